@@ -1,0 +1,3 @@
+from oncocohort.cli import run_main
+
+run_main()
