@@ -1,14 +1,191 @@
-"""Command-line interface (placeholder while the foundation lands)."""
+"""The command-line interface: options declared in one place, ``main(argv) -> exit code``.
+
+The CLI only wires the stages together (spec -> sources -> model -> cohort -> derive ->
+analysis -> report). User errors are printed as a list of problems with exit code 2 and no
+traceback; nothing is written when the input has errors.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
+from enum import IntEnum
+from pathlib import Path
+
+from rich.console import Console
+
+from oncocohort import __version__
+from oncocohort.problems import InputError, Problems
+
+__all__ = ["ExitStatus", "build_parser", "main", "run_main"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("oncocohort: under construction")
-    return 0
+class ExitStatus(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    INPUT = 2
+
+
+DESCRIPTION = """\
+Real-world oncology outcome studies, reproducibly: from patient-level records to cohort,
+response, survival, subgroup and safety analyses and a report, in one command."""
+
+EPILOG = """\
+exit codes: 0 success; 2 the input has errors (all of them are listed, nothing is written);
+1 an unexpected internal error.
+
+examples:
+  oncocohort demo                              # the bundled synthetic cohort, end to end
+  oncocohort validate study.yaml               # check a study's spec and data, write nothing
+  oncocohort run study.yaml --out results/     # the whole analysis into results/
+  oncocohort simulate escc --patients 100000 --out big/   # a synthetic cohort of any size
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of the CLI, declared in one place."""
+    parser = argparse.ArgumentParser(
+        prog="oncocohort",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"oncocohort {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "validate",
+        help="check a study spec and its data; list every problem; write nothing",
+        description="Load the study spec and every source it names, type and check the data, "
+        "and list all problems found (file, sheet, row, column). Exit code 2 on errors.",
+    )
+    p.add_argument("study", type=Path, help="the study YAML file")
+
+    p = sub.add_parser(
+        "run",
+        help="run the study's analysis into an output folder",
+        description="Validate, then run the study's analysis and write the outputs into "
+        "--out (written to a temporary folder and moved into place when complete).",
+    )
+    p.add_argument("study", type=Path, help="the study YAML file")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+
+    p = sub.add_parser(
+        "demo",
+        help="run the bundled synthetic ESCC cohort end to end",
+        description="Run the bundled synthetic demo study (calibrated to a published ESCC "
+        "cohort; the data are synthetic) into --out.",
+    )
+    p.add_argument("--out", type=Path, default=Path("oncocohort-demo"),
+                   help="output folder (default: ./oncocohort-demo)")
+
+    p = sub.add_parser(
+        "simulate",
+        help="write a synthetic cohort's raw tables",
+        description="Write the raw canonical tables of a synthetic cohort (deterministic from "
+        "the seed). 'escc' mirrors the demo study at any size, streamed in chunks.",
+    )
+    p.add_argument("kind", choices=["escc"], help="what to simulate")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's)")
+    p.add_argument("--patients", type=int, default=None,
+                   help="number of screened patients (default: the demo's 231)")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _print_problems(console: Console, problems: Problems) -> None:
+    errors, warnings = problems.errors, problems.warnings
+    if errors:
+        console.print(f"[bold red]{len(errors)} error{'s' if len(errors) != 1 else ''}[/]")
+        for p in errors:
+            console.print(f"  [red]error[/]   {p}", markup=True, highlight=False, soft_wrap=True)
+    if warnings:
+        console.print(f"[bold yellow]{len(warnings)} warning{'s' if len(warnings) != 1 else ''}[/]")
+        for p in warnings:
+            console.print(f"  [yellow]warning[/] {p}", highlight=False, soft_wrap=True)
+
+
+def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from oncocohort.pipeline import load_study
+
+    loaded = load_study(args.study)
+    _print_problems(console, loaded.problems)
+    if not loaded.problems.ok:
+        console.print("[red]The input has errors; nothing was run or written.[/]")
+        return ExitStatus.INPUT
+    console.print(loaded.data.summary().to_string(index=False), highlight=False)
+    console.print("[green]No errors.[/]")
+    return ExitStatus.OK
+
+
+def _run_and_write(study: Path, out: Path, console: Console) -> int:
+    from oncocohort.pipeline import load_study, run_study
+    from oncocohort.report.write import write_outputs
+
+    loaded = load_study(study)
+    _print_problems(console, loaded.problems)
+    if not loaded.problems.ok:
+        console.print("[red]The input has errors; nothing was run or written.[/]")
+        return ExitStatus.INPUT
+    results = run_study(loaded)
+    written = write_outputs(results, out)
+    for line in results.notes:
+        console.print(line, highlight=False)
+    console.print(f"Outputs written to [bold]{written}[/]")
+    return ExitStatus.OK
+
+
+def _cmd_run(args: argparse.Namespace, console: Console) -> int:
+    return _run_and_write(args.study, args.out, console)
+
+
+def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from oncocohort.pipeline import demo_spec_path
+
+    console.print("oncocohort demo: a synthetic cohort calibrated to a published study "
+                  "(the data are synthetic).")
+    return _run_and_write(demo_spec_path(), args.out, console)
+
+
+def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
+    from oncocohort.report.simulated import render_simulated_escc
+
+    out = render_simulated_escc(
+        args.out, seed=args.seed, n_patients=args.patients, progress=not args.no_progress
+    )
+    console.print(f"Synthetic tables written to [bold]{out}[/]")
+    return ExitStatus.OK
+
+
+COMMANDS = {
+    "validate": _cmd_validate,
+    "run": _cmd_run,
+    "demo": _cmd_demo,
+    "simulate": _cmd_simulate,
+}
+
+
+def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    console = console or Console(highlight=False)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
+        return int(exc.code or 0)
+    try:
+        return int(COMMANDS[args.command](args, console))
+    except InputError as exc:
+        _print_problems(console, exc.problems)
+        console.print("[red]The input has errors; nothing was run or written.[/]")
+        return ExitStatus.INPUT
+    except KeyboardInterrupt:
+        console.print("interrupted; nothing was written")
+        return ExitStatus.INTERNAL
 
 
 def run_main() -> None:
+    """Console-script entry point."""
     sys.exit(main())
