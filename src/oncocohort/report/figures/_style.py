@@ -1,0 +1,42 @@
+"""Figure style shared by every figure: colour-blind-safe palette, journal widths, fonts."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen: figures are rendered to files only
+
+# Okabe & Ito (2008) colour-blind-safe palette, black first.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+MM_PER_INCH = 25.4
+SINGLE_COLUMN_MM = 85.0   # common single-column width (Elsevier, Dove, BMJ: 80-90 mm)
+DOUBLE_COLUMN_MM = 174.0  # full page width
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "oncocohort",  # stable SVG ids: same input, same file
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+}
+
+
+def inches(mm: float) -> float:
+    return mm / MM_PER_INCH

@@ -1,0 +1,73 @@
+"""Attrition flowchart (CONSORT/STROBE style) from the cohort step's attrition table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, RC, inches
+
+__all__ = ["FlowchartFigure", "compute_flowchart_figure"]
+
+
+@dataclass(frozen=True)
+class FlowchartFigure:
+    figure: Figure
+    boxes: tuple[str, ...]  # the text of every box, top to bottom, side boxes included
+
+
+def _side_text(rows: pd.DataFrame, header: str) -> str:
+    total = int(rows["n_excluded"].sum())
+    lines = [f"{total} {header}"]
+    lines += [f"• {int(r.n_excluded)} {r.label}" for r in rows.itertuples() if r.n_excluded > 0]
+    return "\n".join(lines)
+
+
+def compute_flowchart_figure(
+    attrition: pd.DataFrame,
+    *,
+    screened_label: str = "patients screened",
+    included_label: str = "patients included in the analysis",
+    disposition: pd.DataFrame | None = None,
+    width_mm: float = DOUBLE_COLUMN_MM,
+) -> FlowchartFigure:
+    """Boxes: screened -> (not meeting inclusion, by rule) -> (meeting exclusion, by rule) ->
+    included; optionally a disposition box (columns ``label``, ``n``) under the included box.
+
+    ``attrition`` has the cohort step's columns: step, kind (``screened``, ``inclusion``,
+    ``exclusion``), rule, label, n_before, n_excluded, n_remaining.
+    """
+    first = attrition.iloc[0]
+    n_screened = int(first["n_before"] if "n_before" in attrition else first["n_remaining"])
+    inc = attrition[attrition["kind"] == "inclusion"]
+    exc = attrition[attrition["kind"] == "exclusion"]
+    n_final = int(attrition.iloc[-1]["n_remaining"])
+    main = [f"{n_screened} {screened_label}"]
+    side = []
+    if len(inc):
+        side.append(_side_text(inc, "did not meet the inclusion criteria"))
+    if len(exc):
+        side.append(_side_text(exc, "met the exclusion criteria"))
+    main.append(f"{n_final} {included_label}")
+    if disposition is not None and len(disposition):
+        main.append("\n".join(f"{int(r.n)} {r.label}" for r in disposition.itertuples()))
+
+    with plt.rc_context(RC):
+        fig = plt.figure(figsize=(inches(width_mm), inches(width_mm) * 0.75))
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        ys = [0.9 - i * (0.8 / max(len(main) - 1, 1)) for i in range(len(main))]
+        box = {"boxstyle": "round,pad=0.5", "fc": "white", "ec": "black", "lw": 0.8}
+        for y, text in zip(ys, main):
+            ax.text(0.3, y, text, ha="center", va="center", bbox=box, fontsize=7.5, wrap=True)
+        for a, b in zip(ys[:-1], ys[1:]):
+            ax.annotate("", xy=(0.3, b + 0.06), xytext=(0.3, a - 0.06),
+                        arrowprops={"arrowstyle": "->", "lw": 0.8})
+        for j, text in enumerate(side):
+            y = ys[0] - (j + 1) * (ys[0] - ys[1]) / (len(side) + 1)
+            ax.text(0.62, y, text, ha="left", va="center", bbox=box, fontsize=7)
+            ax.annotate("", xy=(0.6, y), xytext=(0.3, y), arrowprops={"arrowstyle": "->", "lw": 0.8})
+    return FlowchartFigure(fig, tuple(main[:1] + side + main[1:]))
