@@ -1,0 +1,353 @@
+"""Parse raw cell values into the canonical types, cell by cell, reporting what fails.
+
+Sources hand over raw values (text as read, or already-typed values from Parquet/SAS files).
+Each ``coerce_*`` function maps one column of them to a typed :class:`pandas.Series` and
+says, per cell, whether it failed and why; it never raises on bad data and never reads or
+writes anything. :mod:`oncocohort.model.dataset` turns the failures into
+:class:`~oncocohort.problems.Problem` records with file, sheet, row and column.
+
+Conventions
+-----------
+Missing
+    ``None``, ``NaN``, ``NaT``, and the texts ``""``, ``"NA"``, ``"N/A"``, ``"NaN"``,
+    ``"None"``, ``"null"`` and ``"."`` (SAS), in any case and with surrounding blanks, are
+    missing values. ``NE`` is *not* missing: it is a response code.
+Dates
+    Typed as ``datetime64[ns]`` at midnight (pandas' native date type, so that date
+    arithmetic, ``.dt`` and comparisons work everywhere downstream). Accepted text: year
+    first ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYY.MM.DD`` (one- or two-digit month and
+    day), optionally followed by a time which is dropped (Excel cells read as text look like
+    ``2014-02-03 00:00:00``); or exactly the source's ``date_format`` (``strptime`` codes)
+    when the spec gives one. Day-first or month-first text such as ``03/02/2014`` is
+    ambiguous and is rejected unless ``date_format`` says how to read it.
+Partial dates
+    ``YYYY-MM`` (also ``YYYY/MM``, ``MM/YYYY``) and ``YYYY``. With ``partial_dates="reject"``
+    they are errors; otherwise they are imputed like admiral's ``date_imputation``:
+    ``first`` -> 2014-02-01 / 2014-01-01; ``mid`` -> 2014-02-15 / 2014-06-30; ``last`` ->
+    2014-02-28 / 2014-12-31 (the last day of the month, leap years included).
+Numbers
+    ``float``: any finite decimal number with a ``.`` decimal point; ``int``: a number with
+    no fractional part (``"2"`` and ``"2.0"`` are 2, ``"2.5"`` is an error), typed ``Int64``.
+Booleans
+    ``true/false``, ``yes/no``, ``y/n``, ``t/f``, ``1/0`` in any case, typed ``boolean``.
+Categories
+    Matched to the allowed codes ignoring case and repeated blanks and returned in the
+    canonical spelling (``"pr"`` -> ``PR``, ``"Non-CR/Non-PD"`` -> ``NON-CR/NON-PD``).
+Text
+    Stripped of surrounding blanks; typed ``object`` holding ``str`` or ``None``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.model.schema import Column
+
+__all__ = [
+    "PartialDateRule",
+    "Coerced",
+    "MISSING_TEXTS",
+    "is_missing",
+    "value_shape",
+    "coerce_dates",
+    "coerce_numbers",
+    "coerce_bools",
+    "coerce_codes",
+    "coerce_text",
+    "coerce_column",
+]
+
+PartialDateRule = Literal["reject", "first", "mid", "last"]
+
+MISSING_TEXTS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "none", "null", "."})
+_TRUE = frozenset({"true", "yes", "y", "t", "1", "1.0"})
+_FALSE = frozenset({"false", "no", "n", "f", "0", "0.0"})
+
+_FULL_DATE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Coerced:
+    """A typed column and, per cell, what went wrong.
+
+    Attributes
+    ----------
+    values
+        The typed values (failed cells are missing), same length and order as the input,
+        with a default ``RangeIndex``.
+    codes
+        Per cell: ``None`` if the cell parsed (or was missing), else a problem code
+        (``invalid_date``, ``partial_date``, ``not_a_number``, ``not_an_integer``,
+        ``invalid_bool``, ``invalid_code``).
+    details
+        Per cell: extra text for the message (the shape of an unreadable date, the closest
+        allowed code), or ``None``.
+    imputed
+        Per cell: ``True`` where a partial date was imputed.
+    """
+
+    values: pd.Series
+    codes: tuple[str | None, ...]
+    details: tuple[str | None, ...]
+    imputed: tuple[bool, ...]
+
+    @property
+    def failed(self) -> np.ndarray:
+        """Boolean mask of the cells that failed."""
+        return np.array([c is not None for c in self.codes], dtype=bool)
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a raw cell counts as missing (see the module conventions)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.floating) and np.isnan(value):
+        return True
+    if isinstance(value, str):
+        return value.strip().casefold() in MISSING_TEXTS
+    return False
+
+
+def value_shape(value: Any) -> str:
+    """The *shape* of a value for messages, without its content: digits -> 9, letters -> A.
+
+    >>> value_shape("03/02/2014")
+    '99/99/9999'
+    >>> value_shape("3 Feb 14")
+    '9 AAA 99'
+    """
+    text = str(value).strip()[:20]
+    return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", text))
+
+
+def _impute(year: int, month: int | None, rule: PartialDateRule) -> dt.date:
+    if rule == "first":
+        return dt.date(year, month or 1, 1)
+    if rule == "last":
+        m = month or 12
+        return dt.date(year, m, calendar.monthrange(year, m)[1])
+    # "mid", as admiral: day 15 when only the day is missing, 30 June when the month is too
+    return dt.date(year, month, 15) if month else dt.date(year, 6, 30)
+
+
+def _typed_date(value: Any) -> dt.date | None:
+    """The date of an already-typed value (Excel, Parquet, SAS cells), else ``None``."""
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).date()
+    return None
+
+
+def _partial(text: str) -> tuple[int, int | None] | None:
+    """(year, month or None) of a partial date text, else ``None``."""
+    if m := _YEAR_MONTH.match(text):
+        return int(m[1]), int(m[2])
+    if m := _MONTH_YEAR.match(text):
+        return int(m[2]), int(m[1])
+    if m := _YEAR.match(text):
+        return int(m[1]), None
+    return None
+
+
+def _parse_date(
+    value: Any, rule: PartialDateRule, fmt: str | None
+) -> tuple[dt.date | None, str | None, bool]:
+    """(date, problem code, imputed) for one non-missing cell."""
+    typed = _typed_date(value)
+    if typed is not None:
+        return typed, None, False
+    text = str(value).strip()
+    if fmt:
+        try:
+            return dt.datetime.strptime(text, fmt).date(), None, False
+        except ValueError:
+            pass
+    if m := _FULL_DATE.match(text):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), None, False
+        except ValueError:
+            return None, "invalid_date", False
+    partial = _partial(text)
+    if partial is None or (partial[1] is not None and not 1 <= partial[1] <= 12):
+        return None, "invalid_date", False
+    if rule == "reject":
+        return None, "partial_date", False
+    return _impute(partial[0], partial[1], rule), None, True
+
+
+def coerce_dates(
+    values: Sequence[Any],
+    *,
+    partial_dates: PartialDateRule = "reject",
+    date_format: str | None = None,
+) -> Coerced:
+    """Parse dates; see the module conventions for what is accepted and how partial dates
+    are imputed.
+
+    Examples
+    --------
+    >>> c = coerce_dates(["2014-02-03", "2014-02", "", "31/12/2014"], partial_dates="last")
+    >>> [str(v.date()) if not pd.isna(v) else None for v in c.values]
+    ['2014-02-03', '2014-02-28', None, None]
+    >>> c.codes
+    (None, None, None, 'invalid_date')
+    >>> c.imputed
+    (False, True, False, False)
+    """
+    out: list[Any] = []
+    codes: list[str | None] = []
+    details: list[str | None] = []
+    imputed: list[bool] = []
+    for v in values:
+        if is_missing(v):
+            out.append(pd.NaT), codes.append(None), details.append(None), imputed.append(False)
+            continue
+        date, code, imp = _parse_date(v, partial_dates, date_format)
+        out.append(pd.NaT if date is None else pd.Timestamp(date))
+        codes.append(code)
+        details.append(value_shape(v) if code == "invalid_date" else None)
+        imputed.append(imp)
+    series = pd.Series(out, dtype="datetime64[ns]")
+    return Coerced(series, tuple(codes), tuple(details), tuple(imputed))
+
+
+def _to_float(v: Any) -> float | None:
+    if isinstance(v, bool | np.bool_):
+        return None
+    if isinstance(v, int | float | np.integer | np.floating):
+        f = float(v)
+    else:
+        try:
+            f = float(str(v).strip())
+        except ValueError:
+            return None
+    return f if math.isfinite(f) else None
+
+
+def coerce_numbers(values: Sequence[Any], *, integer: bool = False) -> Coerced:
+    """Parse numbers: ``float64``, or nullable ``Int64`` when ``integer``.
+
+    >>> coerce_numbers(["1", "2.0", "2.5", "x"], integer=True).codes
+    (None, None, 'not_an_integer', 'not_a_number')
+    """
+    out: list[Any] = []
+    codes: list[str | None] = []
+    for v in values:
+        if is_missing(v):
+            out.append(None), codes.append(None)
+            continue
+        f = _to_float(v)
+        if f is None:
+            out.append(None), codes.append("not_a_number")
+        elif integer and not f.is_integer():
+            out.append(None), codes.append("not_an_integer")
+        else:
+            out.append(int(f) if integer else f), codes.append(None)
+    dtype = "Int64" if integer else "float64"
+    series = pd.Series(out, dtype=dtype) if integer else pd.Series(
+        [np.nan if x is None else x for x in out], dtype=dtype
+    )
+    n = len(out)
+    return Coerced(series, tuple(codes), (None,) * n, (False,) * n)
+
+
+def coerce_bools(values: Sequence[Any]) -> Coerced:
+    """Parse yes/no values into the nullable ``boolean`` dtype.
+
+    >>> coerce_bools(["Yes", "n", "", "maybe"]).values.tolist()
+    [True, False, <NA>, <NA>]
+    """
+    out: list[Any] = []
+    codes: list[str | None] = []
+    for v in values:
+        if is_missing(v):
+            out.append(pd.NA), codes.append(None)
+            continue
+        key = str(v).strip().casefold()
+        if isinstance(v, bool | np.bool_):
+            out.append(bool(v)), codes.append(None)
+        elif key in _TRUE:
+            out.append(True), codes.append(None)
+        elif key in _FALSE:
+            out.append(False), codes.append(None)
+        else:
+            out.append(pd.NA), codes.append("invalid_bool")
+    n = len(out)
+    return Coerced(pd.Series(out, dtype="boolean"), tuple(codes), (None,) * n, (False,) * n)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def coerce_codes(values: Sequence[Any], allowed: Sequence[str]) -> Coerced:
+    """Match codes to ``allowed`` ignoring case and blanks; unknown codes fail with the
+    closest allowed code (:func:`difflib.get_close_matches`, cut-off 0.5) as detail.
+
+    >>> c = coerce_codes(["pr", "PRR", "maybe"], ["CR", "PR", "SD", "PD", "NE"])
+    >>> list(c.values), c.codes, c.details
+    (['PR', None, None], (None, 'invalid_code', 'invalid_code'), (None, 'PR', None))
+    """
+    lookup = {_fold(a): a for a in allowed}
+    out: list[Any] = []
+    codes: list[str | None] = []
+    details: list[str | None] = []
+    for v in values:
+        if is_missing(v):
+            out.append(None), codes.append(None), details.append(None)
+            continue
+        key = _fold(str(v))
+        if key in lookup:
+            out.append(lookup[key]), codes.append(None), details.append(None)
+            continue
+        close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.5)
+        out.append(None), codes.append("invalid_code")
+        details.append(lookup[close[0]] if close else None)
+    n = len(out)
+    return Coerced(pd.Series(out, dtype=object), tuple(codes), tuple(details), (False,) * n)
+
+
+def coerce_text(values: Sequence[Any]) -> Coerced:
+    """Strip text; missing values become ``None`` (``object`` dtype)."""
+    out = [None if is_missing(v) else str(v).strip() for v in values]
+    n = len(out)
+    return Coerced(pd.Series(out, dtype=object), (None,) * n, (None,) * n, (False,) * n)
+
+
+def coerce_column(
+    values: Sequence[Any],
+    column: Column,
+    *,
+    partial_dates: PartialDateRule = "reject",
+    date_format: str | None = None,
+) -> Coerced:
+    """Coerce ``values`` to the type of the schema ``column``."""
+    if column.type == "date":
+        return coerce_dates(values, partial_dates=partial_dates, date_format=date_format)
+    if column.type in ("int", "float"):
+        return coerce_numbers(values, integer=column.type == "int")
+    if column.type == "bool":
+        return coerce_bools(values)
+    if column.type == "category":
+        return coerce_codes(values, column.allowed or ())
+    return coerce_text(values)

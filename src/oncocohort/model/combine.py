@@ -1,0 +1,191 @@
+"""Put the typed sources of one canonical table together; wide and long layouts merged.
+
+A table may come from several sources: the long file(s) of the domain (``origin="long"``)
+and the rows unpivoted from the hospital's one-row-per-patient sheet (``origin="wide"``).
+
+Rules
+-----
+* Sources of the same origin are stacked.
+* ``patients``: a subject id may appear once per origin (``duplicate_subject`` names both
+  rows). A subject in both layouts keeps the long row; its empty cells are filled from the
+  wide row; a cell given in both with different values is a ``wide_long_conflict``.
+* ``adverse_events``: the wide sheet carries only the worst grade per term (no dates), so
+  when a long AE table exists it is used alone, and each (subject, term) of the wide sheet is
+  compared with it: the worst grade must agree, the term resolved through CTCAE, synonyms and
+  groups (:func:`~oncocohort.model.ctcae.resolve_ae_term`), else ``wide_long_conflict``.
+* other tables: rows are matched on the table key; a key in both layouts keeps the long row,
+  and differing values are a ``wide_long_conflict``.
+
+The long layout wins every disagreement, and every disagreement is an error, so that a run
+never goes on silently with one of two contradicting records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from oncocohort.model._locate import Locator, records, subject_of
+from oncocohort.model.ctcae import normalize_term, resolve_ae_term
+from oncocohort.model.options import ValidationOptions
+from oncocohort.model.schema import table
+from oncocohort.problems import Problem
+
+__all__ = ["check_duplicate_subjects", "combine_table"]
+
+
+def _stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame | None:
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def check_duplicate_subjects(patients: pd.DataFrame, locator: Locator) -> list[Problem]:
+    """``duplicate_subject`` for each repeat of a subject id, naming the first row."""
+    first: dict[str, dict] = {}
+    problems = []
+    for rec in records(patients):
+        s = subject_of(rec)
+        if s is None:
+            continue
+        if s in first:
+            problems.append(locator.at(
+                rec, "subject_id", "duplicate_subject",
+                f"subject id appears more than once in the patients table (also at "
+                f"{locator.where(first[s])})"))
+        else:
+            first[s] = rec
+    return problems
+
+
+def _same(a, b) -> bool:
+    if pd.isna(a) or pd.isna(b):
+        return True
+    return bool(a == b)
+
+
+def _compare_rows(
+    lrec: dict, wrec: dict, columns: Sequence[str], locator: Locator
+) -> tuple[list[Problem], dict]:
+    """Conflicts between a long and a wide row of the same key, and the long row's gaps
+    that the wide row fills."""
+    problems, fill = [], {}
+    for c in columns:
+        if not _same(lrec[c], wrec[c]):
+            problems.append(locator.at(
+                lrec, c, "wide_long_conflict",
+                f"`{c}` differs from the wide sheet ({locator.where(wrec)}); the long "
+                "table's value is used"))
+        elif pd.isna(lrec[c]) and not pd.isna(wrec[c]):
+            fill[c] = wrec[c]
+    return problems, fill
+
+
+def _merge_on_key(
+    long: pd.DataFrame, wide: pd.DataFrame, key: Sequence[str], locator: Locator
+) -> tuple[pd.DataFrame, list[Problem]]:
+    long_recs = records(long)
+    index: dict[tuple, int] = {}
+    for i, rec in enumerate(long_recs):
+        k = tuple(rec.get(c) for c in key)
+        if not any(pd.isna(v) for v in k):
+            index.setdefault(k, i)
+    shared = [c for c in wide.columns if c in long.columns and c not in key
+              and not c.startswith("_")]
+    problems: list[Problem] = []
+    fills: dict[int, dict] = {}
+    extra = []
+    for rec in records(wide):
+        i = index.get(tuple(rec.get(c) for c in key))
+        if i is None:
+            extra.append(rec)
+            continue
+        found, fill = _compare_rows(long_recs[i], rec, shared, locator)
+        problems += found
+        if fill:
+            fills[i] = fill
+    merged = long.copy()
+    for c in wide.columns:
+        if c not in merged.columns:
+            merged[c] = pd.Series([None] * len(merged), dtype=wide[c].dtype)
+    for i, values in fills.items():
+        for c, v in values.items():
+            merged.loc[i, c] = v
+    if extra:
+        merged = pd.concat([merged, pd.DataFrame(extra).astype(wide.dtypes.to_dict())],
+                           ignore_index=True)
+    return merged, problems
+
+
+def _ae_key(rec: dict, options: ValidationOptions) -> tuple[str, str] | None:
+    s, term = subject_of(rec), rec.get("ae_term")
+    if s is None or term is None or pd.isna(term):
+        return None
+    resolved = resolve_ae_term(str(term), options.ae_synonyms, options.ae_groups)
+    return s, normalize_term(resolved or str(term))
+
+
+def _worst(grades: list) -> float | None:
+    known = [float(g) for g in grades if not pd.isna(g)]
+    return max(known) if known else None
+
+
+def _compare_ae(
+    long: pd.DataFrame, wide: pd.DataFrame, locator: Locator, options: ValidationOptions
+) -> list[Problem]:
+    long_grades: dict[tuple, list] = {}
+    for rec in records(long):
+        k = _ae_key(rec, options)
+        if k is not None:
+            long_grades.setdefault(k, []).append(rec.get("grade"))
+    wide_first: dict[tuple, dict] = {}
+    wide_grades: dict[tuple, list] = {}
+    for rec in records(wide):
+        k = _ae_key(rec, options)
+        if k is not None:
+            wide_first.setdefault(k, rec)
+            wide_grades.setdefault(k, []).append(rec.get("grade"))
+    problems = []
+    for k, rec in wide_first.items():
+        if k not in long_grades:
+            problems.append(locator.at(
+                rec, "grade", "wide_long_conflict",
+                "adverse event graded in the wide sheet has no record for this subject "
+                "in the adverse-event table"))
+        elif _worst(wide_grades[k]) != _worst(long_grades[k]):
+            problems.append(locator.at(
+                rec, "grade", "wide_long_conflict",
+                "worst grade in the wide sheet differs from the worst grade of this term "
+                "in the adverse-event table; the adverse-event table is used"))
+    return problems
+
+
+def combine_table(
+    name: str,
+    long_frames: Sequence[pd.DataFrame],
+    wide_frames: Sequence[pd.DataFrame],
+    locator: Locator,
+    options: ValidationOptions,
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Merge the typed long and wide sources of canonical table ``name`` (see the rules).
+
+    Returns ``None`` when the table has no source. For ``patients`` the duplicate-subject
+    check runs per layout, and only the first row of a repeated subject is kept.
+    """
+    long, wide = _stack(long_frames), _stack(wide_frames)
+    problems: list[Problem] = []
+    if name == "patients":
+        for part in (long, wide):
+            if part is not None:
+                problems += check_duplicate_subjects(part, locator)
+        long, wide = (None if p is None else
+                      p[~(p["subject_id"].notna() & p["subject_id"].duplicated())]
+                      .reset_index(drop=True) for p in (long, wide))
+    if long is None or wide is None:
+        return (long if wide is None else wide), problems
+    if name == "adverse_events":
+        return long, problems + _compare_ae(long, wide, locator, options)
+    merged, conflicts = _merge_on_key(long, wide, table(name).key, locator)
+    return merged, problems + conflicts

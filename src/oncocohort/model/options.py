@@ -1,0 +1,57 @@
+"""Options of data-model validation (filled by the CLI from the study spec)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = ["ValidationOptions"]
+
+_EMPTY: Mapping = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """How raw values are typed and checked.
+
+    Attributes
+    ----------
+    data_cutoff
+        The study's data cut-off (``study.data_cutoff``); a ``data_cutoff`` column of the
+        patients table overrides it per patient. ``None``: no cut-off checks.
+    partial_dates
+        ``conventions.partial_dates``: ``"reject"`` (partial dates are errors) or the
+        imputation rule ``"first"``, ``"mid"``, ``"last"`` (see :mod:`.coerce`).
+    ae_synonyms
+        ``safety.synonyms``: recorded term (matched ignoring case) -> CTCAE v5.0 term.
+    ae_groups
+        ``safety.groups``: group name -> CTCAE terms; a group name is an acceptable AE term.
+    date_format
+        ``strptime`` format for text dates in every source (``None``: ISO, year first).
+    date_formats
+        Per-source override of ``date_format``, keyed like the spec's ``sources:`` block:
+        a canonical table name, or ``"wide"`` for tables unpivoted from the wide sheet.
+    """
+
+    data_cutoff: dt.date | None = None
+    partial_dates: Literal["reject", "first", "mid", "last"] = "reject"
+    ae_synonyms: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    ae_groups: Mapping[str, Sequence[str]] = field(default_factory=lambda: _EMPTY)
+    date_format: str | None = None
+    date_formats: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+    def __post_init__(self) -> None:
+        if self.partial_dates not in ("reject", "first", "mid", "last"):
+            raise ValueError(
+                f"partial_dates must be reject, first, mid or last, not {self.partial_dates!r}"
+            )
+        if isinstance(self.data_cutoff, dt.datetime):
+            object.__setattr__(self, "data_cutoff", self.data_cutoff.date())
+
+    def date_format_for(self, table: str, origin: str) -> str | None:
+        """The date format of a source of canonical ``table`` with ``origin`` long/wide."""
+        key = "wide" if origin == "wide" else table
+        return self.date_formats.get(key, self.date_format)

@@ -1,0 +1,168 @@
+"""Type one source table: canonical columns coerced, cell problems located.
+
+:func:`coerce_source` is the per-source step of :func:`~oncocohort.model.dataset.build_study_data`:
+it parses every cell of a :class:`~oncocohort.sources.base.SourceTable` into the schema's
+types, reports cells that fail (with the file, sheet, person-visible row and the user's own
+column name), values outside the schema's range, empty required cells and partial dates
+imputed, and returns a typed frame with the private provenance columns ``_src``/``_row``.
+Messages never quote dates or numbers of a patient; they quote codes and the *shape* of an
+unreadable date (``99/99/9999``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.model.coerce import Coerced, coerce_column, coerce_numbers, coerce_text
+from oncocohort.model.options import ValidationOptions
+from oncocohort.model.schema import Column, Table, table
+from oncocohort.problems import Problem
+from oncocohort.sources.base import SourceTable
+
+__all__ = ["coerce_source", "empty_table", "cell_message"]
+
+_DTYPES = {
+    "str": object,
+    "category": object,
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+}
+
+
+def empty_table(t: Table) -> pd.DataFrame:
+    """A zero-row frame with the schema's columns and dtypes."""
+    return pd.DataFrame({c.name: pd.Series([], dtype=_DTYPES[c.type]) for c in t.columns})
+
+
+def _all_missing(column: Column, n: int) -> pd.Series:
+    dtype = _DTYPES[column.type]
+    fill = {"date": pd.NaT, "float": np.nan}.get(column.type, None if dtype is object else pd.NA)
+    return pd.Series([fill] * n, dtype=dtype)
+
+
+def cell_message(column: Column, code: str, detail: str | None, date_format: str | None) -> str:
+    """The message for a cell that failed to parse (no patient value is quoted)."""
+    name = f"`{column.name}`"
+    if code == "invalid_date":
+        expected = f"{date_format!r} or YYYY-MM-DD" if date_format else "YYYY-MM-DD"
+        return (f"{name} is not a valid date (value shaped like {detail!r}; expected "
+                f"{expected}; give the source a date_format for other layouts)")
+    if code == "partial_date":
+        return (f"{name} is a partial date (year-month or year only); set "
+                "conventions.partial_dates to first, mid or last to impute such dates")
+    if code == "not_a_number":
+        return f"{name} is not a number"
+    if code == "not_an_integer":
+        return f"{name} must be a whole number"
+    if code == "invalid_bool":
+        return f"{name} must be yes/no (true/false, y/n, 1/0)"
+    if code == "invalid_code":
+        allowed = ", ".join(column.allowed or ())
+        hint = f"; did you mean {detail!r}?" if detail else ""
+        return f"{name} is not one of the allowed codes ({allowed}){hint}"
+    return f"{name} is invalid"
+
+
+def _range_message(column: Column) -> str:
+    lo, hi = column.minimum, column.maximum
+    unit = f" {column.unit}" if column.unit else ""
+    if lo is not None and hi is not None:
+        return f"`{column.name}` must be between {lo:g} and {hi:g}{unit}"
+    if lo is not None:
+        return f"`{column.name}` must be at least {lo:g}{unit}"
+    return f"`{column.name}` must be at most {hi:g}{unit}"
+
+
+def _out_of_range(values: pd.Series, column: Column) -> np.ndarray:
+    v = values.astype("float64")
+    bad = np.zeros(len(v), dtype=bool)
+    if column.minimum is not None:
+        bad |= (v < column.minimum).to_numpy(na_value=False)
+    if column.maximum is not None:
+        bad |= (v > column.maximum).to_numpy(na_value=False)
+    return bad
+
+
+def _free_column(raw: pd.Series) -> pd.Series:
+    """A free covariate: numbers when every non-missing value is a number, else text."""
+    text = coerce_text(list(raw))
+    num = coerce_numbers(list(raw))
+    has_values = text.values.notna().any()
+    return num.values if has_values and not any(num.codes) else text.values
+
+
+def _cell_findings(res: Coerced, col: Column, fmt: str | None):
+    """(index, code, message) of each failed, out-of-range or empty required cell."""
+    for i, code in enumerate(res.codes):
+        if code is not None:
+            yield i, code, cell_message(col, code, res.details[i], fmt)
+    if col.type in ("int", "float"):
+        for i in np.flatnonzero(_out_of_range(res.values, col)):
+            yield int(i), "out_of_range", _range_message(col)
+    if col.required:
+        for i in np.flatnonzero(res.values.isna().to_numpy() & ~res.failed):
+            yield int(i), "missing_value", f"`{col.name}` is required but empty"
+
+
+def coerce_source(
+    source: SourceTable, src_index: int, options: ValidationOptions
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type every canonical column of ``source`` and report its cell-level problems.
+
+    Returns the typed frame (every schema column present, free covariates of the patients
+    table kept, unknown columns of other tables dropped with a warning, plus ``_src`` and
+    ``_row``) and the problems: ``invalid_date``, ``partial_date``, ``not_a_number``,
+    ``not_an_integer``, ``invalid_bool``, ``invalid_code``, ``out_of_range``,
+    ``missing_value`` (an empty required cell), ``partial_date_imputed`` (one warning per
+    column, with the count and rows) and ``unknown_column`` (warning).
+    """
+    t = table(source.name)
+    fmt = options.date_format_for(source.name, source.origin)
+    rows = np.asarray(source.rows, dtype=np.int64)
+    subjects = (coerce_text(list(source.frame["subject_id"])).values
+                if "subject_id" in source.frame.columns else pd.Series([None] * len(rows)))
+    problems: list[Problem] = []
+
+    def cell(i: int, column: str, code: str, message: str) -> Problem:
+        return Problem(severity="error", message=message, file=source.file,
+                       sheet=source.sheet, row=int(rows[i]), column=source.user_column(column),
+                       subject=subjects.iloc[i], code=code)
+
+    out: dict[str, pd.Series] = {}
+    for name in source.frame.columns:
+        raw = list(source.frame[name])
+        if name in t.names:
+            col = t.column(name)
+            res = coerce_column(raw, col, partial_dates=options.partial_dates, date_format=fmt)
+            problems += [cell(i, name, code, message)
+                         for i, code, message in _cell_findings(res, col, fmt)]
+            n_imp = int(sum(res.imputed))
+            if n_imp:
+                where = ", ".join(str(r) for r in rows[np.asarray(res.imputed)][:20])
+                problems.append(Problem(
+                    severity="warning", file=source.file, sheet=source.sheet,
+                    column=source.user_column(name), code="partial_date_imputed",
+                    message=(f"{n_imp} partial date{'s' if n_imp > 1 else ''} in `{name}` "
+                             f"imputed by the rule {options.partial_dates!r} (rows {where})")))
+            out[name] = res.values
+        elif t.free_columns:
+            out[name] = _free_column(source.frame[name]).reset_index(drop=True)
+        else:
+            problems.append(Problem(
+                severity="warning", file=source.file, sheet=source.sheet,
+                column=source.user_column(name), code="unknown_column",
+                message=(f"column is not part of the `{t.name}` table and is ignored "
+                         f"(known columns: {', '.join(t.names)})")))
+    n = len(rows)
+    typed = pd.DataFrame({
+        c.name: out[c.name] if c.name in out else _all_missing(c, n) for c in t.columns
+    }, index=pd.RangeIndex(n))
+    for name, values in out.items():
+        if name not in t.names:
+            typed[name] = values
+    typed["_src"] = src_index
+    typed["_row"] = rows
+    return typed, problems
