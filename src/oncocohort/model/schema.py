@@ -1,9 +1,9 @@
 """The canonical data model: every table, column, type, unit and allowed values.
 
 Every stage after ``sources/`` works on these tables and these column names only; the study
-spec maps a user's own column names and codes onto them. ``docs/data-model.md`` is written
-from this module (``python -m oncocohort.model.schema > docs/data-model.md``) and a test
-checks that the two agree.
+spec maps a user's own column names and codes onto them. The reference part of
+``docs/data-model.md`` (between its ``BEGIN GENERATED``/``END GENERATED`` markers) is the
+output of ``python -m oncocohort.model.schema``, and a test checks that the two agree.
 
 Types
 -----
@@ -223,7 +223,8 @@ ADVERSE_EVENTS = Table(
         Column("end_date", "date", "Resolution date; empty if ongoing."),
         Column("related", "bool", "Related to any drug of the studied regimen."),
         Column("related_drugs", "str",
-               "Drugs the event is attributed to, separated by `;` (e.g. `anlotinib;tislelizumab`)."),
+               "Drugs the event is attributed to, separated by `;` "
+               "(e.g. `anlotinib;tislelizumab`)."),
         Column("serious", "bool", "Serious adverse event."),
     ),
 )
