@@ -1,0 +1,67 @@
+"""Read every source a study spec names into canonical :class:`SourceTable` lists.
+
+One pass over ``spec.sources``: each long source is read (:mod:`.readers`), renamed and
+recoded (:mod:`.mapping`); the ``wide`` sheet is unpivoted (:mod:`.wide`). Every problem is
+collected and returned, none raised: a source that cannot be read or mapped contributes its
+problems and no table, and the others are still read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oncocohort.problems import InputError, Problem, Problems
+from oncocohort.sources.base import SourceTable
+from oncocohort.sources.mapping import map_table
+from oncocohort.sources.readers import read_table
+from oncocohort.sources.wide import unpivot_wide
+
+__all__ = ["load_sources"]
+
+
+def _read(source: Any) -> tuple[Any, list[Problem]]:
+    try:
+        frame, rows = read_table(source.path, sheet=source.sheet, label=source.file,
+                                 encoding=source.encoding)
+    except InputError as exc:
+        return None, list(exc.problems)
+    return (frame, rows), []
+
+
+def load_sources(spec: Any) -> tuple[dict[str, list[SourceTable]], Problems]:
+    """Read, rename and recode every source of a study spec.
+
+    Parameters
+    ----------
+    spec
+        A :class:`oncocohort.spec.StudySpec` (its ``sources`` block is used).
+
+    Returns
+    -------
+    tables, problems
+        Canonical table name -> the tables read for it, long sources first then the tables
+        unpivoted from ``wide`` (both kept when both are given; ``model/`` checks they agree).
+        ``problems`` holds every problem found (file, sheet, row, user column).
+    """
+    tables: dict[str, list[SourceTable]] = {}
+    problems: list[Problem] = []
+    for name, source in spec.sources.items():
+        read, more = _read(source)
+        problems += more
+        if read is None:
+            continue
+        frame, rows = read
+        if name == "wide":
+            found, more = unpivot_wide(frame, rows, columns=source.columns,
+                                       values=source.values, ae_grades=source.ae_grades,
+                                       ae_related=source.ae_related, file=source.file,
+                                       sheet=source.sheet)
+        else:
+            table, more = map_table(name, frame, rows, columns=source.columns,
+                                    values=source.values, file=source.file,
+                                    sheet=source.sheet)
+            found = {name: [table]} if table is not None else {}
+        problems += more
+        for key, items in found.items():
+            tables.setdefault(key, []).extend(items)
+    return tables, Problems.of(problems)

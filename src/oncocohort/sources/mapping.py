@@ -1,0 +1,173 @@
+"""Rename a read table's columns to canonical names and recode its values, as the spec says.
+
+Columns
+    ``columns:`` maps canonical -> user column. A mapped column absent from the file is an
+    error naming the file, sheet and the user's column, with a did-you-mean among the file's
+    columns. Unmapped columns already named canonically pass through. Other columns of the
+    ``patients`` table pass through as free covariates under their own name; other tables drop
+    them. A file column that is not mapped but carries the canonical name of a mapped column is
+    dropped with a warning (the mapping wins).
+
+Values
+    Per canonical column, the spec's ``values:`` (user code -> canonical code) is applied
+    first; its codes match the cell text exactly, else ignoring case and surrounding blanks
+    (``1`` in the YAML matches the cell ``"1"``). Then built-in defaults apply, ignoring case:
+
+    * response codes (``response``, ``best_response``): ``complete response`` -> ``CR``,
+      ``partial response`` -> ``PR``, ``stable disease`` -> ``SD``, ``progressive disease`` ->
+      ``PD``, ``not evaluable`` -> ``NE``, ``non-cr/non-pd`` -> ``NON-CR/NON-PD``;
+    * ``sex``: ``male``/``female`` -> ``M``/``F``;
+    * yes/no columns: ``y``/``yes``/``1``/``true`` -> ``True``, ``n``/``no``/``0``/``false``
+      -> ``False``;
+    * any coded column: an allowed code in another case gets its canonical spelling
+      (``target`` -> ``TARGET``).
+
+    Anything else is left as read, for ``model/`` to report with the allowed codes. Values are
+    not parsed into dates or numbers here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.model.schema import RESPONSE_CODES, TABLES, Column
+from oncocohort.problems import Problem
+from oncocohort.sources.base import SourceTable
+from oncocohort.spec.checks import did_you_mean
+
+__all__ = ["RESPONSE_DEFAULTS", "SEX_DEFAULTS", "BOOL_DEFAULTS", "map_table", "recode_column"]
+
+RESPONSE_DEFAULTS: dict[str, str] = {
+    "complete response": "CR",
+    "partial response": "PR",
+    "stable disease": "SD",
+    "progressive disease": "PD",
+    "not evaluable": "NE",
+    "non-cr/non-pd": "NON-CR/NON-PD",
+}
+SEX_DEFAULTS: dict[str, str] = {"male": "M", "female": "F"}
+BOOL_DEFAULTS: dict[str, bool] = {
+    "y": True, "yes": True, "1": True, "true": True,
+    "n": False, "no": False, "0": False, "false": False,
+}
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _defaults(column: Column | None) -> dict[str, Any]:
+    """Built-in case-insensitive code map (folded key -> canonical value) of a column."""
+    if column is None:
+        return {}
+    out: dict[str, Any] = {}
+    if column.allowed:
+        out.update({_fold(a): a for a in column.allowed})
+    if column.allowed == RESPONSE_CODES:
+        out.update(RESPONSE_DEFAULTS)
+    if column.name == "sex":
+        out.update(SEX_DEFAULTS)
+    if column.type == "bool":
+        out.update(BOOL_DEFAULTS)
+    return out
+
+
+def recode_column(values: pd.Series, user_map: Mapping[str, Any],
+                  column: Column | None) -> pd.Series:
+    """Recode one column: the spec's map (exact, then ignoring case), then built-in defaults.
+
+    ``None`` stays ``None``; values no rule matches are kept as read.
+    """
+    exact = dict(user_map)
+    folded = {_fold(k): v for k, v in user_map.items()}
+    defaults = _defaults(column)
+
+    def one(v: Any) -> Any:
+        if v is None:
+            return None
+        if v in exact:
+            return exact[v]
+        key = _fold(v)
+        if key in folded:
+            return folded[key]
+        return defaults.get(key, v)
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+
+
+def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], file: str,
+            sheet: str | None) -> tuple[dict[str, str], list[Problem]]:
+    """Which file column becomes which output column (output -> file column), and problems."""
+    table = TABLES[name]
+    present = [str(c) for c in frame.columns]
+    chosen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for canonical, user in columns.items():
+        if user in present:
+            chosen[canonical] = user
+        else:
+            problems.append(Problem(
+                "error", f"column '{user}' (for {name}.{canonical}) is not in the file"
+                f"{did_you_mean(user, present)}", file=file, sheet=sheet, row=1, column=user,
+                code="column_not_found"))
+    used = set(columns.values())
+    for col in present:
+        if col in used:
+            continue
+        if col in chosen:
+            problems.append(Problem(
+                "warning", f"column '{col}' is ignored: the spec maps '{chosen[col]}' to "
+                f"{name}.{col}", file=file, sheet=sheet, row=1, column=col,
+                code="column_shadowed"))
+        elif col in table.names or table.free_columns:
+            chosen[col] = col
+    return chosen, problems
+
+
+def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
+              columns: Mapping[str, str] | None = None,
+              values: Mapping[str, Mapping[str, Any]] | None = None,
+              file: str, sheet: str | None = None,
+              origin: str = "long") -> tuple[SourceTable | None, list[Problem]]:
+    """Rename and recode one read table into a canonical :class:`SourceTable`.
+
+    Parameters
+    ----------
+    name
+        Canonical table name (``patients``, ``therapy``, ...).
+    frame, rows
+        What :func:`oncocohort.sources.readers.read_table` returned.
+    columns
+        Canonical (or, for ``patients``, covariate) name -> the user's column name.
+    values
+        Per output column: user code -> canonical code.
+    file, sheet
+        The file as written in the spec, and the sheet, for provenance and messages.
+    origin
+        ``"long"`` or ``"wide"``, recorded on the table.
+
+    Returns
+    -------
+    table, problems
+        ``table`` is ``None`` when a mapped column is missing (the problem says which).
+    """
+    columns = dict(columns or {})
+    values = {k: {str(c): t for c, t in v.items()} for k, v in (values or {}).items()}
+    chosen, problems = _rename(name, frame, columns, file, sheet)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    schema = TABLES[name]
+    out = {}
+    for target, source in chosen.items():
+        column = schema.column(target) if target in schema.names else None
+        out[target] = recode_column(frame[source], values.get(target, {}), column)
+    mapped = pd.DataFrame(out, index=range(len(frame)), dtype=object)
+    provenance = {target: source for target, source in chosen.items()}
+    table = SourceTable(name=name, frame=mapped, file=file, sheet=sheet,
+                        rows=np.asarray(rows, dtype=np.int64), columns=provenance,
+                        origin=origin)  # type: ignore[arg-type]
+    return table, problems

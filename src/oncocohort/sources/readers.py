@@ -1,0 +1,244 @@
+"""Read one table from a file into text cells with the row numbers a person sees.
+
+Every format comes back the same way: a DataFrame of ``object`` dtype whose cells are ``str``
+or ``None`` (missing), with the file's own column names, and an array with, per row, the row
+number to quote in messages. Nothing is parsed into dates or numbers here (``model/`` does that
+and reports what fails), except values a format stores natively:
+
+* Cells are stripped of surrounding blanks. ``""``, ``"NA"`` and ``"."`` (the SAS missing
+  value) are missing, in every format, and nothing else is (``"N/A"``, ``"NaN"``, ``"-"`` stay
+  text for the model to report).
+* Native numbers become text without a spurious decimal: Excel/SAS ``12.0`` -> ``"12"``, so an
+  id typed as a number matches the same id typed as text; ``0.5`` -> ``"0.5"``.
+* Native dates (Excel date cells, SAS/SPSS/Stata date formats, Parquet date/timestamp) become
+  ISO text: ``"2024-03-01"``, or ``"2024-03-01T08:30:00"`` when a time of day is present.
+* Value labels (SPSS, Stata, SAS catalogues given to pyreadstat) are applied: the label text is
+  the value.
+* Rows whose cells are all missing are dropped (trailing blank rows of a worksheet); the row
+  numbers of the others are kept.
+
+Row numbers: for CSV and worksheets the header is row 1 and the first data row is row 2 (for a
+worksheet, the sheet's own row numbers; the header is its first non-empty row). For Parquet,
+SAS, SPSS and Stata, which have no header row, row = record number + 1 (the first record is
+row 2), so messages read alike across formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.problems import InputError, Problem
+
+__all__ = ["MISSING_TEXT", "SUFFIXES", "read_table", "cell_text"]
+
+#: Cell texts read as missing in every format (after stripping blanks).
+MISSING_TEXT: frozenset[str] = frozenset({"", "NA", "."})
+
+#: File suffix -> format name.
+SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".sas7bdat": "sas7bdat",
+    ".xpt": "xport",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+}
+
+
+def cell_text(value: Any) -> str | None:
+    """One cell as text (``None`` when missing), following the module's rules."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if float(value).is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, pd.Timestamp | dt.datetime | np.datetime64):
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            return None
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    text = str(value).strip()
+    return None if text in MISSING_TEXT else text
+
+
+def _problem(message: str, file: str, sheet: str | None = None, code: str = "unreadable",
+             column: str | None = None) -> InputError:
+    return InputError([Problem("error", message, file=file, sheet=sheet, column=column,
+                               code=code)])
+
+
+def _frame(header: Sequence[Any], records: Iterable[Sequence[Any]], rows: Iterable[int],
+           file: str, sheet: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Build the text frame from a header and records; check the header; drop blank rows."""
+    names = [cell_text(h) for h in header]
+    problems = []
+    for i, name in enumerate(names):
+        if name is None:
+            names[i] = f"column {i + 1}"
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(Problem(
+                "error", f"column name used twice (columns {seen[name] + 1} and {i + 1})",
+                file=file, sheet=sheet, row=1, column=name, code="duplicate_column"))
+        seen.setdefault(name, i)
+    if problems:
+        raise InputError(problems)
+    width = len(names)
+    kept_cells, kept_rows = [], []
+    for row, record in zip(rows, records, strict=True):
+        cells = [cell_text(v) for v in list(record)[:width]]
+        cells += [None] * (width - len(cells))
+        if any(c is not None for c in cells):
+            kept_cells.append(cells)
+            kept_rows.append(row)
+    frame = pd.DataFrame(kept_cells, columns=names, dtype=object)
+    if frame.empty:
+        frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    return frame, np.asarray(kept_rows, dtype=np.int64)
+
+
+def _read_csv(path: Path, file: str, encoding: str | None,
+              sep: str = ",") -> tuple[pd.DataFrame, np.ndarray]:
+    try:
+        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, sep=sep,
+                          encoding=encoding or "utf-8-sig", skip_blank_lines=False)
+    except UnicodeDecodeError:
+        raise _problem("the file is not UTF-8 text; save it as 'CSV UTF-8' or set the "
+                       "source's encoding (e.g. gb18030)", file, code="encoding") from None
+    except pd.errors.EmptyDataError:
+        raise _problem("the file is empty", file, code="empty") from None
+    except pd.errors.ParserError as exc:
+        raise _problem(f"not a readable CSV table: {exc}", file) from None
+    values = raw.to_numpy(dtype=object)
+    return _frame(values[0], values[1:], range(2, len(values) + 1), file, None)
+
+
+def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise _problem(f"not a readable Excel workbook ({type(exc).__name__})", file) from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            sheet_name = names[0]
+        elif sheet in names:
+            sheet_name = sheet
+        else:
+            raise _problem(f"no sheet named {sheet!r}; the workbook has: "
+                           f"{', '.join(repr(n) for n in names)}", file, sheet,
+                           code="unknown_sheet")
+        worksheet = book[sheet_name]
+        worksheet.reset_dimensions()  # some writers store a wrong used range; read all rows
+        records = list(worksheet.iter_rows(min_row=1, values_only=True))
+    finally:
+        book.close()
+    first = next((i for i, r in enumerate(records) if any(cell_text(v) for v in r)), None)
+    if first is None:
+        raise _problem("the sheet is empty", file, sheet, code="empty")
+    body = records[first + 1:]
+    rows = range(first + 2, first + 2 + len(body))
+    return _frame(records[first], body, rows, file, sheet)
+
+
+def _records(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Frames from binary formats: record k (0-based) is row k + 2."""
+    records = frame.astype(object).to_numpy()
+    return _frame(list(frame.columns), records, range(2, len(frame) + 2), file, None)
+
+
+def _read_stat(path: Path, kind: str, file: str, encoding: str | None):
+    import pyreadstat
+
+    reader = {"sas7bdat": pyreadstat.read_sas7bdat, "xport": pyreadstat.read_xport,
+              "sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta}[kind]
+    kwargs: dict[str, Any] = {"apply_value_formats": True} if kind in ("sav", "dta") else {}
+    if encoding:
+        kwargs["encoding"] = encoding
+    try:
+        frame, _meta = reader(str(path), **kwargs)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise _problem(f"not a readable {kind} file ({exc})", file) from None
+    return _records(frame, file)
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, label: str | None = None,
+               encoding: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read one table as text cells plus the row number of each row.
+
+    Parameters
+    ----------
+    path
+        The file; its suffix picks the format (see :data:`SUFFIXES`): CSV or tab-separated
+        text (UTF-8 with or without BOM), XLSX, Parquet, SAS ``.sas7bdat`` / ``.xpt``, SPSS
+        ``.sav``, Stata ``.dta``.
+    sheet
+        Worksheet name for workbooks (default: the first sheet); ignored otherwise.
+    label
+        How to name the file in problems (the path as the user wrote it); default ``path``.
+    encoding
+        Text encoding for CSV (default UTF-8, BOM allowed) and SAS/SPSS/Stata (default: the
+        file's own).
+
+    Returns
+    -------
+    frame, rows
+        ``frame``: ``object`` columns of ``str``/``None`` named as in the file. ``rows``: per
+        frame row, the row number a person sees (header row 1; see the module notes).
+
+    Raises
+    ------
+    InputError
+        File missing, format unknown, unreadable, wrong encoding, sheet not in the workbook
+        (the problem lists the sheets there), duplicated column names.
+    """
+    path = Path(path)
+    file = label or str(path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise _problem(f"unknown file type {path.suffix!r}; use one of "
+                       f"{', '.join(sorted(SUFFIXES))}", file, code="unknown_format")
+    if not path.is_file():
+        raise _problem("file not found", file, code="file_not_found")
+    if kind in ("csv", "tsv"):
+        return _read_csv(path, file, encoding, sep="," if kind == "csv" else "\t")
+    if kind == "xlsx":
+        return _read_xlsx(path, file, sheet)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # pyarrow.ArrowInvalid and friends
+            raise _problem(f"not a readable Parquet file ({exc})", file) from None
+        frame = table.to_pandas(types_mapper=None, date_as_object=True)
+        return _records(frame, file)
+    return _read_stat(path, kind, file, encoding)

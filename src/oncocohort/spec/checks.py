@@ -1,0 +1,134 @@
+"""Spec checks that need more than one field: the canonical data model and the source files.
+
+They run on the raw YAML mapping, defensively, so that they report alongside the field-level
+errors of the pydantic models (every problem in one pass) even when those fail. Each check
+yields ``(location, message, code)`` with ``location`` the YAML path as users read it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from oncocohort.model.schema import TABLES
+
+__all__ = ["check_sources", "did_you_mean", "yaml_path"]
+
+Finding = tuple[str, str, str]
+
+_BOOL_CODES = (True, False, "true", "false")
+
+
+def yaml_path(loc: tuple[Any, ...]) -> str:
+    """Render a location tuple as users read a YAML path: ``endpoints.pfs.censor[1]``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part.replace("_", "a").replace("-", "a").isalnum():
+            out += f".{part}" if out else part
+        else:
+            out += f"[{str(part)!r}]"
+    return out
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice (difflib), or ``""``."""
+    lowered = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _check_file(name: str, src: dict, base_dir: Path) -> Iterator[Finding]:
+    from oncocohort.sources.readers import SUFFIXES  # the readers own the list of formats
+
+    file = src.get("file")
+    if not (isinstance(file, str) and file):
+        return
+    kind = SUFFIXES.get(Path(file).suffix.lower())
+    if kind is None:
+        yield (yaml_path(("sources", name, "file")), f"unknown file type "
+               f"'{Path(file).suffix}'; use one of {', '.join(sorted(SUFFIXES))}",
+               "unknown_format")
+    elif not (base_dir / file).is_file():
+        yield (yaml_path(("sources", name, "file")), f"file not found: {file}", "file_not_found")
+    if src.get("sheet") is not None and kind not in (None, "xlsx"):
+        yield (yaml_path(("sources", name, "sheet")), "a sheet is only for Excel workbooks "
+               "(.xlsx)", "sheet_not_workbook")
+
+
+def _check_columns(name: str, src: dict) -> Iterator[Finding]:
+    table = "patients" if name == "wide" else name
+    known = TABLES[table].names
+    for canonical in _mapping(src.get("columns")):
+        loc = yaml_path(("sources", name, "columns", canonical))
+        if TABLES[table].free_columns:
+            if not (isinstance(canonical, str) and canonical.isidentifier()):
+                yield (loc, f"'{canonical}' is not a usable column name (letters, digits, _)",
+                       "bad_column_name")
+        elif canonical not in known:
+            yield (loc, f"'{canonical}' is not a column of table {table}"
+                   f"{did_you_mean(str(canonical), known)}", "unknown_column")
+
+
+def _check_values(name: str, src: dict) -> Iterator[Finding]:
+    table = TABLES["patients" if name == "wide" else name]
+    mapped = set(_mapping(src.get("columns")))
+    for canonical, codes in _mapping(src.get("values")).items():
+        loc = ("sources", name, "values", canonical)
+        if canonical not in table.names and canonical not in mapped:
+            if not table.free_columns:
+                yield (yaml_path(loc), f"'{canonical}' is not a column of table {table.name}"
+                       f"{did_you_mean(str(canonical), table.names)}", "unknown_column")
+            continue
+        if canonical not in table.names:
+            continue
+        column = table.column(canonical)
+        for user_code, target in _mapping(codes).items():
+            where = yaml_path((*loc, str(user_code)))
+            if target is None:
+                continue  # a code mapped to null means missing
+            if column.allowed and str(target).upper() not in {a.upper() for a in column.allowed}:
+                yield (where, f"'{target}' is not a code of {table.name}.{canonical}; allowed: "
+                       f"{', '.join(column.allowed)}", "unknown_code")
+            elif column.type == "bool" and target not in _BOOL_CODES:
+                yield (where, f"'{target}' is not true or false ({table.name}.{canonical} is "
+                       "yes/no)", "unknown_code")
+
+
+def _check_wide(src: dict) -> Iterator[Finding]:
+    grades = _mapping(src.get("ae_grades"))
+    mapped = {v: k for k, v in _mapping(src.get("columns")).items()}
+    for term, column in grades.items():
+        if column in mapped:
+            yield (yaml_path(("sources", "wide", "ae_grades", str(term))),
+                   f"column '{column}' is also mapped to '{mapped[column]}' in columns",
+                   "column_used_twice")
+
+
+def check_sources(data: Any, base_dir: Path) -> list[Finding]:
+    """Cross-field checks of ``sources:`` in a raw spec mapping.
+
+    Checks: each source's file has a known type and exists (resolved against ``base_dir``), and
+    ``sheet`` is only given for workbooks; ``columns`` keys are
+    canonical columns of the table (any identifier for ``patients``/``wide``, whose extra
+    columns are free covariates); ``values`` targets are allowed codes of category columns and
+    true/false for yes/no columns; a wide AE-grade column is not also a patients column.
+    """
+    sources = _mapping(_mapping(data).get("sources"))
+    found: list[Finding] = []
+    for name, src in sources.items():
+        if not isinstance(src, dict) or (name not in TABLES and name != "wide"):
+            continue  # shape errors are reported by the pydantic models
+        found += _check_file(name, src, base_dir)
+        found += _check_columns(name, src)
+        found += _check_values(name, src)
+        if name == "wide":
+            found += _check_wide(src)
+    return found

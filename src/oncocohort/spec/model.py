@@ -1,0 +1,377 @@
+"""The study spec as frozen pydantic models: one model per block of ``study.yaml``.
+
+Every model is immutable and rejects unknown fields (``extra="forbid"``), so a typo in the
+YAML is an error naming its path rather than a silently ignored option. Checks that need one
+field only live here (allowed values, ascending cuts, known named dates); checks that need the
+canonical data model or the file system live in :mod:`oncocohort.spec.checks` and
+:mod:`oncocohort.spec.load`. ``docs/study-spec.md`` documents every field and its default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "NAMED_DATES",
+    "Study",
+    "Source",
+    "WideSource",
+    "Sources",
+    "ResponseConventions",
+    "Conventions",
+    "Rule",
+    "Cohort",
+    "Endpoint",
+    "SubgroupDerive",
+    "Subgroup",
+    "Screen",
+    "Safety",
+    "Outputs",
+    "StudySpec",
+]
+
+#: Dates an endpoint may start at, end with an event at, or be censored at. Any date column of
+#: the patients table is available too, written ``patients.<column>``.
+NAMED_DATES: tuple[str, ...] = (
+    "index",
+    "death",
+    "last_alive",
+    "progression",
+    "first_response",
+    "last_adequate_assessment",
+    "new_therapy",
+    "eot",
+    "data_cutoff",
+)
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _check_named_date(value: str) -> str:
+    if value in NAMED_DATES:
+        return value
+    if value.startswith("patients."):
+        column = value.removeprefix("patients.")
+        if _IDENTIFIER.match(column):
+            return value
+        raise PydanticCustomError(
+            "bad_patients_date", "'{value}' is not 'patients.<column>' with a column name",
+            {"value": value},
+        )
+    raise PydanticCustomError(
+        "unknown_date",
+        "unknown date '{value}'; known dates: {known}, or patients.<column>",
+        {"value": value, "known": ", ".join(NAMED_DATES)},
+    )
+
+
+NamedDate = Annotated[str, AfterValidator(_check_named_date)]
+
+
+def _code_text(value: Any) -> Any:
+    """User codes in ``values:`` are matched against cell text: ``1`` and ``"1"`` are one code."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    if value is not None and not isinstance(value, str | bool | int | float):
+        raise PydanticCustomError(
+            "not_a_code", "a code must be a single text, number or true/false"
+        )
+    return value
+
+
+UserCode = Annotated[str, BeforeValidator(_code_text)]
+CanonicalCode = Annotated[Any, AfterValidator(_scalar)]
+
+
+class Study(_Frozen):
+    """``study:``: name, data cut-off and the wording of the index date for the methods text."""
+
+    name: str
+    data_cutoff: dt.date
+    index_date_label: str = "start of the studied regimen"
+
+
+class Source(_Frozen):
+    """One canonical table read from one file (and sheet, for workbooks).
+
+    ``columns`` maps canonical column -> the user's column name; ``values`` maps, per canonical
+    column, user code -> canonical code. ``file`` is kept as written (for messages);
+    :attr:`path` is the file resolved against the folder of the YAML file.
+    """
+
+    file: str = Field(min_length=1)
+    sheet: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[UserCode, CanonicalCode]] = Field(default_factory=dict)
+    date_format: str | None = None
+    encoding: str | None = None
+    _path: Path = PrivateAttr(default=None)  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> Source:
+        base = (info.context or {}).get("base_dir") if info is not None else None
+        self._path = Path(base) / self.file if base is not None else Path(self.file)
+        return self
+
+    @property
+    def path(self) -> Path:
+        """The file resolved against the folder of the spec (``file`` if no folder given)."""
+        return self._path
+
+
+class WideSource(Source):
+    """``sources.wide``: a one-row-per-patient hospital sheet unpivoted into canonical tables.
+
+    ``columns`` maps patients columns (canonical or free covariates); ``ae_grades`` maps an
+    adverse-event term to the column holding its worst grade (empty or 0: no event);
+    ``ae_related`` says whether those events are treatment-related (``None``: not recorded).
+    """
+
+    ae_grades: dict[str, str] = Field(default_factory=dict)
+    ae_related: bool | None = None
+
+
+class Sources(_Frozen):
+    """``sources:``: each canonical table from one file/sheet, or absent."""
+
+    patients: Source | None = None
+    therapy: Source | None = None
+    therapy_lines: Source | None = None
+    lesions: Source | None = None
+    responses: Source | None = None
+    adverse_events: Source | None = None
+    wide: WideSource | None = None
+
+    @model_validator(mode="after")
+    def _needs_patients(self) -> Sources:
+        if self.patients is None and self.wide is None:
+            raise PydanticCustomError(
+                "no_patients", "sources must include 'patients' (or a 'wide' patient sheet)"
+            )
+        return self
+
+    def items(self) -> list[tuple[str, Source]]:
+        """The sources given, as ``(name, source)`` in YAML field order (``wide`` last)."""
+        out = []
+        for name in type(self).model_fields:
+            src = getattr(self, name)
+            if src is not None:
+                out.append((name, src))
+        return out
+
+
+class ResponseConventions(_Frozen):
+    """``conventions.response``: best overall response rules (RECIST 1.1 section 4.4)."""
+
+    confirmation: bool = False
+    confirmation_days: int = Field(28, ge=0)
+    sd_min_days: int = Field(42, ge=0)
+    max_ne_between: int = Field(1, ge=0)
+    denominator: Literal["all", "evaluable"] = "all"
+
+
+class Conventions(_Frozen):
+    """``conventions:``: every statistical and derivation convention, stated in the report."""
+
+    time_unit: Literal["days", "weeks", "months", "years"] = "months"
+    days_per_month: float = Field(30.4375, gt=0)
+    day_count: Literal["admiral", "difference"] = "admiral"
+    partial_dates: Literal["reject", "first", "mid", "last"] = "reject"
+    proportion_ci: Literal[
+        "clopper-pearson", "wilson", "wilson-cc", "jeffreys", "agresti-coull", "wald"
+    ] = "clopper-pearson"
+    km_conf_type: Literal["log-log", "log", "plain", "arcsin"] = "log-log"
+    median_ci: Literal["symmetric"] | None = None
+    cox_ties: Literal["efron", "breslow", "exact"] = "efron"
+    conf_level: float = Field(0.95, gt=0, lt=1)
+    response: ResponseConventions = Field(default_factory=ResponseConventions)
+    treatment_emergent_days: int = Field(30, ge=0)
+
+
+class Rule(_Frozen):
+    """One inclusion or exclusion step: a name, a rule expression, and its flowchart label."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    rule: str = Field(min_length=1)
+    label: str | None = None
+
+
+def _unique_rule_names(rules: list[Rule]) -> list[Rule]:
+    seen: set[str] = set()
+    for r in rules:
+        if r.name in seen:
+            raise PydanticCustomError(
+                "duplicate_rule", "rule name '{name}' used twice", {"name": r.name}
+            )
+        seen.add(r.name)
+    return rules
+
+
+class Cohort(_Frozen):
+    """``cohort:``: inclusion steps then exclusion steps, applied in order."""
+
+    inclusion: Annotated[list[Rule], AfterValidator(_unique_rule_names)] = Field(
+        default_factory=list
+    )
+    exclusion: Annotated[list[Rule], AfterValidator(_unique_rule_names)] = Field(
+        default_factory=list
+    )
+
+
+class Endpoint(_Frozen):
+    """A time-to-event endpoint as data: a start date, event dates and censoring dates.
+
+    The event date is the earliest of ``events``; without one the subject is censored at the
+    latest of ``censor`` (admiral ``event_source()`` / ``censor_source()``).
+    """
+
+    label: str
+    start: NamedDate = "index"
+    events: list[NamedDate] = Field(min_length=1)
+    censor: list[NamedDate] = Field(min_length=1)
+    population: Literal["all", "responders"] = "all"
+    missed_assessments: int | None = Field(None, ge=1)
+    assessment_interval_days: float | None = Field(None, gt=0)
+    censor_at_new_therapy: bool = False
+
+
+class SubgroupDerive(_Frozen):
+    """Cut a numeric variable into groups at ``cut`` points; groups are closed on the left.
+
+    ``cut`` are ascending break points and each group is ``cut[i-1] <= x < cut[i]`` (so
+    ``age >= 65`` is the upper group of ``cut: [65]``, as clinical tables write it). With
+    ``len(cut) + 1`` labels the first group is ``x < cut[0]``; with ``len(cut)`` labels
+    ``cut[0]`` is the lowest value of the first group and smaller values get no group. So
+    ``{cut: [65], labels: ["<65", ">=65"]}`` and ``{cut: [0, 1], labels: ["0", "1-2"]}`` (ECOG
+    0 and ECOG >= 1) both read as written. R: ``cut(x, c(-Inf, cut, Inf), right = FALSE)``.
+    """
+
+    from_: str = Field(alias="from")
+    cut: list[float] = Field(min_length=1)
+    labels: list[str]
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check_cuts(self) -> SubgroupDerive:
+        if any(b <= a for a, b in zip(self.cut, self.cut[1:], strict=False)):
+            raise PydanticCustomError("cuts_not_ascending", "cut points must be ascending")
+        if len(self.labels) not in (len(self.cut), len(self.cut) + 1):
+            raise PydanticCustomError(
+                "labels_count",
+                "{n} cut points take {n} or {k} labels but {m} are given",
+                {"n": len(self.cut), "k": len(self.cut) + 1, "m": len(self.labels)},
+            )
+        return self
+
+    def groups(self) -> list[tuple[float, float, str]]:
+        """``(lower, upper, label)`` per group, ``lower <= x < upper`` (``-inf``/``inf`` ends)."""
+        inf = float("inf")
+        edges = list(self.cut) + [inf]
+        if len(self.labels) == len(self.cut) + 1:
+            edges = [-inf] + edges
+        return [(edges[i], edges[i + 1], label) for i, label in enumerate(self.labels)]
+
+
+class Subgroup(_Frozen):
+    """A baseline variable for the subgroup table; ``derive`` makes it from a numeric one."""
+
+    variable: str
+    label: str | None = None
+    derive: SubgroupDerive | None = None
+
+
+class Screen(_Frozen):
+    """``screen:``: univariable screen for the multivariable Cox model."""
+
+    threshold: float = Field(0.05, gt=0, le=1)
+    p_from: Literal["wald", "lr", "logrank"] = "wald"
+
+
+class Safety(_Frozen):
+    """``safety:``: AE term synonyms, term groups, regimen drugs and immune-related terms."""
+
+    synonyms: dict[str, str] = Field(default_factory=dict)
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    regimen_drugs: list[str] = Field(default_factory=list)
+    immune_related: list[str] = Field(default_factory=list)
+
+
+class Outputs(_Frozen):
+    """``outputs:``: report formats and small-cell suppression."""
+
+    formats: list[Literal["html", "docx", "csv", "xlsx"]] = Field(
+        default_factory=lambda: ["html", "docx", "csv"]
+    )
+    small_cell_k: int | None = Field(None, ge=1)
+
+
+class StudySpec(_Frozen):
+    """The whole study spec. Build it with :func:`oncocohort.spec.load_spec`."""
+
+    study: Study
+    sources: Sources
+    conventions: Conventions = Field(default_factory=Conventions)
+    cohort: Cohort = Field(default_factory=Cohort)
+    endpoints: dict[str, Endpoint] = Field(default_factory=dict)
+    landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
+    subgroups: list[Subgroup] = Field(default_factory=list)
+    screen: Screen = Field(default_factory=Screen)
+    safety: Safety = Field(default_factory=Safety)
+    outputs: Outputs = Field(default_factory=Outputs)
+    _spec_path: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _remember_path(self, info: ValidationInfo) -> StudySpec:
+        path = (info.context or {}).get("spec_path") if info is not None else None
+        self._spec_path = Path(path) if path is not None else None
+        return self
+
+    @property
+    def spec_path(self) -> Path | None:
+        """The YAML file this spec was loaded from (``None`` if built in memory)."""
+        return self._spec_path
+
+    def validation_options(self) -> dict[str, Any]:
+        """Plain values the model layer needs: the fields of ``model.ValidationOptions``.
+
+        ``date_formats`` is keyed like ``sources:`` (a canonical table name, or ``"wide"``) and
+        holds the sources that set ``date_format``; others use ISO dates.
+        """
+        return {
+            "data_cutoff": self.study.data_cutoff,
+            "partial_dates": self.conventions.partial_dates,
+            "ae_synonyms": dict(self.safety.synonyms),
+            "ae_groups": {k: list(v) for k, v in self.safety.groups.items()},
+            "date_format": None,
+            "date_formats": {
+                name: s.date_format for name, s in self.sources.items() if s.date_format
+            },
+        }
