@@ -321,3 +321,20 @@ def test_paths_resolve_against_the_yaml_folder(tmp_path: Path) -> None:
     spec = load_spec(path)
     assert spec.sources.patients.file == "p.csv"
     assert spec.sources.patients.path == tmp_path / "sub" / "p.csv"
+
+
+def test_missed_assessments_needs_the_interval(raw: dict) -> None:
+    del raw["endpoints"]["pfs"]["assessment_interval_days"]
+    found = _problems(raw)
+    assert list(found) == ["endpoints.pfs"]
+    assert "assessment_interval_days" in found["endpoints.pfs"]
+
+
+def test_regimen_block(raw: dict) -> None:
+    raw["regimen"] = {"cycle_days": 21, "drugs": {"anlotinib": {"kind": "daily", "dose": 12,
+                                                                "days_on": 14}}}
+    spec = spec_from_dict(raw, base_dir=FIXTURES)
+    assert spec.regimen.drugs["anlotinib"].days_on == 14
+    assert spec.regimen.delay_days == 7
+    raw["regimen"]["drugs"]["anlotinib"]["kind"] = "oral"
+    assert "regimen.drugs.anlotinib.kind" in _problems(raw)

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from oncocohort.derive.dates import NAMED_DATES as _DERIVED_NAMED_DATES
+
 __all__ = [
     "NAMED_DATES",
     "Study",
@@ -43,21 +45,14 @@ __all__ = [
     "Safety",
     "Outputs",
     "StudySpec",
+    "Regimen",
+    "DrugPlan",
 ]
 
-#: Dates an endpoint may start at, end with an event at, or be censored at. Any date column of
-#: the patients table is available too, written ``patients.<column>``.
-NAMED_DATES: tuple[str, ...] = (
-    "index",
-    "death",
-    "last_alive",
-    "progression",
-    "first_response",
-    "last_adequate_assessment",
-    "new_therapy",
-    "eot",
-    "data_cutoff",
-)
+#: Dates an endpoint may start at, end with an event at, or be censored at (the derivation's own
+#: vocabulary, :data:`oncocohort.derive.dates.NAMED_DATES`, so the two cannot drift apart). Any
+#: date column of the patients table is available too, written ``patients.<column>``.
+NAMED_DATES: tuple[str, ...] = _DERIVED_NAMED_DATES
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -261,6 +256,16 @@ class Endpoint(_Frozen):
     assessment_interval_days: float | None = Field(None, gt=0)
     censor_at_new_therapy: bool = False
 
+    @model_validator(mode="after")
+    def _interval_with_missed(self) -> Endpoint:
+        if self.missed_assessments is not None and self.assessment_interval_days is None:
+            raise PydanticCustomError(
+                "interval_needed",
+                "missed_assessments needs assessment_interval_days (the planned days between "
+                "tumour assessments, e.g. 42)",
+            )
+        return self
+
 
 class SubgroupDerive(_Frozen):
     """Cut a numeric variable into groups at ``cut`` points; groups are closed on the left.
@@ -298,6 +303,23 @@ class SubgroupDerive(_Frozen):
         if len(self.labels) == len(self.cut) + 1:
             edges = [-inf] + edges
         return [(edges[i], edges[i + 1], label) for i, label in enumerate(self.labels)]
+
+
+class DrugPlan(_Frozen):
+    """How one drug of the studied regimen is planned (for dose intensity and delays)."""
+
+    kind: Literal["daily", "infusion"] = "infusion"
+    dose: float | None = Field(None, gt=0)
+    days_on: int | None = Field(None, ge=1)
+    cycle_days: int | None = Field(None, ge=1)
+
+
+class Regimen(_Frozen):
+    """``regimen:``: the studied regimen's cycle and drugs (exposure derivation)."""
+
+    cycle_days: int = Field(21, ge=1)
+    delay_days: float = Field(7, ge=0)
+    drugs: dict[str, DrugPlan] = Field(default_factory=dict)
 
 
 class Subgroup(_Frozen):
@@ -341,6 +363,7 @@ class StudySpec(_Frozen):
     conventions: Conventions = Field(default_factory=Conventions)
     cohort: Cohort = Field(default_factory=Cohort)
     endpoints: dict[str, Endpoint] = Field(default_factory=dict)
+    regimen: Regimen | None = None
     landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
     subgroups: list[Subgroup] = Field(default_factory=list)
     screen: Screen = Field(default_factory=Screen)
