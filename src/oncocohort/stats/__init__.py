@@ -1,1 +1,36 @@
-"""oncocohort.stats."""
+"""Pure numerics on arrays and frames: proportions, Kaplan-Meier, log-rank, Cox.
+
+Every function returns a frozen result with named fields and a ``to_frame()``; see
+``docs/statistics.md`` for the formulas and the matching options in R, SAS, Stata and SPSS.
+"""
+
+from oncocohort.stats._results import Estimate, TestResult
+from oncocohort.stats.concordance import Concordance, compute_concordance
+from oncocohort.stats.cox import Cox, CoxWarning, cox
+from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
+from oncocohort.stats.kaplan_meier import CONF_TYPES, KaplanMeier, follow_up, kaplan_meier
+from oncocohort.stats.logrank import LogRank, logrank
+from oncocohort.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
+from oncocohort.stats.screen import ScreenResult, screen_and_fit
+
+__all__ = [
+    "Estimate",
+    "TestResult",
+    "proportion_ci",
+    "PROPORTION_CI_METHODS",
+    "kaplan_meier",
+    "KaplanMeier",
+    "CONF_TYPES",
+    "follow_up",
+    "logrank",
+    "LogRank",
+    "cox",
+    "Cox",
+    "CoxWarning",
+    "compute_cox_zph",
+    "CoxZph",
+    "compute_concordance",
+    "Concordance",
+    "screen_and_fit",
+    "ScreenResult",
+]

@@ -1,0 +1,100 @@
+"""Post-fit checks and tables of the Cox model: aliasing, variance, R's convergence checks.
+
+Private module of :mod:`oncocohort.stats.cox`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from ._cox_chol import chol_solve
+
+__all__ = [
+    "aliased_columns",
+    "coef_table",
+    "convergence_messages",
+    "score_statistic",
+]
+
+
+def aliased_columns(xc: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Columns that are constant or a linear combination of earlier columns (R gives NA).
+
+    ``xc`` is the centred design; a column is aliased when its residual sum of squares on
+    the kept earlier columns is at most ``tol`` times its own sum of squares.
+    """
+    gram = xc.T @ xc
+    p = gram.shape[0]
+    keep: list[int] = []
+    out = np.zeros(p, dtype=bool)
+    for j in range(p):
+        gjj = gram[j, j]
+        if gjj <= 0:
+            out[j] = True
+            continue
+        if keep:
+            gk = gram[np.ix_(keep, keep)]
+            gkj = gram[keep, j]
+            resid = gjj - gkj @ np.linalg.solve(gk, gkj)
+        else:
+            resid = gjj
+        if resid <= tol * gjj:
+            out[j] = True
+        else:
+            keep.append(j)
+    return out
+
+
+def convergence_messages(res, var, names, eps: float) -> list[str]:
+    """R coxph.fit's checks: no convergence, or an infinite coefficient (monotone likelihood).
+
+    After convergence, a coefficient is flagged when the next Newton step |U' V| still exceeds
+    both eps and sqrt(eps) |beta| although the log-likelihood has converged.
+    """
+    if not np.all(np.isfinite(var)):
+        return []
+    if not res.converged:
+        return [f"Newton-Raphson did not converge in {res.iterations} iterations"]
+    step = np.abs(res.score @ var)
+    infinite = (step > eps) & (step > np.sqrt(eps) * np.abs(res.beta))
+    if not infinite.any():
+        return []
+    return [
+        f"log-likelihood converged before coefficient(s) of {', '.join(names[infinite])}; the "
+        "coefficient may be infinite (monotone likelihood: the covariate separates events from "
+        "non-events in the risk sets); its hazard ratio and CI are not reliable"
+    ]
+
+
+def coef_table(terms, alias, beta, var, conf_level) -> pd.DataFrame:
+    se = np.sqrt(np.diag(var))
+    zq = norm.isf((1 - conf_level) / 2)
+    coef_all = np.full(len(terms), np.nan)
+    se_all = coef_all.copy()
+    coef_all[~alias], se_all[~alias] = beta, se
+    z = coef_all / se_all
+    with np.errstate(over="ignore"):  # an infinite HR bound is the right answer when se is huge
+        hr, lo, hi = (
+            np.exp(coef_all),
+            np.exp(coef_all - zq * se_all),
+            np.exp(coef_all + zq * se_all),
+        )
+    return pd.DataFrame(
+        {
+            "coef": coef_all,
+            "se": se_all,
+            "hr": hr,
+            "hr_lower": lo,
+            "hr_upper": hi,
+            "z": z,
+            "p": 2 * norm.sf(np.abs(z)),
+        },
+        index=pd.Index(terms, name="term"),
+    )
+
+
+def score_statistic(u0: np.ndarray, i0: np.ndarray, scale: np.ndarray) -> float:
+    """Score test ``U(0)' I(0)^{-1} U(0)``, singular pivots ignored (as R's coxfit6)."""
+    return float(u0 @ chol_solve(i0, u0, scale))
