@@ -1,0 +1,236 @@
+"""Write the synthetic ESCC cohort to files: streamed CSV, and the bundled demo data set.
+
+Writing is the one side effect of this sub-package; it lives here, apart from the pure
+generator in :mod:`oncocohort.simulate.escc`. Files are byte-for-byte reproducible from the
+seed: CSV with ISO dates and fixed float formatting, and the workbook re-zipped with fixed
+timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from oncocohort.simulate import _calibration as cal
+from oncocohort.simulate.escc import (
+    BLOCK_SIZE,
+    DEFAULT_SEED,
+    HOSPITAL_RECORD,
+    TABLE_COLUMNS,
+    generate_block,
+)
+
+__all__ = ["write_escc", "write_demo", "render_hospital_workbook"]
+
+
+def _csv_text(frame: pd.DataFrame, header: bool) -> str:
+    return frame.to_csv(index=False, header=header, date_format="%Y-%m-%d",
+                        float_format="%.10g", lineterminator="\n")
+
+
+def write_escc(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
+               n_patients: int = cal.N_SCREENED, chunk_size: int = BLOCK_SIZE,
+               progress: bool = True) -> dict[str, Path]:
+    """Stream the synthetic cohort to one CSV per table, ``chunk_size`` patients at a time.
+
+    Memory is bounded by one chunk, so a million patients can be written on a laptop. Each
+    chunk is one generator block (:func:`oncocohort.simulate.escc.generate_block`); with the
+    default ``chunk_size`` the files hold exactly :func:`~oncocohort.simulate.simulate_escc`
+    with the same seed and size, while another ``chunk_size`` gives a different (equally
+    calibrated) draw.
+
+    Parameters
+    ----------
+    out_dir
+        Folder to write ``patients.csv``, ``therapy.csv``, ``therapy_lines.csv``,
+        ``lesions.csv`` and ``adverse_events.csv`` into (created if needed; files replaced).
+    seed, n_patients
+        As for :func:`~oncocohort.simulate.simulate_escc`.
+    chunk_size
+        Patients generated and written per step.
+    progress
+        Show a ``rich`` progress bar on the terminal.
+
+    Returns
+    -------
+    dict
+        Table name -> path written.
+    """
+    if chunk_size < 1 or n_patients < 1:
+        raise ValueError("n_patients and chunk_size must be at least 1")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / f"{name}.csv" for name in TABLE_COLUMNS}
+    handles = {name: p.open("w", encoding="utf-8", newline="") for name, p in paths.items()}
+    starts = list(range(0, n_patients, chunk_size))
+    try:
+        bar = _progress(progress)
+        with bar:
+            task = bar.add_task("Writing synthetic ESCC cohort", total=n_patients)
+            for b, start in enumerate(starts):
+                size = min(chunk_size, n_patients - start)
+                block = generate_block(seed, b, size, start, n_patients)
+                for name, fh in handles.items():
+                    fh.write(_csv_text(block[name], header=(b == 0)))
+                bar.advance(task, size)
+    finally:
+        for fh in handles.values():
+            fh.close()
+    return paths
+
+
+def _progress(enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress("[progress.description]{task.description}", BarColumn(),
+                    MofNCompleteColumn(), TimeRemainingColumn(), disable=not enabled)
+
+
+def write_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
+    """Write the bundled demo: the default cohort as CSVs plus ``hospital.xlsx``.
+
+    This is how ``src/oncocohort/data/demo/`` was made; running it again gives byte-identical
+    files.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    block = generate_block(seed, 0, cal.N_SCREENED, 0, cal.N_SCREENED)
+    paths = {}
+    for name in TABLE_COLUMNS:
+        paths[name] = out / f"{name}.csv"
+        paths[name].write_text(_csv_text(block[name], header=True), encoding="utf-8")
+    paths["hospital"] = out / "hospital.xlsx"
+    paths["hospital"].write_bytes(render_hospital_workbook(block))
+    return paths
+
+
+# --------------------------------------------------------------------------------------------
+# the hospital's own workbook: one row per screened patient, Chinese/English headers
+
+_YES_NO = {True: "是", False: "否"}
+_SEX = {"M": "男", "F": "女"}
+_SITE = {"upper": "上段 upper", "middle": "中段 middle", "lower": "下段 lower"}
+WIDE_AE_TERMS = ("fatigue", "hypertension", "nausea", "vomiting", "anaemia",
+                 "hand-foot syndrome", "ALT increased", "AST increased", "bilirubin increased",
+                 "hypothyroidism", "proteinuria", "pneumonitis", "oral mucositis", "rash",
+                 "epistaxis", "gum bleeding")
+
+
+def _ae_column(term: str) -> str:
+    return f"{term[0].upper()}{term[1:]} grade"
+
+
+def _code(series: pd.Series, mapping: Mapping) -> pd.Series:
+    return series.astype(object).map(lambda v: None if pd.isna(v) else mapping.get(v))
+
+
+def hospital_patients_sheet(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The wide sheet: screening data, dates, hospital-recorded response and AE worst grades."""
+    p = tables["patients"]
+    rec = tables[HOSPITAL_RECORD].set_index("subject_id")
+    w = pd.DataFrame({
+        "ID 病历号": p["subject_id"],
+        "性别 Sex": _code(p["sex"], _SEX),
+        "年龄 Age": p["age"],
+        "ECOG": p["ecog"],
+        "病理 Histology": p["histology"],
+        "远处转移 Metastatic": _code(p["metastatic"], _YES_NO),
+        "原发部位 Primary site": _code(p["primary_site"], _SITE),
+        "转移部位数 Metastatic sites": p["n_metastatic_sites"],
+        "既往治疗线数 Prior lines": p["prior_lines"],
+        "既往治疗失败 Progression/intolerance": _code(p["prior_failure"], _YES_NO),
+        "既往免疫治疗 Prior ICI": _code(p["prior_ici"], _YES_NO),
+        "既往紫杉类 Prior taxane": _code(p["prior_taxane"], _YES_NO),
+        "既往铂类 Prior platinum": _code(p["prior_platinum"], _YES_NO),
+        "既往靶向 Prior targeted": _code(p["prior_targeted"], _YES_NO),
+        "既往手术 Prior surgery": _code(p["prior_surgery"], _YES_NO),
+        "联合放疗 Radiotherapy": _code(p["radiotherapy"], _YES_NO),
+        "治疗方案 Regimen": p["regimen"],
+        "PD-1抗体 PD-1 antibody": p["pd1_antibody"],
+        "安罗替尼起始剂量 Anlotinib start dose (mg)": p["anlotinib_start_dose"],
+        "器官功能正常 Organ function adequate": _code(p["organ_function_adequate"], _YES_NO),
+        "其他恶性肿瘤 Other malignancy": _code(p["other_malignancy"], _YES_NO),
+        "活动性脑转移 Active brain metastases": _code(p["active_brain_metastases"], _YES_NO),
+        "资料缺失 Records incomplete": _code(p["records_incomplete"], _YES_NO),
+        "Start date": p["index_date"],
+        "Last contact": p["last_alive_date"],
+        "Death date": p["death_date"],
+        "End of treatment": p["eot_date"],
+        "EOT reason": p["eot_reason"],
+        "Best response": p["subject_id"].map(rec["best_response"]),
+        "PD date": p["subject_id"].map(rec["progression_date"]),
+    })
+    ae = tables["adverse_events"]
+    rel = ae[ae["related"].astype(bool)]
+    worst = rel.groupby(["subject_id", "ae_term"])["grade"].max().unstack()
+    treated = p["subject_id"].isin(rec.index)
+    for term in WIDE_AE_TERMS:
+        col = worst[term] if term in worst.columns else pd.Series(dtype=float)
+        g = p["subject_id"].map(col)
+        w[_ae_column(term)] = g.where(~treated, g.fillna(0)).astype("Float64")
+    return w
+
+
+def hospital_ae_sheet(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The long AE sheet as a hospital keeps it: day/month/year text dates, yes/no codes."""
+    ae = tables["adverse_events"]
+
+    def dmy(s: pd.Series) -> pd.Series:
+        return s.dt.strftime("%d/%m/%Y")
+
+    return pd.DataFrame({
+        "Patient ID": ae["subject_id"], "Event": ae["ae_term"], "CTCAE grade": ae["grade"],
+        "Onset": dmy(ae["onset_date"]), "Resolved": dmy(ae["end_date"]),
+        "Related": ae["related"].map({True: "yes", False: "no"}),
+        "Attributed to": ae["related_drugs"], "Serious": ae["serious"].map({True: "yes",
+                                                                             False: "no"}),
+    })
+
+
+_FIXED_TIME = dt.datetime(2025, 7, 5)
+
+
+def render_hospital_workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """``hospital.xlsx`` as bytes (sheets ``Patients`` and ``AE``), reproducible byte for byte."""
+    patients = hospital_patients_sheet(tables)
+    ae = hospital_ae_sheet(tables)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl", date_format="YYYY-MM-DD",
+                        datetime_format="YYYY-MM-DD") as xw:
+        patients.to_excel(xw, sheet_name="Patients", index=False)
+        ae.to_excel(xw, sheet_name="AE", index=False)
+        props = xw.book.properties
+        props.creator = "oncocohort (synthetic data)"
+        props.created = _FIXED_TIME
+        props.modified = _FIXED_TIME
+    return _normalise_zip(buf.getvalue())
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Re-zip with fixed member timestamps (and the modified date pinned) for reproducibility."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _pin_dates(body)
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def _pin_dates(core: bytes) -> bytes:
+    text = core.decode("utf-8")
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                  lambda m: m.group(1) + stamp + m.group(3), text)
+    return text.encode("utf-8")

@@ -1,0 +1,166 @@
+"""The bundled demo, run through the project's own pipeline, reproduces the published figures.
+
+Everything here is *derived* by oncocohort (RECIST 1.1 best response from the lesion
+measurements, Kaplan-Meier, log-rank/Cox, CTCAE worst grades, exposure) from the raw records
+of ``src/oncocohort/data/demo`` and the demo ``study.yaml``. Exact counts are asserted exactly;
+published continuous figures ("~" targets) within 10 % relative, the calibration tolerance of
+the generator (``docs/demo.md``). Hazard ratios are the documented exception: with 59 deaths a
+log-rank p < 0.05 needs a hazard ratio near 0.55, not the 0.63-0.68 the paper prints next to
+its p-values, so the test asks for HR < 0.75 and p < 0.05 (the paper's own story).
+
+These are regression tests of the generator + pipeline; the statistics themselves are
+checked against R in their own test modules.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pathlib import Path
+
+pytestmark = pytest.mark.regression
+M = 30.4375
+DEMO = Path(__file__).resolve().parents[2] / "src" / "oncocohort" / "data" / "demo"
+TEN_PERCENT = 0.10  # calibration tolerance of the "~" targets
+
+
+@pytest.fixture(scope="module")
+def results():
+    from oncocohort.pipeline import load_study, run_study
+
+    loaded = load_study(DEMO / "study.yaml")
+    assert loaded.problems.ok, [str(p) for p in loaded.problems]
+    return run_study(loaded)
+
+
+@pytest.fixture(scope="module")
+def ard(results) -> pd.DataFrame:
+    return results.analysis.to_frame()
+
+
+def _value(ard, analysis, variable, statistic, category=None, endpoint=None, group_level=None):
+    a = ard[(ard["analysis"] == analysis) & (ard["variable"] == variable)
+            & (ard["statistic"] == statistic)]
+    if category is not None:
+        a = a[a["category"].astype(str) == str(category)]
+    if endpoint is not None:
+        a = a[a["endpoint"] == endpoint]
+    if group_level is not None:
+        a = a[a["group_level"].astype(str) == str(group_level)]
+    assert len(a) == 1, (analysis, variable, statistic, category, endpoint, len(a))
+    return float(a["value"].iloc[0])
+
+
+def test_attrition(results):
+    a = results.datasets["attrition"]
+    assert a["n_remaining"].tolist() == [231, 200, 182, 181, 159, 131, 118, 118, 102, 91, 87]
+
+
+def test_best_overall_response(ard):
+    counts = {c: _value(ard, "response", "bor", "n", c) for c in ("CR", "PR", "SD", "PD", "NE")}
+    assert counts == {"CR": 0, "PR": 19, "SD": 45, "PD": 18, "NE": 5}
+    # ORR 21.8 % (13.7-32.0), DCR 73.6 % (63.0-82.4): Clopper-Pearson, as printed
+    assert _value(ard, "response", "orr", "lower") == pytest.approx(13.7, abs=0.05)
+    assert _value(ard, "response", "dcr", "upper") == pytest.approx(82.4, abs=0.05)
+
+
+def test_best_change_and_time_to_response(results):
+    b = results.datasets["best_response"]
+    assert b["best_pct_change"].notna().sum() == 82
+    assert b["best_pct_change"].mean() == pytest.approx(-8.07, rel=TEN_PERCENT)
+    ttr = b.loc[b["bor"] == "PR", "time_to_response_days"] / M
+    assert ttr.median() == pytest.approx(1.6, rel=TEN_PERCENT)
+
+
+@pytest.mark.parametrize(("endpoint", "events", "median", "landmarks"), [
+    ("pfs", 69, 5.5, {12: 28.6}),
+    ("os", 59, 11.5, {12: 49.0, 24: 27.6}),
+    ("dor", None, 6.6, {}),
+])
+def test_time_to_event(ard, endpoint, events, median, landmarks):
+    if events is not None:
+        assert _value(ard, "survival", "events", "n", endpoint=endpoint) == events
+    got = _value(ard, "survival", "median", "median", endpoint=endpoint)
+    assert got == pytest.approx(median, rel=TEN_PERCENT)
+    for t, pct in landmarks.items():
+        assert _value(ard, "survival", "landmark", "pct", t, endpoint=endpoint) == \
+            pytest.approx(pct, rel=TEN_PERCENT)
+
+
+def test_observation_range(results):
+    os_ = results.datasets["tte"].query("paramcd == 'os'")["aval"]
+    assert os_.min() == pytest.approx(0.7, abs=0.3) and os_.max() == pytest.approx(33.6, abs=1)
+    # documented deviation: the median *observation* time (~8.5) is what can be matched;
+    # the reverse-KM median follow-up cannot be 9.5 with 28 censored of 87 (see docs/demo.md)
+    assert os_.median() == pytest.approx(9.5, rel=0.15)
+
+
+@pytest.mark.parametrize(("variable", "levels", "level_is_better"), [
+    ("ecog_group", {"1-2"}, False),
+    ("sites_group", {">=3"}, False),
+    ("prior_ici", {"True", "Yes", "yes"}, True),
+])
+def test_prognostic_factors_for_os(ard, variable, levels, level_is_better):
+    u = ard[(ard["analysis"] == "cox_univariable") & (ard["endpoint"] == "os")
+            & (ard["group_var"] == variable) & ard["group_level"].astype(str).isin(levels)]
+    hr = float(u.loc[u["statistic"] == "hr", "value"].iloc[0])
+    p = float(u.loc[u["statistic"] == "p", "value"].iloc[0])
+    hr_better = hr if level_is_better else 1 / hr  # the paper's direction: better vs worse
+    assert hr_better < 0.75 and p < 0.05
+
+
+@pytest.mark.parametrize("variable", ["age_group", "sex", "primary_site", "prior_surgery",
+                                      "lines_group", "radiotherapy", "anlotinib_start_dose",
+                                      "pd1_antibody"])
+def test_other_factors_not_significant(ard, variable):
+    u = ard[(ard["analysis"] == "cox_univariable") & (ard["endpoint"] == "os")
+            & (ard["group_var"] == variable) & (ard["variable"] == "screen_wald")]
+    assert float(u["value"].iloc[0]) >= 0.05
+
+
+def test_multivariable_model_keeps_the_three_factors(ard):
+    sel = ard[(ard["analysis"] == "cox_multivariable") & (ard["endpoint"] == "os")
+              & (ard["statistic"] == "selected") & (ard["value"] == 1)]
+    assert set(sel["group_var"]) == {"ecog_group", "sites_group", "prior_ici"}
+
+
+def test_exposure(results, ard):
+    e = results.datasets["exposure"]
+    anl = e[e["drug"] == "anlotinib"]
+    assert (anl["n_dose_reductions"] > 0).sum() == 14
+    assert anl["relative_dose_intensity"].mean() == pytest.approx(0.90, rel=TEN_PERCENT)
+    pd1 = e[e["drug"] != "anlotinib"]
+    assert (pd1["n_delays"] > 0).sum() == 3
+    med = _value(ard, "exposure", "treatment_duration_months", "median", group_level="regimen")
+    assert med == pytest.approx(4.7, rel=TEN_PERCENT)
+
+
+TABLE_3 = {"Any TRAE": (80, 36, 44), "Fatigue": (53, 48, 5), "Hypertension": (46, 33, 13),
+           "Nausea and vomiting": (41, 36, 5), "Anemia": (38, 35, 3),
+           "Palmar-plantar erythrodysesthesia syndrome": (33, 27, 6),
+           "Liver function abnormality": (29, 22, 7), "Hypothyroidism": (25, 23, 2),
+           "Proteinuria": (19, 16, 3), "Pneumonitis": (18, 14, 4), "Mucositis oral": (12, 11, 1),
+           "Rash maculo-papular": (9, 9, 0), "Haemorrhage": (5, 5, 0)}
+
+
+@pytest.mark.parametrize("term", list(TABLE_3))
+def test_table_3(ard, term):
+    got = tuple(_value(ard, "safety", term, "n", c)
+                for c in ("any grade", "grade 1-2", "grade >=3"))
+    assert got == TABLE_3[term]
+
+
+def test_os_by_ecog_with_the_statistics_functions(results):
+    """The same OS comparison straight from ``stats`` (no analysis layer in between)."""
+    from oncocohort.stats.kaplan_meier import kaplan_meier
+    from oncocohort.stats.logrank import logrank
+
+    tte = results.datasets["tte"].query("paramcd == 'os'").set_index("subject_id")
+    ecog0 = results.datasets["patients"].set_index("subject_id")["ecog"].reindex(tte.index) == 0
+    event = tte["cnsr"] == 0
+    lr = logrank(tte["aval"], event, ecog0)
+    assert lr.p_value < 0.05
+    better = kaplan_meier(tte.loc[ecog0, "aval"], event[ecog0]).median.estimate
+    worse = kaplan_meier(tte.loc[~ecog0, "aval"], event[~ecog0]).median.estimate
+    assert better > worse  # paper: 14.5 vs 9.3 months
