@@ -1,7 +1,8 @@
 """The wiring of one study: spec -> sources -> model -> cohort -> derive -> analysis.
 
 Pure orchestration used by the CLI: reads the inputs the spec names, never writes. Each stage
-lives in its own folder; this module only calls them in order and carries their problems.
+lives in its own folder; this module only calls them in order, translating the spec's plain
+values into each stage's options, and carries their problems.
 """
 
 from __future__ import annotations
@@ -10,16 +11,24 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from oncocohort.problems import Problems
+from oncocohort.problems import InputError, Problem, Problems
 
-__all__ = ["LoadedStudy", "StudyResults", "load_study", "run_study", "demo_spec_path"]
+__all__ = [
+    "LoadedStudy",
+    "StudyResults",
+    "load_study",
+    "derive_study",
+    "run_study",
+    "demo_spec_path",
+]
 
 
 @dataclass(frozen=True)
 class LoadedStudy:
-    """A study spec with its data typed and validated (``data`` is None when the spec failed)."""
+    """A study spec with its data typed and validated."""
 
     spec: object
     data: object
@@ -28,9 +37,10 @@ class LoadedStudy:
 
 @dataclass(frozen=True)
 class StudyResults:
-    """What ``run_study`` produces for the report: named tables and notes for the user."""
+    """What ``run_study`` produces for the report."""
 
     spec: object
+    analysis: object = None
     datasets: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
     notes: tuple[str, ...] = ()
@@ -47,23 +57,193 @@ def load_study(path: Path) -> LoadedStudy:
     Raises :class:`~oncocohort.problems.InputError` when the spec itself is invalid; data
     problems are returned in ``problems`` (all of them) so the caller can list them.
     """
-    from oncocohort.model import build_study_data
+    from oncocohort.model import ValidationOptions, build_study_data
     from oncocohort.sources.load import load_sources
     from oncocohort.spec import load_spec
 
     spec = load_spec(Path(path))
     tables, source_problems = load_sources(spec)
-    data, model_problems = build_study_data(tables, spec.validation_options())
+    if not source_problems.ok:
+        return LoadedStudy(spec=spec, data=None, problems=source_problems)
+    options = ValidationOptions(**spec.validation_options())
+    data, model_problems = build_study_data(tables, options)
     return LoadedStudy(spec=spec, data=data, problems=source_problems + model_problems)
 
 
-def run_study(loaded: LoadedStudy) -> StudyResults:
-    """Run what the project can compute for a validated study."""
-    data = loaded.data
-    datasets: dict[str, pd.DataFrame] = {"table_summary": data.summary()}
-    notes = [
-        "Loaded and validated the study's tables (summary in table_summary.csv).",
+# ----------------------------------------------------------------------------- cohort
+
+
+def select_patients(spec, patients: pd.DataFrame):
+    """Apply the spec's cohort rules; no rules -> everyone, with a one-row attrition."""
+    from oncocohort.cohort import Rule, select_cohort
+
+    rules = [Rule(r.name, "inclusion", r.rule, r.label or r.name) for r in spec.cohort.inclusion]
+    rules += [Rule(r.name, "exclusion", r.rule, r.label or r.name) for r in spec.cohort.exclusion]
+    try:
+        selection = select_cohort(patients, rules)
+    except InputError as exc:
+        raise InputError([_locate_rule(p, spec) for p in exc.problems]) from None
+    return selection
+
+
+def _locate_rule(p: Problem, spec) -> Problem:
+    if p.file is None and spec.spec_path is not None:
+        from dataclasses import replace
+
+        return replace(p, file=str(spec.spec_path))
+    return p
+
+
+def add_subgroup_variables(spec, patients: pd.DataFrame) -> pd.DataFrame:
+    """Add the subgroup variables the spec derives by cutting numeric columns."""
+    out = patients.copy()
+    for sg in spec.subgroups:
+        if sg.derive is None:
+            continue
+        x = pd.to_numeric(out[sg.derive.from_], errors="coerce").to_numpy(float)
+        labels = np.full(len(out), None, dtype=object)
+        for lo, hi, label in sg.derive.groups():
+            labels[(x >= lo) & (x < hi)] = label
+        out[sg.variable] = pd.Series(labels, index=out.index, dtype=object)
+    return out
+
+
+# ----------------------------------------------------------------------------- derive
+
+
+def _response_options(spec):
+    from oncocohort.derive.recist import ResponseOptions
+
+    r = spec.conventions.response
+    return ResponseOptions(
+        confirmation=r.confirmation,
+        confirmation_days=r.confirmation_days,
+        sd_min_days=r.sd_min_days,
+        max_ne_between=r.max_ne_between,
+        day_count=spec.conventions.day_count,
+    )
+
+
+def _endpoints(spec):
+    from oncocohort.derive.endpoints import Endpoint
+
+    return [
+        Endpoint(
+            name=name,
+            label=e.label,
+            start=e.start,
+            events=tuple(e.events),
+            censor=tuple(e.censor),
+            population=e.population,
+            missed_assessments=e.missed_assessments,
+            assessment_interval_days=e.assessment_interval_days,
+            censor_at_new_therapy=e.censor_at_new_therapy,
+        )
+        for name, e in spec.endpoints.items()
     ]
+
+
+def _regimen(spec):
+    from oncocohort.derive.exposure import DrugSchedule
+
+    regimen = getattr(spec, "regimen", None)
+    if regimen is None:
+        return {}, 21, 7.0
+    drugs = {
+        name: DrugSchedule(kind=d.kind, dose=d.dose, days_on=d.days_on, cycle_days=d.cycle_days)
+        for name, d in regimen.drugs.items()
+    }
+    return drugs, regimen.cycle_days, regimen.delay_days
+
+
+def derive_study(loaded: LoadedStudy):
+    """Cohort selection and every derivation -> :class:`~oncocohort.analysis.DerivedStudy`."""
+    from oncocohort.analysis.inputs import DerivedStudy
+    from oncocohort.derive.dates import derive_named_dates
+    from oncocohort.derive.endpoints import TimeOptions, derive_param_tte
+    from oncocohort.derive.exposure import derive_exposure, derive_prior_therapy
+    from oncocohort.derive.recist import derive_overall_records, derive_visit_response
+    from oncocohort.derive.response import derive_best_response
+    from oncocohort.derive.safety import SafetyOptions, derive_ae
+
+    spec, data = loaded.spec, loaded.data
+    selection = select_patients(spec, data.patients)
+    patients = add_subgroup_variables(spec, selection.selected).reset_index(drop=True)
+    ids = set(patients["subject_id"])
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["subject_id"].isin(ids)].reset_index(drop=True)
+
+    lesions, responses = mine(data.lesions), mine(data.responses)
+    therapy_lines, therapy = mine(data.therapy_lines), mine(data.therapy)
+    r_opts = _response_options(spec)
+    visits = derive_visit_response(lesions, patients, options=r_opts) if len(lesions) else None
+    overall = derive_overall_records(visits, responses if len(responses) else None)
+    best = derive_best_response(overall, patients, therapy_lines, visits=visits, options=r_opts)
+
+    cutoff = pd.Timestamp(spec.study.data_cutoff)
+    dates = derive_named_dates(patients, best, therapy_lines, data_cutoff=cutoff,
+                               assessments=overall)
+    c = spec.conventions
+    t_opts = TimeOptions(unit=c.time_unit, days_per_month=c.days_per_month, day_count=c.day_count)
+    tte_frames = [derive_param_tte(dates, ep, options=t_opts) for ep in _endpoints(spec)]
+    tte = pd.concat(tte_frames, ignore_index=True) if tte_frames else pd.DataFrame()
+
+    regimen, cycle_days, delay_days = _regimen(spec)
+    exposure = (derive_exposure(therapy, patients, regimen=regimen, cycle_days=cycle_days,
+                                delay_days=delay_days, days_per_month=c.days_per_month,
+                                data_cutoff=cutoff)
+                if regimen and len(therapy) else pd.DataFrame())
+    prior = derive_prior_therapy(therapy_lines, patients, days_per_month=c.days_per_month)
+    s = spec.safety
+    s_opts = SafetyOptions(
+        synonyms=dict(s.synonyms),
+        groups={k: tuple(v) for k, v in s.groups.items()},
+        regimen_drugs=tuple(s.regimen_drugs),
+        immune_related=tuple(s.immune_related),
+        treatment_emergent_days=c.treatment_emergent_days,
+    )
+    ae = derive_ae(mine(data.adverse_events), patients, options=s_opts, therapy=therapy)
+    return DerivedStudy(
+        spec=spec,
+        data=data,
+        attrition=selection.attrition,
+        patients=patients,
+        visits=visits if visits is not None else pd.DataFrame(),
+        best_response=best,
+        tte=tte,
+        exposure=exposure,
+        prior_therapy=prior,
+        ae=ae,
+        problems=loaded.problems,
+    )
+
+
+def run_study(loaded: LoadedStudy) -> StudyResults:
+    """Cohort, derivations and analyses of a validated study, ready for the report."""
+    derived = derive_study(loaded)
+    datasets = {
+        "attrition": derived.attrition,
+        "patients": derived.patients,
+        "visit_response": derived.visits,
+        "best_response": derived.best_response,
+        "tte": derived.tte,
+        "exposure": derived.exposure,
+        "prior_therapy": derived.prior_therapy,
+        "adverse_events": derived.ae,
+    }
+    analysis = None
+    notes: list[str] = []
+    try:
+        from oncocohort.analysis import analyse_study
+    except ImportError:
+        notes.append("The analyses and report are not built yet: wrote the analysis datasets.")
+    else:
+        analysis = analyse_study(derived)
     return StudyResults(
-        spec=loaded.spec, datasets=datasets, problems=loaded.problems, notes=tuple(notes)
+        spec=loaded.spec,
+        analysis=analysis,
+        datasets={k: v for k, v in datasets.items() if v is not None},
+        problems=loaded.problems,
+        notes=tuple(notes),
     )

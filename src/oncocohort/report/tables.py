@@ -78,7 +78,7 @@ def add_table_docx(document, t: DisplayTable) -> object:
     document.add_paragraph(t.title, style="Caption")
     table = document.add_table(rows=1, cols=len(t.header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, t.header):
+    for cell, text in zip(table.rows[0].cells, t.header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
@@ -90,7 +90,7 @@ def add_table_docx(document, t: DisplayTable) -> object:
             for run in merged.paragraphs[0].runs:
                 run.bold = True
             continue
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=True):
             cell.text = text
     for f in t.footnotes:
         p = document.add_paragraph(f)

@@ -6,6 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # no screen: figures are rendered to files only
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
 # Okabe & Ito (2008) colour-blind-safe palette, black first.
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -40,3 +43,11 @@ RC = {
 
 def inches(mm: float) -> float:
     return mm / MM_PER_INCH
+
+
+def new_figure(width_in: float, height_in: float) -> Figure:
+    """A figure outside pyplot's global registry (nothing to close, no global state), with an
+    Agg canvas so it can be drawn and measured."""
+    fig = Figure(figsize=(width_in, height_in))
+    FigureCanvasAgg(fig)
+    return fig

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, RC, inches
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, RC, inches, new_figure
 
 __all__ = ["FlowchartFigure", "compute_flowchart_figure"]
 
@@ -56,18 +56,19 @@ def compute_flowchart_figure(
         main.append("\n".join(f"{int(r.n)} {r.label}" for r in disposition.itertuples()))
 
     with plt.rc_context(RC):
-        fig = plt.figure(figsize=(inches(width_mm), inches(width_mm) * 0.75))
+        fig = new_figure(inches(width_mm), inches(width_mm) * 0.75)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
         ys = [0.9 - i * (0.8 / max(len(main) - 1, 1)) for i in range(len(main))]
         box = {"boxstyle": "round,pad=0.5", "fc": "white", "ec": "black", "lw": 0.8}
-        for y, text in zip(ys, main):
+        for y, text in zip(ys, main, strict=True):
             ax.text(0.3, y, text, ha="center", va="center", bbox=box, fontsize=7.5, wrap=True)
-        for a, b in zip(ys[:-1], ys[1:]):
+        for a, b in zip(ys[:-1], ys[1:], strict=True):
             ax.annotate("", xy=(0.3, b + 0.06), xytext=(0.3, a - 0.06),
                         arrowprops={"arrowstyle": "->", "lw": 0.8})
         for j, text in enumerate(side):
             y = ys[0] - (j + 1) * (ys[0] - ys[1]) / (len(side) + 1)
             ax.text(0.62, y, text, ha="left", va="center", bbox=box, fontsize=7)
-            ax.annotate("", xy=(0.6, y), xytext=(0.3, y), arrowprops={"arrowstyle": "->", "lw": 0.8})
+            ax.annotate("", xy=(0.6, y), xytext=(0.3, y),
+                        arrowprops={"arrowstyle": "->", "lw": 0.8})
     return FlowchartFigure(fig, tuple(main[:1] + side + main[1:]))

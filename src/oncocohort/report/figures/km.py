@@ -11,11 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
 
 __all__ = ["KmFigure", "compute_km_figure"]
 
@@ -53,6 +54,8 @@ def compute_km_figure(
     annotation: str | None = None,
     ylabel: str = "Survival probability",
     width_mm: float = DOUBLE_COLUMN_MM,
+    show_events: bool = False,
+    small_cell_k: int | None = None,
 ) -> KmFigure:
     """Kaplan-Meier figure of one or several curves.
 
@@ -66,16 +69,28 @@ def compute_km_figure(
         a round step giving 6-10 ticks.
     landmarks
         Times at which the survival estimate is annotated on each curve.
+    show_events
+        Print the cumulative number of events up to each tick time after the number at risk,
+        ``"46 (12)"``.
+    small_cell_k
+        Print numbers at risk (and events) between 1 and ``k - 1`` as ``"<k"``.
+
+    Returns
+    -------
+    KmFigure
+        The figure; ``at_risk`` (curve, time, n_at_risk, n_events, text: what was printed);
+        ``medians``.
     """
     with plt.rc_context(RC):
         height = inches(width_mm) * (0.62 + 0.045 * len(curves))
-        fig = plt.figure(figsize=(inches(width_mm), height))
+        fig = new_figure(inches(width_mm), height)
         n_rows = len(curves)
         gs = fig.add_gridspec(2, 1, height_ratios=[5, 0.9 + 0.35 * n_rows], hspace=0.35)
         ax = fig.add_subplot(gs[0])
         ax_tab = fig.add_subplot(gs[1], sharex=ax)
 
-        last = max(float(km.table["time"].max()) if len(km.table) else 0.0 for km in curves.values())
+        last = max(float(km.table["time"].max()) if len(km.table) else 0.0
+                   for km in curves.values())
         xmax = float(max_time if max_time is not None else last)
         step = tick_step or _nice_step(xmax)
         ticks = np.arange(0.0, xmax + 1e-9, step)
@@ -100,15 +115,15 @@ def compute_km_figure(
                         color=colour)
             if landmarks:
                 lm = km.survival_at(list(landmarks))
+                last_t = float(table["time"].max()) if len(table) else 0.0
                 for _, r in lm.iterrows():
-                    if np.isfinite(r["survival"]):
+                    if np.isfinite(r["survival"]) and r["time"] <= last_t:
                         ax.annotate(f"{100 * r['survival']:.1f}%", (r["time"], r["survival"]),
                                     textcoords="offset points", xytext=(3, 4), fontsize=6.5,
                                     color=colour)
-            risk = km.survival_at(list(ticks))
-            for tt, n in zip(ticks, risk["n_at_risk"].to_numpy()):
-                at_risk_rows.append({"curve": label, "time": float(tt), "n_at_risk": int(n)})
-                ax_tab.text(tt, n_rows - 1 - i, f"{int(n)}", ha="center", va="center",
+            for r in _at_risk_rows(km, ticks, show_events, small_cell_k):
+                at_risk_rows.append({"curve": label, **r})
+                ax_tab.text(r["time"], n_rows - 1 - i, r["text"], ha="center", va="center",
                             fontsize=7, color=colour)
 
         ax.set_ylim(0, 1.02)
@@ -116,7 +131,7 @@ def compute_km_figure(
         ax.set_xticks(ticks)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(f"Time ({unit})")
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.1f}"))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.1f}"))
         if len(curves) > 1:
             ax.legend(frameon=False, loc="upper right")
         if title:
@@ -129,11 +144,33 @@ def compute_km_figure(
         ax_tab.set_yticks(range(n_rows))
         ax_tab.set_yticklabels(list(curves)[::-1])
         ax_tab.tick_params(axis="x", labelbottom=False, length=0)
-        ax_tab.tick_params(axis="y", length=0)
+        ax_tab.tick_params(axis="y", length=0, pad=14)  # clear of the numbers centred at 0
         for side in ("top", "right", "bottom", "left"):
             ax_tab.spines[side].set_visible(False)
-        ax_tab.set_title("Number at risk", loc="left", fontsize=7)
+        ax_tab.set_title("Number at risk (cumulative events)" if show_events
+                         else "Number at risk", loc="left", fontsize=7)
     return KmFigure(fig, pd.DataFrame(at_risk_rows), pd.DataFrame(median_rows))
+
+
+def _at_risk_rows(km, ticks: np.ndarray, show_events: bool, k: int | None) -> list[dict]:
+    """Number at risk (R ``summary(fit, times)``) and cumulative events at each tick time."""
+    table = km.table
+    risk = km.survival_at(list(ticks))["n_at_risk"].to_numpy()
+    times = table["time"].to_numpy(float)
+    cum = np.cumsum(table["n_events"].to_numpy(float))
+    rows = []
+    for tt, n in zip(ticks, risk, strict=True):
+        pos = int(np.searchsorted(times, tt, side="right")) - 1
+        d = int(cum[pos]) if pos >= 0 else 0
+        text = _count_text(int(n), k)
+        if show_events:
+            text += f" ({_count_text(d, k)})"
+        rows.append({"time": float(tt), "n_at_risk": int(n), "n_events": d, "text": text})
+    return rows
+
+
+def _count_text(n: int, k: int | None) -> str:
+    return f"<{k}" if k is not None and 0 < n < k else str(n)
 
 
 def _nice_step(xmax: float) -> float:

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
 
 __all__ = ["WaterfallFigure", "compute_waterfall_figure", "BOR_COLOURS"]
 
@@ -49,7 +49,8 @@ def compute_waterfall_figure(
     bars = bars.sort_values([change, subject], ascending=[False, True], kind="mergesort")
     bars = bars.reset_index(drop=True)
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(inches(width_mm), inches(width_mm) * 0.45))
+        fig = new_figure(inches(width_mm), inches(width_mm) * 0.45)
+        ax = fig.subplots()
         x = np.arange(len(bars))
         colours = [BOR_COLOURS.get(str(r), "#999999") for r in bars[response]]
         ax.bar(x, bars[change].to_numpy(float), color=colours, width=0.8)

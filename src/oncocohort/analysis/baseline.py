@@ -1,0 +1,133 @@
+"""Baseline characteristics (the study's Table 1) as ARD rows.
+
+Continuous variables: ``n``, ``median``, ``min``, ``max`` (and ``q1``/``q3``) of the observed
+values plus ``n_missing``. Categorical variables: per level ``n`` and ``pct`` of all patients
+(``denominator`` = the number of patients, so missing values are not silently dropped from the
+denominator), plus a ``n_missing`` row. A variable is continuous when its column is numeric with
+more than ``max_levels`` distinct values; otherwise it is treated as categorical (ECOG 0-2 is
+categorical).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.analysis.ard import ArdRow
+
+__all__ = ["compute_baseline_rows", "compute_categorical_rows", "compute_continuous_rows",
+           "is_continuous", "level_text", "sorted_levels"]
+
+
+def is_continuous(values: pd.Series, max_levels: int = 6) -> bool:
+    """Numeric (not bool) with more than ``max_levels`` distinct observed values."""
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return False
+    return values.dropna().nunique() > max_levels
+
+
+def level_text(value: object) -> str:
+    """A level as displayed and stored in the ARD: ``Yes``/``No`` for booleans (and for the
+    texts ``true``/``false`` in any letter case, as free covariate columns hold them), ``1`` for
+    1.0, else the text."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    text = str(value)
+    return {"true": "Yes", "false": "No"}.get(text.strip().lower(), text)
+
+
+def sorted_levels(values: pd.Series) -> list[str]:
+    """Distinct level texts of the non-missing ``values``: numbers (and booleans) in numeric
+    order first, then texts in alphabetical order of their display (``No`` before ``Yes``)."""
+    def key(v: object) -> tuple:
+        if isinstance(v, bool | np.bool_ | int | float | np.integer | np.floating):
+            return (0, float(v), "")
+        return (1, 0.0, level_text(v))
+
+    order = sorted(set(values.dropna().tolist()), key=key)
+    return list(dict.fromkeys(level_text(v) for v in order))
+
+
+def compute_continuous_rows(values: pd.Series, *, analysis: str, variable: str,
+                            unit: str = "", **where: str) -> list[ArdRow]:
+    """``n``, ``median``, ``q1``, ``q3``, ``min``, ``max`` and ``n_missing`` of a numeric column.
+
+    Quartiles use linear interpolation between order statistics (R ``quantile`` type 7, the
+    numpy default); the median is the middle order statistic or the mean of the two middle
+    ones (all quantile types agree on it).
+    """
+    x = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    obs = x[np.isfinite(x)]
+    nan = float("nan")
+    stats = {
+        "n": float(obs.size),
+        "median": float(np.median(obs)) if obs.size else nan,
+        "q1": float(np.quantile(obs, 0.25)) if obs.size else nan,
+        "q3": float(np.quantile(obs, 0.75)) if obs.size else nan,
+        "min": float(obs.min()) if obs.size else nan,
+        "max": float(obs.max()) if obs.size else nan,
+        "n_missing": float(x.size - obs.size),
+    }
+    return [ArdRow(analysis, s, v, variable=variable, unit="" if s.startswith("n") else unit,
+                   **where) for s, v in stats.items()]
+
+
+def compute_categorical_rows(values: pd.Series, *, analysis: str, variable: str,
+                             levels: Sequence[str] | None = None, **where: str) -> list[ArdRow]:
+    """Per level ``n`` and ``pct`` (of all rows, ``denominator`` = len(values)) and ``n_missing``.
+
+    Levels are ``levels`` when given (a level absent from the data gets n = 0), else the
+    observed levels in sorted order (pandas category order for categoricals).
+    """
+    total = len(values)
+    present = values.dropna()
+    text = present.map(level_text)
+    if levels is None:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            levels = [level_text(c) for c in values.cat.categories]
+        else:
+            levels = sorted_levels(present)
+    counts = text.value_counts()
+    rows = []
+    for level in levels:
+        n = float(counts.get(level, 0))
+        rows.append(ArdRow(analysis, "n", n, variable=variable, category=level,
+                           denominator=float(total), **where))
+        rows.append(ArdRow(analysis, "pct", 100.0 * n / total if total else float("nan"),
+                           variable=variable, category=level, unit="%",
+                           denominator=float(total), **where))
+    rows.append(ArdRow(analysis, "n_missing", float(total - len(present)), variable=variable,
+                       denominator=float(total), **where))
+    return rows
+
+
+def compute_baseline_rows(patients: pd.DataFrame, variables: Sequence[str], *,
+                          units: dict[str, str] | None = None,
+                          analysis: str = "baseline") -> list[ArdRow]:
+    """ARD rows of Table 1: the number of patients, then each variable in the given order.
+
+    Parameters
+    ----------
+    patients
+        One row per selected patient.
+    variables
+        Column names; absent columns are skipped (the caller states which were available).
+    units
+        Unit per continuous variable (e.g. ``{"age": "years"}``).
+    """
+    units = units or {}
+    rows = [ArdRow(analysis, "n", float(len(patients)), variable="patients")]
+    for var in variables:
+        if var not in patients.columns:
+            continue
+        col = patients[var]
+        if is_continuous(col):
+            rows += compute_continuous_rows(col, analysis=analysis, variable=var,
+                                            unit=units.get(var, ""))
+        else:
+            rows += compute_categorical_rows(col, analysis=analysis, variable=var)
+    return rows

@@ -1,0 +1,83 @@
+"""Tumour response as ARD rows: best overall response n (%), ORR and DCR with a confidence
+interval.
+
+Conventions (stated in the table footnotes):
+
+* The analysed best response is the ``best_response`` column of
+  :func:`oncocohort.derive.response.derive_best_response` (the unconfirmed or confirmed BOR,
+  per ``conventions.response.confirmation``).
+* Objective response rate (ORR): BOR in {CR, PR}. Disease control rate (DCR): BOR in
+  {CR, PR, SD, NON-CR/NON-PD} (RECIST 1.1 section 4.4; admiralonco ``derive_param_clinbenefit``
+  at the default minimum SD duration).
+* Denominator ``"all"``: every selected patient (intention to treat: a patient without an
+  assessment counts as a non-responder, BOR NE). ``"evaluable"``: patients whose BOR is not NE.
+* The interval is :func:`oncocohort.stats.proportions.proportion_ci` with the spec's method
+  (default Clopper-Pearson exact, 1934) and level; ``pct``, ``lower``, ``upper`` are in %.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from oncocohort.analysis.ard import ArdRow
+from oncocohort.stats.proportions import proportion_ci
+
+__all__ = ["BOR_ORDER", "RESPONSE_SETS", "compute_response_rows"]
+
+BOR_ORDER: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+RESPONSE_SETS: dict[str, tuple[str, ...]] = {
+    "orr": ("CR", "PR"),
+    "dcr": ("CR", "PR", "SD", "NON-CR/NON-PD"),
+}
+
+
+def compute_response_rows(
+    best: pd.DataFrame,
+    *,
+    response: str = "best_response",
+    denominator: Literal["all", "evaluable"] = "all",
+    method: str = "clopper-pearson",
+    conf_level: float = 0.95,
+) -> list[ArdRow]:
+    """BOR distribution, ORR and DCR.
+
+    Rows: ``bor`` per category ``n``/``pct`` (of the chosen denominator; with ``"evaluable"``
+    the NE row is reported against all patients and flagged by its ``denominator``), then
+    ``orr`` and ``dcr`` with ``n``, ``pct``, ``lower``, ``upper``, and ``n_evaluable``.
+
+    Raises
+    ------
+    ValueError
+        Unknown denominator option, or a BOR code outside RECIST's.
+    """
+    if denominator not in ("all", "evaluable"):
+        raise ValueError(f"denominator must be 'all' or 'evaluable', not {denominator!r}")
+    bor = best[response].fillna("NE").astype(str)
+    unknown = sorted(set(bor) - set(BOR_ORDER))
+    if unknown:
+        raise ValueError(f"unknown best overall response codes: {', '.join(unknown)}")
+    n_all = len(bor)
+    evaluable = bor != "NE"
+    n_eval = int(evaluable.sum())
+    denom = n_all if denominator == "all" else n_eval
+    a = "response"
+    rows = [ArdRow(a, "n", float(n_all), variable="patients"),
+            ArdRow(a, "n", float(n_eval), variable="evaluable", denominator=float(n_all))]
+    for code in BOR_ORDER:
+        n = int((bor == code).sum())
+        d = n_all if code == "NE" else denom
+        rows.append(ArdRow(a, "n", float(n), variable="bor", category=code, denominator=float(d)))
+        rows.append(ArdRow(a, "pct", 100.0 * n / d if d else float("nan"), variable="bor",
+                           category=code, unit="%", denominator=float(d)))
+    for name, codes in RESPONSE_SETS.items():
+        x = int(bor.isin(codes).sum())
+        rows.append(ArdRow(a, "n", float(x), variable=name, denominator=float(denom)))
+        if denom == 0:
+            continue
+        est = proportion_ci(x, denom, method=method, conf_level=conf_level)
+        for stat, value in (("pct", est.estimate), ("lower", est.lower), ("upper", est.upper)):
+            rows.append(ArdRow(a, stat, 100.0 * value, variable=name, unit="%",
+                               denominator=float(denom)))
+    return rows

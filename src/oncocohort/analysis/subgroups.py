@@ -1,0 +1,162 @@
+"""Subgroup survival like the study's Table 2, as ARD rows.
+
+For each endpoint and each subgroup variable (a categorical baseline column):
+
+* per level: patients, events, median and its interval (analysis ``subgroup``);
+* the log-rank test across levels (``variable="logrank"``: ``statistic``, ``df``, ``p``);
+* the univariable Cox model of the variable (``analysis="cox_univariable"``): per non-reference
+  level the hazard ratio against the reference level (the first level) with its Wald interval
+  and p, and the variable's global test p (``variable="global"``) used by the screen;
+* the multivariable Cox model (``analysis="cox_multivariable"``) of the variables whose
+  univariable p is below ``screen.threshold``; the p used is ``screen.p_from``: the Cox Wald
+  test of the whole variable (default), the likelihood-ratio test, or the log-rank test. The
+  screen and both models are :func:`oncocohort.stats.screen.screen_and_fit`. With no variable
+  passing the screen no multivariable model is fitted (its rows are absent).
+
+Patients with a missing value of the variable are left out of that variable's analyses (their
+number is the ``n_missing`` row); the multivariable model uses complete cases.
+Ties: the spec's ``cox_ties`` (Efron by default, as R ``coxph``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from oncocohort.analysis.ard import ArdRow
+from oncocohort.analysis.baseline import level_text, sorted_levels
+from oncocohort.analysis.survival import compute_survival_rows
+from oncocohort.stats.cox import Cox, CoxWarning
+from oncocohort.stats.kaplan_meier import KaplanMeier
+from oncocohort.stats.logrank import logrank
+from oncocohort.stats.screen import P_FROM, screen_and_fit
+
+__all__ = ["SubgroupResult", "compute_subgroup_rows", "subgroup_frame"]
+
+
+@dataclass(frozen=True)
+class SubgroupResult:
+    """One endpoint's subgroup analyses: ARD rows, per-level Kaplan-Meier fits, screen result."""
+
+    endpoint: str
+    rows: tuple[ArdRow, ...]
+    curves: dict[str, dict[str, KaplanMeier]]  # variable -> level -> fit
+    selected: tuple[str, ...]  # variables entering the multivariable model
+    notes: tuple[str, ...] = ()  # Cox fitting warnings (e.g. monotone likelihood)
+
+
+def _levels(col: pd.Series) -> list[str]:
+    """Level texts as Table 1 writes them (``Yes``/``No`` for booleans, ``1`` for 1.0), in
+    category order for categoricals, else in sorted order of the values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [level_text(c) for c in col.cat.categories if (col == c).any()]
+    return sorted_levels(col)
+
+
+def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
+                   variables: Sequence[str]) -> pd.DataFrame:
+    """One row per subject of the endpoint: ``aval``, ``event`` and the subgroup columns as
+    ordered categoricals of their text (levels as in :func:`_levels`)."""
+    sub = tte.loc[tte["paramcd"] == endpoint, ["subject_id", "aval", "event"]]
+    missing = [v for v in variables if v not in patients.columns]
+    if missing:
+        raise ValueError(f"subgroup variables not among the patient columns: {', '.join(missing)}")
+    cols = patients[["subject_id", *variables]].copy()
+    for v in variables:
+        levels = _levels(cols[v])
+        text = cols[v].map(lambda x: None if pd.isna(x) else level_text(x))
+        cols[v] = pd.Categorical(text, categories=levels)
+    out = sub.merge(cols, on="subject_id", how="left", validate="one_to_one")
+    out["event"] = out["event"].astype(int)
+    return out.sort_values("subject_id", kind="stable").reset_index(drop=True)
+
+
+def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) -> list[ArdRow]:
+    rows = []
+    for var in variables:
+        for term, r in fit.table.iterrows():
+            prefix = f"{var}["
+            if not str(term).startswith(prefix):
+                continue
+            level = str(term)[len(prefix):-1]
+            for stat, col in (("hr", "hr"), ("lower", "hr_lower"), ("upper", "hr_upper"),
+                              ("p", "p")):
+                rows.append(ArdRow(analysis, stat, float(r[col]), variable="hr",
+                                   endpoint=endpoint, group_var=var, group_level=level))
+    return rows
+
+
+def compute_subgroup_rows(
+    patients: pd.DataFrame,
+    tte: pd.DataFrame,
+    endpoint: str,
+    variables: Sequence[str],
+    *,
+    unit: str = "",
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+    ties: str = "efron",
+    threshold: float = 0.05,
+    p_from: str = "wald",
+) -> SubgroupResult:
+    """Table 2 rows for one endpoint (see the module docstring)."""
+    if p_from not in P_FROM:
+        raise ValueError(f"p_from must be 'wald', 'lr' or 'logrank', not {p_from!r}")
+    data = subgroup_frame(patients, tte, endpoint, variables)
+    per_var: dict[str, list[ArdRow]] = {}
+    curves: dict[str, dict[str, KaplanMeier]] = {}
+    for var in variables:
+        d = data.loc[data[var].notna()]
+        rows = per_var[var] = [ArdRow("subgroup", "n_missing", float(len(data) - len(d)),
+                                      variable="patients", endpoint=endpoint, group_var=var)]
+        curves[var] = {}
+        for level in data[var].cat.categories:
+            g = d.loc[d[var] == level]
+            if g.empty:
+                continue
+            km, r = compute_survival_rows(
+                g["aval"].to_numpy(float), g["event"].to_numpy(int), endpoint=endpoint,
+                unit=unit, conf_type=conf_type, conf_level=conf_level, group_var=var,
+                group_level=str(level), analysis="subgroup", with_follow_up=False)
+            curves[var][str(level)] = km
+            rows += r
+        if d[var].nunique() < 2:
+            continue
+        lr = logrank(d["aval"].to_numpy(float), d["event"].to_numpy(int),
+                     d[var].astype(str).to_numpy())
+        for stat, v in (("statistic", lr.statistic), ("df", lr.df), ("p", lr.p_value)):
+            rows.append(ArdRow("subgroup", stat, float(v), variable="logrank",
+                               endpoint=endpoint, group_var=var))
+    candidates = [v for v in variables if data[v].nunique() >= 2]
+    notes: list[str] = []
+    selected: tuple[str, ...] = ()
+    multi: list[ArdRow] = []
+    if candidates:
+        with warnings.catch_warnings():  # kept as notes, stated in the report
+            warnings.simplefilter("ignore", CoxWarning)
+            res = screen_and_fit(data, time="aval", event="event", candidates=candidates,
+                                 threshold=threshold, p_from=p_from, ties=ties,
+                                 conf_level=conf_level)
+        selected = res.selected
+        for var in candidates:
+            fit = res.univariable_fits[var]
+            notes += [f"{endpoint} univariable Cox model of {var}: {w}" for w in fit.warnings]
+            per_var[var] += _cox_rows(fit, "cox_univariable", endpoint, [var])
+            p = res.univariable.loc[res.univariable["variable"] == var, "p_screen"].iloc[0]
+            per_var[var].append(ArdRow("cox_univariable", "p", float(p),
+                                       variable=f"screen_{p_from}", endpoint=endpoint,
+                                       group_var=var))
+        if res.multivariable is not None:
+            fit = res.multivariable
+            notes += [f"{endpoint} multivariable Cox model: {w}" for w in fit.warnings]
+            multi.append(ArdRow("cox_multivariable", "n", float(fit.n), variable="patients",
+                                endpoint=endpoint))
+            multi += _cox_rows(fit, "cox_multivariable", endpoint, selected)
+    rows = [r for var in variables for r in per_var[var]]
+    rows += [ArdRow("cox_multivariable", "selected", float(var in selected), variable="screen",
+                    endpoint=endpoint, group_var=var) for var in variables]
+    rows += multi
+    return SubgroupResult(endpoint, tuple(rows), curves, selected, tuple(notes))

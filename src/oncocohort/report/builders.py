@@ -1,0 +1,283 @@
+"""Display tables built from the ARD only: baseline, exposure and disposition, response, safety.
+
+Every number comes from an ARD row through :class:`~oncocohort.report._ard_lookup.ArdLookup`;
+counts pass through the small-cell rule of :mod:`oncocohort.report.suppress`. Survival and
+subgroup tables are in :mod:`oncocohort.report.builders_survival`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from oncocohort.analysis.response import BOR_ORDER
+from oncocohort.analysis.safety import GRADE_BANDS
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.format import fmt_est_ci, fmt_n_pct, fmt_num
+from oncocohort.report.suppress import compute_suppression, suppressed_text
+from oncocohort.report.tables import DisplayTable
+
+__all__ = ["build_baseline_table", "build_exposure_table", "build_response_table",
+           "build_safety_table", "convention_footnotes", "suppression_footnote", "ci_label"]
+
+_CI_NAMES = {"clopper-pearson": "Clopper-Pearson exact", "wilson": "Wilson score",
+             "wilson-cc": "Wilson score with continuity correction", "jeffreys": "Jeffreys",
+             "agresti-coull": "Agresti-Coull", "wald": "Wald"}
+
+
+def ci_label(conventions: Mapping[str, object]) -> str:
+    """``"95% CI"`` at the spec's confidence level."""
+    return f"{100 * float(conventions.get('conf_level', 0.95)):g}% CI"
+
+
+def convention_footnotes(conventions: Mapping[str, object], *which: str) -> tuple[str, ...]:
+    """Footnotes stating the conventions a table depends on (``which`` picks them)."""
+    c = conventions
+    ci_method = _CI_NAMES.get(str(c.get("proportion_ci")), c.get("proportion_ci"))
+    denominator = ("all treated patients" if c.get("response_denominator") == "all"
+                   else "evaluable patients (best response not NE)")
+    notes = {
+        "proportion": f"Confidence intervals of proportions: {ci_method} method.",
+        "km": (f"Kaplan-Meier estimates; pointwise and median confidence intervals on the "
+               f"{c.get('km_conf_type')} scale (median: Brookmeyer-Crowley); median follow-up "
+               f"by the reverse Kaplan-Meier method. NR: not reached; NE: not estimable."),
+        "time": (f"Times in {c.get('time_unit')} (1 month = {c.get('days_per_month')} days) "
+                 f"from the {c.get('index_date_label')}; data cut-off {c.get('data_cutoff')}."),
+        "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.get('cox_ties')}), "
+                f"Wald confidence intervals and p-values; the first level is the reference. "
+                f"Variables with univariable p < {c.get('screen_threshold')} "
+                f"({c.get('screen_p_from')} test) entered the multivariable model."),
+        "denominator": (f"Percentages of {denominator}; "
+                        f"best overall response per RECIST 1.1, "
+                        f"{'confirmed' if c.get('confirmation') else 'unconfirmed'}."),
+        "safety": (f"Patients by worst CTCAE v5.0 grade of treatment-related, treatment-emergent "
+                   f"events (onset up to {c.get('treatment_emergent_days')} days after the end "
+                   f"of treatment); percentages of all treated patients."),
+        "baseline": "Percentages of all patients; missing values counted separately.",
+    }
+    return tuple(notes[w] for w in which)
+
+
+def suppression_footnote(k: int | None, used: bool) -> tuple[str, ...]:
+    if k is None or not used:
+        return ()
+    return (f"Counts between 1 and {k - 1} are shown as <{k}; cells marked * are suppressed so "
+            f"that a small count cannot be recovered by subtraction.",)
+
+
+class _Counts:
+    """Collects the count cells of a table, then formats them after suppression."""
+
+    def __init__(self, k: int | None) -> None:
+        self.k = k
+        self.counts: list[float] = []
+        self.pcts: list[float] = []
+        self.blocks: list[list[int]] = []
+        self._state: tuple[int, ...] | None = None
+
+    def add(self, n: float, pct: float = float("nan")) -> int:
+        self.counts.append(n)
+        self.pcts.append(pct)
+        return len(self.counts) - 1
+
+    def block(self, indices: Sequence[int]) -> None:
+        if len(indices) > 1:
+            self.blocks.append(list(indices))
+
+    def text(self, i: int, with_pct: bool = True) -> str:
+        if self._state is None:
+            self._state = compute_suppression(self.counts, self.k, self.blocks)
+        if self._state[i]:
+            return suppressed_text(self._state[i], self.k)
+        n, pct = self.counts[i], self.pcts[i]
+        return fmt_n_pct(n, pct) if with_pct and pct == pct else fmt_num(n, 0)
+
+    def hidden(self, i: int) -> bool:
+        if self._state is None:
+            self._state = compute_suppression(self.counts, self.k, self.blocks)
+        return bool(self._state[i])
+
+    @property
+    def used(self) -> bool:
+        if self._state is None:
+            self._state = compute_suppression(self.counts, self.k, self.blocks)
+        return any(self._state)
+
+
+@dataclass(frozen=True)
+class _Dependent:
+    """A text cell that would reveal count ``index`` (e.g. its rate): hidden with it."""
+
+    index: int
+    text: str
+
+
+def _finish(rows: list[list], cells: _Counts) -> tuple[tuple[str, ...], ...]:
+    """Resolve deferred count cells (ints referring to ``cells``) into text."""
+    out = []
+    for row in rows:
+        resolved = []
+        for c in row:
+            if isinstance(c, int):
+                resolved.append(cells.text(c))
+            elif isinstance(c, _Dependent):
+                resolved.append("*" if cells.hidden(c.index) else c.text)
+            else:
+                resolved.append(c)
+        out.append(tuple(resolved))
+    return tuple(out)
+
+
+def build_baseline_table(ard: pd.DataFrame, labels: Mapping[str, str],
+                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+    """Table 1: median (range) of continuous variables, n (%) per level, missing counts."""
+    a = ArdLookup(ard)
+    n_total = a.get(analysis="baseline", variable="patients", statistic="n")
+    cells = _Counts(k)
+    rows: list[list] = []
+    for var in a.values("variable", analysis="baseline"):
+        if var == "patients":
+            continue
+        rows.append([f"## {labels.get(var, var)}", ""])
+        base = {"analysis": "baseline", "variable": var}
+        if a.has(statistic="median", **base):
+            rows.append(["  Median (range)", fmt_est_ci(a.get(statistic="median", **base),
+                                                       a.get(statistic="min", **base),
+                                                       a.get(statistic="max", **base))])
+            miss = a.get(statistic="n_missing", **base)
+            if miss > 0:
+                rows.append(["  Missing", cells.add(miss, 100 * miss / n_total)])
+            continue
+        idx = []
+        for level in a.values("category", analysis="baseline", variable=var, statistic="n"):
+            i = cells.add(a.get(category=level, statistic="n", **base),
+                          a.get(category=level, statistic="pct", **base))
+            idx.append(i)
+            rows.append([f"  {level}", i])
+        miss = a.get(statistic="n_missing", **base)
+        if miss > 0:
+            i = cells.add(miss, 100 * miss / n_total)
+            idx.append(i)
+            rows.append(["  Missing", i])
+        cells.block(idx)
+    body = _finish(rows, cells)
+    return DisplayTable(
+        "baseline", "Table 1. Baseline characteristics",
+        ("Characteristic", f"Total (N={int(n_total)}), n (%)"), body,
+        convention_footnotes(conventions, "baseline") + suppression_footnote(k, cells.used))
+
+
+_EXPOSURE_LABELS = {"treatment_duration_months": "Treatment duration, months, median (range)",
+                    "n_cycles": "Cycles, median (range)",
+                    "relative_dose_intensity": "Relative dose intensity, median (range)"}
+
+
+def build_exposure_table(ard: pd.DataFrame, labels: Mapping[str, str],
+                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+    """Exposure per drug and for the regimen, then disposition at the data cut-off."""
+    a = ArdLookup(ard)
+    n_total = a.get(analysis="population", variable="patients", statistic="n")
+    cells = _Counts(k)
+    rows: list[list] = []
+    for drug in a.values("group_level", analysis="exposure", group_var="drug"):
+        where = {"analysis": "exposure", "group_var": "drug", "group_level": drug}
+        rows.append([f"## {'Regimen (longest drug)' if drug == 'regimen' else drug}", ""])
+        if drug != "regimen":
+            n = a.get(variable="patients", statistic="n", **where)
+            rows.append(["  Patients treated", cells.add(n, 100 * n / n_total)])
+        for var, text in _EXPOSURE_LABELS.items():
+            if a.has(variable=var, statistic="median", **where):
+                digits = 2 if var == "relative_dose_intensity" else 1
+                rows.append([f"  {text}", fmt_est_ci(
+                    a.get(variable=var, statistic="median", **where),
+                    a.get(variable=var, statistic="min", **where),
+                    a.get(variable=var, statistic="max", **where), digits)])
+        if a.has(variable="dose_reduction", statistic="n", **where):
+            rows.append(["  At least one dose reduction", cells.add(
+                a.get(variable="dose_reduction", statistic="n", **where),
+                a.get(variable="dose_reduction", statistic="pct", **where))])
+    rows.append(["## Disposition at data cut-off", ""])
+    idx = []
+    for status in a.values("category", analysis="disposition", variable="status"):
+        w = {"analysis": "disposition", "variable": "status", "category": status}
+        i = cells.add(a.get(statistic="n", **w), a.get(statistic="pct", **w))
+        idx.append(i)
+        rows.append([f"  {status[:1].upper()}{status[1:]}", i])
+    cells.block(idx)
+    if a.has(analysis="disposition", variable="deaths", statistic="n"):
+        rows.append(["  Deaths", cells.add(
+            a.get(analysis="disposition", variable="deaths", statistic="n"),
+            a.get(analysis="disposition", variable="deaths", statistic="pct"))])
+    return DisplayTable(
+        "exposure", "Table. Treatment exposure and disposition",
+        ("", f"Total (N={int(n_total)})"), _finish(rows, cells),
+        ("Counts are n (%) of all treated patients.",
+         f"Months of {conventions.get('days_per_month')} days.")
+        + suppression_footnote(k, cells.used))
+
+
+def build_response_table(ard: pd.DataFrame, labels: Mapping[str, str],
+                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+    """BOR n (%), ORR and DCR n (%) with the confidence interval, denominator stated."""
+    a = ArdLookup(ard)
+    w = {"analysis": "response"}
+    cells = _Counts(k)
+    rows: list[list] = [["## Best overall response", "", ""]]
+    idx = {}
+    for code in BOR_ORDER:
+        n = a.get(variable="bor", category=code, statistic="n", **w)
+        if code == "NON-CR/NON-PD" and n == 0:
+            continue
+        idx[code] = cells.add(n, a.get(variable="bor", category=code, statistic="pct", **w))
+        rows.append([f"  {code}", idx[code], ""])
+    rates = {}
+    for name, text in (("orr", "Objective response rate (CR + PR)"),
+                       ("dcr", "Disease control rate (CR + PR + SD + non-CR/non-PD)")):
+        rates[name] = cells.add(a.get(variable=name, statistic="n", **w),
+                                a.get(variable=name, statistic="pct", **w))
+        rows.append([text, rates[name], _Dependent(rates[name], fmt_est_ci(
+            a.get(variable=name, statistic="pct", **w),
+            a.get(variable=name, statistic="lower", **w),
+            a.get(variable=name, statistic="upper", **w)))])
+    cells.block(list(idx.values()))
+    cells.block([idx[c] for c in ("CR", "PR")])
+    cells.block([idx[c] for c in idx if c not in ("PD", "NE")])
+    cells.block([rates["orr"]] + [idx[c] for c in idx if c not in ("CR", "PR")])
+    cells.block([rates["dcr"], idx["PD"], idx["NE"]])
+    d = ard.loc[(ard.analysis == "response") & (ard.variable == "orr"), "denominator"]
+    denom = float(d.iloc[0]) if len(d) else float("nan")
+    n_eval = a.get(variable="evaluable", statistic="n", **w)
+    return DisplayTable(
+        "response", f"Table. Tumour response (denominator N={fmt_num(denom, 0)})",
+        ("Response", "n (%)", f"Rate, % ({ci_label(conventions)})"), _finish(rows, cells),
+        convention_footnotes(conventions, "denominator", "proportion")
+        + (f"Patients with an evaluable best response (not NE): {fmt_num(n_eval, 0)}.",)
+        + suppression_footnote(k, cells.used))
+
+
+def build_safety_table(ard: pd.DataFrame, labels: Mapping[str, str],
+                       conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+    """Table 3: per term/group any grade / grade 1-2 / grade >= 3 n (%), ARD order (frequency)."""
+    a = ArdLookup(ard)
+    pops = a.values("group_level", analysis="safety", group_var="population")
+    pop = pops[0] if pops else "TRAE"
+    w = {"analysis": "safety", "group_var": "population", "group_level": pop}
+    n_total = a.get(variable="patients", statistic="n", **w)
+    terms = [t for t in a.values("variable", **w) if t != "patients"]
+    show_missing = any(a.get(variable=t, category="grade missing", statistic="n", **w) > 0
+                       for t in terms)
+    bands = [b for b in GRADE_BANDS if b != "grade missing" or show_missing]
+    cells = _Counts(k)
+    rows: list[list] = []
+    for term in terms:
+        idx = [cells.add(a.get(variable=term, category=b, statistic="n", **w),
+                         a.get(variable=term, category=b, statistic="pct", **w)) for b in bands]
+        cells.block(idx[1:])
+        rows.append([term, *idx])
+    header = ("Adverse event", *(f"{b[:1].upper()}{b[1:]}, n (%)" for b in bands))
+    return DisplayTable(
+        "safety", f"Table 3. Treatment-related adverse events (N={int(n_total)})", header,
+        _finish(rows, cells),
+        convention_footnotes(conventions, "safety") + suppression_footnote(k, cells.used))

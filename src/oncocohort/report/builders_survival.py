@@ -1,0 +1,112 @@
+"""Survival summary and subgroup (Table 2) display tables, from the ARD only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders import (
+    _Counts,
+    _finish,
+    ci_label,
+    convention_footnotes,
+    suppression_footnote,
+)
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.tables import DisplayTable
+
+__all__ = ["build_survival_table", "build_subgroup_table", "median_text"]
+
+
+def median_text(a: ArdLookup, **where: str) -> str:
+    """``"5.5 (4.1-6.9)"`` with ``NR`` for a median or bound not reached."""
+    w = {"variable": "median", **where}
+    return fmt_est_ci(a.get(statistic="median", **w), a.get(statistic="lower", **w),
+                      a.get(statistic="upper", **w), missing="NR")
+
+
+def build_survival_table(ard: pd.DataFrame, labels: Mapping[str, str],
+                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+    """One column per endpoint: patients, events (maturity), median (CI), landmark rates (CI),
+    median follow-up (CI) and range."""
+    a = ArdLookup(ard)
+    endpoints = a.values("endpoint", analysis="survival")
+    ci = ci_label(conventions)
+    unit = str(conventions.get("time_unit", ""))
+    cells = _Counts(k)
+    rows: list[list] = [["Patients"], ["Events (maturity, %)"], [f"Median, {unit} ({ci})"]]
+    landmarks = a.values("category", analysis="survival", variable="landmark")
+    rows += [[f"{t}-{unit[:-1] if unit.endswith('s') else unit} rate, % ({ci})"]
+             for t in landmarks]
+    rows += [[f"Median follow-up, {unit} ({ci})"], [f"Follow-up range, {unit}"]]
+    for ep in endpoints:
+        w = {"analysis": "survival", "endpoint": ep}
+        n = a.get(variable="patients", statistic="n", **w)
+        d = a.get(variable="events", statistic="n", **w)
+        rows[0].append(cells.add(n))
+        rows[1].append(cells.add(d, a.get(variable="maturity", statistic="pct", **w)))
+        rows[2].append(median_text(a, **w))
+        for j, t in enumerate(landmarks):
+            lw = {"variable": "landmark", "category": t, **w}
+            rows[3 + j].append(fmt_est_ci(a.get(statistic="pct", **lw),
+                                          a.get(statistic="lower", **lw),
+                                          a.get(statistic="upper", **lw)))
+        fw = {"variable": "follow_up", **w}
+        rows[-2].append(fmt_est_ci(a.get(statistic="median", **fw), a.get(statistic="lower", **fw),
+                                   a.get(statistic="upper", **fw), missing="NR"))
+        rows[-1].append(f"{fmt_num(a.get(statistic='min', **fw))}-"
+                        f"{fmt_num(a.get(statistic='max', **fw))}")
+    body = _finish(rows, cells)
+    body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
+    return DisplayTable(
+        "survival", "Table. Time-to-event outcomes", ("", *(labels.get(e, e) for e in endpoints)),
+        body, convention_footnotes(conventions, "km", "time") + suppression_footnote(k, cells.used))
+
+
+def build_subgroup_table(ard: pd.DataFrame, endpoint: str, labels: Mapping[str, str],
+                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+    """Table 2 for one endpoint: per variable and level the patients, median (CI), log-rank p,
+    univariable HR (CI) and p, and multivariable HR (CI) and p for variables that passed the
+    screen (``1 (reference)`` on the reference level)."""
+    a = ArdLookup(ard)
+    ci = ci_label(conventions)
+    unit = str(conventions.get("time_unit", ""))
+    cells = _Counts(k)
+    rows: list[list] = []
+    sub = {"analysis": "subgroup", "endpoint": endpoint}
+    for var in a.values("group_var", **sub):
+        rows.append([f"## {labels.get(var, var)}"] + [""] * 7)
+        levels = [lv for lv in a.values("group_level", group_var=var, variable="patients",
+                                        statistic="n", **sub) if lv]
+        selected = a.get(analysis="cox_multivariable", endpoint=endpoint, group_var=var,
+                         variable="screen", statistic="selected") == 1
+        lr_p = fmt_p(a.get(group_var=var, variable="logrank", statistic="p", **sub))
+        idx = []
+        for j, level in enumerate(levels):
+            lw = {"group_var": var, "group_level": level, **sub}
+            i = cells.add(a.get(variable="patients", statistic="n", **lw))
+            idx.append(i)
+            row = [f"  {level}", i, median_text(a, **lw), lr_p if j == 0 else ""]
+            for analysis in ("cox_univariable", "cox_multivariable"):
+                hw = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
+                      "group_level": level, "variable": "hr"}
+                if analysis == "cox_multivariable" and not selected:
+                    row += ["", ""]
+                elif j == 0:
+                    row += ["1 (reference)", ""]
+                else:
+                    row += [fmt_est_ci(a.get(statistic="hr", **hw), a.get(statistic="lower", **hw),
+                                       a.get(statistic="upper", **hw), digits=2),
+                            fmt_p(a.get(statistic="p", **hw))]
+            rows.append(row)
+        cells.block(idx)
+    body = tuple((r[0], *(cells.text(c, with_pct=False) if isinstance(c, int) else c
+                          for c in r[1:])) for r in rows)
+    title = labels.get(endpoint, endpoint)
+    return DisplayTable(
+        f"subgroups_{endpoint}", f"Table 2. {title} by baseline characteristics",
+        ("Characteristic", "Patients", f"Median, {unit} ({ci})", "Log-rank p",
+         f"HR ({ci})", "p", f"Multivariable HR ({ci})", "p"), body,
+        convention_footnotes(conventions, "cox", "km") + suppression_footnote(k, cells.used))

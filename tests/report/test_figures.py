@@ -1,0 +1,138 @@
+"""Figures checked structurally: what they print equals an independent count from the data."""
+
+import numpy as np
+import pytest
+from matplotlib.patches import Rectangle
+
+from oncocohort.report.figures.flowchart import compute_flowchart_figure
+from oncocohort.report.figures.km import compute_km_figure
+from oncocohort.report.figures.render import figure_svg, render_figure
+from oncocohort.report.figures.swimmer import compute_swimmer_figure
+from oncocohort.report.figures.waterfall import compute_waterfall_figure
+from oncocohort.stats.kaplan_meier import kaplan_meier
+
+
+def _printed_at_risk(fig):
+    ax_tab = fig.axes[1]
+    return {(round(t.get_position()[0], 9), t.get_position()[1]): int(t.get_text())
+            for t in ax_tab.texts}
+
+
+@pytest.mark.by_hand
+def test_km_numbers_at_risk_equal_subjects_still_followed(fixture_module):
+    tte = fixture_module.make_frames()["tte"]
+    os_ = tte[tte.paramcd == "os"]
+    time, event = os_["aval"].to_numpy(float), os_["event"].to_numpy(int)
+    km = kaplan_meier(time, event)
+    res = compute_km_figure({"All": km}, tick_step=5, landmarks=[12])
+    printed = _printed_at_risk(res.figure)
+    ticks = np.arange(0, time.max() + 1e-9, 5)
+    assert len(printed) == len(ticks) == 5  # 0, 5, 10, 15, 20 (last time 24)
+    for t in ticks:
+        assert printed[(t, 0)] == int((time >= t).sum())  # independent of the estimator
+    assert list(res.at_risk["n_at_risk"]) == [printed[(t, 0)] for t in ticks]
+    assert res.medians["median"].iloc[0] == km.median.estimate == 14.0
+    texts = [t.get_text() for t in res.figure.axes[0].texts]
+    assert "58.3%" in texts  # 12-month landmark: S(12) = 7/12
+
+
+@pytest.mark.by_hand
+def test_km_two_curves_rows(fixture_module):
+    tte = fixture_module.make_frames()["tte"]
+    pats = fixture_module.make_frames()["patients"].set_index("subject_id")
+    os_ = tte[tte.paramcd == "os"].set_index("subject_id")
+    curves = {}
+    for g in ("0", "1-2"):
+        sub = os_[pats.loc[os_.index, "ecog_group"] == g]
+        curves[g] = kaplan_meier(sub["aval"], sub["event"])
+    res = compute_km_figure(curves, tick_step=10, annotation="Log-rank p = 0.026")
+    printed = _printed_at_risk(res.figure)
+    # row 1 (top) is the first curve: ECOG 0 = P01 P02 P04 P08 P10, times 20 18 14 13 24
+    assert printed[(0.0, 1)] == 5 and printed[(10.0, 1)] == 5 and printed[(20.0, 1)] == 2
+    assert printed[(0.0, 0)] == 7
+    assert "Log-rank p = 0.026" in [t.get_text() for t in res.figure.axes[0].texts]
+
+
+@pytest.mark.by_hand
+def test_waterfall_bar_count(fixture_module):
+    best = fixture_module.make_frames()["best_response"]
+    res = compute_waterfall_figure(best, response="best_response")
+    bars = [p for p in res.figure.axes[0].patches if isinstance(p, Rectangle)]
+    assert len(bars) == len(res.bars) == int(best["best_pct_change"].notna().sum()) == 11
+    heights = [b.get_height() for b in bars]
+    assert heights == sorted(heights, reverse=True)
+    assert heights[0] == 40.0 and heights[-1] == -100.0
+
+
+@pytest.mark.by_hand
+def test_swimmer_lanes_and_markers(analysis):
+    res = compute_swimmer_figure(analysis.swimmer)
+    ax = res.figure.axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == 12
+    assert int(res.lanes["marker_response"].sum()) == 3  # CR P10, PR P01 P02
+    assert int(res.lanes["marker_ongoing"].sum()) == 2  # P04, P10
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "P10"
+    small = compute_swimmer_figure(analysis.swimmer, max_lanes=5)
+    assert len(small.lanes) == 5
+
+
+@pytest.mark.by_hand
+def test_flowchart_boxes(fixture_module):
+    res = compute_flowchart_figure(fixture_module.make_frames()["attrition"])
+    assert res.boxes[0] == "20 patients screened"
+    assert res.boxes[1].startswith("5 did not meet the inclusion criteria")
+    assert res.boxes[2].startswith("3 met the exclusion criteria")
+    assert res.boxes[-1] == "12 patients included in the analysis"
+
+
+def test_render_is_byte_stable(tmp_path, fixture_module):
+    best = fixture_module.make_frames()["best_response"]
+    fig = compute_waterfall_figure(best, response="best_response").figure
+    a = figure_svg(fig)
+    b = figure_svg(fig)
+    assert a == b and a.startswith("<svg")
+    paths = render_figure(fig, tmp_path / "w")
+    assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert paths[2].read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.by_hand
+def test_forest_prints_the_rows(analysis):
+    from oncocohort.report.assemble import forest_rows
+    from oncocohort.report.figures.forest import compute_forest_figure
+
+    rows = forest_rows(analysis.ard, "os", analysis.labels)
+    res = compute_forest_figure(rows)
+    ax = res.figure.axes[0]
+    printed = [t.get_text() for t in ax.texts]
+    hr = rows.dropna(subset=["hr"])
+    assert len(printed) == len(hr) == 2
+    assert printed[1].startswith(f"{hr['hr'].iloc[1]:.2f} ({hr['lower'].iloc[1]:.2f}-")
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert "1" in ticks and not any("times" in t or "^" in t for t in ticks)
+
+
+@pytest.mark.by_hand
+def test_km_events_and_small_counts(fixture_module):
+    tte = fixture_module.make_frames()["tte"]
+    os_ = tte[tte.paramcd == "os"]
+    time, event = os_["aval"].to_numpy(float), os_["event"].to_numpy(int)
+    km = kaplan_meier(time, event)
+    res = compute_km_figure({"All": km}, tick_step=5, show_events=True, small_cell_k=3)
+    texts = {row.time: row.text for row in res.at_risk.itertuples()}
+    for t in (0, 5, 10, 15, 20):
+        at_risk = int((time >= t).sum())
+        events = int(((time <= t) & (event == 1)).sum())
+        shown = "<3" if 0 < at_risk < 3 else str(at_risk)
+        shown_e = "<3" if 0 < events < 3 else str(events)
+        assert texts[t] == f"{shown} ({shown_e})"
+    assert texts[20] == "<3 (8)"  # 20 and 24 still followed; all 8 deaths by month 18
+    printed = sorted(t.get_text() for t in res.figure.axes[1].texts)
+    assert printed == sorted(texts.values())
+
+
+def test_swimmer_ids_hidden(analysis):
+    res = compute_swimmer_figure(analysis.swimmer, show_ids=False)
+    assert {t.get_text() for t in res.figure.axes[0].get_yticklabels()} == {""}

@@ -1,0 +1,95 @@
+"""Display tables are rendered from the ARD: cells checked against ARD values."""
+
+import pytest
+
+from oncocohort.analysis.ard import ard_value
+from oncocohort.report.assemble import build_report_tables, forest_rows, subgroup_annotation
+from oncocohort.report.builders import (
+    build_baseline_table,
+    build_response_table,
+    build_safety_table,
+)
+from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
+from oncocohort.report.format import fmt_n_pct
+from oncocohort.report.tables import render_table_csv, render_table_html
+
+
+def _row(table, label):
+    rows = [r for r in table.rows if r[0].strip() == label]
+    assert len(rows) == 1, label
+    return rows[0]
+
+
+def test_baseline_cells_come_from_the_ard(analysis):
+    t = build_baseline_table(analysis.ard, analysis.labels, analysis.conventions)
+    n = ard_value(analysis.ard, analysis="baseline", variable="sex", category="M", statistic="n")
+    pct = ard_value(analysis.ard, analysis="baseline", variable="sex", category="M",
+                    statistic="pct")
+    assert _row(t, "M")[1] == fmt_n_pct(n, pct) == "8 (66.7)"
+    assert _row(t, "Median (range)")[1] == "63.0 (48.0-75.0)"
+    assert _row(t, "Missing")[1] == "1 (8.3)"
+    assert t.header[1].startswith("Total (N=12)")
+
+
+@pytest.mark.by_hand
+def test_baseline_suppression(analysis):
+    # k = 5: age missing (1) is primary; sex 4/8: 4 primary -> complement 8 (the only other)
+    t = build_baseline_table(analysis.ard, analysis.labels, analysis.conventions, k=5)
+    assert _row(t, "Missing")[1] == "<5"
+    assert _row(t, "F")[1] == "<5"
+    assert _row(t, "M")[1] == "*"
+    assert _row(t, "0")[1] == "5 (41.7)"  # ECOG 5 / 7: nothing below 5
+    assert any("<5" in f for f in t.footnotes)
+
+
+@pytest.mark.by_hand
+def test_response_rate_hidden_with_its_count(analysis):
+    t = build_response_table(analysis.ard, analysis.labels, analysis.conventions, k=4)
+    orr = _row(t, "Objective response rate (CR + PR)")
+    assert orr[1] == "<4" and orr[2] == "*"  # the rate 25.0% would reveal the count 3
+    t0 = build_response_table(analysis.ard, analysis.labels, analysis.conventions)
+    orr = _row(t0, "Objective response rate (CR + PR)")
+    lo = ard_value(analysis.ard, analysis="response", variable="orr", statistic="lower")
+    assert orr[1] == "3 (25.0)" and orr[2] == f"25.0 ({lo:.1f}-57.2)"
+    assert "N=12" in t0.title
+
+
+def test_survival_and_subgroup_tables(analysis):
+    t = build_survival_table(analysis.ard, analysis.labels, analysis.conventions)
+    assert t.header[1:] == ("Overall survival", "Progression-free survival",
+                            "Duration of response")
+    assert _row(t, "Median, months (95% CI)")[1:] == ("14.0 (4.0-NR)", "7.5 (2.0-NR)",
+                                                      "12.0 (7.0-NR)")
+    assert _row(t, "Events (maturity, %)")[1] == "8 (66.7)"
+    sg = build_subgroup_table(analysis.ard, "os", analysis.labels, analysis.conventions)
+    hr = ard_value(analysis.ard, analysis="cox_univariable", endpoint="os",
+                   group_var="ecog_group", group_level="1-2", variable="hr", statistic="hr")
+    assert _row(sg, "1-2")[4].startswith(f"{hr:.2f} (")
+    assert _row(sg, "0")[4] == "1 (reference)"
+    assert _row(sg, "0")[3] == "0.026"  # log-rank p on the first level's row (R: 0.0264)
+
+
+def test_safety_table_order_and_cells(analysis):
+    t = build_safety_table(analysis.ard, analysis.labels, analysis.conventions)
+    assert [r[0] for r in t.rows] == ["Any TRAE", "Fatigue", "Hypertension", "Rash"]
+    assert t.rows[0][1:] == ("8 (66.7)", "6 (50.0)", "2 (16.7)")
+    assert len(t.header) == 4  # no "grade missing" column when no grade is missing
+
+
+def test_forest_rows_and_annotation(analysis):
+    rows = forest_rows(analysis.ard, "os", analysis.labels)
+    assert list(rows["label"]) == ["Sex", "  M vs F", "ECOG", "  1-2 vs 0"]
+    assert rows["hr"].isna().tolist() == [True, False, True, False]
+    text = subgroup_annotation(analysis.ard, "os", "ecog_group")
+    assert text.startswith("Log-rank p = 0.026") and "HR 1-2 vs 0: 7.91" in text
+
+
+def test_tables_are_deterministic(analysis, fixture_module):
+    from oncocohort.analysis import analyse_study
+    other = analyse_study(fixture_module.make_study())
+    a = [render_table_csv(t) + render_table_html(t) for t in build_report_tables(analysis)]
+    b = [render_table_csv(t) + render_table_html(t) for t in build_report_tables(other)]
+    assert a == b
+    assert [t.name for t in build_report_tables(analysis)] == [
+        "baseline", "exposure", "response", "survival", "subgroups_os", "subgroups_pfs",
+        "safety"]

@@ -1,0 +1,45 @@
+"""Results sentences and the methods paragraph: numbers from the ARD, conventions stated."""
+
+import pytest
+
+from oncocohort.analysis.ard import ard_value
+from oncocohort.report.methods import methods_paragraph, software_versions
+from oncocohort.report.text import results_sentences
+
+
+@pytest.mark.by_hand
+def test_sentences_carry_the_ard_numbers(analysis):
+    s = results_sentences(analysis.ard, analysis.labels, analysis.conventions)
+    assert s[0] == "12 patients were included. Their median age was 63.0 years (range 48.0-75.0)."
+    lo = ard_value(analysis.ard, analysis="response", variable="orr", statistic="lower")
+    assert f"objective response rate was 25.0% (95% CI {lo:.1f}-57.2%)" in s[1]
+    os_ = [x for x in s if x.startswith("Overall survival")][0]
+    assert "8 events in 12 patients (66.7% maturity)" in os_
+    assert "the median was 14.0 months (95% CI 4.0-NR)" in os_
+    assert "at 12 months 58.3%" in os_  # S(12) = 7/12
+    dor = [x for x in s if x.startswith("Duration of response")][0]
+    assert "at 12 months 33.3%" in dor  # last DoR time is 22: 12 months estimable
+    assert s[-1] == ("Treatment-related adverse events of any grade occurred in 8 patients "
+                     "(66.7%) and of grade 3 or higher in 2 patients (16.7%).")
+
+
+@pytest.mark.by_hand
+def test_sentences_suppress_small_counts(analysis):
+    s = results_sentences(analysis.ard, analysis.labels, analysis.conventions, k=5)
+    assert "objective response rate was <5 patients" in s[1]  # 3 responders
+    assert "grade 3 or higher in <5 patients." in s[-1]
+    dor = [x for x in s if x.startswith("Duration of response")][0]
+    assert dor.startswith("Duration of response: <5 events in <5 patients")
+
+
+def test_methods_states_the_conventions(analysis):
+    versions = software_versions()
+    assert set(versions) == {"python", "numpy", "scipy", "pandas", "matplotlib", "oncocohort"}
+    text = methods_paragraph(analysis.conventions, {"os": "Overall survival"}, versions)
+    for phrase in ("30.4375 days", "Clopper-Pearson", "log-log scale", "efron ties",
+                   "reverse Kaplan-Meier", "p < 0.05 (wald test)", "2025-01-01",
+                   f"numpy {versions['numpy']}", "unconfirmed"):
+        assert phrase in text
+    other = dict(analysis.conventions, proportion_ci="wilson", km_conf_type="plain")
+    text = methods_paragraph(other, {}, versions)
+    assert "Wilson score" in text and "plain scale" in text

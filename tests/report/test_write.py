@@ -1,0 +1,109 @@
+"""The output folder: layout, ARD files, Word tables compared with the ARD and the tables."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from oncocohort.analysis import ARD_COLUMNS
+from oncocohort.analysis.ard import ard_value
+from oncocohort.report.assemble import build_report_tables
+from oncocohort.report.format import fmt_n_pct
+from oncocohort.report.output import render_frame_csv
+from oncocohort.report.tables import render_table_csv
+
+
+def test_layout(written_report):
+    out, _ = written_report
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    for required in ("report.html", "report.docx", "results/ard.csv", "results/ard.json",
+                     "validation.txt", "datasets/adtte.csv", "datasets/adtte.parquet",
+                     "tables/baseline.csv", "tables/safety.csv", "figures/km_os.png",
+                     "figures/km_os.svg", "figures/km_os.pdf", "figures/waterfall.png",
+                     "figures/swimmer.svg", "figures/flowchart.pdf", "figures/forest_os.png"):
+        assert required in names
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.tmp")]
+    assert "warning: lesions.csv: 3 lesion rows" in (out / "validation.txt").read_text()
+
+
+def test_ard_files_are_the_ard(written_report, tmp_path):
+    out, results = written_report
+    ard = results.analysis.ard
+    render_frame_csv(ard, tmp_path / "again.csv")
+    assert (out / "results" / "ard.csv").read_bytes() == (tmp_path / "again.csv").read_bytes()
+    back = pd.read_csv(out / "results" / "ard.csv", keep_default_na=False,
+                       na_values={"value": [""], "denominator": [""]},
+                       dtype={c: str for c in ARD_COLUMNS if c not in ("value", "denominator")})
+    assert tuple(back.columns) == ARD_COLUMNS and len(back) == len(ard)
+    assert back["value"].tolist() == pytest.approx(ard["value"].tolist(), nan_ok=True, rel=1e-15)
+    records = json.loads((out / "results" / "ard.json").read_text())
+    assert len(records) == len(ard) and set(records[0]) == set(ARD_COLUMNS)
+    upper = [r for r in records if r["analysis"] == "survival" and r["endpoint"] == "os"
+             and r["variable"] == "median" and r["statistic"] == "upper"]
+    assert upper[0]["value"] is None  # NaN (not reached) -> null
+
+
+def test_table_csvs_are_the_tables(written_report):
+    out, results = written_report
+    for t in build_report_tables(results.analysis):
+        assert (out / "tables" / f"{t.name}.csv").read_text() == render_table_csv(t)
+
+
+def test_docx_tables_match_the_ard(written_report):
+    from docx import Document
+
+    out, results = written_report
+    doc = Document(str(out / "report.docx"))
+    tables = build_report_tables(results.analysis)
+    assert len(doc.tables) == len(tables)
+    ard = results.analysis.ard
+    for word, t in zip(doc.tables, tables, strict=True):
+        cells = [[c.text for c in row.cells] for row in word.rows]
+        assert tuple(cells[0]) == t.header
+        for got, want in zip(cells[1:], t.rows, strict=True):
+            if t.is_heading(want):
+                assert got[0] == want[0][3:]
+            else:
+                assert tuple(got) == want
+    # and straight against ARD numbers: Table 3's first row, the ORR cell
+    safety = [[c.text for c in r.cells] for r in doc.tables[-1].rows]
+    w = {"analysis": "safety", "group_var": "population", "group_level": "TRAE",
+         "variable": "Any TRAE", "category": "grade >=3"}
+    assert safety[1][3] == fmt_n_pct(ard_value(ard, statistic="n", **w),
+                                     ard_value(ard, statistic="pct", **w))
+    response = [[c.text for c in r.cells] for r in doc.tables[2].rows]
+    orr = [r for r in response if r[0].startswith("Objective")][0]
+    w = {"analysis": "response", "variable": "orr"}
+    assert orr[1] == fmt_n_pct(ard_value(ard, statistic="n", **w),
+                               ard_value(ard, statistic="pct", **w))
+    assert len(doc.inline_shapes) == len(list((out / "figures").glob("*.png")))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert (out / "results" / "summary.txt").read_text().splitlines()[0] in paragraphs
+    assert any(p.startswith("Time was measured from the") for p in paragraphs)  # methods
+
+
+def test_html_has_every_table_and_figure(written_report):
+    out, results = written_report
+    page = (out / "report.html").read_text()
+    for t in build_report_tables(results.analysis):
+        assert f'id="table-{t.name}"' in page
+    for png in (out / "figures").glob("*.png"):
+        assert f'id="figure-{png.stem}"' in page
+    for pattern in ('src="http', "href=\"http", "url(http", "@import", "<script", "<link"):
+        assert pattern not in page  # nothing fetched, nothing run
+    assert "<metadata>" not in page
+    assert "3 lesion rows without a diameter" in page  # data-quality section
+    assert "<p>12 patients were included." in page  # results summary
+    summary = (out / "results" / "summary.txt").read_text().splitlines()
+    assert all(f"<p>{s}</p>" in page for s in summary if "<" not in s and "&" not in s)
+
+
+def test_without_analysis_only_datasets(tmp_path, written_report):
+    from types import SimpleNamespace
+
+    from oncocohort.problems import Problems
+    from oncocohort.report.write import write_outputs
+
+    out = write_outputs(SimpleNamespace(datasets={"x": pd.DataFrame({"a": [1]})},
+                                        problems=Problems()), tmp_path / "o")
+    assert sorted(p.name for p in out.iterdir()) == ["datasets", "validation.txt"]
