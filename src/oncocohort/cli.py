@@ -115,7 +115,8 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     if not loaded.problems.ok:
         console.print("[red]The input has errors; nothing was run or written.[/]")
         return ExitStatus.INPUT
-    console.print(loaded.data.summary().to_string(index=False), highlight=False)
+    summary = loaded.data.summary()[["table", "rows", "subjects"]]
+    console.print(summary.to_string(index=False), highlight=False)
     console.print("[green]No errors.[/]")
     return ExitStatus.OK
 

@@ -87,11 +87,15 @@ def select_patients(spec, patients: pd.DataFrame):
 
 
 def _locate_rule(p: Problem, spec) -> Problem:
-    if p.file is None and spec.spec_path is not None:
-        from dataclasses import replace
+    """Point a cohort-rule problem at the spec (the rule's YAML path is its location).
 
-        return replace(p, file=str(spec.spec_path))
-    return p
+    The cohort step numbers rows of the typed patients table, which after merging sources is
+    not a row of any one file; the subject id names the patient instead.
+    """
+    from dataclasses import replace
+
+    file = str(spec.spec_path) if spec.spec_path is not None else p.file
+    return replace(p, file=file, row=None)
 
 
 def add_subgroup_variables(spec, patients: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Write the synthetic ESCC cohort to files: streamed CSV, and the bundled demo data set.
 
-Writing is the one side effect of this sub-package; it lives here, apart from the pure
-generator in :mod:`oncocohort.simulate.escc`. Files are byte-for-byte reproducible from the
+All file output lives in ``report/``; the generator in :mod:`oncocohort.simulate.escc` is
+pure. Files are byte-for-byte reproducible from the
 seed: CSV with ISO dates and fixed float formatting, and the workbook re-zipped with fixed
 timestamps.
 """
@@ -26,7 +26,7 @@ from oncocohort.simulate.escc import (
     generate_block,
 )
 
-__all__ = ["write_escc", "write_demo", "render_hospital_workbook"]
+__all__ = ["write_escc", "write_demo", "render_hospital_workbook", "render_simulated_escc"]
 
 
 def _csv_text(frame: pd.DataFrame, header: bool) -> str:
@@ -234,3 +234,25 @@ def _pin_dates(core: bytes) -> bytes:
     text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
                   lambda m: m.group(1) + stamp + m.group(3), text)
     return text.encode("utf-8")
+
+
+def render_simulated_escc(out_dir: str | Path, *, seed: int | None = None,
+                          n_patients: int | None = None, progress: bool = True) -> Path:
+    """The CLI's ``oncocohort simulate escc``: write the tables into ``out_dir`` atomically.
+
+    A copy of the demo's study spec (``study.yaml``) goes with them, so that
+    ``oncocohort run out_dir/study.yaml --out ...`` analyses the simulated cohort. The files
+    are written into a temporary folder next to ``out_dir`` and moved into place
+    when complete, so an interrupted run leaves nothing half-written.
+    """
+    from oncocohort.report.output import atomic_output_dir
+
+    out = Path(out_dir)
+    with atomic_output_dir(out) as tmp:
+        write_escc(tmp, seed=DEFAULT_SEED if seed is None else seed,
+                   n_patients=cal.N_SCREENED if n_patients is None else n_patients,
+                   progress=progress)
+        from oncocohort.pipeline import demo_spec_path
+
+        (tmp / "study.yaml").write_bytes(demo_spec_path().read_bytes())
+    return out.resolve()

@@ -1,0 +1,56 @@
+"""The CLI end to end, in-process: simulate -> run, and the demo."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+from rich.console import Console
+
+from oncocohort.cli import ExitStatus, main
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    buf = io.StringIO()
+    code = main(argv, console=Console(file=buf, width=300, color_system=None))
+    return code, buf.getvalue()
+
+
+def test_simulate_then_run(tmp_path):
+    sim = tmp_path / "sim"
+    code, out = run(["simulate", "escc", "--patients", "300", "--seed", "7", "--out", str(sim),
+                     "--no-progress"])
+    assert code == ExitStatus.OK, out
+    assert {p.name for p in sim.iterdir()} == {
+        "patients.csv", "therapy.csv", "therapy_lines.csv", "lesions.csv",
+        "adverse_events.csv", "study.yaml"}
+    assert len(pd.read_csv(sim / "patients.csv")) == 300
+
+    out_dir = tmp_path / "out"
+    code, out = run(["run", str(sim / "study.yaml"), "--out", str(out_dir)])
+    assert code == ExitStatus.OK, out
+    for name in ("report.html", "report.docx", "results/ard.csv", "results/ard.json",
+                 "datasets/tte.csv", "datasets/tte.parquet", "validation.txt"):
+        assert (out_dir / name).is_file(), name
+    attrition = pd.read_csv(out_dir / "datasets" / "attrition.csv")
+    assert attrition["n_before"].iloc[0] == 300
+    n_selected = int(attrition["n_remaining"].iloc[-1])
+    patients = pd.read_csv(out_dir / "datasets" / "patients.csv")
+    assert len(patients) == n_selected
+    ard = json.loads((out_dir / "results" / "ard.json").read_text(encoding="utf-8"))
+    assert len(ard) > 100
+    # no temporary folders left next to the output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "sim"]
+
+
+def test_demo_writes_the_report_and_says_where(tmp_path):
+    out_dir = tmp_path / "demo"
+    code, out = run(["demo", "--out", str(out_dir)])
+    assert code == ExitStatus.OK, out
+    assert "synthetic" in out
+    assert str(out_dir.resolve()) in out.replace("\n", "")
+    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
+    attrition = pd.read_csv(out_dir / "datasets" / "attrition.csv")
+    assert attrition["n_remaining"].iloc[-1] == 87
