@@ -108,7 +108,7 @@ def _print_problems(console: Console, problems: Problems) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from oncocohort.pipeline import load_study
+    from oncocohort.pipeline import load_study, select_study_cohort
 
     loaded = load_study(args.study)
     _print_problems(console, loaded.problems)
@@ -117,6 +117,10 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INPUT
     summary = loaded.data.summary()[["table", "rows", "subjects"]]
     console.print(summary.to_string(index=False), highlight=False)
+    selection, _ = select_study_cohort(loaded)  # rules and variables are checked too
+    attrition = selection.attrition[["kind", "rule", "n_excluded", "n_remaining"]]
+    console.print("\nCohort selection:")
+    console.print(attrition.to_string(index=False), highlight=False)
     console.print("[green]No errors.[/]")
     return ExitStatus.OK
 

@@ -21,6 +21,7 @@ __all__ = [
     "StudyResults",
     "load_study",
     "derive_study",
+    "select_study_cohort",
     "run_study",
     "demo_spec_path",
 ]
@@ -112,6 +113,38 @@ def add_subgroup_variables(spec, patients: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def select_study_cohort(loaded: LoadedStudy):
+    """Cohort selection, subgroup variables and the check that every variable named exists.
+
+    Returns the selection and the selected patients; raises ``InputError`` listing every
+    problem (a rule that cannot be evaluated, an unknown baseline or subgroup variable).
+    """
+    spec = loaded.spec
+    selection = select_patients(spec, loaded.data.patients)
+    patients = add_subgroup_variables(spec, selection.selected).reset_index(drop=True)
+    check_variables(spec, patients)
+    return selection, patients
+
+
+def check_variables(spec, patients: pd.DataFrame) -> None:
+    """Every baseline and subgroup variable the spec names must exist (after derivation)."""
+    problems = []
+    where = str(spec.spec_path) if spec.spec_path is not None else None
+    for i, sg in enumerate(spec.subgroups):
+        if sg.variable not in patients.columns:
+            problems.append(Problem("error", f"subgroup variable {sg.variable!r} is not a column "
+                                    "of the patients table", file=where,
+                                    location=f"subgroups[{i}].variable", code="unknown_variable"))
+    for i, name in enumerate(spec.baseline):
+        if name not in patients.columns:
+            problems.append(Problem("error", f"baseline variable {name!r} is neither a column of "
+                                    "the patients table nor a derived subgroup variable",
+                                    file=where, location=f"baseline[{i}]",
+                                    code="unknown_variable"))
+    if problems:
+        raise InputError(problems)
+
+
 # ----------------------------------------------------------------------------- derive
 
 
@@ -171,8 +204,7 @@ def derive_study(loaded: LoadedStudy):
     from oncocohort.derive.safety import SafetyOptions, derive_ae
 
     spec, data = loaded.spec, loaded.data
-    selection = select_patients(spec, data.patients)
-    patients = add_subgroup_variables(spec, selection.selected).reset_index(drop=True)
+    selection, patients = select_study_cohort(loaded)
     ids = set(patients["subject_id"])
 
     def mine(frame: pd.DataFrame) -> pd.DataFrame:

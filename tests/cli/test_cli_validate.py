@@ -82,3 +82,27 @@ def test_missing_spec_file(tmp_path):
     code, out = run(["validate", str(tmp_path / "nope.yaml")])
     assert code == ExitStatus.INPUT
     assert "nope.yaml" in out
+
+
+def test_unknown_baseline_variable_and_unevaluable_rule(tmp_path):
+    text = GOOD.read_text(encoding="utf-8")
+    text = text.replace("landmarks:", "baseline: [age, smoking_pack_years]\nlandmarks:", 1)
+    text = text.replace('rule: "ecog <= 2"', 'rule: "ecog <= 2 and no_such_column"')
+    bad = tmp_path / "study.yaml"
+    bad.write_text(text, encoding="utf-8")
+    shutil.copytree(GOOD.parent / "data", tmp_path / "data")
+    code, out = run(["validate", str(bad)])
+    assert code == ExitStatus.INPUT
+    assert "cohort.inclusion[1]" in out and "no_such_column" in out
+    assert "Traceback" not in out
+    text = text.replace("ecog <= 2 and no_such_column", "ecog <= 2")
+    bad.write_text(text, encoding="utf-8")
+    code, out = run(["validate", str(bad)])
+    assert code == ExitStatus.INPUT
+    assert "baseline[1]" in out and "smoking_pack_years" in out
+
+
+def test_validate_prints_attrition():
+    code, out = run(["validate", str(GOOD)])
+    assert code == ExitStatus.OK
+    assert "Cohort selection" in out and "n_remaining" in out

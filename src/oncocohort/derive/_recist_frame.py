@@ -18,7 +18,9 @@ __all__: list[str] = []
 
 NOT_APPLICABLE = "NOT APPLICABLE"
 
-# Relative tolerance of the threshold comparisons; see recist._EPS (the same value).
+# Relative tolerance for the threshold comparisons (-30 %, +20 %): diameters are typed with at
+# most 2 decimals, so a true tie (50 -> 60 mm is exactly +20 %) must not be lost to binary
+# rounding (50 * 1.2 == 60.00000000000001 in floating point).
 _EPS = 1e-9
 _NAT = np.iinfo(np.int64).min
 
@@ -103,7 +105,7 @@ def visit_frame(lesions: pd.DataFrame, index_dates: pd.Series | None, o) -> pd.D
     nodal_target = _member(key, np.unique(key[base_t & nodal]))
     measured = is_t & in_expected & ~np.isnan(diam)
     assessed = _count(vid, measured, nv)
-    total = np.bincount(vid[measured], weights=diam[measured], minlength=nv)
+    total = np.bincount(vid[measured], weights=diam[measured], minlength=nv).astype("float64")
     total[assessed == 0] = np.nan
     zero = (diam == 0) | (nodal_target & (diam < o.nodal_cr_mm))
     cr = _count(vid, measured & ~zero, nv) == 0

@@ -19,13 +19,13 @@ and Table 2).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from oncocohort.derive._recist_frame import NOT_APPLICABLE, visit_frame
 from oncocohort.model.schema import LESION_TYPES, NON_TARGET_STATUS, RESPONSE_CODES
 from oncocohort.problems import InputError, Problem
 
@@ -40,8 +40,6 @@ __all__ = [
     "derive_overall_records",
 ]
 
-NOT_APPLICABLE = "NOT APPLICABLE"
-
 #: Columns of :func:`derive_visit_response`, in order.
 VISIT_COLUMNS: tuple[str, ...] = (
     "subject_id", "visit_date", "baseline", "targets_expected", "targets_assessed",
@@ -51,11 +49,6 @@ VISIT_COLUMNS: tuple[str, ...] = (
 
 #: Columns of :func:`derive_overall_records`, in order.
 OVERALL_COLUMNS: tuple[str, ...] = ("subject_id", "assessment_date", "response", "source")
-
-# Relative tolerance for the threshold comparisons (-30 %, +20 %): diameters are typed with at
-# most 2 decimals, so a true tie (50 -> 60 mm is exactly +20 %) must not be lost to binary
-# rounding (50 * 1.2 == 60.00000000000001 in floating point).
-_EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -208,154 +201,25 @@ def check_responses(responses: pd.DataFrame, table: str = "responses",
         raise InputError(problems)
 
 
-# --------------------------------------------------------------------------- components
-
-def _baseline_date(visits: list[pd.Timestamp], index_date: pd.Timestamp | None) -> pd.Timestamp:
-    """Last visit on or before the index date; the first visit when none is (or no index)."""
-    if index_date is not None and not pd.isna(index_date):
-        before = [v for v in visits if v <= index_date]
-        if before:
-            return before[-1]
-    return visits[0]
-
-
-def _target_response(s: float, complete: bool, cr: bool, base: float, nadir: float,
-                     o: ResponseOptions) -> str:
-    """Target response of RECIST 1.1 section 4.3.1 (PD shown by a partial sum still counts)."""
-    if complete and cr:
-        return "CR"
-    if not math.isnan(s) and not math.isnan(nadir):
-        grown = s - nadir
-        if grown * 100 >= o.pd_increase_pct * nadir - _EPS * max(nadir, 1.0) and \
-                grown >= o.pd_increase_mm - _EPS:
-            return "PD"
-    if not complete or math.isnan(base):
-        return "NE"
-    if (s - base) * 100 <= -o.pr_decrease_pct * base + _EPS * max(base, 1.0):
-        return "PR"
-    return "SD"
-
-
-def _non_target_response(rows: pd.DataFrame, expected: set[str], o: ResponseOptions) -> str:
-    """Non-target response of RECIST 1.1 section 4.3.3."""
-    if not expected:
-        return NOT_APPLICABLE
-    nt = rows[rows["lesion_type"] == "NON-TARGET"]
-    status = nt["non_target_status"]
-    if (status == "UNEQUIVOCAL PROGRESSION").any():
-        return "PD"
-    nt = nt[nt["lesion_id"].isin(expected)]
-    if set(nt["lesion_id"]) != expected or status.loc[nt.index].isna().any() or \
-            (status.loc[nt.index] == "NE").any():
-        return "NE"
-    absent = (status.loc[nt.index] == "ABSENT") | (nt["nodal"] & (nt["diameter"] < o.nodal_cr_mm))
-    return "CR" if bool(absent.all()) else "NON-CR/NON-PD"
-
-
-def _new_lesion(rows: pd.DataFrame) -> bool:
-    new = rows[(rows["lesion_type"] == "NEW") & (rows["non_target_status"] != "ABSENT")]
-    return len(new) > 0
-
-
-def _overall(t: str, nt: str, new: bool) -> str:
-    """Overall response: RECIST 1.1 Table 1 (targets) and Table 2 (non-targets only)."""
-    if new or t == "PD" or nt == "PD":
-        return "PD"
-    if t == NOT_APPLICABLE:
-        return {"CR": "CR", "NON-CR/NON-PD": "NON-CR/NON-PD"}.get(nt, "NE")
-    if t == "CR":
-        return "CR" if nt in ("CR", NOT_APPLICABLE) else "PR"
-    return t  # PR, SD or NE: non-targets non-PD or not all evaluated do not change them
-
-
-# --------------------------------------------------------------------------- one subject
-
-def _target_table(sub: pd.DataFrame, visits: list[pd.Timestamp], base_date: pd.Timestamp,
-                  o: ResponseOptions) -> pd.DataFrame:
-    """Per visit: expected/assessed targets, sum, and whether the CR criteria are met."""
-    at_base = sub[(sub["visit_date"] == base_date) & (sub["lesion_type"] == "TARGET")]
-    expected = set(at_base["lesion_id"])
-    nodal_ids = set(at_base.loc[at_base["nodal"], "lesion_id"])
-    tg = sub[(sub["lesion_type"] == "TARGET") & sub["lesion_id"].isin(expected)]
-    tg = tg[tg["diameter"].notna()]
-    rows = []
-    for v in visits:
-        tv = tg[tg["visit_date"] == v]
-        nodal = tv["lesion_id"].isin(nodal_ids)
-        cr = bool(((tv["diameter"] == 0) | (nodal & (tv["diameter"] < o.nodal_cr_mm))).all())
-        rows.append({
-            "targets_expected": len(expected),
-            "targets_assessed": len(tv),
-            "target_sum": float(tv["diameter"].sum()) if len(tv) else np.nan,
-            "cr": cr,
-        })
-    return pd.DataFrame(rows)
-
-
-def _subject_visits(sub: pd.DataFrame, index_date, o: ResponseOptions) -> pd.DataFrame:
-    visits = sorted(sub["visit_date"].unique())
-    visits = [pd.Timestamp(v) for v in visits]
-    base_date = _baseline_date(visits, index_date)
-    tt = _target_table(sub, visits, base_date, o)
-    complete = (tt["targets_assessed"] == tt["targets_expected"]) & (tt["targets_expected"] > 0)
-    b = visits.index(base_date)
-    base_sum = tt["target_sum"].iloc[b] if complete.iloc[b] else np.nan
-    nt_expected = set(sub.loc[(sub["visit_date"] == base_date)
-                              & (sub["lesion_type"] == "NON-TARGET"), "lesion_id"])
-    out = []
-    nadir = np.nan
-    for k, v in enumerate(visits):
-        s = tt["target_sum"].iloc[k]
-        row = {"subject_id": sub["subject_id"].iloc[0], "visit_date": v,
-               "baseline": k == b, "targets_expected": int(tt["targets_expected"].iloc[k]),
-               "targets_assessed": int(tt["targets_assessed"].iloc[k]), "target_sum": s,
-               "baseline_sum": base_sum if k >= b else np.nan,
-               "pct_change_baseline": _pct(s, base_sum) if k >= b else np.nan,
-               "nadir": nadir if k > b else np.nan,
-               "pct_change_nadir": _pct(s, nadir) if k > b else np.nan,
-               "target_response": None, "non_target_response": None,
-               "new_lesion": None, "overall_response": None}
-        if k > b:
-            rows_v = sub[sub["visit_date"] == v]
-            if tt["targets_expected"].iloc[k] == 0:
-                t = NOT_APPLICABLE
-            else:
-                t = _target_response(s, bool(complete.iloc[k]), bool(tt["cr"].iloc[k]),
-                                     base_sum, nadir, o)
-            nt = _non_target_response(rows_v, nt_expected, o)
-            new = _new_lesion(rows_v)
-            overall = "PD" if new else "NE"
-            if not (t == NOT_APPLICABLE and nt == NOT_APPLICABLE):
-                overall = _overall(t, nt, new)
-            row.update(target_response=t, non_target_response=nt, new_lesion=new,
-                       overall_response=overall)
-        if k >= b and complete.iloc[k]:
-            nadir = s if math.isnan(nadir) else min(nadir, s)
-        out.append(row)
-    return pd.DataFrame(out)
-
+# --------------------------------------------------------------------------- working copy
 
 def _normalise(lesions: pd.DataFrame) -> pd.DataFrame:
     """A working copy with plain dtypes: float diameters (NaN), bool ``nodal`` (missing = no)."""
-    out = lesions.copy()
+    out = lesions.loc[:, ["subject_id", "visit_date", "lesion_id", "lesion_type"]].copy()
     n = len(out)
-    diameter = out["diameter"] if "diameter" in out else pd.Series(np.nan, index=out.index)
+    diameter = lesions["diameter"] if "diameter" in lesions else pd.Series(np.nan, index=out.index)
     out["diameter"] = pd.to_numeric(diameter, errors="coerce").astype("float64")
-    nodal = out["nodal"] if "nodal" in out else pd.Series([False] * n, index=out.index)
-    out["nodal"] = np.asarray([v is True or (not pd.isna(v) and bool(v)) for v in nodal],
-                              dtype=bool)
-    status = out["non_target_status"] if "non_target_status" in out else [None] * n
+    if "nodal" in lesions:
+        nodal = lesions["nodal"].astype(object)
+        out["nodal"] = nodal.where(nodal.notna(), False).to_numpy().astype(bool)
+    else:
+        out["nodal"] = np.zeros(n, dtype=bool)
+    status = lesions["non_target_status"] if "non_target_status" in lesions else [None] * n
     out["non_target_status"] = pd.Series(status, index=out.index, dtype=object).where(
         pd.notna(status), None)
     for c in ("subject_id", "lesion_id", "lesion_type"):
         out[c] = out[c].astype(object)
     return out
-
-
-def _pct(value: float, ref: float) -> float:
-    if math.isnan(value) or math.isnan(ref) or ref == 0:
-        return np.nan
-    return 100.0 * (value - ref) / ref
 
 
 # --------------------------------------------------------------------------- public
@@ -420,18 +284,14 @@ def derive_visit_response(lesions: pd.DataFrame, patients: pd.DataFrame | None =
     o = options or ResponseOptions()
     check_lesions(lesions)
     lesions = _normalise(lesions)
-    index = {}
-    if patients is not None:
-        index = dict(zip(patients["subject_id"], patients[o.reference], strict=True))
-    parts = [
-        _subject_visits(sub.reset_index(drop=True), index.get(sid), o)
-        for sid, sub in lesions.groupby("subject_id", sort=True)
-    ]
-    if not parts:
+    if len(lesions) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS})
-    out = pd.concat(parts, ignore_index=True)
-    out["visit_date"] = pd.to_datetime(out["visit_date"])
-    return out.loc[:, list(VISIT_COLUMNS)]
+    index = None
+    if patients is not None:
+        ref = patients[o.reference]
+        index = pd.Series(ref.to_numpy(), index=patients["subject_id"].to_numpy(dtype=object))
+        index = index[~index.index.duplicated(keep="last")]  # as a dict: the last row wins
+    return visit_frame(lesions, index, o).loc[:, list(VISIT_COLUMNS)]
 
 
 def derive_overall_records(visits: pd.DataFrame | None = None,

@@ -264,6 +264,7 @@ def convert_escc(tables: dict[str, pd.DataFrame], *, first_person_id: int = 1
         r.add("person", pid, 8507 if p["sex"] == "M" else 8532, birth.year, birth.month,
               birth.day, sid)
         dates = [index, _d(p["last_alive_date"])]
+        mark = {t: len(v) for t, v in r.rows.items()}
 
         def day(n: int) -> dt.date:
             return index + dt.timedelta(days=n)
@@ -329,8 +330,8 @@ def convert_escc(tables: dict[str, pd.DataFrame], *, first_person_id: int = 1
                   p["eot_reason"], "end of treatment")
         if not pd.isna(p["death_date"]):
             r.add("death", pid, _d(p["death_date"]), EHR)
-        dates += [x[3] for x in r.rows["drug_exposure"] if x[0] == pid]
-        dates += [x[4] for x in r.rows["drug_exposure"] if x[0] == pid and x[4]]
+        dates += [v for t, n in mark.items() for row in r.rows[t][n:] for v in row
+                  if isinstance(v, dt.date)]
         start = day(-150) if incomplete else min(d for d in dates if d) - dt.timedelta(days=400)
         end = max(d for d in dates if d)
         r.add("observation_period", pid, start, end, EHR)
@@ -387,3 +388,151 @@ def _screen_failure_lines(r: _Rows, pid: int, p: pd.Series, index: dt.date, inco
         if bool(p["prior_failure"]) and i == n - 1:
             r.add("observation", pid, _cid("Disease progression"), e, EHR, None, "progression")
         dates += [s, e]
+
+
+_BACKGROUND = {  # cancer -> (condition concept, drugs given); oesophageal without study drugs
+    "lung": ("Malignant neoplasm of lung", ("carboplatin", "pembrolizumab", "anlotinib",
+                                            "osimertinib", "docetaxel")),
+    "colon": ("Malignant neoplasm of colon", ("oxaliplatin", "capecitabine", "bevacizumab")),
+    "breast": ("Malignant neoplasm of breast", ("paclitaxel", "trastuzumab")),
+    "stomach": ("Malignant neoplasm of stomach", ("S-1", "oxaliplatin", "nivolumab")),
+    "prostate": ("Malignant neoplasm of prostate", ("leuprorelin",)),
+    "esophagus": ("Squamous cell carcinoma of middle third of esophagus",
+                  ("cisplatin", "5-fluorouracil", "paclitaxel")),
+}
+
+
+def generate_background(rng: np.random.Generator, n: int, first_person_id: int,
+                        first_record_id: int) -> dict[str, pd.DataFrame]:
+    """``n`` background cancer patients (vectorised; ids from ``first_person_id``).
+
+    Each has one primary cancer, with probability 0.4 one metastasis, up to four drug
+    exposures from the drugs of their cancer (lung cancer patients may receive anlotinib and
+    pembrolizumab, gastric cancer patients nivolumab: neither has oesophageal cancer, so
+    neither is screened; oesophageal cancer patients receive chemotherapy only), one ECOG
+    measurement, an observation period and, with probability 0.2, a death.
+    """
+    pid = np.arange(first_person_id, first_person_id + n, dtype=np.int64)
+    cancers = list(_BACKGROUND)
+    kind = rng.integers(0, len(cancers), n)
+    birth = (np.datetime64("1930-01-01") + rng.integers(0, 70 * 365, n).astype("timedelta64[D]"))
+    dx = np.datetime64("2015-01-01") + rng.integers(0, 10 * 365, n).astype("timedelta64[D]")
+    gender = np.where(rng.uniform(size=n) < 0.55, 8507, 8532)
+    bdate = pd.DatetimeIndex(birth)
+    out = {"person": pd.DataFrame({
+        "person_id": pid, "gender_concept_id": gender, "year_of_birth": bdate.year,
+        "month_of_birth": bdate.month, "day_of_birth": bdate.day,
+        "person_source_value": [f"H{i:08d}" for i in pid]})}
+    cond_names = np.array([_BACKGROUND[c][0] for c in cancers], dtype=object)[kind]
+    cond_ids = np.array([_cid(_BACKGROUND[c][0]) for c in cancers])[kind]
+    met = rng.uniform(size=n) < 0.4
+    met_site = np.array([f"Secondary malignant neoplasm of {s}" for s in _METS],
+                        dtype=object)[rng.integers(0, len(_METS), n)]
+    cond = pd.DataFrame({
+        "person_id": np.concatenate([pid, pid[met]]),
+        "condition_concept_id": np.concatenate([cond_ids, [_cid(s) for s in met_site[met]]]),
+        "condition_start_date": np.concatenate([dx, dx[met] + np.timedelta64(20, "D")]),
+        "condition_source_value": np.concatenate([cond_names, met_site[met]])})
+    cond["condition_end_date"] = pd.NaT
+    cond["condition_type_concept_id"] = EHR
+    cond["condition_status_source_value"] = None
+    n_drugs = rng.integers(0, 5, n)
+    d_pid = np.repeat(np.arange(n), n_drugs)
+    k = np.concatenate([np.arange(m) for m in n_drugs]) if n_drugs.sum() else np.array([], int)
+    options = [_BACKGROUND[c][1] for c in cancers]
+    drug = np.array([options[kind[i]][rng.integers(0, len(options[kind[i]]))] for i in d_pid],
+                    dtype=object) if len(d_pid) else np.array([], dtype=object)
+    d_start = dx[d_pid] + (30 + 90 * k).astype("timedelta64[D]")
+    drugs = pd.DataFrame({
+        "person_id": pid[d_pid], "drug_concept_id": [_cid(x) for x in drug],
+        "drug_exposure_start_date": d_start,
+        "drug_exposure_end_date": d_start + np.timedelta64(21, "D"),
+        "drug_type_concept_id": EHR, "quantity": np.nan, "sig": None,
+        "drug_source_value": drug})
+    meas = pd.DataFrame({"person_id": pid, "measurement_concept_id":
+                         _cid("ECOG performance status"), "measurement_date": dx,
+                         "measurement_type_concept_id": EHR,
+                         "value_as_number": rng.integers(0, 3, n).astype(float),
+                         "measurement_source_value": "ECOG performance status",
+                         "value_source_value": None})
+    last = dx + (30 + 90 * n_drugs + rng.integers(0, 400, n)).astype("timedelta64[D]")
+    period = pd.DataFrame({"person_id": pid,
+                           "observation_period_start_date": dx - np.timedelta64(365, "D"),
+                           "observation_period_end_date": last, "period_type_concept_id": EHR})
+    dead = rng.uniform(size=n) < 0.2
+    death = pd.DataFrame({"person_id": pid[dead], "death_date": last[dead],
+                          "death_type_concept_id": EHR})
+    out.update({"condition_occurrence": cond, "drug_exposure": drugs, "measurement": meas,
+                "observation_period": period, "death": death})
+    next_id = first_record_id
+    for t, cols in OMOP_COLUMNS.items():
+        f = out.get(t, pd.DataFrame(columns=list(cols)))
+        idc = _ID_COLUMN.get(t)
+        if idc and idc not in f.columns:
+            f.insert(0, idc, np.arange(next_id, next_id + len(f), dtype=np.int64))
+            next_id += len(f)
+        out[t] = _typed(f[list(cols)].copy())
+    return out
+
+
+def generate_omop_chunks(persons: int = 10_000, *, seed: int = DEFAULT_SEED,
+                         chunk_size: int = 100_000) -> Iterator[dict[str, pd.DataFrame]]:
+    """Yield the synthetic hospital database chunk by chunk (dicts of OMOP tables).
+
+    The first chunk holds the vocabulary (``concept``, ``concept_ancestor``), the 231
+    screened ESCC patients of the demo (person ids 1-231) and background patients; the next
+    chunks only background patients. Memory is bounded by ``chunk_size``; the output is a
+    pure function of ``(persons, seed, chunk_size)``.
+    """
+    n_escc = cal.N_SCREENED
+    if persons < n_escc:
+        raise ValueError(f"persons must be at least {n_escc} (the demo's screened patients)")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be positive")
+    first = convert_escc(simulate_escc(seed=seed))
+    first.update(omop_vocabulary())
+    done = n_escc
+    for c, start in enumerate(range(0, persons, chunk_size)):
+        size = min(chunk_size, persons - start) - (n_escc if c == 0 else 0)
+        rng = np.random.default_rng([seed, 99, c])
+        bg = generate_background(rng, max(size, 0), done + 1, 10_000_000 + start * 20)
+        if c == 0:
+            for t, f in bg.items():
+                first[t] = pd.concat([first[t], f], ignore_index=True) if len(f) else first[t]
+            yield first
+        else:
+            yield bg
+        done += max(size, 0)
+
+
+_SQL_TYPE = {"int64": "BIGINT", "float64": "DOUBLE", "datetime64[s]": "DATE"}
+
+
+def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int = DEFAULT_SEED,
+                      chunk_size: int = 100_000,
+                      progress: Callable[[int, int], None] | None = None) -> None:
+    """Write the synthetic database into a new DuckDB file at ``path``.
+
+    ``progress(done, total)`` is called after each chunk (the CLI draws the bar).
+    """
+    import duckdb
+
+    con = duckdb.connect(path)
+    try:
+        created: set[str] = set()
+        done = 0
+        for chunk in generate_omop_chunks(persons, seed=seed, chunk_size=chunk_size):
+            for t, f in chunk.items():
+                con.register("_chunk", f)
+                if t not in created:
+                    cols = ", ".join(f'"{c}" {_SQL_TYPE.get(str(f[c].dtype), "VARCHAR")}'
+                                     for c in f.columns)
+                    con.execute(f'CREATE OR REPLACE TABLE "{t}" ({cols})')
+                    created.add(t)
+                con.execute(f'INSERT INTO "{t}" SELECT * FROM _chunk')
+                con.unregister("_chunk")
+            done = min(persons, done + chunk_size)
+            if progress is not None:
+                progress(done, persons)
+    finally:
+        con.close()

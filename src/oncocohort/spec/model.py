@@ -364,6 +364,7 @@ class StudySpec(_Frozen):
     cohort: Cohort = Field(default_factory=Cohort)
     endpoints: dict[str, Endpoint] = Field(default_factory=dict)
     regimen: Regimen | None = None
+    baseline: list[str] = Field(default_factory=list)
     landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
     subgroups: list[Subgroup] = Field(default_factory=list)
     screen: Screen = Field(default_factory=Screen)
