@@ -54,3 +54,11 @@ def test_demo_writes_the_report_and_says_where(tmp_path):
     assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
     attrition = pd.read_csv(out_dir / "datasets" / "attrition.csv")
     assert attrition["n_remaining"].iloc[-1] == 87
+
+    # same input, same outputs: every file byte-identical on a second run (figures, Word too)
+    again = tmp_path / "again"
+    assert run(["demo", "--out", str(again)])[0] == ExitStatus.OK
+    first = {p.relative_to(out_dir): p.read_bytes() for p in out_dir.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []

@@ -120,71 +120,138 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame else pd.Series(pd.NA, index=frame.index, dtype=object)
 
 
-def _reductions(rec: pd.DataFrame) -> pd.Series:
-    """Records flagged ``reduction`` or dosed below the previous dosed record.
+_DAY_NS = 86_400 * 10**9
 
-    Interruptions (flagged ``interruption`` or recorded with dose 0) are neither reductions
-    nor the reference for the next record.
+
+def _ns(values: pd.Series) -> np.ndarray:
+    return values.to_numpy().astype("datetime64[ns]").view("int64")
+
+
+def _flag(values: pd.Series, code: str) -> np.ndarray:
+    return values.eq(code).fillna(False).astype(bool).to_numpy()
+
+
+def _reductions(dose: np.ndarray, interruption: np.ndarray, reduction: np.ndarray,
+                starts: np.ndarray) -> np.ndarray:
+    """Records flagged ``reduction`` or dosed below the previous dosed record of their group.
+
+    Rows are sorted by group (first rows at ``starts``) and date. Interruptions (flagged
+    ``interruption`` or recorded with dose 0) are neither reductions nor the reference for the
+    next record.
     """
-    dose = rec["dose"].astype("float64")
-    change = _col(rec, "dose_change")
-    dosed = (dose > 0) & ~change.eq("interruption").fillna(False).astype(bool)
-    previous = dose.where(dosed).ffill().shift(1)
-    lower = (dosed & (dose < previous)).fillna(False).astype(bool)
-    flagged = change.eq("reduction").fillna(False).astype(bool)
-    return lower | flagged
+    n = len(dose)
+    with np.errstate(invalid="ignore"):
+        dosed = (dose > 0) & ~interruption
+    group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+    last_dosed = np.maximum.accumulate(np.where(dosed, np.arange(n), -1))
+    prev = np.r_[-1, last_dosed[:-1]]                 # last dosed row strictly before
+    has_prev = prev >= group_start
+    previous = np.where(has_prev, dose[np.maximum(prev, 0)], np.nan)
+    with np.errstate(invalid="ignore"):
+        lower = dosed & (dose < previous)
+    return lower | reduction
 
 
-def _cycle_starts(rec: pd.DataFrame) -> pd.Series:
-    cyc = _col(rec, "cycle")
-    if cyc.notna().any():
-        return rec.loc[cyc.notna()].groupby(cyc[cyc.notna()])["start_date"].min().sort_values()
-    return rec["start_date"]
+def _cycle_starts(t: pd.DataFrame, gid: np.ndarray, start: np.ndarray,
+                  n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """(group, date) of every cycle start, sorted: the first record of each ``cycle`` number,
+    or every record of a group without cycle numbers."""
+    cyc = _col(t, "cycle")
+    has = cyc.notna().to_numpy()
+    with_cycles = np.bincount(gid[has], minlength=n_groups) > 0
+    numbered = pd.DataFrame({"g": gid[has], "c": cyc.to_numpy()[has], "s": start[has]})
+    first = numbered.groupby(["g", "c"], sort=False)["s"].min()
+    plain = ~with_cycles[gid]
+    g = np.r_[first.index.get_level_values("g").to_numpy(dtype=np.int64), gid[plain]]
+    s = np.r_[first.to_numpy(dtype=np.int64), start[plain]]
+    order = np.lexsort((s, g))
+    return g[order], s[order]
 
 
-def _one_drug(rec: pd.DataFrame, sched: DrugSchedule, cycle_days: int, delay_days: float,
-              days_per_month: float) -> dict:
-    rec = rec.sort_values("start_date", kind="stable")
-    start, end = rec["start_date"], rec["end_date"].fillna(rec["start_date"])
-    ndays = (end - start).dt.days + 1 if sched.kind == "daily" else pd.Series(1, index=rec.index)
-    dose = rec["dose"].astype("float64")
-    cyc = _col(rec, "cycle")
-    first, last = start.min(), end.max()
-    starts = _cycle_starts(rec)
-    red = _reductions(rec)
-    planned = rec["planned_dose"].dropna() if "planned_dose" in rec else pd.Series([])
-    starting = float(dose.iloc[0]) if dose.notna().iloc[0] else np.nan
-    unit = (float(planned.iloc[0]) if len(planned) else
-            sched.dose if sched.dose is not None else starting)
-    period = (starts.max() - first).days + cycle_days
-    planned_cum = unit * sched.doses_per_cycle(cycle_days) * period / cycle_days
-    cum = float((dose * ndays).sum(min_count=1))
-    duration = (last - first).days + 1
-    return {
-        "n_cycles": int(cyc.nunique()) if cyc.notna().any() else len(rec),
-        "first_dose_date": first, "last_dose_date": last,
-        "treatment_duration_days": duration,
+def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days: int,
+                    delay_days: float, days_per_month: float) -> pd.DataFrame:
+    """Per (subject, drug) exposure variables, all groups at once (see the module docstring)."""
+    subj, subjects = pd.factorize(t["subject_id"], sort=True)
+    drug, drugs = pd.factorize(t["_drug"], sort=True)
+    start_all = _ns(t["start_date"])
+    order = np.lexsort((start_all, drug, subj))      # stable: ties keep their input order
+    t = t.iloc[order]
+    key = subj[order].astype(np.int64) * len(drugs) + drug[order]
+    gstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    n, ng = len(t), len(gstart)
+    size = np.diff(np.r_[gstart, n])
+    gid = np.repeat(np.arange(ng), size)
+    g_drug = drugs.to_numpy()[drug[order][gstart]]
+    kinds = np.array([sched[d].kind for d in g_drug], dtype=object)
+    cd = np.array([sched[d].cycle_days or cycle_days for d in g_drug], dtype=np.int64)
+    per_cycle = np.array([sched[d].doses_per_cycle(c) for d, c in zip(g_drug, cd, strict=True)],
+                         dtype=np.int64)
+    sched_dose = np.array([np.nan if sched[d].dose is None else sched[d].dose for d in g_drug])
+
+    start = _ns(t["start_date"])
+    end = np.where(t["end_date"].isna().to_numpy(), start, _ns(t["end_date"]))
+    days = np.where(kinds[gid] == "daily", (end - start) // _DAY_NS + 1, 1)
+    dose = t["dose"].to_numpy(dtype="float64")
+    given = dose * days
+    cum = np.add.reduceat(np.nan_to_num(given, nan=0.0), gstart)
+    cum[np.add.reduceat((~np.isnan(given)).astype(np.int64), gstart) == 0] = np.nan
+    first, last = start[gstart], np.maximum.reduceat(end, gstart)
+    starting = dose[gstart]
+    planned_col = _col(t, "planned_dose").astype("float64").to_numpy()
+    has_planned = ~np.isnan(planned_col)
+    first_planned = np.minimum.reduceat(np.where(has_planned, np.arange(n), n), gstart)
+    unit = np.where(first_planned < n, planned_col[np.minimum(first_planned, n - 1)],
+                    np.where(np.isnan(sched_dose), starting, sched_dose))
+    unit = np.where(np.isnan(sched_dose) & (first_planned == n), starting, unit)
+
+    cs_g, cs_date = _cycle_starts(t, gid, start, ng)
+    last_cycle = np.full(ng, np.iinfo(np.int64).min)
+    np.maximum.at(last_cycle, cs_g, cs_date)
+    period = (last_cycle - first) // _DAY_NS + cd
+    planned_cum = unit * per_cycle * period / cd
+    gap = np.r_[-1, (cs_date[1:] - cs_date[:-1]) // _DAY_NS]
+    late = np.r_[False, cs_g[1:] == cs_g[:-1]] & (gap > cd[cs_g] + delay_days)
+    change = _col(t, "dose_change")
+    flagged = _flag(change, "delay")
+    delays = pd.DataFrame({"g": np.r_[cs_g[late], gid[flagged]],
+                           "d": np.r_[cs_date[late], start[flagged]]}).drop_duplicates()
+    n_delays = np.bincount(delays["g"].to_numpy(dtype=np.int64), minlength=ng)
+
+    interruption = _flag(change, "interruption")
+    red = _reductions(dose, interruption, _flag(change, "reduction"), gstart)
+    first_red = np.minimum.reduceat(np.where(red, np.arange(n), n), gstart)
+    any_red = first_red < n
+    reason = _col(t, "dose_change_reason").to_numpy(dtype=object)
+    cyc = _col(t, "cycle")
+    n_cycles = np.where(np.add.reduceat(cyc.notna().to_numpy().astype(np.int64), gstart) > 0,
+                        cyc.groupby(gid).nunique().to_numpy(), size)
+    duration = (last - first) // _DAY_NS + 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rdi = np.where(planned_cum > 0, cum / planned_cum, np.nan)
+    first_red_date = np.where(any_red, start[np.minimum(first_red, n - 1)],
+                              np.iinfo(np.int64).min)
+    first_reason = np.where(any_red, reason[np.minimum(first_red, n - 1)], None)
+    drug_name = t["drug"].to_numpy(dtype=object)
+    # the drug as spelled in the group's first record in input order
+    first_input = np.minimum.reduceat(order, gstart)
+    return pd.DataFrame({
+        "subject_id": pd.Series(subjects.to_numpy(dtype=object)[subj[order][gstart]],
+                                dtype=object),
+        "drug": pd.Series(drug_name[np.argsort(order)][first_input], dtype=object),
+        "n_cycles": n_cycles.astype(np.int64),
+        "first_dose_date": first.view("datetime64[ns]"),
+        "last_dose_date": last.view("datetime64[ns]"),
+        "treatment_duration_days": duration.astype(np.int64),
         "treatment_duration_months": duration / days_per_month,
         "cumulative_dose": cum, "planned_cumulative_dose": planned_cum,
-        "relative_dose_intensity": cum / planned_cum if planned_cum > 0 else np.nan,
-        "starting_dose": starting, "planned_dose": unit,
-        "n_dose_reductions": int(red.sum()),
-        "first_reduction_date": start[red].min() if red.any() else pd.NaT,
-        "first_reduction_reason": (_col(rec, "dose_change_reason")[red].iloc[0]
-                                   if red.any() else None),
-        "n_delays": _count_delays(rec, starts, cycle_days, delay_days),
-        "n_interruptions": int((_col(rec, "dose_change").eq("interruption").fillna(False)
-                                .astype(bool) | dose.eq(0)).sum()),
-    }
-
-
-def _count_delays(rec: pd.DataFrame, starts: pd.Series, cycle_days: int,
-                  delay_days: float) -> int:
-    """Cycle starts that are late by the gap rule or flagged ``delay``, each counted once."""
-    late_dates = set(starts[starts.diff().dt.days > cycle_days + delay_days])
-    flagged = set(rec.loc[_col(rec, "dose_change").eq("delay").fillna(False).astype(bool),
-                          "start_date"])
-    return len(late_dates | flagged)
+        "relative_dose_intensity": rdi, "starting_dose": starting, "planned_dose": unit,
+        "n_dose_reductions": np.add.reduceat(red.astype(np.int64), gstart),
+        "first_reduction_date": first_red_date.view("datetime64[ns]"),
+        "first_reduction_reason": pd.Series(first_reason, dtype=object),
+        "n_delays": n_delays.astype(np.int64),
+        "n_interruptions": np.add.reduceat((interruption | (dose == 0)).astype(np.int64),
+                                           gstart),
+    })
 
 
 def _on_treatment(patients: pd.DataFrame, cutoff: pd.Series) -> pd.Series:
@@ -266,14 +333,12 @@ def derive_exposure(
     if data_cutoff is not None:
         cutoff = cutoff.fillna(pd.Timestamp(data_cutoff))
     on_tx = _on_treatment(pat, cutoff)
-    rows = []
-    for (sid, drug), rec in t.groupby(["subject_id", "_drug"], sort=True):
-        s = sched[drug]
-        row = _one_drug(rec, s, s.cycle_days or cycle_days, delay_days, days_per_month)
-        rows.append({"subject_id": sid, "drug": rec["drug"].iloc[0], **row,
-                     "eot_reason": _col(pat, "eot_reason").get(sid),
-                     "on_treatment_at_cutoff": bool(on_tx[sid])})
-    return pd.DataFrame(rows, columns=list(EXPOSURE_COLUMNS))
+    if len(t) == 0:
+        return pd.DataFrame([], columns=list(EXPOSURE_COLUMNS))
+    out = _exposure_frame(t, sched, cycle_days, delay_days, days_per_month)
+    out["eot_reason"] = _col(pat, "eot_reason").reindex(out["subject_id"]).to_numpy(dtype=object)
+    out["on_treatment_at_cutoff"] = on_tx.reindex(out["subject_id"]).to_numpy(dtype=bool)
+    return out.loc[:, list(EXPOSURE_COLUMNS)]
 
 
 def derive_prior_therapy(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncocohort.derive import _response_frame as rf
 from oncocohort.derive.recist import ResponseOptions, check_responses
 from oncocohort.problems import InputError, Problem
 
@@ -49,9 +50,7 @@ SD_TOO_EARLY = "SD too early"
 ONLY_NE = "only NE"
 NE_REASONS: tuple[str, ...] = (NO_ASSESSMENT, SD_TOO_EARLY, ONLY_NE)
 
-_PRIORITY = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
-_RESPONSE = ("CR", "PR")
-_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
+_PRIORITY = rf.PRIORITY  # order of preference: CR > PR > SD > NON-CR/NON-PD > PD > NE
 
 
 def new_therapy_dates(therapy_lines: pd.DataFrame | None) -> dict:
@@ -67,172 +66,29 @@ def new_therapy_dates(therapy_lines: pd.DataFrame | None) -> dict:
     return sub.groupby("subject_id")["start_date"].min().to_dict()
 
 
-def _worst_per_date(rec: pd.DataFrame, o: ResponseOptions) -> pd.DataFrame:
-    """Keep one record per date: the latest in ``o.worst_order`` (admiralonco: PD wins)."""
-    rank = {code: k for k, code in enumerate(o.worst_order)}
-    rec = rec.assign(_rank=rec["response"].map(rank))
-    rec = rec.sort_values(["assessment_date", "_rank"], kind="stable")
-    return rec.drop_duplicates("assessment_date", keep="last").drop(columns="_rank")
+def _yn(flag: np.ndarray) -> np.ndarray:
+    return np.where(flag, "Y", "N").astype(object)
 
 
-def _up_to_first_pd(rec: pd.DataFrame) -> pd.DataFrame:
-    pd_pos = np.flatnonzero((rec["response"] == "PD").to_numpy())
-    return rec if len(pd_pos) == 0 else rec.iloc[: pd_pos[0] + 1]
+def _text(codes: np.ndarray, missing: str) -> np.ndarray:
+    """Response codes (``-1``: no record) as text."""
+    return np.where(codes >= 0, np.asarray(_PRIORITY, dtype=object)[codes], missing)
 
 
-def _late(dates: pd.Series, ref: pd.Timestamp, days: int) -> np.ndarray:
-    return (dates >= ref + pd.Timedelta(days=days)).to_numpy()
+def _ne_reason(codes: np.ndarray, early: np.ndarray) -> np.ndarray:
+    reason = np.where(early, SD_TOO_EARLY, ONLY_NE).astype(object)
+    reason[codes != rf.NE] = None
+    reason[codes < 0] = NO_ASSESSMENT
+    return reason
 
 
-def _confirmed(resp: list[str], dates: list[pd.Timestamp], i: int,
-               o: ResponseOptions) -> bool:
-    """Whether the CR/PR at position ``i`` is confirmed (admiralonco's rules).
-
-    The confirmatory assessment is the first later CR (for a CR) or CR/PR (for a PR) at
-    ``>= confirmation_days`` after. Between the two (the confirmatory one included) all
-    assessments must be CR/NE (for a CR) or CR/PR/NE, plus SD when ``accept_sd_between`` (at
-    most one), for a PR; at most ``max_ne_between`` NE; and no PR after a CR.
-    """
-    r = resp[i]
-    ok_confirm = ("CR",) if r == "CR" else _RESPONSE
-    limit = dates[i] + pd.Timedelta(days=o.confirmation_days)
-    j = next((k for k in range(i + 1, len(resp))
-              if resp[k] in ok_confirm and dates[k] >= limit), None)
-    if j is None:
-        return False
-    window = resp[i + 1: j + 1]
-    allowed = ("CR", "NE") if r == "CR" else ("CR", "PR", "SD", "NE")
-    if any(w not in allowed for w in window) or window.count("NE") > o.max_ne_between:
-        return False
-    if window.count("SD") > (1 if o.accept_sd_between else 0):
-        return False
-    first_cr = next((k for k, w in enumerate(window) if w == "CR"), None)
-    return not (first_cr is not None and "PR" in window[first_cr:])
+def _dates(ns: np.ndarray) -> np.ndarray:
+    return ns.view("datetime64[ns]")
 
 
-def _best(candidates: list[str], dates: list[pd.Timestamp]) -> tuple[str, pd.Timestamp]:
-    """Best candidate in the order CR > PR > SD > NON-CR/NON-PD > PD > NE; its first date."""
-    best = min(candidates, key=_PRIORITY.index)
-    return best, dates[candidates.index(best)]
-
-
-def _ne_reason(best: str, early: np.ndarray) -> str | None:
-    if best != "NE":
-        return None
-    return SD_TOO_EARLY if early.any() else ONLY_NE
-
-
-def _bor(rec: pd.DataFrame, late: np.ndarray) -> tuple[str, pd.Timestamp, str | None]:
-    """Unconfirmed BOR: CR/PR/PD any time; SD and NON-CR/NON-PD only when late, else NE."""
-    resp = rec["response"].tolist()
-    sd_like = np.isin(resp, ("SD", "NON-CR/NON-PD"))
-    cand = [r if (not s or lt) else "NE" for r, s, lt in zip(resp, sd_like, late, strict=True)]
-    best, date = _best(cand, rec["assessment_date"].tolist())
-    return best, date, _ne_reason(best, sd_like & ~late)
-
-
-def _cbor(rec: pd.DataFrame, late: np.ndarray, o: ResponseOptions):
-    """Confirmed BOR; an unconfirmed CR/PR is SD when late, else NE (admiralonco)."""
-    resp = rec["response"].tolist()
-    dates = rec["assessment_date"].tolist()
-    conf = [r in _RESPONSE and _confirmed(resp, dates, i, o) for i, r in enumerate(resp)]
-    cand = []
-    for r, c, lt in zip(resp, conf, late, strict=True):
-        if c:
-            cand.append(r)
-        elif r in ("CR", "PR", "SD"):
-            cand.append("SD" if lt else "NE")
-        elif r == "NON-CR/NON-PD":
-            cand.append(r if lt else "NE")
-        else:
-            cand.append(r)
-    best, date = _best(cand, dates)
-    early = np.isin(resp, _CONTROL) & ~late & ~np.asarray(conf, dtype=bool)
-    first_conf = next((d for d, c in zip(dates, conf, strict=True) if c), pd.NaT)
-    return best, date, _ne_reason(best, early), first_conf
-
-
-def _yn(flag: bool) -> str:
-    return "Y" if flag else "N"
-
-
-def _days(start: pd.Timestamp, end: pd.Timestamp, o: ResponseOptions) -> float:
-    if pd.isna(start) or pd.isna(end):
-        return np.nan
-    return float((end - start).days + (1 if o.day_count == "admiral" else 0))
-
-
-def _tumour_size(visits: pd.DataFrame | None, sid, ref, last_date) -> tuple[float, float]:
-    """Best (most negative) % change and nadir of complete target sums, up to ``last_date``."""
-    if visits is None:
-        return np.nan, np.nan
-    v = visits[(visits["subject_id"] == sid)
-               & (visits["targets_assessed"] == visits["targets_expected"])
-               & (visits["targets_expected"] > 0)]
-    if not pd.isna(last_date):
-        v = v[v["visit_date"] <= last_date]
-    post = v[(~v["baseline"].astype(bool)) & (v["visit_date"] >= ref)]
-    base = v[v["baseline"].astype(bool)]
-    best = float(post["pct_change_baseline"].min()) if len(post) else np.nan
-    sums = pd.concat([base["target_sum"], post["target_sum"]])
-    return best, float(sums.min()) if len(sums) else np.nan
-
-
-def _empty_row(sid, ref, o: ResponseOptions) -> dict:
-    code = o.no_assessment
-    return {"subject_id": sid, "reference_date": ref, "bor": code, "bor_date": pd.NaT,
-            "bor_ne_reason": NO_ASSESSMENT, "cbor": code, "cbor_date": pd.NaT,
-            "cbor_ne_reason": NO_ASSESSMENT, "first_response_date": pd.NaT,
-            "confirmed_first_response_date": pd.NaT, "first_pd_date": pd.NaT,
-            "last_adequate_assessment_date": pd.NaT, "last_assessment_date": pd.NaT,
-            "n_assessments": 0, "cb_late": False}
-
-
-def _subject_row(sid, ref, rec: pd.DataFrame, o: ResponseOptions) -> dict:
-    """All response variables of one subject from its post-index, pre-new-therapy records."""
-    if len(rec) == 0:
-        return _empty_row(sid, ref, o)
-    last_any = rec["assessment_date"].max()
-    rec = _up_to_first_pd(rec)
-    late = _late(rec["assessment_date"], ref, o.sd_min_days)
-    bor, bor_date, bor_reason = _bor(rec, late)
-    cbor, cbor_date, cbor_reason, first_conf = _cbor(rec, late, o)
-    resp = rec["response"]
-    dates = rec["assessment_date"]
-    cb_days = o.sd_min_days if o.clinical_benefit_days is None else o.clinical_benefit_days
-    cb_late = bool((resp.isin(_CONTROL).to_numpy() & _late(dates, ref, cb_days)).any())
-    adequate = dates[resp != "NE"]
-    return {
-        "subject_id": sid, "reference_date": ref, "bor": bor, "bor_date": bor_date,
-        "bor_ne_reason": bor_reason, "cbor": cbor, "cbor_date": cbor_date,
-        "cbor_ne_reason": cbor_reason,
-        "first_response_date": dates[resp.isin(_RESPONSE)].min(),
-        "confirmed_first_response_date": first_conf,
-        "first_pd_date": dates[resp == "PD"].min(),
-        "last_adequate_assessment_date": adequate.max() if len(adequate) else pd.NaT,
-        "last_assessment_date": last_any, "n_assessments": len(rec), "cb_late": cb_late,
-    }
-
-
-def _add_flags(row: dict, o: ResponseOptions) -> dict:
-    rsp = row["bor"] in _RESPONSE
-    crsp = row["cbor"] in _RESPONSE
-    row["responder"] = _yn(rsp)
-    row["confirmed_responder"] = _yn(crsp)
-    row["disease_control"] = _yn(row["bor"] in _CONTROL)
-    row["confirmed_disease_control"] = _yn(row["cbor"] in _CONTROL)
-    late = row.pop("cb_late")
-    row["clinical_benefit"] = _yn(rsp or late)
-    row["confirmed_clinical_benefit"] = _yn(crsp or late)
-    if o.confirmation:
-        row["best_response"], row["ne_reason"] = row["cbor"], row["cbor_ne_reason"]
-        row["objective_response"], first = row["confirmed_responder"], \
-            row["confirmed_first_response_date"]
-    else:
-        row["best_response"], row["ne_reason"] = row["bor"], row["bor_ne_reason"]
-        row["objective_response"], first = row["responder"], row["first_response_date"]
-    row["time_to_response_days"] = _days(row["reference_date"], first, o)
-    return row
+def _days(start: np.ndarray, end: np.ndarray, o: ResponseOptions) -> np.ndarray:
+    days = ((end - start) // rf.DAY_NS + (1 if o.day_count == "admiral" else 0)).astype(float)
+    return np.where((start == rf.NAT) | (end == rf.NAT), np.nan, days)
 
 
 def _check_inputs(overall: pd.DataFrame, patients: pd.DataFrame, o: ResponseOptions) -> None:
@@ -290,7 +146,7 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
 
         - ``bor``: best of CR > PR > SD > NON-CR/NON-PD > PD > NE, where an early SD or
           NON-CR/NON-PD is NE; ``bor_date`` is the first date it is reached.
-        - ``cbor``: as ``bor`` with confirmed CR/PR only (see :func:`_confirmed`); an
+        - ``cbor``: as ``bor`` with confirmed CR/PR only (see :func:`~oncocohort.derive._response_frame.confirmed`); an
           unconfirmed CR/PR counts as SD when late, else NE (admiralonco).
         - ``*_ne_reason``: ``"no post-baseline assessment"``, ``"SD too early"`` (an SD-type
           assessment, or an unconfirmed early CR/PR for ``cbor``, before ``sd_min_days``) or
@@ -319,28 +175,63 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
     """
     o = options or ResponseOptions()
     _check_inputs(overall, patients, o)
-    new_tx = new_therapy_dates(therapy_lines)
-    by_subject = {sid: g for sid, g in overall.groupby("subject_id", sort=False)}
-    rows = []
-    for sid, ref in zip(patients["subject_id"], patients[o.reference], strict=True):
-        ref = pd.Timestamp(ref)
-        rec = by_subject.get(sid, overall.iloc[0:0])
-        rec = rec[rec["assessment_date"] >= ref]
-        nt = new_tx.get(sid, pd.NaT)
-        if not pd.isna(nt) and nt < ref:  # a "subsequent" line dated before the index: ignored
-            nt = pd.NaT
-        if o.stop_at_new_therapy and not pd.isna(nt):
-            rec = rec[rec["assessment_date"] <= nt]
-        rec = _worst_per_date(rec[rec["response"].notna()], o)
-        row = _add_flags(_subject_row(sid, ref, rec.reset_index(drop=True), o), o)
-        end = row["first_pd_date"]
-        if pd.isna(end) and o.stop_at_new_therapy:
-            end = nt
-        row["best_pct_change"], row["nadir_sum"] = _tumour_size(visits, sid, ref, end)
-        row["new_therapy_date"] = nt
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=list(BEST_RESPONSE_COLUMNS))
-    for c in (c for c in out.columns if c.endswith("_date")):
-        out[c] = pd.to_datetime(out[c])
-    out["n_assessments"] = out["n_assessments"].astype("int64")
-    return out
+    pids = pd.Index(patients["subject_id"])
+    n = len(pids)
+    ref = rf.as_ns(patients[o.reference].to_numpy())
+    new_tx = pd.Series(new_therapy_dates(therapy_lines), dtype=object)
+    nt = rf.as_ns(pids.to_series().map(new_tx).to_numpy()) if len(new_tx) else \
+        np.full(n, rf.NAT, dtype=np.int64)
+    nt = np.where((nt != rf.NAT) & (nt < ref), rf.NAT, nt)  # "subsequent" before the index
+
+    pos = pids.get_indexer(overall["subject_id"])
+    date = rf.as_ns(overall["assessment_date"].to_numpy())
+    response = overall["response"]
+    keep = response.notna().to_numpy() & (date >= ref[pos])
+    if o.stop_at_new_therapy:
+        keep &= (nt[pos] == rf.NAT) | (date <= nt[pos])
+    rank = response.map({c: k for k, c in enumerate(o.worst_order)}).fillna(-1).to_numpy()
+    code = response.map({c: k for k, c in enumerate(_PRIORITY)}).fillna(-1).to_numpy()
+    pos, date, code, (who, last_any) = rf.used_records(
+        pos, date, rank.astype(np.int64), code.astype(np.int64), keep)
+    cb_days = o.sd_min_days if o.clinical_benefit_days is None else o.clinical_benefit_days
+    s = rf.subject_summary(pos, date, code, ref, n, o, cb_days)
+
+    bor, cbor = _text(s["bor"], o.no_assessment), _text(s["cbor"], o.no_assessment)
+    rsp, crsp = s["bor"] >= 0, s["cbor"] >= 0
+    rsp, crsp = rsp & (s["bor"] <= rf.PR), crsp & (s["cbor"] <= rf.PR)
+    last_assessment = np.full(n, rf.NAT, dtype=np.int64)
+    last_assessment[who] = last_any
+    out = pd.DataFrame({
+        "subject_id": pd.Series(pids.to_numpy(dtype=object), dtype=object),
+        "reference_date": _dates(ref),
+        "bor": bor, "bor_date": _dates(s["bor_date"]),
+        "bor_ne_reason": _ne_reason(s["bor"], s["bor_early"]),
+        "cbor": cbor, "cbor_date": _dates(s["cbor_date"]),
+        "cbor_ne_reason": _ne_reason(s["cbor"], s["cbor_early"]),
+        "responder": _yn(rsp), "confirmed_responder": _yn(crsp),
+        "disease_control": _yn((s["bor"] >= 0) & (s["bor"] <= rf.NON_CR_NON_PD)),
+        "confirmed_disease_control": _yn((s["cbor"] >= 0) & (s["cbor"] <= rf.NON_CR_NON_PD)),
+        "clinical_benefit": _yn(rsp | s["cb_late"]),
+        "confirmed_clinical_benefit": _yn(crsp | s["cb_late"]),
+        "first_response_date": _dates(s["first_response_date"]),
+        "confirmed_first_response_date": _dates(s["confirmed_first_response_date"]),
+        "first_pd_date": _dates(s["first_pd_date"]),
+        "last_adequate_assessment_date": _dates(s["last_adequate_assessment_date"]),
+        "last_assessment_date": _dates(last_assessment),
+        "n_assessments": s["n_assessments"].astype("int64"),
+        "new_therapy_date": _dates(nt),
+    })
+    chosen = "cbor" if o.confirmation else "bor"
+    out["best_response"] = out[chosen]
+    out["ne_reason"] = out[chosen + "_ne_reason"]
+    out["objective_response"] = out["confirmed_responder" if o.confirmation else "responder"]
+    first = s["confirmed_first_response_date" if o.confirmation else "first_response_date"]
+    out["time_to_response_days"] = _days(ref, first, o)
+    end = s["first_pd_date"]
+    if o.stop_at_new_therapy:
+        end = np.where(end == rf.NAT, nt, end)
+    if visits is None:
+        out["best_pct_change"], out["nadir_sum"] = np.nan, np.nan
+    else:
+        out["best_pct_change"], out["nadir_sum"] = rf.tumour_size(visits, pids, ref, end)
+    return out.loc[:, list(BEST_RESPONSE_COLUMNS)]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from oncocohort.report.output import stable_ooxml
 from oncocohort.report.tables import DisplayTable, add_table_docx
 
 __all__ = ["render_report_docx"]
@@ -53,5 +55,7 @@ def render_report_docx(
     for _name, caption, png in figures:
         doc.add_picture(str(png), width=Mm(160))
         doc.add_paragraph(caption, style="Caption")
-    doc.save(str(path))
+    buf = io.BytesIO()
+    doc.save(buf)
+    Path(path).write_bytes(stable_ooxml(buf.getvalue(), fixed))  # same input, same bytes
     return path

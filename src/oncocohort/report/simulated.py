@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+
+from oncocohort.report.output import stable_ooxml
 
 from oncocohort.simulate import _calibration as cal
 from oncocohort.simulate.escc import (
@@ -209,31 +209,7 @@ def render_hospital_workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
         props.creator = "oncocohort (synthetic data)"
         props.created = _FIXED_TIME
         props.modified = _FIXED_TIME
-    return _normalise_zip(buf.getvalue())
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Re-zip with fixed member timestamps (and the modified date pinned) for reproducibility."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _pin_dates(body)
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
-
-
-def _pin_dates(core: bytes) -> bytes:
-    text = core.decode("utf-8")
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                  lambda m: m.group(1) + stamp + m.group(3), text)
-    return text.encode("utf-8")
+    return stable_ooxml(buf.getvalue(), _FIXED_TIME)
 
 
 def render_simulated_escc(out_dir: str | Path, *, seed: int | None = None,

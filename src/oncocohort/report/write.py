@@ -48,7 +48,7 @@ def render_report(analysis, problems, tmp: Path, formats=("html", "docx", "csv")
     """Write the ARD, tables, figures and reports of ``analysis`` into the folder ``tmp``."""
     from oncocohort.report.assemble import build_report_figures, build_report_tables
     from oncocohort.report.docx_report import render_report_docx
-    from oncocohort.report.figures.render import inline_svg, render_figure
+    from oncocohort.report.figures.render import inline_svg, render_figures
     from oncocohort.report.html import render_report_html
     from oncocohort.report.methods import methods_paragraph, software_versions
     from oncocohort.report.tables import render_table_csv
@@ -62,10 +62,10 @@ def render_report(analysis, problems, tmp: Path, formats=("html", "docx", "csv")
     for t in tables:
         (tmp / "tables" / f"{t.name}.csv").write_text(render_table_csv(t), encoding="utf-8")
     (tmp / "figures").mkdir()
-    figures = []
-    for f in build_report_figures(analysis):
-        paths = render_figure(f.figure, tmp / "figures" / f.name)
-        figures.append((f.name, f.caption, {p.suffix: p for p in paths}))
+    built = build_report_figures(analysis)
+    rendered = render_figures([f.figure for f in built], [tmp / "figures" / f.name for f in built])
+    figures = [(f.name, f.caption, {p.suffix: p for p in paths})
+               for f, paths in zip(built, rendered, strict=True)]
     versions = software_versions()
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
     methods = methods_paragraph(analysis.conventions, endpoints, versions)

@@ -32,6 +32,7 @@ __all__ = [
     "Covariate",
     "OmopPatients",
     "OmopCohort",
+    "load_database_blocks",
 ]
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -174,12 +175,15 @@ class Entry(_Frozen):
 class IndexEvent(_Frozen):
     """The index event: the first exposure to ``anchor`` (in the study period) with an
     exposure to ``partner`` starting within ``within_days`` before or after it; the index
-    date is the anchor's start date."""
+    date is the anchor's start date. ``partner_column`` names a patients column receiving the
+    partner drug given at the index (the earliest within the window, ties by name);
+    ``anchor_dose_column`` one receiving the anchor's dose (``quantity``) at the index."""
 
     anchor: str
     partner: str
     within_days: int = Field(default=21, ge=0)
-    label: str = "anchor plus partner"
+    partner_column: str | None = Field(default=None, pattern=_NAME)
+    anchor_dose_column: str | None = Field(default=None, pattern=_NAME)
 
 
 class Lines(_Frozen):
@@ -195,6 +199,11 @@ class Lines(_Frozen):
     A line started before the index is ``prior``, after it ``subsequent``; ``progressed`` is
     true when a record of ``progression`` falls between the line's start and
     ``progression_window_days`` after its last end (prior lines only).
+
+    ``classes`` maps a drug class of the data model to a concept set; ``prior_flags`` maps a
+    patients column to a class (yes/no: a prior line holds a drug of the class). The patients
+    table also receives ``prior_lines`` (number of prior lines) and ``prior_failure`` (a prior
+    line progressed).
     """
 
     drugs: str
@@ -204,6 +213,7 @@ class Lines(_Frozen):
     progression: str | None = None
     progression_window_days: int = Field(default=30, ge=0)
     classes: dict[str, str] = Field(default_factory=dict)
+    prior_flags: dict[str, str] = Field(default_factory=dict)
 
 
 class Covariate(_Frozen):
@@ -240,7 +250,11 @@ class OmopPatients(_Frozen):
 
 
 class OmopCohort(_Frozen):
-    """``omop:``: the cohort definition evaluated in the database."""
+    """``omop:``: the cohort definition evaluated in the database.
+
+    ``regimen_label`` fills a ``regimen`` column for persons with the index event;
+    ``rule_columns`` maps a patients column to a rule name: yes/no, the rule's criteria met.
+    """
 
     concept_sets: dict[str, ConceptSet]
     entry: Entry
@@ -251,6 +265,7 @@ class OmopCohort(_Frozen):
     patients: OmopPatients = OmopPatients()
     covariates: dict[str, Covariate] = Field(default_factory=dict)
     regimen_label: str | None = None
+    rule_columns: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_sets(self) -> OmopCohort:
@@ -269,6 +284,11 @@ class OmopCohort(_Frozen):
         p = self.patients
         used += [x for x in (p.ecog, p.last_alive, p.end_of_treatment) if x]
         used += list(p.lesions.values())
+        rules = {r.name for r in (*self.inclusion, *self.exclusion)}
+        bad_rules = sorted(set(self.rule_columns.values()) - rules)
+        if bad_rules:
+            raise PydanticCustomError("unknown_rule", "rule_columns names unknown rule(s): "
+                                      "{names}", {"names": ", ".join(bad_rules)})
         unknown = sorted({u for u in used if u not in known})
         if unknown:
             raise PydanticCustomError("unknown_set", "unknown concept set(s): {names}",
@@ -279,3 +299,35 @@ class OmopCohort(_Frozen):
             raise PydanticCustomError("duplicate_rule", "rule name(s) used twice: {names}",
                                       {"names": ", ".join(dup)})
         return self
+
+
+def load_database_blocks(path, text: str | None = None) -> tuple[Database, OmopCohort]:
+    """Read the ``database:`` and ``omop:`` blocks of a study YAML (other blocks ignored).
+
+    Until :class:`oncocohort.spec.model.StudySpec` holds these blocks, this is how the OMOP
+    path reads them. Raises :class:`oncocohort.problems.InputError` with the YAML path of each
+    problem.
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    from oncocohort.problems import InputError, Problem
+
+    path = Path(path)
+    raw = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8")) or {}
+    problems = []
+    for key in ("database", "omop"):
+        if key not in raw:
+            problems.append(Problem("error", f"the spec has no {key!r} block", file=str(path),
+                                    location=key, code="missing_block"))
+    if problems:
+        raise InputError(problems)
+    try:
+        db = Database.model_validate(raw["database"], context={"base_dir": path.parent})
+        omop = OmopCohort.model_validate(raw["omop"])
+    except ValidationError as exc:
+        block = "database" if "Database" in exc.title else "omop"
+        raise InputError([Problem("error", e["msg"], file=str(path), code="spec",
+                                  location=".".join([block, *map(str, e["loc"])]))
+                          for e in exc.errors()]) from None
+    return db, omop

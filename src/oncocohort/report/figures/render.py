@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -11,7 +15,7 @@ from matplotlib.figure import Figure
 
 from oncocohort.report.figures._style import RC
 
-__all__ = ["render_figure", "figure_svg", "inline_svg"]
+__all__ = ["render_figure", "render_figures", "figure_svg", "inline_svg"]
 
 _METADATA = {
     "png": {"Software": None},
@@ -31,6 +35,40 @@ def render_figure(fig: Figure, base: Path,
             fig.savefig(path, format=fmt, dpi=300, bbox_inches=bbox, metadata=_METADATA[fmt])
             paths.append(path)
     plt.close(fig)  # a no-op for figures made by ``new_figure``; frees pyplot-made ones
+    return paths
+
+
+_PENDING: list[tuple[Figure, Path]] = []  # read by forked workers (inherited memory)
+
+
+def _render_pending(i: int) -> list[Path]:
+    fig, base = _PENDING[i]
+    return render_figure(fig, base)
+
+
+def render_figures(figures: list[Figure], bases: list[Path], *,
+                   workers: int | None = None) -> list[list[Path]]:
+    """Render several figures, in parallel worker processes where that is safe and useful.
+
+    Saving a figure (drawing it at 300 dpi, embedding fonts in the PDF) is CPU-bound
+    matplotlib work, one figure at a time; on Linux the figures are handed to forked
+    workers, which inherit them (nothing is pickled). Elsewhere, or with one core or one
+    figure, they are rendered in this process. The files are the same either way.
+    """
+    n = len(figures)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4, n)
+    if workers < 2 or n < 2 or not sys.platform.startswith("linux"):
+        return [render_figure(f, b) for f, b in zip(figures, bases, strict=True)]
+    _PENDING[:] = list(zip(figures, bases, strict=True))
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            paths = list(pool.map(_render_pending, range(n)))
+    finally:
+        _PENDING.clear()
+    for f in figures:
+        plt.close(f)
     return paths
 
 

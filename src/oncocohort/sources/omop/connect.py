@@ -1,0 +1,108 @@
+"""Connecting to an OMOP CDM through Ibis: DuckDB (embedded, default), PostgreSQL, Spark.
+
+One code path for every engine: the cohort is built as Ibis expressions on the tables of
+:class:`Cdm`, compiled to the engine's SQL and executed there; only small results (counts,
+the cohort's records) come back to Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oncocohort.problems import InputError, Problem
+
+__all__ = ["Cdm", "connect_cdm", "parse_database_url", "CDM_TABLES"]
+
+CDM_TABLES = ("person", "observation_period", "condition_occurrence", "drug_exposure",
+              "procedure_occurrence", "measurement", "observation", "death", "concept",
+              "concept_ancestor", "episode", "episode_event")
+REQUIRED = ("person", "observation_period", "condition_occurrence", "drug_exposure")
+
+
+def parse_database_url(url: str, base_dir: Path | None = None) -> tuple[str, str | None]:
+    """Split a spec URL into ``(engine, target)``.
+
+    ``duckdb:///abs/path.duckdb`` / ``duckdb://rel/path.duckdb`` / ``path.duckdb`` ->
+    ``("duckdb", path)`` with a relative path resolved against ``base_dir``;
+    ``postgres://...`` / ``postgresql://...`` -> ``("postgres", url)``; ``pyspark`` /
+    ``spark`` / ``pyspark://`` -> ``("pyspark", None)``.
+    """
+    u = url.strip()
+    low = u.lower()
+    if low.startswith(("postgres://", "postgresql://")):
+        return "postgres", "postgres://" + u.split("://", 1)[1]
+    if low in ("pyspark", "spark", "pyspark://", "spark://local"):
+        return "pyspark", None
+    if low.startswith("duckdb://"):
+        path = u[len("duckdb://"):]
+        if path.startswith("/") and not path.startswith("//"):
+            path = path  # duckdb:///abs -> "/abs"
+    elif low.endswith((".duckdb", ".db")) or low == ":memory:":
+        path = u
+    else:
+        raise InputError([Problem("error", f"database url {url!r} is not duckdb:///<file>, "
+                                  "postgres://... or pyspark", location="database.url",
+                                  code="bad_url")])
+    if path not in (":memory:", "") and not Path(path).is_absolute() and base_dir is not None:
+        path = str(Path(base_dir) / path)
+    return "duckdb", path or ":memory:"
+
+
+@dataclass(frozen=True)
+class Cdm:
+    """The OMOP tables of one connection (lazy Ibis tables) and the backend."""
+
+    backend: Any
+    engine: str
+    tables: dict[str, Any]
+
+    def has(self, name: str) -> bool:
+        """The table exists and, for optional tables, holds at least one row."""
+        if name not in self.tables:
+            return False
+        if name in REQUIRED:
+            return True
+        return bool(self.tables[name].limit(1).count().execute() > 0)
+
+    def __getitem__(self, name: str):
+        return self.tables[name]
+
+
+def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = None,
+                backend: Any | None = None) -> Cdm:
+    """Open the OMOP CDM at ``url`` (see :func:`parse_database_url`).
+
+    ``backend`` may be an already connected Ibis backend (a Spark session's, for example);
+    then ``url`` only names its engine. Raises :class:`InputError` naming ``database.url``
+    when the file does not exist or a required table (person, observation_period,
+    condition_occurrence, drug_exposure) is missing.
+    """
+    import ibis
+
+    engine, target = parse_database_url(url, base_dir)
+    if backend is None:
+        if engine == "duckdb":
+            if target != ":memory:" and not Path(target).exists():
+                raise InputError([Problem("error", f"database file {target} does not exist",
+                                          location="database.url", code="no_database")])
+            backend = ibis.duckdb.connect(target, read_only=True)
+        elif engine == "postgres":
+            backend = ibis.connect(target)
+        else:
+            from pyspark.sql import SparkSession
+
+            session = (SparkSession.builder.master("local[1]").appName("oncocohort")
+                       .config("spark.sql.shuffle.partitions", "2")
+                       .config("spark.ui.enabled", "false").getOrCreate())
+            backend = ibis.pyspark.connect(session)
+    kw = {"database": schema} if schema else {}
+    names = set(backend.list_tables(**kw))
+    missing = [t for t in REQUIRED if t not in names]
+    if missing:
+        raise InputError([Problem("error", f"the database has no {', '.join(missing)} "
+                                  "table(s) of the OMOP CDM", location="database.url",
+                                  code="missing_table")])
+    tables = {t: backend.table(t, **kw) for t in CDM_TABLES if t in names}
+    return Cdm(backend=backend, engine=engine, tables=tables)

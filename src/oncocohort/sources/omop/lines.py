@@ -1,0 +1,123 @@
+"""Lines of therapy from drug_exposure (and procedures), in the engine.
+
+Used when the OMOP episode tables are empty (the usual case outside the oncology extension).
+The rules, with their defaults from :class:`oncocohort.spec.database.Lines`:
+
+1. **Treatment records**: exposures of the ``drugs`` set and procedures of the
+   ``procedures`` set (radiotherapy) of the screened persons, except the studied regimen
+   (records of the index anchor and partner sets starting on or after the index date). The
+   treatment's name is the record's source value, else the concept name.
+2. **Eras (gap rule)**: per person and treatment, records sorted by start (then end, then
+   record id); a record starting more than ``gap_days`` (30) after the end of the previous
+   one starts a new era; an era spans its records' first start to last end.
+3. **Lines (grouping window)**: eras sorted by start (then name); an era starting more than
+   ``grouping_window_days`` (28) after the start of the previous era opens a new line, so
+   drugs started together (or within the window of each other, chained) form one line.
+   Lines are numbered 1, 2, ... in time over the whole history.
+4. A line starting before the index date is ``prior``, otherwise ``subsequent``. The studied
+   regimen counts as a line: for persons with the index event, lines after it are numbered
+   one further (2 prior lines -> the regimen is line 3 -> the next line is line 4).
+5. ``progressed`` (prior lines): a record of the ``progression`` set dated from the line's
+   start to ``progression_window_days`` (30) after its last end; ``null`` for subsequent
+   lines (their outcome belongs to the studied regimen's follow-up).
+6. ``drug_class``: the first class of ``classes`` (in the order given) whose set holds the
+   record; ``null`` if none.
+
+Every window function orders on a unique key (ties broken by the record id or the name), so
+the numbering is identical on DuckDB, PostgreSQL and Spark.
+
+These are the grouping rules of common real-world line-of-therapy algorithms (a start
+window, a gap for discontinuation) in their simplest form; switching or adding a drug after
+the window always opens a new line here.
+"""
+
+from __future__ import annotations
+
+from oncocohort.sources.omop.concepts import DOMAINS, compute_concept_match, domain_records
+from oncocohort.sources.omop.connect import Cdm
+from oncocohort.spec.database import OmopCohort
+
+__all__ = ["derive_lines", "LINE_COLUMNS"]
+
+LINE_COLUMNS = ("person_id", "setting", "line", "drug", "drug_class", "start_day", "end_day",
+                "progressed")
+
+
+def _records(cdm: Cdm, spec: OmopCohort, domain: str, set_name: str, screened):
+    import ibis
+
+    sets = spec.concept_sets
+    r = domain_records(cdm, domain, sets[set_name], screened)
+    d = DOMAINS[domain]
+    cls = [(compute_concept_match(cdm, r, d, sets[s]), name)
+           for name, s in spec.lines.classes.items()]
+    klass = ibis.cases(*cls, else_=ibis.null("string")) if cls else ibis.null("string")
+    regimen = (compute_concept_match(cdm, r, d, sets[spec.index.anchor])
+               | compute_concept_match(cdm, r, d, sets[spec.index.partner]))
+    r = r.mutate(drug_class=klass, regimen=regimen, src=r[d.source].strip())
+    if cdm.has("concept"):
+        c = cdm["concept"].select(c_id="concept_id", c_name="concept_name")
+        r = r.left_join(c, r.concept_id == c.c_id)
+        other = r.c_name
+    else:
+        other = ibis.null("string")
+    name = ibis.cases((r.src.notnull() & (r.src != ""), r.src), else_=other)
+    return r.mutate(drug=name).select(
+        "person_id", "record_id", "drug", "drug_class", "regimen", "day", "end_day")
+
+
+def derive_lines(cdm: Cdm, spec: OmopCohort, screened):
+    """Lazy table with :data:`LINE_COLUMNS`, one row per treatment per line."""
+    import ibis
+
+    ln = spec.lines
+    recs = _records(cdm, spec, "drug", ln.drugs, screened)
+    if ln.procedures is not None and "procedure_occurrence" in cdm.tables:
+        recs = recs.union(_records(cdm, spec, "procedure", ln.procedures, screened),
+                          distinct=False)
+    recs = recs.join(screened.select("person_id", "index_day", "has_index"), "person_id")
+    recs = recs.filter(~(recs.regimen & (recs.day >= recs.index_day)))
+    w = ibis.window(group_by=["person_id", "drug"],
+                    order_by=["day", "end_day", "record_id"])
+    recs = recs.mutate(prev_end=recs.end_day.lag().over(w))
+    recs = recs.mutate(new_era=ibis.cases(
+        (recs.prev_end.isnull() | (recs.day - recs.prev_end > ln.gap_days), 1), else_=0))
+    wc = ibis.window(group_by=["person_id", "drug"], order_by=["day", "end_day", "record_id"],
+                     preceding=None, following=0)
+    recs = recs.mutate(era=recs.new_era.sum().over(wc))
+    eras = recs.group_by(["person_id", "drug", "era"]).aggregate(
+        start_day=recs.day.min(), end_day=recs.end_day.max(), drug_class=recs.drug_class.min(),
+        index_day=recs.index_day.min(), has_index=recs.has_index.any())
+    w2 = ibis.window(group_by="person_id", order_by=["start_day", "drug", "era"])
+    eras = eras.mutate(prev_start=eras.start_day.lag().over(w2))
+    eras = eras.mutate(new_line=ibis.cases(
+        (eras.prev_start.isnull() | (eras.start_day - eras.prev_start > ln.grouping_window_days),
+         1), else_=0))
+    w3 = ibis.window(group_by="person_id", order_by=["start_day", "drug", "era"],
+                     preceding=None, following=0)
+    eras = eras.mutate(line=eras.new_line.sum().over(w3))
+    bounds = eras.group_by(["person_id", "line"]).aggregate(
+        line_start=eras.start_day.min(), line_end=eras.end_day.max())
+    eras = eras.join(bounds, ["person_id", "line"])
+    eras = eras.mutate(setting=ibis.cases((eras.line_start < eras.index_day, "prior"),
+                                          else_="subsequent"))
+    out = eras.group_by(["person_id", "setting", "line", "drug"]).aggregate(
+        drug_class=eras.drug_class.min(), start_day=eras.start_day.min(),
+        end_day=eras.end_day.max(), has_index=eras.has_index.any())
+    # the studied regimen is a line of its own: lines after it are numbered one further
+    bump = ibis.cases(((out.setting == "subsequent") & out.has_index, 1), else_=0)
+    if ln.progression is None:
+        out = out.mutate(line=out.line + bump, progressed=ibis.null("boolean"))
+        return out.select(*LINE_COLUMNS)
+    prog = domain_records(cdm, "observation", spec.concept_sets[ln.progression], screened)
+    prog = prog.select(g_person="person_id", g_day="day")
+    hit = bounds.join(prog, (bounds.person_id == prog.g_person)
+                      & (prog.g_day >= bounds.line_start)
+                      & (prog.g_day <= bounds.line_end + ln.progression_window_days))
+    hit = hit.select(h_person="person_id", h_line="line").distinct()
+    out = out.left_join(hit, (out.person_id == hit.h_person) & (out.line == hit.h_line))
+    out = out.mutate(progressed=ibis.cases((out.setting == "prior", out.h_person.notnull()),
+                                           else_=ibis.null("boolean")),
+                     line=out.line + ibis.cases(((out.setting == "subsequent") & out.has_index,
+                                                 1), else_=0))
+    return out.select(*LINE_COLUMNS)

@@ -1,0 +1,73 @@
+"""Helpers of the OMOP tests: canonical tables as comparable rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+KEYS = {
+    "patients": ["subject_id"],
+    "therapy": ["subject_id", "start_date", "drug"],
+    "therapy_lines": ["subject_id", "line", "drug"],
+    "lesions": ["subject_id", "visit_date", "lesion_id"],
+    "adverse_events": ["subject_id", "onset_date", "ae_term", "grade", "end_date"],
+}
+
+
+def _cell(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        return pd.Timestamp(v).date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    return str(v)
+
+
+def rows(frame: pd.DataFrame, name: str, columns=None) -> list[tuple]:
+    """Rows of ``frame`` (``columns``, default all) as tuples of plain values, sorted by key."""
+    cols = list(columns if columns is not None else frame.columns)
+    recs = [tuple(_cell(v) for v in r) for r in frame[cols].itertuples(index=False)]
+    keyidx = [cols.index(k) for k in KEYS[name] if k in cols]
+    return sorted(recs, key=lambda r: tuple("" if r[i] is None else str(r[i]) for i in keyidx)
+                  + tuple("" if x is None else str(x) for x in r))
+
+
+def ibis_schema(frame: pd.DataFrame) -> dict[str, str]:
+    """Ibis types of an OMOP table made by ``oncocohort.simulate.omop`` (empty or all-null
+    columns included, which type inference cannot do)."""
+    out = {}
+    for c in frame.columns:
+        if c.endswith("_date"):
+            out[c] = "date"
+        elif c.endswith("_id") or c.endswith("_of_birth") or c == "episode_number" or \
+                c.endswith("levels_of_separation"):
+            out[c] = "int64"
+        elif c in ("quantity", "value_as_number"):
+            out[c] = "float64"
+        else:
+            out[c] = "string"
+    return out
+
+
+def load_tables(con, tables: dict[str, pd.DataFrame]) -> None:
+    """Create (replace) every table in an Ibis backend (PostgreSQL) from pandas frames."""
+    import ibis
+
+    for t, f in tables.items():
+        schema = ibis_schema(f)
+        g = f.copy()
+        for c, typ in schema.items():
+            if typ == "string":
+                g[c] = g[c].astype(object).where(g[c].notna(), None)
+        con.create_table(t, ibis.memtable(g, schema=schema), overwrite=True)
