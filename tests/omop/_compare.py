@@ -48,20 +48,21 @@ def ibis_schema(frame: pd.DataFrame) -> dict[str, str]:
     columns included, which type inference cannot do)."""
     out = {}
     for c in frame.columns:
-        if c.endswith("_date"):
+        kind = str(frame[c].dtype)
+        if c.endswith("_date") or kind.startswith("datetime64"):
             out[c] = "date"
-        elif c.endswith("_id") or c.endswith("_of_birth") or c == "episode_number" or \
-                c.endswith("levels_of_separation"):
+        elif kind == "int64":
             out[c] = "int64"
-        elif c in ("quantity", "value_as_number"):
+        elif kind == "float64":
             out[c] = "float64"
         else:
             out[c] = "string"
     return out
 
 
-def load_tables(con, tables: dict[str, pd.DataFrame]) -> None:
-    """Create (replace) every table in an Ibis backend (PostgreSQL) from pandas frames."""
+def load_tables(con, tables: dict[str, pd.DataFrame], *, temp: bool = False) -> None:
+    """Create (replace) every table in an Ibis backend from pandas frames (``temp``: Spark
+    temporary views, nothing written to a warehouse folder)."""
     import ibis
 
     for t, f in tables.items():
@@ -70,4 +71,7 @@ def load_tables(con, tables: dict[str, pd.DataFrame]) -> None:
         for c, typ in schema.items():
             if typ == "string":
                 g[c] = g[c].astype(object).where(g[c].notna(), None)
-        con.create_table(t, ibis.memtable(g, schema=schema), overwrite=True)
+        if temp:
+            con.create_table(t, ibis.memtable(g, schema=schema), temp=True, overwrite=True)
+        else:
+            con.create_table(t, ibis.memtable(g, schema=schema), overwrite=True)

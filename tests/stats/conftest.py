@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
-PHARMAVERSE = Path("/work/shared/refdata/pharmaverse")
-TERN = PHARMAVERSE / "tern"
+from _refdata import TERN, require
+
 DAYS_PER_MONTH = 30.4375
 
 
@@ -39,22 +39,16 @@ def km_inputs() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def tern_expected() -> pd.DataFrame:
     path = TERN / "expected_values_R_survival.csv"
-    if not path.exists():
-        pytest.skip("shared tern reference data not available")
-    return pd.read_csv(path)
+    return pd.read_csv(require(path))
 
 
 @pytest.fixture(scope="session")
 def tern_adtte() -> pd.DataFrame:
     path = TERN / "tern_ex_adtte.csv"
-    if not path.exists():
-        pytest.skip("shared tern reference data not available")
-    return pd.read_csv(path)
+    return pd.read_csv(require(path))
 
 
 @pytest.fixture(scope="session")
 def tern_adrs() -> pd.DataFrame:
     path = TERN / "tern_ex_adrs.csv"
-    if not path.exists():
-        pytest.skip("shared tern reference data not available")
-    return pd.read_csv(path)
+    return pd.read_csv(require(path))

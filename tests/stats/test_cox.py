@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from oncocohort.stats.cox import Cox, CoxWarning, cox
 
+from _refdata import TERN, require
+
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
-TERN = Path("/work/shared/refdata/pharmaverse/tern")
 REL = 1e-6
 
 
@@ -259,9 +260,7 @@ def _tern_os(tern_adtte: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def tern_data():
-    if not (TERN / "tern_ex_adtte.csv").exists():
-        pytest.skip("shared tern reference data not available")
-    adtte = pd.read_csv(TERN / "tern_ex_adtte.csv")
+    adtte = pd.read_csv(require(TERN / "tern_ex_adtte.csv"))
     expected = pd.read_csv(TERN / "expected_values_R_survival.csv")
     return adtte, expected
 
@@ -294,9 +293,7 @@ def test_tern_pairwise_hazard_ratios(tern_data, paramcd, ties):
 @pytest.mark.reference
 def test_tern_readme_example_hr():
     # README: OS ARM A vs reference ARM B: HR 0.7108557 (0.4779138, 1.0573368), printed digits
-    if not (TERN / "tern_ex_adtte.csv").exists():
-        pytest.skip("shared tern reference data not available")
-    d = pd.read_csv(TERN / "tern_ex_adtte.csv")
+    d = pd.read_csv(require(TERN / "tern_ex_adtte.csv"))
     d = d[(d.PARAMCD == "OS") & d.ARMCD.isin(["ARM A", "ARM B"])]
     fit = cox(
         d.assign(e=1 - d.CNSR),
