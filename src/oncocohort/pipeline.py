@@ -75,8 +75,18 @@ def load_study(path: Path) -> LoadedStudy:
 
 
 def select_patients(spec, patients: pd.DataFrame):
-    """Apply the spec's cohort rules; no rules -> everyone, with a one-row attrition."""
+    """Apply the spec's cohort rules; no rules -> everyone, with a one-row attrition; reported
+    counts (pre-selected data) -> everyone, with the attrition the study reports."""
     from oncocohort.cohort import Rule, select_cohort
+    from oncocohort.cohort.reported import ReportedStep, select_reported
+
+    reported = spec.cohort.reported
+    if reported is not None:
+        steps = [ReportedStep(s.kind, s.label, s.excluded) for s in reported.steps]
+        try:
+            return select_reported(patients, reported.screened, steps)
+        except InputError as exc:
+            raise InputError([_locate_rule(p, spec) for p in exc.problems]) from None
 
     rules = [Rule(r.name, "inclusion", r.rule, r.label or r.name) for r in spec.cohort.inclusion]
     rules += [Rule(r.name, "exclusion", r.rule, r.label or r.name) for r in spec.cohort.exclusion]

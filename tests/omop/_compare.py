@@ -72,6 +72,6 @@ def load_tables(con, tables: dict[str, pd.DataFrame], *, temp: bool = False) -> 
             if typ == "string":
                 g[c] = g[c].astype(object).where(g[c].notna(), None)
         if temp:
-            con.create_table(t, ibis.memtable(g, schema=schema), temp=True, overwrite=True)
+            con.create_view(t, ibis.memtable(g, schema=schema), overwrite=True)
         else:
             con.create_table(t, ibis.memtable(g, schema=schema), overwrite=True)

@@ -338,3 +338,12 @@ def test_regimen_block(raw: dict) -> None:
     assert spec.regimen.delay_days == 7
     raw["regimen"]["drugs"]["anlotinib"]["kind"] = "oral"
     assert "regimen.drugs.anlotinib.kind" in _problems(raw)
+
+
+def test_cohort_rules_or_reported_counts(raw: dict) -> None:
+    raw["cohort"]["reported"] = {"screened": 10, "steps": [
+        {"kind": "exclusion", "label": "x", "excluded": 7}]}
+    assert "cohort" in _problems(raw)
+    del raw["cohort"]["inclusion"], raw["cohort"]["exclusion"]
+    spec = spec_from_dict(raw, base_dir=FIXTURES)
+    assert spec.cohort.reported.steps[0].excluded == 7

@@ -197,12 +197,12 @@ def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days:
     cum[np.add.reduceat((~np.isnan(given)).astype(np.int64), gstart) == 0] = np.nan
     first, last = start[gstart], np.maximum.reduceat(end, gstart)
     starting = dose[gstart]
-    planned_col = _col(t, "planned_dose").astype("float64").to_numpy()
+    planned_col = (pd.to_numeric(t["planned_dose"]).to_numpy(dtype="float64")
+                   if "planned_dose" in t else np.full(n, np.nan))
     has_planned = ~np.isnan(planned_col)
     first_planned = np.minimum.reduceat(np.where(has_planned, np.arange(n), n), gstart)
     unit = np.where(first_planned < n, planned_col[np.minimum(first_planned, n - 1)],
                     np.where(np.isnan(sched_dose), starting, sched_dose))
-    unit = np.where(np.isnan(sched_dose) & (first_planned == n), starting, unit)
 
     cs_g, cs_date = _cycle_starts(t, gid, start, ng)
     last_cycle = np.full(ng, np.iinfo(np.int64).min)

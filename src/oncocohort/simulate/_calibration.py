@@ -128,6 +128,8 @@ LOG_HR = {"ecog0": np.log(0.45), "few_sites": np.log(0.42), "prior_ici": np.log(
 ON_TREATMENT_MAX_DAYS = 700  # follow-up of patients still treated: 186 days (index <= 2024-12)
 FOLLOW_UP_SKEW = 2.5  # ... up to this, skewed towards short follow-up
 ALIVE_PD_CONTACT = (0.02, 0.3)  # last contact of progressed survivors, fraction of the gap
+LONG_SURVIVOR_CONTACT = (0.1, 1.0)  # ... of those alive past the follow-up limit: fraction of
+# the time from the progression scan to the limit (33.6 months)
 TFI_QUANTILES = ((0.0, 1.2), (0.25, 3.3), (0.5, 6.7), (0.75, 9.2), (1.0, 19.0))  # months
 
 

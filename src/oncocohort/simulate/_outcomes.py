@@ -5,6 +5,14 @@ to follow-up, stop for toxicity, die, have progression at the first scan, respon
 continuous quantities come from a Weibull proportional-hazards model for overall survival with
 stratified uniforms inside each covariate cell, which keeps the group curves close to the
 model's and the hazard ratios close to the calibrated ones even with 87 patients.
+
+Follow-up is finite: nobody is observed beyond ``_LAST_OBS_DAYS`` (the published longest
+follow-up, 33.6 months). A latent time past that limit is never *moved* onto it (which would
+stack events on one day); the patient is censored instead. Latent progression past
+``_PFS_LIMIT`` makes the patient one of those censored for PFS (still on treatment at the
+cut-off, or lost to follow-up); latent death past the limit makes a progressed patient one of
+the survivors, last seen on a day drawn between the progression scan and the limit and
+administratively censored at the data cut-off (the index date is placed accordingly).
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ from oncocohort.simulate import _calibration as cal
 
 __all__ = ["Course", "draw_courses", "draw_lesions"]
 
-_LAST_OBS_DAYS = 1010  # longest observation (about 33 months)
+_LAST_OBS_DAYS = 1022  # longest observation: 33.6 months (day 1022 = 33.6 * 30.4375 - 1)
+_PFS_LIMIT = _LAST_OBS_DAYS - 100  # a progression scan (<= 56 days later) leaves room to die
 _MIN_FOLLOW_UP = (cal.DATA_CUTOFF - cal.INDEX_LAST).days  # index <= 2024-12-31
 
 
@@ -37,6 +46,7 @@ class Course:
     eot_day: int | None = None  # last dose day; None = on treatment at the cut-off
     eot_reason: str | None = None
     on_cutoff_day: int | None = None  # for on-treatment patients: cut-off day
+    at_cutoff: bool = False  # alive and followed up to the data cut-off (last contact = cut-off)
 
 
 def _stratified_uniform(rng: np.random.Generator, cells: np.ndarray) -> np.ndarray:
@@ -64,6 +74,16 @@ def _pick(rng: np.random.Generator, pool: np.ndarray, k: int, weight: np.ndarray
     if weight is not None:
         p = weight / weight.sum()
     return rng.choice(pool, size=k, replace=False, p=p)
+
+
+def _pick_first(rng: np.random.Generator, pool: np.ndarray, k: int, first: np.ndarray,
+                weight: np.ndarray | None = None) -> np.ndarray:
+    """``k`` of ``pool``: the members flagged in ``first`` (up to ``k``), the rest by
+    :func:`_pick` (``first`` and ``weight`` are indexed by patient)."""
+    must = rng.permutation(pool[first[pool]])[:k]
+    rest = np.setdiff1d(pool, must)
+    w = None if weight is None else weight[rest]
+    return np.concatenate([must, _pick(rng, rest, k - len(must), w)]).astype(int)
 
 
 def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[Course]:
@@ -101,12 +121,15 @@ def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[C
 
     ne_dead = order_t[:n_ne_dead]
     course[ne_dead] = "pd_stop"
+    # progression past the follow-up limit is not observed: those patients fill the courses
+    # censored for PFS first (on treatment at the cut-off, then lost to follow-up)
+    late_pd = p_lat > _PFS_LIMIT
     free = np.flatnonzero(course == "")
     eligible = free[p_lat[free] >= 250]
-    on_t = _pick(rng, eligible, alloc["on_treatment"])
+    on_t = _pick_first(rng, eligible, alloc["on_treatment"], late_pd)
     course[on_t] = "on_treatment"
     free = np.flatnonzero(course == "")
-    lost = _pick(rng, free, alloc["lost"])
+    lost = rng.permutation(_pick_first(rng, free, alloc["lost"], late_pd))
     course[lost] = "lost"
     ne_lost = lost[:n_ne_lost]
     free = np.flatnonzero(course == "")
@@ -117,8 +140,9 @@ def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[C
     events = np.flatnonzero(np.isin(course, ["ae_stop", "pd_stop"]))
     scanned_events = np.setdiff1d(events, ne_dead)
     n_alive_pd = len(events) - n_deaths
-    gap = t_lat[scanned_events] - p_lat[scanned_events]
-    alive_pd = _pick(rng, scanned_events, n_alive_pd, gap)
+    # death past the follow-up limit is not observed: those patients are the survivors first
+    alive_pd = _pick_first(rng, scanned_events, n_alive_pd, t_lat > _LAST_OBS_DAYS,
+                           t_lat - p_lat)
     # BOR PD: the shortest latent PFS among the scanned patients with an event
     pd_first = scanned_events[np.argsort(p_lat[scanned_events], kind="stable")][:bor_alloc["PD"]]
     # responders among the other scanned patients, favouring long PFS
@@ -147,19 +171,21 @@ def _one_course(rng, i, course,  # noqa: C901 - one branch per course
         return _with_response(rng, Course("on_treatment", False, None, f, None, scans, "SD",
                                           None, None, None, f), resp)
     if course == "lost":
-        c = int(max(75, p * rng.uniform(*cal.LOST_FRACTION)))
+        c = int(max(75, min(p, _PFS_LIMIT) * rng.uniform(*cal.LOST_FRACTION)))
         scans = _scan_days(rng, c - 5)
         return _with_response(rng, Course("lost", False, None, c, None, scans, "SD", None,
                                           c - int(rng.integers(3, 15)), "lost to follow-up"),
                               resp)
     # a PFS event: progression at a scan or death first
-    horizon = int(min(p, _LAST_OBS_DAYS - 60))
+    # progression past the limit only when there were more such patients than censored
+    # courses (other seeds or sizes): spread over the window rather than onto one day
+    horizon = int(p) if p <= _PFS_LIMIT else int(_PFS_LIMIT * rng.uniform(0.5, 1.0))
     scans = _scan_days(rng, 10_000)
     if pd_first:
         k = 0
     else:
         k = max(1, int(np.searchsorted(scans, horizon)))
-    death = int(min(max(t, scans[k] - 20), _LAST_OBS_DAYS))
+    death = int(max(t, scans[k] - 20))
     pd_day: int | None = scans[k]
     if death < scans[k] and k >= 1 and not alive_pd:
         pd_day = None  # died before the progression scan: PFS event = death
@@ -168,10 +194,17 @@ def _one_course(rng, i, course,  # noqa: C901 - one branch per course
     else:
         scans = scans[: k + 1]
         death = max(death, scans[k] + int(rng.integers(14, 120)))
-    death = min(death, _LAST_OBS_DAYS + int(rng.integers(0, 12)))
+    if death > _LAST_OBS_DAYS and not alive_pd:
+        # more deaths past the limit than survivors to allot (other seeds or sizes): spread
+        # them between the last scan and the limit rather than onto one day
+        death = int(rng.integers(scans[-1] + 7, max(scans[-1] + 8, _LAST_OBS_DAYS + 1)))
     c = Course(course, not alive_pd, None if alive_pd else death, death, pd_day, scans,
                "PD" if pd_first else "SD")
-    if alive_pd:
+    if alive_pd and death > _LAST_OBS_DAYS:  # a long survivor, followed up to the cut-off
+        c.last_alive_day = int(scans[-1] + rng.uniform(*cal.LONG_SURVIVOR_CONTACT)
+                               * max(_LAST_OBS_DAYS - scans[-1], 30))
+        c.at_cutoff = c.last_alive_day >= _MIN_FOLLOW_UP
+    elif alive_pd:
         c.last_alive_day = int(scans[-1] + rng.uniform(*cal.ALIVE_PD_CONTACT)
                                * max(death - scans[-1], 30))
     end = pd_day if pd_day is not None else death

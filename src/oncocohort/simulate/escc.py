@@ -169,8 +169,10 @@ def _day(index: np.datetime64, day: int | None):
     return np.datetime64("NaT", "D") if day is None else index + np.timedelta64(int(day), "D")
 
 
-def _index_date(rng: np.random.Generator, last_day: int, on_treatment: bool) -> np.datetime64:
-    if on_treatment:
+def _index_date(rng: np.random.Generator, last_day: int, at_cutoff: bool) -> np.datetime64:
+    """Index date: ``last_day`` days before the cut-off for patients followed up to it;
+    otherwise drawn in the accrual window so the last observation falls before the cut-off."""
+    if at_cutoff:
         return _CUTOFF - np.timedelta64(last_day, "D")
     hi = min(_LAST, _CUTOFF - np.timedelta64(last_day, "D"))
     span = int((hi - _FIRST) / np.timedelta64(1, "D"))
@@ -189,7 +191,8 @@ def _included_records(rng, ids, cov, patients, inc, rows) -> None:
     for i in range(n):
         c, sid, pd1 = courses[i], ids[i], cov["pd1_antibody"][i]
         last_obs = c.death_day if c.died else c.last_alive_day
-        index = _index_date(rng["courses"], last_obs, c.course == "on_treatment")
+        index = _index_date(rng["courses"], last_obs,
+                            c.course == "on_treatment" or c.at_cutoff)
         ther, eot = draw_therapy(rng["therapy"], c, float(cov["anlotinib_start_dose"][i]), pd1,
                                  reduce_for.get(i), delay_for.get(i))
         rows["therapy"] += [(sid, d, _day(index, s), _day(index, e), cyc, dose, plan, ch, why)

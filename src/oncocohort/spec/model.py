@@ -47,6 +47,8 @@ __all__ = [
     "StudySpec",
     "Regimen",
     "DrugPlan",
+    "ReportedCohort",
+    "ReportedStep",
 ]
 
 #: Dates an endpoint may start at, end with an event at, or be censored at (the derivation's own
@@ -229,8 +231,24 @@ def _unique_rule_names(rules: list[Rule]) -> list[Rule]:
     return rules
 
 
+class ReportedStep(_Frozen):
+    """One step of a flowchart reported for pre-selected data."""
+
+    kind: Literal["inclusion", "exclusion"]
+    label: str
+    excluded: int = Field(ge=0)
+
+
+class ReportedCohort(_Frozen):
+    """``cohort.reported``: the screening counts, when the data hold only selected patients."""
+
+    screened: int = Field(ge=1)
+    steps: list[ReportedStep] = Field(default_factory=list)
+
+
 class Cohort(_Frozen):
-    """``cohort:``: inclusion steps then exclusion steps, applied in order."""
+    """``cohort:``: inclusion steps then exclusion steps, applied in order; or, for data that
+    come already selected, the counts the study reports (``reported``) for the flowchart."""
 
     inclusion: Annotated[list[Rule], AfterValidator(_unique_rule_names)] = Field(
         default_factory=list
@@ -238,6 +256,16 @@ class Cohort(_Frozen):
     exclusion: Annotated[list[Rule], AfterValidator(_unique_rule_names)] = Field(
         default_factory=list
     )
+    reported: ReportedCohort | None = None
+
+    @model_validator(mode="after")
+    def _rules_or_reported(self) -> Cohort:
+        if self.reported is not None and (self.inclusion or self.exclusion):
+            raise PydanticCustomError(
+                "rules_and_reported",
+                "give either inclusion/exclusion rules or reported counts, not both",
+            )
+        return self
 
 
 class Endpoint(_Frozen):

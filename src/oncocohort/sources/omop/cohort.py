@@ -113,7 +113,7 @@ def _criterion_persons(cdm: Cdm, spec: OmopCohort, c: Criterion, screened, lines
         idx = ibis.date(1970, 1, 1) + j.index_day.as_interval("D")
         m, d = j.month_of_birth.fill_null(1), j.day_of_birth.fill_null(1)
         before = (idx.month() < m) | ((idx.month() == m) & (idx.day() < d))
-        years = idx.year() - j.year_of_birth - before.cast("int64")
+        years = idx.year() - j.year_of_birth - ibis.cases((before, 1), else_=0)
         return j.filter(_compare(years, c.age)).select("person_id")
     if kind == "index_event":
         return screened.filter(screened.has_index == c.index_event).select("person_id")
