@@ -27,7 +27,10 @@ _NAT = np.iinfo(np.int64).min
 
 def _as_ns(values) -> np.ndarray:
     """Dates as int64 nanoseconds (NaT as the int64 minimum)."""
-    return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[ns]").view("int64")
+    values = pd.Series(values)
+    if values.dtype.kind != "M":  # (to_datetime on datetime64 is slow: it probes a cache)
+        values = pd.to_datetime(values)
+    return values.to_numpy().astype("datetime64[ns]").view("int64")
 
 
 def _member(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -49,6 +52,21 @@ def _pct(value: np.ndarray, ref: np.ndarray) -> np.ndarray:
         out = 100.0 * (value - ref) / ref
     out[np.isnan(value) | np.isnan(ref) | (ref == 0)] = np.nan
     return out
+
+
+class _Codes:
+    """A text column as integer codes (compared once per distinct value, not per row)."""
+
+    def __init__(self, values: pd.Series, order: np.ndarray):
+        codes, self.uniques = pd.factorize(values)
+        self.codes = codes[order]
+
+    def eq(self, label: str) -> np.ndarray:
+        hit = np.flatnonzero(self.uniques == label)
+        return self.codes == (hit[0] if len(hit) else -2)
+
+    def missing(self) -> np.ndarray:
+        return self.codes == -1
 
 
 def _strings(choices: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -89,14 +107,14 @@ def visit_frame(lesions: pd.DataFrame, index_dates: pd.Series | None, o) -> pd.D
     rel = np.arange(nv) - base[v_subj]                          # <0 before, 0 at, >0 after
 
     # Lesion attributes in sorted order; (subject, lesion) keys for the baseline lesion sets.
-    typ = lesions["lesion_type"].to_numpy(dtype=object)[order]
-    status = lesions["non_target_status"].to_numpy(dtype=object)[order]
+    typ = _Codes(lesions["lesion_type"], order)
+    status = _Codes(lesions["non_target_status"], order)
     diam = lesions["diameter"].to_numpy(dtype="float64")[order]
     nodal = lesions["nodal"].to_numpy(dtype=bool)[order]
-    lid, lids = pd.factorize(lesions["lesion_id"])
+    lid, lids = pd.factorize(lesions["lesion_id"], use_na_sentinel=False)
     key = s.astype(np.int64) * max(len(lids), 1) + lid[order]
     at_base = vid == base[s]
-    is_t, is_nt, is_new = typ == "TARGET", typ == "NON-TARGET", typ == "NEW"
+    is_t, is_nt, is_new = typ.eq("TARGET"), typ.eq("NON-TARGET"), typ.eq("NEW")
 
     # Targets: the TARGET lesions of the baseline visit, measured when a diameter is present.
     base_t = at_base & is_t
@@ -135,16 +153,16 @@ def visit_frame(lesions: pd.DataFrame, index_dates: pd.Series | None, o) -> pd.D
     base_nt = at_base & is_nt
     nt_expected = np.bincount(s[base_nt], minlength=ns)[v_subj]
     nt_in = is_nt & _member(key, np.unique(key[base_nt]))
-    progression = _count(vid, is_nt & (status == "UNEQUIVOCAL PROGRESSION"), nv) > 0
-    unknown = _count(vid, nt_in & (pd.isna(status) | (status == "NE")), nv) > 0
-    absent = (status == "ABSENT") | (nodal & (diam < o.nodal_cr_mm))
+    progression = _count(vid, is_nt & status.eq("UNEQUIVOCAL PROGRESSION"), nv) > 0
+    unknown = _count(vid, nt_in & (status.missing() | status.eq("NE")), nv) > 0
+    absent = status.eq("ABSENT") | (nodal & (diam < o.nodal_cr_mm))
     present = _count(vid, nt_in & ~absent, nv) > 0
     non_target = np.select(
         [nt_expected == 0, progression, (_count(vid, nt_in, nv) != nt_expected) | unknown,
          ~present],
         [NOT_APPLICABLE, "PD", "NE", "CR"], "NON-CR/NON-PD").astype(object)
 
-    new = _count(vid, is_new & (status != "ABSENT"), nv) > 0
+    new = _count(vid, is_new & ~status.eq("ABSENT"), nv) > 0
 
     # Overall: Table 1 (targets), Table 2 (non-targets only), NE with neither.
     t_na, nt_na = target == NOT_APPLICABLE, non_target == NOT_APPLICABLE

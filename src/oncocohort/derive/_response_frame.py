@@ -3,7 +3,7 @@
 Records are coded once (``CR=0 < PR < SD < NON-CR/NON-PD < PD < NE=5``, the order of
 preference of the best response), sorted by (patient, date), and every per-subject variable is
 a reduction over the contiguous block of each patient (``np.minimum.reduceat`` and friends).
-Only the confirmation of a CR/PR (a short forward scan) is a loop, over the CR/PR records.
+The confirmation of a CR/PR (a forward scan) loops over the offset only, not the records.
 The rules are documented in :func:`~oncocohort.derive.response.derive_best_response`; this
 module evaluates them for all subjects at once and validates nothing.
 """
@@ -30,32 +30,49 @@ _FILLS = {"bor": -1, "bor_date": NAT, "bor_early": False, "cbor": -1, "cbor_date
 
 def as_ns(values) -> np.ndarray:
     """Dates as int64 nanoseconds (NaT as the int64 minimum)."""
-    return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[ns]").view("int64")
+    values = pd.Series(values)
+    if values.dtype.kind != "M":  # (to_datetime on datetime64 is slow: it probes a cache)
+        values = pd.to_datetime(values)
+    return values.to_numpy().astype("datetime64[ns]").view("int64")
 
 
-def confirmed(resp: list[int], dates: list[int], i: int, end: int, o) -> bool:
-    """Whether the CR/PR record ``i`` is confirmed by a record before ``end`` (admiralonco).
+def confirmed(code: np.ndarray, date: np.ndarray, block_end: np.ndarray, o) -> np.ndarray:
+    """Whether each CR/PR record is confirmed (admiralonco's rules), for all records at once.
 
-    The confirmatory assessment is the first later CR (for a CR) or CR/PR (for a PR) at
-    ``>= confirmation_days`` after. Between the two (the confirmatory one included) all
-    assessments must be CR/NE (for a CR) or CR/PR/NE, plus SD when ``accept_sd_between`` (at
-    most one), for a PR; at most ``max_ne_between`` NE; and no PR after a CR.
+    Records are sorted by patient and date; ``block_end[i]`` is the end (exclusive) of record
+    ``i``'s patient. The confirmatory assessment is the first later CR (for a CR) or CR/PR
+    (for a PR) at ``>= confirmation_days`` after. Between the two (the confirmatory one
+    included) all assessments must be CR/NE (for a CR) or CR/PR/NE, plus SD when
+    ``accept_sd_between`` (at most one), for a PR; at most ``max_ne_between`` NE; and no PR
+    after a CR. The window is scanned one offset at a time for every CR/PR record together.
     """
-    r = resp[i]
-    ok_confirm = (CR,) if r == CR else (CR, PR)
-    limit = dates[i] + o.confirmation_days * DAY_NS
-    j = next((k for k in range(i + 1, end) if resp[k] in ok_confirm and dates[k] >= limit),
-             None)
-    if j is None:
-        return False
-    window = resp[i + 1: j + 1]
-    allowed = (CR, NE) if r == CR else (CR, PR, SD, NE)
-    if any(w not in allowed for w in window) or window.count(NE) > o.max_ne_between:
-        return False
-    if window.count(SD) > (1 if o.accept_sd_between else 0):
-        return False
-    first_cr = next((k for k, w in enumerate(window) if w == CR), None)
-    return not (first_cr is not None and PR in window[first_cr:])
+    out = np.zeros(len(code), dtype=bool)
+    cand = np.flatnonzero(code <= PR)
+    r, end = code[cand], block_end[cand]
+    limit = date[cand] + o.confirmation_days * DAY_NS
+    open_ = np.ones(len(cand), dtype=bool)            # confirmatory record not reached yet
+    broken = np.zeros(len(cand), dtype=bool)          # a record not allowed in the window
+    n_ne = np.zeros(len(cand), dtype=np.int64)
+    n_sd = np.zeros(len(cand), dtype=np.int64)
+    seen_cr = np.zeros(len(cand), dtype=bool)
+    k = 1
+    while True:
+        active = open_ & (cand + k < end)
+        if not active.any():
+            return out
+        a = np.flatnonzero(active)
+        w = code[cand[a] + k]
+        n_ne[a] += w == NE
+        n_sd[a] += w == SD
+        allowed = (w == CR) | (w == NE) | ((r[a] == PR) & ((w == PR) | (w == SD)))
+        broken[a] |= ~allowed | (seen_cr[a] & (w == PR))
+        seen_cr[a] |= w == CR
+        hit = ((w == CR) | ((r[a] == PR) & (w == PR))) & (date[cand[a] + k] >= limit[a])
+        h = a[hit]
+        open_[h] = False
+        out[cand[h]] = (~broken[h] & (n_ne[h] <= o.max_ne_between)
+                        & (n_sd[h] <= (1 if o.accept_sd_between else 0)))
+        k += 1
 
 
 def _blocks(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,11 +135,7 @@ def subject_summary(pos: np.ndarray, date: np.ndarray, code: np.ndarray, ref: np
     sd_like = (code == SD) | (code == NON_CR_NON_PD)
     bor_cand = np.where(sd_like & ~late, NE, code)
 
-    conf = np.zeros(len(code), dtype=bool)
-    resp, dates = code.tolist(), date.tolist()
-    block_end = np.repeat(ends, ends - starts)
-    for i in np.flatnonzero(code <= PR):
-        conf[i] = confirmed(resp, dates, int(i), int(block_end[i]), o)
+    conf = confirmed(code, date, np.repeat(ends, ends - starts), o)
     cbor_cand = np.select(
         [conf, code <= SD, code == NON_CR_NON_PD],
         [code, np.where(late, SD, NE), np.where(late, NON_CR_NON_PD, NE)], code)

@@ -181,16 +181,18 @@ def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days:
     n, ng = len(t), len(gstart)
     size = np.diff(np.r_[gstart, n])
     gid = np.repeat(np.arange(ng), size)
-    g_drug = drugs.to_numpy()[drug[order][gstart]]
-    kinds = np.array([sched[d].kind for d in g_drug], dtype=object)
-    cd = np.array([sched[d].cycle_days or cycle_days for d in g_drug], dtype=np.int64)
-    per_cycle = np.array([sched[d].doses_per_cycle(c) for d, c in zip(g_drug, cd, strict=True)],
-                         dtype=np.int64)
-    sched_dose = np.array([np.nan if sched[d].dose is None else sched[d].dose for d in g_drug])
+    g_drug = drug[order][gstart]  # per group, the schedule of its drug (one per distinct drug)
+    plans = [sched[d] for d in drugs]
+    cd = np.array([p.cycle_days or cycle_days for p in plans], dtype=np.int64)
+    daily = np.array([p.kind == "daily" for p in plans])[g_drug]
+    per_cycle = np.array([p.doses_per_cycle(c) for p, c in zip(plans, cd, strict=True)],
+                         dtype=np.int64)[g_drug]
+    sched_dose = np.array([np.nan if p.dose is None else p.dose for p in plans])[g_drug]
+    cd = cd[g_drug]
 
     start = _ns(t["start_date"])
     end = np.where(t["end_date"].isna().to_numpy(), start, _ns(t["end_date"]))
-    days = np.where(kinds[gid] == "daily", (end - start) // _DAY_NS + 1, 1)
+    days = np.where(daily[gid], (end - start) // _DAY_NS + 1, 1)
     dose = t["dose"].to_numpy(dtype="float64")
     given = dose * days
     cum = np.add.reduceat(np.nan_to_num(given, nan=0.0), gstart)
@@ -254,9 +256,14 @@ def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days:
     })
 
 
+def _datetime(values: pd.Series) -> pd.Series:
+    """``pd.to_datetime``, skipped when already datetime64 (it is slow even then)."""
+    return values if values.dtype.kind == "M" else pd.to_datetime(values)
+
+
 def _on_treatment(patients: pd.DataFrame, cutoff: pd.Series) -> pd.Series:
-    eot = pd.to_datetime(_col(patients, "eot_date"))
-    death = pd.to_datetime(_col(patients, "death_date"))
+    eot = _datetime(_col(patients, "eot_date"))
+    death = _datetime(_col(patients, "death_date"))
     open_ = eot.isna() | (cutoff.notna() & (eot > cutoff))
     alive = death.isna() | (cutoff.notna() & (death > cutoff))
     return (open_ & alive).astype(bool)
@@ -314,11 +321,12 @@ def derive_exposure(
     _require(therapy, ["subject_id", "drug", "start_date", "dose"], "therapy")
     _require(patients, ["subject_id"], "patients")
     sched = {k.casefold(): v for k, v in regimen.items()}
-    t = therapy.assign(subject_id=therapy["subject_id"].astype(str),
-                       _drug=therapy["drug"].astype(str).str.casefold(),
-                       start_date=pd.to_datetime(therapy["start_date"]),
-                       end_date=pd.to_datetime(_col(therapy, "end_date")))
-    t = t[t["_drug"].isin(sched)]
+    codes, names = pd.factorize(therapy["drug"], use_na_sentinel=False)
+    folded = np.array([str(name).casefold() for name in names], dtype=object)
+    mine = np.isin(folded, list(sched))[codes]  # casefold each distinct name once
+    t = therapy.loc[mine]
+    t = t.assign(subject_id=t["subject_id"].astype(str), _drug=folded[codes[mine]],
+                 start_date=_datetime(t["start_date"]), end_date=_datetime(_col(t, "end_date")))
     if t["start_date"].isna().any():
         bad = sorted(t.loc[t["start_date"].isna(), "subject_id"].unique())
         raise ValueError(f"therapy records without start_date for subject(s) {', '.join(bad)}")
@@ -329,7 +337,7 @@ def derive_exposure(
     unknown = sorted(set(t["subject_id"]) - set(pat.index))
     if unknown:
         raise ValueError(f"therapy has subject(s) not in patients: {', '.join(unknown)}")
-    cutoff = pd.to_datetime(_col(pat, "data_cutoff"))
+    cutoff = _datetime(_col(pat, "data_cutoff"))
     if data_cutoff is not None:
         cutoff = cutoff.fillna(pd.Timestamp(data_cutoff))
     on_tx = _on_treatment(pat, cutoff)
@@ -373,10 +381,10 @@ def derive_prior_therapy(
         has = prior.loc[prior["drug_class"].isin(names), "subject_id"].unique()
         out[col] = np.where(subjects.isin(has), "Y", "N")
     ici = prior[prior["drug_class"] == "ICI"]
-    last = pd.to_datetime(_col(ici, "end_date")).fillna(pd.to_datetime(_col(ici, "start_date")))
+    last = _datetime(_col(ici, "end_date")).fillna(_datetime(_col(ici, "start_date")))
     last_ici = last.groupby(ici["subject_id"]).max().reindex(subjects)
     out["last_prior_ici_date"] = last_ici.to_numpy().astype("datetime64[ns]")
-    gap = (pd.to_datetime(pat["index_date"]).to_numpy() - out["last_prior_ici_date"]).dt.days
+    gap = (_datetime(pat["index_date"]).to_numpy() - out["last_prior_ici_date"]).dt.days
     out["ici_free_interval_days"] = gap.astype("float64")
     out["ici_free_interval_months"] = gap / days_per_month
     return out[list(PRIOR_COLUMNS)]

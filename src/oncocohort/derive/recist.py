@@ -283,7 +283,7 @@ def derive_visit_response(lesions: pd.DataFrame, patients: pd.DataFrame | None =
     """
     o = options or ResponseOptions()
     check_lesions(lesions)
-    lesions = _normalise(lesions)
+    lesions = _normalise(lesions[lesions["subject_id"].notna()])  # as groupby: no NaN key
     if len(lesions) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS})
     index = None
@@ -331,6 +331,7 @@ def derive_overall_records(visits: pd.DataFrame | None = None,
     if not parts:
         raise ValueError("give visit responses, supplied responses, or both")
     out = pd.concat(parts, ignore_index=True)
-    out["assessment_date"] = pd.to_datetime(out["assessment_date"])
+    if out["assessment_date"].dtype.kind != "M":
+        out["assessment_date"] = pd.to_datetime(out["assessment_date"])
     return out.sort_values(["subject_id", "assessment_date"], kind="stable").reset_index(
         drop=True).loc[:, list(OVERALL_COLUMNS)]

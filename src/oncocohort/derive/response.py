@@ -70,6 +70,18 @@ def _yn(flag: np.ndarray) -> np.ndarray:
     return np.where(flag, "Y", "N").astype(object)
 
 
+def _position(values: pd.Series, order: tuple[str, ...]) -> np.ndarray:
+    """Position of each value in ``order`` (-1 when missing), looked up once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    table = np.array([order.index(u) if u in order else -1 for u in uniques] + [-1], dtype=np.int64)
+    return table[codes]
+
+
+def _up_to(codes: np.ndarray, last: int) -> np.ndarray:
+    """Codes from CR up to ``last`` in the order of preference (``-1``, no record: False)."""
+    return (codes >= 0) & (codes <= last)
+
+
 def _text(codes: np.ndarray, missing: str) -> np.ndarray:
     """Response codes (``-1``: no record) as text."""
     return np.where(codes >= 0, np.asarray(_PRIORITY, dtype=object)[codes], missing)
@@ -146,8 +158,12 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
 
         - ``bor``: best of CR > PR > SD > NON-CR/NON-PD > PD > NE, where an early SD or
           NON-CR/NON-PD is NE; ``bor_date`` is the first date it is reached.
-        - ``cbor``: as ``bor`` with confirmed CR/PR only (see :func:`~oncocohort.derive._response_frame.confirmed`); an
-          unconfirmed CR/PR counts as SD when late, else NE (admiralonco).
+        - ``cbor``: as ``bor`` with confirmed CR/PR only; an unconfirmed CR/PR counts as SD
+          when late, else NE (admiralonco). A CR/PR is confirmed by the first later CR (for a
+          CR) or CR/PR (for a PR) at ``>= confirmation_days`` after it; between the two (the
+          confirmatory one included) all assessments must be CR/NE (for a CR) or CR/PR/NE,
+          plus SD when ``accept_sd_between`` (at most one), for a PR; at most
+          ``max_ne_between`` NE; and no PR after a CR.
         - ``*_ne_reason``: ``"no post-baseline assessment"``, ``"SD too early"`` (an SD-type
           assessment, or an unconfirmed early CR/PR for ``cbor``, before ``sd_min_days``) or
           ``"only NE"``; empty when the response is not NE. Without any record the BOR is
@@ -189,16 +205,13 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
     keep = response.notna().to_numpy() & (date >= ref[pos])
     if o.stop_at_new_therapy:
         keep &= (nt[pos] == rf.NAT) | (date <= nt[pos])
-    rank = response.map({c: k for k, c in enumerate(o.worst_order)}).fillna(-1).to_numpy()
-    code = response.map({c: k for k, c in enumerate(_PRIORITY)}).fillna(-1).to_numpy()
     pos, date, code, (who, last_any) = rf.used_records(
-        pos, date, rank.astype(np.int64), code.astype(np.int64), keep)
+        pos, date, _position(response, o.worst_order), _position(response, _PRIORITY), keep)
     cb_days = o.sd_min_days if o.clinical_benefit_days is None else o.clinical_benefit_days
     s = rf.subject_summary(pos, date, code, ref, n, o, cb_days)
 
     bor, cbor = _text(s["bor"], o.no_assessment), _text(s["cbor"], o.no_assessment)
-    rsp, crsp = s["bor"] >= 0, s["cbor"] >= 0
-    rsp, crsp = rsp & (s["bor"] <= rf.PR), crsp & (s["cbor"] <= rf.PR)
+    rsp, crsp = _up_to(s["bor"], rf.PR), _up_to(s["cbor"], rf.PR)
     last_assessment = np.full(n, rf.NAT, dtype=np.int64)
     last_assessment[who] = last_any
     out = pd.DataFrame({
@@ -209,8 +222,8 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
         "cbor": cbor, "cbor_date": _dates(s["cbor_date"]),
         "cbor_ne_reason": _ne_reason(s["cbor"], s["cbor_early"]),
         "responder": _yn(rsp), "confirmed_responder": _yn(crsp),
-        "disease_control": _yn((s["bor"] >= 0) & (s["bor"] <= rf.NON_CR_NON_PD)),
-        "confirmed_disease_control": _yn((s["cbor"] >= 0) & (s["cbor"] <= rf.NON_CR_NON_PD)),
+        "disease_control": _yn(_up_to(s["bor"], rf.NON_CR_NON_PD)),
+        "confirmed_disease_control": _yn(_up_to(s["cbor"], rf.NON_CR_NON_PD)),
         "clinical_benefit": _yn(rsp | s["cb_late"]),
         "confirmed_clinical_benefit": _yn(crsp | s["cb_late"]),
         "first_response_date": _dates(s["first_response_date"]),
