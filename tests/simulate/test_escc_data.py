@@ -114,3 +114,45 @@ def test_other_sizes_keep_proportions():
 def test_bad_size():
     with pytest.raises(ValueError):
         simulate_escc(n_patients=0)
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_follow_up_limit_censors_instead_of_stacking_events(seed):
+    """Latent times past the longest follow-up (33.6 months) are censored, not moved onto it.
+
+    A cap on the death day once put 6 of 59 deaths of the demo on one day at the end of the
+    curve; with twice the demo's size such a cap would stack a dozen. Beyond 24 months (past the
+    scheduled-scan clustering) day-granular dates give at most a pair of deaths on one day, the
+    longest observation stays within the limit, and the tail holds censored patients.
+    """
+    t = simulate_escc(seed=seed, n_patients=462)
+    p = t["patients"]
+    p = p[p["subject_id"].isin(t["therapy"]["subject_id"])]
+    dead = p["death_date"].notna()
+    days = (p["death_date"].fillna(p["last_alive_date"]) - p["index_date"]).dt.days
+    assert days.max() <= 1022
+    late_deaths = days[dead & (days > 730)]
+    assert len(late_deaths) > 0 and late_deaths.value_counts().max() <= 2
+    assert (days[~dead] > 900).sum() >= 3
+    # long survivors followed up to the data cut-off: last contact on the cut-off day
+    at_cutoff = p.loc[~dead & (days > 900), "last_alive_date"] == pd.Timestamp("2025-07-05")
+    assert at_cutoff.any()
+
+
+@pytest.mark.by_hand
+def test_pick_first_takes_flagged_patients_first():
+    from oncocohort.simulate._outcomes import _pick_first
+
+    rng = np.random.default_rng(0)
+    pool = np.array([0, 2, 3, 5, 7])
+    first = np.zeros(8, dtype=bool)
+    first[[1, 3, 7]] = True  # patient 1 is flagged but not in the pool
+    got = _pick_first(rng, pool, 3, first)
+    assert len(got) == 3 and len(set(got.tolist())) == 3 and set(got.tolist()) <= set(pool)
+    assert set(got[:2].tolist()) == {3, 7}
+    assert set(_pick_first(rng, pool, 1, first).tolist()) <= {3, 7}
+    assert _pick_first(rng, pool, 0, first).size == 0
+    # weights apply to the rest only; a zero weight is never picked
+    w = np.array([1.0, 9.0, 1.0, 0.0, 9.0, 1.0, 9.0, 0.0])  # indexed by patient
+    assert set(_pick_first(rng, pool, 3, np.zeros(8, dtype=bool), w).tolist()) == {0, 2, 5}
+    assert set(_pick_first(rng, pool, 3, first, w)[:2].tolist()) == {3, 7}  # flags beat weights

@@ -25,9 +25,11 @@ DAYS_PER_MONTH = 30.4375
 # hazard ratios with their log-rank p-values, mean best change) vary from draw to draw with 87
 # patients. The two non-zero stream numbers were chosen once, part by part, with
 # tests/simulate/calibrate_streams.py (a fast screen of course streams 0-5000, then the full
-# pipeline on the candidates: 3046 was the first to pass tests/simulate/test_escc_derived.py;
-# lesion stream 8 is the first giving a mean best change within 10 % of -8.07 %).
-STREAMS = {"screening": 0, "courses": 3046, "lesions": 8, "therapy": 0, "lines": 0, "safety": 0}
+# pipeline on the candidates; re-run when follow-up past 33.6 months became censoring instead
+# of a cap: of the candidates passing tests/simulate/test_escc_derived.py but for the lesion
+# draw, 119 gives hazard ratios closest to the published ones; lesion stream 9 is the closest
+# of 0-29 to the mean best change of -8.07 %).
+STREAMS = {"screening": 0, "courses": 119, "lesions": 9, "therapy": 0, "lines": 0, "safety": 0}
 
 N_SCREENED = 231
 N_INCLUDED = 87
@@ -117,9 +119,11 @@ UNRELATED_TERMS = ("constipation", "cough", "back pain", "insomnia", "decreased 
 # Time-to-event model (days). OS: Weibull proportional hazards with the three prognostic
 # factors of Table 2 (centred linear predictor); PFS: Weibull margin joined to OS by a Gaussian
 # copula. Shapes below 1 give the long tails of the published curves (median OS 11.5 months
-# with 27.6 % alive at 24 months). Tuned on the default seed.
-OS_SHAPE = 0.85
-OS_SCALE_DAYS = 500.0
+# with 27.6 % alive at 24 months); latent times past the longest follow-up (33.6 months) are
+# censored (see _outcomes), which lowers the 24-month rate, hence the heavier OS tail (0.75).
+# Tuned on the default seed.
+OS_SHAPE = 0.75
+OS_SCALE_DAYS = 530.0
 PFS_SHAPE = 0.7
 PFS_SCALE_DAYS = 240.0
 PFS_OS_CORRELATION = 0.8
@@ -128,7 +132,7 @@ LOG_HR = {"ecog0": np.log(0.45), "few_sites": np.log(0.42), "prior_ici": np.log(
 ON_TREATMENT_MAX_DAYS = 700  # follow-up of patients still treated: 186 days (index <= 2024-12)
 FOLLOW_UP_SKEW = 2.5  # ... up to this, skewed towards short follow-up
 ALIVE_PD_CONTACT = (0.02, 0.3)  # last contact of progressed survivors, fraction of the gap
-LONG_SURVIVOR_CONTACT = (0.1, 1.0)  # ... of those alive past the follow-up limit: fraction of
+LONG_SURVIVOR_CONTACT = (0.6, 1.0)  # ... of those alive past the follow-up limit: fraction of
 # the time from the progression scan to the limit (33.6 months)
 TFI_QUANTILES = ((0.0, 1.2), (0.25, 3.3), (0.5, 6.7), (0.75, 9.2), (1.0, 19.0))  # months
 

@@ -117,6 +117,7 @@ def draw_ae_records(rng: np.random.Generator, cats: list[str], worst_row: np.nda
         if (term, day) in used:
             continue
         used.add((term, day))
-        rows.append((term, grade, day, None if rng.uniform() < 0.3 else day + 14, False, None,
-                     False))
+        # ongoing (no end date) when not resolved by the last contact
+        end = None if rng.uniform() < 0.3 or day + 14 >= last_day else day + 14
+        rows.append((term, grade, day, end, False, None, False))
     return rows
