@@ -40,6 +40,7 @@ examples:
   oncocohort validate study.yaml               # check a study's spec and data, write nothing
   oncocohort run study.yaml --out results/     # the whole analysis into results/
   oncocohort simulate escc --patients 100000 --out big/   # a synthetic cohort of any size
+  oncocohort simulate omop --persons 1000000 --out cdm.duckdb   # a synthetic OMOP database
 """
 
 
@@ -86,11 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the raw canonical tables of a synthetic cohort (deterministic from "
         "the seed). 'escc' mirrors the demo study at any size, streamed in chunks.",
     )
-    p.add_argument("kind", choices=["escc"], help="what to simulate")
+    p.add_argument("kind", choices=["escc", "omop"],
+                   help="escc: the raw canonical tables (CSV) of the demo-like cohort; omop: a "
+                   "synthetic hospital OMOP CDM v5.4 database (DuckDB file) that contains the "
+                   "demo's 231 screened patients")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's)")
     p.add_argument("--patients", type=int, default=None,
-                   help="number of screened patients (default: the demo's 231)")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+                   help="escc: number of screened patients (default: the demo's 231)")
+    p.add_argument("--persons", type=int, default=10_000,
+                   help="omop: number of persons in the database (default 10000)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="escc: output folder; omop: the .duckdb file to write")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -155,8 +162,13 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
-    from oncocohort.report.simulated import render_simulated_escc
+    from oncocohort.report.simulated import render_simulated_escc, render_simulated_omop
 
+    if args.kind == "omop":
+        out = render_simulated_omop(args.out, persons=args.persons, seed=args.seed,
+                                    progress=not args.no_progress)
+        console.print(f"Synthetic OMOP CDM database written to [bold]{out}[/]")
+        return ExitStatus.OK
     out = render_simulated_escc(
         args.out, seed=args.seed, n_patients=args.patients, progress=not args.no_progress
     )

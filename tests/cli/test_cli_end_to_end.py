@@ -62,3 +62,16 @@ def test_demo_writes_the_report_and_says_where(tmp_path):
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_simulate_omop_database(tmp_path):
+    duckdb = __import__("duckdb")
+    path = tmp_path / "cdm.duckdb"
+    code, out = run(["simulate", "omop", "--persons", "500", "--out", str(path), "--no-progress"])
+    assert code == ExitStatus.OK, out
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.sql("select count(*) from person").fetchone()[0] == 500
+    finally:
+        con.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["cdm.duckdb"]  # no temporary file left

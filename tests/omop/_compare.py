@@ -60,9 +60,13 @@ def ibis_schema(frame: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def load_tables(con, tables: dict[str, pd.DataFrame], *, temp: bool = False) -> None:
-    """Create (replace) every table in an Ibis backend from pandas frames (``temp``: Spark
-    temporary views, nothing written to a warehouse folder)."""
+def load_tables(con, tables: dict[str, pd.DataFrame], *, parquet_dir=None) -> None:
+    """Create (replace) every table in an Ibis backend from pandas frames.
+
+    With ``parquet_dir`` (Spark): each table is written there as Parquet and registered as a
+    temporary view read by the JVM (a view over a pandas frame would run a Python worker at
+    every scan, and nothing is written to a Spark warehouse folder).
+    """
     import ibis
 
     for t, f in tables.items():
@@ -71,7 +75,12 @@ def load_tables(con, tables: dict[str, pd.DataFrame], *, temp: bool = False) -> 
         for c, typ in schema.items():
             if typ == "string":
                 g[c] = g[c].astype(object).where(g[c].notna(), None)
-        if temp:
-            con.create_view(t, ibis.memtable(g, schema=schema), overwrite=True)
-        else:
-            con.create_table(t, ibis.memtable(g, schema=schema), overwrite=True)
+        mem = ibis.memtable(g, schema=schema)
+        if parquet_dir is None:
+            con.create_table(t, mem, overwrite=True)
+            continue
+        import pyarrow.parquet as pq
+
+        path = f"{parquet_dir}/{t}.parquet"
+        pq.write_table(mem.to_pyarrow(), path)
+        con._session.read.parquet(path).createOrReplaceTempView(t)

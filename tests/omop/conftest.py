@@ -1,7 +1,7 @@
 """Fixtures of the OMOP tests: one small synthetic database per session, and the engines.
 
 PostgreSQL and Spark tests need services. Without ``CI`` they are skipped when the service is
-absent; with ``CI=true`` (see ``tests/omop/ci_services.sh``) an absent service is a failure.
+absent; with ``CI=true`` (see ``.ci/services.sh``) an absent service is a failure.
 """
 
 from __future__ import annotations
@@ -15,13 +15,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "examples" / "escc-anlotinib-pd1" / "study-omop.yaml"
 PERSONS = 1_500  # 231 screened + background; small enough for Spark local[1]
-
-
-def service_missing(what: str) -> None:
-    """Skip (no CI) or fail (CI=true) because ``what`` is not available."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{what} is required in CI (run tests/omop/ci_services.sh)")
-    pytest.skip(f"{what} not available (set up by tests/omop/ci_services.sh)")
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +33,7 @@ def omop_chunks():
 
 @pytest.fixture(scope="session")
 def duckdb_path(tmp_path_factory, omop_chunks):
-    from oncocohort.simulate.omop import write_omop_duckdb
+    from oncocohort.report.simulated import write_omop_duckdb
 
     path = tmp_path_factory.mktemp("omop") / "omop.duckdb"
     write_omop_duckdb(str(path), PERSONS, chunk_size=1_000)
@@ -57,3 +50,19 @@ def duckdb_extraction(duckdb_path, omop_spec):
 @pytest.fixture(scope="session")
 def java_available() -> bool:
     return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
+
+
+def _load_helpers():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("omop_test_helpers",
+                                                  Path(__file__).with_name("_compare.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def helpers():
+    """``tests/omop/_compare.py`` (row comparison, loading tables into an engine)."""
+    return _load_helpers()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,8 @@ from oncocohort.simulate.escc import (
     generate_block,
 )
 
-__all__ = ["write_escc", "write_demo", "render_hospital_workbook", "render_simulated_escc"]
+__all__ = ["write_escc", "write_demo", "render_hospital_workbook", "render_simulated_escc",
+           "write_omop_duckdb", "render_simulated_omop"]
 
 
 def _csv_text(frame: pd.DataFrame, header: bool) -> str:
@@ -232,3 +233,67 @@ def render_simulated_escc(out_dir: str | Path, *, seed: int | None = None,
 
         (tmp / "study.yaml").write_bytes(demo_spec_path().read_bytes())
     return out.resolve()
+
+
+def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = None,
+                      chunk_size: int = 100_000,
+                      progress: Callable[[int, int], None] | None = None) -> None:
+    """Write the synthetic database into a new DuckDB file at ``path``.
+
+    ``progress(done, total)`` is called after each chunk (the CLI draws the bar).
+    """
+    import duckdb
+
+    from oncocohort.simulate.omop import _SQL_TYPE, generate_omop_chunks
+    from oncocohort.simulate.omop import DEFAULT_SEED as OMOP_SEED
+
+    seed = OMOP_SEED if seed is None else seed
+    con = duckdb.connect(path)
+    try:
+        created: set[str] = set()
+        done = 0
+        for chunk in generate_omop_chunks(persons, seed=seed, chunk_size=chunk_size):
+            for t, f in chunk.items():
+                con.register("_chunk", f)
+                if t not in created:
+                    cols = ", ".join(f'"{c}" {_SQL_TYPE.get(str(f[c].dtype), "VARCHAR")}'
+                                     for c in f.columns)
+                    con.execute(f'CREATE OR REPLACE TABLE "{t}" ({cols})')
+                    created.add(t)
+                con.execute(f'INSERT INTO "{t}" SELECT * FROM _chunk')
+                con.unregister("_chunk")
+            done = min(persons, done + chunk_size)
+            if progress is not None:
+                progress(done, persons)
+    finally:
+        con.close()
+
+
+def render_simulated_omop(path: str | Path, *, persons: int, seed: int | None = None,
+                          progress: bool = True) -> Path:
+    """The CLI's ``oncocohort simulate omop``: a synthetic OMOP CDM DuckDB file, atomically.
+
+    Written to a temporary file next to ``path`` and renamed into place when complete.
+    """
+    import os
+    import tempfile
+
+    path = Path(path).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # DuckDB creates the file itself
+    try:
+        with _progress(progress) as bar:
+            task = bar.add_task("persons", total=persons)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done)
+
+            write_omop_duckdb(tmp, persons, seed=seed, progress=tick)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

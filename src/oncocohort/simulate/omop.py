@@ -27,7 +27,7 @@ conventions (read back by :mod:`oncocohort.sources.omop.extract`):
 * end of treatment, last known alive, progression on a prior line: ``observation`` rows.
 
 The generator is pure: :func:`generate_omop_chunks` yields dicts of DataFrames, one per chunk
-of persons. :func:`write_omop_duckdb` writes them into a DuckDB file (kept here until the
+of persons. :func:`oncocohort.report.simulated.write_omop_duckdb` writes them into a DuckDB file (all file output is in ``report/``; formerly kept here until the
 writers of ``report/`` take it over).
 """
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,6 @@ __all__ = [
     "convert_escc",
     "generate_background",
     "generate_omop_chunks",
-    "write_omop_duckdb",
 ]
 
 EHR = 32817
@@ -227,6 +226,7 @@ def _birth(index: dt.date, age: int, k: int) -> dt.date:
 
 
 _METS = ("liver", "lung", "distant lymph node", "bone", "pleura", "adrenal gland", "peritoneum")
+_METS_FULL = tuple(f"Secondary malignant neoplasm of {s}" for s in _METS)
 _HISTOLOGY = {"ESCC": "Squamous cell carcinoma of esophagus",
               "adenocarcinoma": "Adenocarcinoma of esophagus",
               "small cell carcinoma": "Small cell carcinoma of esophagus"}
@@ -426,11 +426,12 @@ def generate_background(rng: np.random.Generator, n: int, first_person_id: int,
     cond_names = np.array([_BACKGROUND[c][0] for c in cancers], dtype=object)[kind]
     cond_ids = np.array([_cid(_BACKGROUND[c][0]) for c in cancers])[kind]
     met = rng.uniform(size=n) < 0.4
-    met_site = np.array([f"Secondary malignant neoplasm of {s}" for s in _METS],
-                        dtype=object)[rng.integers(0, len(_METS), n)]
+    met_idx = rng.integers(0, len(_METS), n)
+    met_site = np.array(_METS_FULL, dtype=object)[met_idx]
     cond = pd.DataFrame({
         "person_id": np.concatenate([pid, pid[met]]),
-        "condition_concept_id": np.concatenate([cond_ids, [_cid(s) for s in met_site[met]]]),
+        "condition_concept_id": np.concatenate([cond_ids, np.array(
+            [_cid(s) for s in _METS_FULL], dtype=np.int64)[met_idx[met]]]),
         "condition_start_date": np.concatenate([dx, dx[met] + np.timedelta64(20, "D")]),
         "condition_source_value": np.concatenate([cond_names, met_site[met]])})
     cond["condition_end_date"] = pd.NaT
@@ -439,12 +440,17 @@ def generate_background(rng: np.random.Generator, n: int, first_person_id: int,
     n_drugs = rng.integers(0, 5, n)
     d_pid = np.repeat(np.arange(n), n_drugs)
     k = np.concatenate([np.arange(m) for m in n_drugs]) if n_drugs.sum() else np.array([], int)
-    options = [_BACKGROUND[c][1] for c in cancers]
-    drug = np.array([options[kind[i]][rng.integers(0, len(options[kind[i]]))] for i in d_pid],
-                    dtype=object) if len(d_pid) else np.array([], dtype=object)
+    width = max(len(_BACKGROUND[c][1]) for c in cancers)
+    table = np.array([[_BACKGROUND[c][1][j % len(_BACKGROUND[c][1])] for j in range(width)]
+                      for c in cancers], dtype=object)
+    n_opt = np.array([len(_BACKGROUND[c][1]) for c in cancers])
+    pick = np.floor(rng.uniform(size=len(d_pid)) * n_opt[kind[d_pid]]).astype(int)
+    drug = table[kind[d_pid], pick]
+    cid = {name: _cid(name) for name in set(table.ravel())}
     d_start = dx[d_pid] + (30 + 90 * k).astype("timedelta64[D]")
     drugs = pd.DataFrame({
-        "person_id": pid[d_pid], "drug_concept_id": [_cid(x) for x in drug],
+        "person_id": pid[d_pid], "drug_concept_id": np.array([cid[x] for x in drug],
+                                                             dtype=np.int64),
         "drug_exposure_start_date": d_start,
         "drug_exposure_end_date": d_start + np.timedelta64(21, "D"),
         "drug_type_concept_id": EHR, "quantity": np.nan, "sig": None,
@@ -508,31 +514,3 @@ def generate_omop_chunks(persons: int = 10_000, *, seed: int = DEFAULT_SEED,
 _SQL_TYPE = {"int64": "BIGINT", "float64": "DOUBLE", "datetime64[s]": "DATE"}
 
 
-def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int = DEFAULT_SEED,
-                      chunk_size: int = 100_000,
-                      progress: Callable[[int, int], None] | None = None) -> None:
-    """Write the synthetic database into a new DuckDB file at ``path``.
-
-    ``progress(done, total)`` is called after each chunk (the CLI draws the bar).
-    """
-    import duckdb
-
-    con = duckdb.connect(path)
-    try:
-        created: set[str] = set()
-        done = 0
-        for chunk in generate_omop_chunks(persons, seed=seed, chunk_size=chunk_size):
-            for t, f in chunk.items():
-                con.register("_chunk", f)
-                if t not in created:
-                    cols = ", ".join(f'"{c}" {_SQL_TYPE.get(str(f[c].dtype), "VARCHAR")}'
-                                     for c in f.columns)
-                    con.execute(f'CREATE OR REPLACE TABLE "{t}" ({cols})')
-                    created.add(t)
-                con.execute(f'INSERT INTO "{t}" SELECT * FROM _chunk')
-                con.unregister("_chunk")
-            done = min(persons, done + chunk_size)
-            if progress is not None:
-                progress(done, persons)
-    finally:
-        con.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from oncocohort.sources.omop.concepts import domain_records
+from oncocohort.sources.omop.concepts import day_number, domain_records
 from oncocohort.sources.omop.connect import Cdm
 from oncocohort.sources.omop.lines import derive_lines
 from oncocohort.spec.database import Comparison, Criterion, OmopCohort
@@ -128,7 +128,7 @@ def _criterion_persons(cdm: Cdm, spec: OmopCohort, c: Criterion, screened, lines
     # observation_days_before
     op = cdm["observation_period"]
     j = op.join(screened.select("person_id", "index_day"), "person_id")
-    s, e = j.observation_period_start_date.epoch_days(), j.observation_period_end_date.epoch_days()
+    s, e = day_number(j.observation_period_start_date), day_number(j.observation_period_end_date)
     j = j.filter((s <= j.index_day) & (e >= j.index_day))
     g = j.group_by("person_id").aggregate(days=(j.index_day - s).max())
     g = screened.select("person_id").left_join(g, "person_id")
@@ -180,10 +180,19 @@ def compute_attrition(spec: OmopCohort, flags) -> pd.DataFrame:
     return out
 
 
+def _materialised(cdm: Cdm, table):
+    """On Spark, cache an intermediate result that several later queries read (Spark would
+    otherwise recompute the whole plan for each); DuckDB and PostgreSQL plan it once per
+    query and are fast enough without."""
+    return table.cache() if cdm.engine == "pyspark" else table
+
+
 def build_cohort(cdm: Cdm, spec: OmopCohort) -> CohortTables:
     """All lazy tables of the cohort definition (nothing is executed)."""
-    screened = derive_screened(cdm, spec)
+    screened = _materialised(cdm, derive_screened(cdm, spec))
     lines = derive_lines(cdm, spec, screened) if spec.lines is not None else None
-    flags = derive_rule_flags(cdm, spec, screened, lines)
+    if lines is not None:
+        lines = _materialised(cdm, lines)
+    flags = _materialised(cdm, derive_rule_flags(cdm, spec, screened, lines))
     cohort = flags.filter(flags.first_fail.isnull()).select("person_id", "index_day")
     return CohortTables(screened=screened, flags=flags, cohort=cohort, lines=lines)

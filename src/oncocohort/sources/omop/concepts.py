@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from oncocohort.sources.omop.connect import Cdm
 from oncocohort.spec.database import ConceptSet
 
-__all__ = ["Domain", "DOMAINS", "compute_concept_match", "domain_records"]
+__all__ = ["Domain", "DOMAINS", "compute_concept_match", "domain_records", "day_number"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,13 @@ DOMAINS: dict[str, Domain] = {
     "observation": Domain("observation", "observation_concept_id", "observation_date", None,
                           "observation_source_value", "observation_id"),
 }
+
+
+def day_number(col):
+    """Days since 1970-01-01 of a date (or timestamp: its date) column, as an integer."""
+    if col.type().is_timestamp():
+        col = col.date()
+    return col.epoch_days()
 
 
 def compute_concept_match(cdm: Cdm, table, domain: Domain, cs: ConceptSet):
@@ -79,7 +86,6 @@ def domain_records(cdm: Cdm, domain: str, cs: ConceptSet, persons=None):
     if persons is not None:
         t = t.filter(t.person_id.isin(persons.person_id))
     t = t.filter(compute_concept_match(cdm, t, d, cs))
-    end = t[d.end].epoch_days() if d.end else t[d.start].epoch_days()
-    return t.mutate(record_id=t[d.record_id], concept_id=t[d.concept],
-                    day=t[d.start].epoch_days(),
-                    end_day=end.fill_null(t[d.start].epoch_days()) if d.end else end)
+    start = day_number(t[d.start])
+    end = day_number(t[d.end]).fill_null(start) if d.end else start
+    return t.mutate(record_id=t[d.record_id], concept_id=t[d.concept], day=start, end_day=end)

@@ -36,9 +36,7 @@ def parse_database_url(url: str, base_dir: Path | None = None) -> tuple[str, str
     if low in ("pyspark", "spark", "pyspark://", "spark://local"):
         return "pyspark", None
     if low.startswith("duckdb://"):
-        path = u[len("duckdb://"):]
-        if path.startswith("/") and not path.startswith("//"):
-            path = path  # duckdb:///abs -> "/abs"
+        path = u[len("duckdb://"):]  # duckdb:///abs/f.duckdb -> "/abs/f.duckdb"
     elif low.endswith((".duckdb", ".db")) or low == ":memory:":
         path = u
     else:
@@ -57,14 +55,12 @@ class Cdm:
     backend: Any
     engine: str
     tables: dict[str, Any]
+    present: frozenset[str] = frozenset()
 
     def has(self, name: str) -> bool:
-        """The table exists and, for optional tables, holds at least one row."""
-        if name not in self.tables:
-            return False
-        if name in REQUIRED:
-            return True
-        return bool(self.tables[name].limit(1).count().execute() > 0)
+        """The table exists and, for optional tables, holds at least one row (checked once,
+        when connecting)."""
+        return name in self.present
 
     def __getitem__(self, name: str):
         return self.tables[name]
@@ -91,10 +87,14 @@ def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = 
         elif engine == "postgres":
             backend = ibis.connect(target)
         else:
+            import tempfile
+
             from pyspark.sql import SparkSession
 
+            warehouse = Path(tempfile.gettempdir()) / "oncocohort-spark-warehouse"
             session = (SparkSession.builder.master("local[1]").appName("oncocohort")
                        .config("spark.sql.shuffle.partitions", "2")
+                       .config("spark.sql.warehouse.dir", str(warehouse))
                        .config("spark.ui.enabled", "false").getOrCreate())
             backend = ibis.pyspark.connect(session)
     kw = {"database": schema} if schema else {}
@@ -105,4 +105,6 @@ def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = 
                                   "table(s) of the OMOP CDM", location="database.url",
                                   code="missing_table")])
     tables = {t: backend.table(t, **kw) for t in CDM_TABLES if t in names}
-    return Cdm(backend=backend, engine=engine, tables=tables)
+    present = {t for t in tables
+               if t in REQUIRED or tables[t].limit(1).count().execute() > 0}
+    return Cdm(backend=backend, engine=engine, tables=tables, present=frozenset(present))

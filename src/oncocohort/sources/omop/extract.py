@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from oncocohort.sources.omop.cohort import build_cohort, compute_attrition
-from oncocohort.sources.omop.concepts import DOMAINS, domain_records
+from oncocohort.sources.omop.cohort import _in_window, build_cohort, compute_attrition
+from oncocohort.sources.omop.concepts import DOMAINS, day_number, domain_records
 from oncocohort.sources.omop.connect import Cdm
 from oncocohort.spec.database import Covariate, OmopCohort
 
@@ -116,6 +116,8 @@ def extract_omop_cohort(cdm: Cdm, spec: OmopCohort) -> OmopExtraction:
     cohort_df["person_id"] = cohort_df["person_id"].astype("int64")
     cohort_df["index_day"] = cohort_df["index_day"].astype("int64")
     persons = ibis.memtable(cohort_df[["person_id", "index_day"]])
+    if cdm.engine == "pyspark":  # bind to the session and cache (see cohort._materialised)
+        persons = cdm.backend.create_view("oncocohort_cohort", persons, overwrite=True).cache()
     p = cdm["person"]
     people = _exec(p.filter(p.person_id.isin(persons.person_id)).select(
         "person_id", "gender_concept_id", "year_of_birth", "month_of_birth", "day_of_birth",
@@ -132,18 +134,6 @@ def extract_omop_cohort(cdm: Cdm, spec: OmopCohort) -> OmopExtraction:
               "lesions": _lesions(cdm, spec, persons, subject),
               "adverse_events": _adverse_events(cdm, spec, persons, subject)}
     return OmopExtraction(attrition=attrition, tables=tables, engine=cdm.engine)
-
-
-def _in_window(day, index_day, window):
-    import ibis
-
-    lo, hi = window
-    cond = ibis.literal(True)
-    if lo is not None:
-        cond = cond & (day - index_day >= lo)
-    if hi is not None:
-        cond = cond & (day - index_day <= hi)
-    return cond
 
 
 def _with_index(cdm, domain, cs, persons):
@@ -180,7 +170,7 @@ def _patients(cdm: Cdm, spec: OmopCohort, base: pd.DataFrame, ids: pd.Series, pe
     op = cdm["observation_period"]
     op = op.filter(op.person_id.isin(persons.person_id))
     last = _exec(op.group_by("person_id").aggregate(
-        day=op.observation_period_end_date.epoch_days().max()))
+        day=day_number(op.observation_period_end_date).max()))
     alive = by_person(last, "day")
     if ps.last_alive is not None:
         r = domain_records(cdm, "observation", sets[ps.last_alive], persons)
@@ -190,7 +180,7 @@ def _patients(cdm: Cdm, spec: OmopCohort, base: pd.DataFrame, ids: pd.Series, pe
     if "death" in cdm.tables:
         dt_ = cdm["death"]
         dt_ = dt_.filter(dt_.person_id.isin(persons.person_id))
-        death = _exec(dt_.group_by("person_id").aggregate(day=dt_.death_date.epoch_days().min()))
+        death = _exec(dt_.group_by("person_id").aggregate(day=day_number(dt_.death_date).min()))
         out["death_date"] = _dates(by_person(death, "day")).to_numpy()
     else:
         out["death_date"] = pd.Series(pd.NaT, index=out.index).astype("datetime64[s]")
@@ -343,8 +333,8 @@ def _adverse_events(cdm: Cdm, spec: OmopCohort, persons, subject) -> pd.DataFram
     t = cdm[d.table]
     t = t.filter(t.person_id.isin(persons.person_id) & (t.condition_type_concept_id == t_ae))
     f = _exec(t.select("person_id", "condition_source_value", "condition_status_source_value",
-                       day=t.condition_start_date.epoch_days(),
-                       end_day=t.condition_end_date.epoch_days()))
+                       day=day_number(t.condition_start_date),
+                       end_day=day_number(t.condition_end_date)))
     st = [json.loads(s) if isinstance(s, str) and s else {}
           for s in f["condition_status_source_value"]]
     out = pd.DataFrame({

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Services for the OMOP integration tests (tests/omop): PostgreSQL and Java for PySpark.
-# Call from .ci/run before the test run, as root:   . tests/omop/ci_services.sh
+# Call from .ci/run before the test run, as root:   . .ci/services.sh
 # It exports the variables the tests read; with CI=true a missing service makes them FAIL.
 set -e
 export DEBIAN_FRONTEND=noninteractive
