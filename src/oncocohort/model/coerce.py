@@ -109,7 +109,10 @@ class Coerced:
     @property
     def failed(self) -> np.ndarray:
         """Boolean mask of the cells that failed."""
-        return np.array([c is not None for c in self.codes], dtype=bool)
+        n = len(self.codes)
+        if self.codes.count(None) == n:  # the usual case, without a Python-level loop
+            return np.zeros(n, dtype=bool)
+        return np.fromiter((c is not None for c in self.codes), dtype=bool, count=n)
 
 
 def is_missing(value: Any) -> bool:
@@ -135,6 +138,58 @@ def value_shape(value: Any) -> str:
     """
     text = str(value).strip()[:20]
     return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", text))
+
+
+def _per_value(values: Sequence[Any], one, missing: Any, dtype: str) -> Coerced:
+    """Apply ``one(v) -> (value, code, detail, imputed)`` to each cell, as a :class:`Coerced`.
+
+    Columns repeat values a lot (ids, dates, codes): when the cells are text (or all of
+    one type) ``one`` runs once per distinct value and the results are mapped back to the
+    cells. Columns mixing value types (where ``True == 1 == 1.0`` would merge cells that
+    read differently) are done cell by cell. In the first case ``None``/``NaN`` cells get
+    ``(missing, None, None, False)`` directly (``one`` gives the same for them).
+    """
+    if isinstance(values, pd.Series):
+        arr = values.to_numpy(dtype=object)
+    else:
+        arr = np.empty(len(values), dtype=object)  # element-wise: cells may be sequences
+        arr[:] = list(values)
+    if _distinct_safe(arr):
+        positions, uniques = pd.factorize(arr, use_na_sentinel=True)
+        results = [one(u) for u in uniques]
+    else:
+        positions = np.arange(len(arr))
+        results = [one(v) for v in arr]
+    results.append((missing, None, None, False))  # position -1: missing cell
+    typed = pd.Series([r[0] for r in results], dtype=dtype)
+    out = typed.iloc[positions].reset_index(drop=True)
+    n = len(arr)
+    codes_u = np.array([r[1] for r in results], dtype=object)
+    if all(c is None for c in codes_u):  # per distinct value: a short loop
+        codes: tuple = (None,) * n
+    else:
+        codes = tuple(codes_u[positions].tolist())
+    details_u = np.array([r[2] for r in results], dtype=object)
+    if all(d is None for d in details_u):
+        details: tuple = (None,) * n
+    else:
+        details = tuple(details_u[positions].tolist())
+    imputed_u = np.array([bool(r[3]) for r in results], dtype=bool)
+    imputed = tuple(imputed_u[positions].tolist()) if imputed_u.any() else (False,) * n
+    return Coerced(out, codes, details, imputed)
+
+
+_NA_TYPES = frozenset({type(None), type(pd.NA), type(pd.NaT)})
+
+
+def _distinct_safe(arr: np.ndarray) -> bool:
+    """Whether cells may be handled once per distinct value: at most one type besides text
+    and missing markers (``True == 1 == 1.0`` would merge cells that read differently)."""
+    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        return True
+    types = set(map(type, arr)) - _NA_TYPES
+    types.discard(str)
+    return len(types) <= 1
 
 
 def _impute(year: int, month: int | None, rule: PartialDateRule) -> dt.date:
@@ -214,21 +269,14 @@ def coerce_dates(
     >>> c.imputed
     (False, True, False, False)
     """
-    out: list[Any] = []
-    codes: list[str | None] = []
-    details: list[str | None] = []
-    imputed: list[bool] = []
-    for v in values:
+    def one(v: Any):
         if is_missing(v):
-            out.append(pd.NaT), codes.append(None), details.append(None), imputed.append(False)
-            continue
+            return pd.NaT, None, None, False
         date, code, imp = _parse_date(v, partial_dates, date_format)
-        out.append(pd.NaT if date is None else pd.Timestamp(date))
-        codes.append(code)
-        details.append(value_shape(v) if code == "invalid_date" else None)
-        imputed.append(imp)
-    series = pd.Series(out, dtype="datetime64[ns]")
-    return Coerced(series, tuple(codes), tuple(details), tuple(imputed))
+        return (pd.NaT if date is None else pd.Timestamp(date), code,
+                value_shape(v) if code == "invalid_date" else None, imp)
+
+    return _per_value(values, one, pd.NaT, "datetime64[ns]")
 
 
 def _to_float(v: Any) -> float | None:
@@ -250,25 +298,19 @@ def coerce_numbers(values: Sequence[Any], *, integer: bool = False) -> Coerced:
     >>> coerce_numbers(["1", "2.0", "2.5", "x"], integer=True).codes
     (None, None, 'not_an_integer', 'not_a_number')
     """
-    out: list[Any] = []
-    codes: list[str | None] = []
-    for v in values:
+    missing = None if integer else np.nan
+
+    def one(v: Any):
         if is_missing(v):
-            out.append(None), codes.append(None)
-            continue
+            return missing, None, None, False
         f = _to_float(v)
         if f is None:
-            out.append(None), codes.append("not_a_number")
-        elif integer and not f.is_integer():
-            out.append(None), codes.append("not_an_integer")
-        else:
-            out.append(int(f) if integer else f), codes.append(None)
-    dtype = "Int64" if integer else "float64"
-    series = pd.Series(out, dtype=dtype) if integer else pd.Series(
-        [np.nan if x is None else x for x in out], dtype=dtype
-    )
-    n = len(out)
-    return Coerced(series, tuple(codes), (None,) * n, (False,) * n)
+            return missing, "not_a_number", None, False
+        if integer and not f.is_integer():
+            return missing, "not_an_integer", None, False
+        return (int(f) if integer else f), None, None, False
+
+    return _per_value(values, one, missing, "Int64" if integer else "float64")
 
 
 def coerce_bools(values: Sequence[Any]) -> Coerced:
@@ -277,23 +319,19 @@ def coerce_bools(values: Sequence[Any]) -> Coerced:
     >>> coerce_bools(["Yes", "n", "", "maybe"]).values.tolist()
     [True, False, <NA>, <NA>]
     """
-    out: list[Any] = []
-    codes: list[str | None] = []
-    for v in values:
+    def one(v: Any):
         if is_missing(v):
-            out.append(pd.NA), codes.append(None)
-            continue
+            return pd.NA, None, None, False
         key = str(v).strip().casefold()
         if isinstance(v, bool | np.bool_):
-            out.append(bool(v)), codes.append(None)
-        elif key in _TRUE:
-            out.append(True), codes.append(None)
-        elif key in _FALSE:
-            out.append(False), codes.append(None)
-        else:
-            out.append(pd.NA), codes.append("invalid_bool")
-    n = len(out)
-    return Coerced(pd.Series(out, dtype="boolean"), tuple(codes), (None,) * n, (False,) * n)
+            return bool(v), None, None, False
+        if key in _TRUE:
+            return True, None, None, False
+        if key in _FALSE:
+            return False, None, None, False
+        return pd.NA, "invalid_bool", None, False
+
+    return _per_value(values, one, pd.NA, "boolean")
 
 
 def _fold(text: str) -> str:
@@ -309,29 +347,24 @@ def coerce_codes(values: Sequence[Any], allowed: Sequence[str]) -> Coerced:
     (['PR', None, None], (None, 'invalid_code', 'invalid_code'), (None, 'PR', None))
     """
     lookup = {_fold(a): a for a in allowed}
-    out: list[Any] = []
-    codes: list[str | None] = []
-    details: list[str | None] = []
-    for v in values:
+    def one(v: Any):
         if is_missing(v):
-            out.append(None), codes.append(None), details.append(None)
-            continue
+            return None, None, None, False
         key = _fold(str(v))
         if key in lookup:
-            out.append(lookup[key]), codes.append(None), details.append(None)
-            continue
+            return lookup[key], None, None, False
         close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.5)
-        out.append(None), codes.append("invalid_code")
-        details.append(lookup[close[0]] if close else None)
-    n = len(out)
-    return Coerced(pd.Series(out, dtype=object), tuple(codes), tuple(details), (False,) * n)
+        return None, "invalid_code", lookup[close[0]] if close else None, False
+
+    return _per_value(values, one, None, "object")
 
 
 def coerce_text(values: Sequence[Any]) -> Coerced:
     """Strip text; missing values become ``None`` (``object`` dtype)."""
-    out = [None if is_missing(v) else str(v).strip() for v in values]
-    n = len(out)
-    return Coerced(pd.Series(out, dtype=object), (None,) * n, (None,) * n, (False,) * n)
+    def one(v: Any):
+        return (None if is_missing(v) else str(v).strip()), None, None, False
+
+    return _per_value(values, one, None, "object")
 
 
 def coerce_column(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from oncocohort.model._locate import Locator, records, subject_of
@@ -44,12 +45,21 @@ def _stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame | None:
 
 def check_duplicate_subjects(patients: pd.DataFrame, locator: Locator) -> list[Problem]:
     """``duplicate_subject`` for each repeat of a subject id, naming the first row."""
-    first: dict[str, dict] = {}
     problems = []
-    for rec in records(patients):
+    if "subject_id" not in patients.columns:
+        return problems
+    ids = patients["subject_id"].to_numpy(dtype=object)
+    present = pd.notna(ids)
+    keys = np.array([str(v) if p else None for v, p in zip(ids, present, strict=True)],
+                    dtype=object)
+    repeated = present & pd.Series(keys).duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return problems
+    # only the rows of repeated ids are turned into records, in their original order
+    positions = np.flatnonzero(repeated)
+    first: dict[str, dict] = {}
+    for rec in records(patients.iloc[positions]):
         s = subject_of(rec)
-        if s is None:
-            continue
         if s in first:
             problems.append(locator.at(
                 rec, "subject_id", "duplicate_subject",
@@ -110,21 +120,18 @@ def _merge_on_key(
     for c in wide.columns:
         if c not in merged.columns:
             merged[c] = pd.Series([None] * len(merged), dtype=wide[c].dtype)
+    by_column: dict[str, tuple[list[int], list]] = {}
     for i, values in fills.items():
         for c, v in values.items():
-            merged.loc[i, c] = v
+            at, vs = by_column.setdefault(c, ([], []))
+            at.append(i)
+            vs.append(v)
+    for c, (at, vs) in by_column.items():  # one assignment per column, not per cell
+        merged.loc[at, c] = vs if len(vs) > 1 else vs[0]
     if extra:
         merged = pd.concat([merged, pd.DataFrame(extra).astype(wide.dtypes.to_dict())],
                            ignore_index=True)
     return merged, problems
-
-
-def _ae_key(rec: dict, options: ValidationOptions) -> tuple[str, str] | None:
-    s, term = subject_of(rec), rec.get("ae_term")
-    if s is None or term is None or pd.isna(term):
-        return None
-    resolved = resolve_ae_term(str(term), options.ae_synonyms, options.ae_groups)
-    return s, normalize_term(resolved or str(term))
 
 
 def _worst(grades: list) -> float | None:
@@ -132,34 +139,56 @@ def _worst(grades: list) -> float | None:
     return max(known) if known else None
 
 
+def _ae_keys(frame: pd.DataFrame, options: ValidationOptions) -> list[tuple[str, str] | None]:
+    """(subject, resolved term) of every row (``None`` without either); each distinct term is
+    resolved once."""
+    n = len(frame)
+    subjects = (frame["subject_id"].tolist() if "subject_id" in frame.columns
+                else [None] * n)
+    terms = frame["ae_term"].tolist() if "ae_term" in frame.columns else [None] * n
+    resolved: dict[str, str] = {}
+    keys: list[tuple[str, str] | None] = []
+    for s, term in zip(subjects, terms, strict=True):
+        if s is None or pd.isna(s) or term is None or pd.isna(term):
+            keys.append(None)
+            continue
+        text = str(term)
+        if text not in resolved:
+            found = resolve_ae_term(text, options.ae_synonyms, options.ae_groups)
+            resolved[text] = normalize_term(found or text)
+        keys.append((str(s), resolved[text]))
+    return keys
+
+
 def _compare_ae(
     long: pd.DataFrame, wide: pd.DataFrame, locator: Locator, options: ValidationOptions
 ) -> list[Problem]:
     long_grades: dict[tuple, list] = {}
-    for rec in records(long):
-        k = _ae_key(rec, options)
+    long_g = long["grade"].tolist() if "grade" in long.columns else [None] * len(long)
+    for k, g in zip(_ae_keys(long, options), long_g, strict=True):
         if k is not None:
-            long_grades.setdefault(k, []).append(rec.get("grade"))
-    wide_first: dict[tuple, dict] = {}
+            long_grades.setdefault(k, []).append(g)
+    wide_first: dict[tuple, int] = {}
     wide_grades: dict[tuple, list] = {}
-    for rec in records(wide):
-        k = _ae_key(rec, options)
+    wide_g = wide["grade"].tolist() if "grade" in wide.columns else [None] * len(wide)
+    for i, (k, g) in enumerate(zip(_ae_keys(wide, options), wide_g, strict=True)):
         if k is not None:
-            wide_first.setdefault(k, rec)
-            wide_grades.setdefault(k, []).append(rec.get("grade"))
-    problems = []
-    for k, rec in wide_first.items():
+            wide_first.setdefault(k, i)
+            wide_grades.setdefault(k, []).append(g)
+    findings = []
+    for k, i in wide_first.items():
         if k not in long_grades:
-            problems.append(locator.at(
-                rec, "grade", "wide_long_conflict",
-                "adverse event graded in the wide sheet has no record for this subject "
-                "in the adverse-event table"))
+            findings.append((i, "adverse event graded in the wide sheet has no record for "
+                             "this subject in the adverse-event table"))
         elif _worst(wide_grades[k]) != _worst(long_grades[k]):
-            problems.append(locator.at(
-                rec, "grade", "wide_long_conflict",
-                "worst grade in the wide sheet differs from the worst grade of this term "
-                "in the adverse-event table; the adverse-event table is used"))
-    return problems
+            findings.append((i, "worst grade in the wide sheet differs from the worst grade "
+                             "of this term in the adverse-event table; the adverse-event "
+                             "table is used"))
+    if not findings:
+        return []
+    recs = records(wide.iloc[[i for i, _ in findings]])
+    return [locator.at(rec, "grade", "wide_long_conflict", message)
+            for rec, (_, message) in zip(recs, findings, strict=True)]
 
 
 def combine_table(

@@ -96,9 +96,9 @@ def _free_column(raw: pd.Series) -> pd.Series:
 
 def _cell_findings(res: Coerced, col: Column, fmt: str | None):
     """(index, code, message) of each failed, out-of-range or empty required cell."""
-    for i, code in enumerate(res.codes):
-        if code is not None:
-            yield i, code, cell_message(col, code, res.details[i], fmt)
+    for i in np.flatnonzero(res.failed):
+        i = int(i)
+        yield i, res.codes[i], cell_message(col, res.codes[i], res.details[i], fmt)
     if col.type in ("int", "float"):
         for i in np.flatnonzero(_out_of_range(res.values, col)):
             yield int(i), "out_of_range", _range_message(col)
@@ -133,7 +133,7 @@ def coerce_source(
 
     out: dict[str, pd.Series] = {}
     for name in source.frame.columns:
-        raw = list(source.frame[name])
+        raw = source.frame[name].reset_index(drop=True)
         if name in t.names:
             col = t.column(name)
             res = coerce_column(raw, col, partial_dates=options.partial_dates, date_format=fmt)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from oncocohort.model._locate import Locator, records, subject_of
@@ -62,24 +63,59 @@ def _lt(a, b) -> bool:
     return not (pd.isna(a) or pd.isna(b)) and a < b
 
 
+def _subjects(frame: pd.DataFrame) -> pd.Series:
+    """Per row, the subject id as text (as :func:`subject_of`), missing as ``NaN``."""
+    if "subject_id" not in frame.columns:
+        return pd.Series(np.nan, index=range(len(frame)), dtype=object)
+    codes, uniques = pd.factorize(frame["subject_id"].to_numpy(dtype=object),
+                                  use_na_sentinel=True)
+    text = np.array([str(u) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(text[codes], index=range(len(frame)), dtype=object)
+
+
+def _dates(frame: pd.DataFrame, column: str | None) -> np.ndarray:
+    """A date column as ``datetime64[ns]`` values (all ``NaT`` when absent)."""
+    if column is None or column not in frame.columns:
+        return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column]).to_numpy(dtype="datetime64[ns]")
+
+
+def _lt_mask(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`_lt`: ``a < b`` where both are known (NaT compares false)."""
+    return a < b
+
+
+def _rows(frame: pd.DataFrame, positions) -> list[dict]:
+    """The records (as :func:`records`) of the rows at ``positions``, in that order."""
+    positions = np.asarray(positions, dtype=np.int64)
+    if len(positions) == 0:
+        return []
+    return list(records(frame.iloc[positions]))
+
+
+def _patient_frame(patients: pd.DataFrame, data_cutoff) -> pd.DataFrame:
+    """Per subject (first row): ``birth``, ``index``, ``death``, ``last_alive``, ``cutoff``
+    (the patient's ``data_cutoff`` when given, else the study's), indexed by subject id."""
+    study_cut = pd.NaT if data_cutoff is None else pd.Timestamp(data_cutoff)
+    keys = _subjects(patients)
+    first = (keys.notna() & ~keys.duplicated()).to_numpy()
+    out = pd.DataFrame({
+        "birth": _dates(patients, "birth_date")[first],
+        "index": _dates(patients, "index_date")[first],
+        "death": _dates(patients, "death_date")[first],
+        "last_alive": _dates(patients, "last_alive_date")[first],
+        "cutoff": _dates(patients, "data_cutoff")[first],
+    }, index=pd.Index(keys[first].to_numpy(dtype=object), dtype=object))
+    out["cutoff"] = out["cutoff"].fillna(study_cut)
+    return out
+
+
 def patient_dates(patients: pd.DataFrame, data_cutoff) -> dict[str, dict]:
     """Per subject (first row): birth, index, death, last_alive and cut-off dates.
 
     The cut-off is the patient's ``data_cutoff`` when given, else ``data_cutoff``.
     """
-    study_cut = pd.NaT if data_cutoff is None else pd.Timestamp(data_cutoff)
-    out: dict[str, dict] = {}
-    for rec in records(patients):
-        s = subject_of(rec)
-        if s is None or s in out:
-            continue
-        cut = rec.get("data_cutoff")
-        out[s] = {
-            "birth": rec.get("birth_date"), "index": rec.get("index_date"),
-            "death": rec.get("death_date"), "last_alive": rec.get("last_alive_date"),
-            "cutoff": study_cut if pd.isna(cut) else cut,
-        }
-    return out
+    return _patient_frame(patients, data_cutoff).to_dict("index")
 
 
 def check_unknown_subjects(
@@ -91,52 +127,73 @@ def check_unknown_subjects(
     for name, frame in tables.items():
         if name == "patients":
             continue
-        seen: dict[tuple, list] = {}
-        for rec in records(frame):
-            s = subject_of(rec)
-            if s is not None and s not in known:
-                seen.setdefault((rec["_src"], s), []).append(rec)
-        for (_, _s), recs in seen.items():
-            n = len(recs)
+        keys = _subjects(frame)
+        unknown = (keys.notna() & ~keys.isin(known)).to_numpy()
+        if not unknown.any():
+            continue
+        pos = np.flatnonzero(unknown)
+        groups = pd.DataFrame({"src": frame["_src"].to_numpy()[pos],
+                               "s": keys.to_numpy(dtype=object)[pos], "pos": pos})
+        grouped = groups.groupby(["src", "s"], sort=False)["pos"]
+        firsts, sizes = grouped.first(), grouped.size()
+        for rec, n in zip(_rows(frame, firsts.to_numpy()), sizes.loc[firsts.index], strict=True):
+            n = int(n)
             problems.append(locator.at(
-                recs[0], "subject_id", "unknown_subject",
+                rec, "subject_id", "unknown_subject",
                 f"subject is not in the patients table ({n} record{'s' if n > 1 else ''} "
                 f"in the `{name}` table)"))
     return problems
+
+
+_PATIENT_PAIRS = (
+    ("birth_date", "birth_after_index", "`birth_date` is after `index_date`"),
+    ("death_date", "death_before_index", "`death_date` is before `index_date`"),
+    ("last_alive_date", "last_alive_before_index", "`last_alive_date` is before `index_date`"),
+    ("eot_date", "eot_before_index", "`eot_date` is before `index_date`"),
+)
+
+
+def _patient_row_problems(rec: dict, locator: Locator, dated: list[str], study_cut):
+    index = rec.get("index_date")
+    for col, code, msg in _PATIENT_PAIRS:
+        bad = (_lt(index, rec.get(col)) if col == "birth_date"
+               else _lt(rec.get(col), index))
+        if bad:
+            yield locator.at(rec, col, code, msg)
+    if _lt(rec.get("death_date"), rec.get("last_alive_date")):
+        yield locator.at(
+            rec, "last_alive_date", "alive_after_death",
+            "`last_alive_date` is after `death_date`; the death date is used",
+            severity="warning")
+    cut = rec.get("data_cutoff")
+    cut = study_cut if pd.isna(cut) else cut
+    for col in dated:
+        if _lt(cut, rec.get(col)):
+            code = "death_after_cutoff" if col == "death_date" else "after_cutoff"
+            yield locator.at(rec, col, code, f"`{col}` is after the data cut-off")
 
 
 def check_patient_dates(
     patients: pd.DataFrame, locator: Locator, options: ValidationOptions
 ) -> list[Problem]:
     """Impossible or inconsistent dates within one patient row (see the module table)."""
-    problems = []
     dated = [c.name for c in table("patients").columns
              if c.type == "date" and c.name != "data_cutoff"]
     study_cut = None if options.data_cutoff is None else pd.Timestamp(options.data_cutoff)
-    for rec in records(patients):
-        index = rec.get("index_date")
-        pairs = (("birth_date", "birth_after_index", "`birth_date` is after `index_date`"),
-                 ("death_date", "death_before_index", "`death_date` is before `index_date`"),
-                 ("last_alive_date", "last_alive_before_index",
-                  "`last_alive_date` is before `index_date`"),
-                 ("eot_date", "eot_before_index", "`eot_date` is before `index_date`"))
-        for col, code, msg in pairs:
-            bad = (_lt(index, rec.get(col)) if col == "birth_date"
-                   else _lt(rec.get(col), index))
-            if bad:
-                problems.append(locator.at(rec, col, code, msg))
-        if _lt(rec.get("death_date"), rec.get("last_alive_date")):
-            problems.append(locator.at(
-                rec, "last_alive_date", "alive_after_death",
-                "`last_alive_date` is after `death_date`; the death date is used",
-                severity="warning"))
-        cut = rec.get("data_cutoff")
-        cut = study_cut if pd.isna(cut) else cut
-        for col in dated:
-            if _lt(cut, rec.get(col)):
-                code = "death_after_cutoff" if col == "death_date" else "after_cutoff"
-                problems.append(locator.at(rec, col, code,
-                                           f"`{col}` is after the data cut-off"))
+    # Find the rows with a finding by whole-column comparisons; word them row by row.
+    index = _dates(patients, "index_date")
+    flagged = _lt_mask(index, _dates(patients, "birth_date"))
+    for col in ("death_date", "last_alive_date", "eot_date"):
+        flagged |= _lt_mask(_dates(patients, col), index)
+    flagged |= _lt_mask(_dates(patients, "death_date"), _dates(patients, "last_alive_date"))
+    cut = _dates(patients, "data_cutoff")
+    if study_cut is not None:
+        cut = np.where(np.isnat(cut), np.datetime64(study_cut, "ns"), cut)
+    for col in dated:
+        flagged |= _lt_mask(cut, _dates(patients, col))
+    problems: list[Problem] = []
+    for rec in _rows(patients, np.flatnonzero(flagged)):
+        problems += _patient_row_problems(rec, locator, dated, study_cut)
     return problems
 
 
@@ -162,32 +219,66 @@ def _record_date_problems(rec: dict, name: str, dates: dict | None, locator: Loc
                          severity="warning")
 
 
+def _flag_record_dates(frame: pd.DataFrame, name: str, pdates: pd.DataFrame) -> np.ndarray:
+    """Rows of ``frame`` for which :func:`_record_date_problems` may find something
+    (whole-column comparisons against the patient's dates aligned by subject)."""
+    start_col = _STARTS.get(name) or _ASSESSMENTS.get(name)
+    n = len(frame)
+    flagged = np.zeros(n, dtype=bool)
+    birth, cutoff, death, index = (pdates[c].to_numpy(dtype="datetime64[ns]")
+                                   for c in ("birth", "cutoff", "death", "index"))
+    for col in [c.name for c in table(name).columns if c.type == "date"]:
+        if col not in frame.columns:
+            continue
+        value = _dates(frame, col)
+        flagged |= _lt_mask(value, birth) | _lt_mask(cutoff, value)
+        if col == start_col:
+            flagged |= _lt_mask(death, value)
+    if "end_date" in frame.columns and start_col in frame.columns:
+        flagged |= _lt_mask(_dates(frame, "end_date"), _dates(frame, start_col))
+    if name == "adverse_events":
+        flagged |= _lt_mask(_dates(frame, "onset_date"), index)
+    return flagged
+
+
 def check_record_dates(
     tables: Mapping[str, pd.DataFrame], patients: pd.DataFrame | None, locator: Locator,
     options: ValidationOptions,
 ) -> list[Problem]:
     """Dates of therapy, assessment and AE records against the patient's dates and the
     cut-off; end before start; AE before index; last assessment after last alive."""
-    per_subject = patient_dates(patients, options.data_cutoff) if patients is not None else {}
+    pframe = (_patient_frame(patients, options.data_cutoff) if patients is not None
+              else _patient_frame(pd.DataFrame({"subject_id": []}), options.data_cutoff))
     problems: list[Problem] = []
     for name, frame in tables.items():
         if name == "patients":
             continue
-        last: dict[str, dict] = {}
-        assess = _ASSESSMENTS.get(name)
-        for rec in records(frame):
+        keys = _subjects(frame)
+        aligned = pframe.reindex(keys.to_numpy(dtype=object))
+        flagged = np.flatnonzero(_flag_record_dates(frame, name, aligned))
+        for rec in _rows(frame, flagged):
             s = subject_of(rec)
-            dates = per_subject.get(s)
+            dates = pframe.loc[s].to_dict() if s is not None and s in pframe.index else None
             problems += _record_date_problems(rec, name, dates, locator)
-            if assess and s is not None and not pd.isna(rec.get(assess)):
-                if s not in last or last[s][assess] < rec[assess]:
-                    last[s] = rec
-        for s, rec in last.items():
-            d = per_subject.get(s)
-            if d is not None and pd.isna(d["death"]) and _lt(d["last_alive"], rec[assess]):
-                problems.append(locator.at(
-                    rec, assess, "assessment_after_last_alive",
-                    "last tumour assessment is after `last_alive_date`", severity="warning"))
+        assess = _ASSESSMENTS.get(name)
+        if not assess or assess not in frame.columns:
+            continue
+        when = _dates(frame, assess)
+        usable = np.flatnonzero(~np.isnat(when) & keys.notna().to_numpy())
+        if not len(usable):
+            continue
+        # per subject, the first row holding its latest assessment (order of first mention)
+        latest = (pd.DataFrame({"s": keys.to_numpy(dtype=object)[usable],
+                                "when": when[usable]}, index=usable)
+                  .groupby("s", sort=False)["when"].idxmax())
+        d = pframe.reindex(latest.index.to_numpy(dtype=object))
+        last_when = when[latest.to_numpy()]
+        bad = (np.isnat(d["death"].to_numpy(dtype="datetime64[ns]"))
+               & _lt_mask(d["last_alive"].to_numpy(dtype="datetime64[ns]"), last_when))
+        for rec in _rows(frame, latest.to_numpy()[bad]):
+            problems.append(locator.at(
+                rec, assess, "assessment_after_last_alive",
+                "last tumour assessment is after `last_alive_date`", severity="warning"))
     return problems
 
 
@@ -196,7 +287,18 @@ def check_ae_terms(ae: pd.DataFrame, locator: Locator, options: ValidationOption
     :data:`~oncocohort.model.ctcae.DEFAULT_SYNONYMS`) or a group of the spec;
     ``ctcae_term``, when given, a CTCAE v5.0 term. Suggestions come from the CTCAE list."""
     problems = []
-    for rec in records(ae):
+    # Resolve each distinct term once; word the problems only for the rows that have one.
+    flagged = np.zeros(len(ae), dtype=bool)
+    for col, known in (("ae_term", lambda t: resolve_ae_term(
+            t, options.ae_synonyms, options.ae_groups) is not None),
+            ("ctcae_term", lambda t: lookup_ctcae_term(t) is not None)):
+        if col not in ae.columns:
+            continue
+        values = ae[col].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        bad = np.array([not known(u) for u in uniques] + [False], dtype=bool)
+        flagged |= bad[codes]
+    for rec in _rows(ae, np.flatnonzero(flagged)):
         term = rec.get("ae_term")
         if term is not None and not pd.isna(term):
             if resolve_ae_term(term, options.ae_synonyms, options.ae_groups) is None:
@@ -226,19 +328,21 @@ def check_progression(
     the date of the first ``PD``; a subject without any ``PD`` must have none. An empty
     progression date is not checked (the assessments are then used).
     """
-    first_pd: dict[str, pd.Timestamp] = {}
-    assessed: set[str] = set()
-    for rec in records(responses):
-        s = subject_of(rec)
-        if s is None:
-            continue
-        assessed.add(s)
-        d = rec.get("assessment_date")
-        if rec.get("response") == "PD" and not pd.isna(d):
-            if s not in first_pd or d < first_pd[s]:
-                first_pd[s] = d
+    keys = _subjects(responses)
+    has = keys.notna().to_numpy()
+    assessed = set(keys[has])
+    when = _dates(responses, "assessment_date")
+    is_pd = (responses["response"].to_numpy(dtype=object) == "PD"
+             if "response" in responses.columns else np.zeros(len(responses), dtype=bool))
+    use = has & is_pd & ~np.isnat(when)
+    first_pd: dict[str, pd.Timestamp] = (
+        pd.Series(when[use], index=keys.to_numpy(dtype=object)[use]).groupby(level=0).min()
+        .to_dict() if use.any() else {})
     problems = []
-    for rec in records(patients):
+    pkeys = _subjects(patients)
+    candidates = (pkeys.isin(assessed).to_numpy()
+                  & ~np.isnat(_dates(patients, "progression_date")))
+    for rec in _rows(patients, np.flatnonzero(candidates)):
         s, given = subject_of(rec), rec.get("progression_date")
         if s not in assessed or pd.isna(given):
             continue

@@ -96,7 +96,13 @@ def recode_column(values: pd.Series, user_map: Mapping[str, Any],
             return folded[key]
         return defaults.get(key, v)
 
-    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+    # Cells repeat a lot (codes, ids): recode each distinct value once and map back.
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        table[i] = one(u)
+    table[-1] = None  # code -1: missing
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], file: str,

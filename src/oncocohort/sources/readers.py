@@ -110,17 +110,64 @@ def _frame(header: Sequence[Any], records: Iterable[Sequence[Any]], rows: Iterab
     if problems:
         raise InputError(problems)
     width = len(names)
-    kept_cells, kept_rows = [], []
-    for row, record in zip(rows, records, strict=True):
-        cells = [cell_text(v) for v in list(record)[:width]]
-        cells += [None] * (width - len(cells))
-        if any(c is not None for c in cells):
-            kept_cells.append(cells)
-            kept_rows.append(row)
-    frame = pd.DataFrame(kept_cells, columns=names, dtype=object)
+    grid = _grid(records, width)
+    row_numbers = np.asarray(list(rows), dtype=np.int64)
+    if len(row_numbers) != len(grid):
+        raise ValueError("rows and records differ in length")
+    columns = [_column_text(grid[:, j]) for j in range(width)]
+    if len(grid):
+        present = np.zeros(len(grid), dtype=bool)
+        for col in columns:
+            present |= np.not_equal(col, None)
+        columns = [col[present] for col in columns]
+        row_numbers = row_numbers[present]
+    frame = pd.DataFrame({i: pd.Series(col, dtype=object) for i, col in enumerate(columns)})
+    frame.columns = names
     if frame.empty:
         frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
-    return frame, np.asarray(kept_rows, dtype=np.int64)
+    return frame, row_numbers
+
+
+_NA_TYPES = frozenset({type(None), type(pd.NA), type(pd.NaT)})
+
+
+def _distinct_safe(values: np.ndarray) -> bool:
+    """Whether a column may be converted once per distinct value: at most one type besides
+    text and missing markers (``True == 1 == 1.0`` would merge cells that read differently)."""
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return True
+    types = set(map(type, values)) - _NA_TYPES
+    types.discard(str)
+    return len(types) <= 1
+
+
+def _grid(records: Iterable[Sequence[Any]], width: int) -> np.ndarray:
+    """Records as a 2-D ``object`` array of ``width`` columns (cut or padded with ``None``)."""
+    if isinstance(records, np.ndarray) and records.ndim == 2:
+        grid = records[:, :width].astype(object, copy=False)
+        if grid.shape[1] < width:
+            pad = np.full((len(grid), width - grid.shape[1]), None, dtype=object)
+            grid = np.concatenate([grid, pad], axis=1)
+        return grid
+    rows = [list(r)[:width] for r in records]
+    grid = np.full((len(rows), width), None, dtype=object)
+    for i, r in enumerate(rows):
+        grid[i, :len(r)] = r
+    return grid
+
+
+def _column_text(values: np.ndarray) -> np.ndarray:
+    """:func:`cell_text` of every cell of one column, computed once per distinct value."""
+    if len(values) == 0:
+        return np.empty(0, dtype=object)
+    if not _distinct_safe(values):
+        return np.array([cell_text(v) for v in values], dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        table[i] = cell_text(u)
+    table[-1] = None
+    return table[codes]
 
 
 def _read_csv(path: Path, file: str, encoding: str | None,
