@@ -1,6 +1,7 @@
 """Figures checked structurally: what they print equals an independent count from the data."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
@@ -136,3 +137,18 @@ def test_km_events_and_small_counts(fixture_module):
 def test_swimmer_ids_hidden(analysis):
     res = compute_swimmer_figure(analysis.swimmer, show_ids=False)
     assert {t.get_text() for t in res.figure.axes[0].get_yticklabels()} == {""}
+
+
+def test_large_waterfall_is_one_collection_with_every_bar():
+    from matplotlib.collections import PolyCollection
+
+    from oncocohort.report.figures.waterfall import MAX_BAR_PATCHES
+
+    n = MAX_BAR_PATCHES + 1
+    best = pd.DataFrame({"subject_id": [f"S{i:05d}" for i in range(n)],
+                         "best_pct_change": np.linspace(-90, 60, n),
+                         "bor": ["PR"] * 100 + ["SD"] * (n - 100)})
+    res = compute_waterfall_figure(best)
+    (coll,) = [c for c in res.figure.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(coll.get_paths()) == n == len(res.bars)
+    assert res.bars["best_pct_change"].iloc[0] == 60  # largest increase first

@@ -18,7 +18,7 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow
 
 __all__ = ["compute_baseline_rows", "compute_categorical_rows", "compute_continuous_rows",
-           "is_continuous", "level_text", "sorted_levels"]
+           "is_continuous", "level_text", "level_texts", "sorted_levels"]
 
 
 def is_continuous(values: pd.Series, max_levels: int = 6) -> bool:
@@ -38,6 +38,13 @@ def level_text(value: object) -> str:
         return "Yes" if value else "No"
     text = str(value)
     return {"true": "Yes", "false": "No"}.get(text.strip().lower(), text)
+
+
+def level_texts(values: pd.Series) -> pd.Series:
+    """:func:`level_text` of every value (missing stays ``None``), each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([level_text(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
 
 
 def sorted_levels(values: pd.Series) -> list[str]:
@@ -85,7 +92,7 @@ def compute_categorical_rows(values: pd.Series, *, analysis: str, variable: str,
     """
     total = len(values)
     present = values.dropna()
-    text = present.map(level_text)
+    text = level_texts(present)
     if levels is None:
         if isinstance(values.dtype, pd.CategoricalDtype):
             levels = [level_text(c) for c in values.cat.categories]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
-from oncocohort.analysis.baseline import level_text, sorted_levels
+from oncocohort.analysis.baseline import level_text, level_texts, sorted_levels
 from oncocohort.analysis.survival import compute_survival_rows
 from oncocohort.stats.cox import Cox, CoxWarning
 from oncocohort.stats.kaplan_meier import KaplanMeier
@@ -67,7 +67,7 @@ def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
     cols = patients[["subject_id", *variables]].copy()
     for v in variables:
         levels = _levels(cols[v])
-        text = cols[v].map(lambda x: None if pd.isna(x) else level_text(x))
+        text = level_texts(cols[v])
         cols[v] = pd.Categorical(text, categories=levels)
     out = sub.merge(cols, on="subject_id", how="left", validate="one_to_one")
     out["event"] = out["event"].astype(int)
