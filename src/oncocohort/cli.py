@@ -146,6 +146,9 @@ def _run_and_write(study: Path, out: Path, console: Console) -> int:
     for line in results.notes:
         console.print(line, highlight=False)
     console.print(f"Outputs written to [bold]{written}[/]")
+    for name in ("report.html", "report.docx"):
+        if (written / name).is_file():
+            console.print(f"  {name}: {written / name}", highlight=False, soft_wrap=True)
     return ExitStatus.OK
 
 

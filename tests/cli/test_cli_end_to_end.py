@@ -50,6 +50,7 @@ def test_demo_writes_the_report_and_says_where(tmp_path):
     assert code == ExitStatus.OK, out
     assert "synthetic" in out
     assert str(out_dir.resolve()) in out.replace("\n", "")
+    assert f"report.html: {(out_dir / 'report.html').resolve()}" in out
     html = (out_dir / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
     attrition = pd.read_csv(out_dir / "datasets" / "attrition.csv")
