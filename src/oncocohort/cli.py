@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "simulate",
-        help="write a synthetic cohort's raw tables",
+        help="write a synthetic cohort's raw tables, or a synthetic OMOP database",
         description="Write the raw canonical tables of a synthetic cohort (deterministic from "
         "the seed). 'escc' mirrors the demo study at any size, streamed in chunks.",
     )
