@@ -6,45 +6,19 @@ from ``tests/reference/cox.R``. Counts are exact; C and SE at rel 1e-9 (observed
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oncocohort.stats.concordance import compute_concordance
-from oncocohort.stats.cox import CoxWarning, cox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
-CASES = pd.read_csv(FIXTURES / "cox_cases.csv", dtype=str, keep_default_na=False)
-RESULTS = pd.read_csv(FIXTURES / "cox_results.csv", keep_default_na=False, na_values=["NA"])
-RESULTS["value"] = RESULTS["value"].astype(float)
+from _cox_cases import CASES, RESULTS, fit_case  # noqa: E402
 
-
-def _fit(case: str):
-    row = CASES.set_index("case").loc[case]
-    data = pd.read_csv(FIXTURES / f"cox_input_{row['data']}.csv")
-    reference = None
-    if row["reference"]:
-        var, level = row["reference"].split("=")
-        reference = {var: level}
-        if pd.api.types.is_numeric_dtype(data[var]):
-            data[var] = data[var].astype("Int64").astype(str).replace("<NA>", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CoxWarning)
-        return cox(
-            data,
-            time=row["time"],
-            event=row["event"],
-            covariates=row["covariates"].split(";"),
-            strata=row["strata"] or None,
-            ties=row["ties"],
-            reference=reference,
-            weights=row["weights"] or None,
-        )
+_fit = fit_case
 
 
 @pytest.mark.by_hand

@@ -11,8 +11,8 @@ import io
 import os
 import re
 import shutil
-import zipfile
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

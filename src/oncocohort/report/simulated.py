@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 
 from oncocohort.report.output import stable_ooxml
-
 from oncocohort.simulate import _calibration as cal
 from oncocohort.simulate.escc import (
     BLOCK_SIZE,

@@ -27,8 +27,8 @@ conventions (read back by :mod:`oncocohort.sources.omop.extract`):
 * end of treatment, last known alive, progression on a prior line: ``observation`` rows.
 
 The generator is pure: :func:`generate_omop_chunks` yields dicts of DataFrames, one per chunk
-of persons. :func:`oncocohort.report.simulated.write_omop_duckdb` writes them into a DuckDB file (all file output is in ``report/``; formerly kept here until the
-writers of ``report/`` take it over).
+of persons. :func:`oncocohort.report.simulated.write_omop_duckdb` writes them into a DuckDB file (all
+file output is in ``report/``).
 """
 
 from __future__ import annotations

@@ -55,7 +55,6 @@ class CohortTables:
 
 def derive_screened(cdm: Cdm, spec: OmopCohort):
     """``person_id, index_day, has_index``: the screened persons and their index day."""
-    import ibis
 
     sets = spec.concept_sets
     e, ix = spec.entry, spec.index

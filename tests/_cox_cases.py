@@ -1,0 +1,39 @@
+"""The R Cox fixture cases (``tests/reference/cox.R``): inputs, expected rows, and the fit."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from oncocohort.stats.cox import CoxWarning, cox
+
+FIXTURES = Path(__file__).resolve().parent / "reference" / "fixtures"
+CASES = pd.read_csv(FIXTURES / "cox_cases.csv", dtype=str, keep_default_na=False)
+RESULTS = pd.read_csv(FIXTURES / "cox_results.csv", keep_default_na=False, na_values=["NA"])
+RESULTS["value"] = RESULTS["value"].astype(float)
+
+
+def fit_case(case: str):
+    """Fit fixture ``case`` as the R script did (warnings silenced: tests check them apart)."""
+    row = CASES.set_index("case").loc[case]
+    data = pd.read_csv(FIXTURES / f"cox_input_{row['data']}.csv")
+    reference = None
+    if row["reference"]:
+        var, level = row["reference"].split("=")
+        reference = {var: level}
+        if pd.api.types.is_numeric_dtype(data[var]):
+            data[var] = data[var].astype("Int64").astype(str).replace("<NA>", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoxWarning)
+        return cox(
+            data,
+            time=row["time"],
+            event=row["event"],
+            covariates=row["covariates"].split(";"),
+            strata=row["strata"] or None,
+            ties=row["ties"],
+            reference=reference,
+            weights=row["weights"] or None,
+        )
