@@ -15,15 +15,16 @@ RESULTS = pd.read_csv(FIXTURES / "cox_results.csv", keep_default_na=False, na_va
 RESULTS["value"] = RESULTS["value"].astype(float)
 
 
-def fit_case(case: str):
-    """Fit fixture ``case`` as the R script did (warnings silenced: tests check them apart)."""
-    row = CASES.set_index("case").loc[case]
+def fit_case(case: str | pd.Series):
+    """Fit fixture ``case`` (its name or its row of ``CASES``) as the R script did (warnings
+    silenced: tests check them apart)."""
+    row = CASES.set_index("case").loc[case] if isinstance(case, str) else case
     data = pd.read_csv(FIXTURES / f"cox_input_{row['data']}.csv")
     reference = None
     if row["reference"]:
         var, level = row["reference"].split("=")
         reference = {var: level}
-        if pd.api.types.is_numeric_dtype(data[var]):
+        if pd.api.types.is_numeric_dtype(data[var]):  # R factor of a numeric code
             data[var] = data[var].astype("Int64").astype(str).replace("<NA>", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoxWarning)

@@ -17,49 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oncocohort.stats.cox import Cox, CoxWarning, cox
-
 from _refdata import TERN, require
+from oncocohort.stats.cox import CoxWarning, cox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 REL = 1e-6
 
 
-def _cases() -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / "cox_cases.csv", dtype=str, keep_default_na=False)
-
-
-def _results() -> pd.DataFrame:
-    res = pd.read_csv(FIXTURES / "cox_results.csv", keep_default_na=False, na_values=["NA"])
-    res["value"] = res["value"].astype(float)
-    return res
-
-
-def fit_case(case: pd.Series) -> Cox:
-    """Fit one R fixture case with the same options."""
-    data = pd.read_csv(FIXTURES / f"cox_input_{case['data']}.csv")
-    reference = None
-    if case["reference"]:
-        var, level = case["reference"].split("=")
-        reference = {var: level}
-        if pd.api.types.is_numeric_dtype(data[var]):  # R factor of a numeric code
-            data[var] = data[var].astype("Int64").astype(str).replace("<NA>", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CoxWarning)
-        return cox(
-            data,
-            time=case["time"],
-            event=case["event"],
-            covariates=case["covariates"].split(";"),
-            strata=case["strata"] or None,
-            ties=case["ties"],
-            reference=reference,
-            weights=case["weights"] or None,
-        )
-
-
-CASES = _cases()
-RESULTS = _results()
+from _cox_cases import CASES, RESULTS, fit_case  # noqa: E402
 
 
 def _r(case: str, quantity: str, term: str = "") -> float:
