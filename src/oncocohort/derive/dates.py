@@ -42,6 +42,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from oncocohort.derive._subjects import check_known_subjects
+
 __all__ = ["NAMED_DATES", "ADEQUATE_RESPONSES", "derive_named_dates"]
 
 NAMED_DATES: tuple[str, ...] = (
@@ -83,9 +85,7 @@ def _per_subject(frame: pd.DataFrame, what: str, subjects: pd.Index) -> pd.DataF
     if len(dup):
         raise ValueError(f"{what} has more than one row for subject(s): "
                          f"{', '.join(sorted(map(str, dup.unique())))}")
-    unknown = sorted(set(frame["subject_id"]) - set(subjects))
-    if unknown:
-        raise ValueError(f"{what} has subject(s) not in patients: {', '.join(unknown)}")
+    check_known_subjects(frame["subject_id"], subjects, what)
     return frame.set_index("subject_id").reindex(subjects)
 
 

@@ -59,6 +59,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from oncocohort.derive._subjects import check_known_subjects, index_patients
+
 __all__ = ["DrugSchedule", "derive_exposure", "derive_prior_therapy", "EXPOSURE_COLUMNS",
            "PRIOR_COLUMNS"]
 
@@ -330,13 +332,8 @@ def derive_exposure(
     if t["start_date"].isna().any():
         bad = sorted(t.loc[t["start_date"].isna(), "subject_id"].unique())
         raise ValueError(f"therapy records without start_date for subject(s) {', '.join(bad)}")
-    pat = patients.assign(subject_id=patients["subject_id"].astype(str)).set_index("subject_id")
-    if pat.index.duplicated().any():
-        dup = sorted(pat.index[pat.index.duplicated()].unique())
-        raise ValueError(f"patients has more than one row for subject(s): {', '.join(dup)}")
-    unknown = sorted(set(t["subject_id"]) - set(pat.index))
-    if unknown:
-        raise ValueError(f"therapy has subject(s) not in patients: {', '.join(unknown)}")
+    pat = index_patients(patients)
+    check_known_subjects(t["subject_id"], pat.index, "therapy")
     cutoff = _datetime(_col(pat, "data_cutoff"))
     if data_cutoff is not None:
         cutoff = cutoff.fillna(pd.Timestamp(data_cutoff))

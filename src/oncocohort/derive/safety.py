@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from oncocohort.derive._subjects import check_known_subjects, index_patients
 from oncocohort.derive.safety_grades import derive_ae_worst, summarise_ae_grades
 from oncocohort.model.ctcae import (
     DEFAULT_SYNONYMS,
@@ -223,13 +224,8 @@ def derive_ae(
     if "subject_id" not in patients:
         raise ValueError("patients lacks column subject_id")
     ae = adverse_events.assign(subject_id=adverse_events["subject_id"].astype(str))
-    pat = patients.assign(subject_id=patients["subject_id"].astype(str)).set_index("subject_id")
-    if pat.index.duplicated().any():
-        dup = sorted(pat.index[pat.index.duplicated()].unique())
-        raise ValueError(f"patients has more than one row for subject(s): {', '.join(dup)}")
-    unknown = sorted(set(ae["subject_id"]) - set(pat.index))
-    if unknown:
-        raise ValueError(f"adverse_events has subject(s) not in patients: {', '.join(unknown)}")
+    pat = index_patients(patients)
+    check_known_subjects(ae["subject_id"], pat.index, "adverse_events")
     mapped = _map_terms(ae, options)
     ae["ctcae_term"] = mapped["ctcae_term"]
     ae["term_source"] = mapped["term_source"]
