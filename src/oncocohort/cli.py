@@ -37,11 +37,22 @@ exit codes: 0 success; 2 the input has errors (all of them are listed, nothing i
 
 examples:
   oncocohort demo                              # the bundled synthetic cohort, end to end
+  oncocohort demo --from-database              # the same study found in a synthetic OMOP CDM
   oncocohort validate study.yaml               # check a study's spec and data, write nothing
   oncocohort run study.yaml --out results/     # the whole analysis into results/
+  oncocohort run study-omop.yaml --database postgres://me@host/cdm --out results/
   oncocohort simulate escc --patients 100000 --out big/   # a synthetic cohort of any size
   oncocohort simulate omop --persons 1000000 --out cdm.duckdb   # a synthetic OMOP database
 """
+
+
+DEMO_PERSONS = 2_000
+
+
+def _database_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database", metavar="URL", default=None,
+                   help="for a spec with database/omop blocks: the OMOP CDM to read instead of "
+                   "database.url (a .duckdb file, postgres://user@host/db, or pyspark)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and list all problems found (file, sheet, row, column). Exit code 2 on errors.",
     )
     p.add_argument("study", type=Path, help="the study YAML file")
+    _database_option(p)
 
     p = sub.add_parser(
         "run",
@@ -71,15 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("study", type=Path, help="the study YAML file")
     p.add_argument("--out", type=Path, required=True, help="output folder")
+    _database_option(p)
 
     p = sub.add_parser(
         "demo",
         help="run the bundled synthetic ESCC cohort end to end",
         description="Run the bundled synthetic demo study (calibrated to a published ESCC "
-        "cohort; the data are synthetic) into --out.",
+        "cohort; the data are synthetic) into --out. With --from-database the same study is "
+        "found in a synthetic hospital OMOP CDM database (DuckDB, written to a temporary "
+        "folder): the cohort is selected in the database, then analysed as usual.",
     )
     p.add_argument("--out", type=Path, default=Path("oncocohort-demo"),
                    help="output folder (default: ./oncocohort-demo)")
+    p.add_argument("--from-database", action="store_true",
+                   help="select the cohort in a synthetic OMOP CDM database instead of reading "
+                   "the bundled CSV files")
+    p.add_argument("--persons", type=int, default=DEMO_PERSONS,
+                   help=f"with --from-database: persons in the synthetic database (default "
+                   f"{DEMO_PERSONS}; the demo's 231 screened patients among others)")
 
     p = sub.add_parser(
         "simulate",
@@ -117,7 +138,7 @@ def _print_problems(console: Console, problems: Problems) -> None:
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from oncocohort.pipeline import load_study, select_study_cohort
 
-    loaded = load_study(args.study)
+    loaded = load_study(args.study, database_url=args.database)
     _print_problems(console, loaded.problems)
     if not loaded.problems.ok:
         console.print("[red]The input has errors; nothing was run or written.[/]")
@@ -126,17 +147,19 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     console.print(summary.to_string(index=False), highlight=False)
     selection, _ = select_study_cohort(loaded)  # rules and variables are checked too
     attrition = selection.attrition[["kind", "rule", "n_excluded", "n_remaining"]]
-    console.print("\nCohort selection:")
+    where = f" (in the OMOP CDM, {loaded.engine})" if loaded.engine else ""
+    console.print(f"\nCohort selection{where}:")
     console.print(attrition.to_string(index=False), highlight=False)
     console.print("[green]No errors.[/]")
     return ExitStatus.OK
 
 
-def _run_and_write(study: Path, out: Path, console: Console) -> int:
+def _run_and_write(study: Path, out: Path, console: Console,
+                   database: str | None = None) -> int:
     from oncocohort.pipeline import load_study, run_study
     from oncocohort.report.write import write_outputs
 
-    loaded = load_study(study)
+    loaded = load_study(study, database_url=database)
     _print_problems(console, loaded.problems)
     if not loaded.problems.ok:
         console.print("[red]The input has errors; nothing was run or written.[/]")
@@ -153,7 +176,7 @@ def _run_and_write(study: Path, out: Path, console: Console) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
-    return _run_and_write(args.study, args.out, console)
+    return _run_and_write(args.study, args.out, console, args.database)
 
 
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
@@ -161,7 +184,21 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
     console.print("oncocohort demo: a synthetic cohort calibrated to a published study "
                   "(the data are synthetic).")
-    return _run_and_write(demo_spec_path(), args.out, console)
+    if not args.from_database:
+        return _run_and_write(demo_spec_path(), args.out, console)
+    import tempfile
+
+    from oncocohort.report.simulated import render_simulated_omop
+
+    if args.persons < 231:
+        console.print("[red]--persons must be at least 231 (the demo's screened patients).[/]")
+        return ExitStatus.INPUT
+    with tempfile.TemporaryDirectory(prefix="oncocohort-omop-") as tmp:
+        db = render_simulated_omop(Path(tmp) / "omop.duckdb", persons=args.persons,
+                                   progress=False)
+        console.print(f"Synthetic OMOP CDM database of {args.persons} persons written to a "
+                      "temporary folder; selecting the cohort in it.")
+        return _run_and_write(demo_spec_path(omop=True), args.out, console, str(db))
 
 
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:

@@ -29,11 +29,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LoadedStudy:
-    """A study spec with its data typed and validated."""
+    """A study spec with its data typed and validated.
+
+    ``attrition`` is set when the cohort was already selected where the data came from (an
+    OMOP CDM database: the rules run in the engine), and then ``data`` holds only the cohort.
+    """
 
     spec: object
     data: object
     problems: Problems
+    attrition: pd.DataFrame | None = None
+    engine: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,39 +53,91 @@ class StudyResults:
     notes: tuple[str, ...] = ()
 
 
-def demo_spec_path() -> Path:
-    """Path of the bundled demo study spec (inside the installed package)."""
-    return Path(str(resources.files("oncocohort") / "data" / "demo" / "study.yaml"))
+def demo_spec_path(*, omop: bool = False) -> Path:
+    """Path of the bundled demo study spec (inside the installed package); with ``omop`` the
+    spec that finds the same cohort in an OMOP CDM database (``study-omop.yaml``)."""
+    name = "study-omop.yaml" if omop else "study.yaml"
+    return Path(str(resources.files("oncocohort") / "data" / "demo" / name))
 
 
-def load_study(path: Path) -> LoadedStudy:
+def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     """Load the spec and every source it names; type and validate the data.
 
-    Raises :class:`~oncocohort.problems.InputError` when the spec itself is invalid; data
-    problems are returned in ``problems`` (all of them) so the caller can list them.
+    With ``database:``/``omop:`` in the spec the cohort is selected in the OMOP CDM database
+    and only its records are read (``database_url`` overrides ``database.url``; a relative
+    path is taken from the current folder). Raises :class:`~oncocohort.problems.InputError`
+    when the spec itself is invalid or the database cannot be opened; data problems are
+    returned in ``problems`` (all of them) so the caller can list them.
     """
     from oncocohort.model import ValidationOptions, build_study_data
     from oncocohort.sources.load import load_sources
     from oncocohort.spec import load_spec
 
     spec = load_spec(Path(path))
-    tables, source_problems = load_sources(spec)
+    if database_url is not None and not spec.from_database:
+        raise InputError([Problem("error", "a database URL was given but the spec reads files "
+                                  "(it has no 'database' and 'omop' blocks)",
+                                  file=str(path), location="database", code="not_omop")])
+    attrition, engine = None, None
+    if spec.from_database:
+        tables, attrition, engine = _extract_from_database(spec, database_url)
+        source_problems = Problems()
+    else:
+        tables, source_problems = load_sources(spec)
     if not source_problems.ok:
         return LoadedStudy(spec=spec, data=None, problems=source_problems)
     options = ValidationOptions(**spec.validation_options())
     data, model_problems = build_study_data(tables, options)
-    return LoadedStudy(spec=spec, data=data, problems=source_problems + model_problems)
+    return LoadedStudy(spec=spec, data=data, problems=source_problems + model_problems,
+                       attrition=attrition, engine=engine)
+
+
+def _extract_from_database(spec, database_url: str | None):
+    """The cohort's canonical tables and attrition, selected in the OMOP CDM database.
+
+    The tables come back typed; they are handed to ``model/`` like any source (as
+    :class:`~oncocohort.sources.base.SourceTable` named after the database, one "row" per
+    record) so that the same validation runs on them.
+    """
+    from oncocohort.sources.base import SourceTable
+    from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
+
+    db = spec.database
+    where = str(spec.spec_path) if spec.spec_path is not None else None
+    url = database_url if database_url is not None else db.url
+    base = None if database_url is not None else db.base_dir
+    try:
+        cdm = connect_cdm(url, base_dir=base, schema=db.schema_)
+        extraction = extract_omop_cohort(cdm, spec.omop)
+    except InputError as exc:
+        from dataclasses import replace
+
+        raise InputError([replace(p, file=p.file or where) for p in exc.problems]) from None
+    label = f"OMOP CDM ({extraction.engine})"
+    tables = {
+        name: [SourceTable(name, frame.reset_index(drop=True), file=f"{label} {name}",
+                           rows=np.arange(1, len(frame) + 1, dtype=np.int64))]
+        for name, frame in extraction.tables.items()
+    }
+    return tables, extraction.attrition, extraction.engine
 
 
 # ----------------------------------------------------------------------------- cohort
 
 
-def select_patients(spec, patients: pd.DataFrame):
+def select_patients(spec, patients: pd.DataFrame, attrition: pd.DataFrame | None = None):
     """Apply the spec's cohort rules; no rules -> everyone, with a one-row attrition; reported
-    counts (pre-selected data) -> everyone, with the attrition the study reports."""
-    from oncocohort.cohort import Rule, select_cohort
+    counts (pre-selected data) -> everyone, with the attrition the study reports; an attrition
+    counted where the data came from (OMOP) -> everyone, with that attrition."""
+    from oncocohort.cohort import CohortSelection, Rule, select_cohort
     from oncocohort.cohort.reported import ReportedStep, select_reported
 
+    if attrition is not None:
+        if int(attrition["n_remaining"].iloc[-1]) != len(patients):
+            raise InputError([Problem(
+                "error", f"the database's attrition ends with {attrition['n_remaining'].iloc[-1]} "
+                f"patients but {len(patients)} were read", code="attrition_mismatch")])
+        return CohortSelection(selected=patients, attrition=attrition.copy(), excluded={})
     reported = spec.cohort.reported
     if reported is not None:
         steps = [ReportedStep(s.kind, s.label, s.excluded) for s in reported.steps]
@@ -130,7 +188,7 @@ def select_study_cohort(loaded: LoadedStudy):
     problem (a rule that cannot be evaluated, an unknown baseline or subgroup variable).
     """
     spec = loaded.spec
-    selection = select_patients(spec, loaded.data.patients)
+    selection = select_patients(spec, loaded.data.patients, loaded.attrition)
     patients = add_subgroup_variables(spec, selection.selected).reset_index(drop=True)
     check_variables(spec, patients)
     return selection, patients

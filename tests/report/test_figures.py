@@ -152,3 +152,27 @@ def test_large_waterfall_is_one_collection_with_every_bar():
     (coll,) = [c for c in res.figure.axes[0].collections if isinstance(c, PolyCollection)]
     assert len(coll.get_paths()) == n == len(res.bars)
     assert res.bars["best_pct_change"].iloc[0] == 60  # largest increase first
+
+
+@pytest.mark.by_hand
+def test_flowchart_suppresses_small_rule_counts_with_a_complement():
+    import pandas as pd
+
+    attrition = pd.DataFrame({
+        "step": [0, 1, 2, 3, 4, 5],
+        "kind": ["screened", "inclusion", "inclusion", "inclusion", "exclusion", "exclusion"],
+        "rule": ["", "a", "b", "c", "d", "e"],
+        "label": ["Screened", "A", "B", "C", "D", "E"],
+        "n_before": [100, 100, 70, 68, 60, 52],
+        "n_excluded": [0, 30, 2, 8, 8, 7],
+        "n_remaining": [100, 70, 68, 60, 52, 45],
+    })
+    plain = compute_flowchart_figure(attrition)
+    assert plain.boxes[1].splitlines()[1:] == ["• 30 A", "• 2 B", "• 8 C"]
+    res = compute_flowchart_figure(attrition, small_cell_k=5)
+    # 2 < 5 is hidden; alone it could be recovered from the total 40, so the smallest other
+    # count (8, rule C) is hidden too. Totals and counts >= k stay.
+    assert res.boxes[1].splitlines() == ["40 did not meet the inclusion criteria", "• 30 A",
+                                         "• <5 B", "• * C"]
+    assert res.boxes[2].splitlines()[1:] == ["• 8 D", "• 7 E"]
+    assert res.boxes[0] == "100 patients screened"

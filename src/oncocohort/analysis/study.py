@@ -169,6 +169,7 @@ def analyse_study(derived: DerivedStudy) -> StudyAnalysis:
         "treatment_emergent_days": conv.treatment_emergent_days,
         "data_cutoff": str(spec.study.data_cutoff),
         "index_date_label": spec.study.index_date_label,
+        "cohort_source": "omop" if getattr(spec, "omop", None) is not None else "files",
     }
     best = derived.best_response
     return StudyAnalysis(

@@ -111,7 +111,7 @@ def build_report_figures(analysis, *, subgroup_curves: str = "selected") -> list
     conv = analysis.conventions
     unit = str(conv.get("time_unit", "months"))
     if analysis.attrition is not None and len(analysis.attrition):
-        fc = compute_flowchart_figure(analysis.attrition)
+        fc = compute_flowchart_figure(analysis.attrition, small_cell_k=analysis.small_cell_k)
         figs.append(ReportFigure("flowchart", "Figure 1. Patient selection.", fc.figure, fc))
     best = analysis.best_response
     if best is not None and "best_pct_change" in best:

@@ -39,8 +39,12 @@ def methods_paragraph(conventions: Mapping[str, object], endpoints: Mapping[str,
              else "patients with an evaluable best response")
     soft = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python")
     ci = _CI.get(str(c["proportion_ci"]), c["proportion_ci"])
+    source = ("Patients were identified in an OMOP Common Data Model v5.4 database, where the "
+              "index event and the inclusion and exclusion criteria were evaluated and the "
+              "attrition counted; only the selected patients' records were read. "
+              if c.get("cohort_source") == "omop" else "")
     return (
-        f"Time was measured from the {c['index_date_label']} in {c['time_unit']} "
+        f"{source}Time was measured from the {c['index_date_label']} in {c['time_unit']} "
         f"(1 month = {c['days_per_month']} days); the data cut-off was {c['data_cutoff']}. "
         f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "
         f"objective response rate (CR + PR) and the disease control rate (CR + PR + SD) are "

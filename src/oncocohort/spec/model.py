@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from oncocohort.derive.dates import NAMED_DATES as _DERIVED_NAMED_DATES
+from oncocohort.spec.database import Database, OmopCohort
 
 __all__ = [
     "NAMED_DATES",
@@ -384,10 +385,18 @@ class Outputs(_Frozen):
 
 
 class StudySpec(_Frozen):
-    """The whole study spec. Build it with :func:`oncocohort.spec.load_spec`."""
+    """The whole study spec. Build it with :func:`oncocohort.spec.load_spec`.
+
+    The data come either from files (``sources:``) or from an OMOP CDM database (``database:``
+    where it is, ``omop:`` the cohort definition evaluated there; see
+    :mod:`oncocohort.spec.database`). With ``omop:`` the inclusion and exclusion rules are
+    ``omop.inclusion``/``omop.exclusion``, so ``cohort:`` stays empty.
+    """
 
     study: Study
-    sources: Sources
+    sources: Sources | None = None
+    database: Database | None = None
+    omop: OmopCohort | None = None
     conventions: Conventions = Field(default_factory=Conventions)
     cohort: Cohort = Field(default_factory=Cohort)
     endpoints: dict[str, Endpoint] = Field(default_factory=dict)
@@ -405,6 +414,40 @@ class StudySpec(_Frozen):
         path = (info.context or {}).get("spec_path") if info is not None else None
         self._spec_path = Path(path) if path is not None else None
         return self
+
+    @model_validator(mode="after")
+    def _one_kind_of_source(self) -> StudySpec:
+        if (self.database is None) != (self.omop is None):
+            raise PydanticCustomError(
+                "database_and_omop",
+                "'database' (where the OMOP CDM is) and 'omop' (the cohort definition) go "
+                "together: give both or neither",
+            )
+        if self.sources is not None and self.omop is not None:
+            raise PydanticCustomError(
+                "sources_or_database",
+                "give either 'sources' (data files) or 'database' and 'omop' (an OMOP CDM), "
+                "not both",
+            )
+        if self.sources is None and self.omop is None:
+            raise PydanticCustomError(
+                "no_data",
+                "the spec names no data: give 'sources' (data files) or 'database' and 'omop' "
+                "(an OMOP CDM)",
+            )
+        c = self.cohort
+        if self.omop is not None and (c.inclusion or c.exclusion or c.reported is not None):
+            raise PydanticCustomError(
+                "cohort_with_omop",
+                "with 'omop' the cohort is defined by omop.inclusion and omop.exclusion and "
+                "counted in the database: remove 'cohort'",
+            )
+        return self
+
+    @property
+    def from_database(self) -> bool:
+        """The data come from an OMOP CDM database (``database:`` and ``omop:``)."""
+        return self.omop is not None
 
     @property
     def spec_path(self) -> Path | None:
@@ -425,5 +468,5 @@ class StudySpec(_Frozen):
             "date_format": None,
             "date_formats": {
                 name: s.date_format for name, s in self.sources.items() if s.date_format
-            },
+            } if self.sources is not None else {},
         }

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, RC, inches, new_figure
+from oncocohort.report.suppress import compute_suppression, suppressed_text
 
 __all__ = ["FlowchartFigure", "compute_flowchart_figure"]
 
@@ -19,10 +20,20 @@ class FlowchartFigure:
     boxes: tuple[str, ...]  # the text of every box, top to bottom, side boxes included
 
 
-def _side_text(rows: pd.DataFrame, header: str) -> str:
+def _side_text(rows: pd.DataFrame, header: str, k: int | None = None) -> str:
+    """The box of one kind of step: the total, then each rule that excluded someone.
+
+    With ``k``, rule counts from 1 to ``k - 1`` read ``<k`` and, when a box would then hide a
+    single count (recoverable from the box's total), the smallest other count reads ``*``
+    (:func:`oncocohort.report.suppress.compute_suppression`; the totals stay shown).
+    """
     total = int(rows["n_excluded"].sum())
+    shown = rows[rows["n_excluded"] > 0]
+    counts = [int(n) for n in shown["n_excluded"]]
+    state = compute_suppression(counts, k, blocks=[list(range(len(counts)))])
     lines = [f"{total} {header}"]
-    lines += [f"• {int(r.n_excluded)} {r.label}" for r in rows.itertuples() if r.n_excluded > 0]
+    lines += [f"• {suppressed_text(st, k) if st else n} {label}"
+              for n, st, label in zip(counts, state, shown["label"], strict=True)]
     return "\n".join(lines)
 
 
@@ -33,9 +44,11 @@ def compute_flowchart_figure(
     included_label: str = "patients included in the analysis",
     disposition: pd.DataFrame | None = None,
     width_mm: float = DOUBLE_COLUMN_MM,
+    small_cell_k: int | None = None,
 ) -> FlowchartFigure:
     """Boxes: screened -> (not meeting inclusion, by rule) -> (meeting exclusion, by rule) ->
     included; optionally a disposition box (columns ``label``, ``n``) under the included box.
+    ``small_cell_k`` suppresses small per-rule counts (see :func:`_side_text`).
 
     ``attrition`` has the cohort step's columns: step, kind (``screened``, ``inclusion``,
     ``exclusion``), rule, label, n_before, n_excluded, n_remaining.
@@ -48,9 +61,9 @@ def compute_flowchart_figure(
     main = [f"{n_screened} {screened_label}"]
     side = []
     if len(inc):
-        side.append(_side_text(inc, "did not meet the inclusion criteria"))
+        side.append(_side_text(inc, "did not meet the inclusion criteria", small_cell_k))
     if len(exc):
-        side.append(_side_text(exc, "met the exclusion criteria"))
+        side.append(_side_text(exc, "met the exclusion criteria", small_cell_k))
     main.append(f"{n_final} {included_label}")
     if disposition is not None and len(disposition):
         main.append("\n".join(f"{int(r.n)} {r.label}" for r in disposition.itertuples()))
