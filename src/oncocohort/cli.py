@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="escc: number of screened patients (default: the demo's 231)")
     p.add_argument("--persons", type=int, default=10_000,
                    help="omop: number of persons in the database (default 10000)")
+    p.add_argument("--episodes", action="store_true",
+                   help="omop: also fill episode/episode_event with one treatment episode per "
+                   "line of therapy (OMOP oncology extension)")
     p.add_argument("--out", type=Path, required=True,
                    help="escc: output folder; omop: the .duckdb file to write")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -150,6 +153,8 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     where = f" (in the OMOP CDM, {loaded.engine})" if loaded.engine else ""
     console.print(f"\nCohort selection{where}:")
     console.print(attrition.to_string(index=False), highlight=False)
+    if loaded.lines_source:
+        console.print(f"Lines of therapy from: {loaded.lines_source}", highlight=False)
     console.print("[green]No errors.[/]")
     return ExitStatus.OK
 
@@ -206,7 +211,7 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
 
     if args.kind == "omop":
         out = render_simulated_omop(args.out, persons=args.persons, seed=args.seed,
-                                    progress=not args.no_progress)
+                                    episodes=args.episodes, progress=not args.no_progress)
         console.print(f"Synthetic OMOP CDM database written to [bold]{out}[/]")
         return ExitStatus.OK
     out = render_simulated_escc(

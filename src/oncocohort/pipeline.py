@@ -40,6 +40,7 @@ class LoadedStudy:
     problems: Problems
     attrition: pd.DataFrame | None = None
     engine: str | None = None
+    lines_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,9 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
         raise InputError([Problem("error", "a database URL was given but the spec reads files "
                                   "(it has no 'database' and 'omop' blocks)",
                                   file=str(path), location="database", code="not_omop")])
-    attrition, engine = None, None
+    attrition, engine, lines_source = None, None, None
     if spec.from_database:
-        tables, attrition, engine = _extract_from_database(spec, database_url)
+        tables, attrition, engine, lines_source = _extract_from_database(spec, database_url)
         source_problems = Problems()
     else:
         tables, source_problems = load_sources(spec)
@@ -89,7 +90,7 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     options = ValidationOptions(**spec.validation_options())
     data, model_problems = build_study_data(tables, options)
     return LoadedStudy(spec=spec, data=data, problems=source_problems + model_problems,
-                       attrition=attrition, engine=engine)
+                       attrition=attrition, engine=engine, lines_source=lines_source)
 
 
 def _extract_from_database(spec, database_url: str | None):
@@ -119,7 +120,7 @@ def _extract_from_database(spec, database_url: str | None):
                            rows=np.arange(1, len(frame) + 1, dtype=np.int64))]
         for name, frame in extraction.tables.items()
     }
-    return tables, extraction.attrition, extraction.engine
+    return tables, extraction.attrition, extraction.engine, extraction.lines_source
 
 
 # ----------------------------------------------------------------------------- cohort

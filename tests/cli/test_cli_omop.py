@@ -137,3 +137,18 @@ def test_run_on_postgresql_gives_the_duckdb_results(tmp_path, omop_db):
     for rel in ["results/ard.csv", "datasets/attrition.csv",
                 *(f"tables/{p.name}" for p in (dk / "tables").iterdir())]:
         assert (pg / rel).read_bytes() == (dk / rel).read_bytes(), rel
+
+
+def test_simulated_database_with_episodes_gives_the_same_cohort(tmp_path, omop_db):
+    db = tmp_path / "episodes.duckdb"
+    code, out = run(["simulate", "omop", "--persons", "400", "--episodes", "--out", str(db),
+                     "--no-progress"])
+    assert code == ExitStatus.OK, out
+    code, out = run(["validate", str(OMOP_EXAMPLE), "--database", str(db)])
+    assert code == ExitStatus.OK, out
+    assert "Lines of therapy from: episodes" in out
+    code, plain = run(["validate", str(OMOP_EXAMPLE), "--database", str(omop_db)])
+    assert "Lines of therapy from: drug_exposure" in plain
+    # the same attrition table either way (the episodes encode the same lines)
+    table = out[out.index("Cohort selection"):out.index("Lines of therapy")]
+    assert table == plain[plain.index("Cohort selection"):plain.index("Lines of therapy")]

@@ -235,11 +235,13 @@ def render_simulated_escc(out_dir: str | Path, *, seed: int | None = None,
 
 
 def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = None,
-                      chunk_size: int = 100_000,
+                      chunk_size: int = 100_000, episodes: bool = False,
                       progress: Callable[[int, int], None] | None = None) -> None:
     """Write the synthetic database into a new DuckDB file at ``path``.
 
-    ``progress(done, total)`` is called after each chunk (the CLI draws the bar).
+    ``episodes`` also fills ``episode``/``episode_event`` with one treatment episode per line
+    of therapy (:func:`oncocohort.simulate.omop.generate_omop_chunks`). ``progress(done,
+    total)`` is called after each chunk (the CLI draws the bar).
     """
     import duckdb
 
@@ -251,7 +253,8 @@ def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = No
     try:
         created: set[str] = set()
         done = 0
-        for chunk in generate_omop_chunks(persons, seed=seed, chunk_size=chunk_size):
+        for chunk in generate_omop_chunks(persons, seed=seed, chunk_size=chunk_size,
+                                          episodes=episodes):
             for t, f in chunk.items():
                 con.register("_chunk", f)
                 if t not in created:
@@ -269,7 +272,7 @@ def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = No
 
 
 def render_simulated_omop(path: str | Path, *, persons: int, seed: int | None = None,
-                          progress: bool = True) -> Path:
+                          episodes: bool = False, progress: bool = True) -> Path:
     """The CLI's ``oncocohort simulate omop``: a synthetic OMOP CDM DuckDB file, atomically.
 
     Written to a temporary file next to ``path`` and renamed into place when complete.
@@ -289,7 +292,7 @@ def render_simulated_omop(path: str | Path, *, persons: int, seed: int | None = 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done)
 
-            write_omop_duckdb(tmp, persons, seed=seed, progress=tick)
+            write_omop_duckdb(tmp, persons, seed=seed, episodes=episodes, progress=tick)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -187,7 +187,25 @@ class IndexEvent(_Frozen):
 
 
 class Lines(_Frozen):
-    """Lines of therapy derived from drug_exposure (and procedures) when episodes are empty.
+    """Lines of therapy: from the OMOP treatment episodes when the database has them, else
+    derived from drug_exposure (and procedures).
+
+    ``source`` chooses: ``episodes`` (the Oncology extension's ``episode`` /
+    ``episode_event``), ``drug_exposure`` (the derivation below) or ``auto`` (default):
+    episodes when at least one screened person has an episode of ``episode_concepts``, else
+    drug_exposure. The choice is made once for the whole screened population, never mixed
+    per person; the ``prior_lines`` criterion and every patients column below use the lines
+    of the chosen source.
+
+    Episodes: an episode whose ``episode_concept_id`` is in ``episode_concepts`` (default
+    32531, "Treatment Regimen") is a line numbered ``episode_number`` (when missing: its rank
+    by start date among the person's treatment episodes); its treatments are the
+    ``drug_exposure`` / ``procedure_occurrence`` records linked by ``episode_event``
+    (``episode_event_field_concept_id`` 1147094 / 1147082) that belong to ``drugs`` /
+    ``procedures``. Line numbers are taken as recorded: the studied regimen's episode (its
+    records are the ``therapy`` table) gives no row but keeps its number.
+
+    drug_exposure:
 
     1. Exposures of ``drugs`` (and ``procedures``) are merged per drug into eras: an exposure
        starting at most ``gap_days`` after the end of the previous one of the same drug
@@ -195,10 +213,11 @@ class Lines(_Frozen):
     2. Eras sorted by start: an era starting more than ``grouping_window_days`` after the
        previous era's start opens a new line; otherwise it joins the current line.
     3. Exposures to the index regimen's sets on or after the index date are the studied
-       regimen (the ``therapy`` table), not a line.
-    A line started before the index is ``prior``, after it ``subsequent``; ``progressed`` is
-    true when a record of ``progression`` falls between the line's start and
-    ``progression_window_days`` after its last end (prior lines only).
+       regimen (the ``therapy`` table), not a line, but count as one in the numbering.
+
+    Both sources: a line started before the index is ``prior``, after it ``subsequent``;
+    ``progressed`` is true when a record of ``progression`` falls between the line's start and
+    ``progression_window_days`` after its end (prior lines only).
 
     ``classes`` maps a drug class of the data model to a concept set; ``prior_flags`` maps a
     patients column to a class (yes/no: a prior line holds a drug of the class). The patients
@@ -206,6 +225,8 @@ class Lines(_Frozen):
     line progressed).
     """
 
+    source: Literal["auto", "episodes", "drug_exposure"] = "auto"
+    episode_concepts: list[int] = Field(default_factory=lambda: [32531], min_length=1)
     drugs: str
     procedures: str | None = None
     grouping_window_days: int = Field(default=28, ge=0)
@@ -304,9 +325,10 @@ class OmopCohort(_Frozen):
 def load_database_blocks(path, text: str | None = None) -> tuple[Database, OmopCohort]:
     """Read the ``database:`` and ``omop:`` blocks of a study YAML (other blocks ignored).
 
-    Until :class:`oncocohort.spec.model.StudySpec` holds these blocks, this is how the OMOP
-    path reads them. Raises :class:`oncocohort.problems.InputError` with the YAML path of each
-    problem.
+    :class:`oncocohort.spec.model.StudySpec` holds these blocks too (``load_spec`` reads a
+    whole OMOP study spec); this reads only them, for code that needs no analysis blocks (the
+    OMOP tests and benchmarks). Raises :class:`oncocohort.problems.InputError` with the YAML
+    path of each problem.
     """
     import yaml
     from pydantic import ValidationError

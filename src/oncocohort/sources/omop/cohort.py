@@ -1,9 +1,11 @@
 """The screened population, the index event, the rules and the attrition, in the engine.
 
 Everything here builds Ibis expressions; the only values executed are the attrition counts
-(one ``GROUP BY`` over the screened persons). Rules are evaluated on every screened person
-and each person is assigned the first rule that removes them (an inclusion rule not met or an
-exclusion rule met), which gives the same attrition as applying the rules one after the other.
+(one ``GROUP BY`` over the screened persons) and, for ``lines.source: auto``, one count of
+the screened persons' treatment episodes that chooses where the lines come from. Rules are
+evaluated on every screened person and each person is assigned the first rule that removes
+them (an inclusion rule not met or an exclusion rule met), which gives the same attrition as
+applying the rules one after the other.
 A criterion whose data are absent (no measurement in the window, no observation period around
 the index) is not met.
 """
@@ -17,7 +19,7 @@ import pandas as pd
 
 from oncocohort.sources.omop.concepts import day_number, domain_records
 from oncocohort.sources.omop.connect import Cdm
-from oncocohort.sources.omop.lines import derive_lines
+from oncocohort.sources.omop.lines import derive_lines, resolve_lines_source
 from oncocohort.spec.database import Comparison, Criterion, OmopCohort
 
 __all__ = ["CohortTables", "derive_screened", "derive_rule_flags", "compute_attrition",
@@ -51,6 +53,7 @@ class CohortTables:
     flags: object  # screened + one boolean column per rule + first_fail
     cohort: object  # person_id, index_day of the persons passing every rule
     lines: object | None  # lines of therapy of the screened persons (see lines.py)
+    lines_source: str | None = None  # "episodes" or "drug_exposure" (None: no lines spec)
 
 
 def derive_screened(cdm: Cdm, spec: OmopCohort):
@@ -187,11 +190,15 @@ def _materialised(cdm: Cdm, table):
 
 
 def build_cohort(cdm: Cdm, spec: OmopCohort) -> CohortTables:
-    """All lazy tables of the cohort definition (nothing is executed)."""
+    """All lazy tables of the cohort definition. Nothing is executed but, with a ``lines``
+    spec of source ``auto``, the count that chooses the source of the lines
+    (:func:`oncocohort.sources.omop.lines.resolve_lines_source`)."""
     screened = _materialised(cdm, derive_screened(cdm, spec))
-    lines = derive_lines(cdm, spec, screened) if spec.lines is not None else None
-    if lines is not None:
-        lines = _materialised(cdm, lines)
+    lines = source = None
+    if spec.lines is not None:
+        source = resolve_lines_source(cdm, spec, screened)
+        lines = _materialised(cdm, derive_lines(cdm, spec, screened, source))
     flags = _materialised(cdm, derive_rule_flags(cdm, spec, screened, lines))
     cohort = flags.filter(flags.first_fail.isnull()).select("person_id", "index_day")
-    return CohortTables(screened=screened, flags=flags, cohort=cohort, lines=lines)
+    return CohortTables(screened=screened, flags=flags, cohort=cohort, lines=lines,
+                        lines_source=source)

@@ -19,7 +19,8 @@ canonical           OMOP
                     (``value_as_string`` = reason)
 ``therapy``         exposures of the index anchor/partner sets on/after the index; dose =
                     ``quantity``; ``sig`` JSON: cycle, planned_dose, dose_change(_reason)
-``therapy_lines``   :mod:`oncocohort.sources.omop.lines`
+``therapy_lines``   treatment episodes (:mod:`oncocohort.sources.omop.episodes`) or
+                    drug_exposure (:mod:`oncocohort.sources.omop.lines`), as ``lines.source``
 ``lesions``         measurements of ``patients.lesions`` sets; ``measurement_source_value``
                     JSON: lesion_id, site, nodal; ``value_as_number`` = diameter;
                     ``value_source_value`` = non-target status
@@ -61,11 +62,15 @@ class OmopExtraction:
         ``adverse_events``) of the cohort, sorted by subject and key.
     engine
         ``duckdb``, ``postgres`` or ``pyspark``.
+    lines_source
+        Where the lines of therapy came from: ``episodes``, ``drug_exposure``, or ``None``
+        (the spec has no ``lines`` block).
     """
 
     attrition: pd.DataFrame
     tables: dict[str, pd.DataFrame]
     engine: str
+    lines_source: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The attrition table (a copy)."""
@@ -133,7 +138,8 @@ def extract_omop_cohort(cdm: Cdm, spec: OmopCohort) -> OmopExtraction:
               "therapy_lines": lines,
               "lesions": _lesions(cdm, spec, persons, subject),
               "adverse_events": _adverse_events(cdm, spec, persons, subject)}
-    return OmopExtraction(attrition=attrition, tables=tables, engine=cdm.engine)
+    return OmopExtraction(attrition=attrition, tables=tables, engine=cdm.engine,
+                          lines_source=ct.lines_source)
 
 
 def _with_index(cdm, domain, cs, persons):

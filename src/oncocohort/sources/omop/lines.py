@@ -1,7 +1,14 @@
-"""Lines of therapy from drug_exposure (and procedures), in the engine.
+"""Lines of therapy in the engine: which source, and the derivation from drug_exposure.
 
-Used when the OMOP episode tables are empty (the usual case outside the oncology extension).
-The rules, with their defaults from :class:`oncocohort.spec.database.Lines`:
+:func:`derive_lines` returns the lines of the screened persons from the source chosen by
+``lines.source`` (:func:`resolve_lines_source`): the OMOP treatment episodes
+(:mod:`oncocohort.sources.omop.episodes`) or, when the cohort has none (the usual case
+outside the Oncology extension), the derivation from drug_exposure (and procedures) below.
+Both give the same columns (:data:`LINE_COLUMNS`) and the same ``progressed`` and
+``drug_class`` rules, so the ``prior_lines`` criterion and the patients columns read them
+alike.
+
+The drug_exposure rules, with their defaults from :class:`oncocohort.spec.database.Lines`:
 
 1. **Treatment records**: exposures of the ``drugs`` set and procedures of the
    ``procedures`` set (radiotherapy) of the screened persons, except the studied regimen
@@ -33,17 +40,67 @@ the window always opens a new line here.
 
 from __future__ import annotations
 
+from typing import Literal
+
+from oncocohort.problems import InputError, Problem
 from oncocohort.sources.omop.concepts import DOMAINS, compute_concept_match, domain_records
 from oncocohort.sources.omop.connect import Cdm
 from oncocohort.spec.database import OmopCohort
 
-__all__ = ["derive_lines", "LINE_COLUMNS"]
+__all__ = ["derive_lines", "derive_drug_exposure_lines", "resolve_lines_source",
+           "treatment_records", "compute_progressed", "LINE_COLUMNS", "LinesSource"]
 
 LINE_COLUMNS = ("person_id", "setting", "line", "drug", "drug_class", "start_day", "end_day",
                 "progressed")
+LinesSource = Literal["episodes", "drug_exposure"]
 
 
-def _records(cdm: Cdm, spec: OmopCohort, domain: str, set_name: str, screened):
+def resolve_lines_source(cdm: Cdm, spec: OmopCohort, screened) -> LinesSource:
+    """The source of the lines of therapy.
+
+    ``lines.source`` when explicit; for ``auto``: ``episodes`` when ``episode_event`` is
+    populated and at least one screened person has an episode of ``lines.episode_concepts``,
+    else ``drug_exposure``. The choice holds for every screened person (sources are never
+    mixed). Executes one count in the engine, restricted to the screened persons.
+
+    Raises :class:`InputError` (``omop.lines.source``) when ``episodes`` is asked for and the
+    database has no ``episode`` / ``episode_event`` table.
+    """
+    ln = spec.lines
+    if ln.source == "drug_exposure":
+        return "drug_exposure"
+    if ln.source == "episodes":
+        missing = [t for t in ("episode", "episode_event") if t not in cdm.tables]
+        if missing:
+            raise InputError([Problem("error", "lines.source is 'episodes' but the database "
+                                      f"has no {' / '.join(missing)} table",
+                                      location="omop.lines.source", code="no_episodes")])
+        return "episodes"
+    if not (cdm.has("episode") and cdm.has("episode_event")):
+        return "drug_exposure"
+    ep = cdm["episode"]
+    ep = ep.filter(ep.person_id.isin(screened.person_id)
+                   & ep.episode_concept_id.isin([int(c) for c in ln.episode_concepts]))
+    return "episodes" if int(ep.limit(1).count().execute()) > 0 else "drug_exposure"
+
+
+def derive_lines(cdm: Cdm, spec: OmopCohort, screened, source: LinesSource | None = None):
+    """Lazy table with :data:`LINE_COLUMNS`, one row per treatment per line, from ``source``
+    (default: :func:`resolve_lines_source`)."""
+    if source is None:
+        source = resolve_lines_source(cdm, spec, screened)
+    if source == "episodes":
+        from oncocohort.sources.omop.episodes import derive_episode_lines
+
+        return derive_episode_lines(cdm, spec, screened)
+    return derive_drug_exposure_lines(cdm, spec, screened)
+
+
+def treatment_records(cdm: Cdm, spec: OmopCohort, domain: str, set_name: str, screened):
+    """Records of ``domain`` in the set ``set_name``, of the screened persons: ``person_id,
+    record_id, drug`` (source value, else the concept name), ``drug_class`` (the first of
+    ``lines.classes`` whose set holds the record), ``regimen`` (in the index anchor or
+    partner set), ``day, end_day``."""
     import ibis
 
     sets = spec.concept_sets
@@ -66,14 +123,41 @@ def _records(cdm: Cdm, spec: OmopCohort, domain: str, set_name: str, screened):
         "person_id", "record_id", "drug", "drug_class", "regimen", "day", "end_day")
 
 
-def derive_lines(cdm: Cdm, spec: OmopCohort, screened):
-    """Lazy table with :data:`LINE_COLUMNS`, one row per treatment per line."""
+def compute_progressed(cdm: Cdm, spec: OmopCohort, out, bounds, screened):
+    """``out`` (``person_id, setting, line, ...``) plus ``progressed``.
+
+    For a prior line: a record of ``lines.progression`` dated from the line's start
+    (``bounds.line_start``) to ``progression_window_days`` after its end
+    (``bounds.line_end``); ``bounds`` has one row per ``person_id, line``. Null for subsequent
+    lines and when the spec has no progression set.
+    """
     import ibis
 
     ln = spec.lines
-    recs = _records(cdm, spec, "drug", ln.drugs, screened)
+    if ln.progression is None:
+        return out.mutate(progressed=ibis.null("boolean"))
+    cols = list(out.columns)
+    prog = domain_records(cdm, "observation", spec.concept_sets[ln.progression], screened)
+    prog = prog.select(g_person="person_id", g_day="day")
+    hit = bounds.join(prog, (bounds.person_id == prog.g_person)
+                      & (prog.g_day >= bounds.line_start)
+                      & (prog.g_day <= bounds.line_end + ln.progression_window_days))
+    hit = hit.select(h_person="person_id", h_line="line").distinct()
+    out = out.left_join(hit, (out.person_id == hit.h_person) & (out.line == hit.h_line))
+    out = out.mutate(progressed=ibis.cases((out.setting == "prior", out.h_person.notnull()),
+                                           else_=ibis.null("boolean")))
+    return out.select(*cols, "progressed")
+
+
+def derive_drug_exposure_lines(cdm: Cdm, spec: OmopCohort, screened):
+    """Lazy table with :data:`LINE_COLUMNS` derived from drug_exposure (and procedures) by
+    the gap and grouping-window rules of this module."""
+    import ibis
+
+    ln = spec.lines
+    recs = treatment_records(cdm, spec, "drug", ln.drugs, screened)
     if ln.procedures is not None and "procedure_occurrence" in cdm.tables:
-        recs = recs.union(_records(cdm, spec, "procedure", ln.procedures, screened),
+        recs = recs.union(treatment_records(cdm, spec, "procedure", ln.procedures, screened),
                           distinct=False)
     recs = recs.join(screened.select("person_id", "index_day", "has_index"), "person_id")
     recs = recs.filter(~(recs.regimen & (recs.day >= recs.index_day)))
@@ -104,20 +188,8 @@ def derive_lines(cdm: Cdm, spec: OmopCohort, screened):
     out = eras.group_by(["person_id", "setting", "line", "drug"]).aggregate(
         drug_class=eras.drug_class.min(), start_day=eras.start_day.min(),
         end_day=eras.end_day.max(), has_index=eras.has_index.any())
+    out = compute_progressed(cdm, spec, out, bounds, screened)
     # the studied regimen is a line of its own: lines after it are numbered one further
     bump = ibis.cases(((out.setting == "subsequent") & out.has_index, 1), else_=0)
-    if ln.progression is None:
-        out = out.mutate(line=out.line + bump, progressed=ibis.null("boolean"))
-        return out.select(*LINE_COLUMNS)
-    prog = domain_records(cdm, "observation", spec.concept_sets[ln.progression], screened)
-    prog = prog.select(g_person="person_id", g_day="day")
-    hit = bounds.join(prog, (bounds.person_id == prog.g_person)
-                      & (prog.g_day >= bounds.line_start)
-                      & (prog.g_day <= bounds.line_end + ln.progression_window_days))
-    hit = hit.select(h_person="person_id", h_line="line").distinct()
-    out = out.left_join(hit, (out.person_id == hit.h_person) & (out.line == hit.h_line))
-    out = out.mutate(progressed=ibis.cases((out.setting == "prior", out.h_person.notnull()),
-                                           else_=ibis.null("boolean")),
-                     line=out.line + ibis.cases(((out.setting == "subsequent") & out.has_index,
-                                                 1), else_=0))
+    out = out.mutate(line=out.line + bump)
     return out.select(*LINE_COLUMNS)
