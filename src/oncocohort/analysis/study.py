@@ -120,7 +120,9 @@ def analyse_study(derived: DerivedStudy) -> StudyAnalysis:
                                   on="subject_id", how="left")
     n = len(patients)
     labels = dict(_BASE_LABELS)
-    labels.update({s.variable: s.label or s.variable for s in spec.subgroups})
+    labels.update(getattr(spec, "labels", {}) or {})
+    labels.update({s.variable: s.label or labels.get(s.variable, s.variable)
+                   for s in spec.subgroups})
     labels.update({k: e.label for k, e in spec.endpoints.items()})
 
     rows: list[ArdRow] = [ArdRow("population", "n", float(n), variable="patients")]

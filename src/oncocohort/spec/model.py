@@ -402,6 +402,7 @@ class StudySpec(_Frozen):
     endpoints: dict[str, Endpoint] = Field(default_factory=dict)
     regimen: Regimen | None = None
     baseline: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
     landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
     subgroups: list[Subgroup] = Field(default_factory=list)
     screen: Screen = Field(default_factory=Screen)
