@@ -7,9 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from oncocohort.simulate import simulate_escc
 from oncocohort.report.simulated import WIDE_AE_TERMS, write_demo, write_escc
-
+from oncocohort.simulate import simulate_escc
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "oncocohort" / "data" / "demo"
 FILES = ("patients.csv", "therapy.csv", "therapy_lines.csv", "lesions.csv",

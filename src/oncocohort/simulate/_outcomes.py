@@ -7,12 +7,13 @@ stratified uniforms inside each covariate cell, which keeps the group curves clo
 model's and the hazard ratios close to the calibrated ones even with 87 patients.
 
 Follow-up is finite: nobody is observed beyond ``_LAST_OBS_DAYS`` (the published longest
-follow-up, 33.6 months). A latent time past that limit is never *moved* onto it (which would
-stack events on one day); the patient is censored instead. Latent progression past
-``_PFS_LIMIT`` makes the patient one of those censored for PFS (still on treatment at the
-cut-off, or lost to follow-up); latent death past the limit makes a progressed patient one of
-the survivors, last seen on a day drawn between the progression scan and the limit and
-administratively censored at the data cut-off (the index date is placed accordingly).
+follow-up, 33.6 months) and nobody is treated beyond 22.5 months (the published longest
+treatment; patients are treated until progression). A latent time past its limit is never
+*moved* onto it (which would stack events on one day); the patient is censored instead. Latent
+progression past ``_PFS_LIMIT`` makes the patient one of those censored for PFS (still on
+treatment at the cut-off, or lost to follow-up); latent death past the limit makes a progressed
+patient one of the survivors, last seen on a day drawn between the progression scan and the
+limit and administratively censored at the data cut-off (the index date is placed accordingly).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from oncocohort.simulate import _calibration as cal
 __all__ = ["Course", "draw_courses", "draw_lesions"]
 
 _LAST_OBS_DAYS = 1022  # longest observation: 33.6 months (day 1022 = 33.6 * 30.4375 - 1)
-_PFS_LIMIT = _LAST_OBS_DAYS - 100  # a progression scan (<= 56 days later) leaves room to die
+# latest latent progression whose PD scan (<= 55 days later) and end of treatment (shortly
+# after it) fall within the longest treatment
+_PFS_LIMIT = cal.LONGEST_TREATMENT_DAYS - 56 - cal.EOT_AROUND_PD_DAYS[1]
 _MIN_FOLLOW_UP = (cal.DATA_CUTOFF - cal.INDEX_LAST).days  # index <= 2024-12-31
 
 
@@ -149,20 +152,22 @@ def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[C
     scanned = np.setdiff1d(np.arange(n), np.concatenate([ne_dead, ne_lost, pd_first]))
     resp = _pick(rng, scanned, bor_alloc["PR"], p_lat[scanned] ** cal.RESPONSE_PFS_POWER)
 
-    sets = [set(a.tolist()) for a in (ne_dead, ne_lost, alive_pd, pd_first, resp)]
+    shortest = ne_dead[:1]  # the shortest course of the block (see _calibration)
+    sets = [set(a.tolist()) for a in (ne_dead, ne_lost, alive_pd, pd_first, resp, shortest)]
     return [_one_course(rng, i, course[i], t_lat[i], p_lat[i], *(i in s for s in sets))
             for i in range(n)]
 
 
 def _one_course(rng, i, course,  # noqa: C901 - one branch per course
-                t, p, ne_dead, ne_lost, alive_pd, pd_first, resp) -> Course:
+                t, p, ne_dead, ne_lost, alive_pd, pd_first, resp, shortest) -> Course:
     t, p = float(t), float(p)
+    day0 = cal.SHORTEST_COURSE_DAYS  # earliest last dose (and last observation) of anyone
     if ne_dead:
-        d = int(rng.integers(21, 41))
-        return Course("pd_stop", True, d, d, None, [], "NE", None,
-                      max(d - int(rng.integers(3, 10)), 1), "death")
+        d = day0 if shortest else int(rng.integers(day0 + 1, 41))
+        eot = day0 if shortest else max(d - int(rng.integers(1, 10)), day0)
+        return Course("pd_stop", True, d, d, None, [], "NE", None, eot, "death")
     if ne_lost:
-        c = int(rng.integers(21, 41))
+        c = int(rng.integers(day0 + 3, 41))
         return Course("lost", False, None, c, None, [], "NE", None, c - 3, "lost to follow-up")
     if course == "on_treatment":
         top = max(_MIN_FOLLOW_UP + 1, min(p, cal.ON_TREATMENT_MAX_DAYS))
@@ -209,14 +214,14 @@ def _one_course(rng, i, course,  # noqa: C901 - one branch per course
                                * max(death - scans[-1], 30))
     end = pd_day if pd_day is not None else death
     if course == "ae_stop":
-        c.eot_day = max(15, int(end * rng.uniform(0.3, 0.8)))
+        c.eot_day = max(day0, int(end * rng.uniform(0.3, 0.8)))
         c.eot_reason = "adverse event"
     else:
-        if pd_day is not None:  # treated until the decision after the progression scan
-            c.eot_day, c.eot_reason = end + int(rng.integers(0, cal.TREATED_BEYOND_PD_DAYS)), \
+        if pd_day is not None:  # treated until the progression scan shows it
+            c.eot_day, c.eot_reason = end + int(rng.integers(*cal.EOT_AROUND_PD_DAYS)), \
                 "progression"
         else:
-            c.eot_day, c.eot_reason = max(15, end - int(rng.integers(3, 21))), "death"
+            c.eot_day, c.eot_reason = max(day0, end - int(rng.integers(3, 21))), "death"
         c.eot_day = min(c.eot_day, c.last_alive_day)
     return _with_response(rng, c, resp and not pd_first)
 
