@@ -152,3 +152,17 @@ def test_simulated_database_with_episodes_gives_the_same_cohort(tmp_path, omop_d
     # the same attrition table either way (the episodes encode the same lines)
     table = out[out.index("Cohort selection"):out.index("Lines of therapy")]
     assert table == plain[plain.index("Cohort selection"):plain.index("Lines of therapy")]
+
+
+def test_a_database_that_cannot_be_opened_is_a_user_error(tmp_path):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_text("not a database", encoding="utf-8")
+    code, out = run(["validate", str(OMOP_EXAMPLE), "--database", str(bad)])
+    assert code == ExitStatus.INPUT and "Traceback" not in out
+    assert "cannot open the duckdb database" in out and "database.url" in out
+    # an unreachable server: the driver's message, the password masked
+    code, out = run(["validate", str(OMOP_EXAMPLE), "--database",
+                     "postgres://someone:s3cret@127.0.0.1:1/cdm"])
+    assert code == ExitStatus.INPUT and "Traceback" not in out
+    assert "cannot open the postgres database postgres://someone:***@127.0.0.1:1/cdm" in out
+    assert "s3cret" not in out

@@ -66,37 +66,61 @@ class Cdm:
         return self.tables[name]
 
 
+def _open(engine: str, target: str | None) -> Any:
+    """A new Ibis backend for ``engine`` (DuckDB read-only, PostgreSQL, local Spark)."""
+    import ibis
+
+    if engine == "duckdb":
+        return ibis.duckdb.connect(target, read_only=True)
+    if engine == "postgres":
+        return ibis.connect(target)
+    import tempfile
+
+    from pyspark.sql import SparkSession
+
+    warehouse = Path(tempfile.gettempdir()) / "oncocohort-spark-warehouse"
+    session = (SparkSession.builder.master("local[1]").appName("oncocohort")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.sql.warehouse.dir", str(warehouse))
+               .config("spark.ui.enabled", "false").getOrCreate())
+    return ibis.pyspark.connect(session)
+
+
+def _redact(target: str) -> str:
+    """A URL without its password (``postgres://user:***@host/db``)."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", target)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return _redact(text[0]) if text else ""
+
+
 def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = None,
                 backend: Any | None = None) -> Cdm:
     """Open the OMOP CDM at ``url`` (see :func:`parse_database_url`).
 
     ``backend`` may be an already connected Ibis backend (a Spark session's, for example);
     then ``url`` only names its engine. Raises :class:`InputError` naming ``database.url``
-    when the file does not exist or a required table (person, observation_period,
-    condition_occurrence, drug_exposure) is missing.
+    when the file does not exist, the database cannot be opened (not a DuckDB file, server
+    unreachable, driver not installed; the message gives the driver's first line, passwords
+    masked) or a required table (person, observation_period, condition_occurrence,
+    drug_exposure) is missing.
     """
-    import ibis
-
     engine, target = parse_database_url(url, base_dir)
     if backend is None:
-        if engine == "duckdb":
-            if target != ":memory:" and not Path(target).exists():
-                raise InputError([Problem("error", f"database file {target} does not exist",
-                                          location="database.url", code="no_database")])
-            backend = ibis.duckdb.connect(target, read_only=True)
-        elif engine == "postgres":
-            backend = ibis.connect(target)
-        else:
-            import tempfile
-
-            from pyspark.sql import SparkSession
-
-            warehouse = Path(tempfile.gettempdir()) / "oncocohort-spark-warehouse"
-            session = (SparkSession.builder.master("local[1]").appName("oncocohort")
-                       .config("spark.sql.shuffle.partitions", "2")
-                       .config("spark.sql.warehouse.dir", str(warehouse))
-                       .config("spark.ui.enabled", "false").getOrCreate())
-            backend = ibis.pyspark.connect(session)
+        if engine == "duckdb" and target != ":memory:" and not Path(target).exists():
+            raise InputError([Problem("error", f"database file {target} does not exist",
+                                      location="database.url", code="no_database")])
+        try:
+            backend = _open(engine, target)
+        except Exception as exc:  # noqa: BLE001 - any driver failure is the user's database
+            raise InputError([Problem("error", f"cannot open the {engine} database "
+                                      f"{_redact(target) if target else ''}: "
+                                      f"{type(exc).__name__}: {_first_line(exc)}",
+                                      location="database.url", code="no_database")]) from None
     kw = {"database": schema} if schema else {}
     names = set(backend.list_tables(**kw))
     missing = [t for t in REQUIRED if t not in names]
