@@ -8,15 +8,19 @@ Usage::
 ``courses`` screens course streams with a fast numpy summary of the outcome courses (KM
 medians and landmark rates, DoR, time to response, median and longest treatment, median
 observation time, univariable Cox hazard ratios (Breslow ties) with log-rank p-values of the
-three prognostic factors, p >= 0.05 for the others, and whether the longest PFS time is
-censored) and prints the candidates; each candidate is then checked with the full pipeline
+three prognostic factors, p >= 0.05 for the others, and the 24-month PFS, which must be
+estimable) and prints the candidates; each candidate is then checked with the full pipeline
 (``pytest tests/simulate/test_escc_derived.py``). With the calibration of the treatment and
 follow-up ranges (issue 4) this gave four candidates in 0-20000 (3389, 11063, 13281, 19943);
 ``courses = 3389`` is the one whose full-pipeline figures all hold and whose multivariable
-model keeps all three factors at p < 0.05: hazard ratios 0.54 / 0.55 / 0.53 (ECOG 0, < 3
-sites, prior ICI; log-rank p 0.03 each). ``lesions``
-prints the mean best % change of the target sum for each lesion stream (target -8.07 %;
-stream 4 gives -8.03 %). Exact counts do not depend on the streams.
+model keeps all three factors at p < 0.05. Once intolerance stoppers could progress after the
+longest treatment (for a 24-month PFS), 3389 still holds every target, with a 24-month PFS
+of 10.8 % and hazard ratios 0.55 / 0.54 / 0.53 (ECOG 0, < 3 sites, prior ICI; log-rank p
+0.037, 0.025, 0.029); 11063, 13281 and 19943 miss only the 24-month PFS, not estimable
+there (nobody is left with progression after the longest treatment to stop for intolerance).
+``lesions`` prints the mean best % change of the target sum for each lesion stream (target
+-8.07 %; stream 4 gave -8.03 %, -7.78 % with the 24-month PFS rule). Exact counts do not
+depend on the streams.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from oncocohort.simulate._outcomes import draw_courses
 from oncocohort.simulate._screening import draw_screen_failures, included_covariates
 
 M = 30.4375
-TARGET = dict(ttr=1.6, mpfs=5.5, pfs12=0.286, mos=11.5, os12=0.49, os24=0.276, mdor=6.6,
-              dur=4.7, obs_med=9.5)
+TARGET = dict(ttr=1.6, mpfs=5.5, pfs12=0.286, pfs24=0.113, mos=11.5, os12=0.49, os24=0.276,
+              mdor=6.6, dur=4.7, obs_med=9.5)
 
 
 def _km(t, e):
@@ -110,7 +114,8 @@ def course_summary(courses, cov) -> dict:
              os24=_at(os_, 24), mdor=_median(_km(dt, de)), ttr=float(np.median(ttr)),
              dur=float(np.median(dur)), dur_max=float(np.max(dur)),
              obs_med=float(np.median(ot + 1)) / M,
-             pfs_last_censored=not pe[pt == pt.max()].any())
+             # not estimable (NaN, a miss) when the last PFS time comes before 24 months
+             pfs24=_at(pfs, 24) if pt.max() >= 24 * M else float("nan"))
     groups = dict(ecog0=cov["ecog"] == 0, few=cov["n_metastatic_sites"] < 3,
                   ici=cov["prior_ici"].astype(bool), male=cov["sex"] == "M",
                   age=cov["age"] < 63, surgery=cov["prior_surgery"].astype(bool),
@@ -125,17 +130,16 @@ def course_summary(courses, cov) -> dict:
 
 def misses(m: dict) -> list[str]:
     bad = [k for k, v in TARGET.items() if not abs(m[k] - v) <= 0.1 * v]
-    # p < 0.05 needs HR <~ 0.57 with 59 deaths (docs/demo.md): as close to 0.6-0.7 as that
-    # allows; a margin on p, as the pipeline's Efron Cox and log-rank differ slightly
-    for k in ("ecog0", "few", "ici"):
-        if not (m["p_" + k] < 0.048 and (0.54 if k == "ecog0" else 0.53) <= m["hr_" + k] <= 0.62):
+    # p < 0.05 needs HR <~ 0.55-0.58 with 59 deaths (docs/demo.md): as close to 0.6-0.7 as
+    # that allows (the lower bounds: 90 % of that largest value, as in test_escc_derived, and
+    # ECOG within 10 % of 0.6); a margin on p, as the pipeline's Efron Cox and log-rank differ
+    for k, lowest in (("ecog0", 0.54), ("few", 0.515), ("ici", 0.50)):
+        if not (m["p_" + k] < 0.048 and lowest <= m["hr_" + k] <= 0.62):
             bad.append(k)
     bad += [k for k in ("male", "age", "surgery", "line1", "rt", "dose12", "tislelizumab")
             if m["p_" + k] < 0.05]
     if not 20.5 <= m["dur_max"] <= 24.5:  # longest treatment 22.5 months
         bad.append("dur_max")
-    if not m["pfs_last_censored"]:
-        bad.append("pfs_last")
     return bad
 
 

@@ -14,6 +14,11 @@ progression past ``_PFS_LIMIT`` makes the patient one of those censored for PFS 
 treatment at the cut-off, or lost to follow-up); latent death past the limit makes a progressed
 patient one of the survivors, last seen on a day drawn between the progression scan and the
 limit and administratively censored at the data cut-off (the index date is placed accordingly).
+Progression after the longest treatment is observed only in a patient who stopped treatment
+earlier for intolerance and is still scanned: the patients left with such a latent progression
+once the censored courses are filled stop for intolerance (they trade courses with the
+intolerance stoppers of longest latent progression), and their progression is observed up to
+``_AE_PFS_LIMIT``, which is what keeps the PFS curve going past 24 months.
 """
 
 from __future__ import annotations
@@ -31,6 +36,12 @@ _LAST_OBS_DAYS = 1022  # longest observation: 33.6 months (day 1022 = 33.6 * 30.
 # latest latent progression whose PD scan (<= 55 days later) and end of treatment (shortly
 # after it) fall within the longest treatment
 _PFS_LIMIT = cal.LONGEST_TREATMENT_DAYS - 56 - cal.EOT_AROUND_PD_DAYS[1]
+# latest latent progression of a patient who stopped for intolerance: the PD scan (<= 55 days
+# later) and some time alive after it fall within the longest follow-up
+_AE_PFS_LIMIT = _LAST_OBS_DAYS - 90
+# an intolerance stopper's last dose is 0.3-0.8 of the time to progression, and at most the
+# longest treatment: the fraction applies to at most this many days
+_AE_EOT_BASE = int(cal.LONGEST_TREATMENT_DAYS / 0.8)
 _MIN_FOLLOW_UP = (cal.DATA_CUTOFF - cal.INDEX_LAST).days  # index <= 2024-12-31
 
 
@@ -154,8 +165,22 @@ def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[C
 
     shortest = ne_dead[:1]  # the shortest course of the block (see _calibration)
     sets = [set(a.tolist()) for a in (ne_dead, ne_lost, alive_pd, pd_first, resp, shortest)]
-    return [_one_course(rng, i, course[i], t_lat[i], p_lat[i], *(i in s for s in sets))
-            for i in range(n)]
+    courses = [_one_course(rng, i, course[i], t_lat[i], p_lat[i], *(i in s for s in sets))
+               for i in range(n)]
+    # progression after the longest treatment cannot end a treatment (nobody is treated that
+    # long): the patients still left with it stop for intolerance instead, in place of the
+    # intolerance stoppers with the longest latent progression (both sets hold PFS events, so
+    # the other allocations stay valid). Their courses are drawn again after everyone else's,
+    # which leaves every other course exactly as drawn above.
+    late = np.flatnonzero((course == "pd_stop") & late_pd & ~np.isin(np.arange(n), ne_dead))
+    late = late[np.argsort(-p_lat[late], kind="stable")]
+    ae = np.flatnonzero(course == "ae_stop")
+    ae = ae[np.argsort(-p_lat[ae], kind="stable")][: len(late)]
+    late = late[: len(ae)]
+    course[late], course[ae] = "ae_stop", "pd_stop"
+    for i in np.sort(np.concatenate([late, ae])):
+        courses[i] = _one_course(rng, i, course[i], t_lat[i], p_lat[i], *(i in s for s in sets))
+    return courses
 
 
 def _one_course(rng, i, course,  # noqa: C901 - one branch per course
@@ -181,10 +206,17 @@ def _one_course(rng, i, course,  # noqa: C901 - one branch per course
         return _with_response(rng, Course("lost", False, None, c, None, scans, "SD", None,
                                           c - int(rng.integers(3, 15)), "lost to follow-up"),
                               resp)
-    # a PFS event: progression at a scan or death first
-    # progression past the limit only when there were more such patients than censored
-    # courses (other seeds or sizes): spread over the window rather than onto one day
-    horizon = int(p) if p <= _PFS_LIMIT else int(_PFS_LIMIT * rng.uniform(0.5, 1.0))
+    # a PFS event: progression at a scan or death first. Progression past the longest
+    # treatment is observed after a stop for intolerance (up to _AE_PFS_LIMIT); past the
+    # limit only when there were more such patients than censored and intolerance courses
+    # (other seeds or sizes): spread over the end of the window rather than onto one day
+    limit = _AE_PFS_LIMIT if course == "ae_stop" else _PFS_LIMIT
+    if p <= limit:
+        horizon = int(p)
+    elif course == "ae_stop":  # after the longest treatment (nobody is treated that long)
+        horizon = int(rng.uniform(_PFS_LIMIT, limit))
+    else:
+        horizon = int(_PFS_LIMIT * rng.uniform(0.5, 1.0))
     scans = _scan_days(rng, 10_000)
     if pd_first:
         k = 0
@@ -214,7 +246,7 @@ def _one_course(rng, i, course,  # noqa: C901 - one branch per course
                                * max(death - scans[-1], 30))
     end = pd_day if pd_day is not None else death
     if course == "ae_stop":
-        c.eot_day = max(day0, int(end * rng.uniform(0.3, 0.8)))
+        c.eot_day = max(day0, int(min(end, _AE_EOT_BASE) * rng.uniform(0.3, 0.8)))
         c.eot_reason = "adverse event"
     else:
         if pd_day is not None:  # treated until the progression scan shows it
