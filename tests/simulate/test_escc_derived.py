@@ -226,3 +226,24 @@ def test_os_by_ecog_with_the_statistics_functions(results):
     better = kaplan_meier(tte.loc[ecog0, "aval"], event[ecog0]).median.estimate
     worse = kaplan_meier(tte.loc[~ecog0, "aval"], event[~ecog0]).median.estimate
     assert better > worse  # paper: 14.5 vs 9.3 months
+
+
+def test_larger_cohorts_keep_progression_free_patients_past_the_longest_treatment():
+    # Ten times the demo: the courses censored for PFS would take every late progressor, so
+    # the generator tops the intolerance stoppers up to LATE_AE_SHARE with late progression
+    # (scanned on after stopping). Without it nobody is scanned past the longest treatment
+    # and the 24-month PFS of large cohorts is not estimable.
+    from oncocohort.simulate import _calibration as cal
+    from oncocohort.simulate import simulate_escc
+
+    tables = simulate_escc(n_patients=2310, seed=11)
+    p, les = tables["patients"], tables["lesions"]
+    last_scan = les.groupby("subject_id")["visit_date"].max()
+    ae = p[p["eot_reason"] == "adverse event"]
+    days = (last_scan.reindex(ae["subject_id"]).to_numpy() - ae["index_date"].to_numpy())
+    days = days.astype("timedelta64[D]").astype(int)
+    late = int((days > cal.LONGEST_TREATMENT_DAYS).sum())
+    assert late >= len(ae) * cal.LATE_AE_SHARE * 0.6
+    # ... and still nobody is treated past the longest treatment
+    treated = (p["eot_date"] - p["index_date"]).dt.days
+    assert treated.max() <= cal.LONGEST_TREATMENT_DAYS

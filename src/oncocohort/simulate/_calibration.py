@@ -140,6 +140,10 @@ LOG_HR = {"ecog0": np.log(0.525), "few_sites": np.log(0.50), "prior_ici": np.log
 # not observed: those patients are censored for PFS (see _outcomes).
 SHORTEST_COURSE_DAYS = 22
 LONGEST_TREATMENT_DAYS = 685
+# Share of the intolerance stoppers whose progression comes after the longest treatment (they
+# keep the PFS curve going past 22.5 months; 2 of 6 in the demo). In the demo the late
+# progressors left over by the censored courses give it; larger cohorts are topped up to it.
+LATE_AE_SHARE = 1 / 3
 ON_TREATMENT_MAX_DAYS = LONGEST_TREATMENT_DAYS  # follow-up of patients still treated: from 186
 # days (index <= 2024-12) up to this,
 FOLLOW_UP_SKEW = 0.8  # ... slightly skewed towards long follow-up

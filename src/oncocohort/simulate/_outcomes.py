@@ -178,9 +178,43 @@ def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[C
     ae = ae[np.argsort(-p_lat[ae], kind="stable")][: len(late)]
     late = late[: len(ae)]
     course[late], course[ae] = "ae_stop", "pd_stop"
-    for i in np.sort(np.concatenate([late, ae])):
+    redraw = [late, ae, *_top_up_late_ae(course, p_lat, late_pd, ne_lost, pd_first, sets[2])]
+    for i in np.sort(np.concatenate(redraw)):
         courses[i] = _one_course(rng, i, course[i], t_lat[i], p_lat[i], *(i in s for s in sets))
     return courses
+
+
+def _top_up_late_ae(course, p_lat, late_pd, ne_lost, pd_first, alive_pd: set
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Make ``LATE_AE_SHARE`` of the intolerance stoppers late progressors (in place).
+
+    In the demo the late progressors left over by the censored courses are enough; in larger
+    cohorts the courses censored for PFS (on treatment, lost) take them all and nobody's PFS
+    would pass the longest treatment. Then censored patients with a late latent progression
+    trade courses with the intolerance stoppers of longest latent progression among those
+    without one (at least 250 days, as the courses on treatment need). A survivor's status
+    moves with the course, so the deaths stay as allocated. Returns the traded patients (their
+    courses are drawn again); nothing is traded when the share is already met.
+    """
+    none = np.array([], dtype=int)
+    ae = np.flatnonzero(course == "ae_stop")
+    want = int(round(len(ae) * cal.LATE_AE_SHARE)) - int(late_pd[ae].sum())
+    if want <= 0:
+        return none, none
+    idx = np.arange(len(course))
+    donors = np.flatnonzero(np.isin(course, ["on_treatment", "lost"]) & late_pd
+                            & ~np.isin(idx, ne_lost))
+    donors = donors[np.argsort(-p_lat[donors], kind="stable")]
+    takers = ae[~late_pd[ae] & (p_lat[ae] >= 250) & ~np.isin(ae, pd_first)]
+    takers = takers[np.argsort(-p_lat[takers], kind="stable")]
+    m = min(want, len(donors), len(takers))
+    donors, takers = donors[:m], takers[:m]
+    course[takers], course[donors] = course[donors], "ae_stop"
+    for d, t in zip(donors.tolist(), takers.tolist(), strict=True):
+        if t in alive_pd:
+            alive_pd.discard(t)
+            alive_pd.add(d)
+    return donors, takers
 
 
 def _one_course(rng, i, course,  # noqa: C901 - one branch per course
