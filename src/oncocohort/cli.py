@@ -47,6 +47,7 @@ examples:
 
 
 DEMO_PERSONS = 2_000
+DEMO_SCREENED = 231  # the demo's screened patients, in every synthetic OMOP database
 
 
 def _database_option(p: argparse.ArgumentParser) -> None:
@@ -195,8 +196,9 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
     from oncocohort.report.simulated import render_simulated_omop
 
-    if args.persons < 231:
-        console.print("[red]--persons must be at least 231 (the demo's screened patients).[/]")
+    if args.persons < DEMO_SCREENED:
+        console.print(f"[red]--persons must be at least {DEMO_SCREENED} (the demo's screened "
+                      "patients).[/]")
         return ExitStatus.INPUT
     with tempfile.TemporaryDirectory(prefix="oncocohort-omop-") as tmp:
         db = render_simulated_omop(Path(tmp) / "omop.duckdb", persons=args.persons,
@@ -209,6 +211,13 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     from oncocohort.report.simulated import render_simulated_escc, render_simulated_omop
 
+    if args.kind == "omop" and args.persons < DEMO_SCREENED:
+        console.print(f"[red]--persons must be at least {DEMO_SCREENED} (the demo's screened "
+                      "patients are in every synthetic database).[/]")
+        return ExitStatus.INPUT
+    if args.kind == "escc" and args.patients is not None and args.patients < 1:
+        console.print("[red]--patients must be at least 1.[/]")
+        return ExitStatus.INPUT
     if args.kind == "omop":
         out = render_simulated_omop(args.out, persons=args.persons, seed=args.seed,
                                     episodes=args.episodes, progress=not args.no_progress)

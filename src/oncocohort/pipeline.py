@@ -107,13 +107,26 @@ def _extract_from_database(spec, database_url: str | None):
     where = str(spec.spec_path) if spec.spec_path is not None else None
     url = database_url if database_url is not None else db.url
     base = None if database_url is not None else db.base_dir
+    from dataclasses import replace
+
+    def locate(p: Problem) -> Problem:
+        # a problem with the URL given on the command line is not the spec's
+        if database_url is not None and p.location in ("database.url", "database"):
+            return replace(p, file=None, location="--database")
+        return replace(p, file=p.file or where)
+
     try:
-        cdm = connect_cdm(url, base_dir=base, schema=db.schema_)
+        cdm = connect_cdm(url, base_dir=base, schema=db.schema_, parquet_dir=db.parquet_dir)
         extraction = extract_omop_cohort(cdm, spec.omop)
     except InputError as exc:
-        from dataclasses import replace
+        raise InputError([locate(p) for p in exc.problems]) from None
+    except Exception as exc:  # noqa: BLE001 - the engine or driver failed on this database
+        from oncocohort.sources.omop.connect import _first_line
 
-        raise InputError([replace(p, file=p.file or where) for p in exc.problems]) from None
+        raise InputError([locate(Problem(
+            "error", f"the OMOP database could not be read with this spec: "
+            f"{type(exc).__name__}: {_first_line(exc)}", location="database",
+            code="database_error"))]) from None
     label = f"OMOP CDM ({extraction.engine})"
     tables = {
         name: [SourceTable(name, frame.reset_index(drop=True), file=f"{label} {name}",
@@ -190,6 +203,15 @@ def select_study_cohort(loaded: LoadedStudy):
     """
     spec = loaded.spec
     selection = select_patients(spec, loaded.data.patients, loaded.attrition)
+    if len(selection.selected) == 0:
+        a = selection.attrition
+        emptied = a[a["n_remaining"] == 0]
+        step = (f" (none left after '{emptied['label'].iloc[0]}', step {emptied['step'].iloc[0]})"
+                if len(emptied) else "")
+        raise InputError([Problem("error", f"no patient is selected{step}: there is nothing to "
+                                  "analyse; check the cohort rules", code="empty_cohort",
+                                  file=str(spec.spec_path) if spec.spec_path else None,
+                                  location="omop" if loaded.attrition is not None else "cohort")])
     patients = add_subgroup_variables(spec, selection.selected).reset_index(drop=True)
     check_variables(spec, patients)
     return selection, patients

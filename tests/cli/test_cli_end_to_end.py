@@ -76,3 +76,20 @@ def test_simulate_omop_database(tmp_path):
     finally:
         con.close()
     assert [p.name for p in tmp_path.iterdir()] == ["cdm.duckdb"]  # no temporary file left
+
+
+def test_a_cohort_left_empty_is_a_user_error(tmp_path):
+    import shutil
+
+    from oncocohort.pipeline import demo_spec_path
+
+    folder = tmp_path / "study"
+    shutil.copytree(demo_spec_path().parent, folder)
+    spec = folder / "study.yaml"
+    text = spec.read_text(encoding="utf-8").replace('rule: "age >= 18"', 'rule: "age >= 180"')
+    spec.write_text(text, encoding="utf-8")
+    for argv in (["validate", str(spec)], ["run", str(spec), "--out", str(tmp_path / "out")]):
+        code, out = run(argv)
+        assert code == ExitStatus.INPUT and "Traceback" not in out, out
+        assert "no patient is selected (none left after 'Age 18 years or older', step 3)" in out
+    assert not (tmp_path / "out").exists()

@@ -82,9 +82,15 @@ def test_missing_database_is_a_user_error(tmp_path):
     code, out = run(["run", str(OMOP_EXAMPLE), "--database", str(missing),
                      "--out", str(tmp_path / "out")])
     assert code == ExitStatus.INPUT
-    assert "database.url" in out and "does not exist" in out and str(OMOP_EXAMPLE) in out
+    # the option given on the command line is named, not the spec's database.url
+    assert "--database: database file" in out and "does not exist" in out
     assert "Traceback" not in out
     assert not (tmp_path / "out").exists()
+    # the same file named by the spec points at the spec
+    spec = tmp_path / "study.yaml"
+    spec.write_text(OMOP_EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out = run(["validate", str(spec)])
+    assert code == ExitStatus.INPUT and f"{spec}, database.url: database file" in out
 
 
 def test_database_option_on_a_file_spec_is_a_user_error(tmp_path):
@@ -159,10 +165,81 @@ def test_a_database_that_cannot_be_opened_is_a_user_error(tmp_path):
     bad.write_text("not a database", encoding="utf-8")
     code, out = run(["validate", str(OMOP_EXAMPLE), "--database", str(bad)])
     assert code == ExitStatus.INPUT and "Traceback" not in out
-    assert "cannot open the duckdb database" in out and "database.url" in out
+    assert "--database: cannot open the duckdb database" in out
     # an unreachable server: the driver's message, the password masked
     code, out = run(["validate", str(OMOP_EXAMPLE), "--database",
                      "postgres://someone:s3cret@127.0.0.1:1/cdm"])
     assert code == ExitStatus.INPUT and "Traceback" not in out
     assert "cannot open the postgres database postgres://someone:***@127.0.0.1:1/cdm" in out
     assert "s3cret" not in out
+
+
+def _copy_db(src: Path, dst: Path, *sql: str) -> Path:
+    import duckdb
+
+    shutil.copy(src, dst)
+    con = duckdb.connect(str(dst))
+    try:
+        for q in sql:
+            con.execute(q)
+    finally:
+        con.close()
+    return dst
+
+
+def test_a_table_the_spec_needs_is_missing(tmp_path, omop_db):
+    db = _copy_db(omop_db, tmp_path / "nomeas.duckdb", "drop table measurement")
+    code, out = run(["validate", str(OMOP_EXAMPLE), "--database", str(db)])
+    assert code == ExitStatus.INPUT and "Traceback" not in out
+    assert "the database has no measurement table" in out
+
+
+def test_a_malformed_source_value_names_table_column_and_subject(tmp_path, omop_db):
+    db = _copy_db(omop_db, tmp_path / "badjson.duckdb",
+                  "update condition_occurrence set condition_status_source_value = "
+                  "'{\"grade\": 2, \"related\": tru' where condition_occurrence_id = ("
+                  "select min(condition_occurrence_id) from condition_occurrence "
+                  "where condition_type_concept_id = 2000000900 and person_id <= 231 "
+                  "and condition_status_source_value like '{%')")
+    code, out = run(["validate", str(OMOP_EXAMPLE), "--database", str(db)])
+    if code == ExitStatus.OK:  # the record may belong to a patient outside the cohort
+        pytest.skip("the altered record is not one of the cohort's")
+    assert code == ExitStatus.INPUT and "Traceback" not in out
+    assert "condition_status_source_value is not valid JSON" in out and "ESCC-" in out
+    assert "tru'" not in out and '"related": tru' not in out  # the value itself is not quoted
+
+
+def test_episodes_asked_for_but_empty_is_an_error(tmp_path, omop_db):
+    text = OMOP_EXAMPLE.read_text(encoding="utf-8").replace("source: auto", "source: episodes")
+    assert "source: episodes" in text
+    spec = tmp_path / "study.yaml"
+    spec.write_text(text, encoding="utf-8")
+    code, out = run(["validate", str(spec), "--database", str(omop_db)])
+    assert code == ExitStatus.INPUT and "Traceback" not in out
+    assert "lines.source is 'episodes'" in out and "empty" in out
+
+
+def test_password_is_masked_in_every_form():
+    from oncocohort.sources.omop.connect import _redact
+
+    assert _redact("postgres://u:p@ss@h/db") == "postgres://u:***@h/db"
+    assert _redact("postgres://u@h:1/db?password=hunter2&x=1") == "postgres://u@h:1/db?password=***&x=1"
+    assert _redact("postgres://u@h/db") == "postgres://u@h/db"
+
+
+def test_parquet_dir_is_for_pyspark_only(omop_db, tmp_path):
+    from oncocohort.problems import InputError
+    from oncocohort.sources.omop import connect_cdm
+
+    with pytest.raises(InputError) as err:
+        connect_cdm(str(omop_db), parquet_dir=tmp_path)
+    assert [p.location for p in err.value.problems] == ["database.parquet_dir"]
+
+
+@pytest.mark.parametrize("argv", [["simulate", "omop", "--persons", "100"],
+                                  ["simulate", "escc", "--patients", "0"],
+                                  ["demo", "--from-database", "--persons", "100"]])
+def test_too_small_synthetic_sizes_are_user_errors(tmp_path, argv):
+    code, out = run([*argv, "--out", str(tmp_path / "x")])
+    assert code == ExitStatus.INPUT and "Traceback" not in out and "must be at least" in out
+    assert not (tmp_path / "x").exists()

@@ -116,3 +116,19 @@ def test_postgres_episode_lines_are_identical(postgres_backend, omop_spec, helpe
     got = extract_omop_cohort(cdm, omop_spec)
     assert got.attrition["n_remaining"].iloc[-1] == 87
     _same(ref, got, helpers)
+
+
+def test_spark_reads_the_tables_from_a_parquet_dir(spark_backend, helpers, tmp_path):
+    # database: {url: pyspark, parquet_dir: ...}: each <table>.parquet becomes the table.
+    from oncocohort.simulate.omop import generate_omop_chunks
+
+    frames = _frames(list(generate_omop_chunks(240, chunk_size=240)))
+    helpers.load_tables(spark_backend, frames, parquet_dir=tmp_path)
+    session = spark_backend._session
+    for t in frames:
+        session.catalog.dropTempView(t)
+    assert "person" not in {t.name for t in session.catalog.listTables()}
+    cdm = connect_cdm("pyspark", parquet_dir=tmp_path)
+    assert cdm.engine == "pyspark"
+    assert int(cdm["person"].count().execute()) == 240
+    assert cdm.has("drug_exposure") and not cdm.has("episode")  # empty in this database

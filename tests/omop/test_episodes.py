@@ -242,10 +242,11 @@ def test_explicit_episodes_without_the_tables_is_an_error():
     with pytest.raises(InputError) as err:
         build_cohort(cdm, _spec("episodes"))
     assert [p.location for p in err.value.problems.errors] == ["omop.lines.source"]
-    # present but empty: episodes as asked, so nobody has a prior line
-    ext = extract_omop_cohort(_cdm(_tables(episodes=False)), _spec("episodes"))
-    assert ext.tables["therapy_lines"].empty
-    assert ext.attrition["n_remaining"].tolist() == [3, 0, 0]
+    # present but empty: an error too (asked for episodes, nobody would have a prior line)
+    with pytest.raises(InputError) as err:
+        extract_omop_cohort(_cdm(_tables(episodes=False)), _spec("episodes"))
+    assert [p.location for p in err.value.problems.errors] == ["omop.lines.source"]
+    assert "or it is empty" in err.value.problems.errors[0].message
 
 
 def test_lines_source_field():

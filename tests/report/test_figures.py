@@ -176,3 +176,28 @@ def test_flowchart_suppresses_small_rule_counts_with_a_complement():
                                          "• <5 B", "• * C"]
     assert res.boxes[2].splitlines()[1:] == ["• 8 D", "• 7 E"]
     assert res.boxes[0] == "100 patients screened"
+
+
+@pytest.mark.by_hand
+def test_flowchart_suppression_cannot_be_undone_from_the_totals():
+    import pandas as pd
+
+    # One exclusion rule of 4: its box total is the same 4, and the inclusion total (113)
+    # gives it back as screened - included - 113. So the 4 is hidden in both places and the
+    # inclusion total with it; then the inclusion rules would add up to the hidden 113, so
+    # their smallest count (13) goes too.
+    attrition = pd.DataFrame({
+        "step": [0, 1, 2, 3],
+        "kind": ["screened", "inclusion", "inclusion", "exclusion"],
+        "rule": ["", "a", "b", "c"],
+        "label": ["Screened", "A", "B", "C"],
+        "n_before": [231, 231, 131, 118],
+        "n_excluded": [0, 100, 13, 4],
+        "n_remaining": [231, 131, 118, 114],
+    })
+    res = compute_flowchart_figure(attrition, small_cell_k=5)
+    assert res.boxes[1].splitlines() == ["* did not meet the inclusion criteria", "• 100 A",
+                                         "• * B"]
+    assert res.boxes[2].splitlines() == ["<5 met the exclusion criteria", "• <5 C"]
+    assert res.boxes[0] == "231 patients screened"
+    assert res.boxes[-1] == "114 patients included in the analysis"

@@ -20,21 +20,40 @@ class FlowchartFigure:
     boxes: tuple[str, ...]  # the text of every box, top to bottom, side boxes included
 
 
-def _side_text(rows: pd.DataFrame, header: str, k: int | None = None) -> str:
-    """The box of one kind of step: the total, then each rule that excluded someone.
+def _side_texts(boxes: list[tuple[pd.DataFrame, str]], k: int | None) -> list[str]:
+    """The side boxes (one per kind of step): the total, then each rule that excluded someone.
 
-    With ``k``, rule counts from 1 to ``k - 1`` read ``<k`` and, when a box would then hide a
-    single count (recoverable from the box's total), the smallest other count reads ``*``
-    (:func:`oncocohort.report.suppress.compute_suppression`; the totals stay shown).
+    With ``k`` the counts are suppressed as one table
+    (:func:`oncocohort.report.suppress.compute_suppression`): a rule count or a box total from
+    1 to ``k - 1`` reads ``<k``. Each box's rules and total form a block (the total is their
+    sum), and so do the box totals (their sum is screened minus included): a block with a
+    single hidden count hides its smallest other count too (``*``), until none is left alone.
     """
-    total = int(rows["n_excluded"].sum())
-    shown = rows[rows["n_excluded"] > 0]
-    counts = [int(n) for n in shown["n_excluded"]]
-    state = compute_suppression(counts, k, blocks=[list(range(len(counts)))])
-    lines = [f"{total} {header}"]
-    lines += [f"• {suppressed_text(st, k) if st else n} {label}"
-              for n, st, label in zip(counts, state, shown["label"], strict=True)]
-    return "\n".join(lines)
+    counts: list[int] = []
+    layout = []
+    for rows, header in boxes:
+        shown = rows[rows["n_excluded"] > 0]
+        idx = list(range(len(counts), len(counts) + len(shown)))
+        counts += [int(n) for n in shown["n_excluded"]]
+        layout.append((header, idx, list(shown["label"])))
+    totals = []
+    for _, idx, _ in layout:
+        totals.append(len(counts))
+        counts.append(sum(counts[i] for i in idx))
+    # any one count of a box (rules and total) follows from the others; so do the two totals
+    # from the screened and included numbers
+    blocks = [idx + [t] for (_, idx, _), t in zip(layout, totals, strict=True)] + [totals]
+    state = compute_suppression(counts, k, blocks=blocks)
+
+    def show(i: int) -> str:
+        return suppressed_text(state[i], k) if state[i] else str(counts[i])
+
+    texts = []
+    for (header, idx, labels), t in zip(layout, totals, strict=True):
+        lines = [f"{show(t)} {header}"]
+        lines += [f"• {show(i)} {label}" for i, label in zip(idx, labels, strict=True)]
+        texts.append("\n".join(lines))
+    return texts
 
 
 def compute_flowchart_figure(
@@ -48,7 +67,7 @@ def compute_flowchart_figure(
 ) -> FlowchartFigure:
     """Boxes: screened -> (not meeting inclusion, by rule) -> (meeting exclusion, by rule) ->
     included; optionally a disposition box (columns ``label``, ``n``) under the included box.
-    ``small_cell_k`` suppresses small per-rule counts (see :func:`_side_text`).
+    ``small_cell_k`` suppresses small counts of the side boxes (see :func:`_side_texts`).
 
     ``attrition`` has the cohort step's columns: step, kind (``screened``, ``inclusion``,
     ``exclusion``), rule, label, n_before, n_excluded, n_remaining.
@@ -59,11 +78,9 @@ def compute_flowchart_figure(
     exc = attrition[attrition["kind"] == "exclusion"]
     n_final = int(attrition.iloc[-1]["n_remaining"])
     main = [f"{n_screened} {screened_label}"]
-    side = []
-    if len(inc):
-        side.append(_side_text(inc, "did not meet the inclusion criteria", small_cell_k))
-    if len(exc):
-        side.append(_side_text(exc, "met the exclusion criteria", small_cell_k))
+    side = _side_texts([(rows, header) for rows, header in (
+        (inc, "did not meet the inclusion criteria"), (exc, "met the exclusion criteria"))
+        if len(rows)], small_cell_k)
     main.append(f"{n_final} {included_label}")
     if disposition is not None and len(disposition):
         main.append("\n".join(f"{int(r.n)} {r.label}" for r in disposition.itertuples()))

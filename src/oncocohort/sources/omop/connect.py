@@ -63,11 +63,17 @@ class Cdm:
         return name in self.present
 
     def __getitem__(self, name: str):
-        return self.tables[name]
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise InputError([Problem("error", f"the database has no {name} table, which the "
+                                      "spec's cohort definition needs", location="database.url",
+                                      code="missing_table")]) from None
 
 
-def _open(engine: str, target: str | None) -> Any:
-    """A new Ibis backend for ``engine`` (DuckDB read-only, PostgreSQL, local Spark)."""
+def _open(engine: str, target: str | None, parquet_dir: Path | None = None) -> Any:
+    """A new Ibis backend for ``engine`` (DuckDB read-only, PostgreSQL, local Spark; with
+    ``parquet_dir`` each ``<table>.parquet`` there becomes a temporary view of the session)."""
     import ibis
 
     if engine == "duckdb":
@@ -83,14 +89,20 @@ def _open(engine: str, target: str | None) -> Any:
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.sql.warehouse.dir", str(warehouse))
                .config("spark.ui.enabled", "false").getOrCreate())
+    for name in CDM_TABLES if parquet_dir is not None else ():
+        path = Path(parquet_dir) / f"{name}.parquet"
+        if path.exists():
+            session.read.parquet(str(path)).createOrReplaceTempView(name)
     return ibis.pyspark.connect(session)
 
 
 def _redact(target: str) -> str:
-    """A URL without its password (``postgres://user:***@host/db``)."""
+    """A URL without its password: ``postgres://user:***@host/db`` (the userinfo ends at the
+    last ``@`` before the host), ``password=***`` in the query."""
     import re
 
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", target)
+    target = re.sub(r"(://[^:/@]*):[^/]*@", r"\1:***@", target)
+    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", target)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -99,23 +111,37 @@ def _first_line(exc: BaseException) -> str:
 
 
 def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = None,
-                backend: Any | None = None) -> Cdm:
+                backend: Any | None = None, parquet_dir: str | Path | None = None) -> Cdm:
     """Open the OMOP CDM at ``url`` (see :func:`parse_database_url`).
 
     ``backend`` may be an already connected Ibis backend (a Spark session's, for example);
-    then ``url`` only names its engine. Raises :class:`InputError` naming ``database.url``
-    when the file does not exist, the database cannot be opened (not a DuckDB file, server
-    unreachable, driver not installed; the message gives the driver's first line, passwords
-    masked) or a required table (person, observation_period, condition_occurrence,
-    drug_exposure) is missing.
+    then ``url`` only names its engine. ``parquet_dir`` (``pyspark`` only; relative to
+    ``base_dir``) is a folder of ``<table>.parquet`` files read as the CDM tables. Raises
+    :class:`InputError` naming ``database.url`` when the file does not exist, the database
+    cannot be opened (not a DuckDB file, server unreachable, driver not installed; the
+    message gives the driver's first line, passwords masked) or a required table (person,
+    observation_period, condition_occurrence, drug_exposure) is missing.
     """
     engine, target = parse_database_url(url, base_dir)
     if backend is None:
         if engine == "duckdb" and target != ":memory:" and not Path(target).exists():
             raise InputError([Problem("error", f"database file {target} does not exist",
                                       location="database.url", code="no_database")])
+        folder = None
+        if parquet_dir is not None:
+            if engine != "pyspark":
+                raise InputError([Problem("error", "parquet_dir is only read with the pyspark "
+                                          "engine", location="database.parquet_dir",
+                                          code="bad_option")])
+            folder = Path(parquet_dir)
+            if not folder.is_absolute() and base_dir is not None:
+                folder = Path(base_dir) / folder
+            if not folder.is_dir():
+                raise InputError([Problem("error", f"parquet_dir {folder} is not a folder",
+                                          location="database.parquet_dir",
+                                          code="no_database")])
         try:
-            backend = _open(engine, target)
+            backend = _open(engine, target, folder)
         except Exception as exc:  # noqa: BLE001 - any driver failure is the user's database
             raise InputError([Problem("error", f"cannot open the {engine} database "
                                       f"{_redact(target) if target else ''}: "

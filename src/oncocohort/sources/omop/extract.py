@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oncocohort.problems import InputError, Problem
 from oncocohort.sources.omop.cohort import _in_window, build_cohort, compute_attrition
 from oncocohort.sources.omop.concepts import DOMAINS, day_number, domain_records
 from oncocohort.sources.omop.connect import Cdm
@@ -279,6 +280,34 @@ def _add_line_covariates(patients, lines, spec: OmopCohort, base) -> pd.DataFram
     return out
 
 
+def _json_column(f: pd.DataFrame, column: str, subject, table: str, *,
+                 objects_only: bool = False) -> list[dict]:
+    """The JSON objects of a source-value column (empty: ``{}``); ``objects_only`` leaves
+    values not starting with ``{`` as ``{}``. Raises :class:`InputError` naming the table,
+    column and subject of every value that is not a JSON object (never the value itself)."""
+    out: list[dict] = []
+    problems: list[Problem] = []
+    for person, raw in zip(f["person_id"], f[column], strict=True):
+        if not isinstance(raw, str) or not raw or (objects_only and not raw.startswith("{")):
+            out.append({})
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            value, why = None, f"is not valid JSON ({exc.msg})"
+        else:
+            why = "is not a JSON object"
+        if not isinstance(value, dict):
+            problems.append(Problem("error", f"{column} {why}", file=f"OMOP CDM {table}",
+                                    column=column, subject=str(subject.get(person, person)),
+                                    code="bad_source_value"))
+            value = {}
+        out.append(value)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
 def _therapy(cdm: Cdm, spec: OmopCohort, persons, subject) -> pd.DataFrame:
     sets, ix = spec.concept_sets, spec.index
     parts = []
@@ -288,7 +317,7 @@ def _therapy(cdm: Cdm, spec: OmopCohort, persons, subject) -> pd.DataFrame:
         parts.append(_exec(r.select("person_id", "record_id", "day", "end_day", "quantity",
                                     "sig", "drug_source_value")))
     f = pd.concat(parts, ignore_index=True).drop_duplicates("record_id")
-    sig = [json.loads(s) if isinstance(s, str) and s else {} for s in f["sig"]]
+    sig = _json_column(f, "sig", subject, "drug_exposure")
     out = pd.DataFrame({
         "subject_id": f["person_id"].map(subject),
         "drug": f["drug_source_value"].astype(str).str.strip(),
@@ -315,8 +344,8 @@ def _lesions(cdm: Cdm, spec: OmopCohort, persons, subject) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=cols)
     f = pd.concat(parts, ignore_index=True)
-    src = [json.loads(s) if isinstance(s, str) and s.startswith("{") else {}
-           for s in f["measurement_source_value"]]
+    src = _json_column(f, "measurement_source_value", subject, "measurement",
+                       objects_only=True)
     out = pd.DataFrame({
         "subject_id": f["person_id"].map(subject), "visit_date": _dates(f["day"]),
         "lesion_id": [s.get("lesion_id") for s in src], "lesion_type": f["lesion_type"],
@@ -341,8 +370,7 @@ def _adverse_events(cdm: Cdm, spec: OmopCohort, persons, subject) -> pd.DataFram
     f = _exec(t.select("person_id", "condition_source_value", "condition_status_source_value",
                        day=day_number(t.condition_start_date),
                        end_day=day_number(t.condition_end_date)))
-    st = [json.loads(s) if isinstance(s, str) and s else {}
-          for s in f["condition_status_source_value"]]
+    st = _json_column(f, "condition_status_source_value", subject, "condition_occurrence")
     out = pd.DataFrame({
         "subject_id": f["person_id"].map(subject), "ae_term": f["condition_source_value"],
         "grade": pd.array([s.get("grade") for s in st], dtype="Int64"),

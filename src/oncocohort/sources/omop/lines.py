@@ -70,10 +70,10 @@ def resolve_lines_source(cdm: Cdm, spec: OmopCohort, screened) -> LinesSource:
     if ln.source == "drug_exposure":
         return "drug_exposure"
     if ln.source == "episodes":
-        missing = [t for t in ("episode", "episode_event") if t not in cdm.tables]
+        missing = [t for t in ("episode", "episode_event") if not cdm.has(t)]
         if missing:
             raise InputError([Problem("error", "lines.source is 'episodes' but the database "
-                                      f"has no {' / '.join(missing)} table",
+                                      f"has no {' / '.join(missing)} table, or it is empty",
                                       location="omop.lines.source", code="no_episodes")])
         return "episodes"
     if not (cdm.has("episode") and cdm.has("episode_event")):
