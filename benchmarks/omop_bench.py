@@ -29,9 +29,9 @@ def _child(engine: str, db: str) -> None:
     import resource
 
     from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
-    from oncocohort.spec.database import load_database_blocks
+    from oncocohort.spec import load_spec
 
-    spec = load_database_blocks(SPEC)[1]
+    spec = load_spec(SPEC).omop
     t0 = time.perf_counter()
     if engine == "duckdb":
         cdm = connect_cdm(f"duckdb://{db}")

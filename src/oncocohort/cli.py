@@ -185,6 +185,15 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     return _run_and_write(args.study, args.out, console, args.database)
 
 
+def _too_few_persons(persons: int, console: Console) -> bool:
+    """A synthetic OMOP database holds the demo's screened patients: say so when too small."""
+    if persons >= DEMO_SCREENED:
+        return False
+    console.print(f"[red]--persons must be at least {DEMO_SCREENED} (the demo's screened "
+                  "patients are in every synthetic OMOP database).[/]")
+    return True
+
+
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from oncocohort.pipeline import demo_spec_path
 
@@ -196,9 +205,7 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
     from oncocohort.report.simulated import render_simulated_omop
 
-    if args.persons < DEMO_SCREENED:
-        console.print(f"[red]--persons must be at least {DEMO_SCREENED} (the demo's screened "
-                      "patients).[/]")
+    if _too_few_persons(args.persons, console):
         return ExitStatus.INPUT
     with tempfile.TemporaryDirectory(prefix="oncocohort-omop-") as tmp:
         db = render_simulated_omop(Path(tmp) / "omop.duckdb", persons=args.persons,
@@ -211,9 +218,7 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     from oncocohort.report.simulated import render_simulated_escc, render_simulated_omop
 
-    if args.kind == "omop" and args.persons < DEMO_SCREENED:
-        console.print(f"[red]--persons must be at least {DEMO_SCREENED} (the demo's screened "
-                      "patients are in every synthetic database).[/]")
+    if args.kind == "omop" and _too_few_persons(args.persons, console):
         return ExitStatus.INPUT
     if args.kind == "escc" and args.patients is not None and args.patients < 1:
         console.print("[red]--patients must be at least 1.[/]")

@@ -7,7 +7,7 @@ values into each stage's options, and carries their problems.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -102,12 +102,12 @@ def _extract_from_database(spec, database_url: str | None):
     """
     from oncocohort.sources.base import SourceTable
     from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
+    from oncocohort.sources.omop.connect import describe_error
 
     db = spec.database
     where = str(spec.spec_path) if spec.spec_path is not None else None
     url = database_url if database_url is not None else db.url
     base = None if database_url is not None else db.base_dir
-    from dataclasses import replace
 
     def locate(p: Problem) -> Problem:
         # a problem with the URL given on the command line is not the spec's
@@ -121,12 +121,9 @@ def _extract_from_database(spec, database_url: str | None):
     except InputError as exc:
         raise InputError([locate(p) for p in exc.problems]) from None
     except Exception as exc:  # noqa: BLE001 - the engine or driver failed on this database
-        from oncocohort.sources.omop.connect import _first_line
-
         raise InputError([locate(Problem(
             "error", f"the OMOP database could not be read with this spec: "
-            f"{type(exc).__name__}: {_first_line(exc)}", location="database",
-            code="database_error"))]) from None
+            f"{describe_error(exc)}", location="database", code="database_error"))]) from None
     label = f"OMOP CDM ({extraction.engine})"
     tables = {
         name: [SourceTable(name, frame.reset_index(drop=True), file=f"{label} {name}",
@@ -175,7 +172,6 @@ def _locate_rule(p: Problem, spec) -> Problem:
     The cohort step numbers rows of the typed patients table, which after merging sources is
     not a row of any one file; the subject id names the patient instead.
     """
-    from dataclasses import replace
 
     file = str(spec.spec_path) if spec.spec_path is not None else p.file
     return replace(p, file=file, row=None)

@@ -1,4 +1,5 @@
-"""`oncocohort validate` and `run` on bad input: every planted problem listed, exit 2, nothing written."""
+"""`oncocohort validate` and `run` on bad input: every planted problem listed, exit 2,
+nothing written."""
 
 from __future__ import annotations
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
+from _refdata import CTCAE, require
 from oncocohort.model.ctcae import (
     ctcae_terms,
     lookup_ctcae_term,
     resolve_ae_term,
     suggest_ctcae_terms,
 )
-
-from _refdata import CTCAE, require  # noqa: E402
 
 SHARED = CTCAE / "ctcae_v5_terms.csv"
 

@@ -19,9 +19,9 @@ PERSONS = 1_500  # 231 screened + background; small enough for Spark local[1]
 
 @pytest.fixture(scope="session")
 def omop_spec():
-    from oncocohort.spec.database import load_database_blocks
+    from oncocohort.spec import load_spec
 
-    return load_database_blocks(SPEC)[1]
+    return load_spec(SPEC).omop
 
 
 @pytest.fixture(scope="session")

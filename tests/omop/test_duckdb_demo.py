@@ -14,7 +14,7 @@ import pytest
 
 from oncocohort.cohort import Rule, select_cohort
 from oncocohort.simulate import simulate_escc
-from oncocohort.spec.database import load_database_blocks
+from oncocohort.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "examples" / "escc-anlotinib-pd1" / "study-omop.yaml"
@@ -99,6 +99,7 @@ def pd_na():
 def test_the_example_spec_points_at_a_duckdb_file():
     from oncocohort.sources.omop import parse_database_url
 
-    db, spec = load_database_blocks(SPEC)
+    study = load_spec(SPEC)
+    db, spec = study.database, study.omop
     assert parse_database_url(db.url, db.base_dir)[0] == "duckdb"
     assert [r.name for r in spec.inclusion][:2] == ["escc", "ecog"]

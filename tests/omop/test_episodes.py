@@ -16,6 +16,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from _omop_frames import cdm_frames, duckdb_cdm
 from oncocohort.problems import InputError
 from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
 from oncocohort.sources.omop.cohort import build_cohort
@@ -80,55 +81,13 @@ def _tables(*, episodes: bool = True) -> dict[str, pd.DataFrame]:
     ev += [(3001, 310, DRUG_FIELD), (3002, 311, DRUG_FIELD)]
     if not episodes:
         ep, ev = ep[:0], ev[:0]
-    return {
-        "person": pd.DataFrame(person, columns=["person_id", "gender_concept_id",
-                                                "year_of_birth", "month_of_birth",
-                                                "day_of_birth", "person_source_value"]),
-        "observation_period": pd.DataFrame(period, columns=[
-            "person_id", "observation_period_start_date", "observation_period_end_date"]),
-        "condition_occurrence": pd.DataFrame(cond, columns=[
-            "condition_occurrence_id", "person_id", "condition_concept_id",
-            "condition_start_date", "condition_source_value"]).assign(
-            condition_end_date=pd.NaT, condition_type_concept_id=32817,
-            condition_status_source_value="x"),
-        "drug_exposure": pd.DataFrame(drug, columns=[
-            "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
-            "drug_exposure_end_date", "drug_source_value"]).assign(quantity=1.0, sig="{}"),
-        "observation": pd.DataFrame(obs, columns=[
-            "observation_id", "person_id", "observation_concept_id", "observation_date"]
-            ).assign(value_as_string="x", observation_source_value="o"),
-        "procedure_occurrence": pd.DataFrame(proc, columns=[
-            "procedure_occurrence_id", "person_id", "procedure_concept_id", "procedure_date",
-            "procedure_end_date", "procedure_source_value"]),
-        "measurement": pd.DataFrame({"measurement_id": [1], "person_id": [1],
-                                     "measurement_concept_id": [9], "measurement_date": [I0],
-                                     "value_as_number": [1.0],
-                                     "measurement_source_value": ["m"],
-                                     "value_source_value": ["v"]}),
-        "episode": pd.DataFrame(ep, columns=[
-            "episode_id", "person_id", "episode_concept_id", "episode_start_date",
-            "episode_end_date", "episode_number"]).astype({"episode_number": "Int64"}),
-        "episode_event": pd.DataFrame(ev, columns=["episode_id", "event_id",
-                                                   "episode_event_field_concept_id"]),
-    }
+    return cdm_frames(person=person, observation_period=period, condition_occurrence=cond,
+                      drug_exposure=drug, observation=obs, procedure_occurrence=proc,
+                      measurement=[(1, 1, 9, I0, 1.0)], episode=ep, episode_event=ev)
 
 
 def _cdm(tables: dict[str, pd.DataFrame], drop=()):
-    import ibis
-
-    con = ibis.duckdb.connect()
-    for name, f in tables.items():
-        if name in drop:
-            continue
-        g = f.copy()
-        for c in g.columns:
-            if c.endswith("_date"):
-                g[c] = pd.to_datetime(g[c])
-        schema = {c: ("date" if c.endswith("_date") else "int64" if c.endswith(("_id",
-                      "_number", "_of_birth")) else "float64" if g[c].dtype == float
-                      else "string") for c in g.columns}
-        con.create_table(name, ibis.memtable(g, schema=schema))
-    return connect_cdm("duckdb://:memory:", backend=con)
+    return duckdb_cdm(tables, drop)
 
 
 def _spec(source: str = "auto") -> OmopCohort:

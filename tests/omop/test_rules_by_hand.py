@@ -11,7 +11,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
+from _omop_frames import cdm_frames, duckdb_cdm
+from oncocohort.sources.omop import extract_omop_cohort
 from oncocohort.sources.omop.cohort import build_cohort, compute_attrition
 from oncocohort.spec.database import OmopCohort
 
@@ -76,52 +77,16 @@ def _tables() -> dict[str, pd.DataFrame]:
     # ...but its only exposure is before the study period: not screened at all.
     add_person(9, progression=False)  # a prior line without progression
     add_person(10, hist=ADENO)  # oesophageal adenocarcinoma: screened, fails escc
-    return {
-        "person": pd.DataFrame(person, columns=["person_id", "gender_concept_id",
-                                                "year_of_birth", "month_of_birth",
-                                                "day_of_birth", "person_source_value"]),
-        "observation_period": pd.DataFrame(period, columns=[
-            "person_id", "observation_period_start_date", "observation_period_end_date"]),
-        "condition_occurrence": pd.DataFrame(cond, columns=[
-            "condition_occurrence_id", "person_id", "condition_concept_id",
-            "condition_start_date", "condition_source_value"]).assign(
-            condition_end_date=None, condition_type_concept_id=32817,
-            condition_status_source_value=None),
-        "drug_exposure": pd.DataFrame(drug, columns=[
-            "drug_exposure_id", "person_id", "drug_concept_id", "drug_exposure_start_date",
-            "drug_exposure_end_date", "drug_source_value"]).assign(quantity=1.0, sig=None),
-        "measurement": pd.DataFrame(meas, columns=[
-            "measurement_id", "person_id", "measurement_concept_id", "measurement_date",
-            "value_as_number"]).assign(measurement_source_value="m", value_source_value=None),
-        "observation": pd.DataFrame(obs, columns=[
-            "observation_id", "person_id", "observation_concept_id", "observation_date"]
-            ).assign(value_as_string=None, observation_source_value="o"),
-        "procedure_occurrence": pd.DataFrame(proc, columns=[
-            "procedure_occurrence_id", "person_id", "procedure_concept_id", "procedure_date",
-            "procedure_end_date", "procedure_source_value"]),
-        "concept_ancestor": pd.DataFrame(
-            [(100, 100), (100, 101), (100, 111), (101, 101), (101, 111), (111, 111),
-             (100, 102), (102, 102), (200, 200),
-             (1001, 1001), (1001, 1100), (1100, 1100)],
-            columns=["ancestor_concept_id", "descendant_concept_id"]),
-    }
+    return cdm_frames(
+        person=person, observation_period=period, condition_occurrence=cond,
+        drug_exposure=drug, measurement=meas, observation=obs, procedure_occurrence=proc,
+        concept_ancestor=[(100, 100), (100, 101), (100, 111), (101, 101), (101, 111),
+                          (111, 111), (100, 102), (102, 102), (200, 200),
+                          (1001, 1001), (1001, 1100), (1100, 1100)])
 
 
 def _cdm(tables=None, drop=()):
-    import ibis
-
-    con = ibis.duckdb.connect()
-    for name, f in (tables or _tables()).items():
-        if name in drop:
-            continue
-        g = f.copy()
-        for c in g.columns:
-            if c.endswith("_date"):
-                g[c] = pd.to_datetime(g[c])
-            elif g[c].isna().all():
-                g[c] = g[c].astype("string")
-        con.create_table(name, g)
-    return connect_cdm("duckdb://:memory:", backend=con)
+    return duckdb_cdm(tables or _tables(), drop)
 
 
 def _spec(**over) -> OmopCohort:

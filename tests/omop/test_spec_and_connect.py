@@ -8,9 +8,11 @@ import pytest
 
 from oncocohort.problems import InputError
 from oncocohort.sources.omop import connect_cdm, parse_database_url
-from oncocohort.spec.database import Criterion, load_database_blocks
+from oncocohort.spec import load_spec
+from oncocohort.spec.database import Criterion
 
 BASE = """
+study: {name: t, data_cutoff: 2025-07-05}
 database: {url: duckdb://omop.duckdb}
 omop:
   concept_sets: {c: {concepts: [1]}, d: {source_values: [x]}}
@@ -23,14 +25,15 @@ def _problems(text: str, tmp_path: Path) -> list:
     path = tmp_path / "study.yaml"
     path.write_text(text)
     with pytest.raises(InputError) as exc:
-        load_database_blocks(path)
+        load_spec(path)
     return list(exc.value.problems.items)
 
 
 def test_a_valid_spec_resolves_the_file_against_the_yaml_folder(tmp_path):
     path = tmp_path / "study.yaml"
     path.write_text(BASE)
-    db, omop = load_database_blocks(path)
+    spec = load_spec(path)
+    db, omop = spec.database, spec.omop
     assert parse_database_url(db.url, db.base_dir) == ("duckdb", str(tmp_path / "omop.duckdb"))
     assert omop.index.within_days == 21
 
@@ -42,8 +45,9 @@ def test_unknown_concept_set_is_named(tmp_path):
 
 
 def test_missing_block_is_named(tmp_path):
-    (p,) = _problems("database: {url: x.duckdb}\n", tmp_path)
-    assert p.location == "omop"
+    (p,) = _problems("study: {name: t, data_cutoff: 2025-07-05}\n"
+                     "database: {url: x.duckdb}\n", tmp_path)
+    assert "give both or neither" in p.message
 
 
 def test_criterion_needs_exactly_one_kind():

@@ -52,7 +52,7 @@ def test_csv_keeps_ids_as_text_and_rows_as_seen(tmp_path: Path, encoding: str) -
     path.write_text(CSV_TEXT, encoding=encoding)
     frame, rows = read_table(path)
     assert list(frame.columns) == ["subject_id", "age", "death_date", "note"]  # no BOM residue
-    assert (frame.dtypes == object).all()
+    assert (frame.dtypes == object).all()  # noqa: E721 - elementwise dtype comparison
     assert _records(frame) == [
         {"subject_id": "007", "age": "61", "death_date": None, "note": "N/A"},
         {"subject_id": "012", "age": "70", "death_date": None, "note": None},

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 from _refdata import TERN, require
+
+FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 
 DAYS_PER_MONTH = 30.4375
 

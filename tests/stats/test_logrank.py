@@ -6,9 +6,8 @@ Tiers: ``by_hand`` (exact fractions below), ``reference`` (R survival 3.5-3
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fractions import Fraction as Fr
+from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -32,7 +32,6 @@ __all__ = [
     "Covariate",
     "OmopPatients",
     "OmopCohort",
-    "load_database_blocks",
 ]
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -320,36 +319,3 @@ class OmopCohort(_Frozen):
             raise PydanticCustomError("duplicate_rule", "rule name(s) used twice: {names}",
                                       {"names": ", ".join(dup)})
         return self
-
-
-def load_database_blocks(path, text: str | None = None) -> tuple[Database, OmopCohort]:
-    """Read the ``database:`` and ``omop:`` blocks of a study YAML (other blocks ignored).
-
-    :class:`oncocohort.spec.model.StudySpec` holds these blocks too (``load_spec`` reads a
-    whole OMOP study spec); this reads only them, for code that needs no analysis blocks (the
-    OMOP tests and benchmarks). Raises :class:`oncocohort.problems.InputError` with the YAML
-    path of each problem.
-    """
-    import yaml
-    from pydantic import ValidationError
-
-    from oncocohort.problems import InputError, Problem
-
-    path = Path(path)
-    raw = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8")) or {}
-    problems = []
-    for key in ("database", "omop"):
-        if key not in raw:
-            problems.append(Problem("error", f"the spec has no {key!r} block", file=str(path),
-                                    location=key, code="missing_block"))
-    if problems:
-        raise InputError(problems)
-    try:
-        db = Database.model_validate(raw["database"], context={"base_dir": path.parent})
-        omop = OmopCohort.model_validate(raw["omop"])
-    except ValidationError as exc:
-        block = "database" if "Database" in exc.title else "omop"
-        raise InputError([Problem("error", e["msg"], file=str(path), code="spec",
-                                  location=".".join([block, *map(str, e["loc"])]))
-                          for e in exc.errors()]) from None
-    return db, omop

@@ -13,7 +13,7 @@ from typing import Any
 
 from oncocohort.problems import InputError, Problem
 
-__all__ = ["Cdm", "connect_cdm", "parse_database_url", "CDM_TABLES"]
+__all__ = ["Cdm", "connect_cdm", "parse_database_url", "describe_error", "CDM_TABLES"]
 
 CDM_TABLES = ("person", "observation_period", "condition_occurrence", "drug_exposure",
               "procedure_occurrence", "measurement", "observation", "death", "concept",
@@ -105,9 +105,10 @@ def _redact(target: str) -> str:
     return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", target)
 
 
-def _first_line(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """``Type: first line of the message``, any password in it masked (for user errors)."""
     text = str(exc).strip().splitlines()
-    return _redact(text[0]) if text else ""
+    return f"{type(exc).__name__}: {_redact(text[0]) if text else ''}"
 
 
 def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = None,
@@ -144,8 +145,7 @@ def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = 
             backend = _open(engine, target, folder)
         except Exception as exc:  # noqa: BLE001 - any driver failure is the user's database
             raise InputError([Problem("error", f"cannot open the {engine} database "
-                                      f"{_redact(target) if target else ''}: "
-                                      f"{type(exc).__name__}: {_first_line(exc)}",
+                                      f"{_redact(target) if target else ''}: {describe_error(exc)}",
                                       location="database.url", code="no_database")]) from None
     kw = {"database": schema} if schema else {}
     names = set(backend.list_tables(**kw))

@@ -64,7 +64,7 @@ def resolve_lines_source(cdm: Cdm, spec: OmopCohort, screened) -> LinesSource:
     mixed). Executes one count in the engine, restricted to the screened persons.
 
     Raises :class:`InputError` (``omop.lines.source``) when ``episodes`` is asked for and the
-    database has no ``episode`` / ``episode_event`` table.
+    database's ``episode`` / ``episode_event`` table is missing or empty.
     """
     ln = spec.lines
     if ln.source == "drug_exposure":
