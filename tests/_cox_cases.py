@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oncocohort.stats.cox import CoxWarning, cox
@@ -15,11 +16,21 @@ RESULTS = pd.read_csv(FIXTURES / "cox_results.csv", keep_default_na=False, na_va
 RESULTS["value"] = RESULTS["value"].astype(float)
 
 
-def fit_case(case: str | pd.Series):
+def fit_case(case: str | pd.Series, *, seed: int | None = None, reverse: bool = False):
     """Fit fixture ``case`` (its name or its row of ``CASES``) as the R script did (warnings
-    silenced: tests check them apart)."""
+    silenced: tests check them apart).
+
+    ``seed`` shuffles the rows first and ``reverse`` lists the covariates in reverse order:
+    the same model, so every result must be unchanged (up to rounding).
+    """
     row = CASES.set_index("case").loc[case] if isinstance(case, str) else case
     data = pd.read_csv(FIXTURES / f"cox_input_{row['data']}.csv")
+    if seed is not None:
+        perm = np.random.default_rng(seed).permutation(len(data))
+        data = data.iloc[perm].reset_index(drop=True)
+    covariates = row["covariates"].split(";")
+    if reverse:
+        covariates = covariates[::-1]
     reference = None
     if row["reference"]:
         var, level = row["reference"].split("=")
@@ -32,7 +43,7 @@ def fit_case(case: str | pd.Series):
             data,
             time=row["time"],
             event=row["event"],
-            covariates=row["covariates"].split(";"),
+            covariates=covariates,
             strata=row["strata"] or None,
             ties=row["ties"],
             reference=reference,

@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oncocohort.stats._cox_fit import linear_predictor
 from oncocohort.stats.concordance import compute_concordance
+from oncocohort.stats.cox import cox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
 from _cox_cases import CASES, RESULTS, fit_case  # noqa: E402
@@ -58,6 +61,71 @@ def test_matches_r_coxph_concordance(case):
     assert c.tied_xy == r["concordance_tied.xy"]
     assert c.concordance == pytest.approx(r["concordance_concordance"], rel=1e-9)
     assert c.std_err == pytest.approx(r["concordance_std"], rel=1e-9)
+
+
+_COUNTS = ("concordant", "discordant", "tied_x", "tied_y", "tied_xy")
+
+
+def _counts(c) -> tuple[float, ...]:
+    return tuple(getattr(c, k) for k in _COUNTS)
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("case", CASES.case.tolist())
+@pytest.mark.parametrize("seed", [1, 2])
+def test_counts_match_r_whatever_the_row_and_column_order(case, seed):
+    # Identical covariate rows must get bit-identical linear predictors wherever they sit:
+    # a BLAS matrix-vector product broke the predictor ties by row position on some CPUs
+    # (lung_exact: 12546 concordant pairs instead of R's 12544).
+    r = RESULTS[(RESULTS.case == case)].set_index("quantity").value
+    expected = tuple(float(r[f"concordance_{k.replace('_', '.')}"]) for k in _COUNTS)
+    assert _counts(_fit(case, seed=seed).concordance) == expected
+    assert _counts(_fit(case, seed=seed, reverse=True).concordance) == expected
+
+
+@pytest.mark.regression
+def test_duplicated_rows_multiply_the_counts():
+    # each subject twice (Breslow: the same estimate): every pair of the original data appears
+    # 4 times; a subject and its copy are tied on time, and tied on both time and risk when
+    # they are events (never comparable)
+    row = CASES.set_index("case").loc["lung_breslow"]
+    data = pd.read_csv(FIXTURES / "cox_input_lung.csv")
+    covs = row["covariates"].split(";")
+    one = cox(data, time="time", event="event", covariates=covs, ties="breslow")
+    two = cox(
+        pd.concat([data, data], ignore_index=True).sample(frac=1, random_state=3),
+        time="time",
+        event="event",
+        covariates=covs,
+        ties="breslow",
+    )
+    np.testing.assert_allclose(two.table.coef, one.table.coef, rtol=1e-9)
+    c1, c2 = one.concordance, two.concordance
+    n_events = float(one.n_events)
+    assert _counts(c2) == (
+        4 * c1.concordant,
+        4 * c1.discordant,
+        4 * c1.tied_x,
+        4 * c1.tied_y,
+        4 * c1.tied_xy + n_events,
+    )
+    assert c2.concordance == pytest.approx(c1.concordance, rel=1e-12)
+
+
+@pytest.mark.by_hand
+def test_linear_predictor_is_the_same_for_identical_rows_anywhere():
+    # 3 covariate patterns with non-representable decimals, each at ~3000 positions; the
+    # predictor of a pattern is one float, equal to the left-to-right sum sum_j x_j b_j
+    patterns = np.array([[66.0, 1.0, 1.0, 0.3], [57.1, 0.0, 2.0, 1.7], [74.9, 1.0, 0.0, 2.9]])
+    which = np.random.default_rng(5).integers(0, 3, 9001)
+    x = np.asfortranarray(patterns[which])
+    beta = np.array([0.011066, -0.553, 0.4637, -0.1212])
+    eta = linear_predictor(x, beta)
+    for k, pat in enumerate(patterns):
+        expected = 0.0
+        for xj, bj in zip(pat, beta, strict=True):
+            expected += xj * bj
+        assert set(eta[which == k].tolist()) == {expected}
 
 
 def _brute_force(time, event, risk, strata):

@@ -21,7 +21,31 @@ import pandas as pd
 
 from ._cox_chol import chol_solve
 
-__all__ = ["RiskSets", "Evaluation", "prepare", "evaluate", "newton_raphson", "NRResult"]
+__all__ = [
+    "RiskSets",
+    "Evaluation",
+    "prepare",
+    "evaluate",
+    "newton_raphson",
+    "NRResult",
+    "linear_predictor",
+]
+
+
+def linear_predictor(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """``x_i'b`` for every row, summed left to right over the columns in float64.
+
+    ``eta_i = (...((0 + x_i1 b_1) + x_i2 b_2) + ...) + x_ip b_p``: the same operations in the
+    same order for every row (as R's reference BLAS ``x %*% coef``), so identical covariate
+    rows get bit-identical predictors on any CPU and at any row position. A BLAS
+    matrix-vector product does not promise that (its kernel, and the rounding of a row,
+    depend on the CPU and on where the row falls in a SIMD block), and anything that compares
+    predictors for equality (the ties of the concordance) must not depend on it.
+    """
+    eta = np.zeros(x.shape[0])
+    for j in range(x.shape[1]):
+        eta += x[:, j] * beta[j]
+    return eta
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from ._cox_checks import (
 from ._cox_chol import chol_inverse, chol_scale
 from ._cox_design import Design, build_design
 from ._cox_exact import evaluate_exact, tied_risk_rows
-from ._cox_fit import evaluate, newton_raphson, prepare
+from ._cox_fit import evaluate, linear_predictor, newton_raphson, prepare
 from ._results import TestResult
 
 __all__ = ["Cox", "cox", "CoxWarning", "TIES"]
@@ -129,7 +129,9 @@ class Cox:
         """Harrell's C of the linear predictor, as R ``coxph``'s ``concordance`` (with SE).
 
         Computed on first access (it is not needed for the fit); see
-        :func:`oncocohort.stats.concordance.compute_concordance`.
+        :func:`oncocohort.stats.concordance.compute_concordance`. The predictor is summed
+        left to right over the columns for every row (not a BLAS product), so identical
+        covariate rows are tied on any CPU, as in R.
         """
         from .concordance import compute_concordance
 
@@ -269,7 +271,7 @@ def fit_design(
         event=design.event,
         weights=design.weights,
         strata=design.strata,
-        eta=x_est @ beta,
+        eta=linear_predictor(x_est, beta),  # compared for ties: fixed order, not BLAS
         term_variable=tuple(np.array(design.term_variable)[~not_estimated]),
     )
     return Cox(
