@@ -8,11 +8,12 @@ subject ID.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Problem", "Problems", "InputError", "Severity"]
+__all__ = ["Problem", "Problems", "InputError", "Severity", "did_you_mean"]
 
 Severity = Literal["error", "warning"]
 
@@ -97,3 +98,11 @@ class InputError(Exception):
         self.problems = problems if isinstance(problems, Problems) else Problems.of(problems)
         n = len(self.problems.errors)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input")
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice (:func:`difflib.get_close_matches`,
+    ratio cut-off 0.6, ignoring case), or ``""``: the hint every problem message uses."""
+    lowered = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[close[0]]}'?" if close else ""

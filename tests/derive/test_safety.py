@@ -14,7 +14,7 @@ from oncocohort.derive.safety import (
     summarise_ae_grades,
     unmapped_ae_terms,
 )
-from oncocohort.model.ctcae import lookup_ctcae_term
+from oncocohort.canon.ctcae import lookup_ctcae_term
 
 T = pd.Timestamp
 DATA = Path(__file__).parent / "data"

@@ -18,7 +18,7 @@ from oncocohort.model.coerce import (
     is_missing,
     value_shape,
 )
-from oncocohort.model.schema import table
+from oncocohort.canon.schema import table
 
 
 def _iso(series):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from oncocohort.model.dataset import StudyData, ValidationOptions, build_study_data
-from oncocohort.model.schema import TABLES
+from oncocohort.canon.schema import TABLES
 from oncocohort.sources.base import SourceTable
 
 

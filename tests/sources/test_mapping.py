@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncocohort.model.schema import TABLES
+from oncocohort.canon.schema import TABLES
 from oncocohort.sources.mapping import map_table, recode_column
 
 

@@ -22,14 +22,15 @@ from typing import Literal
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
+from oncocohort.canon.codes import DISEASE_CONTROL, OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.stats.proportions import proportion_ci
 
-__all__ = ["BOR_ORDER", "RESPONSE_SETS", "compute_response_rows"]
+__all__ = ["RESPONSE_SETS", "compute_response_rows"]
 
-BOR_ORDER: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+#: ARD variable -> the best overall responses it counts.
 RESPONSE_SETS: dict[str, tuple[str, ...]] = {
-    "orr": ("CR", "PR"),
-    "dcr": ("CR", "PR", "SD", "NON-CR/NON-PD"),
+    "orr": OBJECTIVE_RESPONSE,
+    "dcr": DISEASE_CONTROL,
 }
 
 
@@ -55,7 +56,7 @@ def compute_response_rows(
     if denominator not in ("all", "evaluable"):
         raise ValueError(f"denominator must be 'all' or 'evaluable', not {denominator!r}")
     bor = best[response].fillna("NE").astype(str)
-    unknown = sorted(set(bor) - set(BOR_ORDER))
+    unknown = sorted(set(bor) - set(RESPONSE_CODES))
     if unknown:
         raise ValueError(f"unknown best overall response codes: {', '.join(unknown)}")
     n_all = len(bor)
@@ -65,7 +66,7 @@ def compute_response_rows(
     a = "response"
     rows = [ArdRow(a, "n", float(n_all), variable="patients"),
             ArdRow(a, "n", float(n_eval), variable="evaluable", denominator=float(n_all))]
-    for code in BOR_ORDER:
+    for code in RESPONSE_CODES:
         n = int((bor == code).sum())
         d = n_all if code == "NE" else denom
         rows.append(ArdRow(a, "n", float(n), variable="bor", category=code, denominator=float(d)))

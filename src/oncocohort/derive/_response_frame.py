@@ -13,9 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.codes import RESPONSE_CODES
+
 __all__: list[str] = []
 
-PRIORITY: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+PRIORITY: tuple[str, ...] = RESPONSE_CODES  # best first: the position is the code
 CR, PR, SD, NON_CR_NON_PD, PD, NE = range(6)
 DAY_NS = 86_400 * 10**9
 NAT = np.iinfo(np.int64).min

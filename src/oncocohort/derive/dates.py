@@ -5,8 +5,8 @@ death], censor: [last_adequate_assessment, index]}}``) refers to dates by name. 
 gathers them into one frame, one row per subject, with one ``datetime64[ns]`` column per
 name; :func:`oncocohort.derive.endpoints.derive_param_tte` then reads only this frame.
 
-Named dates
------------
+Named dates (:data:`oncocohort.canon.codes.NAMED_DATES`)
+--------------------------------------------------------
 ``index``                     ``patients.index_date`` (day 1 of the studied regimen)
 ``death``                     ``patients.death_date``
 ``last_alive``                ``patients.last_alive_date``
@@ -29,7 +29,7 @@ Two further dates are derived when visit-level assessments (``subject_id``,
 ``last_adequate_before_new_therapy``  last adequate assessment on or before ``new_therapy``
 
 An *adequate* assessment is one with an evaluable overall response: CR, PR, SD,
-NON-CR/NON-PD or PD (not NE, not missing) (FDA 2018 guidance, "Clinical Trial Endpoints for
+NON-CR/NON-PD or PD (not NE, not missing; :data:`oncocohort.canon.codes.ADEQUATE_RESPONSES`) (FDA 2018 guidance, "Clinical Trial Endpoints for
 the Approval of Cancer Drugs and Biologics", appendix on PFS censoring).
 
 The frame also carries ``responder`` (``"Y"``/``"N"``, from the best-response frame, else
@@ -42,26 +42,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from oncocohort.canon.codes import ADEQUATE_RESPONSES
 from oncocohort.derive._subjects import check_known_subjects
 
-__all__ = ["NAMED_DATES", "ADEQUATE_RESPONSES", "derive_named_dates"]
-
-NAMED_DATES: tuple[str, ...] = (
-    "index",
-    "death",
-    "last_alive",
-    "progression",
-    "first_response",
-    "last_adequate_assessment",
-    "last_assessment",
-    "new_therapy",
-    "eot",
-    "data_cutoff",
-    "last_adequate_before_progression",
-    "last_adequate_before_new_therapy",
-)
-
-ADEQUATE_RESPONSES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+__all__ = ["derive_named_dates"]
 
 _FROM_PATIENTS = {"index": "index_date", "death": "death_date",
                   "last_alive": "last_alive_date", "eot": "eot_date"}

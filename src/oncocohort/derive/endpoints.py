@@ -54,7 +54,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from oncocohort.derive.dates import NAMED_DATES
+from oncocohort.canon.codes import NAMED_DATES
 
 __all__ = ["Endpoint", "TimeOptions", "derive_param_tte", "derive_params_tte", "ttr_endpoint",
            "OS", "PFS", "DOR", "TTR", "TTD", "TTE_COLUMNS"]

@@ -1,7 +1,7 @@
 """RECIST 1.1 at the visit level: target sums, % changes, component and overall responses.
 
 One row per subject per imaging visit is derived from the canonical ``lesions`` table
-(:data:`oncocohort.model.schema.LESIONS`): the sum of target diameters (long axis; short axis
+(:data:`oncocohort.canon.schema.LESIONS`): the sum of target diameters (long axis; short axis
 for lymph nodes, which the ``diameter`` column already holds), its change from baseline and
 from the nadir, the target, non-target and new-lesion components, and the overall response of
 RECIST 1.1 Table 1 (target disease, with or without non-target disease) or Table 2
@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.derive._recist_frame import NOT_APPLICABLE, visit_frame
-from oncocohort.model.schema import LESION_TYPES, NON_TARGET_STATUS, RESPONSE_CODES
+from oncocohort.canon.codes import RESPONSE_CODES
+from oncocohort.canon.schema import LESION_TYPES, NON_TARGET_STATUS
 from oncocohort.problems import InputError, Problem
 
 __all__ = [

@@ -6,7 +6,7 @@ Term mapping (``ae_term`` -> ``ctcae_term``), first match wins
 2. ``exact``: ``ae_term`` is a CTCAE v5.0 term, ignoring letter case and white space.
 3. ``synonym``: ``ae_term`` is a key of the synonym map: :data:`DEFAULT_SYNONYMS` (common
    clinical names and British spellings: ``anaemia``, ``diarrhoea``, ``hand-foot syndrome``,
-   ``ALT increased``...; the one table kept in :mod:`oncocohort.model.ctcae`) updated by the
+   ``ALT increased``...; the one table kept in :mod:`oncocohort.canon.ctcae`) updated by the
    spec's ``safety.synonyms`` (the spec wins).
 4. ``unmapped``: kept, with ``ctcae_term`` empty; :func:`unmapped_ae_terms` lists them with
    "did you mean" suggestions. They still count in the "any AE" rows (under their recorded
@@ -44,8 +44,9 @@ import pandas as pd
 
 from oncocohort.derive._subjects import check_known_subjects, index_patients
 from oncocohort.derive.safety_grades import derive_ae_worst, summarise_ae_grades
-from oncocohort.model.ctcae import (
+from oncocohort.canon.ctcae import (
     DEFAULT_SYNONYMS,
+    ctcae_terms,
     lookup_ctcae_term,
     normalize_term,
     suggest_ctcae_terms,
@@ -153,8 +154,6 @@ def map_ctcae_term(text: str, options: SafetyOptions | None = None) -> tuple[str
 
 
 def _soc_of() -> dict[str, str]:
-    from oncocohort.model.ctcae import ctcae_terms
-
     return {t.term: t.soc for t in ctcae_terms()}
 
 

@@ -51,7 +51,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from oncocohort.model.schema import Column
+from oncocohort.canon.schema import Column
 
 __all__ = [
     "PartialDateRule",

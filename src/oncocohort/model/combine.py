@@ -12,7 +12,7 @@ Rules
 * ``adverse_events``: the wide sheet carries only the worst grade per term (no dates), so
   when a long AE table exists it is used alone, and each (subject, term) of the wide sheet is
   compared with it: the worst grade must agree, the term resolved through CTCAE, synonyms and
-  groups (:func:`~oncocohort.model.ctcae.resolve_ae_term`), else ``wide_long_conflict``.
+  groups (:func:`~oncocohort.canon.ctcae.resolve_ae_term`), else ``wide_long_conflict``.
 * other tables: rows are matched on the table key; a key in both layouts keeps the long row,
   and differing values are a ``wide_long_conflict``.
 
@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.model._locate import Locator, records, subject_of
-from oncocohort.model.ctcae import normalize_term, resolve_ae_term
+from oncocohort.canon.ctcae import normalize_term, resolve_ae_term
 from oncocohort.model.options import ValidationOptions
-from oncocohort.model.schema import table
+from oncocohort.canon.schema import table
 from oncocohort.problems import Problem
 
 __all__ = ["check_duplicate_subjects", "combine_table"]

@@ -33,7 +33,7 @@ import pandas as pd
 from oncocohort.model._locate import PRIVATE_COLUMNS, Locator
 from oncocohort.model.combine import combine_table
 from oncocohort.model.options import ValidationOptions
-from oncocohort.model.schema import TABLES
+from oncocohort.canon.schema import TABLES
 from oncocohort.model.typed import coerce_source, empty_table
 from oncocohort.model.validate import (
     check_ae_terms,
@@ -61,7 +61,7 @@ class StudyData:
     adverse_events: pd.DataFrame
 
     def table(self, name: str) -> pd.DataFrame:
-        """The canonical table ``name`` (a key of :data:`~oncocohort.model.schema.TABLES`)."""
+        """The canonical table ``name`` (a key of :data:`~oncocohort.canon.schema.TABLES`)."""
         if name not in TABLES:
             raise KeyError(f"no canonical table {name!r}; tables: {', '.join(TABLES)}")
         return getattr(self, name)

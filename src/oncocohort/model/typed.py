@@ -16,7 +16,7 @@ import pandas as pd
 
 from oncocohort.model.coerce import Coerced, coerce_column, coerce_numbers, coerce_text
 from oncocohort.model.options import ValidationOptions
-from oncocohort.model.schema import Column, Table, table
+from oncocohort.canon.schema import Column, Table, table
 from oncocohort.problems import Problem
 from oncocohort.sources.base import SourceTable
 

@@ -41,9 +41,9 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.model._locate import Locator, records, subject_of
-from oncocohort.model.ctcae import lookup_ctcae_term, resolve_ae_term, suggest_ctcae_terms
+from oncocohort.canon.ctcae import lookup_ctcae_term, resolve_ae_term, suggest_ctcae_terms
 from oncocohort.model.options import ValidationOptions
-from oncocohort.model.schema import table
+from oncocohort.canon.schema import table
 from oncocohort.problems import Problem
 
 __all__ = [
@@ -284,7 +284,7 @@ def check_record_dates(
 
 def check_ae_terms(ae: pd.DataFrame, locator: Locator, options: ValidationOptions) -> list[Problem]:
     """``ae_term`` must be a CTCAE v5.0 term (any case), a synonym (the spec's or
-    :data:`~oncocohort.model.ctcae.DEFAULT_SYNONYMS`) or a group of the spec;
+    :data:`~oncocohort.canon.ctcae.DEFAULT_SYNONYMS`) or a group of the spec;
     ``ctcae_term``, when given, a CTCAE v5.0 term. Suggestions come from the CTCAE list."""
     problems = []
     # Resolve each distinct term once; word the problems only for the rows that have one.

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from oncocohort.analysis.response import BOR_ORDER
 from oncocohort.analysis.safety import GRADE_BANDS
+from oncocohort.canon.codes import OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_est_ci, fmt_n_pct, fmt_num
 from oncocohort.report.suppress import compute_suppression, suppressed_text
@@ -226,7 +226,7 @@ def build_response_table(ard: pd.DataFrame, labels: Mapping[str, str],
     cells = _Counts(k)
     rows: list[list] = [["## Best overall response", "", ""]]
     idx = {}
-    for code in BOR_ORDER:
+    for code in RESPONSE_CODES:
         n = a.get(variable="bor", category=code, statistic="n", **w)
         if code == "NON-CR/NON-PD" and n == 0:
             continue
@@ -242,9 +242,9 @@ def build_response_table(ard: pd.DataFrame, labels: Mapping[str, str],
             a.get(variable=name, statistic="lower", **w),
             a.get(variable=name, statistic="upper", **w)))])
     cells.block(list(idx.values()))
-    cells.block([idx[c] for c in ("CR", "PR")])
+    cells.block([idx[c] for c in OBJECTIVE_RESPONSE])
     cells.block([idx[c] for c in idx if c not in ("PD", "NE")])
-    cells.block([rates["orr"]] + [idx[c] for c in idx if c not in ("CR", "PR")])
+    cells.block([rates["orr"]] + [idx[c] for c in idx if c not in OBJECTIVE_RESPONSE])
     cells.block([rates["dcr"], idx["PD"], idx["NE"]])
     d = ard.loc[(ard.analysis == "response") & (ard.variable == "orr"), "denominator"]
     denom = float(d.iloc[0]) if len(d) else float("nan")

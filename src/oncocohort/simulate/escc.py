@@ -84,7 +84,7 @@ def simulate_escc(*, seed: int = DEFAULT_SEED, n_patients: int = cal.N_SCREENED
     -------
     dict of DataFrame
         ``patients``, ``therapy``, ``therapy_lines``, ``lesions`` and ``adverse_events``, with
-        the canonical column names of :mod:`oncocohort.model.schema` (dates as
+        the canonical column names of :mod:`oncocohort.canon.schema` (dates as
         ``datetime64``); ``patients`` carries the screening attributes and baseline
         covariates as free columns. No responses, endpoints or AE summaries are stored.
 

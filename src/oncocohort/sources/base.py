@@ -25,7 +25,7 @@ class SourceTable:
     Attributes
     ----------
     name
-        Canonical table name (a key of :data:`oncocohort.model.schema.TABLES`).
+        Canonical table name (a key of :data:`oncocohort.canon.schema.TABLES`).
     frame
         Columns renamed to canonical names; values recoded by the spec but otherwise raw
         (object/str dtype). Unmapped extra columns of the patients table are kept under the

@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oncocohort.model.schema import RESPONSE_CODES, TABLES, Column
-from oncocohort.problems import Problem
+from oncocohort.canon.codes import RESPONSE_CODES
+from oncocohort.canon.schema import TABLES, Column
+from oncocohort.problems import Problem, did_you_mean
 from oncocohort.sources.base import SourceTable
-from oncocohort.spec.checks import did_you_mean
 
 __all__ = ["RESPONSE_DEFAULTS", "SEX_DEFAULTS", "BOOL_DEFAULTS", "map_table", "recode_column"]
 

@@ -34,27 +34,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.formats import SOURCE_SUFFIXES as SUFFIXES
 from oncocohort.problems import InputError, Problem
 
 __all__ = ["MISSING_TEXT", "SUFFIXES", "read_table", "cell_text"]
 
 #: Cell texts read as missing in every format (after stripping blanks).
 MISSING_TEXT: frozenset[str] = frozenset({"", "NA", "."})
-
-#: File suffix -> format name.
-SUFFIXES: dict[str, str] = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".sas7bdat": "sas7bdat",
-    ".xpt": "xport",
-    ".sav": "sav",
-    ".zsav": "sav",
-    ".dta": "dta",
-}
 
 
 def cell_text(value: Any) -> str | None:

@@ -6,7 +6,7 @@ spec's ``sources.wide`` block names those columns; this module turns the sheet i
 
 * a ``patients`` :class:`~oncocohort.sources.base.SourceTable`: the mapped columns (including
   ``best_response`` and ``progression_date``, which are patients columns in
-  :mod:`oncocohort.model.schema`) plus every other column as a free covariate, except the
+  :mod:`oncocohort.canon.schema`) plus every other column as a free covariate, except the
   AE-grade columns;
 * one ``adverse_events`` table per term of ``ae_grades``: a row per patient whose grade cell
   is not empty and not 0, with ``ae_term`` the term as written in the spec, ``grade`` the cell
@@ -25,11 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oncocohort.model.schema import TABLES
-from oncocohort.problems import Problem
+from oncocohort.canon.schema import TABLES
+from oncocohort.problems import Problem, did_you_mean
 from oncocohort.sources.base import SourceTable
 from oncocohort.sources.mapping import map_table, recode_column
-from oncocohort.spec.checks import did_you_mean
 
 __all__ = ["unpivot_wide", "is_no_event"]
 

@@ -4,7 +4,6 @@ Other stages receive plain values from it (dates, lists, dicts), never the YAML.
 """
 
 from oncocohort.spec.load import load_spec, spec_from_dict
-from oncocohort.spec.model import NAMED_DATES, Endpoint, Source, StudySpec, WideSource
+from oncocohort.spec.model import Endpoint, Source, StudySpec, WideSource
 
-__all__ = ["load_spec", "spec_from_dict", "StudySpec", "Source", "WideSource", "Endpoint",
-           "NAMED_DATES"]
+__all__ = ["load_spec", "spec_from_dict", "StudySpec", "Source", "WideSource", "Endpoint"]

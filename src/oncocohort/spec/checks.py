@@ -7,14 +7,15 @@ yields ``(location, message, code)`` with ``location`` the YAML path as users re
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from oncocohort.model.schema import TABLES
+from oncocohort.canon.formats import SOURCE_SUFFIXES
+from oncocohort.canon.schema import TABLES
+from oncocohort.problems import did_you_mean
 
-__all__ = ["check_sources", "did_you_mean", "yaml_path"]
+__all__ = ["check_sources", "yaml_path"]
 
 Finding = tuple[str, str, str]
 
@@ -34,27 +35,18 @@ def yaml_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice (difflib), or ``""``."""
-    lowered = {str(c).lower(): str(c) for c in choices}
-    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
-
-
 def _mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
 def _check_file(name: str, src: dict, base_dir: Path) -> Iterator[Finding]:
-    from oncocohort.sources.readers import SUFFIXES  # the readers own the list of formats
-
     file = src.get("file")
     if not (isinstance(file, str) and file):
         return
-    kind = SUFFIXES.get(Path(file).suffix.lower())
+    kind = SOURCE_SUFFIXES.get(Path(file).suffix.lower())
     if kind is None:
         yield (yaml_path(("sources", name, "file")), f"unknown file type "
-               f"'{Path(file).suffix}'; use one of {', '.join(sorted(SUFFIXES))}",
+               f"'{Path(file).suffix}'; use one of {', '.join(sorted(SOURCE_SUFFIXES))}",
                "unknown_format")
     elif not (base_dir / file).is_file():
         yield (yaml_path(("sources", name, "file")), f"file not found: {file}", "file_not_found")

@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from oncocohort.problems import InputError, Problem
-from oncocohort.spec.checks import check_sources, did_you_mean, yaml_path
+from oncocohort.problems import InputError, Problem, did_you_mean
+from oncocohort.spec.checks import check_sources, yaml_path
 from oncocohort.spec.model import StudySpec
 
 __all__ = ["load_spec", "spec_from_dict"]

@@ -26,11 +26,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from oncocohort.derive.dates import NAMED_DATES as _DERIVED_NAMED_DATES
+from oncocohort.canon.codes import NAMED_DATES
 from oncocohort.spec.database import Database, OmopCohort
 
 __all__ = [
-    "NAMED_DATES",
     "Study",
     "Source",
     "WideSource",
@@ -51,11 +50,6 @@ __all__ = [
     "ReportedCohort",
     "ReportedStep",
 ]
-
-#: Dates an endpoint may start at, end with an event at, or be censored at (the derivation's own
-#: vocabulary, :data:`oncocohort.derive.dates.NAMED_DATES`, so the two cannot drift apart). Any
-#: date column of the patients table is available too, written ``patients.<column>``.
-NAMED_DATES: tuple[str, ...] = _DERIVED_NAMED_DATES
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -20,7 +20,7 @@ conventions read (OMOP CDM v5.4 ``episode`` / ``episode_event``):
   ``episode_end_date`` (a missing end: the last end of its records). ``prior`` when it
   starts before the index date. ``progressed``, ``drug_class``, and a treatment's own start
   and end (first start and last end of its records in the line) follow the same rules as
-  the drug_exposure derivation (:mod:`oncocohort.sources.omop.lines`).
+  the drug_exposure derivation (:mod:`oncocohort.sources.omop.line_rules`).
 
 Everything stays lazy and restricted to the screened persons: the episode table is filtered
 on them before any join.
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from oncocohort.sources.omop.concepts import day_number
 from oncocohort.sources.omop.connect import Cdm
-from oncocohort.sources.omop.lines import LINE_COLUMNS, compute_progressed, treatment_records
+from oncocohort.sources.omop.line_rules import LINE_COLUMNS, compute_progressed, treatment_records
 from oncocohort.spec.database import OmopCohort
 
 __all__ = ["derive_episode_lines", "FIELD_CONCEPTS"]
@@ -57,7 +57,7 @@ def _treatment_episodes(cdm: Cdm, spec: OmopCohort, screened):
 
 
 def derive_episode_lines(cdm: Cdm, spec: OmopCohort, screened):
-    """Lazy table with :data:`~oncocohort.sources.omop.lines.LINE_COLUMNS`, one row per
+    """Lazy table with :data:`~oncocohort.sources.omop.line_rules.LINE_COLUMNS`, one row per
     treatment per line, from the treatment episodes of the screened persons."""
     import ibis
 

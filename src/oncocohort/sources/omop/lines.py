@@ -4,9 +4,9 @@
 ``lines.source`` (:func:`resolve_lines_source`): the OMOP treatment episodes
 (:mod:`oncocohort.sources.omop.episodes`) or, when the cohort has none (the usual case
 outside the Oncology extension), the derivation from drug_exposure (and procedures) below.
-Both give the same columns (:data:`LINE_COLUMNS`) and the same ``progressed`` and
-``drug_class`` rules, so the ``prior_lines`` criterion and the patients columns read them
-alike.
+Both give the same columns and the same ``progressed`` and ``drug_class`` rules (one module:
+:mod:`oncocohort.sources.omop.line_rules`), so the ``prior_lines`` criterion and the patients
+columns read them alike.
 
 The drug_exposure rules, with their defaults from :class:`oncocohort.spec.database.Lines`:
 
@@ -43,15 +43,13 @@ from __future__ import annotations
 from typing import Literal
 
 from oncocohort.problems import InputError, Problem
-from oncocohort.sources.omop.concepts import DOMAINS, compute_concept_match, domain_records
 from oncocohort.sources.omop.connect import Cdm
+from oncocohort.sources.omop.episodes import derive_episode_lines
+from oncocohort.sources.omop.line_rules import LINE_COLUMNS, compute_progressed, treatment_records
 from oncocohort.spec.database import OmopCohort
 
-__all__ = ["derive_lines", "derive_drug_exposure_lines", "resolve_lines_source",
-           "treatment_records", "compute_progressed", "LINE_COLUMNS", "LinesSource"]
+__all__ = ["derive_lines", "derive_drug_exposure_lines", "resolve_lines_source", "LinesSource"]
 
-LINE_COLUMNS = ("person_id", "setting", "line", "drug", "drug_class", "start_day", "end_day",
-                "progressed")
 LinesSource = Literal["episodes", "drug_exposure"]
 
 
@@ -90,63 +88,8 @@ def derive_lines(cdm: Cdm, spec: OmopCohort, screened, source: LinesSource | Non
     if source is None:
         source = resolve_lines_source(cdm, spec, screened)
     if source == "episodes":
-        from oncocohort.sources.omop.episodes import derive_episode_lines
-
         return derive_episode_lines(cdm, spec, screened)
     return derive_drug_exposure_lines(cdm, spec, screened)
-
-
-def treatment_records(cdm: Cdm, spec: OmopCohort, domain: str, set_name: str, screened):
-    """Records of ``domain`` in the set ``set_name``, of the screened persons: ``person_id,
-    record_id, drug`` (source value, else the concept name), ``drug_class`` (the first of
-    ``lines.classes`` whose set holds the record), ``regimen`` (in the index anchor or
-    partner set), ``day, end_day``."""
-    import ibis
-
-    sets = spec.concept_sets
-    r = domain_records(cdm, domain, sets[set_name], screened)
-    d = DOMAINS[domain]
-    cls = [(compute_concept_match(cdm, r, d, sets[s]), name)
-           for name, s in spec.lines.classes.items()]
-    klass = ibis.cases(*cls, else_=ibis.null("string")) if cls else ibis.null("string")
-    regimen = (compute_concept_match(cdm, r, d, sets[spec.index.anchor])
-               | compute_concept_match(cdm, r, d, sets[spec.index.partner]))
-    r = r.mutate(drug_class=klass, regimen=regimen, src=r[d.source].strip())
-    if cdm.has("concept"):
-        c = cdm["concept"].select(c_id="concept_id", c_name="concept_name")
-        r = r.left_join(c, r.concept_id == c.c_id)
-        other = r.c_name
-    else:
-        other = ibis.null("string")
-    name = ibis.cases((r.src.notnull() & (r.src != ""), r.src), else_=other)
-    return r.mutate(drug=name).select(
-        "person_id", "record_id", "drug", "drug_class", "regimen", "day", "end_day")
-
-
-def compute_progressed(cdm: Cdm, spec: OmopCohort, out, bounds, screened):
-    """``out`` (``person_id, setting, line, ...``) plus ``progressed``.
-
-    For a prior line: a record of ``lines.progression`` dated from the line's start
-    (``bounds.line_start``) to ``progression_window_days`` after its end
-    (``bounds.line_end``); ``bounds`` has one row per ``person_id, line``. Null for subsequent
-    lines and when the spec has no progression set.
-    """
-    import ibis
-
-    ln = spec.lines
-    if ln.progression is None:
-        return out.mutate(progressed=ibis.null("boolean"))
-    cols = list(out.columns)
-    prog = domain_records(cdm, "observation", spec.concept_sets[ln.progression], screened)
-    prog = prog.select(g_person="person_id", g_day="day")
-    hit = bounds.join(prog, (bounds.person_id == prog.g_person)
-                      & (prog.g_day >= bounds.line_start)
-                      & (prog.g_day <= bounds.line_end + ln.progression_window_days))
-    hit = hit.select(h_person="person_id", h_line="line").distinct()
-    out = out.left_join(hit, (out.person_id == hit.h_person) & (out.line == hit.h_line))
-    out = out.mutate(progressed=ibis.cases((out.setting == "prior", out.h_person.notnull()),
-                                           else_=ibis.null("boolean")))
-    return out.select(*cols, "progressed")
 
 
 def derive_drug_exposure_lines(cdm: Cdm, spec: OmopCohort, screened):

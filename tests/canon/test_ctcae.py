@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from _refdata import CTCAE, require
-from oncocohort.model.ctcae import (
+from oncocohort.canon.ctcae import (
     ctcae_terms,
     lookup_ctcae_term,
     resolve_ae_term,
@@ -73,7 +73,7 @@ def test_resolve_through_synonyms_and_groups():
 
 
 def test_default_synonyms_are_normalised_ctcae_targets():
-    from oncocohort.model.ctcae import DEFAULT_SYNONYMS, normalize_term
+    from oncocohort.canon.ctcae import DEFAULT_SYNONYMS, normalize_term
 
     for key, target in DEFAULT_SYNONYMS.items():
         assert key == normalize_term(key)
@@ -84,6 +84,6 @@ def test_default_synonyms_are_normalised_ctcae_targets():
 
 def test_default_synonyms_agree_with_the_safety_derivation():
     safety = pytest.importorskip("oncocohort.derive.safety")
-    from oncocohort.model.ctcae import DEFAULT_SYNONYMS
+    from oncocohort.canon.ctcae import DEFAULT_SYNONYMS
 
     assert safety.DEFAULT_SYNONYMS == DEFAULT_SYNONYMS

@@ -3,7 +3,7 @@
 Every stage after ``sources/`` works on these tables and these column names only; the study
 spec maps a user's own column names and codes onto them. The reference part of
 ``docs/data-model.md`` (between its ``BEGIN GENERATED``/``END GENERATED`` markers) is the
-output of ``python -m oncocohort.model.schema``, and a test checks that the two agree.
+output of ``python -m oncocohort.canon.schema``, and a test checks that the two agree.
 
 Types
 -----
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from oncocohort.canon.codes import RESPONSE_CODES
 
 __all__ = [
     "Column",
@@ -36,7 +38,6 @@ __all__ = [
 
 ColumnType = Literal["str", "int", "float", "bool", "date", "category"]
 
-RESPONSE_CODES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 NON_TARGET_STATUS: tuple[str, ...] = ("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "NE")
 LESION_TYPES: tuple[str, ...] = ("TARGET", "NON-TARGET", "NEW")
 SEX_CODES: tuple[str, ...] = ("M", "F")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from oncocohort.model.schema import render_markdown
+from oncocohort.canon.schema import render_markdown
 
 ROOT = Path(__file__).parents[2]
 DOC = ROOT / "docs" / "data-model.md"
-BEGIN = "<!-- BEGIN GENERATED: python -m oncocohort.model.schema -->\n"
+BEGIN = "<!-- BEGIN GENERATED: python -m oncocohort.canon.schema -->\n"
 END = "<!-- END GENERATED -->"
 
 
@@ -21,7 +21,7 @@ def test_generated_reference_matches_the_schema():
     generated = text.split(BEGIN, 1)[1].split(END, 1)[0]
     assert generated == render_markdown(), (
         "docs/data-model.md is stale: rewrite its reference part with "
-        "`python -m oncocohort.model.schema`")
+        "`python -m oncocohort.canon.schema`")
 
 
 def test_every_problem_code_of_the_fixtures_is_documented():

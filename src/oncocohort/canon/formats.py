@@ -1,0 +1,33 @@
+"""File formats: the sources a study reads and the report formats it writes.
+
+Kept here so that the spec can check a source's file type and an output format without
+importing the readers or the writers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["SOURCE_SUFFIXES", "OutputFormat", "OUTPUT_FORMATS", "DEFAULT_OUTPUT_FORMATS"]
+
+#: File suffix -> the reader's format name (:func:`oncocohort.sources.readers.read_table`).
+SOURCE_SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".sas7bdat": "sas7bdat",
+    ".xpt": "xport",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+}
+
+#: ``outputs.formats``: ``html`` report.html, ``docx`` report.docx, ``csv`` one CSV file per
+#: display table (``tables/<name>.csv``), ``xlsx`` every display table in one workbook
+#: (``tables.xlsx``, a sheet per table).
+OutputFormat = Literal["html", "docx", "csv", "xlsx"]
+OUTPUT_FORMATS: tuple[str, ...] = ("html", "docx", "csv", "xlsx")
+DEFAULT_OUTPUT_FORMATS: tuple[str, ...] = ("html", "docx", "csv")
