@@ -36,6 +36,7 @@ exit codes: 0 success; 2 the input has errors (all of them are listed, nothing i
 1 an unexpected internal error.
 
 examples:
+  oncocohort init hospital.xlsx --out study.yaml   # propose a study spec from a workbook
   oncocohort demo                              # the bundled synthetic cohort, end to end
   oncocohort demo --from-database              # the same study found in a synthetic OMOP CDM
   oncocohort validate study.yaml               # check a study's spec and data, write nothing
@@ -66,6 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"oncocohort {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "init",
+        help="propose a commented study spec from a workbook (one row per patient)",
+        description="Read one sheet of a workbook (xlsx, csv, sav, dta, sas7bdat...), propose "
+        "the role of every column from its header (English and Chinese clinical terms) and "
+        "its cells, and write a commented study spec: the mappings it is sure of, every "
+        "guess with its evidence, a TODO for what it cannot decide, the direct identifiers "
+        "it left out, and a starting analysis. `validate` then lists the TODOs still open.",
+    )
+    p.add_argument("workbook", type=Path, help="the workbook or table file")
+    p.add_argument("--sheet", default=None, help="the sheet to read (default: the first)")
+    p.add_argument("--out", type=Path, default=Path("study.yaml"),
+                   help="the spec to write (default: ./study.yaml); never overwritten "
+                   "without --force")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the spec's comments and of this summary (default en)")
 
     p = sub.add_parser(
         "validate",
@@ -235,7 +254,33 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     return ExitStatus.OK
 
 
+def _write_text(path: Path, text: str) -> None:
+    """Write a text file whole or not at all (temporary file, then renamed into place)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _cmd_init(args: argparse.Namespace, console: Console) -> int:
+    from oncocohort.propose.summary import summary_lines
+    from oncocohort.propose.workbook import init_spec
+
+    if args.out.exists() and not args.force:
+        console.print(f"[red]{args.out} exists; choose another --out, or --force to "
+                      "overwrite it.[/]")
+        return ExitStatus.INPUT
+    if not args.out.parent.is_dir():
+        console.print(f"[red]The folder of --out does not exist: {args.out.parent}[/]")
+        return ExitStatus.INPUT
+    proposal, spec = init_spec(args.workbook, args.out, sheet=args.sheet, lang=args.lang)
+    _write_text(args.out, spec.text)
+    for line in summary_lines(proposal, spec, str(args.out), lang=args.lang):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    return ExitStatus.OK
+
+
 COMMANDS = {
+    "init": _cmd_init,
     "validate": _cmd_validate,
     "run": _cmd_run,
     "demo": _cmd_demo,

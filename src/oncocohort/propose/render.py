@@ -1,0 +1,365 @@
+"""The commented ``study.yaml`` a proposal becomes (text only; writing it is the caller's job).
+
+The spec reads as a checklist. Its head lists the open questions (TODO) and the columns left
+out with the reason (direct identifiers, free text, outcomes already computed). Every mapped
+column carries a comment: ``sure:`` with the evidence, or ``GUESS:`` with the evidence and
+the confidence. Where an answer is needed in the YAML itself (the meaning of code ``1``) the
+value is the placeholder ``TODO``, which the spec's own checks reject, so that ``oncocohort
+validate`` lists exactly the questions still open, each at its place.
+
+The starting analysis fits the data found: overall survival when a death date (or vital
+status) exists, progression-free survival when a progression date does; categorical
+covariates of 2-6 levels as subgroups; ECOG cut into 0 / 1 or more; numeric covariates (age
+included) cut at their median, as the comment says; landmarks at 12 and 24 months as far as
+the follow-up reaches.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from oncocohort.propose.ae import grade_words_removed, is_grade_header
+from oncocohort.propose.messages import DATE_STYLES, describe, role_label
+from oncocohort.propose.results import ColumnProposal, SheetProposal
+from oncocohort.propose.roles import ROLES
+from oncocohort.propose.todos import REQUIRED_ROLES, open_todos
+
+__all__ = ["TODO", "SpecText", "display_width", "render_study_yaml"]
+
+#: The placeholder of an answer still to give; the spec's checks reject it.
+TODO = "TODO"
+_COMMENT_COLUMN = 44
+_MAX_SUBGROUP_LEVELS = 6
+_DAYS_PER_MONTH = 30.4375
+
+_TEXT = {
+    "en": {
+        "head": "Study spec proposed by `oncocohort init` from {file}{sheet}.",
+        "howto": ["Check every GUESS, answer every TODO, then:",
+                  "  oncocohort validate study.yaml    # lists the TODOs still open",
+                  "  oncocohort run study.yaml --out results"],
+        "legend": "sure: a clear header whose cells agree. GUESS: a likely reading; check it.",
+        "todos": "Open questions (TODO):",
+        "left_out": "Left out (not read into the analysis):",
+        "none_left": "Nothing left out.",
+        "name": "the report's title; change it as you like",
+        "cutoff": "GUESS: the latest date in the sheet; set your data cut-off",
+        "cutoff_none": "TODO: no date found; set your data cut-off",
+        "one_row": "one row per patient",
+        "with_ae": "one row per patient, with adverse-event grade columns",
+        "date_format": "text dates written {style} ({columns})",
+        "encoding": "the file is not UTF-8",
+        "ae_unknown": "TODO: not a CTCAE v5.0 term; add safety: "
+                      "{{synonyms: {{\"{term}\": <CTCAE term>}}}}",
+        "ae_related": "set true if these grades are of treatment-related events",
+        "os": "death is the event; alive patients are censored at their last follow-up",
+        "pfs": "progression or death; without tumour assessments, censored at last "
+               "follow-up",
+        "landmarks": "survival reported at these times (months)",
+        "baseline": "Table 1 rows",
+        "median_cut": "cut at the median ({median:g})",
+        "ecog_cut": "ECOG 0 versus 1 or more",
+        "labels": "display labels: your headers",
+        "reasons": {"identifier": "direct identifier", "free_text": "free text",
+                    "derived": "already computed; survival is computed from the dates",
+                    "ignore": "not used", "vital_status": "vital status, not read yet",
+                    "covariate_date": "another date, not used by the analysis"},
+        "still_read": "this version of the study spec still reads every column of the sheet "
+                      "into the patient-level outputs: delete {columns} from the sheet before "
+                      "you run",
+        "status_unsupported": "vital status: this version of the study spec cannot read it; "
+                              "give a date of death per dead patient",
+    },
+    "zh": {
+        "head": "由 `oncocohort init` 根据 {file}{sheet} 生成的研究配置。",
+        "howto": ["请核对每一个 GUESS（推测），回答每一个 TODO（待定），然后运行：",
+                  "  oncocohort validate study.yaml    # 列出仍未解决的 TODO",
+                  "  oncocohort run study.yaml --out results"],
+        "legend": "sure：表头明确且内容一致。GUESS：可能的理解，请核对。",
+        "todos": "待定问题（TODO）：",
+        "left_out": "未纳入分析的列：",
+        "none_left": "所有列均已使用。",
+        "name": "报告标题，可自行修改",
+        "cutoff": "GUESS：表中最晚的日期；请填写数据截止日期",
+        "cutoff_none": "TODO：未找到日期；请填写数据截止日期",
+        "one_row": "每行一位患者",
+        "with_ae": "每行一位患者，含不良事件分级列",
+        "date_format": "文本日期的写法：{style}（{columns}）",
+        "encoding": "文件不是 UTF-8 编码",
+        "ae_unknown": "TODO：不是 CTCAE v5.0 术语；请添加 safety: "
+                      "{{synonyms: {{\"{term}\": <CTCAE 术语>}}}}",
+        "ae_related": "若这些分级为治疗相关事件，请改为 true",
+        "os": "以死亡为事件；存活患者在末次随访时删失",
+        "pfs": "以进展或死亡为事件；无影像评估时在末次随访时删失",
+        "landmarks": "报告这些时间点（月）的生存率",
+        "baseline": "表 1 的行",
+        "median_cut": "按中位数（{median:g}）分组",
+        "ecog_cut": "ECOG 0 与 ≥1",
+        "labels": "显示标签：您的表头",
+        "reasons": {"identifier": "直接身份标识", "free_text": "自由文本",
+                    "derived": "已计算的结果；生存期将根据日期计算", "ignore": "不使用",
+                    "vital_status": "生存状态，暂不读取", "covariate_date": "其他日期，分析未用"},
+        "still_read": "当前版本的研究配置仍会把表中每一列读入患者级输出："
+                      "运行前请从表中删除 {columns}",
+        "status_unsupported": "生存状态：当前版本的研究配置尚不能读取；"
+                              "请为每位死亡患者填写死亡日期",
+    },
+}
+
+
+@dataclass(frozen=True)
+class SpecText:
+    """The rendered spec and what it holds: the text, its open TODOs, the columns left out."""
+
+    text: str
+    todos: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a monospaced editor (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _line(indent: int, body: str, comment: str | None = None) -> str:
+    text = " " * indent + body
+    if comment:
+        text += " " * max(0, _COMMENT_COLUMN - 1 - display_width(text)) + " # " + comment
+    return text
+
+
+def _why(col: ColumnProposal, lang: str) -> str:
+    first = describe(col.evidence[0], lang) if col.evidence else ""
+    rest = [describe(n, lang) for n in col.evidence[1:2]]
+    why = "; ".join([first, *rest]) if first else ""
+    if col.level == "sure":
+        return f"sure: {why}" if why else "sure"
+    return f"GUESS ({col.confidence:.2f}): {why}"
+
+
+def _code_value(target: str | None) -> str:
+    return _q(TODO) if target is None else _q(target)
+
+
+def _numeric_median(col: ColumnProposal) -> float | None:
+    n = col.content.numbers
+    if n is None:
+        return None
+    return round(n.median) if n.integers or abs(n.median) >= 10 else round(n.median, 1)
+
+
+def _follow_up_months(sheet: SheetProposal) -> float | None:
+    start = sheet.first("index_date")
+    last = sheet.first("last_alive_date")
+    if not (start and last and start.content.dates and last.content.dates):
+        return None
+    a, b = start.content.dates.first, last.content.dates.last
+    if a is None or b is None:
+        return None
+    return (b - a).days / _DAYS_PER_MONTH
+
+
+def _landmarks(sheet: SheetProposal) -> list[int]:
+    span = _follow_up_months(sheet)
+    if span is None:
+        return []
+    return [m for m in (12, 24) if span >= m]
+
+
+def _subgroups(sheet: SheetProposal, t: dict) -> list[tuple[str, str | None]]:
+    """(YAML flow mapping, comment) per subgroup."""
+    out: list[tuple[str, str | None]] = []
+    for col in sheet.columns:
+        label = _q(col.label or col.header)
+        if col.role == "sex":
+            out.append((f"{{variable: sex, label: {label}}}", None))
+        elif col.role == "ecog" and col.content.numbers is not None:
+            top = int(col.content.numbers.maximum)
+            if top >= 1:
+                upper = "1" if top == 1 else f"1-{top}"
+                out.append((f"{{variable: ecog_group, label: {label}, derive: {{from: ecog, "
+                            f"cut: [1], labels: [\"0\", {_q(upper)}]}}}}", t["ecog_cut"]))
+        elif col.role in ("age", "covariate_number"):
+            median = _numeric_median(col)
+            n = col.content.numbers
+            if median is None or n is None or not n.minimum < median <= n.maximum:
+                continue
+            name = f"{col.variable}_group"
+            out.append((f"{{variable: {name}, label: {label}, derive: {{from: {col.variable}, "
+                        f"cut: [{median:g}], labels: [{_q(f'<{median:g}')}, "
+                        f"{_q(f'>={median:g}')}]}}}}", t["median_cut"].format(median=median)))
+        elif col.role == "covariate" and 2 <= col.content.n_distinct <= _MAX_SUBGROUP_LEVELS:
+            out.append((f"{{variable: {col.variable}, label: {label}}}", None))
+    return out
+
+
+def _event_name(header: str) -> str:
+    return grade_words_removed(header) if is_grade_header(header) else " ".join(header.split())
+
+
+def _values_lines(sheet: SheetProposal, mapped: list[ColumnProposal], lang: str
+                  ) -> list[str]:
+    coded = [c for c in mapped if c.codes and any(k != v for k, v in c.codes)]
+    if not coded:
+        return []
+    todos = {x.position: x for x in open_todos(sheet)}
+    lines = [_line(4, "values:")]
+    for c in coded:
+        pairs = ", ".join(f"{_q(k)}: {_code_value(v)}" for k, v in c.codes)
+        note = None
+        if any(v is None for _, v in c.codes) and c.position in todos:
+            note = "TODO: " + describe(todos[c.position].note, lang)
+        lines.append(_line(6, f"{c.variable}: {{{pairs}}}", note))
+    return lines
+
+
+def _date_format_lines(mapped: list[ColumnProposal], t: dict, lang: str) -> list[str]:
+    formats: dict[str, list[ColumnProposal]] = {}
+    for c in mapped:
+        if c.date_format and ROLES[c.role].kind == "date":
+            formats.setdefault(c.date_format, []).append(c)
+    if len(formats) != 1:  # none needed, or a question (two formats in one sheet)
+        return []
+    (fmt, cols), = formats.items()
+    style = cols[0].content.dates.style if cols[0].content.dates else ""
+    words = DATE_STYLES.get(lang, DATE_STYLES["en"]).get(style, style)
+    return [_line(4, f"date_format: {_q(fmt)}", t["date_format"].format(
+        style=words, columns=", ".join(c.header for c in cols)))]
+
+
+def _ae_lines(grades: list[ColumnProposal], t: dict, lang: str) -> list[str]:
+    if not grades:
+        return []
+    lines = [_line(4, "ae_grades:")]
+    for c in grades:
+        term = c.ae_term or _event_name(c.header)
+        why = _why(c, lang) if c.ae_term else t["ae_unknown"].format(term=term)
+        lines.append(_line(6, f"{_q(term)}: {_q(c.header)}", why))
+    return lines + [_line(4, "ae_related: null", t["ae_related"])]
+
+
+def _source_lines(sheet: SheetProposal, spec_file: str, t: dict, lang: str) -> list[str]:
+    mapped = [c for c in sheet.columns
+              if c.variable and ROLES[c.role].group in ("patients", "covariate")]
+    grades = [c for c in sheet.columns if c.role == "ae_grade"]
+    key = "wide" if grades else "patients"
+    lines = ["sources:", _line(2, f"{key}:", t["with_ae"] if grades else t["one_row"]),
+             _line(4, f"file: {_q(spec_file)}")]
+    if sheet.sheet is not None:
+        lines.append(_line(4, f"sheet: {_q(sheet.sheet)}"))
+    if sheet.encoding:
+        lines.append(_line(4, f"encoding: {_q(sheet.encoding)}", t["encoding"]))
+    lines.append(_line(4, "columns:"))
+    lines += [_line(6, f"{c.variable}: {_q(c.header)}", _why(c, lang)) for c in mapped]
+    roles = {c.role for c in sheet.columns}
+    missing = [r for r in REQUIRED_ROLES if r not in roles]
+    missing += ["age"] if not roles & {"age", "birth_date"} else []
+    lines += [_line(6, f"{r}: {_q(TODO)}", f"TODO: {role_label(r, lang)}") for r in missing]
+    return (lines + _values_lines(sheet, mapped, lang) + _date_format_lines(mapped, t, lang)
+            + _ae_lines(grades, t, lang))
+
+
+def _analysis_lines(sheet: SheetProposal, t: dict) -> list[str]:
+    lines = ["endpoints:", _line(2, "os:", t["os"]), _line(4, "label: Overall survival"),
+             _line(4, "start: index"), _line(4, "events: [death]"),
+             _line(4, "censor: [last_alive]")]
+    if sheet.first("progression_date"):
+        lines += [_line(2, "pfs:", t["pfs"]), _line(4, "label: Progression-free survival"),
+                  _line(4, "start: index"), _line(4, "events: [progression, death]"),
+                  _line(4, "censor: [last_alive]")]
+    landmarks = _landmarks(sheet)
+    if landmarks:
+        lines.append(_line(0, f"landmarks: [{', '.join(map(str, landmarks))}]",
+                           t["landmarks"]))
+    baseline = [c.variable for c in sheet.columns
+                if c.variable and (c.role in ("age", "sex", "ecog")
+                                   or ROLES[c.role].group == "covariate"
+                                   and c.role != "covariate_date")]
+    flow = f"baseline: [{', '.join(baseline)}]"
+    if baseline and display_width(flow) <= _COMMENT_COLUMN + 20:
+        lines.append(_line(0, flow, t["baseline"]))
+    elif baseline:
+        lines.append(_line(0, "baseline:", t["baseline"]))
+        lines += [_line(2, f"- {name}") for name in baseline]
+    labels = [c for c in sheet.columns if ROLES[c.role].group == "covariate" and c.variable
+              and c.label and c.label != c.variable]
+    if labels:
+        lines.append(_line(0, "labels:", t["labels"]))
+        lines += [_line(2, f"{c.variable}: {_q(c.label)}") for c in labels]
+    subgroups = _subgroups(sheet, t)
+    if subgroups:
+        lines.append("subgroups:")
+        lines += [_line(2, f"- {body}", comment) for body, comment in subgroups]
+    return lines
+
+
+def _head(sheet: SheetProposal, todos: Sequence[str], left: Sequence[str], t: dict
+          ) -> list[str]:
+    sheet_text = f", sheet {sheet.sheet}" if sheet.sheet else ""
+    lines = ["# " + t["head"].format(file=sheet.file, sheet=sheet_text)]
+    lines += ["# " + x for x in t["howto"]]
+    lines += ["# " + t["legend"], "#"]
+    if todos:
+        lines.append("# " + t["todos"])
+        lines += [f"#   {i}. {x}" for i, x in enumerate(todos, 1)]
+        lines.append("#")
+    lines.append("# " + (t["left_out"] if left else t["none_left"]))
+    lines += [f"#   {x}" for x in left]
+    return lines + [""]
+
+
+def _left_out(sheet: SheetProposal, t: dict, lang: str) -> list[str]:
+    out = []
+    for c in sheet.columns:
+        if c.level == "left_out" or c.role in ("vital_status", "covariate_date"):
+            why = describe(c.evidence[0], lang) if c.evidence else ""
+            out.append(f"'{c.header}': {t['reasons'][c.role]}" + (f" ({why})" if why else ""))
+    return out
+
+
+def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None = None,
+                      lang: str = "en") -> SpecText:
+    """The commented study spec of a proposal.
+
+    Parameters
+    ----------
+    sheet
+        The proposal (the engine's, or with the roles a user chose).
+    spec_file
+        The workbook's path as the spec names it: relative to the folder the spec is written
+        to (the spec's file paths are relative to its own folder).
+    name
+        The study's name (default: the file's name without its suffix).
+    lang
+        Language of the comments: ``en`` or ``zh``.
+    """
+    t = _TEXT.get(lang, _TEXT["en"])
+    todos = [describe(x.note, lang) for x in open_todos(sheet)]
+    if sheet.first("vital_status") and not sheet.first("death_date"):
+        todos.append(t["status_unsupported"])
+    kept_anyway = [c.header for c in sheet.columns
+                   if c.role in ("identifier", "free_text")]
+    if kept_anyway:
+        todos.append(t["still_read"].format(columns=", ".join(f"'{h}'" for h in kept_anyway)))
+    left = _left_out(sheet, t, lang)
+    study_name = name or spec_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    cutoff = sheet.latest_date
+    lines = _head(sheet, todos, left, t)
+    lines += ["study:", _line(2, f"name: {_q(study_name)}", t["name"])]
+    if cutoff is not None:
+        lines.append(_line(2, f"data_cutoff: {cutoff.isoformat()}", t["cutoff"]))
+    else:
+        lines.append(_line(2, f"data_cutoff: {TODO}", t["cutoff_none"]))
+    lines.append("")
+    lines += _source_lines(sheet, spec_file, t, lang)
+    lines.append("")
+    lines += _analysis_lines(sheet, t)
+    return SpecText("\n".join(lines) + "\n", tuple(todos), tuple(left))

@@ -1,0 +1,105 @@
+"""`oncocohort init`: a workbook in, a commented study spec out; errors are messages."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import shutil
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+
+from oncocohort.cli import ExitStatus, main
+
+WORKBOOKS = Path(__file__).parents[1] / "fixtures" / "workbooks"
+DEMO = Path(__file__).parents[2] / "src" / "oncocohort" / "data" / "demo" / "hospital.xlsx"
+
+
+def run(argv):
+    buf = io.StringIO()
+    code = main([str(a) for a in argv], console=Console(file=buf, width=200,
+                                                        color_system=None))
+    return code, buf.getvalue()
+
+
+def _maker():
+    spec = importlib.util.spec_from_file_location("workbooks_make", WORKBOOKS / "make.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_init_then_validate_a_clear_workbook(tmp_path):
+    shutil.copy(WORKBOOKS / "clear.xlsx", tmp_path)
+    out = tmp_path / "study.yaml"
+    code, text = run(["init", tmp_path / "clear.xlsx", "--out", out])
+    assert code == ExitStatus.OK, text
+    assert "Patient ID" in text and "subject_id" in text and f"Written {out}" in text
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["sources"]["patients"]["file"] \
+        == "clear.xlsx"
+    code, text = run(["validate", out])
+    assert code == ExitStatus.OK, text
+
+
+def test_a_workbook_the_tests_have_never_seen(tmp_path):
+    """Another seed, another size: the clear headers still map with no question."""
+    paths = _maker().make("clear", seed=20_250_705, n=57, out=tmp_path / "data")
+    for kind in ("xlsx", "csv"):
+        out = tmp_path / f"study-{kind}.yaml"
+        code, text = run(["init", paths[kind], "--out", out])
+        assert code == ExitStatus.OK, text
+        spec = yaml.safe_load(out.read_text(encoding="utf-8"))
+        assert spec["sources"]["patients"]["file"] == f"data/clear.{kind}"
+        code, text = run(["validate", out])
+        assert code == ExitStatus.OK, text
+
+
+def test_messy_workbook_lists_questions_and_validate_stops_at_them(tmp_path):
+    out = tmp_path / "study.yaml"
+    code, text = run(["init", WORKBOOKS / "messy_zh.csv", "--out", out, "--lang", "zh"])
+    assert code == ExitStatus.OK, text
+    assert "个待定问题" in text and "哪个代表死亡" in text
+    code, text = run(["validate", out])
+    assert code == ExitStatus.INPUT
+    errors = [line for line in text.splitlines() if line.strip().startswith("error")]
+    assert errors and all("'TODO'" in line for line in errors)
+
+
+def test_existing_spec_is_not_overwritten(tmp_path):
+    out = tmp_path / "study.yaml"
+    out.write_text("mine", encoding="utf-8")
+    code, text = run(["init", WORKBOOKS / "clear.csv", "--out", out])
+    assert code == ExitStatus.INPUT and "exists" in text
+    assert out.read_text(encoding="utf-8") == "mine"
+    code, _ = run(["init", WORKBOOKS / "clear.csv", "--out", out, "--force"])
+    assert code == ExitStatus.OK and out.read_text(encoding="utf-8").startswith("# Study spec")
+
+
+def test_unreadable_inputs_are_messages(tmp_path):
+    out = tmp_path / "study.yaml"
+    code, text = run(["init", tmp_path / "missing.xlsx", "--out", out])
+    assert code == ExitStatus.INPUT and "file not found" in text
+    code, text = run(["init", WORKBOOKS / "clear.xlsx", "--sheet", "AE", "--out", out])
+    assert code == ExitStatus.INPUT and "'Patients'" in text
+    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
+    code, text = run(["init", tmp_path / "bad.xlsx", "--out", out])
+    assert code == ExitStatus.INPUT and "not a readable Excel workbook" in text
+    assert "Traceback" not in text and not out.exists()
+
+
+def test_demo_hospital_sheet(tmp_path):
+    """The demo's bilingual wide sheet: AE grade columns and wide-layout columns found."""
+    out = tmp_path / "study.yaml"
+    code, text = run(["init", DEMO, "--sheet", "Patients", "--out", out])
+    assert code == ExitStatus.OK, text
+    wide = yaml.safe_load(out.read_text(encoding="utf-8"))["sources"]["wide"]
+    assert wide["columns"]["subject_id"] == "ID 病历号"
+    assert {wide["columns"][k] for k in ("index_date", "last_alive_date", "death_date",
+                                         "eot_date", "eot_reason", "best_response",
+                                         "progression_date")} == {
+        "Start date", "Last contact", "Death date", "End of treatment", "EOT reason",
+        "Best response", "PD date"}
+    assert wide["ae_grades"]["Palmar-plantar erythrodysesthesia syndrome"] == \
+        "Hand-foot syndrome grade"
+    assert "gum bleeding" in wide["ae_grades"]  # not a CTCAE term: a TODO
