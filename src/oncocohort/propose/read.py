@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from oncocohort.problems import InputError, Problem
+from oncocohort.propose._canon import SOURCE_SUFFIXES as SUFFIXES
 from oncocohort.propose.grid import Grid, grid_from_table
-from oncocohort.sources.readers import SUFFIXES, cell_text, read_table
+from oncocohort.sources.readers import cell_text, read_table
 
 __all__ = ["ReadSheet", "read_sheet", "FALLBACK_ENCODING"]
 
