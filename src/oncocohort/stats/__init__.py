@@ -1,10 +1,15 @@
-"""Pure numerics on arrays and frames: proportions, Kaplan-Meier, log-rank, Cox.
+"""Pure numerics on arrays and frames: proportions, Kaplan-Meier, log-rank, Cox, competing risks.
 
 Every function returns a frozen result with named fields and a ``to_frame()``; see
 ``docs/statistics.md`` for the formulas and the matching options in R, SAS, Stata and SPSS.
 """
 
 from oncocohort.stats._results import Estimate, TestResult
+from oncocohort.stats.competing_risks import (
+    CumulativeIncidence,
+    cumulative_incidence,
+    gray_test,
+)
 from oncocohort.stats.concordance import Concordance, compute_concordance
 from oncocohort.stats.cox import Cox, CoxWarning, cox
 from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
@@ -33,4 +38,7 @@ __all__ = [
     "Concordance",
     "screen_and_fit",
     "ScreenResult",
+    "cumulative_incidence",
+    "CumulativeIncidence",
+    "gray_test",
 ]
