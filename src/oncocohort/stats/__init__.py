@@ -1,4 +1,5 @@
-"""Pure numerics on arrays and frames: proportions, Kaplan-Meier, log-rank, Cox, competing risks.
+"""Pure numerics on arrays and frames: proportions, Kaplan-Meier, log-rank, Cox, competing
+risks, comparisons.
 
 Every function returns a frozen result with named fields and a ``to_frame()``; see
 ``docs/statistics.md`` for the formulas and the matching options in R, SAS, Stata and SPSS.
@@ -15,6 +16,12 @@ from oncocohort.stats.cox import Cox, CoxWarning, cox
 from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
 from oncocohort.stats.kaplan_meier import CONF_TYPES, KaplanMeier, follow_up, kaplan_meier
 from oncocohort.stats.logrank import LogRank, logrank
+from oncocohort.stats.propensity import (
+    ESTIMANDS,
+    PropensityWarning,
+    propensity_scores,
+    propensity_weights,
+)
 from oncocohort.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
 from oncocohort.stats.screen import ScreenResult, screen_and_fit
 
@@ -41,4 +48,8 @@ __all__ = [
     "cumulative_incidence",
     "CumulativeIncidence",
     "gray_test",
+    "propensity_scores",
+    "propensity_weights",
+    "PropensityWarning",
+    "ESTIMANDS",
 ]
