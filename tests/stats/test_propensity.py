@@ -220,7 +220,9 @@ def test_stabilised_weights_group_sums(seed):
     ],
 )
 def test_score_errors(kwargs, message):
-    d = pd.DataFrame({"t": [1, 0, 1, 0], "t2": [1, 0, 2, 0], "x": [1.0, 2, 3, 4], "g": list("abab")})
+    d = pd.DataFrame(
+        {"t": [1, 0, 1, 0], "t2": [1, 0, 2, 0], "x": [1.0, 2, 3, 4], "g": list("abab")}
+    )
     with pytest.raises(ValueError, match=message):
         propensity_scores(d, **kwargs)
 

@@ -14,8 +14,14 @@ from oncocohort.stats.competing_risks import (
 from oncocohort.stats.concordance import Concordance, compute_concordance
 from oncocohort.stats.cox import Cox, CoxWarning, cox
 from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
+from oncocohort.stats.evalue import EValue, e_value
 from oncocohort.stats.kaplan_meier import CONF_TYPES, KaplanMeier, follow_up, kaplan_meier
 from oncocohort.stats.logrank import LogRank, logrank
+from oncocohort.stats.one_sample import (
+    ONE_SAMPLE_VARIANCES,
+    OneSampleLogRank,
+    one_sample_logrank,
+)
 from oncocohort.stats.propensity import (
     ESTIMANDS,
     PropensityWarning,
@@ -52,4 +58,9 @@ __all__ = [
     "propensity_weights",
     "PropensityWarning",
     "ESTIMANDS",
+    "one_sample_logrank",
+    "OneSampleLogRank",
+    "ONE_SAMPLE_VARIANCES",
+    "e_value",
+    "EValue",
 ]
