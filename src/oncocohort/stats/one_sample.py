@@ -42,7 +42,7 @@ class OneSampleLogRank(TestResult):
     variance: str
 
 
-def _step_function(reference: pd.DataFrame) -> Callable[[NDArray], NDArray]:
+def _step_function(reference: pd.DataFrame) -> tuple[Callable[[NDArray], NDArray], float]:
     missing = [c for c in ("time", "survival") if c not in reference.columns]
     if missing:
         raise ValueError(f"reference is missing column(s) {missing}; it needs time, survival")
@@ -64,8 +64,7 @@ def _step_function(reference: pd.DataFrame) -> Callable[[NDArray], NDArray]:
         idx = np.searchsorted(t, x, side="right") - 1
         return np.where(idx >= 0, s[np.maximum(idx, 0)], 1.0)
 
-    survival.last_time = float(t[-1])  # type: ignore[attr-defined]
-    return survival
+    return survival, float(t[-1])
 
 
 def one_sample_logrank(
@@ -133,12 +132,12 @@ def one_sample_logrank(
         )
     t, e, _ = check_survival_input(time, event)
     if isinstance(reference, pd.DataFrame):
-        s0_fun = _step_function(reference)
-        beyond = int((t > s0_fun.last_time).sum())  # type: ignore[attr-defined]
+        s0_fun, last_time = _step_function(reference)
+        beyond = int((t > last_time).sum())
         if beyond:
             warnings.warn(
                 f"{beyond} patient(s) are followed beyond the last reference time "
-                f"{s0_fun.last_time:g}; the reference survival is carried forward "  # type: ignore[attr-defined]
+                f"{last_time:g}; the reference survival is carried forward "
                 "there, which understates their expected events",
                 UserWarning,
                 stacklevel=2,
