@@ -6,6 +6,7 @@ Every function returns a frozen result with named fields and a ``to_frame()``; s
 """
 
 from oncocohort.stats._results import Estimate, TestResult
+from oncocohort.stats.balance import BALANCE_COLUMNS, balance
 from oncocohort.stats.competing_risks import (
     CumulativeIncidence,
     cumulative_incidence,
@@ -17,6 +18,7 @@ from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
 from oncocohort.stats.evalue import EValue, e_value
 from oncocohort.stats.kaplan_meier import CONF_TYPES, KaplanMeier, follow_up, kaplan_meier
 from oncocohort.stats.logrank import LogRank, logrank
+from oncocohort.stats.matching import MatchResult, match
 from oncocohort.stats.one_sample import (
     ONE_SAMPLE_VARIANCES,
     OneSampleLogRank,
@@ -63,4 +65,8 @@ __all__ = [
     "ONE_SAMPLE_VARIANCES",
     "e_value",
     "EValue",
+    "match",
+    "MatchResult",
+    "balance",
+    "BALANCE_COLUMNS",
 ]
