@@ -16,6 +16,7 @@ from oncocohort.stats.concordance import Concordance, compute_concordance
 from oncocohort.stats.cox import Cox, CoxWarning, cox
 from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
 from oncocohort.stats.evalue import EValue, e_value
+from oncocohort.stats.fine_gray import FineGray, fine_gray
 from oncocohort.stats.kaplan_meier import CONF_TYPES, KaplanMeier, follow_up, kaplan_meier
 from oncocohort.stats.logrank import LogRank, logrank
 from oncocohort.stats.matching import MatchResult, match
@@ -69,4 +70,6 @@ __all__ = [
     "MatchResult",
     "balance",
     "BALANCE_COLUMNS",
+    "fine_gray",
+    "FineGray",
 ]
