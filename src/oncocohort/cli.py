@@ -37,6 +37,7 @@ exit codes: 0 success; 2 the input has errors (all of them are listed, nothing i
 
 examples:
   oncocohort init hospital.xlsx --out study.yaml   # propose a study spec from a workbook
+  oncocohort app                               # the same in the browser (local web app)
   oncocohort demo                              # the bundled synthetic cohort, end to end
   oncocohort demo --from-database              # the same study found in a synthetic OMOP CDM
   oncocohort validate study.yaml               # check a study's spec and data, write nothing
@@ -85,6 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.add_argument("--lang", choices=["en", "zh"], default="en",
                    help="language of the spec's comments and of this summary (default en)")
+
+    p = sub.add_parser(
+        "app",
+        help="the local web app: from a workbook to a study spec in the browser",
+        description="Serve the web app on this computer (127.0.0.1 by default) and print its "
+        "address, which carries a random access token. Uploaded files stay in a private "
+        "temporary folder (0700), deleted when the session ends or the app stops (Ctrl+C).",
+    )
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, default=0,
+                   help="port to listen on (default: a free one)")
+    p.add_argument("--max-upload-mb", type=int, default=50,
+                   help="largest workbook accepted, in MiB (default 50)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     p = sub.add_parser(
         "validate",
@@ -279,8 +295,24 @@ def _cmd_init(args: argparse.Namespace, console: Console) -> int:
     return ExitStatus.OK
 
 
+def _cmd_app(args: argparse.Namespace, console: Console) -> int:
+    from oncocohort.app.config import AppConfig
+    from oncocohort.app.server import free_port, serve
+
+    if args.max_upload_mb < 1:
+        console.print("[red]--max-upload-mb must be at least 1.[/]")
+        return ExitStatus.INPUT
+    port = args.port or free_port(args.host)
+    config = AppConfig(host=args.host, port=port,
+                       max_upload_bytes=args.max_upload_mb * 1024 * 1024)
+    serve(config, open_browser=not args.no_browser,
+          say=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True))
+    return ExitStatus.OK
+
+
 COMMANDS = {
     "init": _cmd_init,
+    "app": _cmd_app,
     "validate": _cmd_validate,
     "run": _cmd_run,
     "demo": _cmd_demo,

@@ -103,3 +103,14 @@ def test_demo_hospital_sheet(tmp_path):
     assert wide["ae_grades"]["Palmar-plantar erythrodysesthesia syndrome"] == \
         "Hand-foot syndrome grade"
     assert "gum bleeding" in wide["ae_grades"]  # not a CTCAE term: a TODO
+
+
+def test_help_names_both_doors(capsys):
+    code, _ = run(["--help"])
+    out = capsys.readouterr().out
+    assert code == ExitStatus.OK and "init" in out and "app" in out
+
+
+def test_app_options_are_checked():
+    code, text = run(["app", "--max-upload-mb", "0", "--no-browser"])
+    assert code == ExitStatus.INPUT and "--max-upload-mb" in text

@@ -10,7 +10,13 @@ commented study spec as text; ``messages`` words it all in English and Chinese.
 Nothing here writes a file.
 """
 
-from oncocohort.propose.engine import propose_columns, propose_sheet, with_role
+from oncocohort.propose.engine import (
+    propose_columns,
+    propose_sheet,
+    with_codes,
+    with_date_format,
+    with_role,
+)
 from oncocohort.propose.render import SpecText, render_study_yaml
 from oncocohort.propose.results import ColumnProposal, Note, SheetProposal, Todo
 from oncocohort.propose.todos import open_todos
@@ -27,5 +33,7 @@ __all__ = [
     "propose_sheet",
     "propose_workbook",
     "render_study_yaml",
+    "with_codes",
+    "with_date_format",
     "with_role",
 ]

@@ -35,7 +35,8 @@ from typing import Literal
 
 from oncocohort.propose._canon import coerce_dates
 
-__all__ = ["MAX_CODES", "ColumnContent", "DateReading", "NumberSummary", "profile_column"]
+__all__ = ["MAX_CODES", "ColumnContent", "DateReading", "NumberSummary", "preview_dates",
+           "profile_column", "read_dates"]
 
 #: At most this many distinct values make a code set.
 MAX_CODES = 12
@@ -280,3 +281,31 @@ def profile_column(cells: Sequence[str | None]) -> ColumnContent:
         patterns=_patterns(values) if numbers is None or len(values) == 0 else
         _patterns(values) & {"phone", "national_id"},
     )
+
+
+def read_dates(cells: Sequence[str | None], fmt: str | None) -> DateReading:
+    """The column read with the format a person chose (``day_first``/``month_first`` by the
+    format's order, else ``native_or_iso``)."""
+    values = [v for v in cells if v is not None and v.strip() != ""]
+    style: DateStyle = "native_or_iso"
+    if fmt and fmt.startswith("%d"):
+        style = "day_first"
+    elif fmt and fmt.startswith("%m"):
+        style = "month_first"
+    elif fmt and "年" in fmt:
+        style = "chinese"
+    return _reading(values, fmt, style)
+
+
+def preview_dates(cells: Sequence[str | None], fmt: str | None, n: int = 4
+                  ) -> list[tuple[str, str | None]]:
+    """Up to ``n`` distinct cells and the date each reads as with ``fmt`` (``None``: not a
+    date), for a person to check a date format by eye.
+
+    >>> preview_dates(["03/05/2023", "03/05/2023", "x"], "%d/%m/%Y")
+    [('03/05/2023', '2023-05-03'), ('x', None)]
+    """
+    seen = list(dict.fromkeys(v for v in cells if v is not None and v.strip() != ""))[:n]
+    c = coerce_dates(seen, date_format=fmt)
+    return [(v, None if code else t.date().isoformat())
+            for v, t, code in zip(seen, c.values, c.codes, strict=True)]

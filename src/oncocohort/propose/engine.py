@@ -29,13 +29,14 @@ from dataclasses import dataclass, replace
 
 from oncocohort.propose.ae import ae_term_of, grade_words_removed, is_grade_header
 from oncocohort.propose.codes import code_table, response_share, sex_share, status_share
-from oncocohort.propose.content import ColumnContent, profile_column
+from oncocohort.propose.content import ColumnContent, profile_column, read_dates
 from oncocohort.propose.grid import Grid, find_header
 from oncocohort.propose.results import ColumnProposal, Note, SheetProposal
 from oncocohort.propose.roles import CANONICAL_ROLES, COVARIATE_NAMES, ROLES
 from oncocohort.propose.vocabulary import match_header
 
-__all__ = ["propose_sheet", "propose_columns", "with_role"]
+__all__ = ["propose_sheet", "propose_columns", "split_sheet", "with_codes", "with_date_format",
+           "with_role"]
 
 _AGREE = 0.95
 _HOSPITAL_NUMBERS = ("住院号", "病案号", "病历号", "门诊号", "档案号", "就诊号", "mrn",
@@ -343,11 +344,28 @@ def with_role(col: ColumnProposal, role_name: str, *, others: Sequence[ColumnPro
     return _finish(base, taken)
 
 
-def propose_sheet(grid: Grid, *, file: str, sheet: str | None = None,
-                  sheets: Sequence[str] = (), encoding: str | None = None) -> SheetProposal:
-    """The proposal for a one-row-per-patient sheet (header row found first).
+def with_codes(col: ColumnProposal, mapping: dict[str, str | None]) -> ColumnProposal:
+    """``col`` with the meaning of its codes given by a user (codes not named keep theirs)."""
+    codes = tuple((code, mapping.get(code, target)) for code, target in col.codes)
+    evidence = col.evidence if Note.of("user") in col.evidence else (*col.evidence,
+                                                                      Note.of("user"))
+    return replace(col, codes=codes, evidence=evidence)
 
-    Empty columns without a header are not columns of the sheet and are skipped.
+
+def with_date_format(col: ColumnProposal, cells: Sequence[str | None], fmt: str | None
+                     ) -> ColumnProposal:
+    """``col`` read with the date format a user chose (``None``: year-first or ISO)."""
+    content = replace(col.content, dates=read_dates(cells, fmt))
+    evidence = col.evidence if Note.of("user") in col.evidence else (*col.evidence,
+                                                                      Note.of("user"))
+    return replace(col, content=content, date_format=fmt, evidence=evidence)
+
+
+def split_sheet(grid: Grid) -> tuple[int, list[str], list[list[str | None]]]:
+    """The header row's index, the headers and the cells of each column below it.
+
+    Empty columns without a header are not columns of the sheet and are skipped; a header
+    cell left empty above data is named ``column <n>`` as the sources reader names it.
     """
     h = find_header(grid)
     header_cells = grid.cells[h]
@@ -360,6 +378,13 @@ def propose_sheet(grid: Grid, *, file: str, sheet: str | None = None,
             continue
         headers.append(name if name is not None else f"column {j + 1}")
         columns.append(cells)
+    return h, headers, columns
+
+
+def propose_sheet(grid: Grid, *, file: str, sheet: str | None = None,
+                  sheets: Sequence[str] = (), encoding: str | None = None) -> SheetProposal:
+    """The proposal for a one-row-per-patient sheet (header row found first)."""
+    h, headers, columns = split_sheet(grid)
     return SheetProposal(
         file=file, sheet=sheet, sheets=tuple(sheets), header_row=grid.row_numbers[h],
         title_rows=tuple(grid.row_numbers[:h]), data_rows=tuple(grid.row_numbers[h + 1:]),

@@ -112,7 +112,9 @@ _TEXT = {
 
 @dataclass(frozen=True)
 class SpecText:
-    """The rendered spec and what it holds: the text, its open TODOs, the columns left out."""
+    """The rendered spec and what it holds: the text, its open TODOs (those of
+    :func:`~oncocohort.propose.todos.open_todos` first, in order, then the spec's own), the
+    columns left out."""
 
     text: str
     todos: tuple[str, ...]

@@ -1,0 +1,224 @@
+"""The web app: Starlette routes over the proposal engine, pages rendered on the server.
+
+Pages: ``/`` (upload), ``/s/<id>`` (the mapping screen of a session), ``/s/<id>/study.yaml``
+(the spec to download). Forms post back and are redirected (post/redirect/get), so the app
+works without JavaScript; ``static/app.js`` only submits a form when a choice changes.
+Every error is a page in the person's language: problems of the file (what ``validate``
+would say: file, sheet, row, column) or, for a fault of the app itself, a short apology with
+no traceback (the traceback goes to the terminal).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from oncocohort.app.config import AppConfig
+from oncocohort.app.i18n import pick_language, translator
+from oncocohort.app.mapping import CANONICAL_CODES, mapping_rows, todo_list
+from oncocohort.app.security import SecurityMiddleware
+from oncocohort.app.sessions import Session, SessionStore
+from oncocohort.app.upload import BadUpload, TooLarge, receive_upload
+from oncocohort.problems import InputError
+from oncocohort.propose import (
+    propose_sheet,
+    render_study_yaml,
+    with_codes,
+    with_date_format,
+    with_role,
+)
+from oncocohort.propose.engine import split_sheet
+from oncocohort.propose.read import read_sheet
+from oncocohort.propose.roles import ROLES
+
+__all__ = ["create_app"]
+
+HERE = Path(__file__).parent
+LOG = logging.getLogger("oncocohort.app")
+TODO_CHOICE = "?"
+
+
+def _lang(request: Request) -> str:
+    return pick_language(request.query_params.get("lang"), request.cookies.get("lang"),
+                         request.headers.get("accept-language"))
+
+
+def _page(request: Request, name: str, context: dict, status: int = 200) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    lang = _lang(request)
+    config: AppConfig = request.app.state.config
+    ctx = {"t": translator(lang), "lang": lang, "other_lang": "en" if lang == "zh" else "zh",
+           "mb": config.max_upload_bytes // (1024 * 1024), **context}
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie("lang", lang, httponly=True, samesite="strict")
+    return response
+
+
+def _session(request: Request) -> Session:
+    store: SessionStore = request.app.state.sessions
+    session = store.get(request.path_params["sid"])
+    if session is None or "proposal" not in session.state:
+        raise HTTPException(404)
+    return session
+
+
+def _load(session: Session, sheet: str | None) -> None:
+    """Read the session's workbook (one sheet) and propose; keep the cells for previews."""
+    path: Path = session.state["path"]
+    read = read_sheet(path, sheet=sheet, label=path.name)
+    _, _, cells = split_sheet(read.grid)
+    session.state.update(
+        proposal=propose_sheet(read.grid, file=path.name, sheet=read.sheet, sheets=read.sheets,
+                               encoding=read.encoding),
+        cells=cells)
+
+
+async def home(request: Request) -> Response:
+    return _page(request, "upload.html", {"message": request.query_params.get("ended")})
+
+
+async def upload(request: Request) -> Response:
+    store: SessionStore = request.app.state.sessions
+    config: AppConfig = request.app.state.config
+    session = store.new()
+    t = translator(_lang(request))
+    try:
+        path = await receive_upload(request, session.folder, config.max_upload_bytes)
+        session.state["path"] = path
+        _load(session, None)
+    except TooLarge:
+        store.end(session.id)
+        too_large = t("too_large", mb=config.max_upload_bytes // 2**20)
+        return _page(request, "problems.html", {"problems": [too_large]}, 413)
+    except BadUpload:
+        store.end(session.id)
+        return _page(request, "problems.html", {"problems": [t("bad_upload")]}, 400)
+    except InputError as exc:
+        store.end(session.id)
+        problems = [str(p) for p in exc.problems]
+        return _page(request, "problems.html", {"problems": problems}, 400)
+    return RedirectResponse(f"/s/{session.id}", status_code=303)
+
+
+async def mapping(request: Request) -> Response:
+    session = _session(request)
+    lang = _lang(request)
+    proposal = session.state["proposal"]
+    spec = render_study_yaml(proposal, spec_file=session.state["path"].name, lang=lang)
+    return _page(request, "mapping.html", {
+        "sid": session.id, "sheet": proposal, "rows": mapping_rows(proposal,
+                                                                   session.state["cells"], lang),
+        "todos": todo_list(proposal, spec.todos, lang), "spec": spec.text})
+
+
+async def choose_sheet(request: Request) -> Response:
+    session = _session(request)
+    form = await request.form()
+    name = str(form.get("sheet", ""))
+    if name in session.state["proposal"].sheets:
+        _load(session, name)
+    return RedirectResponse(f"/s/{session.id}", status_code=303)
+
+
+def _apply(session: Session, position: int, form) -> None:
+    proposal = session.state["proposal"]
+    col = next(c for c in proposal.columns if c.position == position)
+    role = str(form.get("role", col.role))
+    if role != col.role and role in ROLES:
+        col = with_role(col, role, others=proposal.columns)
+    else:
+        choices = CANONICAL_CODES.get(col.role, ())
+        answers = {}
+        for i, (code, _) in enumerate(col.codes):
+            value = form.get(f"code-{i}")
+            if value in choices:
+                answers[code] = str(value)
+            elif value == TODO_CHOICE:
+                answers[code] = None
+        if answers:
+            col = with_codes(col, answers)
+        fmt = form.get("date_format")
+        if fmt is not None and ROLES[col.role].kind == "date" and (fmt or None) != \
+                col.date_format:
+            col = with_date_format(col, session.state["cells"][position], str(fmt) or None)
+    columns = tuple(col if c.position == position else c for c in proposal.columns)
+    session.state["proposal"] = replace(proposal, columns=columns)
+
+
+async def change_column(request: Request) -> Response:
+    session = _session(request)
+    form = await request.form()
+    try:
+        position = int(request.path_params["pos"])
+    except ValueError:
+        raise HTTPException(404) from None
+    if not any(c.position == position for c in session.state["proposal"].columns):
+        raise HTTPException(404)
+    _apply(session, position, form)
+    return RedirectResponse(f"/s/{session.id}#col-{position}", status_code=303)
+
+
+async def download_spec(request: Request) -> Response:
+    session = _session(request)
+    spec = render_study_yaml(session.state["proposal"], spec_file=session.state["path"].name,
+                             lang=_lang(request))
+    return Response(spec.text.encode("utf-8"), media_type="application/x-yaml",
+                    headers={"content-disposition": 'attachment; filename="study.yaml"'})
+
+
+async def end_session(request: Request) -> Response:
+    request.app.state.sessions.end(request.path_params["sid"])
+    return RedirectResponse("/?ended=1", status_code=303)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _page(request, "error.html", {"title_key": "not_found", "help_key": None}, 404)
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    LOG.exception("internal error while serving %s", request.url.path, exc_info=exc)
+    return _page(request, "error.html", {"title_key": "error_title", "help_key": "error_help"},
+                 500)
+
+
+def create_app(config: AppConfig | None = None, store: SessionStore | None = None
+               ) -> Starlette:
+    """The ASGI app. Its sessions' folders are deleted when the app shuts down."""
+    config = config or AppConfig()
+    store = SessionStore(config.idle_seconds) if store is None else store
+
+    @asynccontextmanager
+    async def lifespan(app):
+        try:
+            yield
+        finally:
+            store.close()
+
+    routes = [
+        Route("/", home),
+        Route("/upload", upload, methods=["POST"]),
+        Route("/s/{sid}", mapping),
+        Route("/s/{sid}/sheet", choose_sheet, methods=["POST"]),
+        Route("/s/{sid}/column/{pos}", change_column, methods=["POST"]),
+        Route("/s/{sid}/study.yaml", download_spec),
+        Route("/s/{sid}/end", end_session, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: not_found,
+                                        Exception: internal_error})
+    app.state.config = config
+    app.state.sessions = store
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    return SecurityMiddleware(app, config)  # type: ignore[return-value]

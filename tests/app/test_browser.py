@@ -1,0 +1,144 @@
+"""The app in Chromium: upload, mapping, questions answered in the page, spec downloaded.
+
+Each test walks a journey a clinician takes and saves a screenshot of every screen.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from oncocohort.spec import load_spec
+
+WORKBOOKS = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "workbooks"
+
+
+def _open(page, base, token, lang=None):
+    page.goto(f"{base}/?token={token}" + (f"&lang={lang}" if lang else ""))
+
+
+def _upload(page, path):
+    page.set_input_files("#workbook", str(path))
+    page.click("#upload-button")
+    page.wait_for_load_state("load")
+
+
+def _row(page, header):
+    return page.locator(f'tr[data-header="{header}"]')
+
+
+def test_clear_workbook_journey(live_app, page, shots, tmp_path):
+    base, token, store, _ = live_app
+    _open(page, base, token)
+    assert "token=" not in page.url  # the token leaves the address bar
+    shots(page, "01-upload-en")
+    _upload(page, WORKBOOKS / "clear.xlsx")
+    assert "/s/" in page.url
+    todos = page.locator("#todos").inner_text()  # this version still reads every column
+    assert "Questions to answer (1)" in todos and "delete 'Name'" in todos
+    for header, role in {"Patient ID": "subject_id", "Treatment start date": "index_date",
+                         "Date of death": "death_date", "Last follow-up": "last_alive_date",
+                         "Name": "identifier"}.items():
+        assert _row(page, header).locator("select.role-select").input_value() == role
+    shots(page, "02-mapping-clear-en")
+    with page.expect_download() as info:
+        page.click("#download-spec")
+    spec_path = tmp_path / "study.yaml"
+    info.value.save_as(spec_path)
+    (tmp_path / "clear.xlsx").write_bytes((WORKBOOKS / "clear.xlsx").read_bytes())
+    spec = load_spec(spec_path)
+    assert spec.sources.patients.columns["index_date"] == "Treatment start date"
+    assert page.errors == []
+
+
+def test_change_a_role_with_the_dropdown(live_app, page, shots):
+    base, token, _, _ = live_app
+    _open(page, base, token)
+    _upload(page, WORKBOOKS / "clear.csv")
+    _row(page, "Stage").locator("select.role-select").select_option("ignore")
+    page.wait_for_load_state("load")
+    assert _row(page, "Stage").locator("select.role-select").input_value() == "ignore"
+    assert "stage:" not in page.locator("#spec").inner_text()
+    shots(page, "03-role-changed")
+
+
+def test_messy_workbook_questions_answered_in_chinese(live_app, page, shots, tmp_path):
+    base, token, _, _ = live_app
+    _open(page, base, token, lang="zh")
+    shots(page, "04-upload-zh")
+    _upload(page, WORKBOOKS / "messy_zh.xlsx")
+    todos = page.locator("#todos").inner_text()
+    assert "待回答的问题（5）" in todos and "哪个代表死亡" in todos
+    sex = _row(page, "性别")
+    assert "has-question" in sex.get_attribute("class")
+    assert sex.locator("tr.unanswered").count() == 2  # the code table shows the open codes
+    shots(page, "05-mapping-messy-zh")
+    sex.locator('select[name="code-0"]').select_option("M")
+    page.wait_for_load_state("load")
+    _row(page, "性别").locator('select[name="code-1"]').select_option("F")
+    page.wait_for_load_state("load")
+    status = _row(page, "生存状态")
+    status.locator('select[name="code-0"]').select_option("alive")
+    page.wait_for_load_state("load")
+    _row(page, "生存状态").locator('select[name="code-1"]').select_option("dead")
+    page.wait_for_load_state("load")
+    todos = page.locator("#todos").inner_text()
+    assert "哪个代表死亡" not in todos and "男（M）" not in todos
+    # the day-first dates are previewed as read
+    dates = _row(page, "进展日期").locator("table.dates").inner_text()
+    assert "读取为" in dates and "不是日期" not in dates
+    shots(page, "06-questions-answered-zh")
+    with page.expect_download() as info:
+        page.click("#download-spec")
+    path = tmp_path / "study.yaml"
+    info.value.save_as(path)
+    wide = yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]["wide"]
+    assert wide["values"]["sex"] == {"1": "M", "2": "F"}
+    assert page.errors == []
+
+
+def test_date_format_chosen_in_the_page(live_app, page, shots, tmp_path):
+    base, token, _, _ = live_app
+    src = tmp_path / "ambiguous.csv"
+    src.write_text("Patient ID,Start date,Last follow-up,Age\n"
+                   "P1,03/05/2023,2024-01-01,60\nP2,04/06/2023,2024-02-01,61\n"
+                   "P3,01/02/2023,2024-03-01,62\n", encoding="utf-8")
+    _open(page, base, token)
+    _upload(page, src)
+    row = _row(page, "Start date")
+    assert "could be day/month or month/day" in row.inner_text()
+    row.locator("select.date-format").select_option("%d/%m/%Y")
+    page.wait_for_load_state("load")
+    row = _row(page, "Start date")
+    assert "2023-05-03" in row.locator("table.dates").inner_text()
+    assert "could be day/month" not in page.locator("#todos").inner_text()
+    shots(page, "07-date-format-chosen")
+
+
+def test_bad_files_are_messages_not_tracebacks(live_app, page, shots, tmp_path):
+    base, token, store, config = live_app
+    _open(page, base, token)
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    _upload(page, bad)
+    text = page.locator("#problems").inner_text()
+    assert "not a readable Excel workbook" in text and "Traceback" not in page.content()
+    shots(page, "08-bad-file")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * (config.max_upload_bytes // 4 + 10))
+    _open(page, base, token)
+    _upload(page, big)
+    assert "larger than" in page.locator("#problems").inner_text()
+    shots(page, "09-too-large")
+    assert len(store) == 0  # failed uploads keep nothing
+
+
+def test_ending_the_session_deletes_its_files(live_app, page):
+    base, token, store, _ = live_app
+    _open(page, base, token)
+    _upload(page, WORKBOOKS / "clear.csv")
+    (folder,) = [p for p in store.root.iterdir()]
+    assert (folder / "clear.csv").exists() and oct(folder.stat().st_mode)[-3:] == "700"
+    page.click("#end-session")
+    page.wait_for_load_state("load")
+    assert page.locator("#ended").is_visible()
+    assert not folder.exists() and len(store) == 0
