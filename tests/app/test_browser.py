@@ -22,6 +22,12 @@ def _upload(page, path):
     page.wait_for_load_state("load")
 
 
+def _choose(page, select, value):
+    """Pick ``value`` in a dropdown and wait for the page the form's submission loads."""
+    with page.expect_navigation():
+        select.select_option(value)
+
+
 def _row(page, header):
     return page.locator(f'tr[data-header="{header}"]')
 
@@ -54,8 +60,7 @@ def test_change_a_role_with_the_dropdown(live_app, page, shots):
     base, token, _, _ = live_app
     _open(page, base, token)
     _upload(page, WORKBOOKS / "clear.csv")
-    _row(page, "Stage").locator("select.role-select").select_option("ignore")
-    page.wait_for_load_state("load")
+    _choose(page, _row(page, "Stage").locator("select.role-select"), "ignore")
     assert _row(page, "Stage").locator("select.role-select").input_value() == "ignore"
     assert "stage:" not in page.locator("#spec").inner_text()
     shots(page, "03-role-changed")
@@ -72,15 +77,11 @@ def test_messy_workbook_questions_answered_in_chinese(live_app, page, shots, tmp
     assert "has-question" in sex.get_attribute("class")
     assert sex.locator("tr.unanswered").count() == 2  # the code table shows the open codes
     shots(page, "05-mapping-messy-zh")
-    sex.locator('select[name="code-0"]').select_option("M")
-    page.wait_for_load_state("load")
-    _row(page, "性别").locator('select[name="code-1"]').select_option("F")
-    page.wait_for_load_state("load")
+    _choose(page, sex.locator('select[name="code-0"]'), "M")
+    _choose(page, _row(page, "性别").locator('select[name="code-1"]'), "F")
     status = _row(page, "生存状态")
-    status.locator('select[name="code-0"]').select_option("alive")
-    page.wait_for_load_state("load")
-    _row(page, "生存状态").locator('select[name="code-1"]').select_option("dead")
-    page.wait_for_load_state("load")
+    _choose(page, status.locator('select[name="code-0"]'), "alive")
+    _choose(page, _row(page, "生存状态").locator('select[name="code-1"]'), "dead")
     todos = page.locator("#todos").inner_text()
     assert "哪个代表死亡" not in todos and "男（M）" not in todos
     # the day-first dates are previewed as read
@@ -106,8 +107,7 @@ def test_date_format_chosen_in_the_page(live_app, page, shots, tmp_path):
     _upload(page, src)
     row = _row(page, "Start date")
     assert "could be day/month or month/day" in row.inner_text()
-    row.locator("select.date-format").select_option("%d/%m/%Y")
-    page.wait_for_load_state("load")
+    _choose(page, row.locator("select.date-format"), "%d/%m/%Y")
     row = _row(page, "Start date")
     assert "2023-05-03" in row.locator("table.dates").inner_text()
     assert "could be day/month" not in page.locator("#todos").inner_text()
