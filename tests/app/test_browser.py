@@ -62,7 +62,7 @@ def test_change_a_role_with_the_dropdown(live_app, page, shots):
     _upload(page, WORKBOOKS / "clear.csv")
     _choose(page, _row(page, "Stage").locator("select.role-select"), "ignore")
     assert _row(page, "Stage").locator("select.role-select").input_value() == "ignore"
-    assert "stage:" not in page.locator("#spec").inner_text()
+    assert "stage:" not in page.locator("#spec").text_content()
     shots(page, "03-role-changed")
 
 
@@ -142,3 +142,29 @@ def test_ending_the_session_deletes_its_files(live_app, page):
     page.wait_for_load_state("load")
     assert page.locator("#ended").is_visible()
     assert not folder.exists() and len(store) == 0
+
+
+def test_analysis_choices_reach_the_spec(live_app, page, shots, tmp_path):
+    base, token, _, _ = live_app
+    _open(page, base, token)
+    _upload(page, WORKBOOKS / "clear.xlsx")
+    form = page.locator("#analysis-form")
+    assert form.locator('input[name="landmarks"]').input_value() == "12, 24"
+    form.locator('input[name="name"]').fill("Second-line ESCC, real-world")
+    form.locator('input[name="landmarks"]').fill("6, 12")
+    form.locator('input[name="subgroup-stage"]').uncheck()
+    form.locator('input[name="label-histology"]').fill("Histological type")
+    shots(page, "10-analysis-choices")
+    with page.expect_navigation():
+        page.click("#save-analysis")
+    spec = yaml.safe_load(page.locator("#spec").text_content())
+    assert spec["study"]["name"] == "Second-line ESCC, real-world"
+    assert spec["landmarks"] == [6, 12]
+    assert [s["variable"] for s in spec["subgroups"]] == ["age_group", "sex", "ecog_group",
+                                                           "histology"]
+    assert spec["subgroups"][-1]["label"] == spec["labels"]["histology"] == "Histological type"
+    page.locator("#analysis-form input[name='landmarks']").fill("six")
+    with page.expect_navigation():
+        page.click("#save-analysis")
+    assert "Landmarks must be numbers" in page.locator(".analysis-error").inner_text()
+    assert yaml.safe_load(page.locator("#spec").text_content())["landmarks"] == [6, 12]

@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from oncocohort.app.analysis_form import analysis_form, read_analysis_form
 from oncocohort.app.config import AppConfig
 from oncocohort.app.i18n import pick_language, translator
 from oncocohort.app.mapping import CANONICAL_CODES, mapping_rows, todo_list
@@ -37,6 +38,7 @@ from oncocohort.propose import (
     with_date_format,
     with_role,
 )
+from oncocohort.propose.analysis import AnalysisChoices
 from oncocohort.propose.engine import split_sheet
 from oncocohort.propose.read import read_sheet
 from oncocohort.propose.roles import ROLES
@@ -111,15 +113,40 @@ async def upload(request: Request) -> Response:
     return RedirectResponse(f"/s/{session.id}", status_code=303)
 
 
+def _spec(session: Session, lang: str):
+    return render_study_yaml(session.state["proposal"], spec_file=session.state["path"].name,
+                             lang=lang, choices=session.state.get("choices"))
+
+
+def _default_name(session: Session) -> str:
+    return session.state["path"].stem
+
+
 async def mapping(request: Request) -> Response:
     session = _session(request)
     lang = _lang(request)
     proposal = session.state["proposal"]
-    spec = render_study_yaml(proposal, spec_file=session.state["path"].name, lang=lang)
+    spec = _spec(session, lang)
+    choices = session.state.get("choices") or AnalysisChoices()
     return _page(request, "mapping.html", {
         "sid": session.id, "sheet": proposal, "rows": mapping_rows(proposal,
                                                                    session.state["cells"], lang),
-        "todos": todo_list(proposal, spec.todos, lang), "spec": spec.text})
+        "todos": todo_list(proposal, spec.todos, lang), "spec": spec.text,
+        "analysis": analysis_form(proposal, choices, _default_name(session)),
+        "analysis_errors": session.state.pop("analysis_errors", [])})
+
+
+async def change_analysis(request: Request) -> Response:
+    session = _session(request)
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items()}
+    choices, errors = read_analysis_form(session.state["proposal"], fields,
+                                         _default_name(session))
+    if errors:
+        session.state["analysis_errors"] = errors
+    else:
+        session.state["choices"] = choices
+    return RedirectResponse(f"/s/{session.id}#analysis", status_code=303)
 
 
 async def choose_sheet(request: Request) -> Response:
@@ -128,6 +155,7 @@ async def choose_sheet(request: Request) -> Response:
     name = str(form.get("sheet", ""))
     if name in session.state["proposal"].sheets:
         _load(session, name)
+        session.state.pop("choices", None)
     return RedirectResponse(f"/s/{session.id}", status_code=303)
 
 
@@ -171,8 +199,7 @@ async def change_column(request: Request) -> Response:
 
 async def download_spec(request: Request) -> Response:
     session = _session(request)
-    spec = render_study_yaml(session.state["proposal"], spec_file=session.state["path"].name,
-                             lang=_lang(request))
+    spec = _spec(session, _lang(request))
     return Response(spec.text.encode("utf-8"), media_type="application/x-yaml",
                     headers={"content-disposition": 'attachment; filename="study.yaml"'})
 
@@ -211,6 +238,7 @@ def create_app(config: AppConfig | None = None, store: SessionStore | None = Non
         Route("/s/{sid}", mapping),
         Route("/s/{sid}/sheet", choose_sheet, methods=["POST"]),
         Route("/s/{sid}/column/{pos}", change_column, methods=["POST"]),
+        Route("/s/{sid}/analysis", change_analysis, methods=["POST"]),
         Route("/s/{sid}/study.yaml", download_spec),
         Route("/s/{sid}/end", end_session, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

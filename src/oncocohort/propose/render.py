@@ -7,11 +7,9 @@ the confidence. Where an answer is needed in the YAML itself (the meaning of cod
 value is the placeholder ``TODO``, which the spec's own checks reject, so that ``oncocohort
 validate`` lists exactly the questions still open, each at its place.
 
-The starting analysis fits the data found: overall survival when a death date (or vital
-status) exists, progression-free survival when a progression date does; categorical
-covariates of 2-6 levels as subgroups; ECOG cut into 0 / 1 or more; numeric covariates (age
-included) cut at their median, as the comment says; landmarks at 12 and 24 months as far as
-the follow-up reaches.
+The starting analysis fits the data found (:mod:`oncocohort.propose.analysis`), or follows
+the choices a person made in the web app (:class:`~oncocohort.propose.analysis.
+AnalysisChoices`).
 """
 
 from __future__ import annotations
@@ -22,6 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oncocohort.propose.ae import grade_words_removed, is_grade_header
+from oncocohort.propose.analysis import (
+    ENDPOINTS,
+    AnalysisChoices,
+    SubgroupProposal,
+    available_endpoints,
+    baseline_variables,
+    default_landmarks,
+    propose_subgroups,
+)
 from oncocohort.propose.messages import DATE_STYLES, describe, role_label
 from oncocohort.propose.results import ColumnProposal, SheetProposal
 from oncocohort.propose.roles import ROLES
@@ -32,8 +39,6 @@ __all__ = ["TODO", "SpecText", "display_width", "render_study_yaml"]
 #: The placeholder of an answer still to give; the spec's checks reject it.
 TODO = "TODO"
 _COMMENT_COLUMN = 44
-_MAX_SUBGROUP_LEVELS = 6
-_DAYS_PER_MONTH = 30.4375
 
 _TEXT = {
     "en": {
@@ -151,58 +156,6 @@ def _code_value(target: str | None) -> str:
     return _q(TODO) if target is None else _q(target)
 
 
-def _numeric_median(col: ColumnProposal) -> float | None:
-    n = col.content.numbers
-    if n is None:
-        return None
-    return round(n.median) if n.integers or abs(n.median) >= 10 else round(n.median, 1)
-
-
-def _follow_up_months(sheet: SheetProposal) -> float | None:
-    start = sheet.first("index_date")
-    last = sheet.first("last_alive_date")
-    if not (start and last and start.content.dates and last.content.dates):
-        return None
-    a, b = start.content.dates.first, last.content.dates.last
-    if a is None or b is None:
-        return None
-    return (b - a).days / _DAYS_PER_MONTH
-
-
-def _landmarks(sheet: SheetProposal) -> list[int]:
-    span = _follow_up_months(sheet)
-    if span is None:
-        return []
-    return [m for m in (12, 24) if span >= m]
-
-
-def _subgroups(sheet: SheetProposal, t: dict) -> list[tuple[str, str | None]]:
-    """(YAML flow mapping, comment) per subgroup."""
-    out: list[tuple[str, str | None]] = []
-    for col in sheet.columns:
-        label = _q(col.label or col.header)
-        if col.role == "sex":
-            out.append((f"{{variable: sex, label: {label}}}", None))
-        elif col.role == "ecog" and col.content.numbers is not None:
-            top = int(col.content.numbers.maximum)
-            if top >= 1:
-                upper = "1" if top == 1 else f"1-{top}"
-                out.append((f"{{variable: ecog_group, label: {label}, derive: {{from: ecog, "
-                            f"cut: [1], labels: [\"0\", {_q(upper)}]}}}}", t["ecog_cut"]))
-        elif col.role in ("age", "covariate_number"):
-            median = _numeric_median(col)
-            n = col.content.numbers
-            if median is None or n is None or not n.minimum < median <= n.maximum:
-                continue
-            name = f"{col.variable}_group"
-            out.append((f"{{variable: {name}, label: {label}, derive: {{from: {col.variable}, "
-                        f"cut: [{median:g}], labels: [{_q(f'<{median:g}')}, "
-                        f"{_q(f'>={median:g}')}]}}}}", t["median_cut"].format(median=median)))
-        elif col.role == "covariate" and 2 <= col.content.n_distinct <= _MAX_SUBGROUP_LEVELS:
-            out.append((f"{{variable: {col.variable}, label: {label}}}", None))
-    return out
-
-
 def _event_name(header: str) -> str:
     return grade_words_removed(header) if is_grade_header(header) else " ".join(header.split())
 
@@ -269,37 +222,52 @@ def _source_lines(sheet: SheetProposal, spec_file: str, t: dict, lang: str) -> l
             + _ae_lines(grades, t, lang))
 
 
-def _analysis_lines(sheet: SheetProposal, t: dict) -> list[str]:
-    lines = ["endpoints:", _line(2, "os:", t["os"]), _line(4, "label: Overall survival"),
-             _line(4, "start: index"), _line(4, "events: [death]"),
-             _line(4, "censor: [last_alive]")]
-    if sheet.first("progression_date"):
-        lines += [_line(2, "pfs:", t["pfs"]), _line(4, "label: Progression-free survival"),
-                  _line(4, "start: index"), _line(4, "events: [progression, death]"),
-                  _line(4, "censor: [last_alive]")]
-    landmarks = _landmarks(sheet)
+def _subgroup_line(sg: SubgroupProposal, label: str, t: dict) -> tuple[str, str | None]:
+    body = f"variable: {sg.variable}, label: {_q(label)}"
+    if not sg.cut:
+        return f"{{{body}}}", None
+    cut = ", ".join(f"{c:g}" for c in sg.cut)
+    labels = ", ".join(_q(x) for x in sg.labels)
+    comment = t["median_cut"].format(median=sg.median) if sg.median is not None \
+        else t["ecog_cut"]
+    return f"{{{body}, derive: {{from: {sg.source}, cut: [{cut}], labels: [{labels}]}}}}", \
+        comment
+
+
+def _analysis_lines(sheet: SheetProposal, choices: AnalysisChoices, t: dict) -> list[str]:
+    allowed = available_endpoints(sheet)
+    chosen = [e for e in (choices.endpoints or allowed) if e in allowed] or ["os"]
+    lines = ["endpoints:"]
+    for name in chosen:
+        label, events, censor = ENDPOINTS[name]
+        lines += [_line(2, f"{name}:", t[name]), _line(4, f"label: {label}"),
+                  _line(4, "start: index"), _line(4, f"events: [{', '.join(events)}]"),
+                  _line(4, f"censor: [{', '.join(censor)}]")]
+    landmarks = default_landmarks(sheet) if choices.landmarks is None else choices.landmarks
     if landmarks:
-        lines.append(_line(0, f"landmarks: [{', '.join(map(str, landmarks))}]",
+        lines.append(_line(0, f"landmarks: [{', '.join(f'{m:g}' for m in landmarks)}]",
                            t["landmarks"]))
-    baseline = [c.variable for c in sheet.columns
-                if c.variable and (c.role in ("age", "sex", "ecog")
-                                   or ROLES[c.role].group == "covariate"
-                                   and c.role != "covariate_date")]
+    baseline = baseline_variables(sheet)
     flow = f"baseline: [{', '.join(baseline)}]"
     if baseline and display_width(flow) <= _COMMENT_COLUMN + 20:
         lines.append(_line(0, flow, t["baseline"]))
     elif baseline:
         lines.append(_line(0, "baseline:", t["baseline"]))
         lines += [_line(2, f"- {name}") for name in baseline]
-    labels = [c for c in sheet.columns if ROLES[c.role].group == "covariate" and c.variable
-              and c.label and c.label != c.variable]
+    labels = {c.variable: c.label for c in sheet.columns
+              if ROLES[c.role].group == "covariate" and c.variable and c.label
+              and c.label != c.variable}
+    labels.update({v: x for v, x in choices.labels.items() if v in baseline and x})
     if labels:
         lines.append(_line(0, "labels:", t["labels"]))
-        lines += [_line(2, f"{c.variable}: {_q(c.label)}") for c in labels]
-    subgroups = _subgroups(sheet, t)
+        lines += [_line(2, f"{v}: {_q(x)}") for v, x in labels.items()]
+    subgroups = [sg for sg in propose_subgroups(sheet)
+                 if choices.subgroups is None or sg.variable in choices.subgroups]
     if subgroups:
         lines.append("subgroups:")
-        lines += [_line(2, f"- {body}", comment) for body, comment in subgroups]
+        for sg in subgroups:
+            body, comment = _subgroup_line(sg, choices.labels.get(sg.variable) or sg.label, t)
+            lines.append(_line(2, f"- {body}", comment))
     return lines
 
 
@@ -328,7 +296,7 @@ def _left_out(sheet: SheetProposal, t: dict, lang: str) -> list[str]:
 
 
 def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None = None,
-                      lang: str = "en") -> SpecText:
+                      lang: str = "en", choices: AnalysisChoices | None = None) -> SpecText:
     """The commented study spec of a proposal.
 
     Parameters
@@ -342,7 +310,10 @@ def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None 
         The study's name (default: the file's name without its suffix).
     lang
         Language of the comments: ``en`` or ``zh``.
+    choices
+        What a person chose of the analysis (default: the suggestion).
     """
+    choices = choices or AnalysisChoices()
     t = _TEXT.get(lang, _TEXT["en"])
     todos = [describe(x.note, lang) for x in open_todos(sheet)]
     if sheet.first("vital_status") and not sheet.first("death_date"):
@@ -352,16 +323,18 @@ def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None 
     if kept_anyway:
         todos.append(t["still_read"].format(columns=", ".join(f"'{h}'" for h in kept_anyway)))
     left = _left_out(sheet, t, lang)
-    study_name = name or spec_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    cutoff = sheet.latest_date
+    study_name = choices.name or name or spec_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    cutoff = choices.data_cutoff or sheet.latest_date
     lines = _head(sheet, todos, left, t)
     lines += ["study:", _line(2, f"name: {_q(study_name)}", t["name"])]
-    if cutoff is not None:
+    if choices.data_cutoff is not None:
+        lines.append(_line(2, f"data_cutoff: {cutoff.isoformat()}"))
+    elif cutoff is not None:
         lines.append(_line(2, f"data_cutoff: {cutoff.isoformat()}", t["cutoff"]))
     else:
         lines.append(_line(2, f"data_cutoff: {TODO}", t["cutoff_none"]))
     lines.append("")
     lines += _source_lines(sheet, spec_file, t, lang)
     lines.append("")
-    lines += _analysis_lines(sheet, t)
+    lines += _analysis_lines(sheet, choices, t)
     return SpecText("\n".join(lines) + "\n", tuple(todos), tuple(left))

@@ -1,0 +1,46 @@
+"""The analysis form reads back what a person typed, and refuses what is not valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from oncocohort.app.analysis_form import analysis_form, read_analysis_form
+from oncocohort.propose import propose_workbook
+from oncocohort.propose.analysis import AnalysisChoices
+
+WORKBOOKS = Path(__file__).parents[1] / "fixtures" / "workbooks"
+
+
+@pytest.fixture(scope="module")
+def messy():
+    return propose_workbook(WORKBOOKS / "messy_zh.xlsx")
+
+
+def test_suggestion_shown(messy):
+    form = analysis_form(messy, AnalysisChoices(), "messy_zh")
+    assert form.endpoints == (("os", True), ("pfs", True))
+    assert form.landmarks == "12, 24" and form.data_cutoff == "2024-12-31"
+    assert [sg.variable for sg, on, _ in form.subgroups if on] == [
+        "sex", "age_group", "histology", "stage", "ecog_group", "regimen"]
+
+
+def test_form_read_back(messy):
+    choices, errors = read_analysis_form(messy, {
+        "name": "ESCC", "data_cutoff": "2024-06-30", "endpoint-os": "1", "landmarks": "24，6",
+        "subgroup-sex": "1", "subgroup-regimen": "1", "label-regimen": "Treatment arm"},
+        "messy_zh")
+    assert errors == []
+    assert choices == AnalysisChoices(
+        name="ESCC", data_cutoff=dt.date(2024, 6, 30), endpoints=("os",), landmarks=(6, 24),
+        subgroups=("sex", "regimen"), labels={"regimen": "Treatment arm"})
+
+
+@pytest.mark.parametrize(("field", "value", "error"), [
+    ("data_cutoff", "30/06/2024", "bad_date"), ("landmarks", "12, -1", "bad_landmarks"),
+    ("landmarks", "one year", "bad_landmarks")])
+def test_bad_fields(messy, field, value, error):
+    _, errors = read_analysis_form(messy, {field: value}, "messy_zh")
+    assert errors == [error]
