@@ -17,6 +17,7 @@ Types
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,6 +27,8 @@ __all__ = [
     "Column",
     "Table",
     "TABLES",
+    "FREE_NUMBER_LIMIT",
+    "DATE_RANGE",
     "RESPONSE_CODES",
     "NON_TARGET_STATUS",
     "LESION_TYPES",
@@ -35,6 +38,16 @@ __all__ = [
     "table",
     "render_markdown",
 ]
+
+#: Numbers of free covariates (patients columns outside the schema) must lie within
+#: +-1e15: the range where a float holds every whole number exactly, and far from overflow
+#: in sums and variances. Schema columns have their own ``minimum``/``maximum``.
+FREE_NUMBER_LIMIT: float = 1e15
+
+#: The plausible dates of a patient's record (and of a data cut-off), first and last, both
+#: included. Dates outside are ``date_out_of_range`` problems (docs/data-model.md,
+#: "Plausibility bounds").
+DATE_RANGE: tuple[dt.date, dt.date] = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
 ColumnType = Literal["str", "int", "float", "bool", "date", "category"]
 
@@ -147,11 +160,11 @@ THERAPY = Table(
         Column("drug", "str", "Drug name (e.g. `anlotinib`, `tislelizumab`).", True),
         Column("start_date", "date", "Administration date, or first day of the period.", True),
         Column("end_date", "date", "Last day of the period (equal to start for one dose)."),
-        Column("cycle", "int", "Cycle number.", minimum=1),
+        Column("cycle", "int", "Cycle number.", minimum=1, maximum=1000),
         Column("dose", "float", "Dose given per administration (per day for oral drugs).",
-               unit="mg", minimum=0),
+               unit="mg", minimum=0, maximum=100_000),
         Column("planned_dose", "float", "Dose planned by the protocol for this administration.",
-               unit="mg", minimum=0),
+               unit="mg", minimum=0, maximum=100_000),
         Column("dose_change", "category", "Change against the previous administration.",
                allowed=("none", "reduction", "increase", "delay", "interruption")),
         Column("dose_change_reason", "str", "Why the dose changed (free text)."),
@@ -169,7 +182,8 @@ THERAPY_LINES = Table(
         _SUBJECT,
         Column("setting", "category", "Before or after the studied regimen.", True,
                allowed=("prior", "subsequent")),
-        Column("line", "int", "Line number (1 = first line).", True, minimum=1),
+        Column("line", "int", "Line number (1 = first line).", True, minimum=1,
+               maximum=100),
         Column("drug", "str", "Drug or procedure name.", True),
         Column("drug_class", "category", "Class of the drug.", allowed=DRUG_CLASSES),
         Column("start_date", "date", "First day of the drug in this line."),
@@ -192,7 +206,7 @@ LESIONS = Table(
         Column("nodal", "bool", "Lymph node (short axis measured)."),
         Column("diameter", "float",
                "Longest diameter (short axis for nodal lesions); target lesions only; empty "
-               "when not assessed.", unit="mm", minimum=0),
+               "when not assessed.", unit="mm", minimum=0, maximum=1000),
         Column("non_target_status", "category", "Status of a non-target lesion.",
                allowed=NON_TARGET_STATUS),
     ),
@@ -245,8 +259,8 @@ def _allowed_text(c: Column) -> str:
     if c.allowed:
         bits.append(", ".join(f"`{a}`" for a in c.allowed))
     if c.minimum is not None or c.maximum is not None:
-        lo = "" if c.minimum is None else f"{c.minimum:g}"
-        hi = "" if c.maximum is None else f"{c.maximum:g}"
+        lo = "" if c.minimum is None else f"{c.minimum:,g}"
+        hi = "" if c.maximum is None else f"{c.maximum:,g}"
         bits.append(f"{lo}..{hi}")
     return "; ".join(bits)
 

@@ -19,7 +19,11 @@ Dates
     day), optionally followed by a time which is dropped (Excel cells read as text look like
     ``2014-02-03 00:00:00``); or exactly the source's ``date_format`` (``strptime`` codes)
     when the spec gives one. Day-first or month-first text such as ``03/02/2014`` is
-    ambiguous and is rejected unless ``date_format`` says how to read it.
+    ambiguous and is rejected unless ``date_format`` says how to read it. A time part must be
+    a time of day (hours 0-23, minutes and seconds 0-59): ``2023-05-03T25:61:00`` is invalid.
+    Dates outside :data:`DATE_RANGE` (1900-01-01 to 2100-12-31) are implausible for a
+    patient's record and fail with ``date_out_of_range``; this also keeps placeholders such
+    as ``9999-12-31`` ("ongoing") out of the analysis instead of overflowing it.
 Partial dates
     ``YYYY-MM`` (also ``YYYY/MM``, ``MM/YYYY``) and ``YYYY``. With ``partial_dates="reject"``
     they are errors; otherwise they are imputed like admiral's ``date_imputation``:
@@ -27,7 +31,8 @@ Partial dates
     2014-02-28 / 2014-12-31 (the last day of the month, leap years included).
 Numbers
     ``float``: any finite decimal number with a ``.`` decimal point; ``int``: a number with
-    no fractional part (``"2"`` and ``"2.0"`` are 2, ``"2.5"`` is an error), typed ``Int64``.
+    no fractional part (``"2"`` and ``"2.0"`` are 2, ``"2.5"`` is an error), typed ``Int64``;
+    beyond 2**53 in size it is ``out_of_range`` (no column's bounds go that far).
 Booleans
     ``true/false``, ``yes/no``, ``y/n``, ``t/f``, ``1/0`` in any case, typed ``boolean``.
 Categories
@@ -51,11 +56,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from oncocohort.canon.schema import Column
+from oncocohort.canon.schema import DATE_RANGE, Column
 
 __all__ = [
     "PartialDateRule",
     "Coerced",
+    "DATE_RANGE",
     "MISSING_TEXTS",
     "is_missing",
     "value_shape",
@@ -74,11 +80,14 @@ _TRUE = frozenset({"true", "yes", "y", "t", "1", "1.0"})
 _FALSE = frozenset({"false", "no", "n", "f", "0", "0.0"})
 
 _FULL_DATE = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
+
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_EXACT_INTEGERS = 2**53  # the whole numbers a float holds exactly
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,8 @@ class Coerced:
         with a default ``RangeIndex``.
     codes
         Per cell: ``None`` if the cell parsed (or was missing), else a problem code
-        (``invalid_date``, ``partial_date``, ``not_a_number``, ``not_an_integer``,
-        ``invalid_bool``, ``invalid_code``).
+        (``invalid_date``, ``date_out_of_range``, ``partial_date``, ``not_a_number``,
+        ``not_an_integer``, ``invalid_bool``, ``invalid_code``).
     details
         Per cell: extra text for the message (the shape of an unreadable date, the closest
         allowed code), or ``None``.
@@ -122,6 +131,8 @@ def is_missing(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, np.floating) and np.isnan(value):
+        return True
+    if isinstance(value, np.datetime64) and np.isnat(value):
         return True
     if isinstance(value, str):
         return value.strip().casefold() in MISSING_TEXTS
@@ -209,7 +220,8 @@ def _typed_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
+        day = value.astype("datetime64[D]").item()  # a date; an int beyond year 9999
+        return day if isinstance(day, dt.date) else dt.date.max
     return None
 
 
@@ -238,6 +250,9 @@ def _parse_date(
         except ValueError:
             pass
     if m := _FULL_DATE.match(text):
+        hour, minute, second = (int(x) if x else 0 for x in m.group(4, 5, 6))
+        if hour > 23 or minute > 59 or second > 59:
+            return None, "invalid_date", False
         try:
             return dt.date(int(m[1]), int(m[2]), int(m[3])), None, False
         except ValueError:
@@ -273,6 +288,8 @@ def coerce_dates(
         if is_missing(v):
             return pd.NaT, None, None, False
         date, code, imp = _parse_date(v, partial_dates, date_format)
+        if date is not None and not DATE_RANGE[0] <= date <= DATE_RANGE[1]:
+            return pd.NaT, "date_out_of_range", None, False
         return (pd.NaT if date is None else pd.Timestamp(date), code,
                 value_shape(v) if code == "invalid_date" else None, imp)
 
@@ -308,6 +325,8 @@ def coerce_numbers(values: Sequence[Any], *, integer: bool = False) -> Coerced:
             return missing, "not_a_number", None, False
         if integer and not f.is_integer():
             return missing, "not_an_integer", None, False
+        if integer and abs(f) > _EXACT_INTEGERS:  # no Int64 holds it: outside any bounds
+            return missing, "out_of_range", None, False
         return (int(f) if integer else f), None, None, False
 
     return _per_value(values, one, missing, "Int64" if integer else "float64")

@@ -14,9 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.model.coerce import Coerced, coerce_column, coerce_numbers, coerce_text
+from oncocohort.canon.schema import FREE_NUMBER_LIMIT, Column, Table, table
+from oncocohort.model.coerce import (
+    DATE_RANGE,
+    Coerced,
+    coerce_column,
+    coerce_numbers,
+    coerce_text,
+)
 from oncocohort.model.options import ValidationOptions
-from oncocohort.canon.schema import Column, Table, table
 from oncocohort.problems import Problem
 from oncocohort.sources.base import SourceTable
 
@@ -50,6 +56,11 @@ def cell_message(column: Column, code: str, detail: str | None, date_format: str
         expected = f"{date_format!r} or YYYY-MM-DD" if date_format else "YYYY-MM-DD"
         return (f"{name} is not a valid date (value shaped like {detail!r}; expected "
                 f"{expected}; give the source a date_format for other layouts)")
+    if code == "date_out_of_range":
+        first, last = DATE_RANGE
+        return (f"{name} is outside the plausible dates ({first.isoformat()} to "
+                f"{last.isoformat()}); leave the cell empty when there is no date (e.g. "
+                "ongoing) rather than writing a placeholder date")
     if code == "partial_date":
         return (f"{name} is a partial date (year-month or year only); set "
                 "conventions.partial_dates to first, mid or last to impute such dates")
@@ -57,6 +68,8 @@ def cell_message(column: Column, code: str, detail: str | None, date_format: str
         return f"{name} is not a number"
     if code == "not_an_integer":
         return f"{name} must be a whole number"
+    if code == "out_of_range":
+        return _range_message(column)
     if code == "invalid_bool":
         return f"{name} must be yes/no (true/false, y/n, 1/0)"
     if code == "invalid_code":
@@ -70,10 +83,12 @@ def _range_message(column: Column) -> str:
     lo, hi = column.minimum, column.maximum
     unit = f" {column.unit}" if column.unit else ""
     if lo is not None and hi is not None:
-        return f"`{column.name}` must be between {lo:g} and {hi:g}{unit}"
+        return f"`{column.name}` must be between {lo:,g} and {hi:,g}{unit}"
     if lo is not None:
-        return f"`{column.name}` must be at least {lo:g}{unit}"
-    return f"`{column.name}` must be at most {hi:g}{unit}"
+        return f"`{column.name}` must be at least {lo:,g}{unit}"
+    if hi is not None:
+        return f"`{column.name}` must be at most {hi:,g}{unit}"
+    return f"`{column.name}` is too large"
 
 
 def _out_of_range(values: pd.Series, column: Column) -> np.ndarray:
@@ -149,7 +164,12 @@ def coerce_source(
                              f"imputed by the rule {options.partial_dates!r} (rows {where})")))
             out[name] = res.values
         elif t.free_columns:
-            out[name] = _free_column(source.frame[name]).reset_index(drop=True)
+            values = _free_column(source.frame[name]).reset_index(drop=True)
+            if values.dtype == "float64":
+                for i in np.flatnonzero((values.abs() > FREE_NUMBER_LIMIT).to_numpy()):
+                    problems.append(cell(int(i), name, "out_of_range",
+                                         f"`{name}` must be between -1e15 and 1e15"))
+            out[name] = values
         else:
             problems.append(Problem(
                 severity="warning", file=source.file, sheet=source.sheet,

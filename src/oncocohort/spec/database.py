@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
@@ -37,8 +37,13 @@ __all__ = [
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
+#: The largest day count (or window end) a spec may give: 100 years, as in ``spec/model.py``.
+MAX_DAYS = 36_500
+_Day = Annotated[int, Field(ge=-MAX_DAYS, le=MAX_DAYS)]
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Database(_Frozen):
@@ -85,7 +90,7 @@ class ConceptSet(_Frozen):
         return self
 
 
-Window = tuple[int | None, int | None]
+Window = tuple[_Day | None, _Day | None]
 Domain = Literal["condition", "drug", "procedure", "measurement", "observation"]
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 
@@ -180,7 +185,7 @@ class IndexEvent(_Frozen):
 
     anchor: str
     partner: str
-    within_days: int = Field(default=21, ge=0)
+    within_days: int = Field(default=21, ge=0, le=MAX_DAYS)
     partner_column: str | None = Field(default=None, pattern=_NAME)
     anchor_dose_column: str | None = Field(default=None, pattern=_NAME)
 
@@ -228,10 +233,10 @@ class Lines(_Frozen):
     episode_concepts: list[int] = Field(default_factory=lambda: [32531], min_length=1)
     drugs: str
     procedures: str | None = None
-    grouping_window_days: int = Field(default=28, ge=0)
-    gap_days: int = Field(default=30, ge=0)
+    grouping_window_days: int = Field(default=28, ge=0, le=MAX_DAYS)
+    gap_days: int = Field(default=30, ge=0, le=MAX_DAYS)
     progression: str | None = None
-    progression_window_days: int = Field(default=30, ge=0)
+    progression_window_days: int = Field(default=30, ge=0, le=MAX_DAYS)
     classes: dict[str, str] = Field(default_factory=dict)
     prior_flags: dict[str, str] = Field(default_factory=dict)
 

@@ -9,6 +9,7 @@ canonical data model or the file system live in :mod:`oncocohort.spec.checks` an
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from pathlib import Path
@@ -27,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from oncocohort.canon.codes import NAMED_DATES
+from oncocohort.canon.schema import DATE_RANGE
 from oncocohort.spec.database import Database, OmopCohort
 
 __all__ = [
@@ -54,8 +56,13 @@ __all__ = [
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+#: The largest day count a spec may give (100 years): larger values are typos, and would
+#: overflow date arithmetic.
+MAX_DAYS = 36_500
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _check_named_date(value: str) -> str:
@@ -98,15 +105,71 @@ def _scalar(value: Any) -> Any:
     return value
 
 
+#: strptime codes a date layout may use (locale-independent in the CLI's default C locale).
+_DATE_CODES = frozenset("YymdjbBaAHIMSfpzZ%")
+_SAMPLE_DATE = dt.datetime(2001, 11, 23)
+
+
+def _check_date_format(value: str | None) -> str | None:
+    """A source's ``date_format`` must read back a date it writes: year, month and day."""
+    if value is None:
+        return None
+    unknown = sorted({f"%{c}" for c in re.findall(r"%(.?)", value) if c not in _DATE_CODES})
+    if unknown:
+        raise PydanticCustomError(
+            "bad_date_format",
+            "date_format '{value}' uses {codes}, not a date code; use strptime codes such as "
+            "%d/%m/%Y, %m/%d/%Y or %d.%m.%Y",
+            {"value": value, "codes": ", ".join(unknown)},
+        )
+    try:
+        ok = dt.datetime.strptime(_SAMPLE_DATE.strftime(value), value).date()
+    except ValueError:
+        ok = None
+    if ok != _SAMPLE_DATE.date():
+        raise PydanticCustomError(
+            "bad_date_format",
+            "date_format '{value}' does not give a whole date; it needs the year (%Y), the "
+            "month (%m or %b) and the day (%d), e.g. %d/%m/%Y",
+            {"value": value},
+        )
+    return value
+
+
+def _check_encoding(value: str | None) -> str | None:
+    """A source's ``encoding`` must name a text encoding Python knows (``gb18030``, ...)."""
+    if value is None:
+        return None
+    try:
+        known = codecs.lookup(value)._is_text_encoding  # base64, zlib, ... are not text
+    except LookupError:
+        known = False
+    if not known:
+        raise PydanticCustomError(
+            "unknown_encoding",
+            "unknown text encoding '{value}'; use one such as utf-8, gb18030, big5, latin-1 "
+            "or cp1252", {"value": value})
+    return value
+
+
 UserCode = Annotated[str, BeforeValidator(_code_text)]
 CanonicalCode = Annotated[Any, AfterValidator(_scalar)]
+
+
+def _plausible_date(value: dt.date) -> dt.date:
+    first, last = DATE_RANGE
+    if not first <= value <= last:
+        raise PydanticCustomError(
+            "date_out_of_range", "the date must lie between {first} and {last}",
+            {"first": first.isoformat(), "last": last.isoformat()})
+    return value
 
 
 class Study(_Frozen):
     """``study:``: name, data cut-off and the wording of the index date for the methods text."""
 
     name: str
-    data_cutoff: dt.date
+    data_cutoff: Annotated[dt.date, AfterValidator(_plausible_date)]
     index_date_label: str = "start of the studied regimen"
 
 
@@ -122,8 +185,8 @@ class Source(_Frozen):
     sheet: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     values: dict[str, dict[UserCode, CanonicalCode]] = Field(default_factory=dict)
-    date_format: str | None = None
-    encoding: str | None = None
+    date_format: Annotated[str | None, AfterValidator(_check_date_format)] = None
+    encoding: Annotated[str | None, AfterValidator(_check_encoding)] = None
     _path: Path = PrivateAttr(default=None)  # type: ignore[assignment]
 
     @model_validator(mode="after")
@@ -183,9 +246,9 @@ class ResponseConventions(_Frozen):
     """``conventions.response``: best overall response rules (RECIST 1.1 section 4.4)."""
 
     confirmation: bool = False
-    confirmation_days: int = Field(28, ge=0)
-    sd_min_days: int = Field(42, ge=0)
-    max_ne_between: int = Field(1, ge=0)
+    confirmation_days: int = Field(28, ge=0, le=MAX_DAYS)
+    sd_min_days: int = Field(42, ge=0, le=MAX_DAYS)
+    max_ne_between: int = Field(1, ge=0, le=100)
     denominator: Literal["all", "evaluable"] = "all"
 
 
@@ -193,7 +256,7 @@ class Conventions(_Frozen):
     """``conventions:``: every statistical and derivation convention, stated in the report."""
 
     time_unit: Literal["days", "weeks", "months", "years"] = "months"
-    days_per_month: float = Field(30.4375, gt=0)
+    days_per_month: float = Field(30.4375, ge=28, le=31)
     day_count: Literal["admiral", "difference"] = "admiral"
     partial_dates: Literal["reject", "first", "mid", "last"] = "reject"
     proportion_ci: Literal[
@@ -204,7 +267,7 @@ class Conventions(_Frozen):
     cox_ties: Literal["efron", "breslow", "exact"] = "efron"
     conf_level: float = Field(0.95, gt=0, lt=1)
     response: ResponseConventions = Field(default_factory=ResponseConventions)
-    treatment_emergent_days: int = Field(30, ge=0)
+    treatment_emergent_days: int = Field(30, ge=0, le=MAX_DAYS)
 
 
 class Rule(_Frozen):
@@ -275,8 +338,8 @@ class Endpoint(_Frozen):
     events: list[NamedDate] = Field(min_length=1)
     censor: list[NamedDate] = Field(min_length=1)
     population: Literal["all", "responders"] = "all"
-    missed_assessments: int | None = Field(None, ge=1)
-    assessment_interval_days: float | None = Field(None, gt=0)
+    missed_assessments: int | None = Field(None, ge=1, le=100)
+    assessment_interval_days: float | None = Field(None, gt=0, le=MAX_DAYS)
     censor_at_new_therapy: bool = False
 
     @model_validator(mode="after")
@@ -333,15 +396,15 @@ class DrugPlan(_Frozen):
 
     kind: Literal["daily", "infusion"] = "infusion"
     dose: float | None = Field(None, gt=0)
-    days_on: int | None = Field(None, ge=1)
-    cycle_days: int | None = Field(None, ge=1)
+    days_on: int | None = Field(None, ge=1, le=MAX_DAYS)
+    cycle_days: int | None = Field(None, ge=1, le=MAX_DAYS)
 
 
 class Regimen(_Frozen):
     """``regimen:``: the studied regimen's cycle and drugs (exposure derivation)."""
 
-    cycle_days: int = Field(21, ge=1)
-    delay_days: float = Field(7, ge=0)
+    cycle_days: int = Field(21, ge=1, le=MAX_DAYS)
+    delay_days: float = Field(7, ge=0, le=MAX_DAYS)
     drugs: dict[str, DrugPlan] = Field(default_factory=dict)
 
 
@@ -375,7 +438,7 @@ class Outputs(_Frozen):
     formats: list[Literal["html", "docx", "csv", "xlsx"]] = Field(
         default_factory=lambda: ["html", "docx", "csv"]
     )
-    small_cell_k: int | None = Field(None, ge=1)
+    small_cell_k: int | None = Field(None, ge=1, le=1_000_000)
 
 
 class StudySpec(_Frozen):
