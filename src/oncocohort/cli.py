@@ -2,18 +2,24 @@
 
 The CLI only wires the stages together (spec -> sources -> model -> cohort -> derive ->
 analysis -> report). User errors are printed as a list of problems with exit code 2 and no
-traceback; nothing is written when the input has errors.
+traceback; nothing is written when the input has errors. Anything else that goes wrong is a bug:
+exit code 1, one line saying so and naming a log file that holds the traceback (printed too with
+``--debug``); Ctrl-C exits with 130. Text that comes from the user (file names, column names,
+codes, labels) is escaped before it reaches the console, so ``[red]`` in a cell is printed as
+written, never read as console markup.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from oncocohort import __version__
 from oncocohort.problems import InputError, Problems
@@ -25,6 +31,7 @@ class ExitStatus(IntEnum):
     OK = 0
     INTERNAL = 1
     INPUT = 2
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 DESCRIPTION = """\
@@ -33,7 +40,8 @@ response, survival, subgroup and safety analyses and a report, in one command.""
 
 EPILOG = """\
 exit codes: 0 success; 2 the input has errors (all of them are listed, nothing is written);
-1 an unexpected internal error.
+1 an unexpected internal error (a bug: the message names a log file with the details;
+--debug prints them); 130 interrupted (Ctrl-C).
 
 examples:
   oncocohort init hospital.xlsx --out study.yaml   # propose a study spec from a workbook
@@ -67,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"oncocohort {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback (it is always written "
+                        "to a log file whose name is printed)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(
@@ -159,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True,
                    help="escc: output folder; omop: the .duckdb file to write")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for command in sub.choices.values():  # also accepted after the command
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="on an internal error, print the traceback")
     return parser
 
 
@@ -167,11 +181,17 @@ def _print_problems(console: Console, problems: Problems) -> None:
     if errors:
         console.print(f"[bold red]{len(errors)} error{'s' if len(errors) != 1 else ''}[/]")
         for p in errors:
-            console.print(f"  [red]error[/]   {p}", markup=True, highlight=False, soft_wrap=True)
+            console.print(f"  [red]error[/]   {escape(str(p))}", highlight=False, soft_wrap=True)
     if warnings:
         console.print(f"[bold yellow]{len(warnings)} warning{'s' if len(warnings) != 1 else ''}[/]")
         for p in warnings:
-            console.print(f"  [yellow]warning[/] {p}", highlight=False, soft_wrap=True)
+            console.print(f"  [yellow]warning[/] {escape(str(p))}", highlight=False,
+                          soft_wrap=True)
+
+
+def _print_text(console: Console, text: str) -> None:
+    """Plain text that may hold user-supplied names: never read as markup."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
@@ -183,14 +203,14 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
         console.print("[red]The input has errors; nothing was run or written.[/]")
         return ExitStatus.INPUT
     summary = loaded.data.summary()[["table", "rows", "subjects"]]
-    console.print(summary.to_string(index=False), highlight=False)
+    _print_text(console, summary.to_string(index=False))
     selection, _ = select_study_cohort(loaded)  # rules and variables are checked too
     attrition = selection.attrition[["kind", "rule", "n_excluded", "n_remaining"]]
     where = f" (in the OMOP CDM, {loaded.engine})" if loaded.engine else ""
-    console.print(f"\nCohort selection{where}:")
-    console.print(attrition.to_string(index=False), highlight=False)
+    _print_text(console, f"\nCohort selection{where}:")
+    _print_text(console, attrition.to_string(index=False))
     if loaded.lines_source:
-        console.print(f"Lines of therapy from: {loaded.lines_source}", highlight=False)
+        _print_text(console, f"Lines of therapy from: {loaded.lines_source}")
     console.print("[green]No errors.[/]")
     return ExitStatus.OK
 
@@ -208,11 +228,11 @@ def _run_and_write(study: Path, out: Path, console: Console,
     results = run_study(loaded)
     written = write_outputs(results, out)
     for line in results.notes:
-        console.print(line, highlight=False)
-    console.print(f"Outputs written to [bold]{written}[/]")
+        _print_text(console, line)
+    console.print(f"Outputs written to [bold]{escape(str(written))}[/]", soft_wrap=True)
     for name in ("report.html", "report.docx"):
         if (written / name).is_file():
-            console.print(f"  {name}: {written / name}", highlight=False, soft_wrap=True)
+            _print_text(console, f"  {name}: {written / name}")
     return ExitStatus.OK
 
 
@@ -261,12 +281,12 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     if args.kind == "omop":
         out = render_simulated_omop(args.out, persons=args.persons, seed=args.seed,
                                     episodes=args.episodes, progress=not args.no_progress)
-        console.print(f"Synthetic OMOP CDM database written to [bold]{out}[/]")
+        console.print(f"Synthetic OMOP CDM database written to [bold]{escape(str(out))}[/]")
         return ExitStatus.OK
     out = render_simulated_escc(
         args.out, seed=args.seed, n_patients=args.patients, progress=not args.no_progress
     )
-    console.print(f"Synthetic tables written to [bold]{out}[/]")
+    console.print(f"Synthetic tables written to [bold]{escape(str(out))}[/]")
     return ExitStatus.OK
 
 
@@ -320,6 +340,32 @@ COMMANDS = {
 }
 
 
+def _report_bug(console: Console, exc: BaseException, debug: bool) -> int:
+    """An unexpected exception: one line for the user, the traceback in a private log file.
+
+    The line names the exception type only (its message may hold values from the data); the
+    log file (mode 0600, in the system's temporary folder) holds the whole traceback.
+    """
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    log = None
+    try:
+        fd, name = tempfile.mkstemp(prefix="oncocohort-error-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"oncocohort {__version__}\n{text}")
+        log = name
+    except OSError:
+        debug = True  # nowhere to keep it: show it
+    where = f"; the details are in {log}" if log else ""
+    _print_text(console, f"oncocohort: internal error ({type(exc).__name__}). This is a bug in "
+                f"oncocohort, not a problem with your input; please report it{where}.")
+    if debug:
+        _print_text(console, text.rstrip())
+    return ExitStatus.INTERNAL
+
+
 def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     console = console or Console(highlight=False)
@@ -335,10 +381,24 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
         console.print("[red]The input has errors; nothing was run or written.[/]")
         return ExitStatus.INPUT
     except KeyboardInterrupt:
-        console.print("interrupted; nothing was written")
-        return ExitStatus.INTERNAL
+        _print_text(console, "interrupted; nothing was written")
+        return ExitStatus.INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, said as one
+        return _report_bug(console, exc, args.debug)
 
 
 def run_main() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point.
+
+    Python warnings (numpy, pandas, matplotlib) are not shown to users unless asked for with
+    ``python -W``: problems in the input are reported as problems, never as warnings.
+    """
+    import signal
+
+    if not sys.warnoptions:
+        import warnings
+
+        warnings.simplefilter("ignore")
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done: exit with its code
+    sys.exit(code)

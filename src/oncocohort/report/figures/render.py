@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -41,6 +42,12 @@ def render_figure(fig: Figure, base: Path,
 _PENDING: list[tuple[Figure, Path]] = []  # read by forked workers (inherited memory)
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to their parent (which stops the run and cleans up): a terminal
+    sends SIGINT to the whole process group, and workers would print their own tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _render_pending(i: int) -> list[Path]:
     fig, base = _PENDING[i]
     return render_figure(fig, base)
@@ -63,7 +70,8 @@ def render_figures(figures: list[Figure], bases: list[Path], *,
     _PENDING[:] = list(zip(figures, bases, strict=True))
     try:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                 initializer=_worker_init) as pool:
             paths = list(pool.map(_render_pending, range(n)))
     finally:
         _PENDING.clear()

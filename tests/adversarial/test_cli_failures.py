@@ -1,0 +1,118 @@
+"""Item 14: the CLI never shows a user a traceback.
+
+An unexpected exception (a bug) exits 1 with one line saying so and naming a log file that
+holds the traceback (printed too with ``--debug``); Ctrl-C exits 130 and leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from adversarial._study import DEMO, run_cli
+from oncocohort import pipeline
+
+SECRET = "ESCC-0042 died 1962-03-04"  # what an exception message may carry
+
+
+@pytest.fixture
+def crashing_run(monkeypatch, tmp_path):
+    """``run_study`` fails with an unexpected error; log files go to ``tmp_path/logs``."""
+    def boom(*args, **kwargs):
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(pipeline, "run_study", boom)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(logs))
+    return logs
+
+
+def test_a_bug_is_one_line_naming_a_log_file(crashing_run, tmp_path):
+    outcome = run_cli(["run", DEMO / "study.yaml", "--out", tmp_path / "out"])
+    assert outcome.code == 1
+    assert "Traceback" not in outcome.output and SECRET not in outcome.output
+    lines = [line for line in outcome.output.splitlines() if "internal error" in line]
+    assert len(lines) == 1 and "This is a bug in oncocohort" in lines[0]
+    (log,) = crashing_run.iterdir()
+    assert str(log) in lines[0]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and SECRET in text and "RuntimeError" in text
+    assert log.stat().st_mode & 0o077 == 0  # the log may hold patient values: private
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_prints_the_traceback(crashing_run, tmp_path, where):
+    argv = ["run", DEMO / "study.yaml", "--out", tmp_path / "out"]
+    argv = ["--debug", *argv] if where == "before" else [*argv, "--debug"]
+    outcome = run_cli(argv)
+    assert outcome.code == 1
+    assert "Traceback" in outcome.output and "RuntimeError" in outcome.output
+
+
+def test_keyboard_interrupt_exits_130(monkeypatch, tmp_path):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_study", interrupted)
+    outcome = run_cli(["run", DEMO / "study.yaml", "--out", tmp_path / "out"])
+    assert outcome.code == 130
+    assert "interrupted" in outcome.output and "Traceback" not in outcome.output
+    assert not (tmp_path / "out").exists()
+
+
+def _entry_point(tmp_path: Path, code: str, *argv: str) -> subprocess.CompletedProcess:
+    """The console-script entry point in a new interpreter, after running ``code``."""
+    script = (f"import sys; sys.argv = ['oncocohort', *{list(argv)!r}]\n{code}\n"
+              "from oncocohort.cli import run_main\nrun_main()\n")
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_the_entry_point_shows_no_traceback_on_a_bug(tmp_path):
+    patch = ("import oncocohort.pipeline as p\n"
+             f"def boom(*a, **k): raise ValueError({SECRET!r})\np.run_study = boom")
+    done = _entry_point(tmp_path, patch, "run", str(DEMO / "study.yaml"), "--out",
+                        str(tmp_path / "out"))
+    assert done.returncode == 1
+    both = done.stdout + done.stderr
+    assert "Traceback" not in both and SECRET not in both and "bug" in both
+    assert list(tmp_path.glob("oncocohort-error-*.log"))
+
+
+def test_the_entry_point_shows_no_python_warning(tmp_path):
+    patch = ("import warnings, oncocohort.pipeline as p\nreal = p.run_study\n"
+             "def noisy(*a, **k):\n    warnings.warn('overflow encountered', RuntimeWarning)\n"
+             "    raise KeyboardInterrupt\np.run_study = noisy")
+    done = _entry_point(tmp_path, patch, "run", str(DEMO / "study.yaml"), "--out",
+                        str(tmp_path / "out"))
+    assert done.returncode == 130
+    assert "RuntimeWarning" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("delay", [1.5, 4.0, 6.0])
+def test_ctrl_c_on_the_process_group_exits_130_and_leaves_nothing(tmp_path, delay):
+    """A terminal's Ctrl-C: SIGINT to the whole process group (figure workers included)."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "oncocohort", "demo", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    assert "Traceback" not in output
+    if proc.returncode == 0:  # the run finished before the signal arrived
+        assert out.is_dir()
+    else:
+        assert proc.returncode == 130, output
+        assert "interrupted" in output
+        assert list(tmp_path.iterdir()) == []  # no output, no temporary folder
