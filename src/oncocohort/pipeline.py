@@ -123,7 +123,7 @@ def _extract_from_database(spec, database_url: str | None):
     except Exception as exc:  # noqa: BLE001 - the engine or driver failed on this database
         raise InputError([locate(Problem(
             "error", f"the OMOP database could not be read with this spec: "
-            f"{describe_error(exc)}", location="database", code="database_error"))]) from None
+            f"{describe_error(exc, url)}", location="database", code="database_error"))]) from None
     label = f"OMOP CDM ({extraction.engine})"
     tables = {
         name: [SourceTable(name, frame.reset_index(drop=True), file=f"{label} {name}",

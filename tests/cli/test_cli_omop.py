@@ -220,11 +220,12 @@ def test_episodes_asked_for_but_empty_is_an_error(tmp_path, omop_db):
 
 
 def test_password_is_masked_in_every_form():
-    from oncocohort.sources.omop.connect import _redact
+    from oncocohort.sources.omop.connect import redact_url
 
-    assert _redact("postgres://u:p@ss@h/db") == "postgres://u:***@h/db"
-    assert _redact("postgres://u@h:1/db?password=hunter2&x=1") == "postgres://u@h:1/db?password=***&x=1"
-    assert _redact("postgres://u@h/db") == "postgres://u@h/db"
+    assert redact_url("postgres://u:p@ss@h/db") == "postgres://u:***@h/db"
+    assert (redact_url("postgres://u@h:1/db?password=hunter2&x=1")
+            == "postgres://u@h:1/db?password=***&x=1")
+    assert redact_url("postgres://u@h/db") == "postgres://u@h/db"
 
 
 def test_parquet_dir_is_for_pyspark_only(omop_db, tmp_path):

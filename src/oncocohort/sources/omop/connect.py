@@ -7,18 +7,67 @@ the cohort's records) come back to Python.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_plus
 
 from oncocohort.problems import InputError, Problem
 
-__all__ = ["Cdm", "connect_cdm", "parse_database_url", "describe_error", "CDM_TABLES"]
+__all__ = ["Cdm", "connect_cdm", "parse_database_url", "describe_error", "redact_url",
+           "CDM_TABLES"]
 
 CDM_TABLES = ("person", "observation_period", "condition_occurrence", "drug_exposure",
               "procedure_occurrence", "measurement", "observation", "death", "concept",
               "concept_ancestor", "episode", "episode_event")
 REQUIRED = ("person", "observation_period", "condition_occurrence", "drug_exposure")
+
+# scheme://user:password@host...: the password runs to the *last* "@" (people write "/", "@",
+# "#" or "?" in passwords without percent-encoding them).
+_USERINFO = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://(?P<user>[^:@/?#]*))"
+                       r"(?::(?P<password>.*))?@(?P<rest>[^@]*)$", re.DOTALL)
+_QUERY_PASSWORD = re.compile(r"(?i)([?&;]password=)([^&]*)")
+# characters a raw password cannot carry inside a URL's userinfo (ibis decodes "+" as a space)
+_RESERVED = "/?#@[] +"
+
+
+def _secrets(url: str) -> list[str]:
+    """Every form of every password ``url`` holds (raw and decoded), longest first."""
+    found: list[str] = []
+    if (m := _USERINFO.match(url.strip())) and m["password"]:
+        pw = m["password"]
+        found += [pw, unquote_plus(pw), quote(pw, safe=_safe_chars())]
+    for _, value in _QUERY_PASSWORD.findall(url):
+        found += [value, unquote_plus(value)]
+    return sorted({f for f in found if f}, key=len, reverse=True)
+
+
+def redact_url(text: str, url: str | None = None) -> str:
+    """``text`` with every password masked: ``scheme://user:***@host/db`` for any scheme, a
+    password containing ``/``, ``@``, ``#`` or ``?``, ``password=***`` in a query, and, when
+    ``url`` is given, each of its passwords (raw or decoded) wherever it appears in ``text``
+    (a driver's message may quote it)."""
+    for secret in _secrets(url) if url else ():
+        text = text.replace(secret, "***")
+    if (m := _USERINFO.match(text.strip())) and m["password"] is not None:
+        text = f"{m['head']}:***@{m['rest']}"
+    text = re.sub(r"([A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s'\"]*):[^@\s'\"]*@", r"\1:***@", text)
+    return _QUERY_PASSWORD.sub(r"\1***", text)
+
+
+def _encoded_userinfo(url: str) -> str:
+    """``url`` with the characters a raw password cannot hold percent-encoded, so that the
+    driver reads the password the user wrote (``p@ss#w0rd``) instead of cutting it up."""
+    m = _USERINFO.match(url)
+    if not m or m["password"] is None:
+        return url
+    return f"{m['head']}:{quote(m['password'], safe=_safe_chars())}@{m['rest']}"
+
+
+def _safe_chars() -> str:
+    """Characters left as written in a password: all printable ASCII except the reserved."""
+    return "".join(chr(c) for c in range(33, 127) if chr(c) not in _RESERVED)
 
 
 def parse_database_url(url: str, base_dir: Path | None = None) -> tuple[str, str | None]:
@@ -32,7 +81,7 @@ def parse_database_url(url: str, base_dir: Path | None = None) -> tuple[str, str
     u = url.strip()
     low = u.lower()
     if low.startswith(("postgres://", "postgresql://")):
-        return "postgres", "postgres://" + u.split("://", 1)[1]
+        return "postgres", _encoded_userinfo("postgres://" + u.split("://", 1)[1])
     if low in ("pyspark", "spark", "pyspark://", "spark://local"):
         return "pyspark", None
     if low.startswith("duckdb://"):
@@ -40,9 +89,9 @@ def parse_database_url(url: str, base_dir: Path | None = None) -> tuple[str, str
     elif low.endswith((".duckdb", ".db")) or low == ":memory:":
         path = u
     else:
-        raise InputError([Problem("error", f"database url {url!r} is not duckdb:///<file>, "
-                                  "postgres://... or pyspark", location="database.url",
-                                  code="bad_url")])
+        raise InputError([Problem("error", f"database url {redact_url(url, url)!r} is not "
+                                  "duckdb:///<file>, postgres://... or pyspark",
+                                  location="database.url", code="bad_url")])
     if path not in (":memory:", "") and not Path(path).is_absolute() and base_dir is not None:
         path = str(Path(base_dir) / path)
     return "duckdb", path or ":memory:"
@@ -96,19 +145,11 @@ def _open(engine: str, target: str | None, parquet_dir: Path | None = None) -> A
     return ibis.pyspark.connect(session)
 
 
-def _redact(target: str) -> str:
-    """A URL without its password: ``postgres://user:***@host/db`` (the userinfo ends at the
-    last ``@`` before the host), ``password=***`` in the query."""
-    import re
-
-    target = re.sub(r"(://[^:/@]*):[^/]*@", r"\1:***@", target)
-    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", target)
-
-
-def describe_error(exc: BaseException) -> str:
-    """``Type: first line of the message``, any password in it masked (for user errors)."""
+def describe_error(exc: BaseException, url: str | None = None) -> str:
+    """``Type: first line of the message``, any password in it masked (for user errors);
+    with ``url``, the passwords of that URL are masked wherever the message quotes them."""
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {_redact(text[0]) if text else ''}"
+    return f"{type(exc).__name__}: {redact_url(text[0], url) if text else ''}"
 
 
 def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = None,
@@ -145,7 +186,8 @@ def connect_cdm(url: str, *, base_dir: Path | None = None, schema: str | None = 
             backend = _open(engine, target, folder)
         except Exception as exc:  # noqa: BLE001 - any driver failure is the user's database
             raise InputError([Problem("error", f"cannot open the {engine} database "
-                                      f"{_redact(target) if target else ''}: {describe_error(exc)}",
+                                      f"{redact_url(target, url) if target else ''}: "
+                                      f"{describe_error(exc, url)}",
                                       location="database.url", code="no_database")]) from None
     kw = {"database": schema} if schema else {}
     names = set(backend.list_tables(**kw))
