@@ -17,9 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["atomic_output_dir", "render_frame_csv", "stable_ooxml"]
+__all__ = ["atomic_output_dir", "neutralise_cell", "render_frame_csv", "stable_ooxml"]
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 
 
 @contextmanager
@@ -49,9 +54,44 @@ def atomic_output_dir(final: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def neutralise_cell(text: str) -> str:
+    """A text cell made safe to open in a spreadsheet: text beginning (after any blanks) with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return that is not a plain number gets a
+    leading ``'`` (OWASP's advice against CSV/formula injection), so ``=HYPERLINK(...)`` is
+    shown as written instead of run. Numbers (``-1.5``, ``+3``, ``-2e-05``) are left as they are.
+
+    >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("@SUM(1+1)"), neutralise_cell("-1.5")
+    ("'=HYPERLINK(1)", "'@SUM(1+1)", '-1.5')
+    """
+    head = text.lstrip(" ")  # indented labels too: some spreadsheets strip the blanks
+    if head.startswith(_FORMULA_START) and not _NUMBER.match(head):
+        return "'" + text
+    return text
+
+
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and column names neutralised; infinite numbers written as missing."""
+    out = frame.copy(deep=False)
+    out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in frame.columns]
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if pd.api.types.is_float_dtype(col.dtype):
+            if np.isinf(col.to_numpy(dtype="float64", na_value=np.nan)).any():
+                out.isetitem(i, col.where(~col.isin([np.inf, -np.inf])))
+        elif not (pd.api.types.is_numeric_dtype(col.dtype) or
+                  pd.api.types.is_datetime64_any_dtype(col.dtype)):
+            out.isetitem(i, col.map(lambda v: neutralise_cell(v) if isinstance(v, str) else v,
+                                    na_action="ignore"))
+    return out
+
+
 def render_frame_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV with stable formatting (ISO dates, no index)."""
-    frame.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    """Write ``frame`` as UTF-8 CSV with stable formatting (ISO dates, no index).
+
+    Every text cell (and column name) goes through :func:`neutralise_cell`; infinite
+    numbers are written as empty cells, like missing ones (``docs/report.md``).
+    """
+    _neutralised(frame).to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return path
 
 

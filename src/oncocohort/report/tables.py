@@ -60,14 +60,24 @@ def render_table_html(t: DisplayTable) -> str:
 
 
 def render_table_csv(t: DisplayTable) -> str:
-    """The table as CSV text: header, rows (headings as a one-cell row), then footnotes."""
+    """The table as CSV text: header, rows (headings as a one-cell row), then footnotes.
+
+    Every cell goes through :func:`~oncocohort.report.output.neutralise_cell`, so a label
+    such as ``=HYPERLINK(...)`` or ``@SUM(1+1)`` is not run as a formula by a spreadsheet.
+    """
+    from oncocohort.report.output import neutralise_cell
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(t.header)
+
+    def put(cells) -> None:
+        w.writerow([neutralise_cell(c) for c in cells])
+
+    put(t.header)
     for row in t.rows:
-        w.writerow([row[0][3:]] if t.is_heading(row) else row)
+        put([row[0][3:]] if t.is_heading(row) else row)
     for f in t.footnotes:
-        w.writerow([f])
+        put([f])
     return buf.getvalue()
 
 
