@@ -181,8 +181,8 @@ def add_subgroup_variables(spec, patients: pd.DataFrame) -> pd.DataFrame:
     """Add the subgroup variables the spec derives by cutting numeric columns."""
     out = patients.copy()
     for sg in spec.subgroups:
-        if sg.derive is None:
-            continue
+        if sg.derive is None or sg.derive.from_ not in out.columns:
+            continue  # a missing column is reported by check_variables
         x = pd.to_numeric(out[sg.derive.from_], errors="coerce").to_numpy(float)
         labels = np.full(len(out), None, dtype=object)
         for lo, hi, label in sg.derive.groups():
@@ -218,7 +218,12 @@ def check_variables(spec, patients: pd.DataFrame) -> None:
     problems = []
     where = str(spec.spec_path) if spec.spec_path is not None else None
     for i, sg in enumerate(spec.subgroups):
-        if sg.variable not in patients.columns:
+        if sg.derive is not None and sg.derive.from_ not in patients.columns:
+            problems.append(Problem("error", f"{sg.derive.from_!r} (to derive subgroup "
+                                    f"{sg.variable!r} from) is not a column of the patients "
+                                    "table", file=where, location=f"subgroups[{i}].derive.from",
+                                    code="unknown_variable"))
+        elif sg.variable not in patients.columns:
             problems.append(Problem("error", f"subgroup variable {sg.variable!r} is not a column "
                                     "of the patients table", file=where,
                                     location=f"subgroups[{i}].variable", code="unknown_variable"))

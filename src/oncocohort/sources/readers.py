@@ -161,7 +161,10 @@ def _read_csv(path: Path, file: str, encoding: str | None,
     try:
         raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, sep=sep,
                           encoding=encoding or "utf-8-sig", skip_blank_lines=False)
-    except UnicodeDecodeError:
+    except (UnicodeError, LookupError):  # UTF-16 without a BOM is a UnicodeError
+        if encoding:
+            raise _problem(f"the file cannot be read as {encoding} text; check the source's "
+                           "encoding", file, code="encoding") from None
         raise _problem("the file is not UTF-8 text; save it as 'CSV UTF-8' or set the "
                        "source's encoding (e.g. gb18030)", file, code="encoding") from None
     except pd.errors.EmptyDataError:
