@@ -140,3 +140,26 @@ def test_with_role_recomputes_codes_and_is_sure():
     assert (changed.role, changed.level, changed.variable, changed.codes) == (
         "covariate", "sure", "gender_1_male_2_female", ())
     assert [n.code for n in changed.evidence] == ["user"]
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_spss_and_stata_files(workbooks, tmp_path, suffix):
+    """The clear sheet saved by SPSS or Stata (native dates, no header row) maps the same."""
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.read_csv(workbooks / "clear.csv", dtype=str, keep_default_na=False)
+    frame.columns = [c.replace(" ", "_").replace("-", "_") for c in frame.columns]
+    for c in ("Treatment_start_date", "Date_of_death", "Last_follow_up"):
+        frame[c] = pd.to_datetime(frame[c].replace("", None))
+    frame["Age"] = frame["Age"].astype(float)
+    frame["ECOG"] = frame["ECOG"].astype(float)
+    path = tmp_path / f"clear{suffix}"
+    (pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta)(frame, str(path))
+    p = propose_workbook(path)
+    roles = {c.header: c.role for c in p.columns}
+    assert roles == {"Patient_ID": "subject_id", "Name": "identifier", "Age": "age",
+                     "Sex": "sex", "ECOG": "ecog", "Histology": "covariate",
+                     "Stage": "covariate", "Treatment_start_date": "index_date",
+                     "Date_of_death": "death_date", "Last_follow_up": "last_alive_date"}
+    assert p.first("index_date").content.dates.style == "native_or_iso"
