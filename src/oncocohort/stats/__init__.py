@@ -32,6 +32,7 @@ from oncocohort.stats.propensity import (
     propensity_weights,
 )
 from oncocohort.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
+from oncocohort.stats.rmst import Contrast, Rmst, Rmtl, rmst, rmtl
 from oncocohort.stats.screen import ScreenResult, screen_and_fit
 
 __all__ = [
@@ -72,4 +73,9 @@ __all__ = [
     "BALANCE_COLUMNS",
     "fine_gray",
     "FineGray",
+    "rmst",
+    "Rmst",
+    "rmtl",
+    "Rmtl",
+    "Contrast",
 ]
