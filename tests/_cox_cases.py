@@ -1,4 +1,5 @@
-"""The R Cox fixture cases (``tests/reference/cox.R``): inputs, expected rows, and the fit."""
+"""The R Cox fixture cases (``tests/reference/cox.R`` and ``cox_counting.R``): inputs, expected
+rows, and the fit."""
 
 from __future__ import annotations
 
@@ -11,20 +12,45 @@ import pandas as pd
 from oncocohort.stats.cox import CoxWarning, cox
 
 FIXTURES = Path(__file__).resolve().parent / "reference" / "fixtures"
-CASES = pd.read_csv(FIXTURES / "cox_cases.csv", dtype=str, keep_default_na=False)
-RESULTS = pd.read_csv(FIXTURES / "cox_results.csv", keep_default_na=False, na_values=["NA"])
-RESULTS["value"] = RESULTS["value"].astype(float)
 
 
-def fit_case(case: str | pd.Series, *, seed: int | None = None, reverse: bool = False):
-    """Fit fixture ``case`` (its name or its row of ``CASES``) as the R script did (warnings
+def _cases(name: str) -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / name, dtype=str, keep_default_na=False)
+
+
+def _results(name: str) -> pd.DataFrame:
+    out = pd.read_csv(FIXTURES / name, keep_default_na=False, na_values=["NA"])
+    out["value"] = out["value"].astype(float)
+    return out
+
+
+CASES = _cases("cox_cases.csv")
+RESULTS = _results("cox_results.csv")
+# counting-process (start, stop] rows, robust variance, clusters, non-integer weights
+COUNTING_CASES = _cases("cox_counting_cases.csv")
+COUNTING_RESULTS = _results("cox_counting_results.csv")
+
+
+def read_input(name: str) -> pd.DataFrame:
+    """Input data ``cox_input_<name>.csv`` of the R fixtures."""
+    return pd.read_csv(FIXTURES / f"cox_input_{name}.csv")
+
+
+def fit_case(
+    case: str | pd.Series,
+    *,
+    seed: int | None = None,
+    reverse: bool = False,
+    cases: pd.DataFrame = CASES,
+):
+    """Fit fixture ``case`` (its name or its row of ``cases``) as the R script did (warnings
     silenced: tests check them apart).
 
     ``seed`` shuffles the rows first and ``reverse`` lists the covariates in reverse order:
     the same model, so every result must be unchanged (up to rounding).
     """
-    row = CASES.set_index("case").loc[case] if isinstance(case, str) else case
-    data = pd.read_csv(FIXTURES / f"cox_input_{row['data']}.csv")
+    row = cases.set_index("case").loc[case] if isinstance(case, str) else case
+    data = read_input(row["data"])
     if seed is not None:
         perm = np.random.default_rng(seed).permutation(len(data))
         data = data.iloc[perm].reset_index(drop=True)
@@ -37,6 +63,11 @@ def fit_case(case: str | pd.Series, *, seed: int | None = None, reverse: bool = 
         reference = {var: level}
         if pd.api.types.is_numeric_dtype(data[var]):  # R factor of a numeric code
             data[var] = data[var].astype("Int64").astype(str).replace("<NA>", None)
+    extra = {}
+    if "start" in row.index:  # the counting-process cases
+        robust = {"": None, "TRUE": True, "FALSE": False}[row["robust"]]
+        extra = {"start": row["start"] or None, "cluster": row["cluster"] or None}
+        extra["robust"] = robust
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoxWarning)
         return cox(
@@ -48,4 +79,10 @@ def fit_case(case: str | pd.Series, *, seed: int | None = None, reverse: bool = 
             ties=row["ties"],
             reference=reference,
             weights=row["weights"] or None,
+            **extra,
         )
+
+
+def fit_counting_case(case: str, **kwargs):
+    """:func:`fit_case` for a case of ``cox_counting.R``."""
+    return fit_case(case, cases=COUNTING_CASES, **kwargs)

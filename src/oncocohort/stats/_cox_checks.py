@@ -47,18 +47,23 @@ def aliased_columns(xc: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return out
 
 
-def convergence_messages(res, var, names, eps: float) -> list[str]:
-    """R coxph.fit's checks: no convergence, or an infinite coefficient (monotone likelihood).
+def convergence_messages(res, var, names, eps: float, rule: str = "coxph") -> list[str]:
+    """R's checks: no convergence, or an infinite coefficient (monotone likelihood).
 
     After convergence, a coefficient is flagged when the next Newton step |U' V| still exceeds
-    both eps and sqrt(eps) |beta| although the log-likelihood has converged.
+    both eps and sqrt(eps) |beta| (``rule="coxph"``: R ``coxph.fit`` and ``agexact.fit``), or
+    sqrt(eps) (1 + |beta|) (``rule="agreg"``: R ``agreg.fit``, counting-process data), although
+    the log-likelihood has converged.
     """
     if not np.all(np.isfinite(var)):
         return []
     if not res.converged:
         return [f"Newton-Raphson did not converge in {res.iterations} iterations"]
     step = np.abs(res.score @ var)
-    infinite = (step > eps) & (step > np.sqrt(eps) * np.abs(res.beta))
+    if rule == "agreg":
+        infinite = step > np.sqrt(eps) * (1 + np.abs(res.beta))
+    else:
+        infinite = (step > eps) & (step > np.sqrt(eps) * np.abs(res.beta))
     if not infinite.any():
         return []
     return [
@@ -68,12 +73,16 @@ def convergence_messages(res, var, names, eps: float) -> list[str]:
     ]
 
 
-def coef_table(terms, alias, beta, var, conf_level) -> pd.DataFrame:
+def coef_table(terms, alias, beta, var, conf_level, var_model=None) -> pd.DataFrame:
+    """Coefficient table; ``se`` from ``var`` (robust or not), ``se_model`` from ``var_model``
+    (the same as ``se`` when it is not given)."""
     se = np.sqrt(np.diag(var))
     zq = norm.isf((1 - conf_level) / 2)
     coef_all = np.full(len(terms), np.nan)
     se_all = coef_all.copy()
+    se_model = coef_all.copy()
     coef_all[~alias], se_all[~alias] = beta, se
+    se_model[~alias] = se if var_model is None else np.sqrt(np.diag(var_model))
     z = coef_all / se_all
     with np.errstate(over="ignore"):  # an infinite HR bound is the right answer when se is huge
         hr, lo, hi = (
@@ -90,6 +99,7 @@ def coef_table(terms, alias, beta, var, conf_level) -> pd.DataFrame:
             "hr_upper": hi,
             "z": z,
             "p": 2 * norm.sf(np.abs(z)),
+            "se_model": se_model,
         },
         index=pd.Index(terms, name="term"),
     )

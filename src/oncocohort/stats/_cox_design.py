@@ -2,8 +2,9 @@
 
 Private module of :mod:`oncocohort.stats.cox`. It turns a data frame and a list of column names
 into float arrays: the covariate matrix ``x`` (one column per term), ``time``, ``event``,
-``weights`` and integer stratum codes, after dropping rows with a missing value in any used
-column (as R's default ``na.action = na.omit``).
+``weights`` and integer stratum codes (and, when asked for, the interval ``start`` of the
+counting-process form and integer ``cluster`` codes), after dropping rows with a missing value in
+any used column (as R's default ``na.action = na.omit``).
 
 Conventions
 -----------
@@ -42,6 +43,9 @@ class Design:
     levels: Mapping[str, tuple[str, ...]]  # categorical variable -> (reference, other levels...)
     n_dropped: int
     weighted: bool
+    start: np.ndarray | None = None  # (n,) float64 interval starts: (start, time] rows
+    cluster: np.ndarray | None = None  # (n,) int64 codes 0..k-1 of the cluster column
+    n_clusters: int = 0
 
 
 def is_categorical(series: pd.Series) -> bool:
@@ -78,8 +82,11 @@ def _as_event(values: pd.Series, name: str) -> np.ndarray:
     return arr == 1.0
 
 
-def _check_arguments(data, time, event, covariates, strata, reference, weights):
-    """Validate names; return (covariates, strata columns, used columns, reference)."""
+def _check_arguments(data, time, event, covariates, strata, reference, weights, extra=()):
+    """Validate names; return (covariates, strata columns, used columns, reference).
+
+    ``extra``: further columns that must be present and complete (start, cluster).
+    """
     if not isinstance(data, pd.DataFrame):
         raise TypeError("data must be a pandas DataFrame")
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
@@ -89,7 +96,9 @@ def _check_arguments(data, time, event, covariates, strata, reference, weights):
         raise ValueError("covariates lists a column more than once")
     strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
     used = list(
-        dict.fromkeys([time, event, *covariates, *strata_cols, *([weights] if weights else [])])
+        dict.fromkeys(
+            [time, event, *covariates, *strata_cols, *([weights] if weights else []), *extra]
+        )
     )
     missing = [c for c in used if c not in data.columns]
     if missing:
@@ -157,6 +166,20 @@ def _numeric_term(s: pd.Series, var: str, reference: Mapping[str, object]) -> np
     return arr
 
 
+def _as_start(frame: pd.DataFrame, start: str, time: str, stop: np.ndarray) -> np.ndarray:
+    """Interval starts of the counting-process form; every interval must be non-empty."""
+    s = _as_time(frame[start], start)
+    bad = ~(s < stop)
+    if bad.any():
+        first = frame.index[np.flatnonzero(bad)[0]]
+        raise ValueError(
+            f"start column {start!r} must be smaller than time column {time!r} on every row "
+            f"(intervals (start, time]); {int(bad.sum())} row(s) are not, the first at index "
+            f"{first!r}"
+        )
+    return s
+
+
 def _strata_codes(frame: pd.DataFrame, strata_cols: list[str]):
     if not strata_cols:
         return np.zeros(len(frame), dtype=np.int64), ()
@@ -177,15 +200,31 @@ def build_design(
     strata: str | Sequence[str] | None = None,
     reference: Mapping[str, object] | None = None,
     weights: str | None = None,
+    start: str | None = None,
+    cluster: str | None = None,
 ) -> Design:
-    """Build the Cox design from ``data``; see the module docstring for the conventions."""
+    """Build the Cox design from ``data``; see the module docstring for the conventions.
+
+    ``start`` names the column of interval starts (rows ``(start, time]``, R
+    ``Surv(start, stop, event)``), ``cluster`` the column whose distinct values are the
+    clusters of the robust variance (R ``cluster()``); rows missing either are dropped too.
+    """
+    extra = [c for c in (start, cluster) if c]
     covariates, strata_cols, used, reference = _check_arguments(
-        data, time, event, covariates, strata, reference, weights
+        data, time, event, covariates, strata, reference, weights, extra
     )
     frame, n_dropped = _complete_rows(data, used)
     t = _as_time(frame[time], time)
     ev = _as_event(frame[event], event)
     w = _as_weights(frame, weights)
+    t0 = _as_start(frame, start, time, t) if start else None
+    cl, n_clusters = None, 0
+    if cluster:
+        try:
+            codes, uniques = pd.factorize(frame[cluster], sort=True)
+        except TypeError:  # mixed types: the order of clusters does not matter
+            codes, uniques = pd.factorize(frame[cluster])
+        cl, n_clusters = codes.astype(np.int64), len(uniques)
 
     columns: list[np.ndarray] = []
     terms: list[str] = []
@@ -218,4 +257,7 @@ def build_design(
         levels=levels,
         n_dropped=n_dropped,
         weighted=bool(weights),
+        start=t0,
+        cluster=cl,
+        n_clusters=n_clusters,
     )

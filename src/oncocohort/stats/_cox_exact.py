@@ -10,6 +10,8 @@ probability that exactly those ``d`` subjects fail, given that ``d`` of R fail:
 with r_j = exp(eta_j). ``B`` is computed with the recursion of Gail, Lubin and Rubinstein
 (1981), ``B(k, m) = B(k, m-1) + r_m B(k-1, m-1)``, which unrolls to a cumulative sum over
 the risk set for each k = 1..d; its first and second derivatives in beta follow the same recursion.
+With counting-process rows ``(start, stop]`` the risk set holds the rows with start < t <= stop
+(R ``agexact.fit``).
 Cost is O(d m p^2) per tied time: fine for trial-sized data, slow for very large tied sets.
 """
 
@@ -29,6 +31,8 @@ def tied_risk_rows(rs: RiskSets) -> list[tuple[np.ndarray, np.ndarray]]:
     out = []
     for g in rs.tie_cells:
         at_risk = order[bounds[g] : bounds[rs.strat_next[g]]]
+        if rs.entry is not None:  # (start, stop] rows: only those already entered
+            at_risk = at_risk[rs.entry[at_risk] <= g]
         deaths = order[bounds[g] : bounds[g + 1]]
         deaths = deaths[rs.event[deaths]]
         out.append((at_risk, deaths))

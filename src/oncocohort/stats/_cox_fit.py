@@ -10,6 +10,14 @@ the cumulative sum of the event-term weights ``mw_t / denom_t`` over the event t
 row is at risk, so a single weighted cross-product replaces n x p x p arrays. The Efron correction
 is vectorised over "terms": one per event in a tie group of size d, with fraction k/d (k=0..d-1)
 of the tied events' sums removed.
+
+Counting-process rows ``(start, stop]`` (R ``Surv(start, stop, event)``) are at risk at the
+cells from their *entry* cell (the first cell of their stratum later than ``start``) to their
+stop cell. A risk-set sum is then the reverse cumulative sum of the stop-cell sums minus that of
+the sums of the late entrants placed at the cell before their entry; both are linear, so one
+subtraction per cell before the single reverse cumulative sum does it, and the row weights ``c``
+of the information become differences of one cumulative sum. Right-censored data take the
+original path unchanged.
 """
 
 from __future__ import annotations
@@ -73,19 +81,53 @@ class RiskSets:
     term_mw: np.ndarray  # (T,) weight of the term (mean event weight; d-weight sum for Breslow)
     efron: bool
     tie_cells: np.ndarray  # cells holding two or more events (for the exact method)
+    # counting process only (None for right-censored data):
+    entry: np.ndarray | None = None  # (n,) first cell at which each row is at risk
+    late: np.ndarray | None = None  # rows entering after the first cell of their stratum
+    late_cell: np.ndarray | None = None  # the cell before their entry (entry - 1)
+
+    def cell_sums(self, values: np.ndarray) -> np.ndarray:
+        """Per-cell sums of a row quantity (1-d), less the late entrants' before their entry.
+
+        Their reverse cumulative sum within strata is the risk-set sum at each cell.
+        """
+        out = np.bincount(self.cell, weights=values, minlength=self.n_cells)
+        if self.late is not None:
+            out -= np.bincount(self.late_cell, weights=values[self.late], minlength=self.n_cells)
+        return out
+
+    def at_risk_sum(self, per_cell: np.ndarray) -> np.ndarray:
+        """For each row, the sum of ``per_cell`` over the cells at which it is at risk."""
+        if self.entry is None:
+            return _cumsum_within(per_cell, self)[self.cell]
+        c = np.concatenate([[0.0], np.cumsum(per_cell)])
+        return c[self.cell + 1] - c[self.entry]
 
 
-def prepare(x, time, event, weights, strata, ties: str, *, centred: bool = False) -> RiskSets:
+def _entry_cells(start, strata, tvals, ukeys) -> np.ndarray:
+    """Index of the first cell of each row's stratum with a time later than its start."""
+    k = np.searchsorted(tvals, start, side="right")  # time code of the first time > start
+    if ukeys is None:
+        return k
+    return np.searchsorted(ukeys, strata.astype(np.int64) * len(tvals) + k, side="left")
+
+
+def prepare(
+    x, time, event, weights, strata, ties: str, *, centred: bool = False, start=None
+) -> RiskSets:
     """Group rows into (stratum, time) cells and lay out the likelihood terms.
 
     Rows are permuted once so that the events come first (both blocks in cell order):
     event-level quantities are then slices, not gathers. Results do not depend on row order.
+    ``start`` (optional): interval starts of counting-process rows ``(start, time]``.
     """
     # dense codes of the distinct (stratum, time) cells in sorted order: hashing, not sorting
     tcode, tvals = pd.factorize(time, sort=True)
+    ukeys = None
     if strata.max(initial=0) > 0:
         cell_all, ukeys = pd.factorize(strata.astype(np.int64) * len(tvals) + tcode, sort=True)
-        cell_strat = np.asarray(ukeys) // len(tvals)
+        ukeys = np.asarray(ukeys)
+        cell_strat = ukeys // len(tvals)
     else:
         cell_all = tcode
         cell_strat = np.zeros(len(tvals), dtype=np.int64)
@@ -132,6 +174,12 @@ def prepare(x, time, event, weights, strata, ties: str, *, centred: bool = False
         term_mw = wd[ecells]
     ev_x = xc[:n_ev]
     ev_w = weights[:n_ev]
+    entry = late = late_cell = None
+    if start is not None:
+        entry = _entry_cells(np.asarray(start, dtype=float), strata, np.asarray(tvals), ukeys)
+        entry = entry[perm]
+        late = np.flatnonzero(entry > strat_first[cell])
+        late_cell = entry[late] - 1
     return RiskSets(
         x=xc,
         weights=weights,
@@ -154,6 +202,9 @@ def prepare(x, time, event, weights, strata, ties: str, *, centred: bool = False
         term_mw=term_mw,
         efron=efron,
         tie_cells=np.flatnonzero(d > 1),
+        entry=entry,
+        late=late,
+        late_cell=late_cell,
     )
 
 
@@ -198,13 +249,19 @@ def evaluate(beta: np.ndarray, rs: RiskSets, *, want_info: bool = True) -> Evalu
     r_ev = r[:ne]
     # per-cell sums of r and r x, split into the event block and the rest (events come first)
     d0g = np.bincount(cell_ev, weights=r_ev, minlength=G)
-    s0 = _rev_cumsum_within(d0g + np.bincount(cell_cens, weights=r[ne:], minlength=G), rs)
+    s0g = d0g + np.bincount(cell_cens, weights=r[ne:], minlength=G)
+    late = rs.late
+    if late is not None:  # late entrants leave the sums of the cells before their entry
+        s0g -= np.bincount(rs.late_cell, weights=r[late], minlength=G)
+    s0 = _rev_cumsum_within(s0g, rs)
     d1g = np.empty((G, p))
     s1 = np.empty((G, p))
     for j in range(p):
         rxj = x[:, j] * r
         d1g[:, j] = np.bincount(cell_ev, weights=rxj[:ne], minlength=G)
         s1[:, j] = d1g[:, j] + np.bincount(cell_cens, weights=rxj[ne:], minlength=G)
+        if late is not None:
+            s1[:, j] -= np.bincount(rs.late_cell, weights=rxj[late], minlength=G)
     s0 = s0[rs.ecells]
     s1 = _rev_cumsum_within(s1, rs)[rs.ecells]
 
@@ -236,7 +293,7 @@ def evaluate(beta: np.ndarray, rs: RiskSets, *, want_info: bool = True) -> Evalu
             return Evaluation(loglik, score, np.empty((p, p)))
     cg = np.zeros(G)
     cg[rs.ecells] = b0
-    v = r * _cumsum_within(cg, rs)[rs.cell]
+    v = r * rs.at_risk_sum(cg)
     if rs.efron:  # the tied events' own x x' part: fraction sum_k m_k f_k / den_k
         v[:ne] -= b1[rs.ev_ecell] * r_ev
     info = x.T @ (x * v[:, None])
@@ -269,14 +326,22 @@ def _relative_change(old: float, new: float) -> float:
 
 
 def newton_raphson(
-    fun, p: int, *, scale: np.ndarray | None = None, eps: float = 1e-9, iter_max: int = 20
+    fun,
+    p: int,
+    *,
+    scale: np.ndarray | None = None,
+    eps: float = 1e-9,
+    iter_max: int = 20,
+    halving: str = "coxfit6",
 ) -> NRResult:
     """Maximise a log partial likelihood as R's ``coxph`` does (``coxph.control`` defaults).
 
     Start at beta = 0. Each iteration evaluates the log-likelihood ``l`` at the proposed beta;
     it stops when ``|1 - l_old / l| <= eps`` and the last step was not a halving; if ``l``
-    went down, the step is halved (new = (new + old) / 2); otherwise a full Newton step
-    ``beta + I^{-1} U`` is taken. The returned beta is the last evaluated one.
+    went down, the step is shortened; otherwise a full Newton step ``beta + I^{-1} U`` is
+    taken. The returned beta is the last evaluated one. Shortening as R's C code:
+    ``"coxfit6"`` (right-censored data) halves, new = (new + old) / 2; ``"agfit4"``
+    (counting-process data) takes new = (h old + new) / (h + 1) at the h-th successive one.
     """
     scale = np.ones(p) if scale is None else scale
     user_fun = fun
@@ -290,22 +355,25 @@ def newton_raphson(
     loglik_null, u0, i0 = ev.loglik, ev.score, ev.info
     best = loglik_null
     newbeta = beta + chol_solve(ev.info, ev.score, scale)
-    halving = False
+    n_halving = 0
     converged = False
     it = 0
     cur = ev
     for it in range(1, iter_max + 1):
         cur = fun(newbeta)
-        if _relative_change(best, cur.loglik) <= eps and not halving:
+        if _relative_change(best, cur.loglik) <= eps and not n_halving:
             converged = True
             break
         if it == iter_max:
             break
         if cur.loglik < best or not np.isfinite(cur.loglik):
-            halving = True
-            newbeta = (newbeta + beta) / 2.0
+            n_halving += 1
+            if halving == "agfit4":
+                newbeta = (beta * n_halving + newbeta) / (n_halving + 1.0)
+            else:
+                newbeta = (newbeta + beta) / 2.0
         else:
-            halving = False
+            n_halving = 0
             best = cur.loglik
             beta = newbeta
             newbeta = newbeta + chol_solve(cur.info, cur.score, scale)

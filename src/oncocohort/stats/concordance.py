@@ -11,10 +11,16 @@ comparable pairs, weighted by ``w_i w_j``:
 
 ``C = (concordant + tied.x / 2) / (concordant + discordant + tied.x)``.
 
+With counting-process rows ``(start, stop]`` (a Cox fit with ``start``), the pairs are formed at
+each event time t: the row with the event against every other row at risk at t
+(``start < t <= stop``), censored at t included and events at t excluded (tied on y), as R's
+``concordance`` for ``Surv(start, stop, event)``.
+
 The standard error is R's infinitesimal jackknife (``concordancefit``): with Somers'
 ``d = (concordant - discordant) / N`` over the ``N`` comparable pairs, the influence of subject k
 is ``w_k [(c_k - d_k) / N - d (c_k + d_k + t_k) / N]``, where ``c_k, d_k, t_k`` are the weights of
-the concordant, discordant and tied.x pairs that involve k; ``var(C) = sum(influence^2) / 4``.
+the concordant, discordant and tied.x pairs that involve k; ``var(C) = sum(influence^2) / 4``,
+the influences first summed within clusters when ``cluster`` is given (R ``cluster``).
 
 Counts use an O(n log n) vectorised algorithm (one pass per bit of the risk rank), with no
 Python loop over subjects.
@@ -126,6 +132,19 @@ def _after_lower(strata, key, level, wt) -> np.ndarray:
     return out
 
 
+def _cross(fn, strata, target_key, query_key, wt, *levels) -> np.ndarray:
+    """``fn`` (``_after``, ``_after_equal``, ``_after_lower``) with targets and queries apart.
+
+    For each row q: the sum of ``wt`` over rows t of its stratum with
+    ``target_key_t > query_key_q`` (and the level condition of ``fn``). The rows are stacked
+    twice, once as targets and once as weightless queries.
+    """
+    n = len(target_key)
+    both = (np.r_[lv, lv] for lv in levels)
+    out = fn(np.r_[strata, strata], np.r_[target_key, query_key], *both, np.r_[wt, np.zeros(n)])
+    return out[n:]
+
+
 def compute_concordance(
     time,
     event,
@@ -134,8 +153,11 @@ def compute_concordance(
     strata=None,
     weights=None,
     reverse: bool = True,
+    start=None,
+    cluster=None,
 ) -> Concordance:
-    """Harrell's C of ``risk`` against right-censored ``(time, event)``; see the module notes.
+    """Harrell's C of ``risk`` against ``(time, event)`` or ``(start, time, event)``; see the
+    module notes.
 
     Parameters
     ----------
@@ -147,6 +169,10 @@ def compute_concordance(
         Optional case weights (a pair weighs ``w_i w_j``).
     reverse
         True (default) when a higher ``risk`` means a shorter time (Cox linear predictor).
+    start
+        Optional interval starts: rows ``(start, time]`` (counting process).
+    cluster
+        Optional cluster codes: the influences are summed within each cluster for the SE.
 
     Examples
     --------
@@ -157,13 +183,18 @@ def compute_concordance(
     event = np.asarray(event).astype(bool)
     risk = np.asarray(risk, dtype=float)
     n = len(time)
-    if not (len(event) == len(risk) == n):
-        raise ValueError("time, event and risk must have the same length")
+    if not (len(event) == len(risk) == n) or (start is not None and len(start) != n):
+        raise ValueError("time, event, risk (and start) must have the same length")
     strata = np.zeros(n, dtype=np.int64) if strata is None else pd.factorize(np.asarray(strata))[0]
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if not reverse:
         risk = -risk
-    tcode = pd.factorize(time, sort=True)[0]
+    if start is None:
+        tcode = pd.factorize(time, sort=True)[0]
+    else:  # one code for the start and stop values together
+        start = np.asarray(start, dtype=float)
+        codes = pd.factorize(np.r_[time, start], sort=True)[0]
+        tcode, scode = codes[:n], codes[n:]
     key = 2 * tcode + (~event)  # censored at t sorts after an event at t
     level = pd.factorize(risk, sort=True)[0].astype(np.int64)
     evw = w * event
@@ -171,12 +202,22 @@ def compute_concordance(
     a_total = _after(strata, key, w)
     a_lower = _after_lower(strata, key, level, w)  # j has lower risk: concordant
     a_equal = _after_equal(strata, key, level, w)
-    a_higher = a_total - a_lower - a_equal
     # j's side: events i before j (key_i < key_j), via negated key and level
     nkey, nlevel = -key, level.max() - level
     b_total = _after(strata, nkey, evw)
     b_higher = _after_lower(strata, nkey, nlevel, evw)  # i has higher risk: concordant
     b_equal = _after_equal(strata, nkey, level, evw)
+    if start is not None:
+        # not yet at risk at t_i: start_j >= t_i, i.e. skey_j > key_i for an event i (these
+        # rows all have key_j > key_i, so they are removed from the counts above)
+        skey = 2 * scode + 1
+        a_total -= _cross(_after, strata, skey, key, w)
+        a_lower -= _cross(_after_lower, strata, skey, key, w, level)
+        a_equal -= _cross(_after_equal, strata, skey, key, w, level)
+        b_total -= _cross(_after, strata, nkey, -skey, evw)
+        b_higher -= _cross(_after_lower, strata, nkey, -skey, evw, nlevel)
+        b_equal -= _cross(_after_equal, strata, nkey, -skey, evw, level)
+    a_higher = a_total - a_lower - a_equal
     b_lower = b_total - b_higher - b_equal
     ev = event.astype(float)
     ic = ev * a_lower + b_higher
@@ -203,5 +244,7 @@ def compute_concordance(
         return Concordance(np.nan, np.nan, conc, disc, tx, ty_all - txy, txy)
     somers = (conc - disc) / npair
     dfbeta = w * ((ic - idc) / npair - (somers / npair) * (ic + idc + it))
+    if cluster is not None:
+        dfbeta = np.bincount(pd.factorize(np.asarray(cluster))[0], weights=dfbeta)
     std = float(np.sqrt((dfbeta**2).sum() / 4))
     return Concordance((somers + 1) / 2, std, conc, disc, tx, ty_all - txy, txy)

@@ -6,7 +6,10 @@ extra covariates ``g(t) x_j``, and the hypothesis ``gamma = 0`` is tested with a
 
 * ``g(t)`` is the transformed event time, centred on its mean over the events: ``"km"``
   (default) uses ``1 - S(t-)``, the left-continuous Kaplan-Meier of all subjects pooled
-  (unweighted, ignoring strata); ``"identity"``, ``"rank"`` and ``"log"`` as in R.
+  (unweighted, ignoring strata; with counting-process rows ``(start, stop]`` the Kaplan-Meier
+  of those rows, at risk when ``start < t <= stop``); ``"identity"``, ``"rank"`` (of all the
+  rows' stop times) and ``"log"`` as in R.
+* With counting-process rows the risk sets below are the ``(start, stop]`` ones (R ``zph2``).
 * The score for gamma is ``U_g = sum_t m_t g(t) (x_i - xbar_t)`` summed over the likelihood terms
   (Efron terms for an Efron fit; Breslow terms otherwise, as R also does for ``ties="exact"``)
   and the information of ``(beta, gamma)`` has blocks ``sum V_t``, ``sum g V_t`` and
@@ -57,20 +60,26 @@ class CoxZph:
         return out
 
 
-def _km_left(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """``1 - S(t-)`` at each row's time, S the pooled unweighted Kaplan-Meier."""
+def _km_left(time: np.ndarray, event: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """``1 - S(t-)`` at each row's time, S the pooled unweighted Kaplan-Meier.
+
+    With ``start``, rows ``(start, time]`` are at risk at t when ``start < t <= time``.
+    """
     ut, inv = np.unique(time, return_inverse=True)
     d = np.bincount(inv, weights=event.astype(float), minlength=len(ut))
     c = np.bincount(inv, minlength=len(ut)).astype(float)
     at_risk = c[::-1].cumsum()[::-1]
-    surv = np.cumprod(1.0 - d / at_risk)
+    if start is not None:  # less the rows not yet entered: start >= t
+        at_risk -= len(start) - np.searchsorted(np.sort(start), ut, side="left")
+    with np.errstate(divide="ignore", invalid="ignore"):  # no one at risk: no event either
+        surv = np.cumprod(np.where(d > 0, 1.0 - d / at_risk, 1.0))
     s_left = np.r_[1.0, surv[:-1]]
     return 1.0 - s_left[inv]
 
 
-def _transform(time, event, transform):
+def _transform(time, event, transform, start=None):
     if transform == "km":
-        return _km_left(time, event)
+        return _km_left(time, event, start)
     if transform == "identity":
         return time.astype(float)
     if transform == "rank":
@@ -86,19 +95,20 @@ def compute_cox_zph(fit, *, transform: str = "km") -> CoxZph:
     if d is None:
         raise ValueError("the Cox result holds no data for the PH test")
     time, event, w = d.time, d.event, d.weights
-    tt = _transform(time, event, transform)
+    tt = _transform(time, event, transform, d.start)
     g_row = tt - tt[event].mean()
     ties = "efron" if fit.ties == "efron" else "breslow"
-    rs = prepare(d.x, time, event, w, d.strata, ties)
+    rs = prepare(d.x, time, event, w, d.strata, ties, start=d.start)
     beta = fit.table["coef"].dropna().to_numpy()
     x, G, ne = rs.x, rs.n_cells, rs.n_ev
     p = x.shape[1]
     r = rs.weights * np.exp(x @ beta)
     g_perm = g_row[rs.perm]
 
-    def cell_sums(values: np.ndarray, rows=slice(None)) -> np.ndarray:
-        cells = rs.cell[rows]
-        return np.bincount(cells, weights=values[rows], minlength=G)
+    def cell_sums(values: np.ndarray, rows=None) -> np.ndarray:
+        if rows is None:  # risk-set sums: late entrants are removed before their entry
+            return rs.cell_sums(values)
+        return np.bincount(rs.cell[rows], weights=values[rows], minlength=G)
 
     s0 = _rev_cumsum_within(cell_sums(r), rs)
     s1 = _rev_cumsum_within(np.column_stack([cell_sums(x[:, j] * r) for j in range(p)]), rs)
