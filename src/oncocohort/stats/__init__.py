@@ -33,6 +33,7 @@ from oncocohort.stats.propensity import (
 )
 from oncocohort.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
 from oncocohort.stats.rmst import Contrast, Rmst, Rmtl, rmst, rmtl
+from oncocohort.stats.reconstruct import ReconstructionQC, reconstruct_ipd, reconstruction_qc
 from oncocohort.stats.screen import ScreenResult, screen_and_fit
 
 __all__ = [
@@ -78,4 +79,7 @@ __all__ = [
     "rmtl",
     "Rmtl",
     "Contrast",
+    "reconstruct_ipd",
+    "reconstruction_qc",
+    "ReconstructionQC",
 ]
