@@ -126,17 +126,34 @@ def accuracy_table(n_seeds: int) -> pd.DataFrame:
     rows = [round_trip(d, seed, use_total=tot) for d in DATASETS for tot in (False, True)
             for seed in range(n_seeds)]
     res = pd.DataFrame(rows)
+    res["median_ok"] = (res.cross_median_min >= 0.48) & (res.cross_median_max <= 0.52)
+    res["rate_ok"] = res.max_rate_12m_diff <= 0.02
     return res.groupby(["dataset", "total_events"], sort=False).agg(
         runs=("seed", "size"),
         max_at_risk_diff=("max_at_risk_diff", "max"),
         max_rate_12m_diff=("max_rate_12m_diff", "max"),
+        rate_ok=("rate_ok", "mean"),
         cross_median_min=("cross_median_min", "min"),
         cross_median_max=("cross_median_max", "max"),
+        median_ok=("median_ok", "mean"),
         max_events_diff=("max_events_diff", "max"),
         max_hr_rel_diff=("hr_rel_diff", "max"),
-    )
+    ).reset_index()
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    def fmt(v):
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "no"
+        if isinstance(v, float):
+            return "-" if np.isnan(v) else f"{v:.3f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(False)]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    print(accuracy_table(n).to_markdown(floatfmt=".4f"))
+    print(to_markdown(accuracy_table(n)))

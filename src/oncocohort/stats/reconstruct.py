@@ -20,9 +20,11 @@ The algorithm is that of Guyot, Ades, Ouwens & Welton (2012), with these changes
    are then capped at L_i - C_i. Without the cap, plain Guyot lets the deaths overrun where
    nobody is censored and drifts 2-3 patients off the table.
 4. **After the last at-risk time** (n_m patients left): with ``total_events`` the deaths there
-   are the events not yet placed (0..n_m) and the censorings the most the curve allows; the
-   total-events constraint is thus approached as closely as the curve permits (the QC record
-   reports any difference). Without it, Guyot's assumption: censoring continues at its
+   are the events not yet placed (0..n_m) and the censorings the most the curve allows; if
+   the total is still missed, one death at a time is moved between death and censoring in
+   the interval where the rebuilt curve departs least from the digitised one. The constraint
+   is approached as closely as the curve permits, not forced (the QC record reports any
+   difference). Without it, Guyot's assumption: censoring continues at its
    average rate so far (censorings per unit time), deaths follow the curve. Patients still at
    risk at the curve's last time are censored there.
 
