@@ -142,3 +142,12 @@ def test_missing_limit_gives_nan():
 def test_e_value_errors(args, message):
     with pytest.raises(ValueError, match=message):
         e_value(*args)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from oncocohort.stats import evalue, one_sample, propensity
+
+    for module in (evalue, one_sample, propensity):
+        assert doctest.testmod(module).failed == 0, module.__name__
