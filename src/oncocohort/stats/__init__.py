@@ -32,8 +32,8 @@ from oncocohort.stats.propensity import (
     propensity_weights,
 )
 from oncocohort.stats.proportions import PROPORTION_CI_METHODS, proportion_ci
-from oncocohort.stats.rmst import Contrast, Rmst, Rmtl, rmst, rmtl
 from oncocohort.stats.reconstruct import ReconstructionQC, reconstruct_ipd, reconstruction_qc
+from oncocohort.stats.rmst import Contrast, Rmst, Rmtl, rmst, rmtl
 from oncocohort.stats.screen import ScreenResult, screen_and_fit
 
 __all__ = [
