@@ -142,3 +142,18 @@ def test_render_has_every_section():
     assert "lifelines: skipped" in md
     assert "times are inflated" in md  # the load went above the core count
     assert "| Kaplan-Meier + median CI | 1e1 | 0.100 | 0.200 |" in md
+
+
+def test_ipw_report_checks_agreement():
+    import ipw_bench
+
+    def rec(coef, se):
+        return {"status": "ok", "best": 1.0, "process_s": 2.0, "task_mb": 1.0,
+                "result": {"coef": coef, "se": se, "se_model": se}}
+
+    report = {"machine": {"cpu": "x"}, "total_s": 1.0, "date": "d", "command": "c",
+              "load_average": {"start": (0, 0, 0), "end": (0, 0, 0)},
+              "rows": [{"n": 10, "oncocohort": rec(-0.5, 0.1), "R": rec(-0.5, 0.1)},
+                       {"n": 20, "oncocohort": rec(-0.5, 0.1), "R": rec(-0.5001, 0.1)}]}
+    lines = ipw_bench.render(report).splitlines()
+    assert "PASS" in lines[-2] and "FAIL" in lines[-1]
