@@ -118,7 +118,12 @@ def render(report: dict) -> str:
     for row in report["rows"]:
         o, r = row["oncocohort"], row["R"]
         if o.get("status") != "ok" or r.get("status") != "ok":
-            out.append(f"| {row['n']:.0e} | {o.get('status')} | {r.get('status')} | | | | | | |")
+            def cell(x):
+                if x.get("status") == "ok":
+                    return f"{x['best']:.3f}"
+                return f"> {report.get('timeout', 600):.0f} (killed)" if x.get(
+                    "status") == "timeout" else str(x.get("status"))
+            out.append(f"| {row['n']:.0e} | {cell(o)} | {cell(r)} | | | | | | not compared |")
             continue
         dc = abs(o["result"]["coef"] / r["result"]["coef"] - 1)
         ds = abs(o["result"]["se"] / r["result"]["se"] - 1)
@@ -140,7 +145,11 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", type=Path, default=HERE / ".cache")
     p.add_argument("--out", type=Path, default=HERE / "results")
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--render", type=Path, help="re-render a saved ipw_latest.json")
     args = p.parse_args(argv)
+    if args.render:
+        print(render(json.loads(args.render.read_text())))
+        return 0
     if args.worker:
         print("BENCH-RESULT " + json.dumps(worker(args.worker, args.repeats, args.slow)))
         return 0
@@ -154,7 +163,7 @@ def main(argv=None) -> int:
             print(f"n={n} {tool}: {row[tool].get('best', row[tool].get('status'))}",
                   file=sys.stderr, flush=True)
         rows.append(row)
-    report = {"machine": machine.describe_machine(), "rows": rows,
+    report = {"machine": machine.describe_machine(), "rows": rows, "timeout": args.timeout,
               "total_s": time.perf_counter() - started,
               "load_average": {"start": load, "end": os.getloadavg()},
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
