@@ -126,10 +126,13 @@ def test_symmetric_median_interval_spss_by_hand():
 @pytest.mark.by_hand
 def test_weighted_curve_reaches_exactly_zero():
     # last risk set: weight 0.7 + 0.1 = 0.8, both events -> S = 0 exactly (not 1e-17)
-    km = kaplan_meier([1, 2, 3, 3], [1, 0, 1, 1], weights=[0.3, 0.3, 0.7, 0.1])
+    km = kaplan_meier([1, 2, 3, 3], [1, 0, 1, 1], weights=[0.3, 0.3, 0.7, 0.1], robust=False)
     assert km.table["n_at_risk"].tolist() == pytest.approx([1.4, 1.1, 0.8], rel=1e-14)
     assert km.table["survival"].iloc[-1] == 0.0
     assert np.isnan(km.table[["std_err", "lower", "upper"]].iloc[-1]).all()
+    # the robust (IJ) variance, R's default for these weights, is 0 there (as R)
+    robust = kaplan_meier([1, 2, 3, 3], [1, 0, 1, 1], weights=[0.3, 0.3, 0.7, 0.1])
+    assert robust.robust and robust.table["std_err"].iloc[-1] == 0.0
 
 
 def test_symmetric_interval_is_nan_when_not_estimable():
@@ -219,7 +222,11 @@ def _fit(km_inputs, case: str, conf_type: str) -> KaplanMeier:
     if case.startswith("lung_weighted"):
         d = km_inputs["lung"]
         col = "wt_frac" if case.endswith("frac") else "wt"
-        return kaplan_meier(d["time"], d["event"], conf_type=conf_type, weights=d[col])
+        # the fixture is weighted Greenwood (R robust = FALSE); the robust default for
+        # fractional weights is checked against km_weighted.R in test_kaplan_meier_robust.py
+        return kaplan_meier(
+            d["time"], d["event"], conf_type=conf_type, weights=d[col], robust=False
+        )
     d = km_inputs[case]
     return kaplan_meier(d["time"], d["event"], conf_type=conf_type)
 

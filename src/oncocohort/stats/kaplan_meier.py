@@ -22,6 +22,7 @@ from oncocohort.stats._km_core import (
     compute_conf_band,
     compute_curve_quantile,
     compute_greenwood,
+    compute_ij_variance,
     compute_km_counts,
 )
 from oncocohort.stats._results import Estimate
@@ -59,14 +60,17 @@ class KaplanMeier:
         ``survfit``: ``time``, ``n_at_risk``, ``n_events``, ``n_censored`` (float
         columns always; weighted sums when weights were given), ``survival``
         :math:`\hat S(t)`, ``std_err``
-        (Greenwood standard error **of** :math:`\hat S(t)`, i.e. R
-        ``summary(fit)$std.err``; R's ``fit$std.err`` is that of :math:`\log \hat S`,
-        equal to ``std_err / survival``), ``lower``/``upper`` (pointwise band).
+        (standard error **of** :math:`\hat S(t)`, i.e. R ``summary(fit)$std.err``:
+        Greenwood, or the robust infinitesimal jackknife when ``robust``; R's
+        ``fit$std.err`` is that of :math:`\log \hat S`, equal to ``std_err / survival``,
+        unless robust), ``lower``/``upper`` (pointwise band).
     conf_type, conf_level
         The confidence-interval transform and level used for ``lower``/``upper``
         and for quantile intervals.
     n, n_events
         (Weighted) number of subjects and of events.
+    robust
+        Whether ``std_err`` (and the band) is the robust infinitesimal-jackknife one.
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -74,6 +78,7 @@ class KaplanMeier:
     conf_level: float
     n: float
     n_events: float
+    robust: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """The product-limit table (a copy)."""
@@ -195,6 +200,8 @@ def kaplan_meier(
     conf_type: str = "log-log",
     conf_level: float = 0.95,
     weights: ArrayLike | None = None,
+    robust: bool | None = None,
+    cluster: ArrayLike | None = None,
 ) -> KaplanMeier:
     r"""Kaplan-Meier (product-limit) estimate of the survival function.
 
@@ -216,6 +223,16 @@ def kaplan_meier(
     weights
         Optional non-negative case weights (R ``survfit(weights=)``): counts become
         weighted sums, and Greenwood's formula uses the weighted counts.
+    robust
+        Variance of :math:`\hat S`: ``True`` the robust infinitesimal jackknife (IJ),
+        ``False`` (weighted) Greenwood. ``None`` (default) follows R survival >= 3: IJ
+        when ``cluster`` is given or a weight is not a whole number (sampling,
+        inverse-probability or propensity weights, for which weighted Greenwood is not
+        valid), Greenwood otherwise (so unweighted and whole-number weights are unchanged).
+    cluster
+        Optional labels grouping correlated rows (e.g. matched pairs): the IJ influences
+        are summed within each group before squaring (R ``survfit(cluster=)``). Implies
+        ``robust``.
 
     Returns
     -------
@@ -230,7 +247,11 @@ def kaplan_meier(
               \widehat{\mathrm{Var}}\{\log \hat S(t)\} = \sigma^2(t)
               = \sum_{t_i \le t} \frac{d_i}{n_i (n_i - d_i)} \ \text{(Greenwood)}.
 
-    ``std_err`` :math:`= \hat S(t)\,\sigma(t)`. Bands with :math:`z = \Phi^{-1}(1-\alpha/2)`:
+    ``std_err`` :math:`= \hat S(t)\,\sigma(t)`. Robust (IJ): see
+    :func:`oncocohort.stats._km_core.compute_ij_variance`; the bands use
+    :math:`\sigma =` ``std_err`` :math:`/\hat S`, as R (whose IJ SE is 0 where
+    :math:`\hat S = 0`, so its plain band is (0, 0) there).
+    Bands with :math:`z = \Phi^{-1}(1-\alpha/2)`:
     plain :math:`\hat S \pm z \hat S \sigma` (clipped to [0, 1]); log
     :math:`\hat S e^{\pm z\sigma}` (upper capped at 1); log-log
     :math:`\hat S^{\exp(\pm z\sigma/\log \hat S)}`; arcsin
@@ -255,15 +276,26 @@ def kaplan_meier(
     conf_type = _check_conf_type(conf_type)
     conf_level = _check_conf_level(conf_level)
     t, e, w = check_survival_input(time, event, weights)
+    codes = _cluster_codes(cluster, t.size)
+    robust = _use_robust(robust, w, codes)
     times, n_at_risk, n_events, n_censored = compute_km_counts(t, e, w)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(n_events > 0, 1.0 - n_events / n_at_risk, 1.0)
     surv = np.cumprod(factor)
-    se_log = np.sqrt(compute_greenwood(n_at_risk, n_events))
-    with np.errstate(invalid="ignore"):
-        std_err = se_log * surv  # inf * 0 -> NaN where the curve has reached 0 (as R)
+    if robust:
+        w1 = np.ones(t.size) if w is None else w
+        var = compute_ij_variance(t, e, w1, codes, times, n_at_risk, n_events, surv)
+        std_err = np.sqrt(var)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se_log = np.where(surv > 0, std_err / surv, np.inf)
+    else:
+        se_log = np.sqrt(compute_greenwood(n_at_risk, n_events))
+        with np.errstate(invalid="ignore"):
+            std_err = se_log * surv  # inf * 0 -> NaN where the curve has reached 0 (as R)
     z = float(norm.isf((1 - conf_level) / 2))
     lower, upper = compute_conf_band(surv, se_log, conf_type, z)
+    if robust and conf_type in ("plain", "symmetric"):  # R: the IJ SE is 0 where S = 0
+        lower[surv == 0] = upper[surv == 0] = 0.0
     columns = (times, n_at_risk, n_events, n_censored, surv, std_err, lower, upper)
     # copy=False: the arrays are fresh, and a 1e7-row table is not copied again
     table = pd.DataFrame(dict(zip(TABLE_COLUMNS, columns, strict=True)), copy=False)
@@ -273,7 +305,33 @@ def kaplan_meier(
         conf_level=conf_level,
         n=float(n_at_risk[0]),
         n_events=float(n_events.sum()),
+        robust=robust,
     )
+
+
+def _cluster_codes(cluster: ArrayLike | None, n: int) -> NDArray[np.int64] | None:
+    if cluster is None:
+        return None
+    values = pd.Series(np.asarray(cluster))
+    if values.size != n:
+        raise ValueError(f"cluster must have the same length as time ({values.size} != {n})")
+    if values.isna().any():
+        raise ValueError(
+            f"cluster has {int(values.isna().sum())} missing value(s) (first at position "
+            f"{int(np.flatnonzero(values.isna())[0])})"
+        )
+    return pd.factorize(values)[0].astype(np.int64)
+
+
+def _use_robust(robust: bool | None, w: NDArray[np.float64] | None, codes) -> bool:
+    """R survfit's rule: robust when asked, or by default with a cluster or fractional weights."""
+    if robust is None:
+        return codes is not None or (w is not None and bool(np.any(w != np.floor(w))))
+    if robust not in (True, False):
+        raise ValueError(f"robust must be True, False or None, not {robust!r}")
+    if codes is not None and not robust:
+        raise ValueError("cluster asks for the clustered robust variance: not with robust=False")
+    return bool(robust)
 
 
 def follow_up(
