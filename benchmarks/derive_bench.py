@@ -1,4 +1,4 @@
-"""Time every derivation of ``oncocohort.pipeline.derive_study`` on the demo and at scale.
+"""Time every derivation of ``oncocohort.derive.study.derive_study`` on the demo and at scale.
 
 The demo study (87 selected patients) is loaded from the bundled files; the large inputs are
 :func:`oncocohort.simulate.simulate_escc` cohorts (all simulated patients, no cohort
@@ -20,32 +20,29 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from oncocohort import pipeline
 from oncocohort.derive.dates import derive_named_dates
-from oncocohort.derive.endpoints import TimeOptions, derive_param_tte
+from oncocohort.derive.endpoints import derive_param_tte
 from oncocohort.derive.exposure import derive_exposure, derive_prior_therapy
 from oncocohort.derive.recist import derive_overall_records, derive_visit_response
 from oncocohort.derive.response import derive_best_response
-from oncocohort.derive.safety import SafetyOptions, derive_ae
+from oncocohort.derive.safety import derive_ae
+from oncocohort.derive.study import DeriveOptions
+from oncocohort.derive.subgroups import derive_subgroup_variables
+from oncocohort.study.cohort import select_patients
+from oncocohort.study.demo import demo_spec_path
+from oncocohort.study.load import load_study
 
 #: The derivations this benchmark targets (vectorised); the others are timed for reference.
 MINE = ("visit_response", "overall_records", "best_response", "exposure")
 
 
-def _steps(spec, t: dict[str, pd.DataFrame]) -> list[tuple[str, Callable[[], object]]]:
+def _steps(options: DeriveOptions,
+           t: dict[str, pd.DataFrame]) -> list[tuple[str, Callable[[], object]]]:
     """(name, zero-argument call) in ``derive_study`` order; later steps use earlier results."""
-    r_opts = pipeline._response_options(spec)
-    c = spec.conventions
-    cutoff = pd.Timestamp(spec.study.data_cutoff)
-    t_opts = TimeOptions(unit=c.time_unit, days_per_month=c.days_per_month,
-                         day_count=c.day_count)
-    regimen, cycle_days, delay_days = pipeline._regimen(spec)
-    s = spec.safety
-    s_opts = SafetyOptions(synonyms=dict(s.synonyms),
-                           groups={k: tuple(v) for k, v in s.groups.items()},
-                           regimen_drugs=tuple(s.regimen_drugs),
-                           immune_related=tuple(s.immune_related),
-                           treatment_emergent_days=c.treatment_emergent_days)
+    r_opts, t_opts, s_opts = options.response, options.time, options.safety
+    cutoff = pd.Timestamp(options.data_cutoff)
+    regimen = options.regimen
+    days_per_month = t_opts.days_per_month
     out: dict[str, object] = {}
 
     def step(name, fn):
@@ -64,39 +61,42 @@ def _steps(spec, t: dict[str, pd.DataFrame]) -> list[tuple[str, Callable[[], obj
             p, out["best_response"], t["therapy_lines"], data_cutoff=cutoff,
             assessments=out["overall_records"])),
         step("tte", lambda: [derive_param_tte(out["named_dates"], ep, options=t_opts)
-                             for ep in pipeline._endpoints(spec)]),
+                             for ep in options.endpoints]),
         step("exposure", lambda: derive_exposure(
-            t["therapy"], p, regimen=regimen, cycle_days=cycle_days, delay_days=delay_days,
-            days_per_month=c.days_per_month, data_cutoff=cutoff)),
+            t["therapy"], p, regimen=regimen.drugs, cycle_days=regimen.cycle_days,
+            delay_days=regimen.delay_days, days_per_month=days_per_month, data_cutoff=cutoff)),
         step("prior_therapy", lambda: derive_prior_therapy(
-            t["therapy_lines"], p, days_per_month=c.days_per_month)),
+            t["therapy_lines"], p, days_per_month=days_per_month)),
         step("adverse_events", lambda: derive_ae(t["adverse_events"], p, options=s_opts,
                                                  therapy=t["therapy"])),
     ]
 
 
-def time_steps(spec, tables: dict[str, pd.DataFrame], repeat: int = 1) -> dict[str, float]:
+def time_steps(options: DeriveOptions, tables: dict[str, pd.DataFrame],
+               repeat: int = 1) -> dict[str, float]:
     """Best-of-``repeat`` seconds of each derivation."""
     best: dict[str, float] = {}
     for _ in range(repeat):
-        for name, run in _steps(spec, tables):
+        for name, run in _steps(options, tables):
             start = time.perf_counter()
             run()
             best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
     return best
 
 
-def demo_tables() -> tuple[object, dict[str, pd.DataFrame]]:
-    """The demo spec and its selected patients' tables (as ``derive_study`` sees them)."""
-    loaded = pipeline.load_study(pipeline.demo_spec_path())
-    spec, data = loaded.spec, loaded.data
-    selection = pipeline.select_patients(spec, data.patients)
-    patients = pipeline.add_subgroup_variables(spec, selection.selected).reset_index(drop=True)
+def demo_tables() -> tuple[DeriveOptions, dict[str, pd.DataFrame]]:
+    """The demo's derivation options and its selected patients' tables (as ``derive_study``
+    sees them)."""
+    loaded = load_study(demo_spec_path())
+    options, data = loaded.options.derive, loaded.data
+    selection = select_patients(loaded.options, data.patients)
+    patients = derive_subgroup_variables(selection.selected,
+                                         options.subgroups).reset_index(drop=True)
     ids = set(patients["subject_id"])
     tables = {name: getattr(data, name) for name in
               ("lesions", "therapy", "therapy_lines", "adverse_events")}
     tables = {k: v[v["subject_id"].isin(ids)].reset_index(drop=True) for k, v in tables.items()}
-    return spec, {"patients": patients, **tables}
+    return options, {"patients": patients, **tables}
 
 
 def simulated_tables(n: int) -> dict[str, pd.DataFrame]:
@@ -112,15 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="best of this many runs")
     ap.add_argument("--no-demo", action="store_true", help="skip the demo cohort")
     args = ap.parse_args(argv)
-    spec, demo = demo_tables()
+    options, demo = demo_tables()
     columns: dict[str, dict[str, float]] = {}
     rows: dict[str, int] = {}
     if not args.no_demo:
-        columns[f"demo ({len(demo['patients'])})"] = time_steps(spec, demo, args.repeat)
+        columns[f"demo ({len(demo['patients'])})"] = time_steps(options, demo, args.repeat)
     for n in (int(s) for s in args.sizes.split(",") if s):
         tables = simulated_tables(n)
         rows[f"{n:,}"] = len(tables["lesions"])
-        columns[f"{n:,}"] = time_steps(spec, tables, args.repeat)
+        columns[f"{n:,}"] = time_steps(options, tables, args.repeat)
     names = list(next(iter(columns.values())))
     print("| derivation | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     db = Path(a.db or f"/tmp/omop_{a.persons}.duckdb")
     if not db.exists():
-        from oncocohort.report.simulated import write_omop_duckdb
+        from oncocohort.write.synthetic import write_omop_duckdb
 
         t0 = time.perf_counter()
         write_omop_duckdb(str(db), a.persons, progress=lambda d, n: print(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
@@ -23,6 +24,11 @@ from rich.markup import escape
 
 from oncocohort import __version__
 from oncocohort.problems import InputError, Problems
+from oncocohort.study.demo import DEMO_PERSONS, DEMO_SCREENED, demo_spec_path
+
+# The commands import the study and writing layers when they run, not here: they bring in
+# scipy, matplotlib and the database drivers (seconds), which --help and a usage error do not
+# need. (Not an import cycle: the layers never import the CLI; tests/test_layers.py.)
 
 __all__ = ["ExitStatus", "build_parser", "main", "run_main"]
 
@@ -54,10 +60,6 @@ examples:
   oncocohort simulate escc --patients 100000 --out big/   # a synthetic cohort of any size
   oncocohort simulate omop --persons 1000000 --out cdm.duckdb   # a synthetic OMOP database
 """
-
-
-DEMO_PERSONS = 2_000
-DEMO_SCREENED = 231  # the demo's screened patients, in every synthetic OMOP database
 
 
 def _database_option(p: argparse.ArgumentParser) -> None:
@@ -195,7 +197,8 @@ def _print_text(console: Console, text: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from oncocohort.pipeline import load_study, select_study_cohort
+    from oncocohort.study.cohort import select_study_cohort
+    from oncocohort.study.load import load_study
 
     loaded = load_study(args.study, database_url=args.database)
     _print_problems(console, loaded.problems)
@@ -217,18 +220,16 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
 def _run_and_write(study: Path, out: Path, console: Console,
                    database: str | None = None) -> int:
-    from oncocohort.pipeline import load_study, run_study
-    from oncocohort.report.write import write_outputs
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
+    from oncocohort.write.study import write_study_outputs
 
     loaded = load_study(study, database_url=database)
     _print_problems(console, loaded.problems)
     if not loaded.problems.ok:
         console.print("[red]The input has errors; nothing was run or written.[/]")
         return ExitStatus.INPUT
-    results = run_study(loaded)
-    written = write_outputs(results, out)
-    for line in results.notes:
-        _print_text(console, line)
+    written = write_study_outputs(run_study(loaded), out)
     console.print(f"Outputs written to [bold]{escape(str(written))}[/]", soft_wrap=True)
     for name in ("report.html", "report.docx"):
         if (written / name).is_file():
@@ -250,28 +251,24 @@ def _too_few_persons(persons: int, console: Console) -> bool:
 
 
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
-    from oncocohort.pipeline import demo_spec_path
-
     console.print("oncocohort demo: a synthetic cohort calibrated to a published study "
                   "(the data are synthetic).")
     if not args.from_database:
         return _run_and_write(demo_spec_path(), args.out, console)
-    import tempfile
-
-    from oncocohort.report.simulated import render_simulated_omop
+    from oncocohort.write.synthetic import write_simulated_omop
 
     if _too_few_persons(args.persons, console):
         return ExitStatus.INPUT
     with tempfile.TemporaryDirectory(prefix="oncocohort-omop-") as tmp:
-        db = render_simulated_omop(Path(tmp) / "omop.duckdb", persons=args.persons,
-                                   progress=False)
+        db = write_simulated_omop(Path(tmp) / "omop.duckdb", persons=args.persons,
+                                  progress=False)
         console.print(f"Synthetic OMOP CDM database of {args.persons} persons written to a "
                       "temporary folder; selecting the cohort in it.")
         return _run_and_write(demo_spec_path(omop=True), args.out, console, str(db))
 
 
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
-    from oncocohort.report.simulated import render_simulated_escc, render_simulated_omop
+    from oncocohort.write.synthetic import write_simulated_escc, write_simulated_omop
 
     if args.kind == "omop" and _too_few_persons(args.persons, console):
         return ExitStatus.INPUT
@@ -279,11 +276,11 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
         console.print("[red]--patients must be at least 1.[/]")
         return ExitStatus.INPUT
     if args.kind == "omop":
-        out = render_simulated_omop(args.out, persons=args.persons, seed=args.seed,
-                                    episodes=args.episodes, progress=not args.no_progress)
+        out = write_simulated_omop(args.out, persons=args.persons, seed=args.seed,
+                                   episodes=args.episodes, progress=not args.no_progress)
         console.print(f"Synthetic OMOP CDM database written to [bold]{escape(str(out))}[/]")
         return ExitStatus.OK
-    out = render_simulated_escc(
+    out = write_simulated_escc(
         args.out, seed=args.seed, n_patients=args.patients, progress=not args.no_progress
     )
     console.print(f"Synthetic tables written to [bold]{escape(str(out))}[/]")

@@ -18,7 +18,7 @@ import yaml
 from rich.console import Console
 
 from oncocohort.cli import main
-from oncocohort.pipeline import demo_spec_path
+from oncocohort.study.demo import demo_spec_path
 
 DEMO = demo_spec_path().parent
 

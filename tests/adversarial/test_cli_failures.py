@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from adversarial._study import DEMO, run_cli
-from oncocohort import pipeline
+from oncocohort.study import run as study_run
 
 SECRET = "ESCC-0042 died 1962-03-04"  # what an exception message may carry
 
@@ -28,7 +28,7 @@ def crashing_run(monkeypatch, tmp_path):
     def boom(*args, **kwargs):
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(pipeline, "run_study", boom)
+    monkeypatch.setattr(study_run, "run_study", boom)
     logs = tmp_path / "logs"
     logs.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(logs))
@@ -62,7 +62,7 @@ def test_keyboard_interrupt_exits_130(monkeypatch, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "run_study", interrupted)
+    monkeypatch.setattr(study_run, "run_study", interrupted)
     outcome = run_cli(["run", DEMO / "study.yaml", "--out", tmp_path / "out"])
     assert outcome.code == 130
     assert "interrupted" in outcome.output and "Traceback" not in outcome.output
@@ -79,7 +79,7 @@ def _entry_point(tmp_path: Path, code: str, *argv: str) -> subprocess.CompletedP
 
 
 def test_the_entry_point_shows_no_traceback_on_a_bug(tmp_path):
-    patch = ("import oncocohort.pipeline as p\n"
+    patch = ("import oncocohort.study.run as p\n"
              f"def boom(*a, **k): raise ValueError({SECRET!r})\np.run_study = boom")
     done = _entry_point(tmp_path, patch, "run", str(DEMO / "study.yaml"), "--out",
                         str(tmp_path / "out"))

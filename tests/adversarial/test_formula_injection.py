@@ -2,19 +2,23 @@
 
 A value or label beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return that is
 not a number is written with a leading ``'`` (OWASP's advice) in ``results/ard.csv``,
-``tables/*.csv`` and ``datasets/*.csv``, so a spreadsheet shows it instead of running it.
+``tables/*.csv``, ``datasets/*.csv`` and ``tables.xlsx``, so a spreadsheet shows it instead
+of running it.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
-from oncocohort.report.output import neutralise_cell, render_frame_csv
+from oncocohort.report.results import neutralise_cell, render_frame_csv
 from oncocohort.report.tables import DisplayTable, render_table_csv
+from oncocohort.report.xlsx import render_tables_xlsx
 
 HYPERLINK = '=HYPERLINK("http://evil.example","x")'
 DDE = "+cmd|' /C calc'!A0"
@@ -82,11 +86,14 @@ def test_neutralise_cell(text, expected):
     assert neutralise_cell(text) == expected
 
 
-def test_frames_and_display_tables_are_neutralised(tmp_path):
+def test_frames_and_display_tables_are_neutralised():
     frame = pd.DataFrame({"=name": ["=1+1", "x", None], "value": [-1.5, float("inf"), 2.0],
                           "group": pd.Categorical(["@a", "b", "b"])})
-    path = render_frame_csv(frame, tmp_path / "f.csv")
-    assert path.read_text(encoding="utf-8") == (
+    assert render_frame_csv(frame) == (
         "'=name,value,group\n'=1+1,-1.5,'@a\nx,,b\n,2.0,b\n")
     table = DisplayTable("t", "T", ("=h", "n"), (("## @grp",), ("+x", "-1.0")), ("=note",))
     assert render_table_csv(table) == "'=h,n\n'@grp\n'+x,-1.0\n'=note\n"
+    sheet = load_workbook(io.BytesIO(render_tables_xlsx([table])))["t"]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert cells == ["T", "'=h", "n", "'@grp", "'+x", "-1.0", "'=note"]
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)

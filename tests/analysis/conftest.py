@@ -1,12 +1,6 @@
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_spec = importlib.util.spec_from_file_location(
-    "oc_study_fixture", Path(__file__).with_name("study_fixture.py"))
-study_fixture = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(study_fixture)
+import _study_fixture as study_fixture
 
 
 @pytest.fixture
@@ -17,3 +11,8 @@ def fixture_module():
 @pytest.fixture
 def small_study():
     return study_fixture.make_study()
+
+
+@pytest.fixture
+def small_options():
+    return study_fixture.make_options()

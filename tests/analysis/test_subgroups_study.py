@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import _study_fixture
 from oncocohort.analysis import ARD_COLUMNS, analyse_study
 from oncocohort.analysis.ard import ard_frame, ard_value
 from oncocohort.analysis.subgroups import compute_subgroup_rows
@@ -17,12 +18,7 @@ R = pd.read_csv(Path(__file__).parent / "reference" / "subgroups_r.csv",
 
 @pytest.fixture(scope="module")
 def subgroup_ards():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        "oc_sf", Path(__file__).with_name("study_fixture.py"))
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-    f = m.make_frames()
+    f = _study_fixture.make_frames()
     out = {}
     for ep in ("os", "pfs"):
         res = compute_subgroup_rows(f["patients"], f["tte"], ep, ["sex", "ecog_group"],
@@ -58,9 +54,9 @@ def test_screen_selection(subgroup_ards):
     assert res.selected == ("sex", "ecog_group")
 
 
-def test_study_ard_shape_and_determinism(small_study, fixture_module):
-    a1 = analyse_study(small_study)
-    a2 = analyse_study(fixture_module.make_study())
+def test_study_ard_shape_and_determinism(small_study, small_options, fixture_module):
+    a1 = analyse_study(small_study, small_options.analysis)
+    a2 = analyse_study(fixture_module.make_study(), fixture_module.make_options().analysis)
     assert tuple(a1.ard.columns) == ARD_COLUMNS
     assert a1.ard.to_csv(index=False) == a2.ard.to_csv(index=False)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -72,9 +68,9 @@ def test_study_ard_shape_and_determinism(small_study, fixture_module):
     assert a1.swimmer["subject_id"].iloc[0] == "P10"  # longest on treatment
 
 
-def test_study_does_not_mutate_inputs(small_study):
+def test_study_does_not_mutate_inputs(small_study, small_options):
     before = small_study.patients.copy()
-    analyse_study(small_study)
+    analyse_study(small_study, small_options.analysis)
     pd.testing.assert_frame_equal(small_study.patients, before)
 
 
@@ -100,9 +96,12 @@ def test_unknown_subgroup_variable(fixture_module):
 def test_study_without_endpoints_or_events(fixture_module):
     import dataclasses as dc
 
+    from oncocohort.derive.endpoints import TTE_COLUMNS
+
     study = fixture_module.make_study()
-    bare = dc.replace(study, tte=pd.DataFrame(), ae=pd.DataFrame(), exposure=pd.DataFrame())
-    a = analyse_study(bare)
+    bare = dc.replace(study, tte=pd.DataFrame(columns=list(TTE_COLUMNS)), ae=pd.DataFrame(),
+                      exposure=pd.DataFrame(), swimmer=study.swimmer.iloc[:0])
+    a = analyse_study(bare, fixture_module.make_options().analysis)
     assert not a.endpoints and not a.subgroups and a.swimmer.empty
     assert set(a.ard["analysis"]) == {"population", "baseline", "disposition", "response",
                                       "safety"}

@@ -81,7 +81,7 @@ def test_simulate_omop_database(tmp_path):
 def test_a_cohort_left_empty_is_a_user_error(tmp_path):
     import shutil
 
-    from oncocohort.pipeline import demo_spec_path
+    from oncocohort.study.demo import demo_spec_path
 
     folder = tmp_path / "study"
     shutil.copytree(demo_spec_path().parent, folder)

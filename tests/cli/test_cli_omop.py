@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from oncocohort.cli import ExitStatus, main
-from oncocohort.pipeline import demo_spec_path
+from oncocohort.study.demo import demo_spec_path
 
 ROOT = Path(__file__).parents[2]
 OMOP_EXAMPLE = ROOT / "examples" / "escc-anlotinib-pd1" / "study-omop.yaml"
@@ -29,7 +29,7 @@ def run(argv: list[str]) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def omop_db(tmp_path_factory) -> Path:
-    from oncocohort.report.simulated import write_omop_duckdb
+    from oncocohort.write.synthetic import write_omop_duckdb
 
     path = tmp_path_factory.mktemp("cdm") / "omop.duckdb"
     write_omop_duckdb(str(path), 1_500, chunk_size=1_000)
@@ -109,7 +109,6 @@ def test_run_on_postgresql_gives_the_duckdb_results(tmp_path, omop_db):
 
     Runs in CI (``.ci/services.sh`` starts PostgreSQL); elsewhere it skips without a server.
     """
-    import importlib.util
     import os
 
     import duckdb
@@ -124,10 +123,8 @@ def test_run_on_postgresql_gives_the_duckdb_results(tmp_path, omop_db):
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"PostgreSQL at {url} is required in CI ({type(exc).__name__})")
         pytest.skip(f"PostgreSQL not available ({type(exc).__name__})")
-    spec = importlib.util.spec_from_file_location(
-        "omop_compare_cli", ROOT / "tests" / "omop" / "_compare.py")
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
+    import _omop_compare as helpers
+
     src = duckdb.connect(str(omop_db), read_only=True)
     try:
         frames = {t: src.sql(f'select * from "{t}"').df() for (t,) in src.sql("show tables")

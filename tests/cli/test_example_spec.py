@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oncocohort.pipeline import demo_spec_path
+from oncocohort.study.demo import demo_spec_path
 from oncocohort.spec import load_spec
 
 ROOT = Path(__file__).parents[2]

@@ -5,16 +5,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from oncocohort.analysis.safety import summarise_ae_grades
+from oncocohort.canon.ctcae import lookup_ctcae_term
 from oncocohort.derive.safety import (
     DEFAULT_SYNONYMS,
     SafetyOptions,
     derive_ae,
     derive_ae_worst,
     map_ctcae_term,
-    summarise_ae_grades,
     unmapped_ae_terms,
 )
-from oncocohort.canon.ctcae import lookup_ctcae_term
 
 T = pd.Timestamp
 DATA = Path(__file__).parent / "data"

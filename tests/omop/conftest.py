@@ -33,7 +33,7 @@ def omop_chunks():
 
 @pytest.fixture(scope="session")
 def duckdb_path(tmp_path_factory, omop_chunks):
-    from oncocohort.report.simulated import write_omop_duckdb
+    from oncocohort.write.synthetic import write_omop_duckdb
 
     path = tmp_path_factory.mktemp("omop") / "omop.duckdb"
     write_omop_duckdb(str(path), PERSONS, chunk_size=1_000)
@@ -52,17 +52,9 @@ def java_available() -> bool:
     return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
 
 
-def _load_helpers():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("omop_test_helpers",
-                                                  Path(__file__).with_name("_compare.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="session")
 def helpers():
-    """``tests/omop/_compare.py`` (row comparison, loading tables into an engine)."""
-    return _load_helpers()
+    """``tests/_omop_compare.py`` (row comparison, loading tables into an engine)."""
+    import _omop_compare
+
+    return _omop_compare

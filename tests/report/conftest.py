@@ -1,16 +1,7 @@
-import importlib.util
-from pathlib import Path
-from types import SimpleNamespace
-
 import pytest
 
+import _study_fixture as study_fixture
 from oncocohort.problems import Problem, Problems
-
-_spec = importlib.util.spec_from_file_location(
-    "oc_study_fixture_report",
-    Path(__file__).parents[1] / "analysis" / "study_fixture.py")
-study_fixture = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(study_fixture)
 
 
 @pytest.fixture
@@ -20,20 +11,32 @@ def fixture_module():
 
 @pytest.fixture(scope="session")
 def analysis():
-    from oncocohort.analysis import analyse_study
-    return analyse_study(study_fixture.make_study())
+    return study_fixture.make_analysis()
+
+
+@pytest.fixture(scope="session")
+def report_options():
+    return study_fixture.make_options().report
+
+
+class Written:
+    """What the written-report fixture wrote: its analysis, report options and problems."""
+
+    def __init__(self, analysis, options, problems, datasets):
+        self.analysis, self.options, self.problems, self.datasets = (analysis, options,
+                                                                     problems, datasets)
 
 
 @pytest.fixture(scope="session")
 def written_report(tmp_path_factory):
     """The fixture study written once by ``write_outputs`` (a few seconds: 30 figure files)."""
-    from oncocohort.analysis import analyse_study
-    from oncocohort.report.write import write_outputs
+    from oncocohort.write.study import write_outputs
 
     derived = study_fixture.make_study()
     problems = Problems.of([Problem("warning", "3 lesion rows without a diameter",
                                     file="lesions.csv", code="test")])
-    results = SimpleNamespace(analysis=analyse_study(derived), spec=derived.spec,
-                              datasets={"adtte": derived.tte}, problems=problems)
+    results = Written(study_fixture.make_analysis(), study_fixture.make_options().report,
+                      problems, {"adtte": derived.tte})
     out = tmp_path_factory.mktemp("report") / "out"
-    return write_outputs(results, out), results
+    return write_outputs(out, datasets=results.datasets, analysis=results.analysis,
+                         options=results.options, problems=problems), results

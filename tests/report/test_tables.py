@@ -1,5 +1,7 @@
 """Display tables are rendered from the ARD: cells checked against ARD values."""
 
+from dataclasses import replace
+
 import pytest
 
 from oncocohort.analysis.ard import ard_value
@@ -20,8 +22,8 @@ def _row(table, label):
     return rows[0]
 
 
-def test_baseline_cells_come_from_the_ard(analysis):
-    t = build_baseline_table(analysis.ard, analysis.labels, analysis.conventions)
+def test_baseline_cells_come_from_the_ard(analysis, report_options):
+    t = build_baseline_table(analysis.ard, report_options)
     n = ard_value(analysis.ard, analysis="baseline", variable="sex", category="M", statistic="n")
     pct = ard_value(analysis.ard, analysis="baseline", variable="sex", category="M",
                     statistic="pct")
@@ -32,9 +34,9 @@ def test_baseline_cells_come_from_the_ard(analysis):
 
 
 @pytest.mark.by_hand
-def test_baseline_suppression(analysis):
+def test_baseline_suppression(analysis, report_options):
     # k = 5: age missing (1) is primary; sex 4/8: 4 primary -> complement 8 (the only other)
-    t = build_baseline_table(analysis.ard, analysis.labels, analysis.conventions, k=5)
+    t = build_baseline_table(analysis.ard, replace(report_options, small_cell_k=5))
     assert _row(t, "Missing")[1] == "<5"
     assert _row(t, "F")[1] == "<5"
     assert _row(t, "M")[1] == "*"
@@ -43,25 +45,25 @@ def test_baseline_suppression(analysis):
 
 
 @pytest.mark.by_hand
-def test_response_rate_hidden_with_its_count(analysis):
-    t = build_response_table(analysis.ard, analysis.labels, analysis.conventions, k=4)
+def test_response_rate_hidden_with_its_count(analysis, report_options):
+    t = build_response_table(analysis.ard, replace(report_options, small_cell_k=4))
     orr = _row(t, "Objective response rate (CR + PR)")
     assert orr[1] == "<4" and orr[2] == "*"  # the rate 25.0% would reveal the count 3
-    t0 = build_response_table(analysis.ard, analysis.labels, analysis.conventions)
+    t0 = build_response_table(analysis.ard, report_options)
     orr = _row(t0, "Objective response rate (CR + PR)")
     lo = ard_value(analysis.ard, analysis="response", variable="orr", statistic="lower")
     assert orr[1] == "3 (25.0)" and orr[2] == f"25.0 ({lo:.1f}-57.2)"
     assert "N=12" in t0.title
 
 
-def test_survival_and_subgroup_tables(analysis):
-    t = build_survival_table(analysis.ard, analysis.labels, analysis.conventions)
+def test_survival_and_subgroup_tables(analysis, report_options):
+    t = build_survival_table(analysis.ard, report_options)
     assert t.header[1:] == ("Overall survival", "Progression-free survival",
                             "Duration of response")
     assert _row(t, "Median, months (95% CI)")[1:] == ("14.0 (4.0-NR)", "7.5 (2.0-NR)",
                                                       "12.0 (7.0-NR)")
     assert _row(t, "Events (maturity, %)")[1] == "8 (66.7)"
-    sg = build_subgroup_table(analysis.ard, "os", analysis.labels, analysis.conventions)
+    sg = build_subgroup_table(analysis.ard, "os", report_options)
     hr = ard_value(analysis.ard, analysis="cox_univariable", endpoint="os",
                    group_var="ecog_group", group_level="1-2", variable="hr", statistic="hr")
     assert _row(sg, "1-2")[4].startswith(f"{hr:.2f} (")
@@ -69,27 +71,28 @@ def test_survival_and_subgroup_tables(analysis):
     assert _row(sg, "0")[3] == "0.026"  # log-rank p on the first level's row (R: 0.0264)
 
 
-def test_safety_table_order_and_cells(analysis):
-    t = build_safety_table(analysis.ard, analysis.labels, analysis.conventions)
+def test_safety_table_order_and_cells(analysis, report_options):
+    t = build_safety_table(analysis.ard, report_options)
     assert [r[0] for r in t.rows] == ["Any TRAE", "Fatigue", "Hypertension", "Rash"]
     assert t.rows[0][1:] == ("8 (66.7)", "6 (50.0)", "2 (16.7)")
     assert len(t.header) == 4  # no "grade missing" column when no grade is missing
 
 
-def test_forest_rows_and_annotation(analysis):
-    rows = forest_rows(analysis.ard, "os", analysis.labels)
+def test_forest_rows_and_annotation(analysis, report_options):
+    rows = forest_rows(analysis.ard, "os", report_options)
     assert list(rows["label"]) == ["Sex", "  M vs F", "ECOG", "  1-2 vs 0"]
     assert rows["hr"].isna().tolist() == [True, False, True, False]
     text = subgroup_annotation(analysis.ard, "os", "ecog_group")
     assert text.startswith("Log-rank p = 0.026") and "HR 1-2 vs 0: 7.91" in text
 
 
-def test_tables_are_deterministic(analysis, fixture_module):
-    from oncocohort.analysis import analyse_study
-    other = analyse_study(fixture_module.make_study())
-    a = [render_table_csv(t) + render_table_html(t) for t in build_report_tables(analysis)]
-    b = [render_table_csv(t) + render_table_html(t) for t in build_report_tables(other)]
+def test_tables_are_deterministic(analysis, report_options, fixture_module):
+    other = fixture_module.make_analysis()
+    a = [render_table_csv(t) + render_table_html(t)
+         for t in build_report_tables(analysis, report_options)]
+    b = [render_table_csv(t) + render_table_html(t)
+         for t in build_report_tables(other, report_options)]
     assert a == b
-    assert [t.name for t in build_report_tables(analysis)] == [
+    assert [t.name for t in build_report_tables(analysis, report_options)] == [
         "baseline", "exposure", "response", "survival", "subgroups_os", "subgroups_pfs",
         "safety"]

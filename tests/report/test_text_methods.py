@@ -1,15 +1,17 @@
 """Results sentences and the methods paragraph: numbers from the ARD, conventions stated."""
 
+from dataclasses import replace
+
 import pytest
 
 from oncocohort.analysis.ard import ard_value
-from oncocohort.report.methods import methods_paragraph, software_versions
 from oncocohort.report.text import results_sentences
+from oncocohort.report.wording import methods_paragraph, software_versions
 
 
 @pytest.mark.by_hand
-def test_sentences_carry_the_ard_numbers(analysis):
-    s = results_sentences(analysis.ard, analysis.labels, analysis.conventions)
+def test_sentences_carry_the_ard_numbers(analysis, report_options):
+    s = results_sentences(analysis.ard, report_options)
     assert s[0] == "12 patients were included. Their median age was 63.0 years (range 48.0-75.0)."
     lo = ard_value(analysis.ard, analysis="response", variable="orr", statistic="lower")
     assert f"objective response rate was 25.0% (95% CI {lo:.1f}-57.2%)" in s[1]
@@ -24,22 +26,23 @@ def test_sentences_carry_the_ard_numbers(analysis):
 
 
 @pytest.mark.by_hand
-def test_sentences_suppress_small_counts(analysis):
-    s = results_sentences(analysis.ard, analysis.labels, analysis.conventions, k=5)
+def test_sentences_suppress_small_counts(analysis, report_options):
+    s = results_sentences(analysis.ard, replace(report_options, small_cell_k=5))
     assert "objective response rate was <5 patients" in s[1]  # 3 responders
     assert "grade 3 or higher in <5 patients." in s[-1]
     dor = [x for x in s if x.startswith("Duration of response")][0]
     assert dor.startswith("Duration of response: <5 events in <5 patients")
 
 
-def test_methods_states_the_conventions(analysis):
+def test_methods_states_the_conventions(report_options):
     versions = software_versions()
     assert set(versions) == {"python", "numpy", "scipy", "pandas", "matplotlib", "oncocohort"}
-    text = methods_paragraph(analysis.conventions, {"os": "Overall survival"}, versions)
+    text = methods_paragraph(report_options, {"os": "Overall survival"}, versions)
     for phrase in ("30.4375 days", "Clopper-Pearson", "log-log scale", "efron ties",
                    "reverse Kaplan-Meier", "p < 0.05 (wald test)", "2025-01-01",
                    f"numpy {versions['numpy']}", "unconfirmed"):
         assert phrase in text
-    other = dict(analysis.conventions, proportion_ci="wilson", km_conf_type="plain")
+    other = replace(report_options, conventions=replace(
+        report_options.conventions, proportion_ci="wilson", km_conf_type="plain"))
     text = methods_paragraph(other, {}, versions)
     assert "Wilson score" in text and "plain scale" in text

@@ -9,7 +9,7 @@ from oncocohort.analysis import ARD_COLUMNS
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.assemble import build_report_tables
 from oncocohort.report.format import fmt_n_pct
-from oncocohort.report.output import render_frame_csv
+from oncocohort.report.results import render_frame_csv
 from oncocohort.report.tables import render_table_csv
 
 
@@ -29,8 +29,7 @@ def test_layout(written_report):
 def test_ard_files_are_the_ard(written_report, tmp_path):
     out, results = written_report
     ard = results.analysis.ard
-    render_frame_csv(ard, tmp_path / "again.csv")
-    assert (out / "results" / "ard.csv").read_bytes() == (tmp_path / "again.csv").read_bytes()
+    assert (out / "results" / "ard.csv").read_bytes() == render_frame_csv(ard).encode("utf-8")
     back = pd.read_csv(out / "results" / "ard.csv", keep_default_na=False,
                        na_values={"value": [""], "denominator": [""]},
                        dtype={c: str for c in ARD_COLUMNS if c not in ("value", "denominator")})
@@ -45,7 +44,7 @@ def test_ard_files_are_the_ard(written_report, tmp_path):
 
 def test_table_csvs_are_the_tables(written_report):
     out, results = written_report
-    for t in build_report_tables(results.analysis):
+    for t in build_report_tables(results.analysis, results.options):
         assert (out / "tables" / f"{t.name}.csv").read_text() == render_table_csv(t)
 
 
@@ -54,7 +53,7 @@ def test_docx_tables_match_the_ard(written_report):
 
     out, results = written_report
     doc = Document(str(out / "report.docx"))
-    tables = build_report_tables(results.analysis)
+    tables = build_report_tables(results.analysis, results.options)
     assert len(doc.tables) == len(tables)
     ard = results.analysis.ard
     for word, t in zip(doc.tables, tables, strict=True):
@@ -85,7 +84,7 @@ def test_docx_tables_match_the_ard(written_report):
 def test_html_has_every_table_and_figure(written_report):
     out, results = written_report
     page = (out / "report.html").read_text()
-    for t in build_report_tables(results.analysis):
+    for t in build_report_tables(results.analysis, results.options):
         assert f'id="table-{t.name}"' in page
     for png in (out / "figures").glob("*.png"):
         assert f'id="figure-{png.stem}"' in page
@@ -98,12 +97,32 @@ def test_html_has_every_table_and_figure(written_report):
     assert all(f"<p>{s}</p>" in page for s in summary if "<" not in s and "&" not in s)
 
 
-def test_without_analysis_only_datasets(tmp_path, written_report):
-    from types import SimpleNamespace
+def test_formats_choose_the_report_files(tmp_path, written_report):
+    """``outputs.formats: [xlsx]``: the tables in one workbook (a sheet per table, cells as
+    the CSV tables print them), no HTML, Word or CSV tables; the same bytes twice."""
+    from dataclasses import replace
 
-    from oncocohort.problems import Problems
-    from oncocohort.report.write import write_outputs
+    from openpyxl import load_workbook
 
-    out = write_outputs(SimpleNamespace(datasets={"x": pd.DataFrame({"a": [1]})},
-                                        problems=Problems()), tmp_path / "o")
-    assert sorted(p.name for p in out.iterdir()) == ["datasets", "validation.txt"]
+    from oncocohort.write.study import write_outputs
+
+    _, results = written_report
+    options = replace(results.options, formats=("xlsx",))
+    outs = [write_outputs(tmp_path / name, datasets=results.datasets, analysis=results.analysis,
+                          options=options, problems=results.problems) for name in ("a", "b")]
+    names = {p.name for p in outs[0].iterdir()}
+    assert "tables.xlsx" in names
+    assert not names & {"report.html", "report.docx", "tables"}
+    assert (outs[0] / "tables.xlsx").read_bytes() == (outs[1] / "tables.xlsx").read_bytes()
+    book = load_workbook(outs[0] / "tables.xlsx")
+    tables = build_report_tables(results.analysis, results.options)
+    assert book.sheetnames == [t.name for t in tables]
+    for t in tables:
+        width = len(t.header)
+        rows = [tuple("" if c is None else c for c in row)[:width]
+                for row in book[t.name].iter_rows(values_only=True, max_col=width)]
+        blank = ("",) * (width - 1)
+        assert rows[0] == (t.title, *blank) and rows[1] == t.header
+        want = [(r[0][3:], *blank) if t.is_heading(r) else r for r in t.rows]
+        assert rows[2:2 + len(t.rows)] == want
+        assert [r[0] for r in rows[len(rows) - len(t.footnotes):]] == list(t.footnotes)

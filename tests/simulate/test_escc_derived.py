@@ -30,7 +30,8 @@ TEN_PERCENT = 0.10  # calibration tolerance of the "~" targets
 
 @pytest.fixture(scope="module")
 def results():
-    from oncocohort.pipeline import load_study, run_study
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
 
     loaded = load_study(DEMO / "study.yaml")
     assert loaded.problems.ok, [str(p) for p in loaded.problems]
@@ -56,7 +57,7 @@ def _value(ard, analysis, variable, statistic, category=None, endpoint=None, gro
 
 
 def test_attrition(results):
-    a = results.datasets["attrition"]
+    a = results.derived.attrition
     assert a["n_remaining"].tolist() == [231, 200, 182, 181, 159, 131, 118, 118, 102, 91, 87]
 
 
@@ -69,7 +70,7 @@ def test_best_overall_response(ard):
 
 
 def test_best_change_and_time_to_response(results):
-    b = results.datasets["best_response"]
+    b = results.derived.best_response
     assert b["best_pct_change"].notna().sum() == 82
     assert b["best_pct_change"].mean() == pytest.approx(-8.07, rel=TEN_PERCENT)
     ttr = b.loc[b["bor"] == "PR", "time_to_response_days"] / M
@@ -94,7 +95,7 @@ def test_time_to_event(ard, endpoint, events, median, landmarks):
 def test_observation_range(results):
     """Median follow-up 9.5 months (range 0.7-33.6): the observation time from the index date
     to death or last contact (the reverse-KM median cannot be 9.5 here, see docs/demo.md)."""
-    os_ = results.datasets["tte"].query("paramcd == 'os'")["aval"]
+    os_ = results.derived.tte.query("paramcd == 'os'")["aval"]
     assert os_.min() == pytest.approx(0.7, rel=TEN_PERCENT)
     assert os_.max() == pytest.approx(33.6, rel=TEN_PERCENT)
     assert os_.median() == pytest.approx(9.5, rel=TEN_PERCENT)
@@ -105,10 +106,10 @@ def test_progression_free_survival_at_24_months(results, ard):
     patients censored for PFS are on treatment or lost to follow-up, so the PFS times past
     24 months that make the rate estimable are progressions of patients who stopped for
     intolerance and were still scanned (docs/demo.md)."""
-    pfs = results.datasets["tte"].query("paramcd == 'pfs'")
+    pfs = results.derived.tte.query("paramcd == 'pfs'")
     late = pfs[pfs["aval"] > 24]
     assert len(late) >= 1 and (late["cnsr"] == 0).all()
-    patients = results.datasets["patients"].set_index("subject_id")
+    patients = results.derived.patients.set_index("subject_id")
     assert (patients.loc[late["subject_id"], "eot_reason"] == "adverse event").all()
     assert _value(ard, "survival", "landmark", "n_at_risk", 24, endpoint="pfs") == len(late)
     assert _value(ard, "survival", "landmark", "pct", 24, endpoint="pfs") == \
@@ -122,7 +123,7 @@ def test_no_pile_up_of_events_at_one_time(results, endpoint):
     deaths on one day at 33.2 months, a cliff from 24 % to 5 % at the end of the OS curve).
     The longest observation is censored or a lone event, never the end of a block of events.
     """
-    tte = results.datasets["tte"].query("paramcd == @endpoint")
+    tte = results.derived.tte.query("paramcd == @endpoint")
     events = tte.loc[(tte["cnsr"] == 0) & (tte["aval"] > 6), "aval_days"]
     assert events.value_counts().max() <= 2
     last = tte.loc[tte["aval_days"] == tte["aval_days"].max()]
@@ -152,9 +153,10 @@ def test_prognostic_factors_for_os(results, ard, variable, levels, level_is_bett
     hr = float(u.loc[u["statistic"] == "hr", "value"].iloc[0])
     p = float(u.loc[u["statistic"] == "p", "value"].iloc[0])
     hr_better = hr if level_is_better else 1 / hr  # the paper's direction: better vs worse
-    tte = results.datasets["tte"].query("paramcd == 'os'").set_index("subject_id")
+    tte = results.derived.tte.query("paramcd == 'os'").set_index("subject_id")
     event = tte["cnsr"] == 0
-    group = better(results.datasets["patients"].set_index("subject_id").reindex(tte.index))
+    patients = results.derived.patients
+    group = better(patients.set_index("subject_id").reindex(tte.index))
     assert group.sum() in (30, 62, 66)  # the published group sizes
     share = group.mean()
     largest = np.exp(-norm.ppf(0.975) / np.sqrt(event.sum() * share * (1 - share)))
@@ -184,7 +186,7 @@ def test_multivariable_model_keeps_the_three_factors(ard):
 
 
 def test_exposure(results, ard):
-    e = results.datasets["exposure"]
+    e = results.derived.exposure
     anl = e[e["drug"] == "anlotinib"]
     assert (anl["n_dose_reductions"] > 0).sum() == 14
     assert anl["relative_dose_intensity"].mean() == pytest.approx(0.90, rel=TEN_PERCENT)
@@ -218,8 +220,8 @@ def test_os_by_ecog_with_the_statistics_functions(results):
     from oncocohort.stats.kaplan_meier import kaplan_meier
     from oncocohort.stats.logrank import logrank
 
-    tte = results.datasets["tte"].query("paramcd == 'os'").set_index("subject_id")
-    ecog0 = results.datasets["patients"].set_index("subject_id")["ecog"].reindex(tte.index) == 0
+    tte = results.derived.tte.query("paramcd == 'os'").set_index("subject_id")
+    ecog0 = results.derived.patients.set_index("subject_id")["ecog"].reindex(tte.index) == 0
     event = tte["cnsr"] == 0
     lr = logrank(tte["aval"], event, ecog0)
     assert lr.p_value < 0.05

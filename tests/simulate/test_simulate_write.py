@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from oncocohort.report.simulated import WIDE_AE_TERMS, write_demo, write_escc
+from oncocohort.simulate.hospital import WIDE_AE_TERMS
+from oncocohort.write.synthetic import write_demo, write_escc
 from oncocohort.simulate import simulate_escc
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "oncocohort" / "data" / "demo"

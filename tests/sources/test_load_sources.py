@@ -14,7 +14,7 @@ SPEC_DIR = Path(__file__).parents[1] / "spec" / "fixtures"
 
 
 def test_example_study_sources() -> None:
-    tables, problems = load_sources(load_spec(SPEC_DIR / "study.yaml"))
+    tables, problems = load_sources(load_spec(SPEC_DIR / "study.yaml").sources)
     assert list(problems) == []
     assert {k: len(v) for k, v in tables.items()} == {
         "patients": 2, "therapy": 1, "therapy_lines": 1, "lesions": 1, "responses": 1,
@@ -51,7 +51,7 @@ def broken(tmp_path: Path) -> Path:
 
 
 def test_problems_of_all_sources_collected(broken: Path) -> None:
-    tables, problems = load_sources(load_spec(broken))
+    tables, problems = load_sources(load_spec(broken).sources)
     found = sorted((p.file, p.sheet, p.column, p.code) for p in problems)
     assert found == [
         ("data/hospital.xlsx", "Adverse events", None, "unknown_sheet"),
@@ -65,12 +65,11 @@ def test_problems_of_all_sources_collected(broken: Path) -> None:
 
 
 def test_hands_over_to_the_model_layer() -> None:
-    try:
-        from oncocohort.model import ValidationOptions, build_study_data
-    except ImportError:  # the model layer is written in parallel
-        pytest.skip("oncocohort.model.build_study_data not available yet")
+    from oncocohort.model import build_study_data
+    from oncocohort.study.options import StudyOptions
+
     spec = load_spec(SPEC_DIR / "study.yaml")
-    tables, _ = load_sources(spec)
-    data, problems = build_study_data(tables, ValidationOptions(**spec.validation_options()))
+    tables, _ = load_sources(spec.sources)
+    data, problems = build_study_data(tables, StudyOptions.from_spec(spec).validation)
     assert len(data.patients) == 3
     assert not problems.errors, [str(p) for p in problems.errors]

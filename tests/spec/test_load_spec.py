@@ -81,24 +81,26 @@ def test_spec_is_frozen(example: StudySpec) -> None:
         example.conventions.conf_level = 0.9  # type: ignore[misc]
 
 
-def test_validation_options_are_plain_values(example: StudySpec) -> None:
-    opts = example.validation_options()
-    assert opts == {
-        "data_cutoff": dt.date(2025, 7, 5),
-        "partial_dates": "reject",
-        "ae_synonyms": {
+def test_validation_options_from_the_spec(example: StudySpec) -> None:
+    from oncocohort.model import ValidationOptions
+    from oncocohort.study.options import StudyOptions
+
+    assert StudyOptions.from_spec(example).validation == ValidationOptions(
+        data_cutoff=dt.date(2025, 7, 5),
+        partial_dates="reject",
+        ae_synonyms={
             "hand-foot syndrome": "Palmar-plantar erythrodysesthesia syndrome",
             "ALT increased": "Alanine aminotransferase increased",
         },
-        "ae_groups": {
+        ae_groups={
             "Nausea and vomiting": ["Nausea", "Vomiting"],
             "Liver function abnormality": [
                 "Alanine aminotransferase increased", "Aspartate aminotransferase increased",
                 "Blood bilirubin increased"],
         },
-        "date_format": None,
-        "date_formats": {"adverse_events": "%d/%m/%Y"},
-    }
+        date_format=None,
+        date_formats={"adverse_events": "%d/%m/%Y"},
+    )
 
 
 def test_subgroup_groups_read_as_written(example: StudySpec) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oncocohort.pipeline import demo_spec_path
+from oncocohort.study.demo import demo_spec_path
+from oncocohort.study.options import StudyOptions
 from oncocohort.problems import InputError
 from oncocohort.spec import load_spec, spec_from_dict
 from oncocohort.spec.load import _SpecLoader
@@ -33,7 +34,7 @@ def test_omop_example_loads_without_sources():
     assert spec.database.base_dir == OMOP_EXAMPLE.parent  # relative paths: the YAML's folder
     assert [r.name for r in spec.omop.exclusion][-1] == "brain_metastases"
     assert spec.cohort.inclusion == [] and spec.cohort.reported is None
-    assert spec.validation_options()["date_formats"] == {}
+    assert StudyOptions.from_spec(spec).validation.date_formats == {}
     assert not load_spec(demo_spec_path()).from_database
 
 

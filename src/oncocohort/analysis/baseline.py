@@ -17,8 +17,18 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
 
-__all__ = ["compute_baseline_rows", "compute_categorical_rows", "compute_continuous_rows",
-           "is_continuous", "level_text", "level_texts", "sorted_levels"]
+__all__ = ["default_baseline_variables", "compute_baseline_rows", "compute_categorical_rows",
+           "compute_continuous_rows", "is_continuous", "level_text", "level_texts",
+           "sorted_levels"]
+
+
+def default_baseline_variables(subgroups: Sequence[str],
+                               cut_from: Sequence[str] = ()) -> tuple[str, ...]:
+    """Table 1 variables when the spec names none: age, sex and ECOG, then the subgroup
+    variables; a subgroup cut from sex or ECOG (``cut_from``) replaces it (age stays: its
+    median is shown besides the age groups)."""
+    base = [v for v in ("age", "sex", "ecog") if v not in cut_from or v == "age"]
+    return tuple(dict.fromkeys([*base, *subgroups]))
 
 
 def is_continuous(values: pd.Series, max_levels: int = 6) -> bool:

@@ -29,8 +29,9 @@ Two further dates are derived when visit-level assessments (``subject_id``,
 ``last_adequate_before_new_therapy``  last adequate assessment on or before ``new_therapy``
 
 An *adequate* assessment is one with an evaluable overall response: CR, PR, SD,
-NON-CR/NON-PD or PD (not NE, not missing; :data:`oncocohort.canon.codes.ADEQUATE_RESPONSES`) (FDA 2018 guidance, "Clinical Trial Endpoints for
-the Approval of Cancer Drugs and Biologics", appendix on PFS censoring).
+NON-CR/NON-PD or PD (not NE, not missing; :data:`oncocohort.canon.codes.ADEQUATE_RESPONSES`)
+(FDA 2018 guidance, "Clinical Trial Endpoints for the Approval of Cancer Drugs and Biologics",
+appendix on PFS censoring).
 
 The frame also carries ``responder`` (``"Y"``/``"N"``, from the best-response frame, else
 ``"N"``) so that endpoints restricted to responders can select their population.

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.canon.codes import NAMED_DATES
+from oncocohort.canon.conventions import Conventions, DayCount, TimeUnit
 
 __all__ = ["Endpoint", "TimeOptions", "derive_param_tte", "derive_params_tte", "ttr_endpoint",
            "OS", "PFS", "DOR", "TTR", "TTD", "TTE_COLUMNS"]
@@ -74,6 +75,9 @@ def _check_source(name: str, where: str) -> None:
                      f"{', '.join(NAMED_DATES)} or 'patients.<column>'")
 
 
+_DEFAULT = Conventions()  # the spec's defaults (oncocohort.canon.conventions)
+
+
 @dataclass(frozen=True)
 class TimeOptions:
     """How durations are counted and expressed.
@@ -88,9 +92,9 @@ class TimeOptions:
         ``"admiral"``: ``end - start + 1``; ``"difference"``: ``end - start``.
     """
 
-    unit: Literal["days", "weeks", "months", "years"] = "months"
-    days_per_month: float = 30.4375
-    day_count: Literal["admiral", "difference"] = "admiral"
+    unit: TimeUnit = _DEFAULT.time_unit
+    days_per_month: float = _DEFAULT.days_per_month
+    day_count: DayCount = _DEFAULT.day_count
 
     def __post_init__(self) -> None:
         if self.unit not in _DAYS_PER_UNIT:

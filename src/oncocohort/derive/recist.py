@@ -27,6 +27,7 @@ import pandas as pd
 
 from oncocohort.derive._recist_frame import NOT_APPLICABLE, visit_frame
 from oncocohort.canon.codes import RESPONSE_CODES
+from oncocohort.canon.conventions import Conventions, DayCount, ResponseConventions
 from oncocohort.canon.schema import LESION_TYPES, NON_TARGET_STATUS
 from oncocohort.problems import InputError, Problem
 
@@ -50,6 +51,9 @@ VISIT_COLUMNS: tuple[str, ...] = (
 
 #: Columns of :func:`derive_overall_records`, in order.
 OVERALL_COLUMNS: tuple[str, ...] = ("subject_id", "assessment_date", "response", "source")
+
+
+_DEFAULT = ResponseConventions()  # the spec's defaults (oncocohort.canon.conventions)
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,10 @@ class ResponseOptions:
         ``"difference"``: end - start. Used for ``time_to_response_days``.
     """
 
-    confirmation: bool = False
-    confirmation_days: int = 28
-    sd_min_days: int = 42
-    max_ne_between: int = 1
+    confirmation: bool = _DEFAULT.confirmation
+    confirmation_days: int = _DEFAULT.confirmation_days
+    sd_min_days: int = _DEFAULT.sd_min_days
+    max_ne_between: int = _DEFAULT.max_ne_between
     accept_sd_between: bool = False
     reference: str = "index_date"
     stop_at_new_therapy: bool = True
@@ -113,7 +117,7 @@ class ResponseOptions:
     pd_increase_mm: float = 5.0
     no_assessment: Literal["NE", "MISSING"] = "NE"
     clinical_benefit_days: int | None = None
-    day_count: Literal["admiral", "difference"] = "admiral"
+    day_count: DayCount = Conventions().day_count
 
     def __post_init__(self) -> None:
         bad = []

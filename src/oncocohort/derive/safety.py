@@ -25,9 +25,9 @@ after the end of treatment: ``eot_date``, else the last dose in ``therapy``, els
 missing onset or index date counts as treatment-emergent, the conservative choice), and
 ``immune_related`` (the CTCAE term is in the spec's immune-related list).
 
-Worst grade per subject (:func:`derive_ae_worst`) and the grade table
-(:func:`summarise_ae_grades`) live in :mod:`oncocohort.derive.safety_grades` and are
-re-exported here.
+Worst grade per subject (:func:`derive_ae_worst`) lives in
+:mod:`oncocohort.derive.safety_grades` and is re-exported here; the grade table of patients
+and percentages is an analysis (:func:`oncocohort.analysis.safety.summarise_ae_grades`).
 
 References
 ----------
@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.derive._subjects import check_known_subjects, index_patients
-from oncocohort.derive.safety_grades import derive_ae_worst, summarise_ae_grades
+from oncocohort.derive.safety_grades import derive_ae_worst
+from oncocohort.canon.conventions import Conventions
 from oncocohort.canon.ctcae import (
     DEFAULT_SYNONYMS,
     ctcae_terms,
@@ -59,7 +60,6 @@ __all__ = [
     "derive_ae",
     "unmapped_ae_terms",
     "derive_ae_worst",
-    "summarise_ae_grades",
 ]
 
 def _index_synonyms(mapping: Mapping[str, str], where: str) -> dict[str, str]:
@@ -98,7 +98,7 @@ class SafetyOptions:
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     regimen_drugs: tuple[str, ...] = ()
     immune_related: tuple[str, ...] = ()
-    treatment_emergent_days: int = 30
+    treatment_emergent_days: int = Conventions().treatment_emergent_days
     default_synonyms: bool = True
 
     def __post_init__(self) -> None:

@@ -1,4 +1,4 @@
-"""Worst CTCAE grade per subject and category, and the any-grade / grade 1-2 / grade >= 3 table.
+"""Worst CTCAE grade per subject and category.
 
 Input is the record-level frame of :func:`oncocohort.derive.safety.derive_ae`.
 
@@ -6,8 +6,9 @@ Worst grade
 -----------
 Per subject and category the worst grade is the maximum of the *known* grades: a missing
 grade never outranks a real one. A subject whose records of the category all lack a grade
-has ``worst_grade`` missing and ``grade_missing`` true; the summary counts them under "any
-grade" and separately as "grade missing", never as grade 1-2 or >= 3.
+has ``worst_grade`` missing and ``grade_missing`` true; the grade table
+(:func:`oncocohort.analysis.safety.summarise_ae_grades`) counts them under "any grade" and
+separately as "grade missing", never as grade 1-2 or >= 3.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["derive_ae_worst", "summarise_ae_grades"]
+__all__ = ["derive_ae_worst"]
 
 
 _BY_COLUMN = {"term": "term", "group": "ae_group", "soc": "soc"}
@@ -80,42 +81,3 @@ def derive_ae_worst(
     out["population"] = population
     return out[["subject_id", "by", "category", "worst_grade", "grade_missing", "n_records",
                 "population"]]
-
-
-def summarise_ae_grades(worst: pd.DataFrame, n_patients: int) -> pd.DataFrame:
-    """Patients by worst grade per category, "Any <population>" first, then by frequency.
-
-    Counts: ``n_any`` (patients with the category, whatever the grade, missing included),
-    ``n_grade_1_2`` (worst grade 1 or 2), ``n_grade_3_plus`` (worst grade >= 3),
-    ``n_grade_missing`` (no recorded grade); each ``pct_*`` is ``100 * n / n_patients``.
-    Rows after the first are sorted by ``n_any`` then ``n_grade_3_plus`` (descending), then
-    name. The "any" row takes each subject's worst grade over all categories.
-    """
-    if n_patients <= 0:
-        raise ValueError("n_patients must be positive")
-    population = worst["population"].iloc[0] if len(worst) else "AE"
-    per_subject = worst.groupby("subject_id")["worst_grade"].max().reset_index()
-    any_rows = per_subject.assign(category=f"Any {population}")
-    parts = [_counts(any_rows, n_patients)]
-    if not (worst["by"] == "any").all():
-        rest = _counts(worst, n_patients).sort_values(
-            ["n_any", "n_grade_3_plus", "category"], ascending=[False, False, True],
-            kind="stable")
-        parts.append(rest)
-    return pd.concat(parts, ignore_index=True)
-
-
-def _counts(frame: pd.DataFrame, n_patients: int) -> pd.DataFrame:
-    g = frame["worst_grade"]
-    flags = pd.DataFrame({
-        "category": frame["category"],
-        "n_any": 1,
-        "n_grade_1_2": g.isin([1, 2]).fillna(False).astype(int),
-        "n_grade_3_plus": (g >= 3).fillna(False).astype(int),
-        "n_grade_missing": g.isna().astype(int),
-    })
-    out = flags.groupby("category", sort=True).sum().reset_index()
-    for col in ("n_any", "n_grade_1_2", "n_grade_3_plus", "n_grade_missing"):
-        out[col.replace("n_", "pct_", 1)] = 100.0 * out[col] / n_patients
-    return out[["category", "n_any", "pct_any", "n_grade_1_2", "pct_grade_1_2",
-                "n_grade_3_plus", "pct_grade_3_plus", "n_grade_missing", "pct_grade_missing"]]

@@ -123,8 +123,8 @@ def build_study_data(
         sheet). Absent names, or empty sequences, mean the table was not supplied.
     options
         Cut-off, partial-date rule, AE synonyms and groups, date formats: a
-        :class:`ValidationOptions`, or a mapping of its fields (as
-        ``StudySpec.validation_options()`` returns).
+        :class:`ValidationOptions` (a study's come from
+        :meth:`oncocohort.study.options.StudyOptions.from_spec`), or a mapping of its fields.
 
     Returns
     -------

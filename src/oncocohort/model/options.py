@@ -1,4 +1,5 @@
-"""Options of data-model validation (filled by the CLI from the study spec)."""
+"""Options of data-model validation (filled from the study spec by
+:meth:`oncocohort.study.options.StudyOptions.from_spec`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+
+from oncocohort.canon.conventions import Conventions, PartialDates
 
 __all__ = ["ValidationOptions"]
 
@@ -37,7 +39,7 @@ class ValidationOptions:
     """
 
     data_cutoff: dt.date | None = None
-    partial_dates: Literal["reject", "first", "mid", "last"] = "reject"
+    partial_dates: PartialDates = Conventions().partial_dates
     ae_synonyms: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     ae_groups: Mapping[str, Sequence[str]] = field(default_factory=lambda: _EMPTY)
     date_format: str | None = None

@@ -1,5 +1,6 @@
-"""The report's contents from a :class:`~oncocohort.analysis.study.StudyAnalysis`: the display
-tables (from the ARD only) and the figures (with the numbers they print), in report order."""
+"""The report's tables and figures from a :class:`~oncocohort.analysis.study.StudyAnalysis`:
+the display tables (from the ARD only) and the figures (with the numbers they print), in report
+order."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import (
     build_baseline_table,
@@ -17,46 +19,50 @@ from oncocohort.report.builders import (
     build_safety_table,
 )
 from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
-from oncocohort.report.figures.flowchart import compute_flowchart_figure
-from oncocohort.report.figures.forest import compute_forest_figure
-from oncocohort.report.figures.km import compute_km_figure
-from oncocohort.report.figures.swimmer import compute_swimmer_figure
-from oncocohort.report.figures.waterfall import compute_waterfall_figure
+from oncocohort.report.figures.flowchart import FlowchartFigure, compute_flowchart_figure
+from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
+from oncocohort.report.figures.km import KmFigure, compute_km_figure
+from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
+from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
 from oncocohort.report.format import fmt_est_ci, fmt_p
+from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 
-__all__ = ["ReportFigure", "build_report_tables", "build_report_figures", "forest_rows",
-           "subgroup_annotation"]
+__all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
+           "forest_rows", "subgroup_annotation"]
+
+
+DrawnFigure = FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
 
 
 @dataclass(frozen=True)
 class ReportFigure:
-    """A figure of the report: file stem, caption, the figure and the builder's result."""
+    """A figure of the report: file stem, caption, the figure and what its builder drew (the
+    numbers it printed)."""
 
     name: str
     caption: str
     figure: Figure
-    result: object
+    drawn: DrawnFigure
 
 
-def build_report_tables(analysis) -> list[DisplayTable]:
+def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list[DisplayTable]:
     """Every display table, in report order (Table 1, exposure, response, survival, Table 2 per
     endpoint, Table 3)."""
-    ard, labels, conv, k = analysis.ard, analysis.labels, analysis.conventions, \
-        analysis.small_cell_k
-    tables = [build_baseline_table(ard, labels, conv, k),
-              build_exposure_table(ard, labels, conv, k),
-              build_response_table(ard, labels, conv, k)]
+    ard = analysis.ard
+    tables = [build_baseline_table(ard, options),
+              build_exposure_table(ard, options),
+              build_response_table(ard, options)]
     if (ard["analysis"] == "survival").any():
-        tables.append(build_survival_table(ard, labels, conv, k))
+        tables.append(build_survival_table(ard, options))
     for endpoint in analysis.subgroups:
-        tables.append(build_subgroup_table(ard, endpoint, labels, conv, k))
-    tables.append(build_safety_table(ard, labels, conv, k))
+        tables.append(build_subgroup_table(ard, endpoint, options))
+    tables.append(build_safety_table(ard, options))
     return tables
 
 
-def forest_rows(ard: pd.DataFrame, endpoint: str, labels, analysis: str = "cox_univariable"
-                ) -> pd.DataFrame:
+def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
+                analysis: str = "cox_univariable") -> pd.DataFrame:
     """Forest-plot rows (label, hr, lower, upper, p) of one endpoint's Cox models, from the ARD:
     a heading row per variable (NaN hr) then one row per non-reference level."""
     a = ArdLookup(ard)
@@ -67,7 +73,7 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, labels, analysis: str = "cox_u
         ref = a.values("group_level", analysis="subgroup", endpoint=endpoint, group_var=var,
                        variable="patients", statistic="n")
         ref = [r for r in ref if r and r not in levels]
-        rows.append({"label": labels.get(var, var), "hr": np.nan, "lower": np.nan,
+        rows.append({"label": options.label(var), "hr": np.nan, "lower": np.nan,
                      "upper": np.nan, "p": np.nan})
         for level in levels:
             w = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
@@ -96,22 +102,21 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str) -> str:
     return "\n".join(lines)
 
 
-def build_report_figures(analysis, *, subgroup_curves: str = "selected") -> list[ReportFigure]:
+def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[ReportFigure]:
     """Flowchart, waterfall, Kaplan-Meier per endpoint, Kaplan-Meier by subgroup, forest plot
     per endpoint with subgroups, swimmer plot.
 
-    ``subgroup_curves``: ``"selected"`` (default) draws the curves by the subgroup variables
-    that entered the multivariable model (those the text discusses; a figure per variable per
-    endpoint would be dozens of figures), ``"all"`` every variable, ``"none"`` none.
+    ``options.subgroup_curves``: ``"selected"`` (default) draws the curves by the subgroup
+    variables that entered the multivariable model (those the text discusses; a figure per
+    variable per endpoint would be dozens of figures), ``"all"`` every variable, ``"none"``
+    none.
     """
-    if subgroup_curves not in ("selected", "all", "none"):
-        raise ValueError(f"subgroup_curves must be 'selected', 'all' or 'none', not "
-                         f"{subgroup_curves!r}")
+    subgroup_curves = options.subgroup_curves
+    k = options.small_cell_k
     figs: list[ReportFigure] = []
-    conv = analysis.conventions
-    unit = str(conv.get("time_unit", "months"))
+    unit = options.conventions.time_unit
     if analysis.attrition is not None and len(analysis.attrition):
-        fc = compute_flowchart_figure(analysis.attrition, small_cell_k=analysis.small_cell_k)
+        fc = compute_flowchart_figure(analysis.attrition, small_cell_k=k)
         figs.append(ReportFigure("flowchart", "Figure 1. Patient selection.", fc.figure, fc))
     best = analysis.best_response
     if best is not None and "best_pct_change" in best:
@@ -122,33 +127,33 @@ def build_report_figures(analysis, *, subgroup_curves: str = "selected") -> list
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
             f"measurement; {left_out} without). Dashed lines: +20% and -30%.", wf.figure, wf))
     for name, fit in analysis.endpoints.items():
-        km = compute_km_figure({fit.label: fit.km}, unit=unit, landmarks=analysis.landmarks,
-                               title=fit.label, small_cell_k=analysis.small_cell_k)
+        km = compute_km_figure({fit.label: fit.km}, unit=unit,
+                               landmarks=analysis.options.landmarks, title=fit.label,
+                               small_cell_k=k)
         figs.append(ReportFigure(
             f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(fit.km.n)}). "
             f"Tick marks: censored observations; dotted lines: median; numbers at risk below "
             f"the axis.", km.figure, km))
     for endpoint, res in analysis.subgroups.items():
-        label = analysis.labels.get(endpoint, endpoint)
+        label = options.label(endpoint)
         if subgroup_curves != "none":
             for var, curves in res.curves.items():
                 if len(curves) < 2 or (subgroup_curves == "selected"
                                        and var not in res.selected):
                     continue
                 km = compute_km_figure(curves, unit=unit, title=f"{label} by "
-                                       f"{analysis.labels.get(var, var)}",
+                                       f"{options.label(var)}",
                                        annotation=subgroup_annotation(analysis.ard, endpoint, var),
-                                       small_cell_k=analysis.small_cell_k)
+                                       small_cell_k=k)
                 figs.append(ReportFigure(f"km_{endpoint}_{var}", f"{label} by "
-                                         f"{analysis.labels.get(var, var)}.", km.figure, km))
-        rows = forest_rows(analysis.ard, endpoint, analysis.labels)
+                                         f"{options.label(var)}.", km.figure, km))
+        rows = forest_rows(analysis.ard, endpoint, options)
         if rows["hr"].notna().any():
             fo = compute_forest_figure(rows, title=f"{label}: univariable hazard ratios")
             figs.append(ReportFigure(f"forest_{endpoint}", f"Univariable hazard ratios for "
                                      f"{label.lower()} (log scale).", fo.figure, fo))
     if analysis.swimmer is not None and len(analysis.swimmer):
-        sw = compute_swimmer_figure(analysis.swimmer, unit=unit,
-                                    show_ids=analysis.small_cell_k is None)
+        sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
         shown = len(sw.lanes)
         figs.append(ReportFigure(
             "swimmer", f"Treatment duration per patient, coloured by best overall response "

@@ -7,7 +7,7 @@ subgroup tables are in :mod:`oncocohort.report.builders_survival`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,56 +16,13 @@ from oncocohort.analysis.safety import GRADE_BANDS
 from oncocohort.canon.codes import OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_est_ci, fmt_n_pct, fmt_num
+from oncocohort.report.options import ReportOptions
 from oncocohort.report.suppress import compute_suppression, suppressed_text
 from oncocohort.report.tables import DisplayTable
+from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
 
 __all__ = ["build_baseline_table", "build_exposure_table", "build_response_table",
-           "build_safety_table", "convention_footnotes", "suppression_footnote", "ci_label"]
-
-_CI_NAMES = {"clopper-pearson": "Clopper-Pearson exact", "wilson": "Wilson score",
-             "wilson-cc": "Wilson score with continuity correction", "jeffreys": "Jeffreys",
-             "agresti-coull": "Agresti-Coull", "wald": "Wald"}
-
-
-def ci_label(conventions: Mapping[str, object]) -> str:
-    """``"95% CI"`` at the spec's confidence level."""
-    return f"{100 * float(conventions.get('conf_level', 0.95)):g}% CI"
-
-
-def convention_footnotes(conventions: Mapping[str, object], *which: str) -> tuple[str, ...]:
-    """Footnotes stating the conventions a table depends on (``which`` picks them)."""
-    c = conventions
-    ci_method = _CI_NAMES.get(str(c.get("proportion_ci")), c.get("proportion_ci"))
-    denominator = ("all treated patients" if c.get("response_denominator") == "all"
-                   else "evaluable patients (best response not NE)")
-    notes = {
-        "proportion": f"Confidence intervals of proportions: {ci_method} method.",
-        "km": (f"Kaplan-Meier estimates; pointwise and median confidence intervals on the "
-               f"{c.get('km_conf_type')} scale (median: Brookmeyer-Crowley); median follow-up "
-               f"by the reverse Kaplan-Meier method. NR: not reached; NE: not estimable."),
-        "time": (f"Times in {c.get('time_unit')} (1 month = {c.get('days_per_month')} days) "
-                 f"from the {c.get('index_date_label')}; data cut-off {c.get('data_cutoff')}."),
-        "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.get('cox_ties')}), "
-                f"Wald confidence intervals and p-values; the first level is the reference. "
-                f"Variables with univariable p < {c.get('screen_threshold')} "
-                f"({c.get('screen_p_from')} test) entered the multivariable model."),
-        "denominator": (f"Percentages of {denominator}; "
-                        f"best overall response per RECIST 1.1, "
-                        f"{'confirmed' if c.get('confirmation') else 'unconfirmed'}."),
-        "safety": (f"Patients by worst CTCAE v5.0 grade of treatment-related, treatment-emergent "
-                   f"events (onset up to {c.get('treatment_emergent_days')} days after the end "
-                   f"of treatment); percentages of all treated patients."),
-        "baseline": "Percentages of all patients; missing values counted separately.",
-    }
-    return tuple(notes[w] for w in which)
-
-
-def suppression_footnote(k: int | None, used: bool) -> tuple[str, ...]:
-    if k is None or not used:
-        return ()
-    return (f"Counts between 1 and {k - 1} are shown as <{k}; cells marked * are suppressed so "
-            f"that a small count cannot be recovered by subtraction.",)
-
+           "build_safety_table"]
 
 class _Counts:
     """Collects the count cells of a table, then formats them after suppression."""
@@ -130,17 +87,17 @@ def _finish(rows: list[list], cells: _Counts) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def build_baseline_table(ard: pd.DataFrame, labels: Mapping[str, str],
-                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """Table 1: median (range) of continuous variables, n (%) per level, missing counts."""
     a = ArdLookup(ard)
+    k = options.small_cell_k
     n_total = a.get(analysis="baseline", variable="patients", statistic="n")
     cells = _Counts(k)
     rows: list[list] = []
     for var in a.values("variable", analysis="baseline"):
         if var == "patients":
             continue
-        rows.append([f"## {labels.get(var, var)}", ""])
+        rows.append([f"## {options.label(var)}", ""])
         base = {"analysis": "baseline", "variable": var}
         if a.has(statistic="median", **base):
             rows.append(["  Median (range)", fmt_est_ci(a.get(statistic="median", **base),
@@ -166,7 +123,7 @@ def build_baseline_table(ard: pd.DataFrame, labels: Mapping[str, str],
     return DisplayTable(
         "baseline", "Table 1. Baseline characteristics",
         ("Characteristic", f"Total (N={int(n_total)}), n (%)"), body,
-        convention_footnotes(conventions, "baseline") + suppression_footnote(k, cells.used))
+        convention_footnotes(options, "baseline") + suppression_footnote(options, cells.used))
 
 
 _EXPOSURE_LABELS = {"treatment_duration_months": "Treatment duration, months, median (range)",
@@ -174,10 +131,10 @@ _EXPOSURE_LABELS = {"treatment_duration_months": "Treatment duration, months, me
                     "relative_dose_intensity": "Relative dose intensity, median (range)"}
 
 
-def build_exposure_table(ard: pd.DataFrame, labels: Mapping[str, str],
-                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """Exposure per drug and for the regimen, then disposition at the data cut-off."""
     a = ArdLookup(ard)
+    k = options.small_cell_k
     n_total = a.get(analysis="population", variable="patients", statistic="n")
     cells = _Counts(k)
     rows: list[list] = []
@@ -214,14 +171,14 @@ def build_exposure_table(ard: pd.DataFrame, labels: Mapping[str, str],
         "exposure", "Table. Treatment exposure and disposition",
         ("", f"Total (N={int(n_total)})"), _finish(rows, cells),
         ("Counts are n (%) of all treated patients.",
-         f"Months of {conventions.get('days_per_month')} days.")
-        + suppression_footnote(k, cells.used))
+         f"Months of {options.conventions.days_per_month} days.")
+        + suppression_footnote(options, cells.used))
 
 
-def build_response_table(ard: pd.DataFrame, labels: Mapping[str, str],
-                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """BOR n (%), ORR and DCR n (%) with the confidence interval, denominator stated."""
     a = ArdLookup(ard)
+    k = options.small_cell_k
     w = {"analysis": "response"}
     cells = _Counts(k)
     rows: list[list] = [["## Best overall response", "", ""]]
@@ -251,16 +208,16 @@ def build_response_table(ard: pd.DataFrame, labels: Mapping[str, str],
     n_eval = a.get(variable="evaluable", statistic="n", **w)
     return DisplayTable(
         "response", f"Table. Tumour response (denominator N={fmt_num(denom, 0)})",
-        ("Response", "n (%)", f"Rate, % ({ci_label(conventions)})"), _finish(rows, cells),
-        convention_footnotes(conventions, "denominator", "proportion")
+        ("Response", "n (%)", f"Rate, % ({ci_label(options)})"), _finish(rows, cells),
+        convention_footnotes(options, "denominator", "proportion")
         + (f"Patients with an evaluable best response (not NE): {fmt_num(n_eval, 0)}.",)
-        + suppression_footnote(k, cells.used))
+        + suppression_footnote(options, cells.used))
 
 
-def build_safety_table(ard: pd.DataFrame, labels: Mapping[str, str],
-                       conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """Table 3: per term/group any grade / grade 1-2 / grade >= 3 n (%), ARD order (frequency)."""
     a = ArdLookup(ard)
+    k = options.small_cell_k
     pops = a.values("group_level", analysis="safety", group_var="population")
     pop = pops[0] if pops else "TRAE"
     w = {"analysis": "safety", "group_var": "population", "group_level": pop}
@@ -280,4 +237,4 @@ def build_safety_table(ard: pd.DataFrame, labels: Mapping[str, str],
     return DisplayTable(
         "safety", f"Table 3. Treatment-related adverse events (N={int(n_total)})", header,
         _finish(rows, cells),
-        convention_footnotes(conventions, "safety") + suppression_footnote(k, cells.used))
+        convention_footnotes(options, "safety") + suppression_footnote(options, cells.used))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.builders import (
-    _Counts,
-    _finish,
-    ci_label,
-    convention_footnotes,
-    suppression_footnote,
-)
+from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
+from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
 
 __all__ = ["build_survival_table", "build_subgroup_table", "median_text"]
 
@@ -27,14 +21,14 @@ def median_text(a: ArdLookup, **where: str) -> str:
                       a.get(statistic="upper", **w), missing="NR")
 
 
-def build_survival_table(ard: pd.DataFrame, labels: Mapping[str, str],
-                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """One column per endpoint: patients, events (maturity), median (CI), landmark rates (CI),
     median follow-up (CI) and range."""
     a = ArdLookup(ard)
+    k = options.small_cell_k
     endpoints = a.values("endpoint", analysis="survival")
-    ci = ci_label(conventions)
-    unit = str(conventions.get("time_unit", ""))
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
     cells = _Counts(k)
     rows: list[list] = [["Patients"], ["Events (maturity, %)"], [f"Median, {unit} ({ci})"]]
     landmarks = a.values("category", analysis="survival", variable="landmark")
@@ -61,23 +55,25 @@ def build_survival_table(ard: pd.DataFrame, labels: Mapping[str, str],
     body = _finish(rows, cells)
     body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
     return DisplayTable(
-        "survival", "Table. Time-to-event outcomes", ("", *(labels.get(e, e) for e in endpoints)),
-        body, convention_footnotes(conventions, "km", "time") + suppression_footnote(k, cells.used))
+        "survival", "Table. Time-to-event outcomes", ("", *(options.label(e) for e in endpoints)),
+        body,
+        convention_footnotes(options, "km", "time") + suppression_footnote(options, cells.used))
 
 
-def build_subgroup_table(ard: pd.DataFrame, endpoint: str, labels: Mapping[str, str],
-                         conventions: Mapping[str, object], k: int | None = None) -> DisplayTable:
+def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
+                         options: ReportOptions) -> DisplayTable:
     """Table 2 for one endpoint: per variable and level the patients, median (CI), log-rank p,
     univariable HR (CI) and p, and multivariable HR (CI) and p for variables that passed the
     screen (``1 (reference)`` on the reference level)."""
     a = ArdLookup(ard)
-    ci = ci_label(conventions)
-    unit = str(conventions.get("time_unit", ""))
+    k = options.small_cell_k
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
     cells = _Counts(k)
     rows: list[list] = []
     sub = {"analysis": "subgroup", "endpoint": endpoint}
     for var in a.values("group_var", **sub):
-        rows.append([f"## {labels.get(var, var)}"] + [""] * 7)
+        rows.append([f"## {options.label(var)}"] + [""] * 7)
         levels = [lv for lv in a.values("group_level", group_var=var, variable="patients",
                                         statistic="n", **sub) if lv]
         selected = a.get(analysis="cox_multivariable", endpoint=endpoint, group_var=var,
@@ -104,9 +100,9 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str, labels: Mapping[str, 
         cells.block(idx)
     body = tuple((r[0], *(cells.text(c, with_pct=False) if isinstance(c, int) else c
                           for c in r[1:])) for r in rows)
-    title = labels.get(endpoint, endpoint)
+    title = options.label(endpoint)
     return DisplayTable(
         f"subgroups_{endpoint}", f"Table 2. {title} by baseline characteristics",
         ("Characteristic", "Patients", f"Median, {unit} ({ci})", "Log-rank p",
          f"HR ({ci})", "p", f"Multivariable HR ({ci})", "p"), body,
-        convention_footnotes(conventions, "cox", "km") + suppression_footnote(k, cells.used))
+        convention_footnotes(options, "cox", "km") + suppression_footnote(options, cells.used))

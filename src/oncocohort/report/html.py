@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping
 
-from oncocohort.report.tables import DisplayTable, render_table_html
+from oncocohort.report.content import ReportContent
+from oncocohort.report.tables import render_table_html
 
 __all__ = ["render_report_html", "CSS"]
 
@@ -27,22 +28,16 @@ figcaption { font-size: 12px; } ul.oc-problems { font-size: 12px; }
 """
 
 
-def render_report_html(
-    *,
-    title: str,
-    methods: str,
-    versions: dict[str, str],
-    tables: Sequence[DisplayTable],
-    figures: Sequence[tuple[str, str, str]],
-    warnings: Sequence[str],
-    notes: Sequence[str] = (),
-    summary: Sequence[str] = (),
-) -> str:
+def render_report_html(content: ReportContent, svgs: Mapping[str, str]) -> str:
     """The whole report as one HTML document.
 
-    ``figures`` are ``(name, caption, inline svg)``; each becomes
-    ``<figure id="figure-<name>">``; each table ``<table id="table-<name>">``.
+    ``svgs``: figure name -> its SVG, inline-ready (:func:`~.figures.render.inline_svg`); each
+    figure becomes ``<figure id="figure-<name>">``, each table ``<table id="table-<name>">``.
     """
+    title, methods, versions = content.title, content.methods, content.versions
+    tables, warnings, notes, summary = (content.tables, content.warnings, content.notes,
+                                        content.summary)
+    figs = [(f.name, f.caption, svgs[f.name]) for f in content.figures]
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title>", f"<style>{CSS}</style></head><body>",
@@ -60,7 +55,6 @@ def render_report_html(
     else:
         out.append("<p>No validation warnings.</p>")
     out.append("</section>")
-    figs = list(figures)
     placed = set()
     order = _interleave([t.name for t in tables], [f[0] for f in figs])
     for kind, name in order:

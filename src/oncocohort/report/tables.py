@@ -12,6 +12,8 @@ import html
 import io
 from dataclasses import dataclass, field
 
+from oncocohort.report.results import neutralise_cell
+
 __all__ = ["DisplayTable", "render_table_html", "render_table_csv", "add_table_docx"]
 
 
@@ -62,11 +64,9 @@ def render_table_html(t: DisplayTable) -> str:
 def render_table_csv(t: DisplayTable) -> str:
     """The table as CSV text: header, rows (headings as a one-cell row), then footnotes.
 
-    Every cell goes through :func:`~oncocohort.report.output.neutralise_cell`, so a label
+    Every cell goes through :func:`~oncocohort.report.results.neutralise_cell`, so a label
     such as ``=HYPERLINK(...)`` or ``@SUM(1+1)`` is not run as a formula by a spreadsheet.
     """
-    from oncocohort.report.output import neutralise_cell
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
 

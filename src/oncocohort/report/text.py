@@ -6,12 +6,12 @@ as in the tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_est_ci, fmt_num
+from oncocohort.report.options import ReportOptions
+from oncocohort.report.wording import ci_label
 
 __all__ = ["results_sentences"]
 
@@ -26,12 +26,12 @@ def _n_pct(n: float, pct: float, k: int | None) -> str:
     return f"{fmt_num(n, 0)} patients ({fmt_num(pct)}%)"
 
 
-def results_sentences(ard: pd.DataFrame, labels: Mapping[str, str],
-                      conventions: Mapping[str, object], k: int | None = None) -> list[str]:
+def results_sentences(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
     """Sentences for the cohort, response, each time-to-event endpoint and safety."""
     a = ArdLookup(ard)
-    ci = f"{100 * float(conventions.get('conf_level', 0.95)):g}% CI"
-    unit = str(conventions.get("time_unit", "months"))
+    k = options.small_cell_k
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
     out = []
     n = a.get(analysis="population", variable="patients", statistic="n")
     text = f"{fmt_num(n, 0)} patients were included."
@@ -56,7 +56,7 @@ def results_sentences(ard: pd.DataFrame, labels: Mapping[str, str],
                    f"rate {rate('dcr')}, of {fmt_num(float(d.iloc[0]), 0)} patients.")
     for ep in a.values("endpoint", analysis="survival"):
         w = {"analysis": "survival", "endpoint": ep}
-        label = labels.get(ep, ep)
+        label = options.label(ep)
         med = {"variable": "median", **w}
         est = a.get(statistic="median", **med)
         median = ("was not reached" if est != est else "was " + fmt_est_ci(

@@ -25,10 +25,13 @@ from oncocohort.simulate._treatment import (
     tfi_days,
 )
 
-__all__ = ["simulate_escc", "generate_block", "DEFAULT_SEED", "TABLE_COLUMNS"]
+__all__ = ["simulate_escc", "generate_block", "DEFAULT_SEED", "TABLE_COLUMNS", "N_SCREENED",
+           "BLOCK_SIZE", "HOSPITAL_RECORD"]
 
 DEFAULT_SEED = 20250705
 BLOCK_SIZE = 100_000
+#: Screened patients of the default (demo) cohort.
+N_SCREENED = cal.N_SCREENED
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "patients": (

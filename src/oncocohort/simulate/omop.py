@@ -33,8 +33,8 @@ OMOP Oncology extension (``episode`` / ``episode_event``, see
 :mod:`oncocohort.simulate._omop_episodes`); by default those tables are empty.
 
 The generator is pure: :func:`generate_omop_chunks` yields dicts of DataFrames, one per chunk
-of persons. :func:`oncocohort.report.simulated.write_omop_duckdb` writes them into a DuckDB
-file (all file output is in ``report/``).
+of persons. :func:`oncocohort.write.synthetic.write_omop_duckdb` writes them into a DuckDB
+file (all file output is in :mod:`oncocohort.write`).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ from oncocohort.simulate.escc import DEFAULT_SEED, simulate_escc
 
 __all__ = [
     "OMOP_COLUMNS",
+    "SQL_TYPE",
     "CONCEPTS",
     "AE_TYPE",
     "DEFAULT_SEED",
@@ -73,9 +74,6 @@ __all__ = [
     "generate_background",
     "generate_omop_chunks",
 ]
-
-_SQL_TYPE = SQL_TYPE  # imported by oncocohort.report.simulated
-
 
 def _d(x) -> dt.date | None:
     return None if x is None or pd.isna(x) else pd.Timestamp(x).date()

@@ -1,6 +1,6 @@
 """Read every source a study spec names into canonical :class:`SourceTable` lists.
 
-One pass over ``spec.sources``: each long source is read (:mod:`.readers`), renamed and
+One pass over the spec's ``sources:``: each long source is read (:mod:`.readers`), renamed and
 recoded (:mod:`.mapping`); the ``wide`` sheet is unpivoted (:mod:`.wide`). Every problem is
 collected and returned, none raised: a source that cannot be read or mapped contributes its
 problems and no table, and the others are still read.
@@ -15,11 +15,12 @@ from oncocohort.sources.base import SourceTable
 from oncocohort.sources.mapping import map_table
 from oncocohort.sources.readers import read_table
 from oncocohort.sources.wide import unpivot_wide
+from oncocohort.spec.model import Source, Sources
 
 __all__ = ["load_sources"]
 
 
-def _read(source: Any) -> tuple[Any, list[Problem]]:
+def _read(source: Source) -> tuple[Any, list[Problem]]:
     try:
         frame, rows = read_table(source.path, sheet=source.sheet, label=source.file,
                                  encoding=source.encoding)
@@ -28,13 +29,13 @@ def _read(source: Any) -> tuple[Any, list[Problem]]:
     return (frame, rows), []
 
 
-def load_sources(spec: Any) -> tuple[dict[str, list[SourceTable]], Problems]:
+def load_sources(sources: Sources) -> tuple[dict[str, list[SourceTable]], Problems]:
     """Read, rename and recode every source of a study spec.
 
     Parameters
     ----------
-    spec
-        A :class:`oncocohort.spec.StudySpec` (its ``sources`` block is used).
+    sources
+        The spec's ``sources:`` block.
 
     Returns
     -------
@@ -45,7 +46,7 @@ def load_sources(spec: Any) -> tuple[dict[str, list[SourceTable]], Problems]:
     """
     tables: dict[str, list[SourceTable]] = {}
     problems: list[Problem] = []
-    for name, source in spec.sources.items():
+    for name, source in sources.items():
         read, more = _read(source)
         problems += more
         if read is None:

@@ -27,7 +27,20 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from oncocohort.canon import conventions as _canon
 from oncocohort.canon.codes import NAMED_DATES
+from oncocohort.canon.conventions import (
+    CoxTies,
+    DayCount,
+    KmConfType,
+    MedianCI,
+    PartialDates,
+    ProportionCI,
+    ResponseDenominator,
+    ScreenTest,
+    TimeUnit,
+)
+from oncocohort.canon.formats import DEFAULT_OUTPUT_FORMATS, OutputFormat
 from oncocohort.canon.schema import DATE_RANGE
 from oncocohort.spec.database import Database, OmopCohort
 
@@ -52,6 +65,10 @@ __all__ = [
     "ReportedCohort",
     "ReportedStep",
 ]
+
+_CONVENTIONS = _canon.Conventions()  # the defaults, defined once in canon
+_RESPONSE = _CONVENTIONS.response
+_SCREEN = _canon.Screen()
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -245,29 +262,36 @@ class Sources(_Frozen):
 class ResponseConventions(_Frozen):
     """``conventions.response``: best overall response rules (RECIST 1.1 section 4.4)."""
 
-    confirmation: bool = False
-    confirmation_days: int = Field(28, ge=0, le=MAX_DAYS)
-    sd_min_days: int = Field(42, ge=0, le=MAX_DAYS)
-    max_ne_between: int = Field(1, ge=0, le=100)
-    denominator: Literal["all", "evaluable"] = "all"
+    confirmation: bool = _RESPONSE.confirmation
+    confirmation_days: int = Field(_RESPONSE.confirmation_days, ge=0, le=MAX_DAYS)
+    sd_min_days: int = Field(_RESPONSE.sd_min_days, ge=0, le=MAX_DAYS)
+    max_ne_between: int = Field(_RESPONSE.max_ne_between, ge=0, le=100)
+    denominator: ResponseDenominator = _RESPONSE.denominator
+
+
+def _median_ci(value: Any) -> Any:
+    """``null`` (the spec's earlier spelling of the default) is Brookmeyer-Crowley."""
+    return _CONVENTIONS.median_ci if value is None else value
 
 
 class Conventions(_Frozen):
-    """``conventions:``: every statistical and derivation convention, stated in the report."""
+    """``conventions:``: every statistical and derivation convention, stated in the report.
 
-    time_unit: Literal["days", "weeks", "months", "years"] = "months"
-    days_per_month: float = Field(30.4375, ge=28, le=31)
-    day_count: Literal["admiral", "difference"] = "admiral"
-    partial_dates: Literal["reject", "first", "mid", "last"] = "reject"
-    proportion_ci: Literal[
-        "clopper-pearson", "wilson", "wilson-cc", "jeffreys", "agresti-coull", "wald"
-    ] = "clopper-pearson"
-    km_conf_type: Literal["log-log", "log", "plain", "arcsin"] = "log-log"
-    median_ci: Literal["symmetric"] | None = None
-    cox_ties: Literal["efron", "breslow", "exact"] = "efron"
-    conf_level: float = Field(0.95, gt=0, lt=1)
+    The allowed values and defaults are :mod:`oncocohort.canon.conventions`.
+    """
+
+    time_unit: TimeUnit = _CONVENTIONS.time_unit
+    days_per_month: float = Field(_CONVENTIONS.days_per_month, ge=28, le=31)
+    day_count: DayCount = _CONVENTIONS.day_count
+    partial_dates: PartialDates = _CONVENTIONS.partial_dates
+    proportion_ci: ProportionCI = _CONVENTIONS.proportion_ci
+    km_conf_type: KmConfType = _CONVENTIONS.km_conf_type
+    median_ci: Annotated[MedianCI, BeforeValidator(_median_ci)] = _CONVENTIONS.median_ci
+    cox_ties: CoxTies = _CONVENTIONS.cox_ties
+    conf_level: float = Field(_CONVENTIONS.conf_level, gt=0, lt=1)
     response: ResponseConventions = Field(default_factory=ResponseConventions)
-    treatment_emergent_days: int = Field(30, ge=0, le=MAX_DAYS)
+    treatment_emergent_days: int = Field(_CONVENTIONS.treatment_emergent_days, ge=0,
+                                         le=MAX_DAYS)
 
 
 class Rule(_Frozen):
@@ -419,8 +443,8 @@ class Subgroup(_Frozen):
 class Screen(_Frozen):
     """``screen:``: univariable screen for the multivariable Cox model."""
 
-    threshold: float = Field(0.05, gt=0, le=1)
-    p_from: Literal["wald", "lr", "logrank"] = "wald"
+    threshold: float = Field(_SCREEN.threshold, gt=0, le=1)
+    p_from: ScreenTest = _SCREEN.p_from
 
 
 class Safety(_Frozen):
@@ -433,11 +457,10 @@ class Safety(_Frozen):
 
 
 class Outputs(_Frozen):
-    """``outputs:``: report formats and small-cell suppression."""
+    """``outputs:``: report formats (:mod:`oncocohort.canon.formats`) and small-cell
+    suppression."""
 
-    formats: list[Literal["html", "docx", "csv", "xlsx"]] = Field(
-        default_factory=lambda: ["html", "docx", "csv"]
-    )
+    formats: list[OutputFormat] = Field(default_factory=lambda: list(DEFAULT_OUTPUT_FORMATS))
     small_cell_k: int | None = Field(None, ge=1, le=1_000_000)
 
 
@@ -511,20 +534,3 @@ class StudySpec(_Frozen):
     def spec_path(self) -> Path | None:
         """The YAML file this spec was loaded from (``None`` if built in memory)."""
         return self._spec_path
-
-    def validation_options(self) -> dict[str, Any]:
-        """Plain values the model layer needs: the fields of ``model.ValidationOptions``.
-
-        ``date_formats`` is keyed like ``sources:`` (a canonical table name, or ``"wide"``) and
-        holds the sources that set ``date_format``; others use ISO dates.
-        """
-        return {
-            "data_cutoff": self.study.data_cutoff,
-            "partial_dates": self.conventions.partial_dates,
-            "ae_synonyms": dict(self.safety.synonyms),
-            "ae_groups": {k: list(v) for k, v in self.safety.groups.items()},
-            "date_format": None,
-            "date_formats": {
-                name: s.date_format for name, s in self.sources.items() if s.date_format
-            } if self.sources is not None else {},
-        }

@@ -1,4 +1,4 @@
-"""Write a figure as PNG (300 dpi), SVG and PDF, byte-stable for the same input."""
+"""A figure rendered as PNG (300 dpi), SVG and PDF bytes, byte-stable for the same input."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,21 +24,21 @@ _METADATA = {
 }
 
 
-def render_figure(fig: Figure, base: Path,
-                  formats: tuple[str, ...] = ("png", "svg", "pdf")) -> list[Path]:
-    """Write ``base.png``, ``base.svg`` and ``base.pdf``; return the paths; close the figure."""
-    paths = []
+def render_figure(fig: Figure,
+                  formats: tuple[str, ...] = ("png", "svg", "pdf")) -> dict[str, bytes]:
+    """The figure in each format (format -> the file's bytes); closes the figure."""
+    out = {}
     with plt.rc_context(RC):  # saving reads svg.hashsalt / fonttype: the style must be active
         bbox = _tight_bbox(fig)  # once for all formats: "tight" would draw twice per format
         for fmt in formats:
-            path = Path(base).with_suffix(f".{fmt}")
-            fig.savefig(path, format=fmt, dpi=300, bbox_inches=bbox, metadata=_METADATA[fmt])
-            paths.append(path)
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=300, bbox_inches=bbox, metadata=_METADATA[fmt])
+            out[fmt] = buf.getvalue()
     plt.close(fig)  # a no-op for figures made by ``new_figure``; frees pyplot-made ones
-    return paths
+    return out
 
 
-_PENDING: list[tuple[Figure, Path]] = []  # read by forked workers (inherited memory)
+_PENDING: list[Figure] = []  # read by forked workers (inherited memory)
 
 
 def _worker_init() -> None:
@@ -48,36 +47,35 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _render_pending(i: int) -> list[Path]:
-    fig, base = _PENDING[i]
-    return render_figure(fig, base)
+def _render_pending(i: int) -> dict[str, bytes]:
+    return render_figure(_PENDING[i])
 
 
-def render_figures(figures: list[Figure], bases: list[Path], *,
-                   workers: int | None = None) -> list[list[Path]]:
+def render_figures(figures: list[Figure], *,
+                   workers: int | None = None) -> list[dict[str, bytes]]:
     """Render several figures, in parallel worker processes where that is safe and useful.
 
     Saving a figure (drawing it at 300 dpi, embedding fonts in the PDF) is CPU-bound
     matplotlib work, one figure at a time; on Linux the figures are handed to forked
-    workers, which inherit them (nothing is pickled). Elsewhere, or with one core or one
-    figure, they are rendered in this process. The files are the same either way.
+    workers, which inherit them (only the rendered bytes travel back). Elsewhere, or with one
+    core or one figure, they are rendered in this process. The bytes are the same either way.
     """
     n = len(figures)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4, n)
     if workers < 2 or n < 2 or not sys.platform.startswith("linux"):
-        return [render_figure(f, b) for f, b in zip(figures, bases, strict=True)]
-    _PENDING[:] = list(zip(figures, bases, strict=True))
+        return [render_figure(f) for f in figures]
+    _PENDING[:] = list(figures)
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                  initializer=_worker_init) as pool:
-            paths = list(pool.map(_render_pending, range(n)))
+            rendered = list(pool.map(_render_pending, range(n)))
     finally:
         _PENDING.clear()
     for f in figures:
         plt.close(f)
-    return paths
+    return rendered
 
 
 def _tight_bbox(fig: Figure, pad_inches: float = 0.1):

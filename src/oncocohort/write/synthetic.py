@@ -1,9 +1,9 @@
-"""Write the synthetic ESCC cohort to files: streamed CSV, and the bundled demo data set.
+"""Write synthetic data: the ESCC cohort's tables (streamed CSV), the bundled demo data set, and
+a synthetic OMOP CDM database (DuckDB).
 
-All file output lives in ``report/``; the generator in :mod:`oncocohort.simulate.escc` is
-pure. Files are byte-for-byte reproducible from the
-seed: CSV with ISO dates and fixed float formatting, and the workbook re-zipped with fixed
-timestamps.
+The generators (:mod:`oncocohort.simulate`) are pure; this module writes their output. Files
+are byte-for-byte reproducible from the seed: CSV with ISO dates and fixed float formatting,
+and the workbook re-zipped with fixed timestamps.
 """
 
 from __future__ import annotations
@@ -15,18 +15,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from oncocohort.report.output import stable_ooxml
-from oncocohort.simulate import _calibration as cal
+from oncocohort.report.ooxml import stable_ooxml
 from oncocohort.simulate.escc import (
     BLOCK_SIZE,
     DEFAULT_SEED,
-    HOSPITAL_RECORD,
+    N_SCREENED,
     TABLE_COLUMNS,
     generate_block,
 )
+from oncocohort.simulate.hospital import hospital_ae_sheet, hospital_patients_sheet
+from oncocohort.simulate.omop import DEFAULT_SEED as OMOP_SEED
+from oncocohort.simulate.omop import SQL_TYPE, generate_omop_chunks
+from oncocohort.study.demo import demo_spec_path
+from oncocohort.write.folder import atomic_output_dir, atomic_output_file
 
-__all__ = ["write_escc", "write_demo", "render_hospital_workbook", "render_simulated_escc",
-           "write_omop_duckdb", "render_simulated_omop"]
+__all__ = ["write_escc", "write_demo", "render_hospital_workbook", "write_simulated_escc",
+           "write_omop_duckdb", "write_simulated_omop"]
 
 
 def _csv_text(frame: pd.DataFrame, header: bool) -> str:
@@ -35,7 +39,7 @@ def _csv_text(frame: pd.DataFrame, header: bool) -> str:
 
 
 def write_escc(out_dir: str | Path, *, seed: int = DEFAULT_SEED,
-               n_patients: int = cal.N_SCREENED, chunk_size: int = BLOCK_SIZE,
+               n_patients: int = N_SCREENED, chunk_size: int = BLOCK_SIZE,
                progress: bool = True) -> dict[str, Path]:
     """Stream the synthetic cohort to one CSV per table, ``chunk_size`` patients at a time.
 
@@ -100,7 +104,7 @@ def write_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Pa
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    block = generate_block(seed, 0, cal.N_SCREENED, 0, cal.N_SCREENED)
+    block = generate_block(seed, 0, N_SCREENED, 0, N_SCREENED)
     paths = {}
     for name in TABLE_COLUMNS:
         paths[name] = out / f"{name}.csv"
@@ -108,89 +112,6 @@ def write_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, Pa
     paths["hospital"] = out / "hospital.xlsx"
     paths["hospital"].write_bytes(render_hospital_workbook(block))
     return paths
-
-
-# --------------------------------------------------------------------------------------------
-# the hospital's own workbook: one row per screened patient, Chinese/English headers
-
-_YES_NO = {True: "是", False: "否"}
-_SEX = {"M": "男", "F": "女"}
-_SITE = {"upper": "上段 upper", "middle": "中段 middle", "lower": "下段 lower"}
-WIDE_AE_TERMS = ("fatigue", "hypertension", "nausea", "vomiting", "anaemia",
-                 "hand-foot syndrome", "ALT increased", "AST increased", "bilirubin increased",
-                 "hypothyroidism", "proteinuria", "pneumonitis", "oral mucositis", "rash",
-                 "epistaxis", "gum bleeding")
-
-
-def _ae_column(term: str) -> str:
-    return f"{term[0].upper()}{term[1:]} grade"
-
-
-def _code(series: pd.Series, mapping: Mapping) -> pd.Series:
-    return series.astype(object).map(lambda v: None if pd.isna(v) else mapping.get(v))
-
-
-def hospital_patients_sheet(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The wide sheet: screening data, dates, hospital-recorded response and AE worst grades."""
-    p = tables["patients"]
-    rec = tables[HOSPITAL_RECORD].set_index("subject_id")
-    w = pd.DataFrame({
-        "ID 病历号": p["subject_id"],
-        "性别 Sex": _code(p["sex"], _SEX),
-        "年龄 Age": p["age"],
-        "ECOG": p["ecog"],
-        "病理 Histology": p["histology"],
-        "远处转移 Metastatic": _code(p["metastatic"], _YES_NO),
-        "原发部位 Primary site": _code(p["primary_site"], _SITE),
-        "转移部位数 Metastatic sites": p["n_metastatic_sites"],
-        "既往治疗线数 Prior lines": p["prior_lines"],
-        "既往治疗失败 Progression/intolerance": _code(p["prior_failure"], _YES_NO),
-        "既往免疫治疗 Prior ICI": _code(p["prior_ici"], _YES_NO),
-        "既往紫杉类 Prior taxane": _code(p["prior_taxane"], _YES_NO),
-        "既往铂类 Prior platinum": _code(p["prior_platinum"], _YES_NO),
-        "既往靶向 Prior targeted": _code(p["prior_targeted"], _YES_NO),
-        "既往手术 Prior surgery": _code(p["prior_surgery"], _YES_NO),
-        "联合放疗 Radiotherapy": _code(p["radiotherapy"], _YES_NO),
-        "治疗方案 Regimen": p["regimen"],
-        "PD-1抗体 PD-1 antibody": p["pd1_antibody"],
-        "安罗替尼起始剂量 Anlotinib start dose (mg)": p["anlotinib_start_dose"],
-        "器官功能正常 Organ function adequate": _code(p["organ_function_adequate"], _YES_NO),
-        "其他恶性肿瘤 Other malignancy": _code(p["other_malignancy"], _YES_NO),
-        "活动性脑转移 Active brain metastases": _code(p["active_brain_metastases"], _YES_NO),
-        "资料缺失 Records incomplete": _code(p["records_incomplete"], _YES_NO),
-        "Start date": p["index_date"],
-        "Last contact": p["last_alive_date"],
-        "Death date": p["death_date"],
-        "End of treatment": p["eot_date"],
-        "EOT reason": p["eot_reason"],
-        "Best response": p["subject_id"].map(rec["best_response"]),
-        "PD date": p["subject_id"].map(rec["progression_date"]),
-    })
-    ae = tables["adverse_events"]
-    rel = ae[ae["related"].astype(bool)]
-    worst = rel.groupby(["subject_id", "ae_term"])["grade"].max().unstack()
-    treated = p["subject_id"].isin(rec.index)
-    for term in WIDE_AE_TERMS:
-        col = worst[term] if term in worst.columns else pd.Series(dtype=float)
-        g = p["subject_id"].map(col)
-        w[_ae_column(term)] = g.where(~treated, g.fillna(0)).astype("Float64")
-    return w
-
-
-def hospital_ae_sheet(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """The long AE sheet as a hospital keeps it: day/month/year text dates, yes/no codes."""
-    ae = tables["adverse_events"]
-
-    def dmy(s: pd.Series) -> pd.Series:
-        return s.dt.strftime("%d/%m/%Y")
-
-    return pd.DataFrame({
-        "Patient ID": ae["subject_id"], "Event": ae["ae_term"], "CTCAE grade": ae["grade"],
-        "Onset": dmy(ae["onset_date"]), "Resolved": dmy(ae["end_date"]),
-        "Related": ae["related"].map({True: "yes", False: "no"}),
-        "Attributed to": ae["related_drugs"], "Serious": ae["serious"].map({True: "yes",
-                                                                             False: "no"}),
-    })
 
 
 _FIXED_TIME = dt.datetime(2025, 7, 5)
@@ -212,8 +133,8 @@ def render_hospital_workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
     return stable_ooxml(buf.getvalue(), _FIXED_TIME)
 
 
-def render_simulated_escc(out_dir: str | Path, *, seed: int | None = None,
-                          n_patients: int | None = None, progress: bool = True) -> Path:
+def write_simulated_escc(out_dir: str | Path, *, seed: int | None = None,
+                         n_patients: int | None = None, progress: bool = True) -> Path:
     """The CLI's ``oncocohort simulate escc``: write the tables into ``out_dir`` atomically.
 
     A copy of the demo's study spec (``study.yaml``) goes with them, so that
@@ -221,15 +142,11 @@ def render_simulated_escc(out_dir: str | Path, *, seed: int | None = None,
     are written into a temporary folder next to ``out_dir`` and moved into place
     when complete, so an interrupted run leaves nothing half-written.
     """
-    from oncocohort.report.output import atomic_output_dir
-
     out = Path(out_dir)
     with atomic_output_dir(out) as tmp:
         write_escc(tmp, seed=DEFAULT_SEED if seed is None else seed,
-                   n_patients=cal.N_SCREENED if n_patients is None else n_patients,
+                   n_patients=N_SCREENED if n_patients is None else n_patients,
                    progress=progress)
-        from oncocohort.pipeline import demo_spec_path
-
         (tmp / "study.yaml").write_bytes(demo_spec_path().read_bytes())
     return out.resolve()
 
@@ -245,9 +162,6 @@ def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = No
     """
     import duckdb
 
-    from oncocohort.simulate.omop import _SQL_TYPE, generate_omop_chunks
-    from oncocohort.simulate.omop import DEFAULT_SEED as OMOP_SEED
-
     seed = OMOP_SEED if seed is None else seed
     con = duckdb.connect(path)
     try:
@@ -258,7 +172,7 @@ def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = No
             for t, f in chunk.items():
                 con.register("_chunk", f)
                 if t not in created:
-                    cols = ", ".join(f'"{c}" {_SQL_TYPE.get(str(f[c].dtype), "VARCHAR")}'
+                    cols = ", ".join(f'"{c}" {SQL_TYPE.get(str(f[c].dtype), "VARCHAR")}'
                                      for c in f.columns)
                     con.execute(f'CREATE OR REPLACE TABLE "{t}" ({cols})')
                     created.add(t)
@@ -271,31 +185,18 @@ def write_omop_duckdb(path: str, persons: int = 10_000, *, seed: int | None = No
         con.close()
 
 
-def render_simulated_omop(path: str | Path, *, persons: int, seed: int | None = None,
-                          episodes: bool = False, progress: bool = True) -> Path:
+def write_simulated_omop(path: str | Path, *, persons: int, seed: int | None = None,
+                         episodes: bool = False, progress: bool = True) -> Path:
     """The CLI's ``oncocohort simulate omop``: a synthetic OMOP CDM DuckDB file, atomically.
 
     Written to a temporary file next to ``path`` and renamed into place when complete.
     """
-    import os
-    import tempfile
-
     path = Path(path).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # DuckDB creates the file itself
-    try:
-        with _progress(progress) as bar:
-            task = bar.add_task("persons", total=persons)
+    with atomic_output_file(path) as tmp, _progress(progress) as bar:
+        task = bar.add_task("persons", total=persons)
 
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done)
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done)
 
-            write_omop_duckdb(tmp, persons, seed=seed, episodes=episodes, progress=tick)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_omop_duckdb(str(tmp), persons, seed=seed, episodes=episodes, progress=tick)
     return path

@@ -1,8 +1,7 @@
 """A hand-made 12-patient DerivedStudy shared by the analysis and report tests.
 
 Every number is typed here so the expected results can be worked out by hand in the tests.
-Loaded by ``conftest.py`` of ``tests/analysis`` and ``tests/report`` (by file path: pytest runs
-in importlib mode).
+Imported as ``_study_fixture`` (``tests/`` is on the test path, see ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -10,8 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oncocohort.analysis.inputs import DerivedStudy
+from oncocohort.analysis import StudyAnalysis, analyse_study
+from oncocohort.derive.study import DerivedStudy, derive_subject_level
+from oncocohort.derive.swimmer import derive_swimmer
 from oncocohort.spec.model import StudySpec
+from oncocohort.study.options import StudyOptions
 
 IDS = [f"P{i:02d}" for i in range(1, 13)]
 REF = pd.Timestamp("2024-01-01")
@@ -116,9 +118,22 @@ def make_frames() -> dict[str, pd.DataFrame]:
             "ae": ae, "attrition": attrition}
 
 
-def make_study(**outputs) -> DerivedStudy:
+def make_options(**outputs) -> StudyOptions:
+    """The fixture study's options (``outputs`` as the spec's ``outputs:`` block)."""
+    return StudyOptions.from_spec(make_spec(**outputs))
+
+
+def make_study() -> DerivedStudy:
     f = make_frames()
+    prior = pd.DataFrame()
     return DerivedStudy(
-        spec=make_spec(**outputs), data=None, attrition=f["attrition"], patients=f["patients"],
-        visits=pd.DataFrame(), best_response=f["best_response"], tte=f["tte"],
-        exposure=f["exposure"], prior_therapy=pd.DataFrame(), ae=f["ae"])
+        attrition=f["attrition"], patients=f["patients"],
+        subjects=derive_subject_level(f["patients"], prior), visits=pd.DataFrame(),
+        best_response=f["best_response"], tte=f["tte"], exposure=f["exposure"],
+        prior_therapy=prior, ae=f["ae"],
+        swimmer=derive_swimmer(f["best_response"], f["exposure"]))
+
+
+def make_analysis(**outputs) -> StudyAnalysis:
+    """The fixture study analysed with its options."""
+    return analyse_study(make_study(), make_options(**outputs).analysis)

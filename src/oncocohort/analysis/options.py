@@ -1,0 +1,40 @@
+"""What the analyses of a study are asked to do: :class:`AnalysisOptions`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oncocohort.canon.conventions import Conventions, Screen
+from oncocohort.derive.endpoints import Endpoint
+
+__all__ = ["AnalysisOptions"]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """The options of :func:`oncocohort.analysis.study.analyse_study`.
+
+    Attributes
+    ----------
+    conventions
+        Every convention of the study (the analyses use the interval methods, the level, the
+        Cox ties and the response denominator; the report states them all).
+    screen
+        The univariable screen for the multivariable Cox model.
+    endpoints
+        The time-to-event endpoints, in the order analysed; subgroup analyses are run for
+        those of ``population="all"``.
+    landmarks
+        Times (in the time unit) at which survival is estimated.
+    baseline
+        Table 1 variables, in order (those absent from the patients are left out).
+    subgroups
+        The subgroup variables (categorical columns of the patients), in order.
+    """
+
+    conventions: Conventions = field(default_factory=Conventions)
+    screen: Screen = field(default_factory=Screen)
+    endpoints: tuple[Endpoint, ...] = ()
+    landmarks: tuple[float, ...] = ()
+    baseline: tuple[str, ...] = ()
+    subgroups: tuple[str, ...] = ()

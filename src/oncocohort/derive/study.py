@@ -1,0 +1,185 @@
+"""Every analysis dataset of one study, from its typed data and selected patients.
+
+:func:`derive_study` runs the derivations in order (RECIST visit responses, best overall
+response, named dates, time-to-event endpoints, exposure, prior therapy, adverse events, the
+subject-level and swimmer datasets) with the options of :class:`DeriveOptions`, and returns
+them as one :class:`DerivedStudy`: what the analyses read and the ``datasets/`` folder holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from oncocohort.derive.dates import derive_named_dates
+from oncocohort.derive.endpoints import Endpoint, TimeOptions, derive_params_tte
+from oncocohort.derive.exposure import DrugSchedule, derive_exposure, derive_prior_therapy
+from oncocohort.derive.recist import (
+    ResponseOptions,
+    derive_overall_records,
+    derive_visit_response,
+)
+from oncocohort.derive.response import derive_best_response
+from oncocohort.derive.safety import SafetyOptions, derive_ae
+from oncocohort.derive.subgroups import SubgroupCut
+from oncocohort.derive.swimmer import derive_swimmer
+from oncocohort.model import StudyData
+
+__all__ = ["RegimenOptions", "DeriveOptions", "DerivedStudy", "derive_study",
+           "derive_subject_level"]
+
+
+@dataclass(frozen=True)
+class RegimenOptions:
+    """The studied regimen (spec ``regimen:``): each drug's schedule, the cycle length (days,
+    for drugs whose schedule gives none) and the days a dose may come late before it counts
+    as delayed (:func:`oncocohort.derive.exposure.derive_exposure`)."""
+
+    drugs: Mapping[str, DrugSchedule]
+    cycle_days: int
+    delay_days: float
+
+
+@dataclass(frozen=True)
+class DeriveOptions:
+    """How a study's datasets are derived.
+
+    Attributes
+    ----------
+    data_cutoff
+        The study's data cut-off (a ``data_cutoff`` column of the patients table overrides
+        it per patient).
+    response
+        RECIST 1.1 visit responses and best overall response.
+    time
+        Time unit, days per month and day count of every duration.
+    endpoints
+        The time-to-event endpoints, in the spec's order.
+    regimen
+        The studied regimen; ``None``: no exposure dataset.
+    safety
+        Adverse-event term mapping, groups, attribution and the treatment-emergent window.
+    subgroups
+        Subgroup variables cut from numeric columns (applied at cohort selection, so that
+        the variables can be checked before anything is derived).
+    """
+
+    data_cutoff: dt.date
+    response: ResponseOptions = field(default_factory=ResponseOptions)
+    time: TimeOptions = field(default_factory=TimeOptions)
+    endpoints: tuple[Endpoint, ...] = ()
+    regimen: RegimenOptions | None = None
+    safety: SafetyOptions = field(default_factory=SafetyOptions)
+    subgroups: tuple[SubgroupCut, ...] = ()
+
+
+@dataclass(frozen=True)
+class DerivedStudy:
+    """The study after cohort selection and derivations (:func:`derive_study`).
+
+    Attributes
+    ----------
+    attrition
+        Cohort selection's attrition table (step, kind, rule, label, n_before, n_excluded,
+        n_remaining); a single "screened" row when the spec has no cohort rules.
+    patients
+        The selected patients (canonical columns, free covariates, and the subgroup variables
+        the spec derives, e.g. ``ecog_group``).
+    subjects
+        ``patients`` with the prior-therapy summary columns they lack
+        (:func:`derive_subject_level`): the one row per patient the analyses read.
+    visits
+        RECIST visit-level responses (``derive.recist.derive_visit_response``).
+    best_response
+        One row per selected patient (``derive.response.derive_best_response``).
+    tte
+        Every endpoint, stacked: one row per patient per ``paramcd``
+        (``derive.endpoints.derive_params_tte``; ``aval`` in the spec's time unit).
+    exposure, prior_therapy
+        ``derive.exposure.derive_exposure`` / ``derive_prior_therapy`` outputs.
+    ae
+        Record-level adverse events with CTCAE term, SOC, group, related and
+        treatment-emergent flags (``derive.safety.derive_ae``).
+    swimmer
+        One lane per treated patient (``derive.swimmer.derive_swimmer``).
+    """
+
+    attrition: pd.DataFrame
+    patients: pd.DataFrame
+    subjects: pd.DataFrame
+    visits: pd.DataFrame
+    best_response: pd.DataFrame
+    tte: pd.DataFrame
+    exposure: pd.DataFrame
+    prior_therapy: pd.DataFrame
+    ae: pd.DataFrame
+    swimmer: pd.DataFrame
+
+    def datasets(self) -> dict[str, pd.DataFrame]:
+        """The analysis datasets by the name they are written under (``datasets/``)."""
+        return {
+            "attrition": self.attrition,
+            "patients": self.patients,
+            "visit_response": self.visits,
+            "best_response": self.best_response,
+            "tte": self.tte,
+            "exposure": self.exposure,
+            "prior_therapy": self.prior_therapy,
+            "adverse_events": self.ae,
+        }
+
+
+def derive_subject_level(patients: pd.DataFrame, prior_therapy: pd.DataFrame) -> pd.DataFrame:
+    """``patients`` with the columns of ``prior_therapy`` it lacks (matched on
+    ``subject_id``; ``patients`` unchanged when there is no prior therapy)."""
+    if prior_therapy is None or not len(prior_therapy):
+        return patients
+    extra = [c for c in prior_therapy.columns
+             if c != "subject_id" and c not in patients.columns]
+    return patients.merge(prior_therapy[["subject_id", *extra]], on="subject_id", how="left")
+
+
+def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFrame,
+                 options: DeriveOptions) -> DerivedStudy:
+    """Every derivation for the selected ``patients`` (rows of ``data.patients`` with the
+    subgroup variables) -> :class:`DerivedStudy`. Records of other patients are left out."""
+    ids = set(patients["subject_id"])
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["subject_id"].isin(ids)].reset_index(drop=True)
+
+    lesions, responses = mine(data.lesions), mine(data.responses)
+    therapy_lines, therapy = mine(data.therapy_lines), mine(data.therapy)
+    r_opts = options.response
+    visits = derive_visit_response(lesions, patients, options=r_opts) if len(lesions) else None
+    overall = derive_overall_records(visits, responses if len(responses) else None)
+    best = derive_best_response(overall, patients, therapy_lines, visits=visits, options=r_opts)
+
+    cutoff = pd.Timestamp(options.data_cutoff)
+    dates = derive_named_dates(patients, best, therapy_lines, data_cutoff=cutoff,
+                               assessments=overall)
+    tte = derive_params_tte(dates, options.endpoints, options=options.time)
+
+    days_per_month = options.time.days_per_month
+    regimen = options.regimen
+    exposure = (derive_exposure(therapy, patients, regimen=regimen.drugs,
+                                cycle_days=regimen.cycle_days, delay_days=regimen.delay_days,
+                                days_per_month=days_per_month, data_cutoff=cutoff)
+                if regimen is not None and regimen.drugs and len(therapy) else pd.DataFrame())
+    prior = derive_prior_therapy(therapy_lines, patients, days_per_month=days_per_month)
+    ae = derive_ae(mine(data.adverse_events), patients, options=options.safety, therapy=therapy)
+    return DerivedStudy(
+        attrition=attrition,
+        patients=patients,
+        subjects=derive_subject_level(patients, prior),
+        visits=visits if visits is not None else pd.DataFrame(),
+        best_response=best,
+        tte=tte,
+        exposure=exposure,
+        prior_therapy=prior,
+        ae=ae,
+        swimmer=derive_swimmer(best, exposure, days_per_month=days_per_month),
+    )

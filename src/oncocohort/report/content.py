@@ -1,0 +1,70 @@
+"""The report as one content record, built from the analysis results; the renderers
+(:mod:`.html`, :mod:`.docx_report`, :mod:`.tables`, :mod:`.xlsx`, :mod:`.figures.render`) turn
+it into text or bytes, and :mod:`oncocohort.write` puts those in files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from oncocohort.analysis.study import StudyAnalysis
+from oncocohort.problems import Problems
+from oncocohort.report.assemble import ReportFigure, build_report_figures, build_report_tables
+from oncocohort.report.options import ReportOptions
+from oncocohort.report.tables import DisplayTable
+from oncocohort.report.text import results_sentences
+from oncocohort.report.wording import methods_paragraph, software_versions
+
+__all__ = ["ReportContent", "build_report"]
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything the report shows, render-neutral.
+
+    Attributes
+    ----------
+    title
+        The study's name.
+    methods
+        The methods paragraph (every convention used).
+    versions
+        Python and the numerical packages, by name.
+    summary
+        The results sentences (``results/summary.txt`` and both reports).
+    warnings
+        The validation warnings, as text.
+    notes
+        The analyses' notes (Cox fitting warnings).
+    tables
+        The display tables, in report order.
+    figures
+        The figures, in report order (matplotlib figures, not yet rendered).
+    """
+
+    title: str
+    methods: str
+    versions: Mapping[str, str]
+    summary: tuple[str, ...]
+    warnings: tuple[str, ...]
+    notes: tuple[str, ...]
+    tables: tuple[DisplayTable, ...]
+    figures: tuple[ReportFigure, ...]
+
+
+def build_report(analysis: StudyAnalysis, options: ReportOptions,
+                 problems: Problems) -> ReportContent:
+    """The report of ``analysis``: tables and sentences from its ARD, figures, the methods
+    paragraph from ``options`` (the conventions used), ``problems``' warnings."""
+    versions = software_versions()
+    endpoints = {k: v.label for k, v in analysis.endpoints.items()}
+    return ReportContent(
+        title=options.title or "Study report",
+        methods=methods_paragraph(options, endpoints, versions),
+        versions=versions,
+        summary=tuple(results_sentences(analysis.ard, options)),
+        warnings=tuple(str(p) for p in problems.warnings),
+        notes=analysis.notes,
+        tables=tuple(build_report_tables(analysis, options)),
+        figures=tuple(build_report_figures(analysis, options)),
+    )

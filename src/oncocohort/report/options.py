@@ -1,0 +1,67 @@
+"""What the report needs besides the analysis results: :class:`ReportOptions`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from oncocohort.canon.conventions import Conventions, Screen
+from oncocohort.canon.formats import DEFAULT_OUTPUT_FORMATS, OutputFormat
+
+__all__ = ["ReportOptions", "VARIABLE_LABELS"]
+
+#: Display labels of the usual baseline variables; the spec's ``labels``, subgroup labels and
+#: endpoint labels are added on top.
+VARIABLE_LABELS: Mapping[str, str] = {
+    "age": "Age (years)", "sex": "Sex", "ecog": "ECOG performance status",
+    "n_prior_lines": "Number of prior lines", "prior_ici": "Prior ICI",
+    "prior_taxane": "Prior taxane", "prior_platinum": "Prior platinum",
+    "prior_targeted": "Prior targeted therapy",
+}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The study's facts the report states and how it presents the results.
+
+    Attributes
+    ----------
+    title
+        The study's name (the report's title).
+    data_cutoff, index_date_label
+        The data cut-off and the wording of the index date (``study:``), for the footnotes
+        and the methods paragraph.
+    conventions, screen
+        The conventions and the Cox screen the analyses used (the same records as
+        :class:`~oncocohort.analysis.options.AnalysisOptions`): every footnote and the methods
+        paragraph state them (:mod:`oncocohort.report.wording`).
+    cohort_source
+        ``"files"`` or ``"omop"`` (the cohort was selected in an OMOP CDM database; the
+        methods say so).
+    labels
+        Display label per variable and endpoint name (a name without one is shown as is).
+    small_cell_k
+        Counts from 1 to ``k - 1`` are shown as ``<k`` (``None``: no suppression).
+    formats
+        The report formats written (``outputs.formats``, :mod:`oncocohort.canon.formats`).
+    subgroup_curves
+        Kaplan-Meier curves by subgroup: of the variables that entered the multivariable
+        model (``"selected"``, the ones the text discusses), of every variable, or none.
+    """
+
+    title: str
+    data_cutoff: dt.date
+    index_date_label: str
+    conventions: Conventions = field(default_factory=Conventions)
+    screen: Screen = field(default_factory=Screen)
+    cohort_source: Literal["files", "omop"] = "files"
+    labels: Mapping[str, str] = field(default_factory=lambda: dict(VARIABLE_LABELS))
+    small_cell_k: int | None = None
+    formats: tuple[OutputFormat, ...] = DEFAULT_OUTPUT_FORMATS
+    subgroup_curves: Literal["selected", "all", "none"] = "selected"
+
+    def label(self, name: str) -> str:
+        """The display label of ``name`` (``name`` itself when it has none)."""
+        return self.labels.get(name, name)

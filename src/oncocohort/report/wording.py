@@ -1,0 +1,138 @@
+"""How the report words the conventions: every footnote and the methods paragraph.
+
+One module reads :class:`~oncocohort.report.options.ReportOptions` (its conventions and
+screen, the study's cut-off and index date) and says, in the report's words, which method
+each number comes from. Each allowed value of a convention
+(:mod:`oncocohort.canon.conventions`) has its wording here; a test checks that none is
+missing.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+from importlib import metadata
+
+from oncocohort.report.options import ReportOptions
+
+__all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes",
+           "suppression_footnote", "methods_paragraph", "software_versions"]
+
+#: ``proportion_ci`` -> (footnote name, methods phrase).
+PROPORTION_CI_NAMES: Mapping[str, tuple[str, str]] = {
+    "clopper-pearson": ("Clopper-Pearson exact", "the Clopper-Pearson exact method"),
+    "wilson": ("Wilson score", "the Wilson score method"),
+    "wilson-cc": ("Wilson score with continuity correction",
+                  "the Wilson score method with continuity correction"),
+    "jeffreys": ("Jeffreys", "the Jeffreys method"),
+    "agresti-coull": ("Agresti-Coull", "the Agresti-Coull method"),
+    "wald": ("Wald", "the Wald method"),
+}
+
+#: ``median_ci`` -> (footnote words, methods phrase).
+MEDIAN_CI_NAMES: Mapping[str, tuple[str, str]] = {
+    "brookmeyer-crowley": ("Brookmeyer-Crowley", "by the method of Brookmeyer and Crowley"),
+    "symmetric": ("symmetric, median ± z·SE as SPSS prints it",
+                  "symmetric about the median (median ± z·SE, with the standard error of "
+                  "Collett, as SPSS prints it)"),
+}
+
+_PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "oncocohort")
+
+
+def ci_label(options: ReportOptions) -> str:
+    """``"95% CI"`` at the study's confidence level."""
+    return f"{100 * float(options.conventions.conf_level):g}% CI"
+
+
+def _km_intervals(options: ReportOptions) -> str:
+    c = options.conventions
+    if c.median_ci == "brookmeyer-crowley":
+        return (f"pointwise and median confidence intervals on the {c.km_conf_type} scale "
+                f"(median: {MEDIAN_CI_NAMES[c.median_ci][0]})")
+    return (f"pointwise confidence intervals on the {c.km_conf_type} scale, median confidence "
+            f"intervals {MEDIAN_CI_NAMES[c.median_ci][0]}")
+
+
+def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]:
+    """Footnotes stating the conventions a table depends on (``which`` picks them:
+    ``proportion``, ``km``, ``time``, ``cox``, ``denominator``, ``safety``, ``baseline``)."""
+    c, screen = options.conventions, options.screen
+    denominator = ("all treated patients" if c.response.denominator == "all"
+                   else "evaluable patients (best response not NE)")
+    notes = {
+        "proportion": f"Confidence intervals of proportions: "
+                      f"{PROPORTION_CI_NAMES[c.proportion_ci][0]} method.",
+        "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}; median follow-up "
+               f"by the reverse Kaplan-Meier method. NR: not reached; NE: not estimable."),
+        "time": (f"Times in {c.time_unit} (1 month = {c.days_per_month} days) "
+                 f"from the {options.index_date_label}; data cut-off {options.data_cutoff}."),
+        "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.cox_ties}), "
+                f"Wald confidence intervals and p-values; the first level is the reference. "
+                f"Variables with univariable p < {screen.threshold} "
+                f"({screen.p_from} test) entered the multivariable model."),
+        "denominator": (f"Percentages of {denominator}; "
+                        f"best overall response per RECIST 1.1, "
+                        f"{'confirmed' if c.response.confirmation else 'unconfirmed'}."),
+        "safety": (f"Patients by worst CTCAE v5.0 grade of treatment-related, treatment-emergent "
+                   f"events (onset up to {c.treatment_emergent_days} days after the end "
+                   f"of treatment); percentages of all treated patients."),
+        "baseline": "Percentages of all patients; missing values counted separately.",
+    }
+    return tuple(notes[w] for w in which)
+
+
+def suppression_footnote(options: ReportOptions, used: bool) -> tuple[str, ...]:
+    """The small-cell footnote, when a table suppressed a count."""
+    k = options.small_cell_k
+    if k is None or not used:
+        return ()
+    return (f"Counts between 1 and {k - 1} are shown as <{k}; cells marked * are suppressed so "
+            f"that a small count cannot be recovered by subtraction.",)
+
+
+def software_versions() -> dict[str, str]:
+    """Python and the numerical packages the results depend on (installed versions)."""
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
+                      versions: Mapping[str, str]) -> str:
+    """One paragraph stating every convention the results depend on (``endpoints``: name ->
+    label of the time-to-event endpoints analysed)."""
+    c, screen = options.conventions, options.screen
+    level = f"{100 * float(c.conf_level):g}%"
+    eps = ", ".join(f"{label}" for label in endpoints.values()) or "no time-to-event endpoint"
+    conf = "confirmed" if c.response.confirmation else "unconfirmed"
+    denom = ("all treated patients" if c.response.denominator == "all"
+             else "patients with an evaluable best response")
+    soft = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python")
+    source = ("Patients were identified in an OMOP Common Data Model v5.4 database, where the "
+              "index event and the inclusion and exclusion criteria were evaluated and the "
+              "attrition counted; only the selected patients' records were read. "
+              if options.cohort_source == "omop" else "")
+    return (
+        f"{source}Time was measured from the {options.index_date_label} in {c.time_unit} "
+        f"(1 month = {c.days_per_month} days); the data cut-off was {options.data_cutoff}. "
+        f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "
+        f"objective response rate (CR + PR) and the disease control rate (CR + PR + SD) are "
+        f"given with {level} confidence intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, "
+        f"with {denom} as denominator. Time-to-event endpoints ({eps}) were estimated by the "
+        f"Kaplan-Meier method, with pointwise {level} confidence intervals on the "
+        f"{c.km_conf_type} scale and median confidence intervals "
+        f"{MEDIAN_CI_NAMES[c.median_ci][1]}; median follow-up was estimated by the reverse "
+        f"Kaplan-Meier method. "
+        f"Subgroups were compared with the log-rank test and hazard ratios estimated by Cox "
+        f"proportional-hazards regression ({c.cox_ties} ties, Wald intervals); variables with "
+        f"a univariable p < {screen.threshold} ({screen.p_from} test) entered the "
+        f"multivariable model. Adverse events were graded by CTCAE v5.0 and counted by the "
+        f"worst grade per patient (treatment-emergent: onset up to "
+        f"{c.treatment_emergent_days} days after the end of treatment). Analyses used "
+        f"Python {versions.get('python', '')} with {soft}."
+    )

@@ -1,0 +1,107 @@
+"""Load a study: its spec, its options and its data, typed and validated.
+
+The data come from files (``sources:``: read, mapped and recoded by :mod:`oncocohort.sources`)
+or from an OMOP CDM database (``database:``/``omop:``: the cohort is selected in the engine and
+only its records are read, :mod:`oncocohort.sources.omop`); either way the canonical tables go
+through the same typing and checks (:func:`oncocohort.model.build_study_data`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.model import StudyData, build_study_data
+from oncocohort.problems import InputError, Problem, Problems
+from oncocohort.sources.base import SourceTable
+from oncocohort.sources.load import load_sources
+from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
+from oncocohort.sources.omop.connect import describe_error
+from oncocohort.spec import load_spec
+from oncocohort.study.options import StudyOptions
+
+__all__ = ["LoadedStudy", "load_study"]
+
+
+@dataclass(frozen=True)
+class LoadedStudy:
+    """A study's options with its data typed and validated.
+
+    ``data`` is ``None`` when the sources could not be read (``problems`` says why).
+    ``attrition`` is set when the cohort was already selected where the data came from (an
+    OMOP CDM database: the rules run in the engine), and then ``data`` holds only the cohort;
+    ``engine`` and ``lines_source`` say which engine and which lines of therapy.
+    """
+
+    options: StudyOptions
+    data: StudyData | None
+    problems: Problems
+    attrition: pd.DataFrame | None = None
+    engine: str | None = None
+    lines_source: str | None = None
+
+
+def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
+    """Load the spec and every source it names; type and validate the data.
+
+    With ``database:``/``omop:`` in the spec the cohort is selected in the OMOP CDM database
+    and only its records are read (``database_url`` overrides ``database.url``; a relative
+    path is taken from the current folder). Raises :class:`~oncocohort.problems.InputError`
+    when the spec itself is invalid or the database cannot be opened; data problems are
+    returned in ``problems`` (all of them) so the caller can list them.
+    """
+    options = StudyOptions.from_spec(load_spec(Path(path)))
+    if database_url is not None and not options.data.from_database:
+        raise InputError([Problem("error", "a database URL was given but the spec reads files "
+                                  "(it has no 'database' and 'omop' blocks)",
+                                  file=str(path), location="database", code="not_omop")])
+    attrition, engine, lines_source = None, None, None
+    if options.data.from_database:
+        tables, attrition, engine, lines_source = _extract_from_database(options, database_url)
+        source_problems = Problems()
+    else:
+        tables, source_problems = load_sources(options.data.sources)
+    if not source_problems.ok:
+        return LoadedStudy(options=options, data=None, problems=source_problems)
+    data, model_problems = build_study_data(tables, options.validation)
+    return LoadedStudy(options=options, data=data, problems=source_problems + model_problems,
+                       attrition=attrition, engine=engine, lines_source=lines_source)
+
+
+def _extract_from_database(options: StudyOptions, database_url: str | None):
+    """The cohort's canonical tables and attrition, selected in the OMOP CDM database.
+
+    The tables come back typed; they are handed to ``model/`` like any source (as
+    :class:`~oncocohort.sources.base.SourceTable` named after the database, one "row" per
+    record) so that the same validation runs on them.
+    """
+    db = options.data.database
+    where = str(options.spec_path) if options.spec_path is not None else None
+    url = database_url if database_url is not None else db.url
+    base = None if database_url is not None else db.base_dir
+
+    def locate(p: Problem) -> Problem:
+        # a problem with the URL given on the command line is not the spec's
+        if database_url is not None and p.location in ("database.url", "database"):
+            return replace(p, file=None, location="--database")
+        return replace(p, file=p.file or where)
+
+    try:
+        cdm = connect_cdm(url, base_dir=base, schema=db.schema_, parquet_dir=db.parquet_dir)
+        extraction = extract_omop_cohort(cdm, options.data.omop)
+    except InputError as exc:
+        raise InputError([locate(p) for p in exc.problems]) from None
+    except Exception as exc:  # noqa: BLE001 - the engine or driver failed on this database
+        raise InputError([locate(Problem(
+            "error", f"the OMOP database could not be read with this spec: "
+            f"{describe_error(exc, url)}", location="database", code="database_error"))]) from None
+    label = f"OMOP CDM ({extraction.engine})"
+    tables = {
+        name: [SourceTable(name, frame.reset_index(drop=True), file=f"{label} {name}",
+                           rows=np.arange(1, len(frame) + 1, dtype=np.int64))]
+        for name, frame in extraction.tables.items()
+    }
+    return tables, extraction.attrition, extraction.engine, extraction.lines_source

@@ -1,0 +1,231 @@
+"""The study's options, typed: :class:`StudyOptions`, made from the spec in one place.
+
+:meth:`StudyOptions.from_spec` is the only code below the CLI that reads a
+:class:`~oncocohort.spec.model.StudySpec`. It hands each stage its own frozen options record
+(defined in that stage, with the defaults of :mod:`oncocohort.canon.conventions`), so a
+stage never sees the spec and a new option is added in three places: the spec's model, the
+stage's record, and the line here that carries one to the other.
+
+The blocks that describe where the data are (``sources:``, ``database:``, ``omop:``) are
+frozen, validated spec models already; they are carried as they are (:class:`DataOptions`)
+to the readers and the OMOP extraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from oncocohort.analysis.baseline import default_baseline_variables
+from oncocohort.analysis.options import AnalysisOptions
+from oncocohort.canon import conventions as canon
+from oncocohort.cohort.options import CohortOptions, ReportedCohort
+from oncocohort.cohort.reported import ReportedStep
+from oncocohort.cohort.select import Rule
+from oncocohort.derive.endpoints import Endpoint, TimeOptions
+from oncocohort.derive.exposure import DrugSchedule
+from oncocohort.derive.recist import ResponseOptions
+from oncocohort.derive.safety import SafetyOptions
+from oncocohort.derive.study import DeriveOptions, RegimenOptions
+from oncocohort.derive.subgroups import SubgroupCut
+from oncocohort.model import ValidationOptions
+from oncocohort.problems import InputError, Problem
+from oncocohort.report.options import VARIABLE_LABELS, ReportOptions
+from oncocohort.spec.database import Database, OmopCohort
+from oncocohort.spec.model import Sources, StudySpec
+
+__all__ = ["DataOptions", "NamedVariable", "StudyOptions"]
+
+
+@dataclass(frozen=True)
+class NamedVariable:
+    """A variable the spec names, which must be a column of the selected patients (after the
+    subgroup variables are derived): its name, its YAML path, and what it is for
+    (``"subgroup"``, ``"baseline"``, or ``"cut"``: the numeric column subgroup ``derives`` is
+    cut from)."""
+
+    name: str
+    location: str
+    role: Literal["subgroup", "baseline", "cut"]
+    derives: str = ""
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Where the data are: the spec's ``sources:`` (files), or ``database:`` and ``omop:``
+    (an OMOP CDM database and the cohort definition evaluated there)."""
+
+    sources: Sources | None = None
+    database: Database | None = None
+    omop: OmopCohort | None = None
+
+    @property
+    def from_database(self) -> bool:
+        """The cohort is selected in an OMOP CDM database."""
+        return self.omop is not None
+
+
+@dataclass(frozen=True)
+class StudyOptions:
+    """Every option of one study, one frozen record per stage.
+
+    Attributes
+    ----------
+    name
+        The study's name.
+    spec_path
+        The YAML file the options come from (problems found later name it), or ``None``.
+    data
+        Where the data are.
+    validation
+        Typing and checking of the raw data (:mod:`oncocohort.model`).
+    cohort
+        Cohort selection (:mod:`oncocohort.cohort`).
+    derive
+        The analysis datasets (:mod:`oncocohort.derive`).
+    analysis
+        The analyses (:mod:`oncocohort.analysis`).
+    report
+        The report (:mod:`oncocohort.report`).
+    variables
+        The variables the spec names (checked once the cohort is selected).
+    """
+
+    name: str
+    spec_path: Path | None
+    data: DataOptions
+    validation: ValidationOptions
+    cohort: CohortOptions
+    derive: DeriveOptions
+    analysis: AnalysisOptions
+    report: ReportOptions
+    variables: tuple[NamedVariable, ...] = ()
+
+    @classmethod
+    def from_spec(cls, spec: StudySpec) -> StudyOptions:
+        """The options of the study ``spec`` describes.
+
+        Raises :class:`~oncocohort.problems.InputError` when a ``safety`` mapping names a
+        term that is not a CTCAE v5.0 term (located at the spec's ``safety`` block).
+        """
+        conventions = _conventions(spec)
+        screen = canon.Screen(**spec.screen.model_dump())
+        endpoints = tuple(Endpoint.from_spec(name, e.model_dump())
+                          for name, e in spec.endpoints.items())
+        subgroups = tuple(s.variable for s in spec.subgroups)
+        cuts = tuple(SubgroupCut(s.variable, s.derive.from_, tuple(s.derive.groups()))
+                     for s in spec.subgroups if s.derive is not None)
+        baseline = tuple(spec.baseline) or default_baseline_variables(
+            subgroups, tuple(c.source for c in cuts))
+        return cls(
+            name=spec.study.name,
+            spec_path=spec.spec_path,
+            data=DataOptions(sources=spec.sources, database=spec.database, omop=spec.omop),
+            validation=_validation(spec, conventions),
+            cohort=_cohort(spec),
+            derive=DeriveOptions(
+                data_cutoff=spec.study.data_cutoff,
+                response=_response(conventions),
+                time=TimeOptions(unit=conventions.time_unit,
+                                 days_per_month=conventions.days_per_month,
+                                 day_count=conventions.day_count),
+                endpoints=endpoints,
+                regimen=_regimen(spec),
+                safety=_safety(spec, conventions),
+                subgroups=cuts,
+            ),
+            analysis=AnalysisOptions(
+                conventions=conventions, screen=screen, endpoints=endpoints,
+                landmarks=tuple(float(t) for t in spec.landmarks), baseline=baseline,
+                subgroups=subgroups),
+            report=ReportOptions(
+                title=spec.study.name, data_cutoff=spec.study.data_cutoff,
+                index_date_label=spec.study.index_date_label,
+                conventions=conventions, screen=screen,
+                cohort_source="omop" if spec.from_database else "files",
+                labels=_labels(spec), small_cell_k=spec.outputs.small_cell_k,
+                formats=tuple(spec.outputs.formats)),
+            variables=tuple(
+                [NamedVariable(s.variable, f"subgroups[{i}].variable", "subgroup")
+                 if s.derive is None else
+                 NamedVariable(s.derive.from_, f"subgroups[{i}].derive.from", "cut", s.variable)
+                 for i, s in enumerate(spec.subgroups)]
+                + [NamedVariable(v, f"baseline[{i}]", "baseline")
+                   for i, v in enumerate(spec.baseline)]),
+        )
+
+
+def _conventions(spec: StudySpec) -> canon.Conventions:
+    values = spec.conventions.model_dump()
+    response = canon.ResponseConventions(**values.pop("response"))
+    return canon.Conventions(**values, response=response)
+
+
+def _response(conventions: canon.Conventions) -> ResponseOptions:
+    """The RECIST conventions of the derivation (the denominator is the analysis')."""
+    r = conventions.response
+    return ResponseOptions(confirmation=r.confirmation, confirmation_days=r.confirmation_days,
+                           sd_min_days=r.sd_min_days, max_ne_between=r.max_ne_between,
+                           day_count=conventions.day_count)
+
+
+def _validation(spec: StudySpec, conventions: canon.Conventions) -> ValidationOptions:
+    """Typing and checks: the cut-off, partial dates, AE terms, each source's date format."""
+    sources = spec.sources.items() if spec.sources is not None else []
+    return ValidationOptions(
+        data_cutoff=spec.study.data_cutoff,
+        partial_dates=conventions.partial_dates,
+        ae_synonyms=dict(spec.safety.synonyms),
+        ae_groups={k: list(v) for k, v in spec.safety.groups.items()},
+        date_format=None,
+        date_formats={name: s.date_format for name, s in sources if s.date_format},
+    )
+
+
+def _cohort(spec: StudySpec) -> CohortOptions:
+    c = spec.cohort
+    rules = tuple(Rule(r.name, kind, r.rule, r.label or r.name)
+                  for kind, block in (("inclusion", c.inclusion), ("exclusion", c.exclusion))
+                  for r in block)
+    reported = None
+    if c.reported is not None:
+        reported = ReportedCohort(c.reported.screened, tuple(
+            ReportedStep(**s.model_dump()) for s in c.reported.steps))
+    return CohortOptions(rules=rules, reported=reported)
+
+
+def _regimen(spec: StudySpec) -> RegimenOptions | None:
+    r = spec.regimen
+    if r is None:
+        return None
+    return RegimenOptions(
+        drugs={name: DrugSchedule(**d.model_dump()) for name, d in r.drugs.items()},
+        cycle_days=r.cycle_days, delay_days=r.delay_days)
+
+
+def _safety(spec: StudySpec, conventions: canon.Conventions) -> SafetyOptions:
+    s = spec.safety
+    try:
+        return SafetyOptions(
+            synonyms=dict(s.synonyms),
+            groups={k: tuple(v) for k, v in s.groups.items()},
+            regimen_drugs=tuple(s.regimen_drugs),
+            immune_related=tuple(s.immune_related),
+            treatment_emergent_days=conventions.treatment_emergent_days,
+        )
+    except ValueError as exc:  # a term that is not a CTCAE v5.0 term
+        where = str(spec.spec_path) if spec.spec_path is not None else None
+        raise InputError([Problem("error", str(exc), file=where, location="safety",
+                                  code="not_ctcae")]) from None
+
+
+def _labels(spec: StudySpec) -> dict[str, str]:
+    """Display labels: the usual ones, then the spec's ``labels``, each subgroup's label and
+    each endpoint's."""
+    labels = dict(VARIABLE_LABELS)
+    labels.update(spec.labels)
+    labels.update({s.variable: s.label or labels.get(s.variable, s.variable)
+                   for s in spec.subgroups})
+    labels.update({k: e.label for k, e in spec.endpoints.items()})
+    return labels

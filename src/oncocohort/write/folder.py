@@ -1,0 +1,62 @@
+"""The output folder: built in a temporary folder next to it and moved into place when complete.
+
+Every folder or database file oncocohort writes is created and replaced here, and nowhere
+else: a run that fails part-way leaves the output as it was before the run (or absent), never
+half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["atomic_output_dir", "atomic_output_file"]
+
+
+@contextmanager
+def atomic_output_dir(final: Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``final``; on success move it to ``final``.
+
+    An existing ``final`` folder is replaced only once the new one is complete. On any
+    exception the temporary folder is removed and ``final`` is left untouched.
+    """
+    final = Path(final).resolve()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if final.exists():
+        old = final.parent / f".{final.name}.old-{os.getpid()}"
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_output_file(final: Path) -> Iterator[Path]:
+    """Yield a path next to ``final`` (not yet existing) to write one file at; on success the
+    file is renamed to ``final``, on any exception it is removed."""
+    final = Path(final).resolve()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.tmp-", dir=final.parent)
+    os.close(fd)
+    os.unlink(tmp)  # the writer creates the file itself (DuckDB insists)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,92 @@
+"""Write a study's outputs into one folder, atomically.
+
+Layout (built in a temporary folder, moved into place when complete)::
+
+    report.html          self-contained: inline CSS and SVG, no script, no network   (html)
+    report.docx          native Word tables, PNG figures                             (docx)
+    tables/<name>.csv    every display table                                         (csv)
+    tables.xlsx          every display table, a sheet each                           (xlsx)
+    results/ard.csv      the analysis-results dataset
+    results/ard.json     the same rows as JSON records (NaN -> null)
+    results/summary.txt  the results sentences (also in both reports)
+    figures/<name>.png|svg|pdf
+    datasets/<name>.csv|parquet
+    validation.txt       validation problems, errors first
+
+The formats in brackets are written when ``outputs.formats`` names them; the rest always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from oncocohort.analysis import StudyAnalysis
+from oncocohort.problems import Problems
+from oncocohort.report.content import build_report
+from oncocohort.report.docx_report import render_report_docx
+from oncocohort.report.figures.render import inline_svg, render_figures
+from oncocohort.report.html import render_report_html
+from oncocohort.report.options import ReportOptions
+from oncocohort.report.results import render_ard_json, render_frame_csv, render_problems
+from oncocohort.report.tables import render_table_csv
+from oncocohort.report.xlsx import render_tables_xlsx
+from oncocohort.study.run import StudyResults
+from oncocohort.write.folder import atomic_output_dir
+
+__all__ = ["write_study_outputs", "write_outputs"]
+
+
+def _text(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+def write_study_outputs(results: StudyResults, out: Path) -> Path:
+    """Write everything a study run produced into ``out`` (atomically); return its path."""
+    return write_outputs(out, datasets=results.derived.datasets(), analysis=results.analysis,
+                         options=results.options.report, problems=results.problems)
+
+
+def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: StudyAnalysis,
+                  options: ReportOptions, problems: Problems) -> Path:
+    """Write the datasets, the results and the report of ``analysis`` into ``out``
+    (atomically: a temporary folder moved into place when complete); return its path."""
+    out = Path(out)
+    with atomic_output_dir(out) as tmp:
+        _text(tmp / "validation.txt", render_problems(problems))
+        data_dir = tmp / "datasets"
+        data_dir.mkdir()
+        for name, frame in sorted(datasets.items()):
+            _text(data_dir / f"{name}.csv", render_frame_csv(frame))
+            frame.to_parquet(data_dir / f"{name}.parquet", index=False)
+        _write_report(tmp, analysis, options, problems)
+    return out.resolve()
+
+
+def _write_report(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
+                  problems: Problems) -> None:
+    content = build_report(analysis, options, problems)
+    (tmp / "results").mkdir()
+    _text(tmp / "results" / "ard.csv", render_frame_csv(analysis.ard))
+    _text(tmp / "results" / "ard.json", render_ard_json(analysis.ard))
+    if "csv" in options.formats:
+        (tmp / "tables").mkdir()
+        for t in content.tables:
+            _text(tmp / "tables" / f"{t.name}.csv", render_table_csv(t))
+    if "xlsx" in options.formats:
+        (tmp / "tables.xlsx").write_bytes(render_tables_xlsx(content.tables))
+    (tmp / "figures").mkdir()
+    rendered = render_figures([f.figure for f in content.figures])
+    for f, files in zip(content.figures, rendered, strict=True):
+        for fmt, data in files.items():
+            (tmp / "figures" / f"{f.name}.{fmt}").write_bytes(data)
+    _text(tmp / "results" / "summary.txt", "\n".join(content.summary) + "\n")
+    if "html" in options.formats:
+        svgs = {f.name: inline_svg(files["svg"].decode("utf-8"))
+                for f, files in zip(content.figures, rendered, strict=True)}
+        _text(tmp / "report.html", render_report_html(content, svgs))
+    if "docx" in options.formats:
+        pngs = {f.name: files["png"] for f, files in zip(content.figures, rendered, strict=True)}
+        (tmp / "report.docx").write_bytes(render_report_docx(content, pngs))
