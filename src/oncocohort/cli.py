@@ -287,16 +287,10 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
     return ExitStatus.OK
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write a text file whole or not at all (temporary file, then renamed into place)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _cmd_init(args: argparse.Namespace, console: Console) -> int:
     from oncocohort.propose.summary import summary_lines
     from oncocohort.propose.workbook import init_spec
+    from oncocohort.write.folder import write_text_file
 
     if args.out.exists() and not args.force:
         console.print(f"[red]{args.out} exists; choose another --out, or --force to "
@@ -306,7 +300,7 @@ def _cmd_init(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]The folder of --out does not exist: {args.out.parent}[/]")
         return ExitStatus.INPUT
     proposal, spec = init_spec(args.workbook, args.out, sheet=args.sheet, lang=args.lang)
-    _write_text(args.out, spec.text)
+    write_text_file(args.out, spec.text)
     for line in summary_lines(proposal, spec, str(args.out), lang=args.lang):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     return ExitStatus.OK

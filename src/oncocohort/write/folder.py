@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_output_dir", "atomic_output_file"]
+__all__ = ["atomic_output_dir", "atomic_output_file", "write_text_file"]
 
 
 @contextmanager
@@ -60,3 +60,10 @@ def atomic_output_file(final: Path) -> Iterator[Path]:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_text_file(path: Path, text: str) -> Path:
+    """Write one UTF-8 text file whole or not at all (:func:`atomic_output_file`)."""
+    with atomic_output_file(path) as tmp:
+        tmp.write_bytes(text.encode("utf-8"))
+    return Path(path).resolve()
