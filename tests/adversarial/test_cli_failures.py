@@ -90,7 +90,7 @@ def test_the_entry_point_shows_no_traceback_on_a_bug(tmp_path):
 
 
 def test_the_entry_point_shows_no_python_warning(tmp_path):
-    patch = ("import warnings, oncocohort.pipeline as p\nreal = p.run_study\n"
+    patch = ("import warnings, oncocohort.study.run as p\nreal = p.run_study\n"
              "def noisy(*a, **k):\n    warnings.warn('overflow encountered', RuntimeWarning)\n"
              "    raise KeyboardInterrupt\np.run_study = noisy")
     done = _entry_point(tmp_path, patch, "run", str(DEMO / "study.yaml"), "--out",
