@@ -18,6 +18,15 @@ from oncocohort.stats.cox_zph import CoxZph, compute_cox_zph
 from oncocohort.stats.evalue import EValue, e_value
 from oncocohort.stats.fine_gray import FineGray, fine_gray
 from oncocohort.stats.kaplan_meier import CONF_TYPES, KaplanMeier, follow_up, kaplan_meier
+from oncocohort.stats.landmark import (
+    Landmark,
+    MantelByar,
+    SimonMakuch,
+    landmark,
+    mantel_byar,
+    simon_makuch,
+    status_at,
+)
 from oncocohort.stats.logrank import LogRank, logrank
 from oncocohort.stats.matching import MatchResult, match
 from oncocohort.stats.one_sample import (
@@ -82,4 +91,11 @@ __all__ = [
     "reconstruct_ipd",
     "reconstruction_qc",
     "ReconstructionQC",
+    "landmark",
+    "Landmark",
+    "status_at",
+    "mantel_byar",
+    "MantelByar",
+    "simon_makuch",
+    "SimonMakuch",
 ]
