@@ -6,7 +6,9 @@ Usage (from the repository root; ``make bench`` runs it with the bench extras in
     python benchmarks/run.py --sizes 1000 --km-big 0 --no-write   # a smoke run in seconds
 
 For each size and task (Kaplan-Meier + median CI, 2-group log-rank, Cox Efron with 5
-covariates) and each tool that is installed, one subprocess reads the shared synthetic data
+covariates, cumulative incidence + Gray's test and Fine-Gray with 2 competing causes; at the
+big size Kaplan-Meier, Aalen-Johansen and RMST, oncocohort only) and each tool that is
+installed, one subprocess reads the shared synthetic data
 (``synth.py``), times the call (best of ``--repeats``; a call slower than ``--slow`` s, or for
 the peers at n >= 1e6 slower than 1 s, is run once) and reports its
 result and memory. Peers that are missing are listed as such; a call that exceeds ``--timeout``
@@ -37,11 +39,17 @@ import synth  # noqa: E402
 import tables  # noqa: E402
 
 TOOLS = ["oncocohort", "R", "lifelines", "statsmodels"]
-TASKS = ["km", "logrank", "cox"]
+TASKS = ["km", "logrank", "cox", "cif", "finegray"]
 PEERS = {"R", "lifelines", "statsmodels"}
+# the competing-risk tasks run against R cmprsk only (see stats_bench.PEER_TASKS); at the big
+# size (--km-big, time/event/cause only) oncocohort alone runs these tasks
+TASK_TOOLS = {"cif": {"oncocohort", "R"}, "finegray": {"oncocohort", "R"}}
+BIG_TASKS = {"km": ["km"], "cif": ["aj", "rmst"]}  # asked-for task -> its big-size tasks
 STARTUP_ALLOWANCE = 60.0  # seconds for interpreter start, imports and reading the data
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PEER_SLOW_AT_1E6 = 1.0  # at n >= 1e6 a peer's call slower than this is run once
+# cmprsk::crr takes ~100 s at n = 1e4 and cmprsk's estimation alone minutes at 1e6
+TASK_TIMEOUT = {"finegray": 900.0}
 
 
 def _run_process(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> dict:
@@ -95,10 +103,12 @@ def _parse_r(stdout: str) -> dict | None:
     coef = {k[5:]: float(v) for k, v in values.items() if k.startswith("coef.")}
     if coef:
         result["coef"] = coef
-    for key in ("median", "lower", "upper", "statistic", "p_value", "iterations"):
+    for key in ("median", "lower", "upper", "statistic", "p_value", "iterations", "cif",
+                "estimate_s", "crr_default_max_rel_diff"):
         if key in values:
             result[key] = float(values[key]) if values[key] != "NA" else float("nan")
     record["result"] = result
+    record["lower_bound"] = values.get("lower_bound") == "1"  # crr not run: estimation only
     return record
 
 
@@ -130,11 +140,12 @@ def bench_one(tool: str, task: str, folder: Path, n: int, args: argparse.Namespa
     env = None
     if args.blas_threads:
         env = os.environ | {var: str(args.blas_threads) for var in THREAD_VARS}
-    proc = _run_process(cmd, args.timeout + (repeats - 1) * slow + STARTUP_ALLOWANCE, env)
+    timeout = max(args.timeout, TASK_TIMEOUT.get(task, 0.0) if tool == "R" else 0.0)
+    proc = _run_process(cmd, timeout + (repeats - 1) * slow + STARTUP_ALLOWANCE, env)
     base = {"tool": tool, "task": task, "n": n, "repeats_asked": repeats, "slow_s": slow}
     base.update({k: proc[k] for k in ("process_s", "process_peak_mb")})
     if proc["timed_out"]:
-        return base | {"status": "timeout", "timeout_s": args.timeout}
+        return base | {"status": "timeout", "timeout_s": timeout}
     record = (_parse_r if tool == "R" else _parse_python)(proc["stdout"])
     if record is None:
         return base | {"status": "error", "error": proc["stderr"].strip()[-500:]}
@@ -157,14 +168,17 @@ def run_all(args: argparse.Namespace) -> dict:
         _log(f"n = {n}: {meta['event_fraction']:.1%} events, {meta['distinct_times']} days")
         for task in args.tasks:
             for tool in tools:
+                if tool not in TASK_TOOLS.get(task, {tool}):
+                    continue
                 rec = bench_one(tool, task, folder, n, args)
                 records.append(rec)
                 _log(f"  {task:8s} {tool:12s} {tables.time_cell(rec):>14s}")
     if args.km_big and "oncocohort" in tools:
         folder, _ = synth.ensure_data(args.data_dir, args.km_big, covariates=False)
-        rec = bench_one("oncocohort", "km", folder, args.km_big, args)
-        records.append(rec)
-        _log(f"  km       oncocohort   {tables.time_cell(rec):>14s}  (n = {args.km_big})")
+        for task in [t for asked, big in BIG_TASKS.items() if asked in args.tasks for t in big]:
+            rec = bench_one("oncocohort", task, folder, args.km_big, args)
+            records.append(rec)
+            _log(f"  {task:8s} oncocohort   {tables.time_cell(rec):>14s}  (n = {args.km_big})")
     # ru_maxrss of a child counts the launcher's pages it had at fork: measure that floor
     floor = _run_process(["true"], 10.0)["process_peak_mb"]
     return {"machine": machine.describe_machine(), "records": records, "skipped": skipped,
@@ -176,7 +190,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="10000,100000,1000000",
                         help="comma-separated row counts (default %(default)s)")
     parser.add_argument("--km-big", type=int, default=10_000_000,
-                        help="rows for the oncocohort-only Kaplan-Meier (0 to skip)")
+                        help="rows for the oncocohort-only Kaplan-Meier, Aalen-Johansen and "
+                        "RMST (0 to skip)")
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--repeats", type=int, default=3, help="best of this many calls")

@@ -10,6 +10,14 @@ other:
   interval; statsmodels ``quantile_ci(method="cloglog")``).
 * ``logrank``: the two-group log-rank chi-square, group = ``x3``.
 * ``cox``: Cox proportional hazards with Efron ties on ``x1``..``x5``; coefficients.
+* ``cif``: cumulative incidence of 2 competing causes by group ``x3`` with cmprsk's variance,
+  and Gray's test for cause 1 (R ``cmprsk::cuminc``); the Gray statistic and the cause-1
+  incidence of group 0 at day 365.
+* ``finegray``: Fine-Gray regression of cause 1 on ``x1``..``x5`` (R ``cmprsk::crr``);
+  coefficients.
+* ``aj``, ``rmst`` (oncocohort only, at 1e7 rows): the Aalen-Johansen estimate of both causes
+  (one group, cmprsk's variance) and the RMST to day 1000 of the two ``x3`` groups with their
+  difference and ratio.
 
 Each tool is imported lazily so that a missing peer is reported, not fatal.
 """
@@ -23,7 +31,10 @@ import numpy as np
 __all__ = ["TOOLS_PY", "TASKS", "prepare"]
 
 TOOLS_PY = ["oncocohort", "lifelines", "statsmodels"]
-TASKS = ["km", "logrank", "cox"]
+TASKS = ["km", "logrank", "cox", "cif", "finegray", "aj", "rmst"]
+# tasks a Python peer offers (lifelines' Aalen-Johansen breaks tied times by random jitter,
+# so it does not estimate the same thing on day-granular data; neither has Fine-Gray)
+PEER_TASKS = {"km", "logrank", "cox"}
 COVARIATES = ["x1", "x2", "x3", "x4", "x5"]
 
 Closure = Callable[[], dict]
@@ -60,12 +71,60 @@ def _oncocohort(task: str, data: dict[str, np.ndarray]) -> Closure:
             return {"statistic": float(res.statistic), "p_value": float(res.p_value)}
 
         return run
+    if task in ("cif", "finegray", "aj", "rmst"):
+        return _oncocohort_competing(task, data)
     from oncocohort.stats.cox import cox
 
     frame = _frame(data)
 
     def run() -> dict:
         fit = cox(frame, time="time", event="event", covariates=COVARIATES, ties="efron")
+        return {"coef": {term: float(fit.table.loc[term, "coef"]) for term in COVARIATES}}
+
+    return run
+
+
+def _oncocohort_competing(task: str, data: dict[str, np.ndarray]) -> Closure:
+    time, cause = data["time"], data["cause"].astype(np.int64)
+    if task == "cif":
+        from oncocohort.stats.competing_risks import cumulative_incidence, gray_test
+
+        group = data["x3"].astype(np.int64)
+
+        def run() -> dict:
+            ci = cumulative_incidence(time, cause, group=group)
+            test = gray_test(time, cause, group)
+            at = ci.at([365.0])
+            cif = at[(at.group == 0) & (at.cause == 1)].cif.iloc[0]
+            return {"statistic": test.statistic, "p_value": test.p_value, "cif": float(cif)}
+
+        return run
+    if task == "aj":
+        from oncocohort.stats.competing_risks import cumulative_incidence
+
+        def run() -> dict:
+            ci = cumulative_incidence(time, cause)
+            return {"cif": float(ci.at([365.0]).cif.iloc[0])}
+
+        return run
+    if task == "rmst":
+        from oncocohort.stats.rmst import rmst
+
+        event, group = data["event"].astype(np.int64), data["x3"].astype(np.int64)
+
+        def run() -> dict:
+            res = rmst(time, event, 1000.0, group=group)
+            return {"statistic": res.difference.estimate, "p_value": res.difference.p_value}
+
+        return run
+    import pandas as pd
+
+    from oncocohort.stats.fine_gray import fine_gray
+
+    frame = pd.DataFrame({"time": time, "cause": cause, **{n: data[n] for n in COVARIATES}})
+
+    def run() -> dict:
+        fit = fine_gray(frame, time="time", cause="cause", covariates=COVARIATES)
         return {"coef": {term: float(fit.table.loc[term, "coef"]) for term in COVARIATES}}
 
     return run
@@ -156,4 +215,6 @@ def prepare(tool: str, task: str, data: dict[str, np.ndarray]) -> Closure:
         raise ValueError(f"unknown Python tool {tool!r}; expected one of {TOOLS_PY}")
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
+    if tool != "oncocohort" and task not in PEER_TASKS:
+        raise ImportError(f"{tool} does not offer the task {task!r}")
     return _ADAPTERS[tool](task, data)

@@ -11,6 +11,7 @@ Data-generating model (proportional hazards, so the Cox fit is well specified)::
     T  ~ Exponential(rate = log(2) / 450 * exp(x @ beta)),  beta = (0.3, -0.2, -0.5, 0.25, 0.4)
     C  ~ Uniform(0, 2400)                                     (random censoring)
     observed time = min(ceil(min(T, C)), 1500), event = T <= C and ceil(T) <= 1500
+    cause = 0 if no event, else 2 (the competing cause) with probability 0.25 + 0.2 x4, else 1
 
 Every true coefficient is far from zero, so that relative differences between the tools'
 coefficients are well defined.
@@ -34,14 +35,16 @@ COVARIATES = ["x1", "x2", "x3", "x4", "x5"]
 BETA = np.array([0.3, -0.2, -0.5, 0.25, 0.4])
 MAX_DAY = 1500
 SEED = 20261123
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the competing-risk column ``cause``
 
 
 def make_data(n: int, *, covariates: bool = True, seed: int = SEED) -> dict[str, np.ndarray]:
-    """Simulate ``n`` subjects; return float64 columns ``time``, ``event`` (0/1), ``x1``..``x5``.
+    """Simulate ``n`` subjects; return float64 columns ``time``, ``event`` (0/1), ``cause``
+    (0/1/2, for the competing-risk tasks), ``x1``..``x5``.
 
-    With ``covariates=False`` only ``time``, ``event`` and the group ``x3`` are returned (used
-    for the 1e7-row Kaplan-Meier, where the covariates would only cost disk and memory).
+    With ``covariates=False`` only ``time``, ``event``, ``cause`` and the group ``x3`` are
+    returned (used for the 1e7-row tasks, where the covariates would only cost disk and memory).
+    The cause is drawn from its own random stream, so the other columns are those of format 1.
     """
     rng = np.random.default_rng([seed, n])
     x = np.empty((n, 5))
@@ -57,7 +60,9 @@ def make_data(n: int, *, covariates: bool = True, seed: int = SEED) -> dict[str,
     day = np.ceil(observed)
     event = (t_event <= t_censor) & (day <= MAX_DAY)
     day = np.clip(day, 1, MAX_DAY)
-    out = {"time": day.astype(np.float64), "event": event.astype(np.float64)}
+    competing = np.random.default_rng([seed, n, 2]).random(n) < 0.25 + 0.2 * x[:, 3]
+    cause = np.where(event, np.where(competing, 2.0, 1.0), 0.0)
+    out = {"time": day.astype(np.float64), "event": event.astype(np.float64), "cause": cause}
     names = COVARIATES if covariates else ["x3"]
     for name in names:
         out[name] = np.ascontiguousarray(x[:, COVARIATES.index(name)])

@@ -32,7 +32,9 @@ def _rec(tool, task, n, best=None, status="ok", result=None, **extra):
 def test_synth_design_ties_events_and_determinism():
     a = synth.make_data(20_000)
     b = synth.make_data(20_000)
-    assert set(a) == {"time", "event", *synth.COVARIATES}
+    assert set(a) == {"time", "event", "cause", *synth.COVARIATES}
+    assert set(np.unique(a["cause"])) == {0.0, 1.0, 2.0}
+    np.testing.assert_array_equal(a["cause"] > 0, a["event"] == 1)
     np.testing.assert_array_equal(a["time"], b["time"])  # same seed, same data
     assert a["time"].min() >= 1 and a["time"].max() <= synth.MAX_DAY
     np.testing.assert_array_equal(a["time"], np.round(a["time"]))  # integer days
@@ -48,7 +50,7 @@ def test_write_and_read_round_trip(tmp_path):
     data = synth.make_data(1_000, covariates=False)
     synth.write_data(data, tmp_path / "d")
     back = synth.read_data(tmp_path / "d")
-    assert list(back) == ["time", "event", "x3"]
+    assert list(back) == ["time", "event", "cause", "x3"]
     for name in data:
         np.testing.assert_array_equal(back[name], data[name])
 
@@ -157,3 +159,34 @@ def test_ipw_report_checks_agreement():
                        {"n": 20, "oncocohort": rec(-0.5, 0.1), "R": rec(-0.5001, 0.1)}]}
     lines = ipw_bench.render(report).splitlines()
     assert "PASS" in lines[-2] and "FAIL" in lines[-1]
+
+
+@pytest.mark.by_hand
+def test_competing_risk_tasks_agreement_goals_and_cells():
+    n = 100_000
+    coef = {"x1": 0.1, "x2": -0.2}
+    r_fg = _rec("R", "finegray", n, 40.0, result={"coef": coef}, lower_bound=True)
+    recs = [
+        _rec("oncocohort", "finegray", n, 0.5, result={"coef": {"x1": 0.1, "x2": -0.2000001}}),
+        r_fg,
+        _rec("R", "cif", 10, 0.2, result={"statistic": 20.0, "cif": 0.3}),
+        _rec("oncocohort", "cif", 10, 0.1, result={"statistic": 20.0, "cif": 0.30000003}),
+        _rec("oncocohort", "aj", 10_000_000, 0.8),
+        _rec("oncocohort", "rmst", 10_000_000, 1.5),
+    ]
+    rows = {(a["task"], a["tool"]): a for a in tables.agreement(recs)}
+    assert rows[("finegray", "oncocohort")]["difference"] == pytest.approx(5e-7, rel=1e-6)
+    assert rows[("finegray", "oncocohort")]["check"].startswith("PASS")
+    assert rows[("cif", "oncocohort")]["difference"] == pytest.approx(1e-7, rel=1e-6)
+    assert rows[("cif", "oncocohort")]["check"].startswith("FAIL")  # closed form: 1e-9
+    got = {g["goal"]: (g["measured"], g["verdict"]) for g in tables.goals(recs)}
+    fg = got["Fine-Gray 1e5 x 5 >= 5x faster than cmprsk::crr, equal coefficients"]
+    assert fg == ("> 80.0x (crr not run: its estimation alone)", "PASS")
+    assert got["Aalen-Johansen 1e7 rows under 1 s"] == ("0.800 s", "PASS")
+    assert got["RMST 1e7 rows under 1 s"] == ("1.500 s", "FAIL")
+    assert tables.time_cell(r_fg) == "> 40.0 (estimation only)"
+    assert tables._ratio_cell(0.5, r_fg) == "> 80.0x"
+    out = ("status\tok\ntimes\t40\nbest\t40\ntask_mb\t3\ncoef.x1\t0.1\nestimate_s\t40\n"
+           "lower_bound\t1\n")
+    parsed = run._parse_r(out)
+    assert parsed["lower_bound"] and parsed["result"]["estimate_s"] == 40.0

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ._cox_checks import aliased_columns, coef_table
 from ._cox_design import build_design
-from ._fine_gray_fit import evaluate_fg, fit_fg, prepare_fg, sandwich_fg
+from ._fine_gray_fit import fit_fg, prepare_fg, sandwich_fg
 
 __all__ = ["FineGray", "fine_gray"]
 
@@ -213,8 +213,7 @@ def fine_gray(
             UserWarning,
             stacklevel=2,
         )
-    ev = evaluate_fg(fit.beta, fg)
-    var = sandwich_fg(fg, ev)
+    var = sandwich_fg(fg, fit.final)  # the evaluation at the returned estimate
     terms = np.array(design.terms)
     table = coef_table(terms, np.zeros(len(terms), dtype=bool), fit.beta, var, conf_level)
     return FineGray(

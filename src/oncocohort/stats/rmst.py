@@ -284,13 +284,14 @@ def rmst(
     t, e, _ = check_survival_input(time, event)
     conf_level = _check_conf_level(conf_level)
     codes, labels, reference = _groups(group, t.size, reference)
-    rows = [codes == g for g in range(len(labels))]
-    _check_tau(tau, {lab: float(t[r].max()) for lab, r in zip(labels, rows, strict=True)})
+    parts = [(t, e)] if len(labels) == 1 else [(t[r], e[r]) for r in (codes == g for g in
+                                                                          range(len(labels)))]
+    _check_tau(tau, {lab: float(p[0].max()) for lab, p in zip(labels, parts, strict=True)})
     z = float(norm.isf((1 - conf_level) / 2))
-    est, var = zip(*(compute_km_rmst(t[r], e[r], float(tau)) for r in rows), strict=True)
+    est, var = zip(*(compute_km_rmst(tt, ee, float(tau)) for tt, ee in parts), strict=True)
     se = np.sqrt(var)
     table = _table(
-        labels, [int(r.sum()) for r in rows], [int(e[r].sum()) for r in rows], "rmst", est, se, z
+        labels, [p[0].size for p in parts], [int(p[1].sum()) for p in parts], "rmst", est, se, z
     )
     return Rmst(
         table=table,
@@ -364,13 +365,16 @@ def rmtl(
         )
     k = causes.index(cause_of_interest)
     codes, labels, reference = _groups(group, t.size, reference)
-    rows = [codes == g for g in range(len(labels))]
-    _check_tau(tau, {lab: float(t[r].max()) for lab, r in zip(labels, rows, strict=True)})
+    parts = [(t, c)] if len(labels) == 1 else [(t[r], c[r]) for r in (codes == g for g in
+                                                                          range(len(labels)))]
+    _check_tau(tau, {lab: float(p[0].max()) for lab, p in zip(labels, parts, strict=True)})
     z = float(norm.isf((1 - conf_level) / 2))
-    est, var = zip(*(compute_rmtl(t[r], c[r], causes, k, float(tau)) for r in rows), strict=True)
+    est, var = zip(
+        *(compute_rmtl(tt, cc, causes, k, float(tau)) for tt, cc in parts), strict=True
+    )
     se = np.sqrt(var)
-    n_events = [int((c[r] == cause_of_interest).sum()) for r in rows]
-    table = _table(labels, [int(r.sum()) for r in rows], n_events, "rmtl", est, se, z)
+    n_events = [int((p[1] == cause_of_interest).sum()) for p in parts]
+    table = _table(labels, [p[0].size for p in parts], n_events, "rmtl", est, se, z)
     return Rmtl(
         table=table,
         contrasts=_contrasts(np.asarray(est), se, labels, reference, z),
