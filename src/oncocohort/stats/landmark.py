@@ -37,6 +37,7 @@ from oncocohort.stats._km_core import (
     compute_greenwood,
 )
 from oncocohort.stats._results import TestResult
+from oncocohort.stats.cox import cox
 from oncocohort.stats.kaplan_meier import KaplanMeier, kaplan_meier
 from oncocohort.stats.logrank import LogRank, logrank
 
@@ -110,8 +111,6 @@ class Landmark:
 
     def cox(self, *, ties: str = "efron", conf_level: float = 0.95, reference=None):
         """Cox model of the group (hazard ratios against ``reference``, default the first)."""
-        from oncocohort.stats.cox import cox
-
         d = self.data.assign(group=self.data.group.astype(str))
         ref = {"group": str(reference)} if reference is not None else None
         return cox(d, time="time", event="event", covariates=["group"], ties=ties,
