@@ -5,12 +5,25 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
+from oncocohort.analysis.ard import ard_frame
+from oncocohort.analysis.survival import compute_survival_rows
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.assemble import km_curve
 from oncocohort.report.figures.flowchart import compute_flowchart_figure
 from oncocohort.report.figures.km import compute_km_figure
 from oncocohort.report.figures.render import figure_svg, render_figure
 from oncocohort.report.figures.swimmer import compute_swimmer_figure
 from oncocohort.report.figures.waterfall import compute_waterfall_figure
 from oncocohort.stats.kaplan_meier import kaplan_meier
+
+
+def _curve(label, time, event, *, times, landmarks=()):
+    """A figure curve as the report builds it: ARD rows of the analysis, read back."""
+    km, rows = compute_survival_rows(time, event, endpoint="os", unit="months",
+                                     landmarks=landmarks, at_risk_times=times,
+                                     group_var="g", group_level=label)
+    return km_curve(ArdLookup(ard_frame(rows)), label, km, analysis="survival", endpoint="os",
+                    group_var="g", group_level=label)
 
 
 def _printed_at_risk(fig):
@@ -25,9 +38,9 @@ def test_km_numbers_at_risk_equal_subjects_still_followed(fixture_module):
     os_ = tte[tte.paramcd == "os"]
     time, event = os_["aval"].to_numpy(float), os_["event"].to_numpy(int)
     km = kaplan_meier(time, event)
-    res = compute_km_figure({"All": km}, tick_step=5, landmarks=[12])
-    printed = _printed_at_risk(res.figure)
     ticks = np.arange(0, time.max() + 1e-9, 5)
+    res = compute_km_figure([_curve("All", time, event, times=ticks, landmarks=[12])])
+    printed = _printed_at_risk(res.figure)
     assert len(printed) == len(ticks) == 5  # 0, 5, 10, 15, 20 (last time 24)
     for t in ticks:
         assert printed[(t, 0)] == int((time >= t).sum())  # independent of the estimator
@@ -42,11 +55,12 @@ def test_km_two_curves_rows(fixture_module):
     tte = fixture_module.make_frames()["tte"]
     pats = fixture_module.make_frames()["patients"].set_index("subject_id")
     os_ = tte[tte.paramcd == "os"].set_index("subject_id")
-    curves = {}
+    curves = []
     for g in ("0", "1-2"):
         sub = os_[pats.loc[os_.index, "ecog_group"] == g]
-        curves[g] = kaplan_meier(sub["aval"], sub["event"])
-    res = compute_km_figure(curves, tick_step=10, annotation="Log-rank p = 0.026")
+        curves.append(_curve(g, sub["aval"].to_numpy(float), sub["event"].to_numpy(int),
+                             times=(0.0, 10.0, 20.0)))
+    res = compute_km_figure(curves, annotation="Log-rank p = 0.026")
     printed = _printed_at_risk(res.figure)
     # row 1 (top) is the first curve: ECOG 0 = P01 P02 P04 P08 P10, times 20 18 14 13 24
     assert printed[(0.0, 1)] == 5 and printed[(10.0, 1)] == 5 and printed[(20.0, 1)] == 2
@@ -120,8 +134,8 @@ def test_km_events_and_small_counts(fixture_module):
     tte = fixture_module.make_frames()["tte"]
     os_ = tte[tte.paramcd == "os"]
     time, event = os_["aval"].to_numpy(float), os_["event"].to_numpy(int)
-    km = kaplan_meier(time, event)
-    res = compute_km_figure({"All": km}, tick_step=5, show_events=True, small_cell_k=3)
+    curve = _curve("All", time, event, times=(0.0, 5.0, 10.0, 15.0, 20.0))
+    res = compute_km_figure([curve], show_events=True, small_cell_k=3)
     texts = {row.time: row.text for row in res.at_risk.itertuples()}
     for t in (0, 5, 10, 15, 20):
         at_risk = int((time >= t).sum())
@@ -201,3 +215,13 @@ def test_flowchart_suppression_cannot_be_undone_from_the_totals():
     assert res.boxes[2].splitlines() == ["<5 met the exclusion criteria", "• <5 C"]
     assert res.boxes[0] == "231 patients screened"
     assert res.boxes[-1] == "114 patients included in the analysis"
+
+
+def test_km_curves_need_one_time_grid(fixture_module):
+    tte = fixture_module.make_frames()["tte"]
+    os_ = tte[tte.paramcd == "os"]
+    time, event = os_["aval"].to_numpy(float), os_["event"].to_numpy(int)
+    a = _curve("a", time, event, times=(0.0, 5.0))
+    b = _curve("b", time, event, times=(0.0, 10.0))
+    with pytest.raises(ValueError, match="same at-risk times"):
+        compute_km_figure([a, b])

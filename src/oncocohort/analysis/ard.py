@@ -4,6 +4,8 @@ Each analysis emits rows; tables, figure labels and sentences are rendered from 
 so a number is computed once and cannot disagree with itself (the pharmaverse ``cards``
 idea). Columns (see ``docs/results.md``):
 
+The fixed values of the key columns are :mod:`oncocohort.analysis.keys`.
+
 ``analysis``     e.g. ``baseline``, ``response``, ``survival``, ``subgroup``, ``safety``
 ``endpoint``     e.g. ``os``, ``pfs``, ``dor``; empty when not a time-to-event analysis
 ``group_var``    the grouping variable (e.g. ``ecog_group``); empty for the whole cohort
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pandas as pd
 
@@ -53,10 +56,15 @@ class ArdRow:
     denominator: float | None = None
 
 
+def _plain(value: object) -> object:
+    """Key values as plain text (a :class:`~oncocohort.analysis.keys` member is its text)."""
+    return str(value) if isinstance(value, StrEnum) else value
+
+
 def ard_frame(rows: Iterable[ArdRow]) -> pd.DataFrame:
     """Rows -> the ARD frame with the canonical column order and stable dtypes."""
     records = [
-        {c: getattr(r, c) for c in ARD_COLUMNS} for r in rows
+        {c: _plain(getattr(r, c)) for c in ARD_COLUMNS} for r in rows
     ]
     frame = pd.DataFrame.from_records(records, columns=list(ARD_COLUMNS))
     frame["value"] = frame["value"].astype(float)

@@ -3,7 +3,8 @@
 Continuous variables: ``n``, ``median``, ``min``, ``max`` (and ``q1``/``q3``) of the observed
 values plus ``n_missing``. Categorical variables: per level ``n`` and ``pct`` of all patients
 (``denominator`` = the number of patients, so missing values are not silently dropped from the
-denominator), plus a ``n_missing`` row. A variable is continuous when its column is numeric with
+denominator), plus a ``n_missing`` row. Table 1 adds each variable's ``pct_missing`` (of all
+patients). A variable is continuous when its column is numeric with
 more than ``max_levels`` distinct values; otherwise it is treated as categorical (ECOG 0-2 is
 categorical).
 """
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
+from oncocohort.analysis.keys import Analysis, Stat, Var
 
 __all__ = ["default_baseline_variables", "compute_baseline_rows", "compute_categorical_rows",
            "compute_continuous_rows", "is_continuous", "level_text", "level_texts",
@@ -81,16 +83,17 @@ def compute_continuous_rows(values: pd.Series, *, analysis: str, variable: str,
     obs = x[np.isfinite(x)]
     nan = float("nan")
     stats = {
-        "n": float(obs.size),
-        "median": float(np.median(obs)) if obs.size else nan,
-        "q1": float(np.quantile(obs, 0.25)) if obs.size else nan,
-        "q3": float(np.quantile(obs, 0.75)) if obs.size else nan,
-        "min": float(obs.min()) if obs.size else nan,
-        "max": float(obs.max()) if obs.size else nan,
-        "n_missing": float(x.size - obs.size),
+        Stat.N: float(obs.size),
+        Stat.MEDIAN: float(np.median(obs)) if obs.size else nan,
+        Stat.Q1: float(np.quantile(obs, 0.25)) if obs.size else nan,
+        Stat.Q3: float(np.quantile(obs, 0.75)) if obs.size else nan,
+        Stat.MIN: float(obs.min()) if obs.size else nan,
+        Stat.MAX: float(obs.max()) if obs.size else nan,
+        Stat.N_MISSING: float(x.size - obs.size),
     }
-    return [ArdRow(analysis, s, v, variable=variable, unit="" if s.startswith("n") else unit,
-                   **where) for s, v in stats.items()]
+    return [ArdRow(analysis, s, v, variable=variable,
+                   unit="" if s in (Stat.N, Stat.N_MISSING) else unit, **where)
+            for s, v in stats.items()]
 
 
 def compute_categorical_rows(values: pd.Series, *, analysis: str, variable: str,
@@ -112,20 +115,21 @@ def compute_categorical_rows(values: pd.Series, *, analysis: str, variable: str,
     rows = []
     for level in levels:
         n = float(counts.get(level, 0))
-        rows.append(ArdRow(analysis, "n", n, variable=variable, category=level,
+        rows.append(ArdRow(analysis, Stat.N, n, variable=variable, category=level,
                            denominator=float(total), **where))
-        rows.append(ArdRow(analysis, "pct", 100.0 * n / total if total else float("nan"),
+        rows.append(ArdRow(analysis, Stat.PCT, 100.0 * n / total if total else float("nan"),
                            variable=variable, category=level, unit="%",
                            denominator=float(total), **where))
-    rows.append(ArdRow(analysis, "n_missing", float(total - len(present)), variable=variable,
+    rows.append(ArdRow(analysis, Stat.N_MISSING, float(total - len(present)), variable=variable,
                        denominator=float(total), **where))
     return rows
 
 
 def compute_baseline_rows(patients: pd.DataFrame, variables: Sequence[str], *,
                           units: dict[str, str] | None = None,
-                          analysis: str = "baseline") -> list[ArdRow]:
-    """ARD rows of Table 1: the number of patients, then each variable in the given order.
+                          analysis: str = Analysis.BASELINE) -> list[ArdRow]:
+    """ARD rows of Table 1: the number of patients, then each variable in the given order,
+    each followed by the percentage of patients with the value missing (``pct_missing``).
 
     Parameters
     ----------
@@ -137,14 +141,19 @@ def compute_baseline_rows(patients: pd.DataFrame, variables: Sequence[str], *,
         Unit per continuous variable (e.g. ``{"age": "years"}``).
     """
     units = units or {}
-    rows = [ArdRow(analysis, "n", float(len(patients)), variable="patients")]
+    n = float(len(patients))
+    rows = [ArdRow(analysis, Stat.N, n, variable=Var.PATIENTS)]
     for var in variables:
         if var not in patients.columns:
             continue
         col = patients[var]
         if is_continuous(col):
-            rows += compute_continuous_rows(col, analysis=analysis, variable=var,
-                                            unit=units.get(var, ""))
+            more = compute_continuous_rows(col, analysis=analysis, variable=var,
+                                           unit=units.get(var, ""))
         else:
-            rows += compute_categorical_rows(col, analysis=analysis, variable=var)
+            more = compute_categorical_rows(col, analysis=analysis, variable=var)
+        rows += more
+        missing = next(r.value for r in more if r.statistic == Stat.N_MISSING)
+        rows.append(ArdRow(analysis, Stat.PCT_MISSING, 100 * missing / n if n else float("nan"),
+                           variable=var, unit="%", denominator=n))
     return rows

@@ -22,6 +22,7 @@ from typing import Literal
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
+from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.canon.codes import DISEASE_CONTROL, OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.stats.proportions import proportion_ci
 
@@ -29,8 +30,8 @@ __all__ = ["RESPONSE_SETS", "compute_response_rows"]
 
 #: ARD variable -> the best overall responses it counts.
 RESPONSE_SETS: dict[str, tuple[str, ...]] = {
-    "orr": OBJECTIVE_RESPONSE,
-    "dcr": DISEASE_CONTROL,
+    Var.ORR: OBJECTIVE_RESPONSE,
+    Var.DCR: DISEASE_CONTROL,
 }
 
 
@@ -63,22 +64,24 @@ def compute_response_rows(
     evaluable = bor != "NE"
     n_eval = int(evaluable.sum())
     denom = n_all if denominator == "all" else n_eval
-    a = "response"
-    rows = [ArdRow(a, "n", float(n_all), variable="patients"),
-            ArdRow(a, "n", float(n_eval), variable="evaluable", denominator=float(n_all))]
+    a = Analysis.RESPONSE
+    rows = [ArdRow(a, Stat.N, float(n_all), variable=Var.PATIENTS),
+            ArdRow(a, Stat.N, float(n_eval), variable=Var.EVALUABLE, denominator=float(n_all))]
     for code in RESPONSE_CODES:
         n = int((bor == code).sum())
         d = n_all if code == "NE" else denom
-        rows.append(ArdRow(a, "n", float(n), variable="bor", category=code, denominator=float(d)))
-        rows.append(ArdRow(a, "pct", 100.0 * n / d if d else float("nan"), variable="bor",
+        rows.append(ArdRow(a, Stat.N, float(n), variable=Var.BOR, category=code,
+                           denominator=float(d)))
+        rows.append(ArdRow(a, Stat.PCT, 100.0 * n / d if d else float("nan"), variable=Var.BOR,
                            category=code, unit="%", denominator=float(d)))
     for name, codes in RESPONSE_SETS.items():
         x = int(bor.isin(codes).sum())
-        rows.append(ArdRow(a, "n", float(x), variable=name, denominator=float(denom)))
+        rows.append(ArdRow(a, Stat.N, float(x), variable=name, denominator=float(denom)))
         if denom == 0:
             continue
         est = proportion_ci(x, denom, method=method, conf_level=conf_level)
-        for stat, value in (("pct", est.estimate), ("lower", est.lower), ("upper", est.upper)):
+        for stat, value in ((Stat.PCT, est.estimate), (Stat.LOWER, est.lower),
+                            (Stat.UPPER, est.upper)):
             rows.append(ArdRow(a, stat, 100.0 * value, variable=name, unit="%",
                                denominator=float(denom)))
     return rows

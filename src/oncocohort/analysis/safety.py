@@ -15,16 +15,17 @@ from typing import Literal
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
+from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.derive.safety_grades import derive_ae_worst
 
 __all__ = ["GRADE_BANDS", "compute_safety_rows", "summarise_ae_grades"]
 
 #: ARD category -> the ``summarise_ae_grades`` column suffix.
 GRADE_BANDS: dict[str, str] = {
-    "any grade": "any",
-    "grade 1-2": "grade_1_2",
-    "grade >=3": "grade_3_plus",
-    "grade missing": "grade_missing",
+    Category.ANY_GRADE: "any",
+    Category.GRADE_1_2: "grade_1_2",
+    Category.GRADE_3_PLUS: "grade_3_plus",
+    Category.GRADE_MISSING: "grade_missing",
 }
 
 
@@ -38,7 +39,7 @@ def compute_safety_rows(
 ) -> list[ArdRow]:
     """Rows ``analysis="safety"``, ``group_var="population"`` (``TRAE``/``AE``),
     ``group_level=by``, ``variable`` = category, ``category`` = grade band, ``n`` and ``pct``."""
-    population = "TRAE" if related_only else "AE"
+    population = Level.TRAE if related_only else Level.AE
     if ae is None or ae.empty:
         worst = pd.DataFrame(columns=["subject_id", "by", "category", "worst_grade",
                                       "grade_missing", "n_records", "population"])
@@ -50,16 +51,17 @@ def compute_safety_rows(
             f"{p}_{s}": 0 for s in GRADE_BANDS.values() for p in ("n", "pct")}}])
     else:
         summary = summarise_ae_grades(worst, n_patients)
-    rows = [ArdRow("safety", "n", float(n_patients), variable="patients",
-                   group_var="population", group_level=population)]
+    s = Analysis.SAFETY
+    rows = [ArdRow(s, Stat.N, float(n_patients), variable=Var.PATIENTS,
+                   group_var=Group.POPULATION, group_level=population)]
     for r in summary.itertuples(index=False):
         rec = r._asdict()
         for band, suffix in GRADE_BANDS.items():
             where = {"variable": str(rec["category"]), "category": band,
-                     "group_var": "population", "group_level": population,
+                     "group_var": Group.POPULATION, "group_level": population,
                      "denominator": float(n_patients)}
-            rows.append(ArdRow("safety", "n", float(rec[f"n_{suffix}"]), **where))
-            rows.append(ArdRow("safety", "pct", float(rec[f"pct_{suffix}"]), unit="%", **where))
+            rows.append(ArdRow(s, Stat.N, float(rec[f"n_{suffix}"]), **where))
+            rows.append(ArdRow(s, Stat.PCT, float(rec[f"pct_{suffix}"]), unit="%", **where))
     return rows
 
 

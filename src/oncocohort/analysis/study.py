@@ -16,6 +16,7 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow, ard_frame
 from oncocohort.analysis.baseline import compute_baseline_rows
 from oncocohort.analysis.exposure import compute_disposition_rows, compute_exposure_rows
+from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.options import AnalysisOptions
 from oncocohort.analysis.response import compute_response_rows
 from oncocohort.analysis.safety import compute_safety_rows
@@ -67,7 +68,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
     patients = derived.subjects
     n = len(patients)
 
-    rows: list[ArdRow] = [ArdRow("population", "n", float(n), variable="patients")]
+    rows: list[ArdRow] = [ArdRow(Analysis.POPULATION, Stat.N, float(n), variable=Var.PATIENTS)]
     rows += compute_baseline_rows(patients, [v for v in options.baseline
                                              if v in patients.columns],
                                   units={"age": "years"})

@@ -28,7 +28,8 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.baseline import level_text, level_texts, sorted_levels
-from oncocohort.analysis.survival import compute_survival_rows
+from oncocohort.analysis.keys import Analysis, Stat, Var, screen_variable
+from oncocohort.analysis.survival import at_risk_grid, compute_survival_rows
 from oncocohort.stats.cox import Cox, CoxWarning
 from oncocohort.stats.kaplan_meier import KaplanMeier
 from oncocohort.stats.logrank import logrank
@@ -82,9 +83,9 @@ def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) 
             if not str(term).startswith(prefix):
                 continue
             level = str(term)[len(prefix):-1]
-            for stat, col in (("hr", "hr"), ("lower", "hr_lower"), ("upper", "hr_upper"),
-                              ("p", "p")):
-                rows.append(ArdRow(analysis, stat, float(r[col]), variable="hr",
+            for stat, col in ((Stat.HR, "hr"), (Stat.LOWER, "hr_lower"),
+                              (Stat.UPPER, "hr_upper"), (Stat.P, "p")):
+                rows.append(ArdRow(analysis, stat, float(r[col]), variable=Var.HR,
                                    endpoint=endpoint, group_var=var, group_level=level))
     return rows
 
@@ -110,9 +111,11 @@ def compute_subgroup_rows(
     curves: dict[str, dict[str, KaplanMeier]] = {}
     for var in variables:
         d = data.loc[data[var].notna()]
-        rows = per_var[var] = [ArdRow("subgroup", "n_missing", float(len(data) - len(d)),
-                                      variable="patients", endpoint=endpoint, group_var=var)]
+        rows = per_var[var] = [ArdRow(Analysis.SUBGROUP, Stat.N_MISSING,
+                                      float(len(data) - len(d)), variable=Var.PATIENTS,
+                                      endpoint=endpoint, group_var=var)]
         curves[var] = {}
+        grid = at_risk_grid(float(d["aval"].max()) if len(d) else 0.0)  # one axis per variable
         for level in data[var].cat.categories:
             g = d.loc[d[var] == level]
             if g.empty:
@@ -120,15 +123,16 @@ def compute_subgroup_rows(
             km, r = compute_survival_rows(
                 g["aval"].to_numpy(float), g["event"].to_numpy(int), endpoint=endpoint,
                 unit=unit, conf_type=conf_type, conf_level=conf_level, group_var=var,
-                group_level=str(level), analysis="subgroup", with_follow_up=False)
+                group_level=str(level), analysis=Analysis.SUBGROUP, with_follow_up=False,
+                at_risk_times=grid)
             curves[var][str(level)] = km
             rows += r
         if d[var].nunique() < 2:
             continue
         lr = logrank(d["aval"].to_numpy(float), d["event"].to_numpy(int),
                      d[var].astype(str).to_numpy())
-        for stat, v in (("statistic", lr.statistic), ("df", lr.df), ("p", lr.p_value)):
-            rows.append(ArdRow("subgroup", stat, float(v), variable="logrank",
+        for stat, v in ((Stat.STATISTIC, lr.statistic), (Stat.DF, lr.df), (Stat.P, lr.p_value)):
+            rows.append(ArdRow(Analysis.SUBGROUP, stat, float(v), variable=Var.LOGRANK,
                                endpoint=endpoint, group_var=var))
     candidates = [v for v in variables if data[v].nunique() >= 2]
     notes: list[str] = []
@@ -144,19 +148,19 @@ def compute_subgroup_rows(
         for var in candidates:
             fit = res.univariable_fits[var]
             notes += [f"{endpoint} univariable Cox model of {var}: {w}" for w in fit.warnings]
-            per_var[var] += _cox_rows(fit, "cox_univariable", endpoint, [var])
+            per_var[var] += _cox_rows(fit, Analysis.COX_UNIVARIABLE, endpoint, [var])
             p = res.univariable.loc[res.univariable["variable"] == var, "p_screen"].iloc[0]
-            per_var[var].append(ArdRow("cox_univariable", "p", float(p),
-                                       variable=f"screen_{p_from}", endpoint=endpoint,
+            per_var[var].append(ArdRow(Analysis.COX_UNIVARIABLE, Stat.P, float(p),
+                                       variable=screen_variable(p_from), endpoint=endpoint,
                                        group_var=var))
         if res.multivariable is not None:
             fit = res.multivariable
             notes += [f"{endpoint} multivariable Cox model: {w}" for w in fit.warnings]
-            multi.append(ArdRow("cox_multivariable", "n", float(fit.n), variable="patients",
-                                endpoint=endpoint))
-            multi += _cox_rows(fit, "cox_multivariable", endpoint, selected)
+            multi.append(ArdRow(Analysis.COX_MULTIVARIABLE, Stat.N, float(fit.n),
+                                variable=Var.PATIENTS, endpoint=endpoint))
+            multi += _cox_rows(fit, Analysis.COX_MULTIVARIABLE, endpoint, selected)
     rows = [r for var in variables for r in per_var[var]]
-    rows += [ArdRow("cox_multivariable", "selected", float(var in selected), variable="screen",
-                    endpoint=endpoint, group_var=var) for var in variables]
+    rows += [ArdRow(Analysis.COX_MULTIVARIABLE, Stat.SELECTED, float(var in selected),
+                    variable=Var.SCREEN, endpoint=endpoint, group_var=var) for var in variables]
     rows += multi
     return SubgroupResult(endpoint, tuple(rows), curves, selected, tuple(notes))

@@ -7,6 +7,12 @@ landmark time with its pointwise interval (in %; NaN for a landmark after the la
 time, where R ``summary(fit, times, extend = TRUE)`` would carry the last value forward), and
 the median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996) with the range
 of observed times.
+
+Numbers at risk (``variable="at_risk"``): at each time of the at-risk grid
+(:func:`at_risk_grid`: from 0 by a round step to the last observed time; these are the x ticks
+of the Kaplan-Meier figure, which prints these rows under its axis) the number still under
+observation (``n_at_risk``, R ``summary(fit, times)$n.risk``) and the cumulative number of
+events up to and including the time (``n_events``).
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
+from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.stats.kaplan_meier import KaplanMeier, follow_up, kaplan_meier
 
-__all__ = ["EndpointFit", "compute_endpoint_fit", "compute_survival_rows", "landmark_text"]
+__all__ = ["EndpointFit", "compute_endpoint_fit", "compute_survival_rows", "landmark_text",
+           "at_risk_grid", "compute_at_risk_rows"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,45 @@ class EndpointFit:
 def landmark_text(t: float) -> str:
     """A landmark time as an ARD category: ``12`` for 12.0, ``6.5`` for 6.5."""
     return str(int(t)) if float(t).is_integer() else f"{t:g}"
+
+
+def at_risk_grid(last: float) -> tuple[float, ...]:
+    """The times of the numbers at risk: 0, then every ``step`` up to ``last`` (the last
+    observed time), ``step`` a round number (1, 2, 3, 5, 6 or 10 times a power of ten) giving
+    about 8 intervals."""
+    step = _nice_step(last)
+    return tuple(float(t) for t in np.arange(0.0, last + 1e-9, step))
+
+
+def _nice_step(xmax: float) -> float:
+    if xmax <= 0:
+        return 1.0
+    raw = xmax / 8
+    mag = 10 ** np.floor(np.log10(raw))
+    for m in (1, 2, 3, 5, 6, 10):
+        if raw <= m * mag:
+            return float(m * mag)
+    return float(10 * mag)
+
+
+def compute_at_risk_rows(km: KaplanMeier, times: Sequence[float], *, analysis: str,
+                         **where: str) -> list[ArdRow]:
+    """``n_at_risk`` and cumulative ``n_events`` of ``km`` at ``times`` (``category``: the
+    time as :func:`landmark_text` writes it)."""
+    table = km.table
+    risk = km.survival_at(list(times))["n_at_risk"].to_numpy()
+    event_times = table["time"].to_numpy(float)
+    cum = np.cumsum(table["n_events"].to_numpy(float))
+    rows = []
+    for t, n in zip(times, risk, strict=True):
+        pos = int(np.searchsorted(event_times, t, side="right")) - 1
+        d = float(cum[pos]) if pos >= 0 else 0.0
+        cat = landmark_text(t)
+        rows.append(ArdRow(analysis, Stat.N_AT_RISK, float(n), variable=Var.AT_RISK,
+                           category=cat, **where))
+        rows.append(ArdRow(analysis, Stat.N_EVENTS, d, variable=Var.AT_RISK, category=cat,
+                           **where))
+    return rows
 
 
 def _one(frame: pd.DataFrame, endpoint: str) -> pd.DataFrame:
@@ -59,38 +106,46 @@ def compute_survival_rows(
     conf_level: float = 0.95,
     group_var: str = "",
     group_level: str = "",
-    analysis: str = "survival",
+    analysis: str = Analysis.SURVIVAL,
     with_follow_up: bool = True,
+    at_risk_times: Sequence[float] | None = None,
 ) -> tuple[KaplanMeier, list[ArdRow]]:
-    """Kaplan-Meier fit and its summary rows for one set of subjects."""
+    """Kaplan-Meier fit and its summary rows for one set of subjects (numbers at risk at
+    ``at_risk_times``, by default :func:`at_risk_grid` of the last observed time)."""
     time = np.asarray(time, float)
     event = np.asarray(event).astype(bool)
     km = kaplan_meier(time, event, conf_type=conf_type, conf_level=conf_level)
     where = {"endpoint": endpoint, "group_var": group_var, "group_level": group_level}
     n, d = float(time.size), float(event.sum())
-    rows = [ArdRow(analysis, "n", n, variable="patients", **where),
-            ArdRow(analysis, "n", d, variable="events", **where),
-            ArdRow(analysis, "pct", 100.0 * d / n, variable="maturity", unit="%", **where)]
+    rows = [ArdRow(analysis, Stat.N, n, variable=Var.PATIENTS, **where),
+            ArdRow(analysis, Stat.N, d, variable=Var.EVENTS, **where),
+            ArdRow(analysis, Stat.PCT, 100.0 * d / n, variable=Var.MATURITY, unit="%", **where)]
     med = km.median
-    for stat, v in (("median", med.estimate), ("lower", med.lower), ("upper", med.upper)):
-        rows.append(ArdRow(analysis, stat, v, variable="median", unit=unit, **where))
+    for stat, v in ((Stat.MEDIAN, med.estimate), (Stat.LOWER, med.lower),
+                    (Stat.UPPER, med.upper)):
+        rows.append(ArdRow(analysis, stat, v, variable=Var.MEDIAN, unit=unit, **where))
     if landmarks:
         at = km.survival_at(list(landmarks))
         last = float(time.max()) if time.size else float("nan")
         for r in at.itertuples():
             cat = landmark_text(r.time)
-            for stat, v in (("pct", r.survival), ("lower", r.lower), ("upper", r.upper)):
+            for stat, v in ((Stat.PCT, r.survival), (Stat.LOWER, r.lower),
+                            (Stat.UPPER, r.upper)):
                 # beyond the last observed time the curve is unknown, not flat: NaN
                 v = 100.0 * v if r.time <= last else float("nan")
-                rows.append(ArdRow(analysis, stat, v, variable="landmark", category=cat,
+                rows.append(ArdRow(analysis, stat, v, variable=Var.LANDMARK, category=cat,
                                    unit="%", **where))
-            rows.append(ArdRow(analysis, "n_at_risk", float(r.n_at_risk), variable="landmark",
-                               category=cat, **where))
+            rows.append(ArdRow(analysis, Stat.N_AT_RISK, float(r.n_at_risk),
+                               variable=Var.LANDMARK, category=cat, **where))
     if with_follow_up:
         fu = follow_up(time, event, conf_type=conf_type, conf_level=conf_level)
-        for stat, v in (("median", fu.estimate), ("lower", fu.lower), ("upper", fu.upper),
-                        ("min", float(time.min())), ("max", float(time.max()))):
-            rows.append(ArdRow(analysis, stat, v, variable="follow_up", unit=unit, **where))
+        for stat, v in ((Stat.MEDIAN, fu.estimate), (Stat.LOWER, fu.lower),
+                        (Stat.UPPER, fu.upper), (Stat.MIN, float(time.min())),
+                        (Stat.MAX, float(time.max()))):
+            rows.append(ArdRow(analysis, stat, v, variable=Var.FOLLOW_UP, unit=unit, **where))
+    if at_risk_times is None:
+        at_risk_times = at_risk_grid(float(time.max()) if time.size else 0.0)
+    rows += compute_at_risk_rows(km, at_risk_times, analysis=analysis, **where)
     return km, rows
 
 

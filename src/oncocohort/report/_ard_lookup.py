@@ -1,4 +1,11 @@
-"""Fast exact look-up of ARD values by their key columns (used by the table builders)."""
+"""Exact look-up of ARD values by their key columns (what every table, sentence and figure of
+the report reads).
+
+A key the ARD does not have is an error (:class:`MissingArdRow`), not a blank cell: a report
+that asks for a row no analysis wrote, or spells a key differently, fails loudly. Where a row
+may legitimately be absent (a log-rank test of a variable with one level, a Cox model that
+was not fitted) the caller says so with ``default=`` or asks :meth:`ArdLookup.has` first.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +13,58 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ARD_COLUMNS
 
-__all__ = ["ArdLookup"]
+__all__ = ["ArdLookup", "MissingArdRow"]
 
 _KEYS = tuple(c for c in ARD_COLUMNS if c not in ("value", "unit", "denominator"))
+_REQUIRED = object()
+
+
+class MissingArdRow(KeyError):
+    """The report asked for an ARD row that the analyses did not write."""
 
 
 class ArdLookup:
-    """``get(analysis=..., statistic=..., ...)`` -> value (NaN when absent); keys default ``""``."""
+    """``get(analysis=..., statistic=..., ...)`` -> value; keys not given are ``""``."""
 
     def __init__(self, ard: pd.DataFrame) -> None:
         self.ard = ard
-        self._values: dict[tuple, float] = {}
-        for rec in ard[list(_KEYS) + ["value"]].itertuples(index=False):
-            self._values[tuple(rec[:-1])] = float(rec[-1])
+        self._values: dict[tuple, tuple[float, float]] = {}
+        cols = [*_KEYS, "value", "denominator"]
+        for rec in ard[cols].itertuples(index=False):
+            self._values[tuple(rec[:-2])] = (float(rec[-2]), float(rec[-1]))
 
-    def get(self, **where: str) -> float:
-        key = tuple(where.get(k, "") for k in _KEYS)
-        return self._values.get(key, float("nan"))
+    @staticmethod
+    def _key(where: dict[str, str]) -> tuple:
+        unknown = set(where) - set(_KEYS)
+        if unknown:
+            raise TypeError(f"not ARD key columns: {', '.join(sorted(unknown))}")
+        return tuple(str(where.get(k, "")) for k in _KEYS)
+
+    def _row(self, default: object, where: dict[str, str]) -> tuple[float, float] | None:
+        key = self._key(where)
+        if key in self._values:
+            return self._values[key]
+        if default is _REQUIRED:
+            raise MissingArdRow(f"no ARD row {dict(zip(_KEYS, key, strict=True))}")
+        return None
+
+    def get(self, default: object = _REQUIRED, **where: str) -> float:
+        """The value of the row with these keys; :class:`MissingArdRow` if there is none
+        (``default`` is returned instead when given)."""
+        row = self._row(default, where)
+        return row[0] if row is not None else default  # type: ignore[return-value]
+
+    def denominator(self, default: object = _REQUIRED, **where: str) -> float:
+        """The ``denominator`` of the row with these keys (NaN when the row has none)."""
+        row = self._row(default, where)
+        return row[1] if row is not None else default  # type: ignore[return-value]
 
     def has(self, **where: str) -> bool:
-        return tuple(where.get(k, "") for k in _KEYS) in self._values
+        return self._key(where) in self._values
 
     def values(self, column: str, **where: str) -> list[str]:
         """Distinct values of ``column`` among rows matching ``where``, in ARD order."""
         mask = pd.Series(True, index=self.ard.index)
         for col, val in where.items():
-            mask &= self.ard[col] == val
+            mask &= self.ard[col] == str(val)
         return list(dict.fromkeys(self.ard.loc[mask, column].tolist()))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import (
@@ -21,15 +22,16 @@ from oncocohort.report.builders import (
 from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
 from oncocohort.report.figures.flowchart import FlowchartFigure, compute_flowchart_figure
 from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
-from oncocohort.report.figures.km import KmFigure, compute_km_figure
+from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
 from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
 from oncocohort.report.format import fmt_est_ci, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
+from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
-           "forest_rows", "subgroup_annotation"]
+           "forest_rows", "km_curve", "subgroup_annotation"]
 
 
 DrawnFigure = FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
@@ -53,7 +55,7 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
     tables = [build_baseline_table(ard, options),
               build_exposure_table(ard, options),
               build_response_table(ard, options)]
-    if (ard["analysis"] == "survival").any():
+    if (ard["analysis"] == Analysis.SURVIVAL).any():
         tables.append(build_survival_table(ard, options))
     for endpoint in analysis.subgroups:
         tables.append(build_subgroup_table(ard, endpoint, options))
@@ -62,44 +64,65 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
 
 
 def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
-                analysis: str = "cox_univariable") -> pd.DataFrame:
+                analysis: str = Analysis.COX_UNIVARIABLE) -> pd.DataFrame:
     """Forest-plot rows (label, hr, lower, upper, p) of one endpoint's Cox models, from the ARD:
     a heading row per variable (NaN hr) then one row per non-reference level."""
     a = ArdLookup(ard)
     rows = []
-    for var in a.values("group_var", analysis=analysis, endpoint=endpoint, variable="hr"):
+    for var in a.values("group_var", analysis=analysis, endpoint=endpoint, variable=Var.HR):
         levels = a.values("group_level", analysis=analysis, endpoint=endpoint, group_var=var,
-                          variable="hr")
-        ref = a.values("group_level", analysis="subgroup", endpoint=endpoint, group_var=var,
-                       variable="patients", statistic="n")
+                          variable=Var.HR)
+        ref = a.values("group_level", analysis=Analysis.SUBGROUP, endpoint=endpoint,
+                       group_var=var, variable=Var.PATIENTS, statistic=Stat.N)
         ref = [r for r in ref if r and r not in levels]
         rows.append({"label": options.label(var), "hr": np.nan, "lower": np.nan,
                      "upper": np.nan, "p": np.nan})
         for level in levels:
             w = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
-                 "group_level": level, "variable": "hr"}
+                 "group_level": level, "variable": Var.HR}
             rows.append({"label": f"  {level} vs {ref[0] if ref else 'reference'}",
-                         "hr": a.get(statistic="hr", **w), "lower": a.get(statistic="lower", **w),
-                         "upper": a.get(statistic="upper", **w), "p": a.get(statistic="p", **w)})
+                         "hr": a.get(statistic=Stat.HR, **w),
+                         "lower": a.get(statistic=Stat.LOWER, **w),
+                         "upper": a.get(statistic=Stat.UPPER, **w),
+                         "p": a.get(statistic=Stat.P, **w)})
     return pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p"])
 
 
 def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str) -> str:
     """``"Log-rank p = 0.011\\nHR 1-2 vs 0: 1.59 (1.10-2.30)"`` from the ARD."""
     a = ArdLookup(ard)
-    p = a.get(analysis="subgroup", endpoint=endpoint, group_var=var, variable="logrank",
-              statistic="p")
+    p = a.get(analysis=Analysis.SUBGROUP, endpoint=endpoint, group_var=var,
+              variable=Var.LOGRANK, statistic=Stat.P, default=float("nan"))
     lines = [f"Log-rank p = {fmt_p(p)}"]
-    levels = [lv for lv in a.values("group_level", analysis="subgroup", endpoint=endpoint,
-                                    group_var=var, variable="patients", statistic="n") if lv]
+    levels = [lv for lv in a.values("group_level", analysis=Analysis.SUBGROUP, endpoint=endpoint,
+                                    group_var=var, variable=Var.PATIENTS, statistic=Stat.N) if lv]
     for level in levels[1:]:
-        w = {"analysis": "cox_univariable", "endpoint": endpoint, "group_var": var,
-             "group_level": level, "variable": "hr"}
-        if a.has(statistic="hr", **w):
+        w = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint, "group_var": var,
+             "group_level": level, "variable": Var.HR}
+        if a.has(statistic=Stat.HR, **w):
             lines.append(f"HR {level} vs {levels[0]}: " + fmt_est_ci(
-                a.get(statistic="hr", **w), a.get(statistic="lower", **w),
-                a.get(statistic="upper", **w), digits=2))
+                a.get(statistic=Stat.HR, **w), a.get(statistic=Stat.LOWER, **w),
+                a.get(statistic=Stat.UPPER, **w), digits=2))
     return "\n".join(lines)
+
+
+def km_curve(a: ArdLookup, label: str, km: KaplanMeier, **where: str) -> KmCurve:
+    """A Kaplan-Meier figure's curve: the fit ``km`` to draw, and from the ARD rows of
+    ``where`` the numbers at risk, the median and the landmark survival it prints."""
+    times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **where)
+    at_risk = pd.DataFrame({
+        "time": [float(t) for t in times],
+        "n_at_risk": [a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_AT_RISK,
+                            **where) for t in times],
+        "n_events": [a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_EVENTS, **where)
+                     for t in times]})
+    marks = a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT, **where)
+    landmarks = pd.DataFrame({
+        "time": [float(t) for t in marks],
+        "survival": [a.get(variable=Var.LANDMARK, category=t, statistic=Stat.PCT, **where) / 100
+                     for t in marks]})
+    median = a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN, **where)
+    return KmCurve(label, km, at_risk, median, landmarks)
 
 
 def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[ReportFigure]:
@@ -126,12 +149,14 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             "waterfall", f"Figure 2. Best percentage change from baseline in the sum of target "
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
             f"measurement; {left_out} without). Dashed lines: +20% and -30%.", wf.figure, wf))
+    a = ArdLookup(analysis.ard)
     for name, fit in analysis.endpoints.items():
-        km = compute_km_figure({fit.label: fit.km}, unit=unit,
-                               landmarks=analysis.options.landmarks, title=fit.label,
-                               small_cell_k=k)
+        where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
+        n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **where)
+        km = compute_km_figure([km_curve(a, fit.label, fit.km, **where)], unit=unit,
+                               title=fit.label, small_cell_k=k)
         figs.append(ReportFigure(
-            f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(fit.km.n)}). "
+            f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(n)}). "
             f"Tick marks: censored observations; dotted lines: median; numbers at risk below "
             f"the axis.", km.figure, km))
     for endpoint, res in analysis.subgroups.items():
@@ -141,7 +166,10 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                 if len(curves) < 2 or (subgroup_curves == "selected"
                                        and var not in res.selected):
                     continue
-                km = compute_km_figure(curves, unit=unit, title=f"{label} by "
+                where = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
+                drawn = [km_curve(a, level, fit, group_level=level, **where)
+                         for level, fit in curves.items()]
+                km = compute_km_figure(drawn, unit=unit, title=f"{label} by "
                                        f"{options.label(var)}",
                                        annotation=subgroup_annotation(analysis.ard, endpoint, var),
                                        small_cell_k=k)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.analysis.safety import GRADE_BANDS
 from oncocohort.canon.codes import OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.report._ard_lookup import ArdLookup
@@ -91,31 +92,33 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     """Table 1: median (range) of continuous variables, n (%) per level, missing counts."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    n_total = a.get(analysis="baseline", variable="patients", statistic="n")
+    n_total = a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N)
     cells = _Counts(k)
     rows: list[list] = []
-    for var in a.values("variable", analysis="baseline"):
-        if var == "patients":
+    for var in a.values("variable", analysis=Analysis.BASELINE):
+        if var == Var.PATIENTS:
             continue
         rows.append([f"## {options.label(var)}", ""])
-        base = {"analysis": "baseline", "variable": var}
-        if a.has(statistic="median", **base):
-            rows.append(["  Median (range)", fmt_est_ci(a.get(statistic="median", **base),
-                                                       a.get(statistic="min", **base),
-                                                       a.get(statistic="max", **base))])
-            miss = a.get(statistic="n_missing", **base)
+        base = {"analysis": Analysis.BASELINE, "variable": var}
+        if a.has(statistic=Stat.MEDIAN, **base):
+            rows.append(["  Median (range)", fmt_est_ci(a.get(statistic=Stat.MEDIAN, **base),
+                                                       a.get(statistic=Stat.MIN, **base),
+                                                       a.get(statistic=Stat.MAX, **base))])
+            miss = a.get(statistic=Stat.N_MISSING, **base)
             if miss > 0:
-                rows.append(["  Missing", cells.add(miss, 100 * miss / n_total)])
+                rows.append(["  Missing", cells.add(miss, a.get(statistic=Stat.PCT_MISSING,
+                                                                **base))])
             continue
         idx = []
-        for level in a.values("category", analysis="baseline", variable=var, statistic="n"):
-            i = cells.add(a.get(category=level, statistic="n", **base),
-                          a.get(category=level, statistic="pct", **base))
+        for level in a.values("category", analysis=Analysis.BASELINE, variable=var,
+                              statistic=Stat.N):
+            i = cells.add(a.get(category=level, statistic=Stat.N, **base),
+                          a.get(category=level, statistic=Stat.PCT, **base))
             idx.append(i)
             rows.append([f"  {level}", i])
-        miss = a.get(statistic="n_missing", **base)
+        miss = a.get(statistic=Stat.N_MISSING, **base)
         if miss > 0:
-            i = cells.add(miss, 100 * miss / n_total)
+            i = cells.add(miss, a.get(statistic=Stat.PCT_MISSING, **base))
             idx.append(i)
             rows.append(["  Missing", i])
         cells.block(idx)
@@ -126,47 +129,49 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         convention_footnotes(options, "baseline") + suppression_footnote(options, cells.used))
 
 
-_EXPOSURE_LABELS = {"treatment_duration_months": "Treatment duration, months, median (range)",
-                    "n_cycles": "Cycles, median (range)",
-                    "relative_dose_intensity": "Relative dose intensity, median (range)"}
+_EXPOSURE_LABELS = {Var.TREATMENT_DURATION: "Treatment duration, months, median (range)",
+                    Var.CYCLES: "Cycles, median (range)",
+                    Var.DOSE_INTENSITY: "Relative dose intensity, median (range)"}
 
 
 def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """Exposure per drug and for the regimen, then disposition at the data cut-off."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    n_total = a.get(analysis="population", variable="patients", statistic="n")
+    n_total = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
     cells = _Counts(k)
     rows: list[list] = []
-    for drug in a.values("group_level", analysis="exposure", group_var="drug"):
-        where = {"analysis": "exposure", "group_var": "drug", "group_level": drug}
-        rows.append([f"## {'Regimen (longest drug)' if drug == 'regimen' else drug}", ""])
-        if drug != "regimen":
-            n = a.get(variable="patients", statistic="n", **where)
-            rows.append(["  Patients treated", cells.add(n, 100 * n / n_total)])
+    for drug in a.values("group_level", analysis=Analysis.EXPOSURE, group_var=Group.DRUG):
+        where = {"analysis": Analysis.EXPOSURE, "group_var": Group.DRUG, "group_level": drug}
+        regimen = drug == Level.REGIMEN
+        rows.append([f"## {'Regimen (longest drug)' if regimen else drug}", ""])
+        if not regimen:
+            rows.append(["  Patients treated", cells.add(
+                a.get(variable=Var.PATIENTS, statistic=Stat.N, **where),
+                a.get(variable=Var.PATIENTS, statistic=Stat.PCT, **where))])
         for var, text in _EXPOSURE_LABELS.items():
-            if a.has(variable=var, statistic="median", **where):
-                digits = 2 if var == "relative_dose_intensity" else 1
+            if a.has(variable=var, statistic=Stat.MEDIAN, **where):
+                digits = 2 if var == Var.DOSE_INTENSITY else 1
                 rows.append([f"  {text}", fmt_est_ci(
-                    a.get(variable=var, statistic="median", **where),
-                    a.get(variable=var, statistic="min", **where),
-                    a.get(variable=var, statistic="max", **where), digits)])
-        if a.has(variable="dose_reduction", statistic="n", **where):
+                    a.get(variable=var, statistic=Stat.MEDIAN, **where),
+                    a.get(variable=var, statistic=Stat.MIN, **where),
+                    a.get(variable=var, statistic=Stat.MAX, **where), digits)])
+        if a.has(variable=Var.DOSE_REDUCTION, statistic=Stat.N, **where):
             rows.append(["  At least one dose reduction", cells.add(
-                a.get(variable="dose_reduction", statistic="n", **where),
-                a.get(variable="dose_reduction", statistic="pct", **where))])
+                a.get(variable=Var.DOSE_REDUCTION, statistic=Stat.N, **where),
+                a.get(variable=Var.DOSE_REDUCTION, statistic=Stat.PCT, **where))])
     rows.append(["## Disposition at data cut-off", ""])
     idx = []
-    for status in a.values("category", analysis="disposition", variable="status"):
-        w = {"analysis": "disposition", "variable": "status", "category": status}
-        i = cells.add(a.get(statistic="n", **w), a.get(statistic="pct", **w))
+    for status in a.values("category", analysis=Analysis.DISPOSITION, variable=Var.STATUS):
+        w = {"analysis": Analysis.DISPOSITION, "variable": Var.STATUS, "category": status}
+        i = cells.add(a.get(statistic=Stat.N, **w), a.get(statistic=Stat.PCT, **w))
         idx.append(i)
         rows.append([f"  {status[:1].upper()}{status[1:]}", i])
     cells.block(idx)
-    if a.has(analysis="disposition", variable="deaths", statistic="n"):
+    if a.has(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N):
         rows.append(["  Deaths", cells.add(
-            a.get(analysis="disposition", variable="deaths", statistic="n"),
-            a.get(analysis="disposition", variable="deaths", statistic="pct"))])
+            a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N),
+            a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.PCT))])
     return DisplayTable(
         "exposure", "Table. Treatment exposure and disposition",
         ("", f"Total (N={int(n_total)})"), _finish(rows, cells),
@@ -179,33 +184,33 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     """BOR n (%), ORR and DCR n (%) with the confidence interval, denominator stated."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    w = {"analysis": "response"}
+    w = {"analysis": Analysis.RESPONSE}
     cells = _Counts(k)
     rows: list[list] = [["## Best overall response", "", ""]]
     idx = {}
     for code in RESPONSE_CODES:
-        n = a.get(variable="bor", category=code, statistic="n", **w)
+        n = a.get(variable=Var.BOR, category=code, statistic=Stat.N, **w)
         if code == "NON-CR/NON-PD" and n == 0:
             continue
-        idx[code] = cells.add(n, a.get(variable="bor", category=code, statistic="pct", **w))
+        idx[code] = cells.add(n, a.get(variable=Var.BOR, category=code, statistic=Stat.PCT,
+                                       **w))
         rows.append([f"  {code}", idx[code], ""])
     rates = {}
-    for name, text in (("orr", "Objective response rate (CR + PR)"),
-                       ("dcr", "Disease control rate (CR + PR + SD + non-CR/non-PD)")):
-        rates[name] = cells.add(a.get(variable=name, statistic="n", **w),
-                                a.get(variable=name, statistic="pct", **w))
+    for name, text in ((Var.ORR, "Objective response rate (CR + PR)"),
+                       (Var.DCR, "Disease control rate (CR + PR + SD + non-CR/non-PD)")):
+        rates[name] = cells.add(a.get(variable=name, statistic=Stat.N, **w),
+                                a.get(variable=name, statistic=Stat.PCT, **w))
         rows.append([text, rates[name], _Dependent(rates[name], fmt_est_ci(
-            a.get(variable=name, statistic="pct", **w),
-            a.get(variable=name, statistic="lower", **w),
-            a.get(variable=name, statistic="upper", **w)))])
+            a.get(variable=name, statistic=Stat.PCT, **w),
+            a.get(variable=name, statistic=Stat.LOWER, **w),
+            a.get(variable=name, statistic=Stat.UPPER, **w)))])
     cells.block(list(idx.values()))
     cells.block([idx[c] for c in OBJECTIVE_RESPONSE])
     cells.block([idx[c] for c in idx if c not in ("PD", "NE")])
-    cells.block([rates["orr"]] + [idx[c] for c in idx if c not in OBJECTIVE_RESPONSE])
-    cells.block([rates["dcr"], idx["PD"], idx["NE"]])
-    d = ard.loc[(ard.analysis == "response") & (ard.variable == "orr"), "denominator"]
-    denom = float(d.iloc[0]) if len(d) else float("nan")
-    n_eval = a.get(variable="evaluable", statistic="n", **w)
+    cells.block([rates[Var.ORR]] + [idx[c] for c in idx if c not in OBJECTIVE_RESPONSE])
+    cells.block([rates[Var.DCR], idx["PD"], idx["NE"]])
+    denom = a.denominator(variable=Var.ORR, statistic=Stat.N, **w)
+    n_eval = a.get(variable=Var.EVALUABLE, statistic=Stat.N, **w)
     return DisplayTable(
         "response", f"Table. Tumour response (denominator N={fmt_num(denom, 0)})",
         ("Response", "n (%)", f"Rate, % ({ci_label(options)})"), _finish(rows, cells),
@@ -218,19 +223,21 @@ def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTabl
     """Table 3: per term/group any grade / grade 1-2 / grade >= 3 n (%), ARD order (frequency)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    pops = a.values("group_level", analysis="safety", group_var="population")
-    pop = pops[0] if pops else "TRAE"
-    w = {"analysis": "safety", "group_var": "population", "group_level": pop}
-    n_total = a.get(variable="patients", statistic="n", **w)
-    terms = [t for t in a.values("variable", **w) if t != "patients"]
-    show_missing = any(a.get(variable=t, category="grade missing", statistic="n", **w) > 0
-                       for t in terms)
-    bands = [b for b in GRADE_BANDS if b != "grade missing" or show_missing]
+    pops = a.values("group_level", analysis=Analysis.SAFETY, group_var=Group.POPULATION)
+    pop = pops[0] if pops else Level.TRAE
+    w = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": pop}
+    n_total = a.get(variable=Var.PATIENTS, statistic=Stat.N, **w)
+    terms = [t for t in a.values("variable", **w) if t != Var.PATIENTS]
+    show_missing = any(
+        a.get(variable=t, category=Category.GRADE_MISSING, statistic=Stat.N, **w) > 0
+        for t in terms)
+    bands = [b for b in GRADE_BANDS if b != Category.GRADE_MISSING or show_missing]
     cells = _Counts(k)
     rows: list[list] = []
     for term in terms:
-        idx = [cells.add(a.get(variable=term, category=b, statistic="n", **w),
-                         a.get(variable=term, category=b, statistic="pct", **w)) for b in bands]
+        idx = [cells.add(a.get(variable=term, category=b, statistic=Stat.N, **w),
+                         a.get(variable=term, category=b, statistic=Stat.PCT, **w))
+               for b in bands]
         cells.block(idx[1:])
         rows.append([term, *idx])
     header = ("Adverse event", *(f"{b[:1].upper()}{b[1:]}, n (%)" for b in bands))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
@@ -16,9 +17,9 @@ __all__ = ["build_survival_table", "build_subgroup_table", "median_text"]
 
 def median_text(a: ArdLookup, **where: str) -> str:
     """``"5.5 (4.1-6.9)"`` with ``NR`` for a median or bound not reached."""
-    w = {"variable": "median", **where}
-    return fmt_est_ci(a.get(statistic="median", **w), a.get(statistic="lower", **w),
-                      a.get(statistic="upper", **w), missing="NR")
+    w = {"variable": Var.MEDIAN, **where}
+    return fmt_est_ci(a.get(statistic=Stat.MEDIAN, **w), a.get(statistic=Stat.LOWER, **w),
+                      a.get(statistic=Stat.UPPER, **w), missing="NR")
 
 
 def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
@@ -26,32 +27,33 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     median follow-up (CI) and range."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    endpoints = a.values("endpoint", analysis="survival")
+    endpoints = a.values("endpoint", analysis=Analysis.SURVIVAL)
     ci = ci_label(options)
     unit = options.conventions.time_unit
     cells = _Counts(k)
     rows: list[list] = [["Patients"], ["Events (maturity, %)"], [f"Median, {unit} ({ci})"]]
-    landmarks = a.values("category", analysis="survival", variable="landmark")
+    landmarks = a.values("category", analysis=Analysis.SURVIVAL, variable=Var.LANDMARK)
     rows += [[f"{t}-{unit[:-1] if unit.endswith('s') else unit} rate, % ({ci})"]
              for t in landmarks]
     rows += [[f"Median follow-up, {unit} ({ci})"], [f"Follow-up range, {unit}"]]
     for ep in endpoints:
-        w = {"analysis": "survival", "endpoint": ep}
-        n = a.get(variable="patients", statistic="n", **w)
-        d = a.get(variable="events", statistic="n", **w)
+        w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
+        n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **w)
+        d = a.get(variable=Var.EVENTS, statistic=Stat.N, **w)
         rows[0].append(cells.add(n))
-        rows[1].append(cells.add(d, a.get(variable="maturity", statistic="pct", **w)))
+        rows[1].append(cells.add(d, a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w)))
         rows[2].append(median_text(a, **w))
         for j, t in enumerate(landmarks):
-            lw = {"variable": "landmark", "category": t, **w}
-            rows[3 + j].append(fmt_est_ci(a.get(statistic="pct", **lw),
-                                          a.get(statistic="lower", **lw),
-                                          a.get(statistic="upper", **lw)))
-        fw = {"variable": "follow_up", **w}
-        rows[-2].append(fmt_est_ci(a.get(statistic="median", **fw), a.get(statistic="lower", **fw),
-                                   a.get(statistic="upper", **fw), missing="NR"))
-        rows[-1].append(f"{fmt_num(a.get(statistic='min', **fw))}-"
-                        f"{fmt_num(a.get(statistic='max', **fw))}")
+            lw = {"variable": Var.LANDMARK, "category": t, **w}
+            rows[3 + j].append(fmt_est_ci(a.get(statistic=Stat.PCT, **lw),
+                                          a.get(statistic=Stat.LOWER, **lw),
+                                          a.get(statistic=Stat.UPPER, **lw)))
+        fw = {"variable": Var.FOLLOW_UP, **w}
+        rows[-2].append(fmt_est_ci(a.get(statistic=Stat.MEDIAN, **fw),
+                                   a.get(statistic=Stat.LOWER, **fw),
+                                   a.get(statistic=Stat.UPPER, **fw), missing="NR"))
+        rows[-1].append(f"{fmt_num(a.get(statistic=Stat.MIN, **fw))}-"
+                        f"{fmt_num(a.get(statistic=Stat.MAX, **fw))}")
     body = _finish(rows, cells)
     body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
     return DisplayTable(
@@ -71,31 +73,34 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
     unit = options.conventions.time_unit
     cells = _Counts(k)
     rows: list[list] = []
-    sub = {"analysis": "subgroup", "endpoint": endpoint}
+    sub = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint}
     for var in a.values("group_var", **sub):
         rows.append([f"## {options.label(var)}"] + [""] * 7)
-        levels = [lv for lv in a.values("group_level", group_var=var, variable="patients",
-                                        statistic="n", **sub) if lv]
-        selected = a.get(analysis="cox_multivariable", endpoint=endpoint, group_var=var,
-                         variable="screen", statistic="selected") == 1
-        lr_p = fmt_p(a.get(group_var=var, variable="logrank", statistic="p", **sub))
+        levels = [lv for lv in a.values("group_level", group_var=var, variable=Var.PATIENTS,
+                                        statistic=Stat.N, **sub) if lv]
+        selected = a.get(analysis=Analysis.COX_MULTIVARIABLE, endpoint=endpoint, group_var=var,
+                         variable=Var.SCREEN, statistic=Stat.SELECTED) == 1
+        # no log-rank test for a variable observed at one level only
+        lr_p = fmt_p(a.get(group_var=var, variable=Var.LOGRANK, statistic=Stat.P,
+                           default=float("nan"), **sub))
         idx = []
         for j, level in enumerate(levels):
             lw = {"group_var": var, "group_level": level, **sub}
-            i = cells.add(a.get(variable="patients", statistic="n", **lw))
+            i = cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **lw))
             idx.append(i)
             row = [f"  {level}", i, median_text(a, **lw), lr_p if j == 0 else ""]
-            for analysis in ("cox_univariable", "cox_multivariable"):
+            for analysis in (Analysis.COX_UNIVARIABLE, Analysis.COX_MULTIVARIABLE):
                 hw = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
-                      "group_level": level, "variable": "hr"}
-                if analysis == "cox_multivariable" and not selected:
+                      "group_level": level, "variable": Var.HR}
+                if analysis == Analysis.COX_MULTIVARIABLE and not selected:
                     row += ["", ""]
                 elif j == 0:
                     row += ["1 (reference)", ""]
                 else:
-                    row += [fmt_est_ci(a.get(statistic="hr", **hw), a.get(statistic="lower", **hw),
-                                       a.get(statistic="upper", **hw), digits=2),
-                            fmt_p(a.get(statistic="p", **hw))]
+                    row += [fmt_est_ci(a.get(statistic=Stat.HR, **hw),
+                                       a.get(statistic=Stat.LOWER, **hw),
+                                       a.get(statistic=Stat.UPPER, **hw), digits=2),
+                            fmt_p(a.get(statistic=Stat.P, **hw))]
             rows.append(row)
         cells.block(idx)
     body = tuple((r[0], *(cells.text(c, with_pct=False) if isinstance(c, int) else c

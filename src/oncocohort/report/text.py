@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_est_ci, fmt_num
 from oncocohort.report.options import ReportOptions
@@ -33,55 +34,56 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
     ci = ci_label(options)
     unit = options.conventions.time_unit
     out = []
-    n = a.get(analysis="population", variable="patients", statistic="n")
+    n = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
     text = f"{fmt_num(n, 0)} patients were included."
-    age = {"analysis": "baseline", "variable": "age"}
-    if a.has(statistic="median", **age):
-        text += (f" Their median age was {fmt_num(a.get(statistic='median', **age))} years "
-                 f"(range {fmt_num(a.get(statistic='min', **age))}-"
-                 f"{fmt_num(a.get(statistic='max', **age))}).")
+    age = {"analysis": Analysis.BASELINE, "variable": "age"}
+    if a.has(statistic=Stat.MEDIAN, **age):
+        text += (f" Their median age was {fmt_num(a.get(statistic=Stat.MEDIAN, **age))} years "
+                 f"(range {fmt_num(a.get(statistic=Stat.MIN, **age))}-"
+                 f"{fmt_num(a.get(statistic=Stat.MAX, **age))}).")
     out.append(text)
-    r = {"analysis": "response"}
-    if a.has(variable="orr", statistic="pct", **r):
+    r = {"analysis": Analysis.RESPONSE}
+    if a.has(variable=Var.ORR, statistic=Stat.PCT, **r):
         def rate(name: str) -> str:
-            cnt = a.get(variable=name, statistic="n", **r)
+            cnt = a.get(variable=name, statistic=Stat.N, **r)
             if k is not None and 0 < cnt < k:
                 return f"<{k} patients"
-            return (fmt_est_ci(a.get(variable=name, statistic="pct", **r),
-                               a.get(variable=name, statistic="lower", **r),
-                               a.get(variable=name, statistic="upper", **r))
+            return (fmt_est_ci(a.get(variable=name, statistic=Stat.PCT, **r),
+                               a.get(variable=name, statistic=Stat.LOWER, **r),
+                               a.get(variable=name, statistic=Stat.UPPER, **r))
                     .replace(" (", f"% ({ci} ", 1).replace(")", "%)"))
-        d = ard.loc[(ard.analysis == "response") & (ard.variable == "orr"), "denominator"]
-        out.append(f"The objective response rate was {rate('orr')} and the disease control "
-                   f"rate {rate('dcr')}, of {fmt_num(float(d.iloc[0]), 0)} patients.")
-    for ep in a.values("endpoint", analysis="survival"):
-        w = {"analysis": "survival", "endpoint": ep}
+        d = a.denominator(variable=Var.ORR, statistic=Stat.N, **r)
+        out.append(f"The objective response rate was {rate(Var.ORR)} and the disease control "
+                   f"rate {rate(Var.DCR)}, of {fmt_num(d, 0)} patients.")
+    for ep in a.values("endpoint", analysis=Analysis.SURVIVAL):
+        w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
         label = options.label(ep)
-        med = {"variable": "median", **w}
-        est = a.get(statistic="median", **med)
+        med = {"variable": Var.MEDIAN, **w}
+        est = a.get(statistic=Stat.MEDIAN, **med)
         median = ("was not reached" if est != est else "was " + fmt_est_ci(
-            est, a.get(statistic="lower", **med), a.get(statistic="upper", **med),
+            est, a.get(statistic=Stat.LOWER, **med), a.get(statistic=Stat.UPPER, **med),
             missing="NR").replace(" (", f" {unit} ({ci} ", 1))
-        text = (f"{label}: {_count(a.get(variable='events', statistic='n', **w), k)} events in "
-                f"{_count(a.get(variable='patients', statistic='n', **w), k)} patients "
-                f"({fmt_num(a.get(variable='maturity', statistic='pct', **w))}% maturity); "
+        text = (f"{label}: {_count(a.get(variable=Var.EVENTS, statistic=Stat.N, **w), k)} "
+                f"events in {_count(a.get(variable=Var.PATIENTS, statistic=Stat.N, **w), k)} "
+                f"patients ({fmt_num(a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w))}% "
+                f"maturity); "
                 f"the median {median}")
-        for t in a.values("category", variable="landmark", **w):
-            lw = {"variable": "landmark", "category": t, **w}
-            pct = a.get(statistic="pct", **lw)
+        for t in a.values("category", variable=Var.LANDMARK, **w):
+            lw = {"variable": Var.LANDMARK, "category": t, **w}
+            pct = a.get(statistic=Stat.PCT, **lw)
             text += f"; at {t} {unit} " + ("not estimable" if pct != pct else fmt_est_ci(
-                pct, a.get(statistic="lower", **lw), a.get(statistic="upper", **lw))
+                pct, a.get(statistic=Stat.LOWER, **lw), a.get(statistic=Stat.UPPER, **lw))
                 .replace(" (", f"% ({ci} ", 1).replace(")", "%)"))
-        fw = {"variable": "follow_up", **w}
-        text += (f"; median follow-up {fmt_num(a.get(statistic='median', **fw), missing='NR')} "
+        fw = {"variable": Var.FOLLOW_UP, **w}
+        text += (f"; median follow-up {fmt_num(a.get(statistic=Stat.MEDIAN, **fw), missing='NR')} "
                  f"{unit} (reverse Kaplan-Meier).")
         out.append(text)
-    s = {"analysis": "safety", "group_var": "population", "group_level": "TRAE",
-         "variable": "Any TRAE"}
-    if a.has(category="any grade", statistic="n", **s):
-        any_, high = (_n_pct(a.get(category=c, statistic="n", **s),
-                             a.get(category=c, statistic="pct", **s), k)
-                      for c in ("any grade", "grade >=3"))
+    s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
+         "variable": f"Any {Level.TRAE}"}
+    if a.has(category=Category.ANY_GRADE, statistic=Stat.N, **s):
+        any_, high = (_n_pct(a.get(category=c, statistic=Stat.N, **s),
+                             a.get(category=c, statistic=Stat.PCT, **s), k)
+                      for c in (Category.ANY_GRADE, Category.GRADE_3_PLUS))
         out.append(f"Treatment-related adverse events of any grade occurred in {any_} and of "
                    f"grade 3 or higher in {high}.")
     return out

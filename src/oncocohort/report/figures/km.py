@@ -1,14 +1,16 @@
 """Kaplan-Meier curves with censor ticks, medians and numbers at risk aligned under the axis.
 
-``compute_km_figure`` builds a matplotlib figure from Kaplan-Meier results and returns it
-together with the numbers it printed (numbers at risk, medians), so tests can check the
-figure against the estimator without reading pixels.
+``compute_km_figure`` draws each curve's step function from its Kaplan-Meier fit, and prints
+numbers that come from the ARD: the numbers at risk (at the times of the analysis' at-risk
+grid, which are the x ticks, so they always line up), the medians and the landmark estimates
+(:class:`KmCurve`). It returns the figure with the numbers it printed, so tests can check the
+figure against the ARD without reading pixels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
@@ -17,15 +19,42 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
+from oncocohort.stats.kaplan_meier import KaplanMeier
 
-__all__ = ["KmFigure", "compute_km_figure"]
+__all__ = ["KmCurve", "KmFigure", "compute_km_figure"]
+
+
+@dataclass(frozen=True)
+class KmCurve:
+    """One curve of a Kaplan-Meier figure.
+
+    Attributes
+    ----------
+    label
+        The legend's and the at-risk table's name of the curve.
+    km
+        The fit: its product-limit table is drawn (steps, band, censoring ticks).
+    at_risk
+        ``time``, ``n_at_risk``, ``n_events`` (cumulative) at the times of the x ticks.
+    median
+        The median (drawn as dotted lines; NaN: not reached).
+    landmarks
+        ``time``, ``survival`` (a fraction; NaN where not estimable) annotated on the curve.
+    """
+
+    label: str
+    km: KaplanMeier
+    at_risk: pd.DataFrame
+    median: float
+    landmarks: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"time": [], "survival": []}))
 
 
 @dataclass(frozen=True)
 class KmFigure:
     figure: Figure
     at_risk: pd.DataFrame  # columns: curve, time, n_at_risk
-    medians: pd.DataFrame  # columns: curve, median, lower, upper
+    medians: pd.DataFrame  # columns: curve, median
 
 
 def _step_xy(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -42,14 +71,11 @@ def _band_xy(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def compute_km_figure(
-    curves: Mapping[str, object],
+    curves: Sequence[KmCurve],
     *,
     unit: str = "months",
-    tick_step: float | None = None,
-    max_time: float | None = None,
     ci_band: bool = False,
     median_lines: bool = True,
-    landmarks: Sequence[float] = (),
     title: str | None = None,
     annotation: str | None = None,
     ylabel: str = "Survival probability",
@@ -62,13 +88,7 @@ def compute_km_figure(
     Parameters
     ----------
     curves
-        Label -> a ``KaplanMeier`` result (``.table`` with time, n_at_risk, n_censored,
-        survival, lower, upper; ``.survival_at(times)``; ``.median`` an ``Estimate``).
-    tick_step
-        Spacing of the x ticks, which are also the times of the numbers at risk; by default
-        a round step giving 6-10 ticks.
-    landmarks
-        Times at which the survival estimate is annotated on each curve.
+        The curves (:class:`KmCurve`); they share the at-risk times, which are the x ticks.
     show_events
         Print the cumulative number of events up to each tick time after the number at risk,
         ``"46 (12)"``.
@@ -81,6 +101,7 @@ def compute_km_figure(
         The figure; ``at_risk`` (curve, time, n_at_risk, n_events, text: what was printed);
         ``medians``.
     """
+    ticks = _ticks(curves)
     with plt.rc_context(RC):
         height = inches(width_mm) * (0.62 + 0.045 * len(curves))
         fig = new_figure(inches(width_mm), height)
@@ -89,16 +110,13 @@ def compute_km_figure(
         ax = fig.add_subplot(gs[0])
         ax_tab = fig.add_subplot(gs[1], sharex=ax)
 
-        last = max(float(km.table["time"].max()) if len(km.table) else 0.0
-                   for km in curves.values())
-        xmax = float(max_time if max_time is not None else last)
-        step = tick_step or _nice_step(xmax)
-        ticks = np.arange(0.0, xmax + 1e-9, step)
+        xmax = max(float(c.km.table["time"].max()) if len(c.km.table) else 0.0
+                   for c in curves)
 
         at_risk_rows, median_rows = [], []
-        for i, (label, km) in enumerate(curves.items()):
+        for i, curve in enumerate(curves):
+            label, table = curve.label, curve.km.table
             colour = PALETTE[i % len(PALETTE)]
-            table = km.table
             t, s = _step_xy(table)
             ax.step(t, s, where="post", color=colour, lw=1.2, label=label)
             if ci_band and len(table):
@@ -107,21 +125,16 @@ def compute_km_figure(
             cens = table[table["n_censored"] > 0]
             ax.plot(cens["time"], cens["survival"], ls="none", marker="|", ms=5, mew=0.9,
                     color=colour)
-            med = km.median
-            median_rows.append({"curve": label, "median": med.estimate, "lower": med.lower,
-                                "upper": med.upper})
-            if median_lines and np.isfinite(med.estimate):
-                ax.plot([0, med.estimate, med.estimate], [0.5, 0.5, 0], ls=":", lw=0.8,
+            median_rows.append({"curve": label, "median": curve.median})
+            if median_lines and np.isfinite(curve.median):
+                ax.plot([0, curve.median, curve.median], [0.5, 0.5, 0], ls=":", lw=0.8,
                         color=colour)
-            if landmarks:
-                lm = km.survival_at(list(landmarks))
-                last_t = float(table["time"].max()) if len(table) else 0.0
-                for _, r in lm.iterrows():
-                    if np.isfinite(r["survival"]) and r["time"] <= last_t:
-                        ax.annotate(f"{100 * r['survival']:.1f}%", (r["time"], r["survival"]),
-                                    textcoords="offset points", xytext=(3, 4), fontsize=6.5,
-                                    color=colour)
-            for r in _at_risk_rows(km, ticks, show_events, small_cell_k):
+            for r in curve.landmarks.itertuples():
+                if np.isfinite(r.survival):  # NaN: after the last observed time
+                    ax.annotate(f"{100 * r.survival:.1f}%", (r.time, r.survival),
+                                textcoords="offset points", xytext=(3, 4), fontsize=6.5,
+                                color=colour)
+            for r in _at_risk_rows(curve.at_risk, show_events, small_cell_k):
                 at_risk_rows.append({"curve": label, **r})
                 ax_tab.text(r["time"], n_rows - 1 - i, r["text"], ha="center", va="center",
                             fontsize=7, color=colour)
@@ -142,7 +155,7 @@ def compute_km_figure(
 
         ax_tab.set_ylim(-0.6, n_rows - 0.4)
         ax_tab.set_yticks(range(n_rows))
-        ax_tab.set_yticklabels(list(curves)[::-1])
+        ax_tab.set_yticklabels([c.label for c in curves][::-1])
         ax_tab.tick_params(axis="x", labelbottom=False, length=0)
         ax_tab.tick_params(axis="y", length=0, pad=14)  # clear of the numbers centred at 0
         for side in ("top", "right", "bottom", "left"):
@@ -152,33 +165,26 @@ def compute_km_figure(
     return KmFigure(fig, pd.DataFrame(at_risk_rows), pd.DataFrame(median_rows))
 
 
-def _at_risk_rows(km, ticks: np.ndarray, show_events: bool, k: int | None) -> list[dict]:
-    """Number at risk (R ``summary(fit, times)``) and cumulative events at each tick time."""
-    table = km.table
-    risk = km.survival_at(list(ticks))["n_at_risk"].to_numpy()
-    times = table["time"].to_numpy(float)
-    cum = np.cumsum(table["n_events"].to_numpy(float))
+def _ticks(curves: Sequence[KmCurve]) -> np.ndarray:
+    """The at-risk times, the same for every curve: the x ticks."""
+    times = [tuple(c.at_risk["time"].astype(float)) for c in curves]
+    if not times or any(t != times[0] for t in times):
+        raise ValueError("the curves of one figure need the same at-risk times")
+    return np.asarray(times[0], dtype=float)
+
+
+def _at_risk_rows(at_risk: pd.DataFrame, show_events: bool, k: int | None) -> list[dict]:
+    """What is printed under the axis at each tick: the number at risk (and the cumulative
+    events), small counts as ``<k``."""
     rows = []
-    for tt, n in zip(ticks, risk, strict=True):
-        pos = int(np.searchsorted(times, tt, side="right")) - 1
-        d = int(cum[pos]) if pos >= 0 else 0
-        text = _count_text(int(n), k)
+    for r in at_risk.itertuples():
+        n, d = int(r.n_at_risk), int(r.n_events)
+        text = _count_text(n, k)
         if show_events:
             text += f" ({_count_text(d, k)})"
-        rows.append({"time": float(tt), "n_at_risk": int(n), "n_events": d, "text": text})
+        rows.append({"time": float(r.time), "n_at_risk": n, "n_events": d, "text": text})
     return rows
 
 
 def _count_text(n: int, k: int | None) -> str:
     return f"<{k}" if k is not None and 0 < n < k else str(n)
-
-
-def _nice_step(xmax: float) -> float:
-    if xmax <= 0:
-        return 1.0
-    raw = xmax / 8
-    mag = 10 ** np.floor(np.log10(raw))
-    for m in (1, 2, 3, 5, 6, 10):
-        if raw <= m * mag:
-            return float(m * mag)
-    return float(10 * mag)

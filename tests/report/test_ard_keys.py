@@ -1,0 +1,99 @@
+"""The ARD's keys: one vocabulary (analysis/keys.py), a strict lookup, and every key the report
+reads is one the analyses wrote (checked on the demo and on the hand-made fixture study)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.problems import Problems
+from oncocohort.report import _ard_lookup
+from oncocohort.report._ard_lookup import ArdLookup, MissingArdRow
+from oncocohort.report.content import build_report
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The bundled demo, analysed: its analysis and report options."""
+    from oncocohort.study.demo import demo_spec_path
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
+
+    results = run_study(load_study(demo_spec_path()))
+    return results.analysis, results.options.report
+
+
+def _studies(demo, fixture_module):
+    small = fixture_module.make_analysis()
+    options = fixture_module.make_options().report
+    bare = dataclasses.replace(small, ard=small.ard[~small.ard["analysis"].isin(
+        [Analysis.SURVIVAL, Analysis.SUBGROUP, Analysis.COX_UNIVARIABLE,
+         Analysis.COX_MULTIVARIABLE])].reset_index(drop=True), endpoints={}, subgroups={})
+    return {"demo": demo, "fixture": (small, options),
+            "fixture, k=5": (small, dataclasses.replace(options, small_cell_k=5)),
+            "fixture, no time-to-event": (bare, options)}
+
+
+def test_the_ard_speaks_the_vocabulary(demo, fixture_module):
+    for name, (analysis, _) in _studies(demo, fixture_module).items():
+        ard = analysis.ard
+        assert set(ard["analysis"]) <= {str(a) for a in Analysis}, name
+        assert set(ard["statistic"]) <= {str(s) for s in Stat}, name
+        assert all(type(v) is str for c in ("analysis", "variable", "statistic")
+                   for v in ard[c]), name  # plain text, not enum members
+
+
+def test_every_key_the_report_reads_is_in_the_ard(demo, fixture_module, monkeypatch):
+    """The report is built with a lookup that records each key it reads: every read of a
+    required row finds one (else MissingArdRow), and the reads cover every analysis."""
+    reads: list[tuple[dict, bool]] = []
+    real_get = ArdLookup.get
+
+    def recording_get(self, default=_ard_lookup._REQUIRED, **where):
+        reads.append((where, default is _ard_lookup._REQUIRED))
+        return real_get(self, default, **where)
+
+    monkeypatch.setattr(ArdLookup, "get", recording_get)
+    for name, (analysis, options) in _studies(demo, fixture_module).items():
+        reads.clear()
+        build_report(analysis, options, Problems())
+        keys = ArdLookup(analysis.ard)
+        required = [w for w, req in reads if req]
+        assert required and all(keys.has(**w) for w in required), name
+        read = {str(w["analysis"]) for w, _ in reads if "analysis" in w}
+        assert set(analysis.ard["analysis"]) <= read, name  # every analysis is reported
+
+
+def test_the_km_figure_prints_the_ard(demo):
+    """The numbers at risk under the demo's OS curve are the ARD's at-risk rows, at the
+    figure's x ticks."""
+    from oncocohort.report.assemble import build_report_figures
+
+    analysis, options = demo
+    figures = {f.name: f for f in build_report_figures(analysis, options)}
+    drawn = figures["km_os"].drawn
+    ard = analysis.ard
+    rows = ard[(ard.analysis == Analysis.SURVIVAL) & (ard.endpoint == "os")
+               & (ard.variable == Var.AT_RISK) & (ard.statistic == Stat.N_AT_RISK)]
+    assert drawn.at_risk["n_at_risk"].tolist() == rows["value"].astype(int).tolist()
+    assert drawn.at_risk["time"].tolist() == [float(c) for c in rows["category"]]
+    ticks = figures["km_os"].figure.axes[0].get_xticks()
+    assert list(ticks) == drawn.at_risk["time"].tolist()
+
+
+def test_the_lookup_is_strict():
+    ard = pd.DataFrame([{"analysis": "response", "endpoint": "", "group_var": "",
+                         "group_level": "", "variable": "orr", "category": "",
+                         "statistic": "n", "value": 3.0, "unit": "", "denominator": 12.0}])
+    a = ArdLookup(ard)
+    assert a.get(analysis=Analysis.RESPONSE, variable=Var.ORR, statistic=Stat.N) == 3.0
+    assert a.denominator(analysis=Analysis.RESPONSE, variable=Var.ORR, statistic=Stat.N) == 12
+    with pytest.raises(MissingArdRow, match="'statistic': 'pct'"):
+        a.get(analysis=Analysis.RESPONSE, variable=Var.ORR, statistic=Stat.PCT)
+    assert a.get(analysis=Analysis.RESPONSE, variable=Var.DCR, statistic=Stat.N,
+                 default=-1.0) == -1.0
+    with pytest.raises(TypeError, match="statstic"):
+        a.get(analysis=Analysis.RESPONSE, variable=Var.ORR, statstic=Stat.N)
