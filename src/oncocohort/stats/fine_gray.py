@@ -215,7 +215,9 @@ def fine_gray(
         )
     var = sandwich_fg(fg, fit.final)  # the evaluation at the returned estimate
     terms = np.array(design.terms)
-    table = coef_table(terms, np.zeros(len(terms), dtype=bool), fit.beta, var, conf_level)
+    # a fit that did not converge has been reported above; its variance may be NaN
+    with np.errstate(invalid="ignore" if not fit.converged else "warn"):
+        table = coef_table(terms, np.zeros(len(terms), dtype=bool), fit.beta, var, conf_level)
     return FineGray(
         table=table,
         var=var,
