@@ -59,7 +59,7 @@ def test_security_headers(app_and_store):
     base, _, config = app_and_store
     response = _client(base, config).get("/")
     csp = response.headers["content-security-policy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
 

@@ -9,7 +9,8 @@
   ``127.0.0.1``, ``localhost`` or ``[::1]`` (a page elsewhere cannot reach it by pointing a
   name of its own at this machine: DNS rebinding).
 * **Headers.** A content security policy that allows nothing from other origins, no
-  framing, no referrer, no caching of pages.
+  framing except by the app's own pages (the report is shown in a frame), no referrer,
+  no caching of pages.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["SecurityMiddleware", "SECURITY_HEADERS"]
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "
-     b"style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; "
+     b"style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'self'; "
      b"base-uri 'none'; form-action 'self'"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

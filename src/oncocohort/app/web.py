@@ -27,6 +27,8 @@ from oncocohort.app.analysis_form import analysis_form, read_analysis_form
 from oncocohort.app.config import AppConfig
 from oncocohort.app.i18n import pick_language, translator
 from oncocohort.app.mapping import CANONICAL_CODES, mapping_rows, todo_list
+from oncocohort.app.results import download, place_problems
+from oncocohort.app.runner import RESULTS, STAGES, start_run
 from oncocohort.app.security import SecurityMiddleware
 from oncocohort.app.sessions import Session, SessionStore
 from oncocohort.app.upload import BadUpload, TooLarge, receive_upload
@@ -83,7 +85,8 @@ def _load(session: Session, sheet: str | None) -> None:
     session.state.update(
         proposal=propose_sheet(read.grid, file=path.name, sheet=read.sheet, sheets=read.sheets,
                                encoding=read.encoding),
-        cells=cells)
+        cells=cells, grid=read.grid)
+    session.state.pop("run", None)
 
 
 async def home(request: Request) -> Response:
@@ -204,6 +207,64 @@ async def download_spec(request: Request) -> Response:
                     headers={"content-disposition": 'attachment; filename="study.yaml"'})
 
 
+async def run(request: Request) -> Response:
+    session = _session(request)
+    current = session.state.get("run")
+    if current is None or current.finished:
+        session.state["run"] = start_run(session.folder, _spec(session, _lang(request)).text)
+    return RedirectResponse(f"/s/{session.id}/progress", status_code=303)
+
+
+def _run_state(session: Session):
+    state = session.state.get("run")
+    if state is None:
+        raise HTTPException(404)
+    return state
+
+
+async def progress(request: Request) -> Response:
+    session = _session(request)
+    state = _run_state(session)
+    if state.stage == "done":
+        return RedirectResponse(f"/s/{session.id}/report", status_code=303)
+    if state.problems or state.failed:
+        return RedirectResponse(f"/s/{session.id}/problems", status_code=303)
+    return _page(request, "progress.html", {"sid": session.id, "state": state,
+                                            "stages": [s for s, _ in STAGES]})
+
+
+async def data_problems(request: Request) -> Response:
+    session = _session(request)
+    state = _run_state(session)
+    placed = place_problems(state.problems, session.state["grid"], session.state["proposal"])
+    return _page(request, "data_problems.html", {"sid": session.id, "placed": placed,
+                                                 "failed": state.failed})
+
+
+async def report(request: Request) -> Response:
+    session = _session(request)
+    if _run_state(session).stage != "done":
+        raise HTTPException(404)
+    return _page(request, "report.html", {"sid": session.id})
+
+
+async def output_file(request: Request) -> Response:
+    session = _session(request)
+    if _run_state(session).stage != "done":
+        raise HTTPException(404)
+    name = request.path_params["name"]
+    if name == "study.yaml":
+        found = ((session.folder / "study.yaml").read_bytes(), "application/x-yaml")
+    else:
+        found = download(session.folder / RESULTS, name)
+    if found is None:
+        raise HTTPException(404)
+    body, media = found
+    inline = name == "report.html" and request.query_params.get("view") == "1"
+    disposition = "inline" if inline else f'attachment; filename="{name}"'
+    return Response(body, media_type=media, headers={"content-disposition": disposition})
+
+
 async def end_session(request: Request) -> Response:
     request.app.state.sessions.end(request.path_params["sid"])
     return RedirectResponse("/?ended=1", status_code=303)
@@ -240,6 +301,11 @@ def create_app(config: AppConfig | None = None, store: SessionStore | None = Non
         Route("/s/{sid}/column/{pos}", change_column, methods=["POST"]),
         Route("/s/{sid}/analysis", change_analysis, methods=["POST"]),
         Route("/s/{sid}/study.yaml", download_spec),
+        Route("/s/{sid}/run", run, methods=["POST"]),
+        Route("/s/{sid}/progress", progress),
+        Route("/s/{sid}/problems", data_problems),
+        Route("/s/{sid}/report", report),
+        Route("/s/{sid}/files/{name}", output_file),
         Route("/s/{sid}/end", end_session, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
