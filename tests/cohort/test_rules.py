@@ -75,10 +75,30 @@ def test_missing_value_makes_rule_unevaluable_for_that_row_only():
     assert "missing value in column 'site'" in ev.reason[1]
 
 
-def test_missing_operand_is_not_short_circuited():
-    # documented: every operand is evaluated, so the missing site still makes row 2 bad
-    ev = compute_rule(parse_rule("site is not missing and site == 'upper'"), FRAME)
-    assert ev.bad[1]
+@pytest.mark.by_hand
+@pytest.mark.parametrize(("text", "expected"), [
+    # site: upper, None, lower, middle, "" -> rows 2 and 5 are missing and never compared
+    ("site is not missing and site == 'upper'", [True, False, False, False, False]),
+    ("site is missing or site == 'upper'", [True, True, False, False, True]),
+    ("not (site is not missing and site == 'lower')", [True, True, False, True, True]),
+    # the first false operand decides an 'and', the first true one an 'or'
+    ("ecog > 2 and site == 'middle'", [False, False, False, True, False]),
+    ("ecog <= 0 or site is missing or site == 'lower'", [True, True, True, False, True]),
+    ("(site is missing or site != 'upper') and ecog >= 1", [False, True, True, True, True]),
+])
+def test_and_or_short_circuit_over_missing_values(text, expected):
+    assert _values(text) == expected
+
+
+@pytest.mark.by_hand
+def test_an_operand_reached_with_a_missing_value_is_still_unevaluable():
+    # row 2 (no site) reaches the comparison: ecog 1 > 0 does not decide the 'and'
+    ev = compute_rule(parse_rule("ecog > 0 and site == 'upper'"), FRAME)
+    assert ev.bad.tolist() == [False, True, False, False, True]
+    # rows 1 and 3 are decided by 'ecog == 0 or ...' (row 1) or by the site (row 3)
+    ev = compute_rule(parse_rule("ecog == 0 or site == 'lower'"), FRAME)
+    assert ev.bad.tolist() == [False, True, False, False, True]
+    assert ev.value[[0, 2, 3]].tolist() == [True, True, False]
 
 
 def test_text_compared_with_number_is_unevaluable():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from oncocohort.canon.conventions import Conventions, Screen
 from oncocohort.derive.endpoints import Endpoint
@@ -30,6 +32,9 @@ class AnalysisOptions:
         Table 1 variables, in order (those absent from the patients are left out).
     subgroups
         The subgroup variables (categorical columns of the patients), in order.
+    sections
+        The spec's switches (``outputs.sections``): section name -> shown or not. A section
+        not named is shown when the data can fill it (:mod:`oncocohort.canon.sections`).
     """
 
     conventions: Conventions = field(default_factory=Conventions)
@@ -38,3 +43,9 @@ class AnalysisOptions:
     landmarks: tuple[float, ...] = ()
     baseline: tuple[str, ...] = ()
     subgroups: tuple[str, ...] = ()
+    sections: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+
+    def shows(self, section: str, available: frozenset[str]) -> bool:
+        """Whether ``section`` is analysed: its data are ``available`` and the spec does
+        not switch it off."""
+        return section in available and self.sections.get(section, True)

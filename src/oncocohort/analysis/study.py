@@ -22,6 +22,7 @@ from oncocohort.analysis.response import compute_response_rows
 from oncocohort.analysis.safety import compute_safety_rows
 from oncocohort.analysis.subgroups import SubgroupResult, compute_subgroup_rows
 from oncocohort.analysis.survival import EndpointFit, compute_endpoint_fit
+from oncocohort.canon.sections import SECTIONS
 from oncocohort.derive.study import DerivedStudy
 
 __all__ = ["StudyAnalysis", "analyse_study"]
@@ -46,6 +47,10 @@ class StudyAnalysis:
         The options the analyses ran with (their conventions are what the report states).
     notes
         Cox fitting warnings (e.g. monotone likelihood), stated in the report.
+    sections
+        The report sections analysed, in report order (:mod:`oncocohort.canon.sections`):
+        those the data can fill and the spec does not switch off. The report shows these
+        and no others.
     """
 
     ard: pd.DataFrame
@@ -56,6 +61,7 @@ class StudyAnalysis:
     swimmer: pd.DataFrame
     options: AnalysisOptions
     notes: tuple[str, ...] = field(default_factory=tuple)
+    sections: tuple[str, ...] = SECTIONS
 
     def to_frame(self) -> pd.DataFrame:
         """The ARD (a copy)."""
@@ -63,24 +69,34 @@ class StudyAnalysis:
 
 
 def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnalysis:
-    """Run every analysis on the derived study (pure: no I/O)."""
+    """Run every analysis on the derived study (pure: no I/O).
+
+    Only the sections the data can fill and the spec does not switch off are analysed
+    (:attr:`StudyAnalysis.sections`): a study without tumour assessments has no response
+    rows, not an objective response rate of 0%.
+    """
     conv = options.conventions
     patients = derived.subjects
     n = len(patients)
+    shown = [s for s in SECTIONS if options.shows(s, derived.sections)]
 
     rows: list[ArdRow] = [ArdRow(Analysis.POPULATION, Stat.N, float(n), variable=Var.PATIENTS)]
-    rows += compute_baseline_rows(patients, [v for v in options.baseline
-                                             if v in patients.columns],
-                                  units={"age": "years"})
-    rows += compute_exposure_rows(derived.exposure, n)
-    rows += compute_disposition_rows(patients)
-    rows += compute_response_rows(
-        derived.best_response, denominator=conv.response.denominator,
-        method=conv.proportion_ci, conf_level=conv.conf_level)
+    if "baseline" in shown:
+        rows += compute_baseline_rows(patients, [v for v in options.baseline
+                                                 if v in patients.columns],
+                                      units={"age": "years"})
+    if "exposure" in shown:
+        rows += compute_exposure_rows(derived.exposure, n)
+        if _has_disposition(patients):
+            rows += compute_disposition_rows(patients)
+    if "response" in shown:
+        rows += compute_response_rows(
+            derived.best_response, denominator=conv.response.denominator,
+            method=conv.proportion_ci, conf_level=conv.conf_level)
 
     tte = derived.tte
     endpoints: dict[str, EndpointFit] = {}
-    for ep in options.endpoints:
+    for ep in options.endpoints if "survival" in shown else ():
         if not (tte["paramcd"] == ep.name).any():
             continue
         fit = compute_endpoint_fit(tte, ep.name, landmarks=options.landmarks,
@@ -90,7 +106,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
 
     subgroups: dict[str, SubgroupResult] = {}
     variables = [v for v in options.subgroups if v in patients.columns]
-    if variables:
+    if variables and "subgroups" in shown:
         for ep in options.endpoints:
             if ep.population != "all" or ep.name not in endpoints:
                 continue
@@ -101,10 +117,20 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
             subgroups[ep.name] = res
             rows += res.rows
 
-    rows += compute_safety_rows(derived.ae, n, by="group")
+    if "safety" in shown:
+        rows += compute_safety_rows(derived.ae, n, by="group")
+    if not subgroups and "subgroups" in shown:
+        shown.remove("subgroups")
     return StudyAnalysis(
         ard=ard_frame(rows), endpoints=endpoints, subgroups=subgroups,
         attrition=derived.attrition, best_response=derived.best_response,
         swimmer=derived.swimmer, options=options,
         notes=tuple(note for res in subgroups.values() for note in res.notes),
+        sections=tuple(shown),
     )
+
+
+def _has_disposition(patients: pd.DataFrame) -> bool:
+    """End-of-treatment dates or reasons were given (else "on treatment at the cut-off"
+    would only say that nothing was recorded)."""
+    return any(c in patients and patients[c].notna().any() for c in ("eot_date", "eot_reason"))

@@ -34,6 +34,7 @@ __all__ = [
     "LESION_TYPES",
     "SEX_CODES",
     "EOT_REASONS",
+    "VITAL_STATUS_CODES",
     "DRUG_CLASSES",
     "table",
     "render_markdown",
@@ -54,6 +55,7 @@ ColumnType = Literal["str", "int", "float", "bool", "date", "category"]
 NON_TARGET_STATUS: tuple[str, ...] = ("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "NE")
 LESION_TYPES: tuple[str, ...] = ("TARGET", "NON-TARGET", "NEW")
 SEX_CODES: tuple[str, ...] = ("M", "F")
+VITAL_STATUS_CODES: tuple[str, ...] = ("alive", "dead")
 EOT_REASONS: tuple[str, ...] = (
     "progression",
     "death",
@@ -124,7 +126,7 @@ PATIENTS = Table(
     ),
     key=("subject_id",),
     free_columns=True,
-    requires_one_of=(("birth_date", "age"),),
+    requires_one_of=(("birth_date", "age"), ("last_alive_date", "death_date")),
     columns=(
         _SUBJECT,
         Column("index_date", "date", "Start of the studied regimen (day 1 of cycle 1).", True),
@@ -133,8 +135,16 @@ PATIENTS = Table(
                minimum=0, maximum=120),
         Column("sex", "category", "Sex.", allowed=SEX_CODES),
         Column("ecog", "int", "ECOG performance status at baseline.", minimum=0, maximum=5),
-        Column("last_alive_date", "date", "Last date known to be alive.", True),
+        Column("last_alive_date", "date",
+               "Last date known to be alive: the last contact. Required unless `death_date` "
+               "is given (a dead patient was alive up to the death); with `vital_status` "
+               "dead and no `death_date`, it is the date of death."),
         Column("death_date", "date", "Date of death; empty if alive at the last contact."),
+        Column("vital_status", "category",
+               "Alive or dead at the last contact, for extracts that record a status instead "
+               "of a death date (map the hospital's codes in `values:`, e.g. "
+               "`{1: alive, 2: dead}`); a dead patient's death date is then the "
+               "`last_alive_date`.", allowed=VITAL_STATUS_CODES),
         Column("eot_date", "date", "End of the studied treatment; empty if still on treatment."),
         Column("eot_reason", "category", "Why the studied treatment ended.", allowed=EOT_REASONS),
         Column("data_cutoff", "date",

@@ -22,16 +22,19 @@ Grammar
 ``x is missing``       ``x is not missing``: the only way to test for a missing value
 =====================  =========================================================
 
-Missing values
---------------
+Missing values (``docs/cohort-rules.md``)
+------------------------------------------
 A missing value (``NaN``, ``None``, ``NaT``, empty text) in a column that a comparison,
 membership test or bare boolean needs makes the rule *unevaluable* for that patient: this is
-reported as an error naming the rule and the subject, never silently treated as false. A rule
-that wants to keep or drop patients with missing values says so with ``is missing`` /
-``is not missing``; ``and``/``or`` do *not* short-circuit over a missing operand (every operand
-is evaluated for every row), so ``x is not missing and x > 3`` still reports a patient whose
-``x`` is missing. Write ``x is missing or x > 3`` as two rules when that is the intent.
-Comparing text with a number is an error for the rows concerned as well.
+reported as an error naming the rule and the subject, never silently treated as false or
+true. A rule says what a missing value means with ``is missing`` / ``is not missing``, and
+``and``/``or`` *short-circuit*, left to right and per patient, as in Python and SQL's
+``CASE``: ``x is not missing and x > 40`` is false for a patient without ``x`` (``x > 40`` is
+not looked at), ``x is missing or x <= 2`` is true for them. So an exclusion rule "known and
+above 40, keep the unknown" is ``wt_loss is not missing and wt_loss > 40``. An operand a
+patient does not reach is never evaluated for them; one they reach and that cannot be
+evaluated makes the rule unevaluable for them. ``not`` keeps an unevaluable operand
+unevaluable. Comparing text with a number is an error for the rows concerned as well.
 """
 
 from __future__ import annotations
@@ -210,13 +213,7 @@ class _Evaluator:
     def boolean(self, node: ast.expr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bad, reason = self._empty()
         if isinstance(node, ast.BoolOp):
-            parts = [self.boolean(v) for v in node.values]
-            value = parts[0][0].copy()
-            for v, _, _ in parts[1:]:
-                value = (value & v) if isinstance(node.op, ast.And) else (value | v)
-            for _, b, r in parts:
-                self._flag(bad, reason, b, r)
-            return value, bad, reason
+            return self._short_circuit(node)
         if isinstance(node, ast.UnaryOp):  # not
             value, b, r = self.boolean(node.operand)
             return ~value, b, r
@@ -232,6 +229,24 @@ class _Evaluator:
         if isinstance(lit, bool):
             return np.full(self.n, lit), bad, reason
         raise RuleSyntaxError("a literal on its own is not a condition")
+
+    def _short_circuit(self, node: ast.BoolOp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``and``/``or`` left to right, per row: a row is decided by the first operand that
+        is false (``and``) or true (``or``), and the operands after it are not looked at for
+        that row; an operand that cannot be evaluated makes the row unevaluable only if the
+        row reaches it."""
+        bad, reason = self._empty()
+        is_and = isinstance(node.op, ast.And)
+        value = np.full(self.n, is_and)
+        decided = np.zeros(self.n, dtype=bool)
+        for operand in node.values:
+            v, b, r = self.boolean(operand)
+            live = ~decided
+            self._flag(bad, reason, b & live, r)
+            known = live & ~b
+            value[known] = v[known]
+            decided |= (known & (~v if is_and else v)) | (b & live)
+        return value, bad, reason
 
     def _bare(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bad, reason = self._empty()

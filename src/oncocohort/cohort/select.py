@@ -7,6 +7,7 @@ before the rule, excluded by it and remaining after it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -86,6 +87,19 @@ def _location(rules: Sequence[Rule], i: int) -> str:
     kind = rules[i].kind
     k = sum(1 for r in rules[:i] if r.kind == kind)
     return f"cohort.{kind}[{k}]"
+
+
+_MISSING = re.compile(r"^missing value in column '([^']+)'$")
+
+
+def _missing_hint(reason: str) -> str:
+    """How to say what a missing value means, for a rule that met one."""
+    m = _MISSING.match(str(reason))
+    if not m:
+        return ""
+    x = m.group(1)
+    return (f"; say what a missing {x} means: '{x} is missing or ...' keeps such patients, "
+            f"'{x} is not missing and ...' leaves them out (see docs/cohort-rules.md)")
 
 
 def select_cohort(
@@ -174,7 +188,8 @@ def select_cohort(
         for j in ev.bad.nonzero()[0]:
             k = idx[j]
             problems.append(Problem(
-                "error", f"rule {r.name!r} cannot be evaluated: {ev.reason[j]}",
+                "error", f"rule {r.name!r} cannot be evaluated: {ev.reason[j]}"
+                f"{_missing_hint(ev.reason[j])}",
                 row=int(k) + 2, subject=None if pd.isna(ids[k]) else str(ids[k]),
                 location=_location(rules, i), code="rule_unevaluable"))
         drop = ~ev.value if r.kind == "inclusion" else ev.value

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from oncocohort.canon.sections import SECTIONS
 from oncocohort.derive.dates import derive_named_dates
 from oncocohort.derive.endpoints import Endpoint, TimeOptions, derive_params_tte
 from oncocohort.derive.exposure import DrugSchedule, derive_exposure, derive_prior_therapy
@@ -22,14 +23,15 @@ from oncocohort.derive.recist import (
     derive_overall_records,
     derive_visit_response,
 )
-from oncocohort.derive.response import derive_best_response
+from oncocohort.derive.response import BEST_RESPONSE_COLUMNS, derive_best_response
 from oncocohort.derive.safety import SafetyOptions, derive_ae
+from oncocohort.derive.sections import available_sections
 from oncocohort.derive.subgroups import SubgroupCut
 from oncocohort.derive.swimmer import derive_swimmer
 from oncocohort.model import StudyData
 
 __all__ = ["RegimenOptions", "DeriveOptions", "DerivedStudy", "derive_study",
-           "derive_subject_level"]
+           "derive_subject_level", "patient_date_columns"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,10 @@ class DerivedStudy:
         treatment-emergent flags (``derive.safety.derive_ae``).
     swimmer
         One lane per treated patient (``derive.swimmer.derive_swimmer``).
+    sections
+        The report sections the data can fill (:mod:`oncocohort.canon.sections`): a study
+        without tumour assessments has no ``response``, without therapy records or
+        end-of-treatment data no ``exposure``, without adverse events no ``safety``.
     """
 
     attrition: pd.DataFrame
@@ -117,19 +123,26 @@ class DerivedStudy:
     prior_therapy: pd.DataFrame
     ae: pd.DataFrame
     swimmer: pd.DataFrame
+    sections: frozenset[str] = frozenset(SECTIONS)
 
     def datasets(self) -> dict[str, pd.DataFrame]:
-        """The analysis datasets by the name they are written under (``datasets/``)."""
-        return {
-            "attrition": self.attrition,
-            "patients": self.patients,
+        """The analysis datasets by the name they are written under (``datasets/``); those
+        of data the study was not given (tumour assessments, therapy, adverse events) are
+        left out rather than written empty."""
+        optional = {
             "visit_response": self.visits,
             "best_response": self.best_response,
-            "tte": self.tte,
             "exposure": self.exposure,
             "prior_therapy": self.prior_therapy,
             "adverse_events": self.ae,
         }
+        out = {"attrition": self.attrition, "patients": self.patients, "tte": self.tte}
+        out.update({k: v for k, v in optional.items() if len(v)})
+        return dict(sorted(out.items(), key=lambda kv: _DATASET_ORDER.index(kv[0])))
+
+
+_DATASET_ORDER = ("attrition", "patients", "visit_response", "best_response", "tte",
+                  "exposure", "prior_therapy", "adverse_events")
 
 
 def derive_subject_level(patients: pd.DataFrame, prior_therapy: pd.DataFrame) -> pd.DataFrame:
@@ -155,12 +168,16 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
     therapy_lines, therapy = mine(data.therapy_lines), mine(data.therapy)
     r_opts = options.response
     visits = derive_visit_response(lesions, patients, options=r_opts) if len(lesions) else None
-    overall = derive_overall_records(visits, responses if len(responses) else None)
-    best = derive_best_response(overall, patients, therapy_lines, visits=visits, options=r_opts)
+    best, overall = None, None
+    if visits is not None or len(responses):
+        overall = derive_overall_records(visits, responses if len(responses) else None)
+        best = derive_best_response(overall, patients, therapy_lines, visits=visits,
+                                    options=r_opts)
 
     cutoff = pd.Timestamp(options.data_cutoff)
     dates = derive_named_dates(patients, best, therapy_lines, data_cutoff=cutoff,
-                               assessments=overall)
+                               assessments=overall, patient_dates=patient_date_columns(
+                                   options.endpoints))
     tte = derive_params_tte(dates, options.endpoints, options=options.time)
 
     days_per_month = options.time.days_per_month
@@ -169,8 +186,11 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
                                 cycle_days=regimen.cycle_days, delay_days=regimen.delay_days,
                                 days_per_month=days_per_month, data_cutoff=cutoff)
                 if regimen is not None and regimen.drugs and len(therapy) else pd.DataFrame())
-    prior = derive_prior_therapy(therapy_lines, patients, days_per_month=days_per_month)
+    prior = (derive_prior_therapy(therapy_lines, patients, days_per_month=days_per_month)
+             if len(therapy_lines) else pd.DataFrame())  # no lines given: nothing to say
     ae = derive_ae(mine(data.adverse_events), patients, options=options.safety, therapy=therapy)
+    if best is None:  # no tumour assessments: no response dataset
+        best = pd.DataFrame({c: pd.Series(dtype=object) for c in BEST_RESPONSE_COLUMNS})
     return DerivedStudy(
         attrition=attrition,
         patients=patients,
@@ -182,4 +202,13 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
         prior_therapy=prior,
         ae=ae,
         swimmer=derive_swimmer(best, exposure, days_per_month=days_per_month),
+        sections=available_sections(
+            data, regimen=regimen is not None and bool(regimen.drugs),
+            endpoints=bool(options.endpoints), subgroups=True),
     )
+
+
+def patient_date_columns(endpoints: tuple[Endpoint, ...]) -> tuple[str, ...]:
+    """The ``patients.<column>`` dates the endpoints name, in order of first use."""
+    names = (n for e in endpoints for n in (e.start, *e.events, *e.censor))
+    return tuple(dict.fromkeys(n for n in names if n.startswith("patients.")))

@@ -10,7 +10,10 @@
    (grade 1-5, ECOG 0-5, age 0-120, diameters and doses >= 0), empty required cells;
 3. merges long and wide layouts (:mod:`~oncocohort.model.combine`): duplicate subjects,
    contradictions;
-4. checks across records and tables (:mod:`~oncocohort.model.validate`): subjects missing from
+4. resolves the vital status (:mod:`~oncocohort.model.vital`): a status coded dead dates the
+   death at the last contact; a dead patient needs no last-alive date; a death no endpoint
+   could count is an error;
+5. checks across records and tables (:mod:`~oncocohort.model.validate`): subjects missing from
    the patients table, impossible dates, the cut-off, AE terms against CTCAE v5.0, the wide
    progression date against the responses.
 
@@ -35,6 +38,7 @@ from oncocohort.model.combine import combine_table
 from oncocohort.model.options import ValidationOptions
 from oncocohort.canon.schema import TABLES
 from oncocohort.model.typed import coerce_source, empty_table
+from oncocohort.model.vital import resolve_vital_status
 from oncocohort.model.validate import (
     check_ae_terms,
     check_patient_dates,
@@ -185,6 +189,9 @@ def build_study_data(
             severity="error", code="missing_table",
             message="no patients table: every study needs one (sources.patients or sources.wide)"))
     else:
+        patients, found = resolve_vital_status(patients, locator, problems)
+        merged["patients"] = patients
+        problems += found
         problems += check_unknown_subjects(merged, patients, locator)
         problems += check_patient_dates(patients, locator, options)
         if "responses" in merged:

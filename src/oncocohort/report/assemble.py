@@ -49,17 +49,23 @@ class ReportFigure:
 
 
 def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list[DisplayTable]:
-    """Every display table, in report order (Table 1, exposure, response, survival, Table 2 per
-    endpoint, Table 3)."""
+    """Every display table of the sections analysed (``analysis.sections``), in report order
+    (Table 1, exposure, response, survival, Table 2 per endpoint, Table 3)."""
     ard = analysis.ard
-    tables = [build_baseline_table(ard, options),
-              build_exposure_table(ard, options),
-              build_response_table(ard, options)]
-    if (ard["analysis"] == Analysis.SURVIVAL).any():
+    shown = analysis.sections
+    tables = []
+    if "baseline" in shown:
+        tables.append(build_baseline_table(ard, options))
+    if "exposure" in shown:
+        tables.append(build_exposure_table(ard, options))
+    if "response" in shown:
+        tables.append(build_response_table(ard, options))
+    if "survival" in shown and (ard["analysis"] == Analysis.SURVIVAL).any():
         tables.append(build_survival_table(ard, options))
-    for endpoint in analysis.subgroups:
+    for endpoint in analysis.subgroups if "subgroups" in shown else ():
         tables.append(build_subgroup_table(ard, endpoint, options))
-    tables.append(build_safety_table(ard, options))
+    if "safety" in shown:
+        tables.append(build_safety_table(ard, options))
     return tables
 
 
@@ -138,11 +144,13 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     k = options.small_cell_k
     figs: list[ReportFigure] = []
     unit = options.conventions.time_unit
-    if analysis.attrition is not None and len(analysis.attrition):
+    shown = analysis.sections
+    if "flowchart" in shown and analysis.attrition is not None and len(analysis.attrition):
         fc = compute_flowchart_figure(analysis.attrition, small_cell_k=k)
         figs.append(ReportFigure("flowchart", "Figure 1. Patient selection.", fc.figure, fc))
     best = analysis.best_response
-    if best is not None and "best_pct_change" in best:
+    if ("response" in shown and best is not None and "best_pct_change" in best
+            and best["best_pct_change"].notna().any()):
         wf = compute_waterfall_figure(best, response="best_response")
         left_out = len(best) - len(wf.bars)
         figs.append(ReportFigure(
@@ -150,7 +158,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
             f"measurement; {left_out} without). Dashed lines: +20% and -30%.", wf.figure, wf))
     a = ArdLookup(analysis.ard)
-    for name, fit in analysis.endpoints.items():
+    for name, fit in analysis.endpoints.items() if "survival" in shown else ():
         where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **where)
         km = compute_km_figure([km_curve(a, fit.label, fit.km, **where)], unit=unit,
@@ -159,7 +167,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(n)}). "
             f"Tick marks: censored observations; dotted lines: median; numbers at risk below "
             f"the axis.", km.figure, km))
-    for endpoint, res in analysis.subgroups.items():
+    for endpoint, res in analysis.subgroups.items() if "subgroups" in shown else ():
         label = options.label(endpoint)
         if subgroup_curves != "none":
             for var, curves in res.curves.items():
@@ -180,7 +188,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             fo = compute_forest_figure(rows, title=f"{label}: univariable hazard ratios")
             figs.append(ReportFigure(f"forest_{endpoint}", f"Univariable hazard ratios for "
                                      f"{label.lower()} (log scale).", fo.figure, fo))
-    if analysis.swimmer is not None and len(analysis.swimmer):
+    if "exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer):
         sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
         shown = len(sw.lanes)
         figs.append(ReportFigure(

@@ -60,9 +60,9 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
     return ReportContent(
         title=options.title or "Study report",
-        methods=methods_paragraph(options, endpoints, versions),
+        methods=methods_paragraph(options, endpoints, versions, analysis.sections),
         versions=versions,
-        summary=tuple(results_sentences(analysis.ard, options)),
+        summary=tuple(results_sentences(analysis.ard, options, analysis.sections)),
         warnings=tuple(str(p) for p in problems.warnings),
         notes=analysis.notes,
         tables=tuple(build_report_tables(analysis, options)),

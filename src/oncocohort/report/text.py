@@ -6,9 +6,12 @@ as in the tables.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
+from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_est_ci, fmt_num
 from oncocohort.report.options import ReportOptions
@@ -27,8 +30,10 @@ def _n_pct(n: float, pct: float, k: int | None) -> str:
     return f"{fmt_num(n, 0)} patients ({fmt_num(pct)}%)"
 
 
-def results_sentences(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
-    """Sentences for the cohort, response, each time-to-event endpoint and safety."""
+def results_sentences(ard: pd.DataFrame, options: ReportOptions,
+                      sections: Sequence[str] = SECTIONS) -> list[str]:
+    """Sentences for the cohort, response, each time-to-event endpoint and safety (of the
+    ``sections`` analysed only: nothing is said about data the study was not given)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     ci = ci_label(options)
@@ -43,7 +48,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
                  f"{fmt_num(a.get(statistic=Stat.MAX, **age))}).")
     out.append(text)
     r = {"analysis": Analysis.RESPONSE}
-    if a.has(variable=Var.ORR, statistic=Stat.PCT, **r):
+    if "response" in sections and a.has(variable=Var.ORR, statistic=Stat.PCT, **r):
         def rate(name: str) -> str:
             cnt = a.get(variable=name, statistic=Stat.N, **r)
             if k is not None and 0 < cnt < k:
@@ -55,7 +60,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
         d = a.denominator(variable=Var.ORR, statistic=Stat.N, **r)
         out.append(f"The objective response rate was {rate(Var.ORR)} and the disease control "
                    f"rate {rate(Var.DCR)}, of {fmt_num(d, 0)} patients.")
-    for ep in a.values("endpoint", analysis=Analysis.SURVIVAL):
+    for ep in a.values("endpoint", analysis=Analysis.SURVIVAL) if "survival" in sections else ():
         w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
         label = options.label(ep)
         med = {"variable": Var.MEDIAN, **w}
@@ -80,7 +85,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
         out.append(text)
     s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
          "variable": f"Any {Level.TRAE}"}
-    if a.has(category=Category.ANY_GRADE, statistic=Stat.N, **s):
+    if "safety" in sections and a.has(category=Category.ANY_GRADE, statistic=Stat.N, **s):
         any_, high = (_n_pct(a.get(category=c, statistic=Stat.N, **s),
                              a.get(category=c, statistic=Stat.PCT, **s), k)
                       for c in (Category.ANY_GRADE, Category.GRADE_3_PLUS))

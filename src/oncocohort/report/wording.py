@@ -10,9 +10,10 @@ missing.
 from __future__ import annotations
 
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 
+from oncocohort.canon.sections import SECTIONS
 from oncocohort.report.options import ReportOptions
 
 __all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes",
@@ -103,9 +104,10 @@ def software_versions() -> dict[str, str]:
 
 
 def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
-                      versions: Mapping[str, str]) -> str:
+                      versions: Mapping[str, str],
+                      sections: Sequence[str] = SECTIONS) -> str:
     """One paragraph stating every convention the results depend on (``endpoints``: name ->
-    label of the time-to-event endpoints analysed)."""
+    label of the time-to-event endpoints analysed), for the ``sections`` analysed only."""
     c, screen = options.conventions, options.screen
     level = f"{100 * float(c.conf_level):g}%"
     eps = ", ".join(f"{label}" for label in endpoints.values()) or "no time-to-event endpoint"
@@ -117,22 +119,32 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
               "index event and the inclusion and exclusion criteria were evaluated and the "
               "attrition counted; only the selected patients' records were read. "
               if options.cohort_source == "omop" else "")
-    return (
+    parts = [
         f"{source}Time was measured from the {options.index_date_label} in {c.time_unit} "
-        f"(1 month = {c.days_per_month} days); the data cut-off was {options.data_cutoff}. "
-        f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "
-        f"objective response rate (CR + PR) and the disease control rate (CR + PR + SD) are "
-        f"given with {level} confidence intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, "
-        f"with {denom} as denominator. Time-to-event endpoints ({eps}) were estimated by the "
-        f"Kaplan-Meier method, with pointwise {level} confidence intervals on the "
-        f"{c.km_conf_type} scale and median confidence intervals "
-        f"{MEDIAN_CI_NAMES[c.median_ci][1]}; median follow-up was estimated by the reverse "
-        f"Kaplan-Meier method. "
-        f"Subgroups were compared with the log-rank test and hazard ratios estimated by Cox "
-        f"proportional-hazards regression ({c.cox_ties} ties, Wald intervals); variables with "
-        f"a univariable p < {screen.threshold} ({screen.p_from} test) entered the "
-        f"multivariable model. Adverse events were graded by CTCAE v5.0 and counted by the "
-        f"worst grade per patient (treatment-emergent: onset up to "
-        f"{c.treatment_emergent_days} days after the end of treatment). Analyses used "
-        f"Python {versions.get('python', '')} with {soft}."
-    )
+        f"(1 month = {c.days_per_month} days); the data cut-off was {options.data_cutoff}. "]
+    if "response" in sections:
+        parts.append(
+            f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "
+            f"objective response rate (CR + PR) and the disease control rate (CR + PR + SD) "
+            f"are given with {level} confidence intervals by "
+            f"{PROPORTION_CI_NAMES[c.proportion_ci][1]}, with {denom} as denominator. ")
+    if "survival" in sections:
+        parts.append(
+            f"Time-to-event endpoints ({eps}) were estimated by the "
+            f"Kaplan-Meier method, with pointwise {level} confidence intervals on the "
+            f"{c.km_conf_type} scale and median confidence intervals "
+            f"{MEDIAN_CI_NAMES[c.median_ci][1]}; median follow-up was estimated by the "
+            f"reverse Kaplan-Meier method. ")
+    if "subgroups" in sections:
+        parts.append(
+            f"Subgroups were compared with the log-rank test and hazard ratios estimated by "
+            f"Cox proportional-hazards regression ({c.cox_ties} ties, Wald intervals); "
+            f"variables with a univariable p < {screen.threshold} ({screen.p_from} test) "
+            f"entered the multivariable model. ")
+    if "safety" in sections:
+        parts.append(
+            f"Adverse events were graded by CTCAE v5.0 and counted by the worst grade per "
+            f"patient (treatment-emergent: onset up to {c.treatment_emergent_days} days after "
+            f"the end of treatment). ")
+    parts.append(f"Analyses used Python {versions.get('python', '')} with {soft}.")
+    return "".join(parts)

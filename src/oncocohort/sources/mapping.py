@@ -17,6 +17,8 @@ Values
       ``partial response`` -> ``PR``, ``stable disease`` -> ``SD``, ``progressive disease`` ->
       ``PD``, ``not evaluable`` -> ``NE``, ``non-cr/non-pd`` -> ``NON-CR/NON-PD``;
     * ``sex``: ``male``/``female`` -> ``M``/``F``;
+    * ``vital_status``: ``living``, ``生存``, ``存活``, ``健在`` -> ``alive``; ``deceased``,
+      ``died``, ``death``, ``死亡``, ``已故`` -> ``dead`` (numeric codes are the spec's to map);
     * yes/no columns: ``y``/``yes``/``1``/``true`` -> ``True``, ``n``/``no``/``0``/``false``
       -> ``False``;
     * any coded column: an allowed code in another case gets its canonical spelling
@@ -39,7 +41,8 @@ from oncocohort.canon.schema import TABLES, Column
 from oncocohort.problems import Problem, did_you_mean
 from oncocohort.sources.base import SourceTable
 
-__all__ = ["RESPONSE_DEFAULTS", "SEX_DEFAULTS", "BOOL_DEFAULTS", "map_table", "recode_column"]
+__all__ = ["RESPONSE_DEFAULTS", "SEX_DEFAULTS", "VITAL_STATUS_DEFAULTS", "BOOL_DEFAULTS",
+           "map_table", "recode_column"]
 
 RESPONSE_DEFAULTS: dict[str, str] = {
     "complete response": "CR",
@@ -50,6 +53,12 @@ RESPONSE_DEFAULTS: dict[str, str] = {
     "non-cr/non-pd": "NON-CR/NON-PD",
 }
 SEX_DEFAULTS: dict[str, str] = {"male": "M", "female": "F"}
+#: Status words (English, Chinese) that say one thing only; numeric codes (1/2, 0/1) mean
+#: different things in different hospitals and are always mapped by the spec.
+VITAL_STATUS_DEFAULTS: dict[str, str] = {
+    "living": "alive", "deceased": "dead", "died": "dead", "death": "dead",
+    "生存": "alive", "存活": "alive", "健在": "alive", "死亡": "dead", "已故": "dead",
+}
 BOOL_DEFAULTS: dict[str, bool] = {
     "y": True, "yes": True, "1": True, "true": True,
     "n": False, "no": False, "0": False, "false": False,
@@ -71,6 +80,8 @@ def _defaults(column: Column | None) -> dict[str, Any]:
         out.update(RESPONSE_DEFAULTS)
     if column.name == "sex":
         out.update(SEX_DEFAULTS)
+    if column.name == "vital_status":
+        out.update(VITAL_STATUS_DEFAULTS)
     if column.type == "bool":
         out.update(BOOL_DEFAULTS)
     return out

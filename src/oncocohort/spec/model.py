@@ -41,6 +41,7 @@ from oncocohort.canon.conventions import (
     TimeUnit,
 )
 from oncocohort.canon.formats import DEFAULT_OUTPUT_FORMATS, OutputFormat
+from oncocohort.canon.sections import Section
 from oncocohort.canon.schema import DATE_RANGE
 from oncocohort.spec.database import Database, OmopCohort
 
@@ -457,11 +458,14 @@ class Safety(_Frozen):
 
 
 class Outputs(_Frozen):
-    """``outputs:``: report formats (:mod:`oncocohort.canon.formats`) and small-cell
-    suppression."""
+    """``outputs:``: report formats (:mod:`oncocohort.canon.formats`), small-cell
+    suppression, and the sections switched on or off (:mod:`oncocohort.canon.sections`:
+    ``false`` leaves a section out; ``true`` requires its data; a section not named is shown
+    when the data can fill it)."""
 
     formats: list[OutputFormat] = Field(default_factory=lambda: list(DEFAULT_OUTPUT_FORMATS))
     small_cell_k: int | None = Field(None, ge=1, le=1_000_000)
+    sections: dict[Section, bool] = Field(default_factory=dict)
 
 
 class StudySpec(_Frozen):

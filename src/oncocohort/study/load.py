@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.sections import SECTION_NEEDS
+from oncocohort.derive.sections import available_sections
 from oncocohort.model import StudyData, build_study_data
 from oncocohort.problems import InputError, Problem, Problems
 from oncocohort.sources.base import SourceTable
@@ -23,7 +25,7 @@ from oncocohort.sources.omop.connect import describe_error
 from oncocohort.spec import load_spec
 from oncocohort.study.options import StudyOptions
 
-__all__ = ["LoadedStudy", "load_study"]
+__all__ = ["LoadedStudy", "load_study", "check_sections"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,28 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     if not source_problems.ok:
         return LoadedStudy(options=options, data=None, problems=source_problems)
     data, model_problems = build_study_data(tables, options.validation)
-    return LoadedStudy(options=options, data=data, problems=source_problems + model_problems,
+    return LoadedStudy(options=options, data=data,
+                       problems=source_problems + model_problems + check_sections(options, data),
                        attrition=attrition, engine=engine, lines_source=lines_source)
+
+
+def check_sections(options: StudyOptions, data: StudyData) -> list[Problem]:
+    """A section the spec switches on (``outputs.sections: {response: true}``) must have
+    its data (:mod:`oncocohort.canon.sections`): an error naming the section and what it
+    needs, at ``validate`` as at ``run``."""
+    wanted = [name for name, on in options.analysis.sections.items() if on]
+    if not wanted:
+        return []
+    available = available_sections(
+        data, regimen=options.derive.regimen is not None and bool(options.derive.regimen.drugs),
+        endpoints=bool(options.analysis.endpoints),
+        subgroups=bool(options.analysis.subgroups)
+        and any(e.population == "all" for e in options.analysis.endpoints))
+    where = str(options.spec_path) if options.spec_path is not None else None
+    return [Problem("error", f"the {name} section is switched on but the study has no "
+                    f"{SECTION_NEEDS[name]}; give them, or remove the switch",
+                    file=where, location=f"outputs.sections.{name}", code="section_without_data")
+            for name in wanted if name not in available]
 
 
 def _extract_from_database(options: StudyOptions, database_url: str | None):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
 from oncocohort.analysis.baseline import default_baseline_variables
@@ -138,7 +139,7 @@ class StudyOptions:
             analysis=AnalysisOptions(
                 conventions=conventions, screen=screen, endpoints=endpoints,
                 landmarks=tuple(float(t) for t in spec.landmarks), baseline=baseline,
-                subgroups=subgroups),
+                subgroups=subgroups, sections=MappingProxyType(dict(spec.outputs.sections))),
             report=ReportOptions(
                 title=spec.study.name, data_cutoff=spec.study.data_cutoff,
                 index_date_label=spec.study.index_date_label,

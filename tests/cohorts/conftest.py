@@ -1,0 +1,59 @@
+"""Study-shape tests: whole studies of hospital-style workbooks, run through the CLI."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from oncocohort.cli import main
+
+COHORTS = Path(__file__).parents[1] / "fixtures" / "cohorts"
+REFERENCE = Path(__file__).parents[1] / "reference" / "fixtures"
+
+
+def _run_cli(argv: list[str]) -> tuple[int, str]:
+    buf = io.StringIO()
+    code = main(argv, console=Console(file=buf, width=300, color_system=None))
+    return code, buf.getvalue()
+
+
+def _copy(dest: Path) -> Path:
+    shutil.copytree(COHORTS, dest, ignore=shutil.ignore_patterns("make.py", "__pycache__"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    """``run_cli(argv) -> (exit code, console text)``: the CLI in-process."""
+    return _run_cli
+
+
+@pytest.fixture
+def cohort_dir(tmp_path) -> Path:
+    """A fresh copy of the fixture cohorts (specs and workbooks) to edit and run in."""
+    return _copy(tmp_path / "cohorts")
+
+
+@pytest.fixture(scope="session")
+def lung_outputs(tmp_path_factory) -> tuple[str, Path]:
+    """``validate`` then ``run`` of the lung OS study, once: (validate's text, the output
+    folder)."""
+    where = _copy(tmp_path_factory.mktemp("lung") / "cohorts")
+    code, said = _run_cli(["validate", str(where / "lung_zh.yaml")])
+    assert code == 0, said
+    out = where / "out"
+    code, ran = _run_cli(["run", str(where / "lung_zh.yaml"), "--out", str(out)])
+    assert code == 0, ran
+    return said, out
+
+
+@pytest.fixture(scope="session")
+def lung_reference() -> dict[str, float]:
+    """R's numbers for the lung OS study (tests/reference/lung_os.R)."""
+    r = pd.read_csv(REFERENCE / "lung_os_results.csv")
+    return dict(zip(r["quantity"], r["value"], strict=True))
