@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["SOURCE_SUFFIXES", "OutputFormat", "OUTPUT_FORMATS", "DEFAULT_OUTPUT_FORMATS"]
+__all__ = ["SOURCE_SUFFIXES", "OutputFormat", "OUTPUT_FORMATS", "DEFAULT_OUTPUT_FORMATS",
+           "JournalStyle", "JOURNAL_STYLES", "DEFAULT_JOURNAL_STYLE"]
 
 #: File suffix -> the reader's format name (:func:`oncocohort.sources.readers.read_table`).
 SOURCE_SUFFIXES: dict[str, str] = {
@@ -31,3 +32,10 @@ SOURCE_SUFFIXES: dict[str, str] = {
 OutputFormat = Literal["html", "docx", "csv", "xlsx"]
 OUTPUT_FORMATS: tuple[str, ...] = ("html", "docx", "csv", "xlsx")
 DEFAULT_OUTPUT_FORMATS: tuple[str, ...] = ("html", "docx", "csv")
+
+#: ``outputs.journal_style``: the house style of every number, table and figure of the report
+#: (decimal mark, interval and range separators, p-value rounding; see
+#: :mod:`oncocohort.report.format`), after R gtsummary's journal themes.
+JournalStyle = Literal["default", "jama", "lancet", "nejm"]
+JOURNAL_STYLES: tuple[str, ...] = ("default", "jama", "lancet", "nejm")
+DEFAULT_JOURNAL_STYLE: JournalStyle = "default"

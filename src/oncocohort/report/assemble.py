@@ -4,7 +4,8 @@ order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,13 +26,15 @@ from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
 from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
 from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
-from oncocohort.report.format import fmt_est_ci, fmt_p
+from oncocohort.report.figures._style import FigureColumn
+from oncocohort.report.format import DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
-           "forest_rows", "km_curve", "subgroup_annotation"]
+           "forest_rows", "km_curve", "km_caption", "subgroup_annotation", "report_order",
+           "number_report"]
 
 
 DrawnFigure = FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
@@ -40,12 +43,16 @@ DrawnFigure = FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | Swim
 @dataclass(frozen=True)
 class ReportFigure:
     """A figure of the report: file stem, caption, the figure and what its builder drew (the
-    numbers it printed)."""
+    numbers it printed); ``label`` is its number as the report cites it ("Figure 3", given by
+    :func:`number_report`), ``column`` the width it is drawn for and placed at (a journal's
+    single or double column, :data:`~oncocohort.report.figures._style.COLUMN_MM`)."""
 
     name: str
     caption: str
     figure: Figure
     drawn: DrawnFigure
+    label: str = ""
+    column: FigureColumn = "double"
 
 
 def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list[DisplayTable]:
@@ -94,12 +101,13 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
     return pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p"])
 
 
-def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str) -> str:
+def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
+                        style: HouseStyle = DEFAULT_STYLE) -> str:
     """``"Log-rank p = 0.011\\nHR 1-2 vs 0: 1.59 (1.10-2.30)"`` from the ARD."""
     a = ArdLookup(ard)
     p = a.get(analysis=Analysis.SUBGROUP, endpoint=endpoint, group_var=var,
               variable=Var.LOGRANK, statistic=Stat.P, default=float("nan"))
-    lines = [f"Log-rank p = {fmt_p(p)}"]
+    lines = [f"Log-rank p = {fmt_p(p, style=style)}"]
     levels = [lv for lv in a.values("group_level", analysis=Analysis.SUBGROUP, endpoint=endpoint,
                                     group_var=var, variable=Var.PATIENTS, statistic=Stat.N) if lv]
     for level in levels[1:]:
@@ -108,7 +116,7 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str) -> str:
         if a.has(statistic=Stat.HR, **w):
             lines.append(f"HR {level} vs {levels[0]}: " + fmt_est_ci(
                 a.get(statistic=Stat.HR, **w), a.get(statistic=Stat.LOWER, **w),
-                a.get(statistic=Stat.UPPER, **w), digits=2))
+                a.get(statistic=Stat.UPPER, **w), digits=2, style=style))
     return "\n".join(lines)
 
 
@@ -147,14 +155,14 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     shown = analysis.sections
     if "flowchart" in shown and analysis.attrition is not None and len(analysis.attrition):
         fc = compute_flowchart_figure(analysis.attrition, small_cell_k=k)
-        figs.append(ReportFigure("flowchart", "Figure 1. Patient selection.", fc.figure, fc))
+        figs.append(ReportFigure("flowchart", "Patient selection.", fc.figure, fc))
     best = analysis.best_response
     if ("response" in shown and best is not None and "best_pct_change" in best
             and best["best_pct_change"].notna().any()):
         wf = compute_waterfall_figure(best, response="best_response")
         left_out = len(best) - len(wf.bars)
         figs.append(ReportFigure(
-            "waterfall", f"Figure 2. Best percentage change from baseline in the sum of target "
+            "waterfall", f"Best percentage change from baseline in the sum of target "
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
             f"measurement; {left_out} without). Dashed lines: +20% and -30%.", wf.figure, wf))
     a = ArdLookup(analysis.ard)
@@ -165,8 +173,9 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                                title=fit.label, small_cell_k=k)
         figs.append(ReportFigure(
             f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(n)}). "
-            f"Tick marks: censored observations; dotted lines: median; numbers at risk below "
-            f"the axis.", km.figure, km))
+            + km_caption(a, options, **where)
+            + " Tick marks: censored observations; dotted lines: median; numbers at risk below "
+            "the axis.", km.figure, km))
     for endpoint, res in analysis.subgroups.items() if "subgroups" in shown else ():
         label = options.label(endpoint)
         if subgroup_curves != "none":
@@ -179,10 +188,16 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                          for level, fit in curves.items()]
                 km = compute_km_figure(drawn, unit=unit, title=f"{label} by "
                                        f"{options.label(var)}",
-                                       annotation=subgroup_annotation(analysis.ard, endpoint, var),
+                                       annotation=subgroup_annotation(
+                                           analysis.ard, endpoint, var, style=options.style),
                                        small_cell_k=k)
+                medians = "; ".join(
+                    f"{level}: " + km_caption(a, options, landmarks=False, group_level=level,
+                                              **where).removeprefix("Median ").rstrip(".")
+                    for level in curves)
                 figs.append(ReportFigure(f"km_{endpoint}_{var}", f"{label} by "
-                                         f"{options.label(var)}.", km.figure, km))
+                                         f"{options.label(var)}. Median by group, "
+                                         f"{medians}.", km.figure, km))
         rows = forest_rows(analysis.ard, endpoint, options)
         if rows["hr"].notna().any():
             fo = compute_forest_figure(rows, title=f"{label}: univariable hazard ratios")
@@ -196,3 +211,74 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             f"({shown} of {len(analysis.swimmer)} patients shown, longest first).",
             sw.figure, sw))
     return figs
+
+
+def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,
+               **where: str) -> str:
+    """What a Kaplan-Meier figure's caption states, from the ARD rows of ``where``: the events,
+    the median with its confidence interval and (``landmarks``) each landmark rate with its
+    interval, in the journal style of ``options``:
+    ``"Median 11.1 months (95% CI 7.7-17.6); 12-month rate 48.5% (95% CI 37.4-58.8)."``"""
+    st = options.style
+    unit = options.conventions.time_unit
+    ci = st.ci_words(f"{100 * float(options.conventions.conf_level):g}% CI")
+
+    def interval(stat_where: dict, missing: str) -> str:
+        lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), missing=missing, style=st)
+        hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), missing=missing, style=st)
+        return f"({ci} {lo}{st.ci_sep}{hi})"
+
+    med = {"variable": Var.MEDIAN, **where}
+    est = a.get(statistic=Stat.MEDIAN, **med)
+    parts = [f"Median {fmt_num(est, style=st)} {unit} {interval(med, 'NR')}"
+             if est == est else "Median not reached"]
+    if landmarks:
+        single = unit[:-1] if unit.endswith("s") else unit
+        for t in a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT, **where):
+            lw = {"variable": Var.LANDMARK, "category": t, **where}
+            pct = a.get(statistic=Stat.PCT, **lw)
+            parts.append(f"{t}-{single} rate " + (
+                "not estimable" if pct != pct else
+                f"{fmt_num(pct, style=st)}% {interval(lw, 'NE')}"))
+    return "; ".join(parts) + "."
+
+
+def report_order(tables: Sequence[str], figures: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The report's order of tables and figures, ``("table" | "figure", name)``: flowchart
+    first, then each table followed by its figures (swimmer after exposure, waterfall after
+    response, Kaplan-Meier curves after the survival table, subgroup curves and forest plot
+    after that endpoint's Table 2); figures without an anchor at the end."""
+    def anchor(fig: str) -> str:
+        if fig in _AFTER:
+            return _AFTER[fig]
+        if fig.startswith("forest_") or fig.count("_") >= 2:
+            return "subgroups_" + fig.split("_")[1]
+        return "survival"
+
+    out: list[tuple[str, str]] = []
+    figs = [f for f in figures if f != "flowchart"]
+    if "flowchart" in figures:
+        out.append(("figure", "flowchart"))
+    for t in tables:
+        out.append(("table", t))
+        out += [("figure", f) for f in figs if anchor(f) == t]
+    placed = {n for k, n in out if k == "figure"}
+    out += [("figure", f) for f in figs if f not in placed]
+    return tuple(out)
+
+
+_AFTER = {"flowchart": "baseline", "waterfall": "response", "swimmer": "exposure"}
+
+
+def number_report(tables: Sequence[DisplayTable], figures: Sequence[ReportFigure],
+                  order: Sequence[tuple[str, str]]
+                  ) -> tuple[tuple[DisplayTable, ...], tuple[ReportFigure, ...]]:
+    """Every table and figure numbered once, in the order the report shows them (``order``):
+    ``label`` "Table 1", "Table 2", ... and "Figure 1", ...; tables and figures keep their
+    order."""
+    numbers: dict[tuple[str, str], str] = {}
+    for kind, name in order:
+        count = sum(1 for k in numbers if k[0] == kind) + 1
+        numbers[(kind, name)] = f"{kind.capitalize()} {count}"
+    return (tuple(replace(t, label=numbers[("table", t.name)]) for t in tables),
+            tuple(replace(f, label=numbers[("figure", f.name)]) for f in figures))

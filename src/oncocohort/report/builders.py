@@ -16,7 +16,14 @@ from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.analysis.safety import GRADE_BANDS
 from oncocohort.canon.codes import OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.format import fmt_est_ci, fmt_n_pct, fmt_num
+from oncocohort.report.format import (
+    DEFAULT_STYLE,
+    HouseStyle,
+    fmt_est_ci,
+    fmt_median_range,
+    fmt_n_pct,
+    fmt_num,
+)
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.suppress import compute_suppression, suppressed_text
 from oncocohort.report.tables import DisplayTable
@@ -28,8 +35,9 @@ __all__ = ["build_baseline_table", "build_exposure_table", "build_response_table
 class _Counts:
     """Collects the count cells of a table, then formats them after suppression."""
 
-    def __init__(self, k: int | None) -> None:
+    def __init__(self, k: int | None, style: HouseStyle = DEFAULT_STYLE) -> None:
         self.k = k
+        self.style = style
         self.counts: list[float] = []
         self.pcts: list[float] = []
         self.blocks: list[list[int]] = []
@@ -50,7 +58,8 @@ class _Counts:
         if self._state[i]:
             return suppressed_text(self._state[i], self.k)
         n, pct = self.counts[i], self.pcts[i]
-        return fmt_n_pct(n, pct) if with_pct and pct == pct else fmt_num(n, 0)
+        return (fmt_n_pct(n, pct, style=self.style) if with_pct and pct == pct
+                else fmt_num(n, 0, style=self.style))
 
     def hidden(self, i: int) -> bool:
         if self._state is None:
@@ -93,7 +102,7 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     a = ArdLookup(ard)
     k = options.small_cell_k
     n_total = a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N)
-    cells = _Counts(k)
+    cells = _Counts(k, options.style)
     rows: list[list] = []
     for var in a.values("variable", analysis=Analysis.BASELINE):
         if var == Var.PATIENTS:
@@ -101,9 +110,9 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         rows.append([f"## {options.label(var)}", ""])
         base = {"analysis": Analysis.BASELINE, "variable": var}
         if a.has(statistic=Stat.MEDIAN, **base):
-            rows.append(["  Median (range)", fmt_est_ci(a.get(statistic=Stat.MEDIAN, **base),
-                                                       a.get(statistic=Stat.MIN, **base),
-                                                       a.get(statistic=Stat.MAX, **base))])
+            rows.append(["  Median (range)", fmt_median_range(
+                a.get(statistic=Stat.MEDIAN, **base), a.get(statistic=Stat.MIN, **base),
+                a.get(statistic=Stat.MAX, **base), style=options.style)])
             miss = a.get(statistic=Stat.N_MISSING, **base)
             if miss > 0:
                 rows.append(["  Missing", cells.add(miss, a.get(statistic=Stat.PCT_MISSING,
@@ -124,7 +133,7 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         cells.block(idx)
     body = _finish(rows, cells)
     return DisplayTable(
-        "baseline", "Table 1. Baseline characteristics",
+        "baseline", "Baseline characteristics",
         ("Characteristic", f"Total (N={int(n_total)}), n (%)"), body,
         convention_footnotes(options, "baseline") + suppression_footnote(options, cells.used))
 
@@ -139,7 +148,7 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     a = ArdLookup(ard)
     k = options.small_cell_k
     n_total = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
-    cells = _Counts(k)
+    cells = _Counts(k, options.style)
     rows: list[list] = []
     for drug in a.values("group_level", analysis=Analysis.EXPOSURE, group_var=Group.DRUG):
         where = {"analysis": Analysis.EXPOSURE, "group_var": Group.DRUG, "group_level": drug}
@@ -152,10 +161,11 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         for var, text in _EXPOSURE_LABELS.items():
             if a.has(variable=var, statistic=Stat.MEDIAN, **where):
                 digits = 2 if var == Var.DOSE_INTENSITY else 1
-                rows.append([f"  {text}", fmt_est_ci(
+                rows.append([f"  {text}", fmt_median_range(
                     a.get(variable=var, statistic=Stat.MEDIAN, **where),
                     a.get(variable=var, statistic=Stat.MIN, **where),
-                    a.get(variable=var, statistic=Stat.MAX, **where), digits)])
+                    a.get(variable=var, statistic=Stat.MAX, **where), digits,
+                    style=options.style)])
         if a.has(variable=Var.DOSE_REDUCTION, statistic=Stat.N, **where):
             rows.append(["  At least one dose reduction", cells.add(
                 a.get(variable=Var.DOSE_REDUCTION, statistic=Stat.N, **where),
@@ -173,7 +183,7 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
             a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N),
             a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.PCT))])
     return DisplayTable(
-        "exposure", "Table. Treatment exposure and disposition",
+        "exposure", "Treatment exposure and disposition",
         ("", f"Total (N={int(n_total)})"), _finish(rows, cells),
         ("Counts are n (%) of all treated patients.",
          f"Months of {options.conventions.days_per_month} days.")
@@ -185,7 +195,7 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     a = ArdLookup(ard)
     k = options.small_cell_k
     w = {"analysis": Analysis.RESPONSE}
-    cells = _Counts(k)
+    cells = _Counts(k, options.style)
     rows: list[list] = [["## Best overall response", "", ""]]
     idx = {}
     for code in RESPONSE_CODES:
@@ -203,7 +213,7 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         rows.append([text, rates[name], _Dependent(rates[name], fmt_est_ci(
             a.get(variable=name, statistic=Stat.PCT, **w),
             a.get(variable=name, statistic=Stat.LOWER, **w),
-            a.get(variable=name, statistic=Stat.UPPER, **w)))])
+            a.get(variable=name, statistic=Stat.UPPER, **w), style=options.style))])
     cells.block(list(idx.values()))
     cells.block([idx[c] for c in OBJECTIVE_RESPONSE])
     cells.block([idx[c] for c in idx if c not in ("PD", "NE")])
@@ -212,7 +222,7 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     denom = a.denominator(variable=Var.ORR, statistic=Stat.N, **w)
     n_eval = a.get(variable=Var.EVALUABLE, statistic=Stat.N, **w)
     return DisplayTable(
-        "response", f"Table. Tumour response (denominator N={fmt_num(denom, 0)})",
+        "response", f"Tumour response (denominator N={fmt_num(denom, 0)})",
         ("Response", "n (%)", f"Rate, % ({ci_label(options)})"), _finish(rows, cells),
         convention_footnotes(options, "denominator", "proportion")
         + (f"Patients with an evaluable best response (not NE): {fmt_num(n_eval, 0)}.",)
@@ -232,7 +242,7 @@ def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTabl
         a.get(variable=t, category=Category.GRADE_MISSING, statistic=Stat.N, **w) > 0
         for t in terms)
     bands = [b for b in GRADE_BANDS if b != Category.GRADE_MISSING or show_missing]
-    cells = _Counts(k)
+    cells = _Counts(k, options.style)
     rows: list[list] = []
     for term in terms:
         idx = [cells.add(a.get(variable=term, category=b, statistic=Stat.N, **w),
@@ -242,6 +252,6 @@ def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTabl
         rows.append([term, *idx])
     header = ("Adverse event", *(f"{b[:1].upper()}{b[1:]}, n (%)" for b in bands))
     return DisplayTable(
-        "safety", f"Table 3. Treatment-related adverse events (N={int(n_total)})", header,
+        "safety", f"Treatment-related adverse events (N={int(n_total)})", header,
         _finish(rows, cells),
         convention_footnotes(options, "safety") + suppression_footnote(options, cells.used))

@@ -7,7 +7,7 @@ import pandas as pd
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
@@ -15,11 +15,12 @@ from oncocohort.report.wording import ci_label, convention_footnotes, suppressio
 __all__ = ["build_survival_table", "build_subgroup_table", "median_text"]
 
 
-def median_text(a: ArdLookup, **where: str) -> str:
-    """``"5.5 (4.1-6.9)"`` with ``NR`` for a median or bound not reached."""
+def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
+    """``"5.5 (4.1-6.9)"`` with ``NR`` for a median or bound not reached, in the journal style
+    of ``options``."""
     w = {"variable": Var.MEDIAN, **where}
     return fmt_est_ci(a.get(statistic=Stat.MEDIAN, **w), a.get(statistic=Stat.LOWER, **w),
-                      a.get(statistic=Stat.UPPER, **w), missing="NR")
+                      a.get(statistic=Stat.UPPER, **w), missing="NR", style=options.style)
 
 
 def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
@@ -30,7 +31,7 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     endpoints = a.values("endpoint", analysis=Analysis.SURVIVAL)
     ci = ci_label(options)
     unit = options.conventions.time_unit
-    cells = _Counts(k)
+    cells = _Counts(k, options.style)
     rows: list[list] = [["Patients"], ["Events (maturity, %)"], [f"Median, {unit} ({ci})"]]
     landmarks = a.values("category", analysis=Analysis.SURVIVAL, variable=Var.LANDMARK)
     rows += [[f"{t}-{unit[:-1] if unit.endswith('s') else unit} rate, % ({ci})"]
@@ -42,22 +43,24 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         d = a.get(variable=Var.EVENTS, statistic=Stat.N, **w)
         rows[0].append(cells.add(n))
         rows[1].append(cells.add(d, a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w)))
-        rows[2].append(median_text(a, **w))
+        rows[2].append(median_text(a, options, **w))
         for j, t in enumerate(landmarks):
             lw = {"variable": Var.LANDMARK, "category": t, **w}
             rows[3 + j].append(fmt_est_ci(a.get(statistic=Stat.PCT, **lw),
                                           a.get(statistic=Stat.LOWER, **lw),
-                                          a.get(statistic=Stat.UPPER, **lw)))
+                                          a.get(statistic=Stat.UPPER, **lw),
+                                          style=options.style))
         fw = {"variable": Var.FOLLOW_UP, **w}
         rows[-2].append(fmt_est_ci(a.get(statistic=Stat.MEDIAN, **fw),
                                    a.get(statistic=Stat.LOWER, **fw),
-                                   a.get(statistic=Stat.UPPER, **fw), missing="NR"))
-        rows[-1].append(f"{fmt_num(a.get(statistic=Stat.MIN, **fw))}-"
-                        f"{fmt_num(a.get(statistic=Stat.MAX, **fw))}")
+                                   a.get(statistic=Stat.UPPER, **fw), missing="NR",
+                                   style=options.style))
+        rows[-1].append(fmt_range(a.get(statistic=Stat.MIN, **fw),
+                                  a.get(statistic=Stat.MAX, **fw), style=options.style))
     body = _finish(rows, cells)
     body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
     return DisplayTable(
-        "survival", "Table. Time-to-event outcomes", ("", *(options.label(e) for e in endpoints)),
+        "survival", "Time-to-event outcomes", ("", *(options.label(e) for e in endpoints)),
         body,
         convention_footnotes(options, "km", "time") + suppression_footnote(options, cells.used))
 
@@ -71,7 +74,7 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
     k = options.small_cell_k
     ci = ci_label(options)
     unit = options.conventions.time_unit
-    cells = _Counts(k)
+    cells = _Counts(k, options.style)
     rows: list[list] = []
     sub = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint}
     for var in a.values("group_var", **sub):
@@ -82,13 +85,13 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
                          variable=Var.SCREEN, statistic=Stat.SELECTED) == 1
         # no log-rank test for a variable observed at one level only
         lr_p = fmt_p(a.get(group_var=var, variable=Var.LOGRANK, statistic=Stat.P,
-                           default=float("nan"), **sub))
+                           default=float("nan"), **sub), style=options.style)
         idx = []
         for j, level in enumerate(levels):
             lw = {"group_var": var, "group_level": level, **sub}
             i = cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **lw))
             idx.append(i)
-            row = [f"  {level}", i, median_text(a, **lw), lr_p if j == 0 else ""]
+            row = [f"  {level}", i, median_text(a, options, **lw), lr_p if j == 0 else ""]
             for analysis in (Analysis.COX_UNIVARIABLE, Analysis.COX_MULTIVARIABLE):
                 hw = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
                       "group_level": level, "variable": Var.HR}
@@ -99,15 +102,16 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
                 else:
                     row += [fmt_est_ci(a.get(statistic=Stat.HR, **hw),
                                        a.get(statistic=Stat.LOWER, **hw),
-                                       a.get(statistic=Stat.UPPER, **hw), digits=2),
-                            fmt_p(a.get(statistic=Stat.P, **hw))]
+                                       a.get(statistic=Stat.UPPER, **hw), digits=2,
+                                       style=options.style),
+                            fmt_p(a.get(statistic=Stat.P, **hw), style=options.style)]
             rows.append(row)
         cells.block(idx)
     body = tuple((r[0], *(cells.text(c, with_pct=False) if isinstance(c, int) else c
                           for c in r[1:])) for r in rows)
     title = options.label(endpoint)
     return DisplayTable(
-        f"subgroups_{endpoint}", f"Table 2. {title} by baseline characteristics",
+        f"subgroups_{endpoint}", f"{title} by baseline characteristics",
         ("Characteristic", "Patients", f"Median, {unit} ({ci})", "Log-rank p",
          f"HR ({ci})", "p", f"Multivariable HR ({ci})", "p"), body,
         convention_footnotes(options, "cox", "km") + suppression_footnote(options, cells.used))

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.problems import Problems
-from oncocohort.report.assemble import ReportFigure, build_report_figures, build_report_tables
+from oncocohort.report.assemble import (
+    ReportFigure,
+    build_report_figures,
+    build_report_tables,
+    number_report,
+    report_order,
+)
+from oncocohort.report.format import DEFAULT_STYLE, HouseStyle
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.text import results_sentences
@@ -39,7 +46,12 @@ class ReportContent:
     tables
         The display tables, in report order.
     figures
-        The figures, in report order (matplotlib figures, not yet rendered).
+        The figures (matplotlib figures, not yet rendered), each numbered.
+    order
+        Where the tables and figures go: ``("table" | "figure", name)`` in the order both
+        reports show them (the order they are numbered in).
+    style
+        The journal house style (captions, decimal mark) every renderer follows.
     """
 
     title: str
@@ -50,6 +62,8 @@ class ReportContent:
     notes: tuple[str, ...]
     tables: tuple[DisplayTable, ...]
     figures: tuple[ReportFigure, ...]
+    order: tuple[tuple[str, str], ...] = ()
+    style: HouseStyle = DEFAULT_STYLE
 
 
 def build_report(analysis: StudyAnalysis, options: ReportOptions,
@@ -58,6 +72,10 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     paragraph from ``options`` (the conventions used), ``problems``' warnings."""
     versions = software_versions()
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
+    tables = build_report_tables(analysis, options)
+    figures = build_report_figures(analysis, options)
+    order = report_order([t.name for t in tables], [f.name for f in figures])
+    numbered_tables, numbered_figures = number_report(tables, figures, order)
     return ReportContent(
         title=options.title or "Study report",
         methods=methods_paragraph(options, endpoints, versions, analysis.sections),
@@ -65,6 +83,8 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
         summary=tuple(results_sentences(analysis.ard, options, analysis.sections)),
         warnings=tuple(str(p) for p in problems.warnings),
         notes=analysis.notes,
-        tables=tuple(build_report_tables(analysis, options)),
-        figures=tuple(build_report_figures(analysis, options)),
+        tables=numbered_tables,
+        figures=numbered_figures,
+        order=order,
+        style=options.style,
     )

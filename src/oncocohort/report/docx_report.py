@@ -1,4 +1,14 @@
-"""The Word report: native, editable Word tables and the PNG figures embedded."""
+"""The Word report: native, editable Word tables (:mod:`.docx_tables`) and the PNG figures
+embedded, in the order and with the numbers of the HTML report.
+
+The page is A4 with 15 mm side margins, so the text is 180 mm wide: a double-column figure
+(180 mm) fits it exactly, a single-column one (85 mm) is placed at 85 mm; figures are placed
+at the width they were drawn for (:data:`~oncocohort.report.figures._style.COLUMN_MM`), never
+wider than the text. A table too wide for the portrait page gets a landscape section of its
+own (consecutive wide tables share one). Text is black: headings and captions as journals set
+them, not the template's coloured ones. Same content, same bytes
+(:func:`~oncocohort.report.ooxml.stable_ooxml`).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +17,83 @@ import io
 from collections.abc import Mapping
 
 from docx import Document
-from docx.shared import Mm
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.shared import Mm, Pt, RGBColor
 
 from oncocohort.report.content import ReportContent
+from oncocohort.report.docx_tables import add_caption, add_table_docx, compute_table_layout
+from oncocohort.report.figures._style import COLUMN_MM
 from oncocohort.report.ooxml import stable_ooxml
-from oncocohort.report.tables import add_table_docx
 
-__all__ = ["render_report_docx"]
+__all__ = ["render_report_docx", "PAGE_MM", "MARGINS_MM", "TEXT_WIDTH_MM", "LANDSCAPE_WIDTH_MM"]
+
+PAGE_MM = (210.0, 297.0)           # A4
+MARGINS_MM = (15.0, 20.0)          # sides, top and bottom (portrait)
+TEXT_WIDTH_MM = PAGE_MM[0] - 2 * MARGINS_MM[0]         # 180 mm
+LANDSCAPE_WIDTH_MM = PAGE_MM[1] - 2 * MARGINS_MM[1]    # 257 mm: top/bottom margins turn sides
+_FONT = "Arial"
+
+
+def _page(section, landscape: bool) -> None:
+    w, h = PAGE_MM
+    side, top = MARGINS_MM
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(h), Mm(w)) if landscape else (Mm(w), Mm(h))
+    if landscape:
+        side, top = top, side
+    section.left_margin = section.right_margin = Mm(side)
+    section.top_margin = section.bottom_margin = Mm(top)
+
+
+def _styles(doc) -> None:
+    """Arial, black headings and body (the template's are blue Calibri)."""
+    black = RGBColor(0, 0, 0)
+    normal = doc.styles["Normal"]
+    normal.font.name = _FONT
+    normal.font.size = Pt(10)
+    for name, size in (("Title", 18), ("Heading 1", 13), ("Heading 2", 11)):
+        style = doc.styles[name]
+        style.font.name = _FONT
+        style.font.color.rgb = black
+        style.font.size = Pt(size)
+        style.font.bold = True
+    # the title's blue bottom border comes with the template's Title style
+    p_pr = doc.styles["Title"].element.pPr
+    if p_pr is not None:
+        for border in p_pr.findall(
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pBdr"):
+            p_pr.remove(border)
+
+
+class _Pages:
+    """The document's sections: a new one only when the orientation changes."""
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+        self.landscape = False
+        _page(doc.sections[0], False)
+
+    def turn(self, landscape: bool) -> None:
+        if landscape != self.landscape:
+            _page(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+            self.landscape = landscape
+
+    @property
+    def width_mm(self) -> float:
+        return LANDSCAPE_WIDTH_MM if self.landscape else TEXT_WIDTH_MM
 
 
 def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> bytes:
-    """The Word document: title, methods, data quality, every table then every figure
-    (``pngs``: figure name -> its PNG)."""
+    """The Word document: title, methods, results summary, data quality, then the tables and
+    figures in report order (``pngs``: figure name -> its PNG)."""
     title, methods, versions = content.title, content.methods, content.versions
     doc = Document()
     fixed = dt.datetime(2000, 1, 1)
     doc.core_properties.created = fixed  # stable metadata: same input, same document text
     doc.core_properties.modified = fixed
     doc.core_properties.title = title
+    _styles(doc)
+    pages = _Pages(doc)
     doc.add_heading(title, level=0)
     doc.add_heading("Methods", level=1)
     doc.add_paragraph(methods)
@@ -38,16 +107,29 @@ def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> byt
         doc.add_paragraph("No validation warnings.")
     for w in items:
         doc.add_paragraph(w, style="List Bullet")
-    doc.add_heading("Tables", level=1)
-    for t in content.tables:
-        add_table_docx(doc, t)
-        doc.add_paragraph()
-    doc.add_heading("Figures", level=1)
-    for figure in content.figures:
-        shape = doc.add_picture(io.BytesIO(pngs[figure.name]), width=Mm(160))
+    doc.add_heading("Tables and figures", level=1).paragraph_format.keep_with_next = True
+    tables = {t.name: t for t in content.tables}
+    figures = {f.name: f for f in content.figures}
+    sep = content.style.caption_sep
+    for kind, name in content.order:
+        if kind == "table":
+            t = tables[name]
+            layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
+            pages.turn(layout.landscape)
+            add_table_docx(doc, t, layout, sep)
+            doc.add_paragraph()
+            continue
+        pages.turn(False)
+        figure = figures[name]
+        width = min(COLUMN_MM[figure.column], pages.width_mm)
+        doc.add_paragraph().paragraph_format.keep_with_next = True
+        picture = doc.add_paragraph()
+        picture.paragraph_format.keep_with_next = True
+        shape = picture.add_run().add_picture(io.BytesIO(pngs[figure.name]), width=Mm(width))
         # a picture read from a stream is named "image.png"; name it after its figure file
         shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", f"{figure.name}.png")
-        doc.add_paragraph(figure.caption, style="Caption")
+        add_caption(doc, figure.label, sep, figure.caption).paragraph_format.keep_with_next = \
+            False
     buf = io.BytesIO()
     doc.save(buf)
     return stable_ooxml(buf.getvalue(), fixed)  # same input, same bytes

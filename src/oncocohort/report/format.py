@@ -1,50 +1,185 @@
-"""Number formatting shared by every table, figure label and sentence of the report.
+"""Number formatting shared by every table, figure label and sentence of the report, in one of
+the journal house styles (``outputs.journal_style``).
 
-Conventions: percentages with one decimal; times (months) with one decimal; hazard ratios with
-two; p-values with three decimals, ``<0.001`` below that. A median not reached, or an interval
-bound not estimable because the curve never crosses 0.5, is shown as ``NR``; any other missing
-number as ``NE`` (not estimable).
+Every number the report prints goes through a :class:`HouseStyle`: the decimal mark, the
+separator of confidence-interval bounds and of ranges, the p-value rounding and where the
+words "95% CI" go in a sentence; captions follow the journal too ("Table 1: " in the
+Lancet, "Table 1. " elsewhere). The journal styles follow the definitions of R gtsummary's
+``theme_gtsummary_journal()`` (gtsummary 2.x) for the elements it sets:
+
+=========  ============  =============  ==========================================  ========
+style      decimal mark  CI bounds      p-values                                    ranges
+=========  ============  =============  ==========================================  ========
+default    ``.``         ``4.1-6.9``    3 decimals; ``<0.001``                      ``-``
+jama       ``.``         ``4.1 to 6.9`` 2 decimals from 0.10 (``>0.99``), else 3;   `` – ``
+                                        ``<0.001``
+nejm       ``.``         ``4.1 to 6.9`` as JAMA                                     `` – ``
+lancet     ``·`` (mid)   ``4·1 to 6·9`` 2 decimals from 0.10 (``>0·99``), 3 from       `` – ``
+                                        0.01, else 4; ``<0·0001``
+=========  ============  =============  ==========================================  ========
+
+Ranges (median (range), follow-up range) use an en dash with spaces in the journal styles,
+as gtsummary's journal themes print an interquartile range. The Lancet prints the percent
+sign in ``n (%)`` cells (``19 (21·8%)``), the others do not. In sentences, JAMA and NEJM put
+a comma after the interval's name (``(95% CI, 13.7 to 32.0)``); the default and the Lancet
+do not (``(95% CI 13·7 to 32·0)``). ``default`` is this package's own style (unchanged from
+earlier releases), not gtsummary's default.
+
+Conventions of every style: percentages with one decimal; times (months) with one decimal;
+hazard ratios with two. A median not reached, or an interval bound not estimable because
+the curve never crosses 0.5, is shown as ``NR``; any other missing number as ``NE`` (not
+estimable). Rounding is Python's formatting of the binary value.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["fmt_num", "fmt_n_pct", "fmt_est_ci", "fmt_p", "fmt_median_range"]
+from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
+
+__all__ = ["HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
+           "fmt_est_ci", "fmt_p", "fmt_median_range", "fmt_range"]
 
 
 def _finite(x: float | None) -> bool:
     return x is not None and isinstance(x, int | float) and math.isfinite(x)
 
 
-def fmt_num(x: float | None, digits: int = 1, missing: str = "NE") -> str:
-    """``x`` with ``digits`` decimals (Python formatting of the binary value), else ``missing``."""
+@dataclass(frozen=True)
+class HouseStyle:
+    """How a journal prints numbers and numbers its tables and figures.
+
+    Attributes
+    ----------
+    name
+        The style's name (``outputs.journal_style``).
+    title
+        The journal's name, for the methods paragraph.
+    decimal_mark
+        ``"."``, or ``"·"`` (the Lancet's mid-dot).
+    ci_sep
+        Between the bounds of a confidence interval (``"-"`` or ``" to "``).
+    range_sep
+        Between the ends of a range (``"-"`` or ``" – "``).
+    p_rule
+        ``"three"`` (3 decimals, ``<0.001``), ``"two"`` (gtsummary ``style_pvalue(digits =
+        2)``) or ``"lancet"`` (gtsummary's Lancet p-value function).
+    pct_sign
+        Print ``%`` after the percentage of an ``n (%)`` cell.
+    ci_comma
+        In sentences, a comma after the interval's name: ``(95% CI, 4.1 to 6.9)``.
+    caption_sep
+        Between a table's or figure's number and its title (``"Table 1. "``, ``"Table 1: "``).
+    """
+
+    name: str
+    title: str
+    decimal_mark: str = "."
+    ci_sep: str = "-"
+    range_sep: str = "-"
+    p_rule: Literal["three", "two", "lancet"] = "three"
+    pct_sign: bool = False
+    ci_comma: bool = False
+    caption_sep: str = ". "
+
+    def mark(self, text: str) -> str:
+        """``text`` (a number formatted by Python) with the style's decimal mark."""
+        return text if self.decimal_mark == "." else text.replace(".", self.decimal_mark)
+
+    def ci_words(self, label: str) -> str:
+        """The interval's name as a sentence introduces the bounds: ``"95% CI"`` or
+        ``"95% CI,"``."""
+        return label + ("," if self.ci_comma else "")
+
+
+STYLES: Mapping[str, HouseStyle] = {
+    "default": HouseStyle("default", "this package's default"),
+    "jama": HouseStyle("jama", "JAMA", ci_sep=" to ", range_sep=" – ", p_rule="two",
+                        ci_comma=True),
+    "nejm": HouseStyle("nejm", "The New England Journal of Medicine", ci_sep=" to ",
+                        range_sep=" – ", p_rule="two", ci_comma=True),
+    "lancet": HouseStyle("lancet", "The Lancet", decimal_mark="·", ci_sep=" to ",
+                          range_sep=" – ", p_rule="lancet", pct_sign=True, caption_sep=": "),
+}
+
+DEFAULT_STYLE: HouseStyle = STYLES[DEFAULT_JOURNAL_STYLE]
+
+
+def number_style(name: str) -> HouseStyle:
+    """The style called ``name`` (one of :data:`STYLES`)."""
+    return STYLES[name]
+
+
+def fmt_num(x: float | None, digits: int = 1, missing: str = "NE", *,
+            style: HouseStyle = DEFAULT_STYLE) -> str:
+    """``x`` with ``digits`` decimals (Python formatting of the binary value), else ``missing``.
+
+    >>> fmt_num(5.55, 1), fmt_num(5.5, 1, style=STYLES["lancet"]), fmt_num(None)
+    ('5.5', '5·5', 'NE')
+    """
     if not _finite(x):
         return missing
-    return f"{x:.{digits}f}"
+    return style.mark(f"{x:.{digits}f}")
 
 
-def fmt_n_pct(n: float, pct: float, digits: int = 1) -> str:
-    """``"8 (66.7)"``."""
+def fmt_n_pct(n: float, pct: float, digits: int = 1, *,
+              style: HouseStyle = DEFAULT_STYLE) -> str:
+    """``"8 (66.7)"`` (the Lancet: ``"8 (66·7%)"``)."""
     if not _finite(n):
         return "NE"
-    return f"{int(round(n))} ({fmt_num(pct, digits)})"
+    sign = "%" if style.pct_sign and _finite(pct) else ""
+    return f"{int(round(n))} ({fmt_num(pct, digits, style=style)}{sign})"
 
 
 def fmt_est_ci(est: float, lower: float, upper: float, digits: int = 1,
-               missing: str = "NE") -> str:
-    """``"5.5 (4.1-6.9)"``; bounds that are not estimable print as ``missing``."""
-    return (f"{fmt_num(est, digits, missing)} ({fmt_num(lower, digits, missing)}-"
-            f"{fmt_num(upper, digits, missing)})")
+               missing: str = "NE", *, style: HouseStyle = DEFAULT_STYLE) -> str:
+    """``"5.5 (4.1-6.9)"`` (journal styles: ``"5.5 (4.1 to 6.9)"``); bounds that are not
+    estimable print as ``missing``."""
+    return (f"{fmt_num(est, digits, missing, style=style)} "
+            f"({fmt_range(lower, upper, digits, missing, style=style, sep=style.ci_sep)})")
 
 
-def fmt_median_range(median: float, lo: float, hi: float, digits: int = 1) -> str:
-    """``"63.0 (23.0-82.0)"``."""
-    return fmt_est_ci(median, lo, hi, digits)
+def fmt_range(lo: float, hi: float, digits: int = 1, missing: str = "NE", *,
+              style: HouseStyle = DEFAULT_STYLE, sep: str | None = None) -> str:
+    """``"23.0-82.0"`` (journal styles: ``"23.0 – 82.0"``): the ends of a range, joined by the
+    style's range separator (``sep`` overrides it)."""
+    sep = style.range_sep if sep is None else sep
+    return (f"{fmt_num(lo, digits, missing, style=style)}{sep}"
+            f"{fmt_num(hi, digits, missing, style=style)}")
 
 
-def fmt_p(p: float) -> str:
-    """``"0.011"``; ``"<0.001"``; ``""`` when not computed."""
+def fmt_median_range(median: float, lo: float, hi: float, digits: int = 1, *,
+                     style: HouseStyle = DEFAULT_STYLE) -> str:
+    """``"63.0 (23.0-82.0)"`` (journal styles: ``"63.0 (23.0 – 82.0)"``)."""
+    return f"{fmt_num(median, digits, style=style)} ({fmt_range(lo, hi, digits, style=style)})"
+
+
+def fmt_p(p: float, *, style: HouseStyle = DEFAULT_STYLE) -> str:
+    """A p-value in the style's rounding; ``""`` when not computed.
+
+    ``three``: ``"0.011"``, ``"<0.001"``. ``two`` (gtsummary ``style_pvalue(digits = 2)``):
+    2 decimals when the value rounds to 0.10 or more (``">0.99"`` above 0.99), 3 down to
+    0.001, else ``"<0.001"``. ``lancet``: as ``two`` down to 0.10, 3 decimals when it rounds
+    to 0.010 or more, 4 down to 0.0001, else ``"<0·0001"``.
+
+    >>> fmt_p(0.0004), fmt_p(0.1234, style=STYLES["jama"]), fmt_p(0.04567, style=STYLES["jama"])
+    ('<0.001', '0.12', '0.046')
+    >>> fmt_p(0.00567, style=STYLES["lancet"]), fmt_p(0.00004, style=STYLES["lancet"])
+    ('0·0057', '<0·0001')
+    """
     if not _finite(p):
         return ""
-    return "<0.001" if p < 0.0005 else f"{p:.3f}"
+    if style.p_rule == "three":
+        return style.mark("<0.001" if p < 0.0005 else f"{p:.3f}")
+    if p > 0.99:
+        return style.mark(">0.99")
+    if float(f"{p:.2f}") >= 0.1:
+        return style.mark(f"{p:.2f}")
+    if style.p_rule == "two":
+        return style.mark(f"{p:.3f}" if p >= 0.001 else "<0.001")
+    if float(f"{p:.3f}") >= 0.01:
+        return style.mark(f"{p:.3f}")
+    return style.mark(f"{p:.4f}" if p >= 0.0001 else "<0.0001")

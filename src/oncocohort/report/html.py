@@ -15,16 +15,33 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 14px; color: #1
        max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; }
 table.oc-table { border-collapse: collapse; margin: 1em 0 2em; font-size: 13px; }
-table.oc-table caption { text-align: left; font-weight: bold; padding-bottom: .4em; }
-table.oc-table th { border-top: 2px solid #000; border-bottom: 1px solid #000;
-                    padding: 3px 8px; text-align: left; }
+table.oc-table caption { text-align: left; padding-bottom: .4em; }
+table.oc-table th { padding: 3px 8px; text-align: left; vertical-align: bottom; }
+table.oc-table thead tr:first-child th { border-top: 2px solid #000; }
+table.oc-table thead tr:last-child th { border-bottom: 1px solid #000; }
+table.oc-table th.oc-spanner { text-align: center; border-bottom: 1px solid #000;
+                               padding-bottom: 2px; }
 table.oc-table td { padding: 2px 8px; white-space: pre; }
-table.oc-table td.oc-num { text-align: right; }
+table.oc-table th.oc-num, table.oc-table td.oc-num { text-align: right; }
 table.oc-table tbody tr:last-child td { border-bottom: 2px solid #000; }
 tr.oc-heading td { font-weight: bold; padding-top: 6px; }
 p.oc-footnote { font-size: 11px; margin: 2px 0; white-space: normal; }
 figure.oc-figure { margin: 1em 0 2em; } figure.oc-figure svg { max-width: 100%; height: auto; }
+figure[data-column="single"] svg { width: 85mm; }
+figure[data-column="double"] svg { width: 180mm; }
 figcaption { font-size: 12px; } ul.oc-problems { font-size: 12px; }
+@page { size: A4; margin: 18mm 15mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h2 + p, h2 + ul { break-before: avoid; page-break-before: avoid; }
+  table.oc-table { font-size: 8.5pt; }
+  table.oc-table thead { display: table-header-group; }
+  table.oc-table caption, tr.oc-heading { break-after: avoid; page-break-after: avoid; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  figure.oc-figure { break-inside: avoid; page-break-inside: avoid; }
+  figure.oc-figure svg { max-width: 100%; }
+}
 """
 
 
@@ -37,7 +54,6 @@ def render_report_html(content: ReportContent, svgs: Mapping[str, str]) -> str:
     title, methods, versions = content.title, content.methods, content.versions
     tables, warnings, notes, summary = (content.tables, content.warnings, content.notes,
                                         content.summary)
-    figs = [(f.name, f.caption, svgs[f.name]) for f in content.figures]
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title>", f"<style>{CSS}</style></head><body>",
@@ -55,41 +71,19 @@ def render_report_html(content: ReportContent, svgs: Mapping[str, str]) -> str:
     else:
         out.append("<p>No validation warnings.</p>")
     out.append("</section>")
-    placed = set()
-    order = _interleave([t.name for t in tables], [f[0] for f in figs])
-    for kind, name in order:
+    tables_by = {t.name: t for t in tables}
+    figs_by = {f.name: f for f in content.figures}
+    sep = content.style.caption_sep
+    for kind, name in content.order:
         if kind == "table":
-            t = next(t for t in tables if t.name == name)
-            out.append(f'<section class="oc-section">{render_table_html(t)}</section>')
+            table = render_table_html(tables_by[name], sep)
+            out.append(f'<section class="oc-section">{table}</section>')
         else:
-            fname, caption, svg = next(f for f in figs if f[0] == name)
-            placed.add(fname)
-            out.append(f'<figure class="oc-figure" id="figure-{e(fname)}">{svg}'
-                       f"<figcaption>{e(caption)}</figcaption></figure>")
+            f = figs_by[name]
+            label = f"<b>{e(f.label)}</b>{e(sep)}" if f.label else ""
+            out.append(f'<figure class="oc-figure" id="figure-{e(f.name)}" '
+                       f'data-column="{f.column}">{svgs[f.name]}'
+                       f"<figcaption>{label}{e(f.caption)}</figcaption></figure>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
-
-_AFTER = {"flowchart": "baseline", "waterfall": "response", "swimmer": "exposure"}
-
-
-def _interleave(tables: list[str], figures: list[str]) -> list[tuple[str, str]]:
-    """Report order: flowchart first, then each table followed by its figures (waterfall after
-    response, KM curves after the survival table, forest/subgroup curves after Table 2)."""
-    def anchor(fig: str) -> str:
-        if fig in _AFTER:
-            return _AFTER[fig]
-        if fig.startswith("forest_") or fig.count("_") >= 2:
-            return "subgroups_" + fig.split("_")[1]
-        return "survival"
-
-    out: list[tuple[str, str]] = []
-    figs = [f for f in figures if f != "flowchart"]
-    if "flowchart" in figures:
-        out.append(("figure", "flowchart"))
-    for t in tables:
-        out.append(("table", t))
-        out += [("figure", f) for f in figs if anchor(f) == t]
-    placed = {n for k, n in out if k == "figure"}
-    out += [("figure", f) for f in figs if f not in placed]
-    return out

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from oncocohort.canon.conventions import Conventions, Screen
-from oncocohort.canon.formats import DEFAULT_OUTPUT_FORMATS, OutputFormat
+from oncocohort.canon.formats import (
+    DEFAULT_JOURNAL_STYLE,
+    DEFAULT_OUTPUT_FORMATS,
+    JournalStyle,
+    OutputFormat,
+)
+from oncocohort.report.format import HouseStyle, number_style
 
 __all__ = ["ReportOptions", "VARIABLE_LABELS"]
 
@@ -49,6 +55,9 @@ class ReportOptions:
     subgroup_curves
         Kaplan-Meier curves by subgroup: of the variables that entered the multivariable
         model (``"selected"``, the ones the text discusses), of every variable, or none.
+    journal_style
+        The house style of every number, table and figure (``outputs.journal_style``:
+        ``default``, ``jama``, ``lancet``, ``nejm``; :mod:`oncocohort.report.format`).
     """
 
     title: str
@@ -61,6 +70,12 @@ class ReportOptions:
     small_cell_k: int | None = None
     formats: tuple[OutputFormat, ...] = DEFAULT_OUTPUT_FORMATS
     subgroup_curves: Literal["selected", "all", "none"] = "selected"
+    journal_style: JournalStyle = DEFAULT_JOURNAL_STYLE
+
+    @property
+    def style(self) -> HouseStyle:
+        """The number style of :attr:`journal_style`."""
+        return number_style(self.journal_style)
 
     def label(self, name: str) -> str:
         """The display label of ``name`` (``name`` itself when it has none)."""

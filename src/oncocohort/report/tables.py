@@ -1,8 +1,10 @@
-"""Display tables: one structure rendered to HTML, native Word tables and CSV.
+"""Display tables: one structure rendered to HTML, CSV, XLSX (:mod:`.xlsx`) and native Word
+tables (:mod:`.docx_tables`).
 
 A :class:`DisplayTable` holds formatted text cells only; its numbers come from the ARD (see
 ``analysis/ard.py``) through the table builders in ``report/builders.py``, so a table cannot
-disagree with the results file.
+disagree with the results file. Column spanners (multi-level headers, e.g. "Univariable" over
+"HR (95% CI)" and "p") are :class:`Spanner` records; footnotes are printed under the table.
 """
 
 from __future__ import annotations
@@ -14,7 +16,21 @@ from dataclasses import dataclass, field
 
 from oncocohort.report.results import neutralise_cell
 
-__all__ = ["DisplayTable", "render_table_html", "render_table_csv", "add_table_docx"]
+__all__ = ["Spanner", "DisplayTable", "render_table_html", "render_table_csv"]
+
+
+@dataclass(frozen=True)
+class Spanner:
+    """A header cell spanning columns ``start`` to ``stop - 1`` (0-based, like a slice).
+
+    ``level`` 1 sits right above the column names, level 2 above level 1, and so on; spanners
+    of one level do not overlap.
+    """
+
+    label: str
+    start: int
+    stop: int
+    level: int = 1
 
 
 @dataclass(frozen=True)
@@ -23,7 +39,9 @@ class DisplayTable:
 
     ``rows`` are tuples of cells, one per header column; a row whose first cell starts with
     ``"## "`` is a section heading spanning the table (e.g. "Gender"), and cells of indented
-    rows may start with spaces.
+    rows may start with spaces. The first column holds labels, the others numbers (aligned
+    right in every rendering). ``label`` is the table's number as the report cites it
+    ("Table 2"), given when the report is assembled (:mod:`oncocohort.report.assemble`).
     """
 
     name: str
@@ -31,38 +49,91 @@ class DisplayTable:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     footnotes: tuple[str, ...] = field(default_factory=tuple)
+    spanners: tuple[Spanner, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        ncol = len(self.header)
+        for s in self.spanners:
+            if not (0 <= s.start < s.stop <= ncol) or s.level < 1:
+                raise ValueError(f"table {self.name!r}: spanner {s.label!r} covers columns "
+                                 f"{s.start}..{s.stop - 1} of {ncol} (level {s.level})")
+        for level in {s.level for s in self.spanners}:
+            taken: set[int] = set()
+            for s in self.spanners:
+                if s.level == level:
+                    cols = set(range(s.start, s.stop))
+                    if cols & taken:
+                        raise ValueError(f"table {self.name!r}: spanners of level {level} "
+                                         f"overlap at {s.label!r}")
+                    taken |= cols
 
     def is_heading(self, row: tuple[str, ...]) -> bool:
         return bool(row) and row[0].startswith("## ")
 
+    def caption(self, sep: str = ". ") -> str:
+        """``"Table 2. Overall survival by ..."`` (``sep``: the journal's, e.g. ``": "``); the
+        title alone when the table has no number."""
+        return f"{self.label}{sep}{self.title}" if self.label else self.title
 
-def render_table_html(t: DisplayTable) -> str:
+    @property
+    def levels(self) -> int:
+        """How many spanner rows sit above the column names."""
+        return max((s.level for s in self.spanners), default=0)
+
+    def spanner_rows(self) -> list[list[tuple[str, int, int]]]:
+        """The spanner rows, top first: each a list of ``(label, start, stop)`` covering every
+        column once (``""`` where no spanner is)."""
+        out = []
+        for level in range(self.levels, 0, -1):
+            spans = sorted((s.start, s.stop, s.label) for s in self.spanners if s.level == level)
+            row: list[tuple[str, int, int]] = []
+            col = 0
+            for start, stop, label in spans:
+                row += [("", c, c + 1) for c in range(col, start)]
+                row.append((label, start, stop))
+                col = stop
+            row += [("", c, c + 1) for c in range(col, len(self.header))]
+            out.append(row)
+        return out
+
+
+def render_table_html(t: DisplayTable, caption_sep: str = ". ") -> str:
     """The table as an HTML fragment (escaped; classes for the report's stylesheet)."""
-    out = [f'<table class="oc-table" id="table-{html.escape(t.name)}">',
-           f"<caption>{html.escape(t.title)}</caption>", "<thead><tr>"]
-    out += [f"<th>{html.escape(h)}</th>" for h in t.header]
-    out.append("</tr></thead><tbody>")
+    e = html.escape
+    label = f"<b>{e(t.label)}</b>{e(caption_sep)}" if t.label else ""
+    out = [f'<table class="oc-table" id="table-{e(t.name)}">',
+           f"<caption>{label}{e(t.title)}</caption>", "<thead>"]
+    for row in t.spanner_rows():
+        out.append('<tr class="oc-spanners">' + "".join(
+            f'<th colspan="{stop - start}" class="oc-spanner">{e(text)}</th>' if text
+            else "<th></th>" for text, start, stop in row) + "</tr>")
+    out.append("<tr>" + "".join(
+        f'<th class="{"oc-label" if i == 0 else "oc-num"}">{e(h)}</th>'
+        for i, h in enumerate(t.header)) + "</tr>")
+    out.append("</thead><tbody>")
     for row in t.rows:
         if t.is_heading(row):
             out.append(f'<tr class="oc-heading"><td colspan="{len(t.header)}">'
-                       f"{html.escape(row[0][3:])}</td></tr>")
+                       f"{e(row[0][3:])}</td></tr>")
             continue
         cells = []
         for i, c in enumerate(row):
             cls = ' class="oc-label"' if i == 0 else ' class="oc-num"'
-            cells.append(f"<td{cls}>{html.escape(c)}</td>")
+            cells.append(f"<td{cls}>{e(c)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody>")
     if t.footnotes:
         out.append(f'<tfoot><tr><td colspan="{len(t.header)}">')
-        out += [f'<p class="oc-footnote">{html.escape(f)}</p>' for f in t.footnotes]
+        out += [f'<p class="oc-footnote">{e(f)}</p>' for f in t.footnotes]
         out.append("</td></tr></tfoot>")
     out.append("</table>")
     return "\n".join(out)
 
 
 def render_table_csv(t: DisplayTable) -> str:
-    """The table as CSV text: header, rows (headings as a one-cell row), then footnotes.
+    """The table as CSV text: spanner rows (a spanner's label in its first column), header,
+    rows (headings as a one-cell row), then footnotes.
 
     Every cell goes through :func:`~oncocohort.report.results.neutralise_cell`, so a label
     such as ``=HYPERLINK(...)`` or ``@SUM(1+1)`` is not run as a formula by a spreadsheet.
@@ -73,37 +144,14 @@ def render_table_csv(t: DisplayTable) -> str:
     def put(cells) -> None:
         w.writerow([neutralise_cell(c) for c in cells])
 
+    for row in t.spanner_rows():
+        cells = [""] * len(t.header)
+        for text, start, _ in row:
+            cells[start] = text
+        put(cells)
     put(t.header)
     for row in t.rows:
         put([row[0][3:]] if t.is_heading(row) else row)
     for f in t.footnotes:
         put([f])
     return buf.getvalue()
-
-
-def add_table_docx(document, t: DisplayTable) -> object:
-    """Append the table to a python-docx ``Document`` as a native, editable Word table."""
-    from docx.shared import Pt
-
-    document.add_paragraph(t.title, style="Caption")
-    table = document.add_table(rows=1, cols=len(t.header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, t.header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in t.rows:
-        cells = table.add_row().cells
-        if t.is_heading(row):
-            merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
-            merged.text = row[0][3:]
-            for run in merged.paragraphs[0].runs:
-                run.bold = True
-            continue
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
-    for f in t.footnotes:
-        p = document.add_paragraph(f)
-        for run in p.runs:
-            run.font.size = Pt(8)
-    return table

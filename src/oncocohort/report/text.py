@@ -13,7 +13,7 @@ import pandas as pd
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.format import fmt_est_ci, fmt_num
+from oncocohort.report.format import fmt_num, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.wording import ci_label
 
@@ -24,10 +24,19 @@ def _count(n: float, k: int | None) -> str:
     return f"<{k}" if k is not None and 0 < n < k else fmt_num(n, 0)
 
 
-def _n_pct(n: float, pct: float, k: int | None) -> str:
+def _n_pct(n: float, pct: float, k: int | None, options: ReportOptions) -> str:
     if k is not None and 0 < n < k:
         return f"<{k} patients"
-    return f"{fmt_num(n, 0)} patients ({fmt_num(pct)}%)"
+    return f"{fmt_num(n, 0)} patients ({fmt_num(pct, style=options.style)}%)"
+
+
+def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
+             suffix: str = "", missing: str = "NE") -> str:
+    """``"21.8% (95% CI 13.7-32.0%)"``: ``estimate`` (already formatted) and its interval,
+    named and separated as the journal style says (``"(95% CI, 13.7 to 32.0%)"``)."""
+    st = options.style
+    return (f"{estimate} ({st.ci_words(ci_label(options))} "
+            f"{fmt_range(lower, upper, 1, missing, style=st, sep=st.ci_sep)}{suffix})")
 
 
 def results_sentences(ard: pd.DataFrame, options: ReportOptions,
@@ -36,16 +45,17 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
     ``sections`` analysed only: nothing is said about data the study was not given)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    ci = ci_label(options)
     unit = options.conventions.time_unit
     out = []
     n = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
     text = f"{fmt_num(n, 0)} patients were included."
     age = {"analysis": Analysis.BASELINE, "variable": "age"}
     if a.has(statistic=Stat.MEDIAN, **age):
-        text += (f" Their median age was {fmt_num(a.get(statistic=Stat.MEDIAN, **age))} years "
-                 f"(range {fmt_num(a.get(statistic=Stat.MIN, **age))}-"
-                 f"{fmt_num(a.get(statistic=Stat.MAX, **age))}).")
+        span = fmt_range(a.get(statistic=Stat.MIN, **age), a.get(statistic=Stat.MAX, **age),
+                         style=options.style)
+        text += (f" Their median age was "
+                 f"{fmt_num(a.get(statistic=Stat.MEDIAN, **age), style=options.style)} years "
+                 f"(range {span}).")
     out.append(text)
     r = {"analysis": Analysis.RESPONSE}
     if "response" in sections and a.has(variable=Var.ORR, statistic=Stat.PCT, **r):
@@ -53,10 +63,10 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
             cnt = a.get(variable=name, statistic=Stat.N, **r)
             if k is not None and 0 < cnt < k:
                 return f"<{k} patients"
-            return (fmt_est_ci(a.get(variable=name, statistic=Stat.PCT, **r),
-                               a.get(variable=name, statistic=Stat.LOWER, **r),
-                               a.get(variable=name, statistic=Stat.UPPER, **r))
-                    .replace(" (", f"% ({ci} ", 1).replace(")", "%)"))
+            return _with_ci(
+                fmt_num(a.get(variable=name, statistic=Stat.PCT, **r), style=options.style)
+                + "%", a.get(variable=name, statistic=Stat.LOWER, **r),
+                a.get(variable=name, statistic=Stat.UPPER, **r), options, "%")
         d = a.denominator(variable=Var.ORR, statistic=Stat.N, **r)
         out.append(f"The objective response rate was {rate(Var.ORR)} and the disease control "
                    f"rate {rate(Var.DCR)}, of {fmt_num(d, 0)} patients.")
@@ -65,29 +75,32 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         label = options.label(ep)
         med = {"variable": Var.MEDIAN, **w}
         est = a.get(statistic=Stat.MEDIAN, **med)
-        median = ("was not reached" if est != est else "was " + fmt_est_ci(
-            est, a.get(statistic=Stat.LOWER, **med), a.get(statistic=Stat.UPPER, **med),
-            missing="NR").replace(" (", f" {unit} ({ci} ", 1))
+        median = ("was not reached" if est != est else "was " + _with_ci(
+            f"{fmt_num(est, style=options.style)} {unit}", a.get(statistic=Stat.LOWER, **med),
+            a.get(statistic=Stat.UPPER, **med), options, missing="NR"))
+        maturity = fmt_num(a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w),
+                           style=options.style)
         text = (f"{label}: {_count(a.get(variable=Var.EVENTS, statistic=Stat.N, **w), k)} "
                 f"events in {_count(a.get(variable=Var.PATIENTS, statistic=Stat.N, **w), k)} "
-                f"patients ({fmt_num(a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w))}% "
+                f"patients ({maturity}% "
                 f"maturity); "
                 f"the median {median}")
         for t in a.values("category", variable=Var.LANDMARK, **w):
             lw = {"variable": Var.LANDMARK, "category": t, **w}
             pct = a.get(statistic=Stat.PCT, **lw)
-            text += f"; at {t} {unit} " + ("not estimable" if pct != pct else fmt_est_ci(
-                pct, a.get(statistic=Stat.LOWER, **lw), a.get(statistic=Stat.UPPER, **lw))
-                .replace(" (", f"% ({ci} ", 1).replace(")", "%)"))
+            text += f"; at {t} {unit} " + ("not estimable" if pct != pct else _with_ci(
+                fmt_num(pct, style=options.style) + "%", a.get(statistic=Stat.LOWER, **lw),
+                a.get(statistic=Stat.UPPER, **lw), options, "%"))
         fw = {"variable": Var.FOLLOW_UP, **w}
-        text += (f"; median follow-up {fmt_num(a.get(statistic=Stat.MEDIAN, **fw), missing='NR')} "
+        fu = fmt_num(a.get(statistic=Stat.MEDIAN, **fw), missing="NR", style=options.style)
+        text += (f"; median follow-up {fu} "
                  f"{unit} (reverse Kaplan-Meier).")
         out.append(text)
     s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
          "variable": f"Any {Level.TRAE}"}
     if "safety" in sections and a.has(category=Category.ANY_GRADE, statistic=Stat.N, **s):
         any_, high = (_n_pct(a.get(category=c, statistic=Stat.N, **s),
-                             a.get(category=c, statistic=Stat.PCT, **s), k)
+                             a.get(category=c, statistic=Stat.PCT, **s), k, options)
                       for c in (Category.ANY_GRADE, Category.GRADE_3_PLUS))
         out.append(f"Treatment-related adverse events of any grade occurred in {any_} and of "
                    f"grade 3 or higher in {high}.")

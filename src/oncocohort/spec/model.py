@@ -40,7 +40,12 @@ from oncocohort.canon.conventions import (
     ScreenTest,
     TimeUnit,
 )
-from oncocohort.canon.formats import DEFAULT_OUTPUT_FORMATS, OutputFormat
+from oncocohort.canon.formats import (
+    DEFAULT_JOURNAL_STYLE,
+    DEFAULT_OUTPUT_FORMATS,
+    JournalStyle,
+    OutputFormat,
+)
 from oncocohort.canon.sections import Section
 from oncocohort.canon.schema import DATE_RANGE
 from oncocohort.spec.database import Database, OmopCohort
@@ -466,6 +471,7 @@ class Outputs(_Frozen):
     formats: list[OutputFormat] = Field(default_factory=lambda: list(DEFAULT_OUTPUT_FORMATS))
     small_cell_k: int | None = Field(None, ge=1, le=1_000_000)
     sections: dict[Section, bool] = Field(default_factory=dict)
+    journal_style: JournalStyle = DEFAULT_JOURNAL_STYLE
 
 
 class StudySpec(_Frozen):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import matplotlib
 
 matplotlib.use("Agg")  # no screen: figures are rendered to files only
@@ -23,7 +25,12 @@ PALETTE: tuple[str, ...] = (
 
 MM_PER_INCH = 25.4
 SINGLE_COLUMN_MM = 85.0   # common single-column width (Elsevier, Dove, BMJ: 80-90 mm)
-DOUBLE_COLUMN_MM = 174.0  # full page width
+DOUBLE_COLUMN_MM = 180.0  # double column, full page width (Lancet, NEJM, Elsevier: 170-183 mm)
+
+#: The width a figure is drawn for and placed at in the Word and HTML reports: a figure
+#: function drawing for ``"single"`` makes its figure ``SINGLE_COLUMN_MM`` wide.
+FigureColumn = Literal["single", "double"]
+COLUMN_MM: dict[str, float] = {"single": SINGLE_COLUMN_MM, "double": DOUBLE_COLUMN_MM}
 
 RC = {
     "font.family": "DejaVu Sans",

@@ -1,0 +1,185 @@
+"""The Word report's tables and figures as journals print them, read back from the document's
+XML: three rules, repeated header rows, right-aligned numbers, widths from content, landscape
+pages for wide tables, figures at a journal column width, numbered captions in black; column
+spanners in every rendering."""
+
+import io
+import re
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from oncocohort.problems import Problems
+from oncocohort.report.content import build_report
+from oncocohort.report.docx_report import LANDSCAPE_WIDTH_MM, TEXT_WIDTH_MM, render_report_docx
+from oncocohort.report.docx_tables import compute_table_layout
+from oncocohort.report.tables import DisplayTable, Spanner, render_table_csv, render_table_html
+from oncocohort.report.textwidth import text_width_pt
+
+EMU_PER_MM = 36000
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def _borders(tc) -> dict[str, str]:
+    b = tc.find(f"{qn('w:tcPr')}/{qn('w:tcBorders')}")
+    return {} if b is None else {el.tag.split("}")[1]: el.get(qn("w:sz")) for el in b}
+
+
+@pytest.fixture(scope="module")
+def docx(written_report):
+    out, _ = written_report
+    return Document(str(out / "report.docx"))
+
+
+def test_tables_have_three_rules_and_repeated_headers(docx, written_report):
+    _, results = written_report
+    content = build_report(results.analysis, results.options, Problems.of([]))
+    assert len(docx.tables) == len(content.tables)
+    for word, t in zip(docx.tables, sorted(content.tables, key=lambda t: int(t.label[6:])),
+                       strict=True):
+        tbl = word._tbl
+        borders = tbl.tblPr.find(qn("w:tblBorders"))
+        assert {el.get(qn("w:val")) for el in borders} == {"nil"}  # no grid
+        rows = tbl.tr_lst
+        n_head = 1 + t.levels
+        for i, tr in enumerate(rows):
+            header = tr.trPr.find(qn("w:tblHeader")) is not None
+            assert header == (i < n_head)  # the header rows, and only they, repeat
+            assert tr.trPr.find(qn("w:cantSplit")) is not None
+            for tc in tr.tc_lst:
+                b = _borders(tc)
+                if i == 0:
+                    assert b.get("top") == "8"  # the top rule
+                if i == n_head - 1:
+                    assert b.get("bottom") == "4"  # the rule under the header
+                if i == len(rows) - 1:
+                    assert b == {"bottom": "8"}  # the bottom rule
+                if n_head <= i < len(rows) - 1:
+                    assert b == {}  # nothing between body rows
+        # numbers right-aligned, labels left
+        body = [r for r in word.rows[n_head:] if len({id(c._tc) for c in r.cells}) > 1]
+        for r in body:
+            aligns = [c.paragraphs[0].alignment for c in r.cells]
+            assert aligns[0] is None and all(a == 2 for a in aligns[1:])  # 2: RIGHT
+
+
+def test_widths_come_from_content_and_fit_the_page(docx, written_report):
+    _, results = written_report
+    content = build_report(results.analysis, results.options, Problems.of([]))
+    by_title = {t.title: t for t in content.tables}
+    pending, widths = [], []  # a section's settings follow its content
+    for el in docx.element.body.iterchildren():
+        if el.tag == qn("w:tbl"):
+            pending.append(el)
+        sect = el.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") if el.tag == qn("w:p") else (
+            el if el.tag == qn("w:sectPr") else None)
+        if sect is not None:
+            size, mar = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+            width = (int(size.get(qn("w:w"))) - int(mar.get(qn("w:left")))
+                     - int(mar.get(qn("w:right")))) / TWIPS_PER_MM
+            widths += [width] * len(pending)
+            pending = []
+    assert len(widths) == len(docx.tables)
+    for word, page in zip(docx.tables, widths, strict=True):
+        grid = [int(c.get(qn("w:w"))) / TWIPS_PER_MM
+                for c in word._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert sum(grid) <= page + 0.5
+        caption = word._tbl.getprevious()
+        title = "".join(r.text for r in caption.iter(qn("w:t")))
+        t = by_title[re.sub(r"^Table \d+\. ", "", title)]
+        layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
+        assert abs(page - (LANDSCAPE_WIDTH_MM if layout.landscape else TEXT_WIDTH_MM)) < 0.5
+        # every number cell fits its column on one line (9 pt, 1 mm margins each side)
+        for row in t.rows:
+            if t.is_heading(row):
+                continue
+            for cell, w in zip(row[1:], grid[1:], strict=True):
+                assert text_width_pt(cell, layout.font_pt) * 25.4 / 72 + 2 <= w + 1e-6
+
+
+def test_figures_at_a_journal_column_width(docx, written_report):
+    out, _ = written_report
+    widths = {round(s.width / EMU_PER_MM) for s in docx.inline_shapes}
+    assert widths <= {85, 180}
+    assert len(docx.inline_shapes) == len(list((out / "figures").glob("*.png")))
+
+
+def test_captions_numbered_once_and_black(docx, written_report):
+    _, results = written_report
+    content = build_report(results.analysis, results.options, Problems.of([]))
+    labels = [t.label for t in content.tables] + [f.label for f in content.figures]
+    assert len(set(labels)) == len(labels)
+    assert sorted(t.label for t in content.tables) == sorted(
+        f"Table {i}" for i in range(1, len(content.tables) + 1))
+    texts = [p.text for p in docx.paragraphs]
+    for label in labels:
+        assert sum(1 for x in texts if x.startswith(label + ". ")) == 1
+    xml = docx.element.xml
+    assert set(re.findall(r'w:color w:val="([0-9A-Fa-f]{6})"', xml)) <= {"000000"}
+    styles = docx.styles.element.xml
+    for name in ("Title", "Heading1", "Heading2"):
+        block = styles[styles.index(f'w:styleId="{name}"'):]
+        block = block[:block.index("</w:style>")]
+        assert "themeColor" not in block and re.findall(r'w:color w:val="(\w+)"', block) in (
+            [], ["000000"])
+
+
+def test_the_same_content_gives_the_same_bytes(written_report):
+    _, results = written_report
+    content = build_report(results.analysis, results.options, Problems.of([]))
+    pngs = {f.name: _png() for f in content.figures}
+    assert render_report_docx(content, pngs) == render_report_docx(content, pngs)
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.by_hand
+def test_spanners_in_every_rendering():
+    t = DisplayTable("t", "T", ("Characteristic", "HR (95% CI)", "p", "HR (95% CI)", "p"),
+                     (("## Sex", "", "", "", ""), ("  M", "1.2 (0.8-1.9)", "0.4", "", "")),
+                     ("A footnote.",),
+                     spanners=(Spanner("Univariable", 1, 3), Spanner("Multivariable", 3, 5)),
+                     label="Table 2")
+    assert t.spanner_rows() == [[("", 0, 1), ("Univariable", 1, 3), ("Multivariable", 3, 5)]]
+    html = render_table_html(t)
+    assert '<th colspan="2" class="oc-spanner">Univariable</th>' in html
+    assert "<caption><b>Table 2</b>. T</caption>" in html
+    assert render_table_csv(t).splitlines()[:2] == [
+        ",Univariable,,Multivariable,", "Characteristic,HR (95% CI),p,HR (95% CI),p"]
+    layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
+    assert layout.landscape is False and len(layout.widths_mm) == 5
+    doc = Document()
+    from oncocohort.report.docx_tables import add_table_docx
+
+    table = add_table_docx(doc, t, layout)
+    first = table._tbl.tr_lst[0]
+    spans = [tc.grid_span for tc in first.tc_lst]
+    assert spans == [1, 2, 2]
+    assert [_borders(tc).get("bottom") for tc in first.tc_lst] == [None, "4", "4"]
+    assert table.rows[2].cells[0].paragraphs[0].paragraph_format.left_indent is None  # heading
+    assert table.rows[3].cells[0].paragraphs[0].paragraph_format.left_indent > 0
+
+
+def test_spanners_are_checked():
+    with pytest.raises(ValueError, match="covers columns"):
+        DisplayTable("t", "T", ("a", "b"), (), spanners=(Spanner("x", 1, 3),))
+    with pytest.raises(ValueError, match="overlap"):
+        DisplayTable("t", "T", ("a", "b", "c"), (),
+                     spanners=(Spanner("x", 0, 2), Spanner("y", 1, 3)))
+
+
+@pytest.mark.by_hand
+def test_a_long_label_wraps_between_words_only():
+    long = "  " + "Relative dose intensity of the longest drug, median (range)"
+    t = DisplayTable("t", "T", ("", *("Total (N=87)",) * 9), ((long, *("100 (100.0)",) * 9),))
+    layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
+    label_min = 3 + text_width_pt("intensity", layout.font_pt) * 25.4 / 72 + 2
+    assert layout.landscape and layout.widths_mm[0] >= label_min
+    assert sum(layout.widths_mm) <= LANDSCAPE_WIDTH_MM + 1e-6
