@@ -4,6 +4,7 @@ gtsummary's ``theme_gtsummary_journal()`` definitions, and the whole report in e
 import re
 
 import pytest
+from matplotlib.text import Text
 
 import _study_fixture as study_fixture
 from oncocohort.analysis.keys import Analysis, Stat, Var
@@ -30,8 +31,8 @@ def test_p_values_two_digits_as_jama_and_nejm():
 @pytest.mark.by_hand
 def test_p_values_lancet():
     # the Lancet theme: as digits = 2 down to 0.10, 3 decimals down to 0.010, 4 to 0.0001
-    want = [">0·99", ">0·99", "0·50", "0·25", "0·20", "0·20", "0·12", "0·10", "0·10", "0·060",
-            "0·030", "0·0020", "0·0010", "0·0010", "0·0002", "<0·0001"]
+    want = [">0·99", ">0·99", "0·50", "0·25", "0·20", "0·20", "0·12", "0·10", "0·10",
+            "0·060", "0·030", "0·0020", "0·0010", "0·0010", "0·0002", "<0·0001"]
     assert [fmt_p(p, style=STYLES["lancet"]) for p in PVALS] == want
 
 
@@ -61,6 +62,9 @@ def _all_text(content) -> list[str]:
     for t in content.tables:
         out += [c for row in t.rows if not t.is_heading(row) for c in row[1:]]
     out += [f.caption for f in content.figures]
+    # footnotes, without the names that hold a number (RECIST 1.1, CTCAE v5.0)
+    out += [re.sub(r"RECIST 1\.1|CTCAE v5\.0", "", n) for t in content.tables
+            for n in t.footnotes]
     return out
 
 
@@ -103,3 +107,18 @@ def test_km_caption_states_median_and_landmarks_from_the_ard(analysis, report_op
     content = build_report(analysis, report_options, Problems.of([]))
     km = next(f for f in content.figures if f.name == "km_os")
     assert text in km.caption
+
+
+def test_figures_print_the_lancet_decimal_mark():
+    analysis = study_fixture.make_analysis(journal_style="lancet")
+    options = study_fixture.make_options(journal_style="lancet").report
+    content = build_report(analysis, options, Problems.of([]))
+    printed = []
+    for f in content.figures:
+        f.figure.canvas.draw()  # tick labels are made when drawn
+        printed += [t.get_text() for t in f.figure.findobj(Text) if t.get_visible()]
+    assert [t for t in printed if re.search(r"\d\.\d", t)] == []
+    assert any(re.search(r"\d·\d", t) for t in printed)
+    forest = next(f for f in content.figures if f.name.startswith("forest_"))
+    texts = [t.get_text() for t in forest.figure.findobj(Text)]
+    assert any(re.search(r"\d·\d\d \(\d·\d\d to \d·\d\d\)", t) for t in texts)

@@ -8,6 +8,7 @@ import pytest
 from oncocohort.analysis import ARD_COLUMNS
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.assemble import build_report_tables
+from oncocohort.report.content import build_report
 from oncocohort.report.format import fmt_n_pct
 from oncocohort.report.results import render_frame_csv
 from oncocohort.report.tables import render_table_csv
@@ -58,7 +59,7 @@ def test_docx_tables_match_the_ard(written_report):
     ard = results.analysis.ard
     for word, t in zip(doc.tables, tables, strict=True):
         cells = [[c.text for c in row.cells] for row in word.rows]
-        assert tuple(cells[0]) == t.header
+        assert tuple(c.replace("\u00a0", " ") for c in cells[0]) == t.header
         for got, want in zip(cells[1:], t.rows, strict=True):
             if t.is_heading(want):
                 assert got[0] == want[0][3:]
@@ -115,14 +116,25 @@ def test_formats_choose_the_report_files(tmp_path, written_report):
     assert not names & {"report.html", "report.docx", "tables"}
     assert (outs[0] / "tables.xlsx").read_bytes() == (outs[1] / "tables.xlsx").read_bytes()
     book = load_workbook(outs[0] / "tables.xlsx")
-    tables = build_report_tables(results.analysis, results.options)
+    tables = build_report(results.analysis, results.options, results.problems).tables
     assert book.sheetnames == [t.name for t in tables]
     for t in tables:
         width = len(t.header)
+        sheet = book[t.name]
         rows = [tuple("" if c is None else c for c in row)[:width]
-                for row in book[t.name].iter_rows(values_only=True, max_col=width)]
+                for row in sheet.iter_rows(values_only=True, max_col=width)]
         blank = ("",) * (width - 1)
-        assert rows[0] == (t.title, *blank) and rows[1] == t.header
-        want = [(r[0][3:], *blank) if t.is_heading(r) else r for r in t.rows]
+        assert rows[0] == (f"{t.label}. {t.title}", *blank) and rows[1] == t.header
+        # labels indented by the cell's indent (two blanks of the table = one level)
+        want = [(r[0][3:], *blank) if t.is_heading(r) else (r[0].strip(), *r[1:])
+                for r in t.rows]
         assert rows[2:2 + len(t.rows)] == want
+        for r, cells in zip(t.rows, sheet.iter_rows(min_row=3), strict=False):
+            if not t.is_heading(r):
+                assert cells[0].alignment.indent == (len(r[0]) - len(r[0].lstrip())) // 2
+                assert all(c.alignment.horizontal == "right" for c in cells[1:width])
+        assert sheet.cell(row=2, column=1).border.top.style == "medium"
+        assert sheet.cell(row=2, column=width).border.bottom.style == "thin"
+        assert sheet.cell(row=2 + len(t.rows), column=1).border.bottom.style == "medium"
+        assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
         assert [r[0] for r in rows[len(rows) - len(t.footnotes):]] == list(t.footnotes)

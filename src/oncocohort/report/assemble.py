@@ -21,12 +21,13 @@ from oncocohort.report.builders import (
     build_safety_table,
 )
 from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
+from oncocohort.report.figures._style import FigureColumn
 from oncocohort.report.figures.flowchart import FlowchartFigure, compute_flowchart_figure
 from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
 from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
+from oncocohort.report.figures.marks import apply_decimal_mark
 from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
-from oncocohort.report.figures._style import FigureColumn
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
@@ -79,7 +80,8 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
 def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
                 analysis: str = Analysis.COX_UNIVARIABLE) -> pd.DataFrame:
     """Forest-plot rows (label, hr, lower, upper, p) of one endpoint's Cox models, from the ARD:
-    a heading row per variable (NaN hr) then one row per non-reference level."""
+    a heading row per variable (NaN hr) then one row per non-reference level; ``hr_text`` and
+    ``p_text`` are what the plot prints, in the journal style of ``options``."""
     a = ArdLookup(ard)
     rows = []
     for var in a.values("group_var", analysis=analysis, endpoint=endpoint, variable=Var.HR):
@@ -98,7 +100,12 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
                          "lower": a.get(statistic=Stat.LOWER, **w),
                          "upper": a.get(statistic=Stat.UPPER, **w),
                          "p": a.get(statistic=Stat.P, **w)})
-    return pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p"])
+    frame = pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p"])
+    st = options.style
+    frame["hr_text"] = [fmt_est_ci(r.hr, r.lower, r.upper, digits=2, style=st)
+                        if np.isfinite(r.hr) else "" for r in frame.itertuples()]
+    frame["p_text"] = [fmt_p(p, style=st) for p in frame["p"]]
+    return frame
 
 
 def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
@@ -210,6 +217,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             "swimmer", f"Treatment duration per patient, coloured by best overall response "
             f"({shown} of {len(analysis.swimmer)} patients shown, longest first).",
             sw.figure, sw))
+    for f in figs:  # tick labels and any number a figure formatted itself
+        apply_decimal_mark(f.figure, options.style.decimal_mark)
     return figs
 
 

@@ -186,7 +186,7 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         "exposure", "Treatment exposure and disposition",
         ("", f"Total (N={int(n_total)})"), _finish(rows, cells),
         ("Counts are n (%) of all treated patients.",
-         f"Months of {options.conventions.days_per_month} days.")
+         f"Months of {options.style.mark(str(options.conventions.days_per_month))} days.")
         + suppression_footnote(options, cells.used))
 
 

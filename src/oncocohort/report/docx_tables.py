@@ -257,7 +257,9 @@ def add_table_docx(document, t: DisplayTable, layout: TableLayout,
         header_rows.append(row)
     row = table.add_row()
     for i, (cell, text) in enumerate(zip(row.cells, t.header, strict=True)):
-        _write(cell, text, size, bold=True, right=i > 0, keep_next=True)
+        # "(95% CI)" stays on one line when a header wraps
+        _write(cell, text.replace("% CI", "%\u00a0CI"), size, bold=True, right=i > 0,
+               keep_next=True)
         _border(cell, "bottom", _RULE_INNER)
     header_rows.append(row)
     for i, row in enumerate(header_rows):

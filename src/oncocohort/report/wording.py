@@ -42,8 +42,13 @@ _PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "oncocohort")
 
 
 def ci_label(options: ReportOptions) -> str:
-    """``"95% CI"`` at the study's confidence level."""
-    return f"{100 * float(options.conventions.conf_level):g}% CI"
+    """``"95% CI"`` at the study's confidence level (``"97·5% CI"`` in the Lancet's style)."""
+    return options.style.mark(f"{100 * float(options.conventions.conf_level):g}% CI")
+
+
+def _n(options: ReportOptions, value: object) -> str:
+    """A number of a convention (``30.4375``, ``0.05``) with the style's decimal mark."""
+    return options.style.mark(str(value))
 
 
 def _km_intervals(options: ReportOptions) -> str:
@@ -66,11 +71,11 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
                       f"{PROPORTION_CI_NAMES[c.proportion_ci][0]} method.",
         "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}; median follow-up "
                f"by the reverse Kaplan-Meier method. NR: not reached; NE: not estimable."),
-        "time": (f"Times in {c.time_unit} (1 month = {c.days_per_month} days) "
+        "time": (f"Times in {c.time_unit} (1 month = {_n(options, c.days_per_month)} days) "
                  f"from the {options.index_date_label}; data cut-off {options.data_cutoff}."),
         "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.cox_ties}), "
                 f"Wald confidence intervals and p-values; the first level is the reference. "
-                f"Variables with univariable p < {screen.threshold} "
+                f"Variables with univariable p < {_n(options, screen.threshold)} "
                 f"({screen.p_from} test) entered the multivariable model."),
         "denominator": (f"Percentages of {denominator}; "
                         f"best overall response per RECIST 1.1, "
@@ -109,7 +114,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
     """One paragraph stating every convention the results depend on (``endpoints``: name ->
     label of the time-to-event endpoints analysed), for the ``sections`` analysed only."""
     c, screen = options.conventions, options.screen
-    level = f"{100 * float(c.conf_level):g}%"
+    level = options.style.mark(f"{100 * float(c.conf_level):g}%")
     eps = ", ".join(f"{label}" for label in endpoints.values()) or "no time-to-event endpoint"
     conf = "confirmed" if c.response.confirmation else "unconfirmed"
     denom = ("all treated patients" if c.response.denominator == "all"
@@ -121,7 +126,8 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
               if options.cohort_source == "omop" else "")
     parts = [
         f"{source}Time was measured from the {options.index_date_label} in {c.time_unit} "
-        f"(1 month = {c.days_per_month} days); the data cut-off was {options.data_cutoff}. "]
+        f"(1 month = {_n(options, c.days_per_month)} days); the data cut-off was "
+        f"{options.data_cutoff}. "]
     if "response" in sections:
         parts.append(
             f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "
@@ -139,7 +145,8 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
         parts.append(
             f"Subgroups were compared with the log-rank test and hazard ratios estimated by "
             f"Cox proportional-hazards regression ({c.cox_ties} ties, Wald intervals); "
-            f"variables with a univariable p < {screen.threshold} ({screen.p_from} test) "
+            f"variables with a univariable p < {_n(options, screen.threshold)} "
+            f"({screen.p_from} test) "
             f"entered the multivariable model. ")
     if "safety" in sections:
         parts.append(

@@ -76,7 +76,8 @@ def _write_report(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
         for t in content.tables:
             _text(tmp / "tables" / f"{t.name}.csv", render_table_csv(t))
     if "xlsx" in options.formats:
-        (tmp / "tables.xlsx").write_bytes(render_tables_xlsx(content.tables))
+        xlsx = render_tables_xlsx(content.tables, content.style)
+        (tmp / "tables.xlsx").write_bytes(xlsx)
     (tmp / "figures").mkdir()
     rendered = render_figures([f.figure for f in content.figures])
     for f, files in zip(content.figures, rendered, strict=True):

@@ -79,7 +79,10 @@ def compute_forest_figure(
         ax.tick_params(axis="y", length=0)
         for yi, r in zip(y, rows.itertuples(), strict=True):
             if np.isfinite(r.hr):
-                ax.text(1.02, yi, f"{r.hr:.2f} ({r.lower:.2f}-{r.upper:.2f})  {_fmt_p(r.p)}",
+                # the rows' own text in the report's journal style when given (forest_rows)
+                text = (f"{r.hr_text}  {r.p_text}" if "hr_text" in rows else
+                        f"{r.hr:.2f} ({r.lower:.2f}-{r.upper:.2f})  {_fmt_p(r.p)}")
+                ax.text(1.02, yi, text,
                         transform=ax.get_yaxis_transform(), va="center", fontsize=7)
         if title:
             ax.set_title(title, loc="left")

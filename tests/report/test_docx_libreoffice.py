@@ -1,0 +1,152 @@
+"""The demo's report.docx opened in LibreOffice and printed to PDF: no word broken inside a
+table cell, header rows repeated on continuation pages, three-line tables; the pages are
+rendered to PNG in ``test-artifacts/report-docx/`` for a person to look at.
+
+LibreOffice is the Debian ``libreoffice-writer-nogui`` package and the pages are rendered by
+``pdftoppm``/``pdftotext`` (``poppler-utils``); ``.ci/run`` installs both. Without them the
+test is skipped on a developer machine and fails on CI (``CI`` set).
+
+What is checked, independently of how the tables were laid out:
+
+- A word broken across lines of a cell prints as two fragments, so the PDF's text holds the
+  whole word fewer times than the document: every word of four letters or more of a table
+  cell is counted in the document (paragraphs and table cells) and in the PDF's text, and
+  the PDF must have it at least as often (repeated header rows only add to the count).
+- Every number cell prints on one line: its text is found whole on a line of the PDF as
+  often as the tables hold it.
+- A table that continues on another page repeats its header there: each page from the
+  table's caption to its last footnote shows the header's longest word.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from rich.console import Console
+
+from oncocohort.cli import ExitStatus, main
+
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "report-docx"
+WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def _tools() -> dict[str, str]:
+    found = {name: shutil.which(name) for name in ("libreoffice", "pdftotext", "pdftoppm")}
+    missing = [k for k, v in found.items() if v is None]
+    if missing:
+        msg = (f"{', '.join(missing)} not installed (apt-get install libreoffice-writer-nogui "
+               f"poppler-utils)")
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but " + msg)
+        pytest.skip(msg + "; required on CI")
+    return found
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """The demo written, its report.docx printed to PDF by LibreOffice, pages as PNG."""
+    tools = _tools()
+    tmp = tmp_path_factory.mktemp("docx-pdf")
+    out = tmp / "demo"
+    code = main(["demo", "--out", str(out)], console=Console(file=io.StringIO()))
+    assert code == ExitStatus.OK
+    profile = (tmp / "lo-profile").as_uri()  # a private profile: runs may overlap
+    r = subprocess.run([tools["libreoffice"], f"-env:UserInstallation={profile}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(tmp), str(out / "report.docx")],
+                       capture_output=True, text=True, timeout=300, check=False)
+    pdf = tmp / "report.pdf"
+    assert r.returncode == 0 and pdf.exists(), r.stderr[-2000:]
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    subprocess.run([tools["pdftoppm"], "-r", "70", "-png", str(pdf), str(ARTIFACTS / "page")],
+                   check=True, timeout=300)
+    text = subprocess.run([tools["pdftotext"], "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True, timeout=300).stdout
+    return Document(str(out / "report.docx")), text.split("\f")
+
+
+def _cells(doc):
+    """Per table: its rows as lists of (cell text, column index), each merged cell once, and
+    the number of header rows."""
+    for tbl in doc.tables:
+        rows = []
+        n_head = sum(1 for tr in tbl._tbl.tr_lst if tr.trPr.find(qn("w:tblHeader")) is not None)
+        for tr in tbl._tbl.tr_lst:
+            col, row = 0, []
+            for tc in tr.tc_lst:
+                row.append(("".join(t.text for t in tc.iter(qn("w:t"))), col))
+                col += tc.grid_span
+            rows.append(row)
+        yield tbl, rows, n_head
+
+
+def test_pages_are_rendered(printed):
+    pages = sorted(ARTIFACTS.glob("page-*.png"))
+    _, text = printed
+    assert len(pages) >= 5 and len(pages) == len([p for p in text if p.strip()])
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pages)
+
+
+def test_no_word_broken_inside_a_table_cell(printed):
+    doc, pages = printed
+    in_doc = collections.Counter()
+    for p in doc.paragraphs:
+        in_doc.update(WORD.findall(p.text))
+    in_tables = collections.Counter()
+    numbers = collections.Counter()
+    for _, rows, n_head in _cells(doc):
+        for i, row in enumerate(rows):
+            for text, col in row:
+                in_tables.update(WORD.findall(text))
+                if i >= n_head and col > 0 and re.search(r"\d", text):
+                    numbers[text] += 1
+    in_doc += in_tables
+    in_pdf = collections.Counter(WORD.findall("\n".join(pages)))
+    broken = {w: (in_doc[w], in_pdf[w]) for w in in_tables if in_pdf[w] < in_doc[w]}
+    assert broken == {}, "words of table cells printed in pieces: (in document, in PDF)"
+    lines = [line for page in pages for line in page.splitlines()]
+    wrapped = {s: n for s, n in numbers.items() if sum(line.count(s) for line in lines) < n}
+    assert wrapped == {}, "number cells not printed on one line"
+    assert len(numbers) > 50
+
+
+def test_headers_repeat_on_continuation_pages(printed):
+    doc, pages = printed
+    continued = 0
+    for tbl, rows, n_head in _cells(doc):
+        caption = "".join(t.text for t in tbl._tbl.getprevious().iter(qn("w:t")))
+        label = re.match(r"Table \d+", caption).group(0)
+        nxt = tbl._tbl.getnext()
+        note = "".join(t.text for t in nxt.iter(qn("w:t")))
+        head = [text for text, _ in rows[n_head - 1]]
+        word = max((w for h in head for w in WORD.findall(h)), key=len)
+        first = next(i for i, p in enumerate(pages) if re.search(rf"^\s*{label}\b", p, re.M))
+        last = next(i for i in range(first, len(pages)) if note[:40] in
+                    " ".join(pages[i].split()))
+        for i in range(first, last + 1):
+            assert word in pages[i], f"{label}: header missing on page {i + 1}"
+        continued += last > first
+    assert continued >= 1  # the demo's Table 1 runs over two pages
+
+
+def test_tables_are_three_line_tables(printed):
+    doc, _ = printed
+    for tbl, _, _ in _cells(doc):
+        rules = collections.Counter()
+        for tc in tbl._tbl.iter(qn("w:tc")):
+            b = tc.find(f"{qn('w:tcPr')}/{qn('w:tcBorders')}")
+            for el in (b if b is not None else []):
+                rules[(el.tag.split("}")[1], el.get(qn("w:sz")))] += 1
+        tbl_borders = tbl._tbl.tblPr.find(qn("w:tblBorders"))
+        assert {el.get(qn("w:val")) for el in tbl_borders} == {"nil"}
+        assert {k for k in rules} <= {("top", "8"), ("bottom", "4"), ("bottom", "8")}
+        assert rules[("top", "8")] >= 1 and rules[("bottom", "8")] >= 1
