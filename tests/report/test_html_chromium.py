@@ -82,3 +82,34 @@ def test_console_error_detection():
             'undefinedFn is not defined", source: file:///tmp/bad.html (1)')
     noise = "[1:1:1123/224129.281426:ERROR:dbus/bus.cc:405] Failed to connect to the bus"
     assert _console_errors(f"{noise}\n{line}\n") == [line]
+
+
+def test_printed_report_keeps_headings_with_their_text(chromium, written_report, tmp_path):
+    """The HTML report printed to PDF (A4, the report's print stylesheet): no section heading
+    or caption is the last line of a page (orphaned from what it introduces); the pages are
+    kept as PNG in ``test-artifacts/report-html/`` for a person to look at."""
+    tools = {n: shutil.which(n) for n in ("pdftotext", "pdftoppm")}
+    if None in tools.values():
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but poppler-utils is not installed")
+        pytest.skip("poppler-utils not installed (apt-get install poppler-utils)")
+    out, _ = written_report
+    pdf = tmp_path / "report.pdf"
+    r = _run(chromium, tmp_path / "profile-pdf", (out / "report.html").resolve().as_uri(),
+             f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert r.returncode == 0 and pdf.exists(), r.stderr[-2000:]
+    pages_dir = ARTIFACTS / "report-html"
+    shutil.rmtree(pages_dir, ignore_errors=True)
+    pages_dir.mkdir(parents=True)
+    subprocess.run([tools["pdftoppm"], "-r", "60", "-png", str(pdf), str(pages_dir / "page")],
+                   check=True, timeout=300)
+    text = subprocess.run([tools["pdftotext"], "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True, timeout=300).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 3 and len(list(pages_dir.glob("page-*.png"))) == len(pages)
+    headings = {"Methods", "Results summary", "Data quality"}
+    for i, page in enumerate(pages[:-1]):
+        last = [line.strip() for line in page.splitlines() if line.strip()][-1]
+        assert last not in headings, f"heading {last!r} alone at the foot of page {i + 1}"
+        assert not re.match(r"(Table|Figure) \d+[.:] ", last), (
+            f"caption {last!r} at the foot of page {i + 1}")

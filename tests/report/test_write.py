@@ -20,9 +20,10 @@ def test_layout(written_report):
     for required in ("report.html", "report.docx", "results/ard.csv", "results/ard.json",
                      "validation.txt", "datasets/adtte.csv", "datasets/adtte.parquet",
                      "tables/baseline.csv", "tables/safety.csv", "figures/km_os.png",
-                     "figures/km_os.svg", "figures/km_os.pdf", "figures/waterfall.png",
-                     "figures/swimmer.svg", "figures/flowchart.pdf", "figures/forest_os.png"):
+                     "figures/km_os.svg", "figures/waterfall.png",
+                     "figures/swimmer.svg", "figures/forest_os.png"):
         assert required in names
+    assert not [n for n in names if n.endswith(".pdf")]  # PDF figures only when asked
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.tmp")]
     assert "warning: lesions.csv: 3 lesion rows" in (out / "validation.txt").read_text()
 
@@ -138,3 +139,21 @@ def test_formats_choose_the_report_files(tmp_path, written_report):
         assert sheet.cell(row=2 + len(t.rows), column=1).border.bottom.style == "medium"
         assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
         assert [r[0] for r in rows[len(rows) - len(t.footnotes):]] == list(t.footnotes)
+
+
+def test_figure_formats_choose_the_figure_files(tmp_path, written_report):
+    """``outputs.figure_formats: [pdf]`` with the HTML report only: PDF files, and the SVG the
+    HTML report inlines rendered but not written."""
+    from dataclasses import replace
+
+    from oncocohort.write.study import write_outputs
+
+    _, results = written_report
+    options = replace(results.options, formats=("html",), figure_formats=("pdf",))
+    out = write_outputs(tmp_path / "o", datasets=results.datasets, analysis=results.analysis,
+                        options=options, problems=results.problems)
+    files = sorted(p.name for p in (out / "figures").iterdir())
+    assert files and all(f.endswith(".pdf") for f in files)
+    assert (out / "figures" / "km_os.pdf").read_bytes()[:5] == b"%PDF-"
+    assert '<figure class="oc-figure" id="figure-km_os"' in (out / "report.html").read_text()
+    assert not (out / "report.docx").exists()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = ["SOURCE_SUFFIXES", "OutputFormat", "OUTPUT_FORMATS", "DEFAULT_OUTPUT_FORMATS",
-           "JournalStyle", "JOURNAL_STYLES", "DEFAULT_JOURNAL_STYLE"]
+           "JournalStyle", "JOURNAL_STYLES", "DEFAULT_JOURNAL_STYLE", "FigureFormat",
+           "FIGURE_FORMATS", "DEFAULT_FIGURE_FORMATS"]
 
 #: File suffix -> the reader's format name (:func:`oncocohort.sources.readers.read_table`).
 SOURCE_SUFFIXES: dict[str, str] = {
@@ -39,3 +40,11 @@ DEFAULT_OUTPUT_FORMATS: tuple[str, ...] = ("html", "docx", "csv")
 JournalStyle = Literal["default", "jama", "lancet", "nejm"]
 JOURNAL_STYLES: tuple[str, ...] = ("default", "jama", "lancet", "nejm")
 DEFAULT_JOURNAL_STYLE: JournalStyle = "default"
+
+#: ``outputs.figure_formats``: the figure files written (``figures/<name>.<format>``): PNG at
+#: 300 dpi, SVG, PDF (fonts embedded as TrueType, which takes as long as the PNG and SVG
+#: together, hence not by default). The reports get what they need whatever is chosen: the
+#: HTML report inline SVG, the Word report PNG.
+FigureFormat = Literal["png", "svg", "pdf"]
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+DEFAULT_FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")

@@ -9,8 +9,10 @@ from typing import Literal
 
 from oncocohort.canon.conventions import Conventions, Screen
 from oncocohort.canon.formats import (
+    DEFAULT_FIGURE_FORMATS,
     DEFAULT_JOURNAL_STYLE,
     DEFAULT_OUTPUT_FORMATS,
+    FigureFormat,
     JournalStyle,
     OutputFormat,
 )
@@ -58,6 +60,8 @@ class ReportOptions:
     journal_style
         The house style of every number, table and figure (``outputs.journal_style``:
         ``default``, ``jama``, ``lancet``, ``nejm``; :mod:`oncocohort.report.format`).
+    figure_formats
+        The figure files written (``outputs.figure_formats``: ``png``, ``svg``, ``pdf``).
     """
 
     title: str
@@ -71,6 +75,7 @@ class ReportOptions:
     formats: tuple[OutputFormat, ...] = DEFAULT_OUTPUT_FORMATS
     subgroup_curves: Literal["selected", "all", "none"] = "selected"
     journal_style: JournalStyle = DEFAULT_JOURNAL_STYLE
+    figure_formats: tuple[FigureFormat, ...] = DEFAULT_FIGURE_FORMATS
 
     @property
     def style(self) -> HouseStyle:

@@ -41,8 +41,10 @@ from oncocohort.canon.conventions import (
     TimeUnit,
 )
 from oncocohort.canon.formats import (
+    DEFAULT_FIGURE_FORMATS,
     DEFAULT_JOURNAL_STYLE,
     DEFAULT_OUTPUT_FORMATS,
+    FigureFormat,
     JournalStyle,
     OutputFormat,
 )
@@ -472,6 +474,8 @@ class Outputs(_Frozen):
     small_cell_k: int | None = Field(None, ge=1, le=1_000_000)
     sections: dict[Section, bool] = Field(default_factory=dict)
     journal_style: JournalStyle = DEFAULT_JOURNAL_STYLE
+    figure_formats: list[FigureFormat] = Field(
+        default_factory=lambda: list(DEFAULT_FIGURE_FORMATS))
 
 
 class StudySpec(_Frozen):

@@ -147,7 +147,8 @@ class StudyOptions:
                 cohort_source="omop" if spec.from_database else "files",
                 labels=_labels(spec), small_cell_k=spec.outputs.small_cell_k,
                 formats=tuple(spec.outputs.formats),
-                journal_style=spec.outputs.journal_style),
+                journal_style=spec.outputs.journal_style,
+                figure_formats=tuple(spec.outputs.figure_formats)),
             variables=tuple(
                 [NamedVariable(s.variable, f"subgroups[{i}].variable", "subgroup")
                  if s.derive is None else

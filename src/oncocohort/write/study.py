@@ -9,7 +9,7 @@ Layout (built in a temporary folder, moved into place when complete)::
     results/ard.csv      the analysis-results dataset
     results/ard.json     the same rows as JSON records (NaN -> null)
     results/summary.txt  the results sentences (also in both reports)
-    figures/<name>.png|svg|pdf
+    figures/<name>.png|svg|pdf   as outputs.figure_formats says (default png, svg)
     datasets/<name>.csv|parquet
     validation.txt       validation problems, errors first
 
@@ -18,14 +18,15 @@ The formats in brackets are written when ``outputs.formats`` names them; the res
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from oncocohort.analysis import StudyAnalysis
+from oncocohort.canon.formats import FIGURE_FORMATS
 from oncocohort.problems import Problems
-from oncocohort.report.content import build_report
+from oncocohort.report.content import ReportContent, build_report
 from oncocohort.report.docx_report import render_report_docx
 from oncocohort.report.figures.render import inline_svg, render_figures
 from oncocohort.report.html import render_report_html
@@ -52,25 +53,33 @@ def write_study_outputs(results: StudyResults, out: Path) -> Path:
 def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: StudyAnalysis,
                   options: ReportOptions, problems: Problems) -> Path:
     """Write the datasets, the results and the report of ``analysis`` into ``out``
-    (atomically: a temporary folder moved into place when complete); return its path."""
+    (atomically: a temporary folder moved into place when complete); return its path.
+
+    The figures are rendered in worker processes while this one writes the datasets, the
+    results and the tables."""
     out = Path(out)
     with atomic_output_dir(out) as tmp:
-        _text(tmp / "validation.txt", render_problems(problems))
-        data_dir = tmp / "datasets"
-        data_dir.mkdir()
-        for name, frame in sorted(datasets.items()):
-            _text(data_dir / f"{name}.csv", render_frame_csv(frame))
-            frame.to_parquet(data_dir / f"{name}.parquet", index=False)
-        _write_report(tmp, analysis, options, problems)
+        content = build_report(analysis, options, problems)
+
+        def meanwhile() -> None:
+            _text(tmp / "validation.txt", render_problems(problems))
+            data_dir = tmp / "datasets"
+            data_dir.mkdir()
+            for name, frame in sorted(datasets.items()):
+                _text(data_dir / f"{name}.csv", render_frame_csv(frame))
+                frame.to_parquet(data_dir / f"{name}.parquet", index=False)
+            _write_results(tmp, analysis, options, content)
+
+        _write_report(tmp, options, content, meanwhile)
     return out.resolve()
 
 
-def _write_report(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
-                  problems: Problems) -> None:
-    content = build_report(analysis, options, problems)
+def _write_results(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
+                   content: ReportContent) -> None:
     (tmp / "results").mkdir()
     _text(tmp / "results" / "ard.csv", render_frame_csv(analysis.ard))
     _text(tmp / "results" / "ard.json", render_ard_json(analysis.ard))
+    _text(tmp / "results" / "summary.txt", "\n".join(content.summary) + "\n")
     if "csv" in options.formats:
         (tmp / "tables").mkdir()
         for t in content.tables:
@@ -78,12 +87,23 @@ def _write_report(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
     if "xlsx" in options.formats:
         xlsx = render_tables_xlsx(content.tables, content.style)
         (tmp / "tables.xlsx").write_bytes(xlsx)
+
+
+def _write_report(tmp: Path, options: ReportOptions, content: ReportContent,
+                  meanwhile: Callable[[], None]) -> None:
+    """The figure files (``outputs.figure_formats``) and the reports; each figure is rendered
+    once in every format a file or a report needs."""
+    needed = set(options.figure_formats)
+    needed |= {"svg"} if "html" in options.formats else set()
+    needed |= {"png"} if "docx" in options.formats else set()
+    formats = tuple(f for f in FIGURE_FORMATS if f in needed)
     (tmp / "figures").mkdir()
-    rendered = render_figures([f.figure for f in content.figures])
+    rendered = render_figures([f.figure for f in content.figures], formats=formats,
+                              meanwhile=meanwhile)
     for f, files in zip(content.figures, rendered, strict=True):
         for fmt, data in files.items():
-            (tmp / "figures" / f"{f.name}.{fmt}").write_bytes(data)
-    _text(tmp / "results" / "summary.txt", "\n".join(content.summary) + "\n")
+            if fmt in options.figure_formats:
+                (tmp / "figures" / f"{f.name}.{fmt}").write_bytes(data)
     if "html" in options.formats:
         svgs = {f.name: inline_svg(files["svg"].decode("utf-8"))
                 for f, files in zip(content.figures, rendered, strict=True)}

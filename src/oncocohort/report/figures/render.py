@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import matplotlib.pyplot as plt
@@ -39,6 +40,7 @@ def render_figure(fig: Figure,
 
 
 _PENDING: list[Figure] = []  # read by forked workers (inherited memory)
+_FORMATS: list[tuple[str, ...]] = [("png", "svg", "pdf")]  # the formats they render
 
 
 def _worker_init() -> None:
@@ -48,12 +50,14 @@ def _worker_init() -> None:
 
 
 def _render_pending(i: int) -> dict[str, bytes]:
-    return render_figure(_PENDING[i])
+    return render_figure(_PENDING[i], _FORMATS[0])
 
 
-def render_figures(figures: list[Figure], *,
-                   workers: int | None = None) -> list[dict[str, bytes]]:
-    """Render several figures, in parallel worker processes where that is safe and useful.
+def render_figures(figures: list[Figure], *, formats: tuple[str, ...] = ("png", "svg", "pdf"),
+                   workers: int | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> list[dict[str, bytes]]:
+    """Render several figures in ``formats``, in parallel worker processes where that is safe
+    and useful; ``meanwhile`` (e.g. writing the tables) runs in this process while they do.
 
     Saving a figure (drawing it at 300 dpi, embedding fonts in the PDF) is CPU-bound
     matplotlib work, one figure at a time; on Linux the figures are handed to forked
@@ -64,13 +68,19 @@ def render_figures(figures: list[Figure], *,
     if workers is None:
         workers = min(os.cpu_count() or 1, 4, n)
     if workers < 2 or n < 2 or not sys.platform.startswith("linux"):
-        return [render_figure(f) for f in figures]
+        if meanwhile is not None:
+            meanwhile()
+        return [render_figure(f, formats) for f in figures]
     _PENDING[:] = list(figures)
+    _FORMATS[0] = tuple(formats)
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                  initializer=_worker_init) as pool:
-            rendered = list(pool.map(_render_pending, range(n)))
+            jobs = pool.map(_render_pending, range(n))  # every figure submitted now
+            if meanwhile is not None:
+                meanwhile()
+            rendered = list(jobs)
     finally:
         _PENDING.clear()
     for f in figures:
@@ -79,10 +89,12 @@ def render_figures(figures: list[Figure], *,
 
 
 def _tight_bbox(fig: Figure, pad_inches: float = 0.1):
-    """The bounding box ``bbox_inches="tight"`` would use (inches), computed with one draw."""
+    """The bounding box ``bbox_inches="tight"`` would use (inches), computed once for all
+    formats from a layout pass that measures the texts without rasterising anything
+    (``draw_without_rendering``, as ``savefig`` itself does)."""
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     return fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad_inches)
 
 
