@@ -11,6 +11,8 @@ unreadable date (``99/99/9999``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -110,9 +112,12 @@ def _free_column(raw: pd.Series) -> pd.Series:
 
 
 def _cell_findings(res: Coerced, col: Column, fmt: str | None):
-    """(index, code, message) of each failed, out-of-range or empty required cell."""
+    """(index, code, message) of each failed, out-of-range or empty required cell (codes
+    outside the allowed ones are reported once per column: :func:`_code_findings`)."""
     for i in np.flatnonzero(res.failed):
         i = int(i)
+        if res.codes[i] == "invalid_code":
+            continue
         yield i, res.codes[i], cell_message(col, res.codes[i], res.details[i], fmt)
     if col.type in ("int", "float"):
         for i in np.flatnonzero(_out_of_range(res.values, col)):
@@ -120,6 +125,45 @@ def _cell_findings(res: Coerced, col: Column, fmt: str | None):
     if col.required:
         for i in np.flatnonzero(res.values.isna().to_numpy() & ~res.failed):
             yield int(i), "missing_value", f"`{col.name}` is required but empty"
+
+
+_MAX_CODES = 12  # codes quoted in one message
+
+
+def _code_findings(raw: pd.Series, res: Coerced, col: Column,
+                   rows: np.ndarray) -> tuple[int, str] | None:
+    """One ``invalid_code`` finding for a whole column: (first bad index, message) with every
+    code found that is not allowed, how many rows hold it and where, and a ``values:`` block
+    to map them; ``None`` when every code is allowed."""
+    bad = np.fromiter((c == "invalid_code" for c in res.codes), dtype=bool,
+                      count=len(res.codes))
+    if not bad.any():
+        return None
+    found = pd.Series(raw.to_numpy(dtype=object)[bad]).astype(str).str.strip()
+    where = rows[bad]
+    counts = found.value_counts(sort=False)
+    parts = []
+    guess = np.asarray(res.details, dtype=object)[bad]
+    close = {c: d for c, d in zip(found, guess, strict=True) if d}
+    for code, n in list(counts.items())[:_MAX_CODES]:
+        at = ", ".join(str(r) for r in where[(found == code).to_numpy()][:3])
+        hint = f"; did you mean {close[code]!r}?" if code in close else ""
+        parts.append(f"'{code[:30]}' ({n} row{'s' if n > 1 else ''}: {at}"
+                     f"{', ...' if n > 3 else ''}{hint})")
+    more = f" and {len(counts) - _MAX_CODES} more" if len(counts) > _MAX_CODES else ""
+    allowed = ", ".join(col.allowed or ())
+    choice = "<" + " or ".join(col.allowed or ()) + ">"
+    suggestion = ", ".join(f"{_yaml_key(c)}: {close.get(c, choice)}"
+                           for c in list(counts.index)[:_MAX_CODES])
+    message = (f"`{col.name}` holds codes that are not among the allowed ones ({allowed}): "
+               f"{'; '.join(parts)}{more}. Map them in this source's values, e.g. "
+               f"values: {{{col.name}: {{{suggestion}}}}}")
+    return int(np.flatnonzero(bad)[0]), message
+
+
+def _yaml_key(code: str) -> str:
+    """A code as a double-quoted YAML key."""
+    return '"' + code.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def coerce_source(
@@ -154,6 +198,11 @@ def coerce_source(
             res = coerce_column(raw, col, partial_dates=options.partial_dates, date_format=fmt)
             problems += [cell(i, name, code, message)
                          for i, code, message in _cell_findings(res, col, fmt)]
+            codes = _code_findings(raw, res, col, rows)
+            if codes is not None:  # one problem per column; its subject if only one row
+                one = sum(c == "invalid_code" for c in res.codes) == 1
+                p = cell(codes[0], name, "invalid_code", codes[1])
+                problems.append(p if one else replace(p, subject=None))
             n_imp = int(sum(res.imputed))
             if n_imp:
                 where = ", ".join(str(r) for r in rows[np.asarray(res.imputed)][:20])

@@ -13,7 +13,7 @@ from typing import Any
 from oncocohort.problems import InputError, Problem, Problems
 from oncocohort.sources.base import SourceTable
 from oncocohort.sources.mapping import map_table
-from oncocohort.sources.readers import read_table
+from oncocohort.sources.readers import read_table_header
 from oncocohort.sources.wide import unpivot_wide
 from oncocohort.spec.model import Source, Sources
 
@@ -22,11 +22,18 @@ __all__ = ["load_sources"]
 
 def _read(source: Source) -> tuple[Any, list[Problem]]:
     try:
-        frame, rows = read_table(source.path, sheet=source.sheet, label=source.file,
-                                 encoding=source.encoding)
+        frame, rows, header, looks = read_table_header(
+            source.path, sheet=source.sheet, label=source.file, encoding=source.encoding,
+            header_row=source.header_row)
     except InputError as exc:
         return None, list(exc.problems)
-    return (frame, rows), []
+    hint = []
+    if source.header_row is None and looks != header:
+        hint.append(Problem(
+            "warning", f"the header looks like row {looks}, not row {header} (the rows above "
+            f"it look like a title); set header_row: {looks} on this source", file=source.file,
+            sheet=source.sheet, row=header, code="header_row_hint"))
+    return (frame, rows), hint
 
 
 def load_sources(sources: Sources) -> tuple[dict[str, list[SourceTable]], Problems]:

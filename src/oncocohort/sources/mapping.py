@@ -145,6 +145,25 @@ def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], file: st
     return chosen, problems
 
 
+def _partial_map(values: pd.Series, user_map: Mapping[str, Any], target: str, source: str,
+                 rows: np.ndarray, file: str, sheet: str | None) -> list[Problem]:
+    """``partial_values`` (warning): a free covariate's ``values:`` map leaves codes found in
+    the column unmapped (they are kept as read)."""
+    known = set(user_map) | {_fold(k) for k in user_map}
+    text = pd.Series(values.to_numpy(dtype=object)).dropna().astype(str)
+    left = text[~text.isin(known) & ~text.map(_fold).isin(known)]
+    if left.empty:
+        return []
+    codes = list(dict.fromkeys(left))
+    shown = ", ".join(f"'{c[:30]}'" for c in codes[:12]) + (", ..." if len(codes) > 12 else "")
+    return [Problem(
+        "warning", f"the values map of {target} leaves {len(codes)} code"
+        f"{'s' if len(codes) > 1 else ''} found in the column unmapped, kept as read: {shown} "
+        f"({len(left)} rows); add {'them' if len(codes) > 1 else 'it'} to values.{target}, or "
+        "map them to null to make them missing", file=file, sheet=sheet,
+        row=int(rows[left.index[0]]), column=source, code="partial_values")]
+
+
 def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
               columns: Mapping[str, str] | None = None,
               values: Mapping[str, Mapping[str, Any]] | None = None,
@@ -182,6 +201,9 @@ def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
     for target, source in chosen.items():
         column = schema.column(target) if target in schema.names else None
         out[target] = recode_column(frame[source], values.get(target, {}), column)
+        if column is None and values.get(target):
+            problems += _partial_map(frame[source], values[target], target, source, rows,
+                                     file, sheet)
     mapped = pd.DataFrame(out, index=range(len(frame)), dtype=object)
     provenance = {target: source for target, source in chosen.items()}
     table = SourceTable(name=name, frame=mapped, file=file, sheet=sheet,

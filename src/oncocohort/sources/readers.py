@@ -36,8 +36,9 @@ import pandas as pd
 
 from oncocohort.canon.formats import SOURCE_SUFFIXES as SUFFIXES
 from oncocohort.problems import InputError, Problem
+from oncocohort.sources.grid import SEARCH_ROWS, Grid, find_header
 
-__all__ = ["MISSING_TEXT", "SUFFIXES", "read_table", "cell_text"]
+__all__ = ["MISSING_TEXT", "SUFFIXES", "read_table", "read_table_header", "cell_text"]
 
 #: Cell texts read as missing in every format (after stripping blanks).
 MISSING_TEXT: frozenset[str] = frozenset({"", "NA", "."})
@@ -156,8 +157,8 @@ def _column_text(values: np.ndarray) -> np.ndarray:
     return table[codes]
 
 
-def _read_csv(path: Path, file: str, encoding: str | None,
-              sep: str = ",") -> tuple[pd.DataFrame, np.ndarray]:
+def _read_csv(path: Path, file: str, encoding: str | None, sep: str = ",",
+              header_row: int | None = None) -> tuple[pd.DataFrame, np.ndarray, int]:
     try:
         raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, sep=sep,
                           encoding=encoding or "utf-8-sig", skip_blank_lines=False)
@@ -172,10 +173,37 @@ def _read_csv(path: Path, file: str, encoding: str | None,
     except pd.errors.ParserError as exc:
         raise _problem(f"not a readable CSV table: {exc}", file) from None
     values = raw.to_numpy(dtype=object)
-    return _frame(values[0], values[1:], range(2, len(values) + 1), file, None)
+    h = _check_header_row(header_row, len(values), file, None)
+    frame, rows = _frame(values[h - 1], values[h:], range(h + 1, len(values) + 1), file, None)
+    return frame, rows, h, _looks_like_header(values, 0)
 
 
-def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+def _looks_like_header(records, first: int) -> int:
+    """The row number of the row that looks like the header among the first rows from
+    index ``first`` on (:func:`oncocohort.sources.grid.find_header`)."""
+    top = [tuple(cell_text(v) for v in r) for r in records[first:first + SEARCH_ROWS]]
+    numbers = [first + 1 + i for i, r in enumerate(top) if any(c is not None for c in r)]
+    cells = tuple(r for r in top if any(c is not None for c in r))
+    if not cells:
+        return first + 1
+    width = max(len(r) for r in cells)
+    grid = Grid(tuple(r + (None,) * (width - len(r)) for r in cells), tuple(numbers))
+    return grid.row_numbers[find_header(grid)]
+
+
+def _check_header_row(header_row: int | None, n_rows: int, file: str,
+                      sheet: str | None) -> int:
+    """The header's row number (1 without ``header_row``); an error beyond the last row."""
+    if header_row is None:
+        return 1
+    if header_row > n_rows:
+        raise _problem(f"header_row is {header_row} but the sheet has {n_rows} rows", file,
+                       sheet, code="bad_header_row")
+    return header_row
+
+
+def _read_xlsx(path: Path, file: str, sheet: str | None,
+               header_row: int | None = None) -> tuple[pd.DataFrame, np.ndarray, int]:
     import openpyxl
 
     try:
@@ -200,9 +228,12 @@ def _read_xlsx(path: Path, file: str, sheet: str | None) -> tuple[pd.DataFrame, 
     first = next((i for i, r in enumerate(records) if any(cell_text(v) for v in r)), None)
     if first is None:
         raise _problem("the sheet is empty", file, sheet, code="empty")
+    if header_row is not None:
+        first = _check_header_row(header_row, len(records), file, sheet) - 1
     body = records[first + 1:]
     rows = range(first + 2, first + 2 + len(body))
-    return _frame(records[first], body, rows, file, sheet)
+    frame, rows = _frame(records[first], body, rows, file, sheet)
+    return frame, rows, first + 1, _looks_like_header(records, first)
 
 
 def _records(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -227,7 +258,8 @@ def _read_stat(path: Path, kind: str, file: str, encoding: str | None):
 
 
 def read_table(path: str | Path, *, sheet: str | None = None, label: str | None = None,
-               encoding: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+               encoding: str | None = None,
+               header_row: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """Read one table as text cells plus the row number of each row.
 
     Parameters
@@ -243,6 +275,10 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
     encoding
         Text encoding for CSV (default UTF-8, BOM allowed) and SAS/SPSS/Stata (default: the
         file's own).
+    header_row
+        CSV and XLSX: the row (as a person sees it, 1-based) that holds the column names;
+        the rows above it (an export's title) are skipped. Default: the first row (CSV), the
+        first non-empty row (XLSX).
 
     Returns
     -------
@@ -256,6 +292,17 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
         File missing, format unknown, unreadable, wrong encoding, sheet not in the workbook
         (the problem lists the sheets there), duplicated column names.
     """
+    frame, rows, _, _ = read_table_header(path, sheet=sheet, label=label, encoding=encoding,
+                                          header_row=header_row)
+    return frame, rows
+
+
+def read_table_header(path: str | Path, *, sheet: str | None = None, label: str | None = None,
+                      encoding: str | None = None, header_row: int | None = None
+                      ) -> tuple[pd.DataFrame, np.ndarray, int, int]:
+    """:func:`read_table`, with the row number of the header it used and of the row that
+    looks like the header (the same unless a title sits above the header; both 1 for
+    formats without a header row)."""
     path = Path(path)
     file = label or str(path)
     kind = SUFFIXES.get(path.suffix.lower())
@@ -265,9 +312,10 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
     if not path.is_file():
         raise _problem("file not found", file, code="file_not_found")
     if kind in ("csv", "tsv"):
-        return _read_csv(path, file, encoding, sep="," if kind == "csv" else "\t")
+        return _read_csv(path, file, encoding, sep="," if kind == "csv" else "\t",
+                         header_row=header_row)
     if kind == "xlsx":
-        return _read_xlsx(path, file, sheet)
+        return _read_xlsx(path, file, sheet, header_row)
     if kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -276,5 +324,5 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
         except Exception as exc:  # pyarrow.ArrowInvalid and friends
             raise _problem(f"not a readable Parquet file ({exc})", file) from None
         frame = table.to_pandas(types_mapper=None, date_as_object=True)
-        return _records(frame, file)
-    return _read_stat(path, kind, file, encoding)
+        return (*_records(frame, file), 1, 1)
+    return (*_read_stat(path, kind, file, encoding), 1, 1)

@@ -202,7 +202,9 @@ class Source(_Frozen):
     """One canonical table read from one file (and sheet, for workbooks).
 
     ``columns`` maps canonical column -> the user's column name; ``values`` maps, per canonical
-    column, user code -> canonical code. ``file`` is kept as written (for messages);
+    column, user code -> canonical code; ``header_row`` (CSV, XLSX) is the row holding the
+    column names when an export puts a title above them. ``file`` is kept as written (for
+    messages);
     :attr:`path` is the file resolved against the folder of the YAML file.
     """
 
@@ -212,6 +214,7 @@ class Source(_Frozen):
     values: dict[str, dict[UserCode, CanonicalCode]] = Field(default_factory=dict)
     date_format: Annotated[str | None, AfterValidator(_check_date_format)] = None
     encoding: Annotated[str | None, AfterValidator(_check_encoding)] = None
+    header_row: int | None = Field(None, ge=1, le=1_000)
     _path: Path = PrivateAttr(default=None)  # type: ignore[assignment]
 
     @model_validator(mode="after")

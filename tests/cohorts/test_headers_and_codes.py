@@ -1,0 +1,65 @@
+"""A title row above the header and numeric codes: the hints, and the same study once set.
+
+``lung_en.xlsx`` is the lung workbook of ``test_os_only`` as an English export types it: a
+title and an empty row above the header (row 3), status and sex coded 1/2, day-first dates.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from _cohorts import read_ard
+
+
+def _spec(cohort_dir, drop: str = "", replace: tuple[str, str] | None = None):
+    text = (cohort_dir / "lung_en.yaml").read_text(encoding="utf-8")
+    if drop:
+        text = re.sub(drop, "", text)
+    if replace:
+        text = text.replace(*replace)
+    path = cohort_dir / "edited.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_title_row_gets_a_header_row_hint(cohort_dir, run_cli):
+    code, said = run_cli(["validate", str(_spec(cohort_dir, drop=r"    header_row: 3\n"))])
+    assert code == 2
+    hints = [line for line in said.splitlines() if "header_row" in line]
+    assert len(hints) == 1 and "looks like row 3" in hints[0] and "set header_row: 3" in hints[0]
+
+
+def test_unmapped_codes_are_reported_once_per_column_with_a_values_block(cohort_dir, run_cli):
+    spec = _spec(cohort_dir, drop=r"    values:\n      vital_status: \{1: alive, 2: dead\}\n"
+                                  r"      sex: \{1: M, 2: F\}\n")
+    code, said = run_cli(["validate", str(spec)])
+    assert code == 2
+    errors = [line for line in said.splitlines() if line.strip().startswith("error")]
+    assert len(errors) == 2, said
+    sex = next(e for e in errors if "'Sex'" in e)
+    assert "'1' (138 rows" in sex and "'2' (90 rows" in sex
+    assert 'values: {sex: {"1": <M or F>, "2": <M or F>}}' in sex
+    status = next(e for e in errors if "'Status'" in e)
+    assert "'2' (165 rows" in status and "<alive or dead>" in status
+
+
+def test_a_partial_value_map_of_a_covariate_is_a_warning(cohort_dir, run_cli):
+    spec = _spec(cohort_dir, replace=("      sex: {1: M, 2: F}\n",
+                                      "      sex: {1: M, 2: F}\n      ecog: {0: 0}\n"
+                                      "      karnofsky: {100: 100, 90: 90}\n"))
+    code, said = run_cli(["validate", str(spec)])
+    assert code == 0, said
+    warnings = [line for line in said.splitlines() if line.strip().startswith("warning")]
+    assert len(warnings) == 1 and "values map of karnofsky leaves" in warnings[0]
+
+
+def test_the_english_export_gives_the_numbers_of_the_chinese_one(cohort_dir, run_cli,
+                                                                 lung_outputs):
+    out = cohort_dir / "out"
+    code, said = run_cli(["run", str(cohort_dir / "lung_en.yaml"), "--out", str(out)])
+    assert code == 0, said
+    assert "warning" not in said
+    en, zh = read_ard(out), read_ard(lung_outputs[1])
+    pd.testing.assert_frame_equal(en, zh)
