@@ -112,8 +112,8 @@ def test_median_on_exact_flat_stretch_is_the_midpoint():
 def test_symmetric_median_interval_spss_by_hand():
     # Collett / SPSS: SE(t_p) = SE(S(t_p)) / f, f = (S(u) - S(l)) / (l - u),
     # u = max{t_j: S >= 0.55} = 3 (S = 5/7), l = min{t_j: S <= 0.45} = 8 (S = 15/56)
-    km = kaplan_meier(HAND_TIME, HAND_EVENT, conf_type="symmetric")
-    med = km.median
+    km = kaplan_meier(HAND_TIME, HAND_EVENT)
+    med = km.quantile(0.5, interval="symmetric")
     density = (Fr(5, 7) - Fr(15, 56)) / (8 - 3)
     assert density == Fr(5, 56)
     se_s = float(HAND_S[8]) * math.sqrt(HAND_GW[8])
@@ -135,13 +135,24 @@ def test_weighted_curve_reaches_exactly_zero():
     assert robust.robust and robust.table["std_err"].iloc[-1] == 0.0
 
 
+def test_symmetric_interval_does_not_depend_on_the_band():
+    # the SPSS interval uses SE(S) (Greenwood), whatever scale the band is drawn on
+    meds = {ct: kaplan_meier(HAND_TIME, HAND_EVENT, conf_type=ct).quantile(0.5, "symmetric")
+            for ct in ("log-log", "log", "plain", "arcsin")}
+    assert len({(m.lower, m.upper) for m in meds.values()}) == 1
+    with pytest.raises(ValueError, match="interval must be one of"):
+        kaplan_meier(HAND_TIME, HAND_EVENT).quantile(0.5, interval="spss")
+    with pytest.raises(ValueError, match="conf_type"):
+        kaplan_meier(HAND_TIME, HAND_EVENT, conf_type="symmetric")
+
+
 def test_symmetric_interval_is_nan_when_not_estimable():
     # median not reached -> no interval; l_p = min{S <= 0.5 - 0.05} missing -> NaN
-    km = kaplan_meier([1, 2, 3, 4], [1, 0, 0, 0], conf_type="symmetric")
-    med = km.median
+    km = kaplan_meier([1, 2, 3, 4], [1, 0, 0, 0])
+    med = km.quantile(0.5, interval="symmetric")
     assert math.isnan(med.estimate) and math.isnan(med.lower) and math.isnan(med.upper)
-    km = kaplan_meier([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0], conf_type="symmetric")
-    med = km.median  # S = 1/2 exactly from t = 3 to the end: estimate (3 + 6)/2, no l_p
+    km = kaplan_meier([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0])
+    med = km.quantile(0.5, interval="symmetric")  # S = 1/2 exactly from t = 3 to the end: estimate (3 + 6)/2, no l_p
     assert med.estimate == 4.5 and math.isnan(med.lower) and math.isnan(med.upper)
 
 

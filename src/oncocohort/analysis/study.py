@@ -100,7 +100,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         if not (tte["paramcd"] == ep.name).any():
             continue
         fit = compute_endpoint_fit(tte, ep.name, landmarks=options.landmarks,
-                                   conf_type=conv.km_conf_type, conf_level=conv.conf_level)
+                                   conf_type=conv.km_conf_type, conf_level=conv.conf_level,
+                                   median_ci=conv.median_ci)
         endpoints[ep.name] = fit
         rows += fit.rows
 
@@ -112,7 +113,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
                 continue
             res = compute_subgroup_rows(
                 patients, tte, ep.name, variables, unit=endpoints[ep.name].unit,
-                conf_type=conv.km_conf_type, conf_level=conv.conf_level, ties=conv.cox_ties,
+                conf_type=conv.km_conf_type, conf_level=conv.conf_level,
+                median_ci=conv.median_ci, ties=conv.cox_ties,
                 threshold=options.screen.threshold, p_from=options.screen.p_from)
             subgroups[ep.name] = res
             rows += res.rows

@@ -99,6 +99,7 @@ def compute_subgroup_rows(
     unit: str = "",
     conf_type: str = "log-log",
     conf_level: float = 0.95,
+    median_ci: str = "brookmeyer-crowley",
     ties: str = "efron",
     threshold: float = 0.05,
     p_from: str = "wald",
@@ -122,7 +123,8 @@ def compute_subgroup_rows(
                 continue
             km, r = compute_survival_rows(
                 g["aval"].to_numpy(float), g["event"].to_numpy(int), endpoint=endpoint,
-                unit=unit, conf_type=conf_type, conf_level=conf_level, group_var=var,
+                unit=unit, conf_type=conf_type, conf_level=conf_level, median_ci=median_ci,
+                group_var=var,
                 group_level=str(level), analysis=Analysis.SUBGROUP, with_follow_up=False,
                 at_risk_times=grid)
             curves[var][str(level)] = km

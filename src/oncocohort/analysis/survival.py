@@ -104,6 +104,7 @@ def compute_survival_rows(
     landmarks: Sequence[float] = (),
     conf_type: str = "log-log",
     conf_level: float = 0.95,
+    median_ci: str = "brookmeyer-crowley",
     group_var: str = "",
     group_level: str = "",
     analysis: str = Analysis.SURVIVAL,
@@ -120,7 +121,7 @@ def compute_survival_rows(
     rows = [ArdRow(analysis, Stat.N, n, variable=Var.PATIENTS, **where),
             ArdRow(analysis, Stat.N, d, variable=Var.EVENTS, **where),
             ArdRow(analysis, Stat.PCT, 100.0 * d / n, variable=Var.MATURITY, unit="%", **where)]
-    med = km.median
+    med = km.quantile(0.5, interval=median_ci)
     for stat, v in ((Stat.MEDIAN, med.estimate), (Stat.LOWER, med.lower),
                     (Stat.UPPER, med.upper)):
         rows.append(ArdRow(analysis, stat, v, variable=Var.MEDIAN, unit=unit, **where))
@@ -138,7 +139,8 @@ def compute_survival_rows(
             rows.append(ArdRow(analysis, Stat.N_AT_RISK, float(r.n_at_risk),
                                variable=Var.LANDMARK, category=cat, **where))
     if with_follow_up:
-        fu = follow_up(time, event, conf_type=conf_type, conf_level=conf_level)
+        fu = follow_up(time, event, conf_type=conf_type, conf_level=conf_level,
+                       interval=median_ci)
         for stat, v in ((Stat.MEDIAN, fu.estimate), (Stat.LOWER, fu.lower),
                         (Stat.UPPER, fu.upper), (Stat.MIN, float(time.min())),
                         (Stat.MAX, float(time.max()))):
@@ -156,6 +158,7 @@ def compute_endpoint_fit(
     landmarks: Sequence[float] = (),
     conf_type: str = "log-log",
     conf_level: float = 0.95,
+    median_ci: str = "brookmeyer-crowley",
 ) -> EndpointFit:
     """Fit one endpoint of the stacked ``tte`` frame (``paramcd``, ``aval``, ``event``)."""
     sub = _one(tte, endpoint)
@@ -163,5 +166,5 @@ def compute_endpoint_fit(
     label = str(sub["param"].iloc[0]) if "param" in sub else endpoint
     km, rows = compute_survival_rows(
         sub["aval"].to_numpy(float), sub["event"].to_numpy(int), endpoint=endpoint, unit=unit,
-        landmarks=landmarks, conf_type=conf_type, conf_level=conf_level)
+        landmarks=landmarks, conf_type=conf_type, conf_level=conf_level, median_ci=median_ci)
     return EndpointFit(endpoint, label, unit, km, tuple(rows))

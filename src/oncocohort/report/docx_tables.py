@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+from docx.table import Table
 
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.textwidth import PT_PER_MM, longest_word_pt, text_width_pt
@@ -233,8 +235,8 @@ def add_caption(document, label: str, sep: str, title: str, size: float = 10.0):
     return p
 
 
-def add_table_docx(document, t: DisplayTable, layout: TableLayout,
-                   caption_sep: str = ". ") -> object:
+def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
+                   caption_sep: str = ". ") -> Table:
     """Append ``t`` (caption, table, footnotes) to a python-docx ``Document`` as a native,
     editable Word table laid out by ``layout``; return the table."""
     size = layout.font_pt

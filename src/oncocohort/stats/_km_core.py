@@ -22,7 +22,7 @@ __all__ = [
     "compute_km_counts",
 ]
 
-CONF_TYPES: tuple[str, ...] = ("log-log", "log", "plain", "arcsin", "symmetric")
+CONF_TYPES: tuple[str, ...] = ("log-log", "log", "plain", "arcsin")
 
 # R quantile.survfit default: tolerance = sqrt(.Machine$double.eps)
 QUANTILE_TOL = float(np.sqrt(np.finfo(float).eps))
@@ -229,12 +229,11 @@ def compute_conf_band(
     Greenwood sum). Bounds are NaN where the transform is undefined: at
     :math:`S = 0` for every type, and also at :math:`S = 1` (before the first event)
     for ``log-log`` and ``arcsin``, exactly as R (``survfit`` gives NA/NaN there).
-    ``symmetric`` uses the ``plain`` band.
     """
     s = np.asarray(surv, dtype=float)
     undefined = s == 0.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if conf_type in ("plain", "symmetric"):
+        if conf_type == "plain":
             half = z * se_log * s
             lower = np.maximum(s - half, 0.0)
             upper = np.minimum(s + half, 1.0)

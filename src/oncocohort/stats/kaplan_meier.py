@@ -27,7 +27,11 @@ from oncocohort.stats._km_core import (
 )
 from oncocohort.stats._results import Estimate
 
-__all__ = ["CONF_TYPES", "KaplanMeier", "follow_up", "kaplan_meier"]
+__all__ = ["CONF_TYPES", "QUANTILE_INTERVALS", "KaplanMeier", "follow_up", "kaplan_meier"]
+
+#: Intervals of :meth:`KaplanMeier.quantile`: Brookmeyer-Crowley on the band's scale (R, SAS,
+#: Stata), or symmetric about the estimate (SPSS).
+QUANTILE_INTERVALS: tuple[str, ...] = ("brookmeyer-crowley", "symmetric")
 
 TABLE_COLUMNS = (
     "time", "n_at_risk", "n_events", "n_censored", "survival", "std_err", "lower", "upper"
@@ -93,7 +97,7 @@ class KaplanMeier:
         tab = self.table
         return tuple(tab[c].to_numpy(dtype=float) for c in TABLE_COLUMNS)
 
-    def quantile(self, p: float) -> Estimate:
+    def quantile(self, p: float, interval: str = "brookmeyer-crowley") -> Estimate:
         r"""Time by which a fraction ``p`` has had the event (``p = 0.5``: median).
 
         Point estimate (R ``quantile.survfit``, SAS LIFETEST): the smallest time
@@ -106,7 +110,7 @@ class KaplanMeier:
         lower limit is the quantile of the lower band, the upper limit that of the
         upper band (NaN when that band never reaches :math:`1 - p`).
 
-        With ``conf_type="symmetric"`` (SPSS ``KM``) the interval is
+        With ``interval="symmetric"`` (SPSS ``KM``) the interval is instead
         :math:`\hat t_p \pm z\,\widehat{SE}(\hat t_p)` with (Collett 2015, sec. 2.4;
         IBM SPSS Statistics Algorithms, "Kaplan-Meier: percentiles")
 
@@ -118,14 +122,19 @@ class KaplanMeier:
         :math:`\hat u_p = \max\{t_j: \hat S(t_j) \ge 1 - p + 0.05\}` and
         :math:`\hat l_p = \min\{t_j: \hat S(t_j) \le 1 - p - 0.05\}` over the event
         times :math:`t_j` and the origin (:math:`\hat S(0) = 1`); Greenwood SE. NaN
-        when :math:`\hat l_p` does not exist. Bounds are not truncated at 0.
+        when :math:`\hat l_p` does not exist. Bounds are not truncated at 0. The standard
+        error of :math:`\hat S` is the table's ``std_err`` (Greenwood, or robust), whatever
+        the band's ``conf_type``.
         """
         if not isinstance(p, Real) or not 0 < float(p) < 1:
             raise ValueError(f"p must be a fraction in (0, 1), got {p!r}")
+        if interval not in QUANTILE_INTERVALS:
+            raise ValueError(f"interval must be one of {', '.join(QUANTILE_INTERVALS)}, "
+                             f"not {interval!r}")
         p = float(p)
         time, _, n_events, _, surv, std_err, lower, upper = self._arrays()
         estimate = compute_curve_quantile(time, surv, p)
-        if self.conf_type == "symmetric":
+        if interval == "symmetric":
             lo, hi = self._symmetric_interval(p, estimate, time, n_events, surv, std_err)
         else:
             lo = compute_curve_quantile(time, lower, p)
@@ -215,9 +224,9 @@ def kaplan_meier(
         Transform for the pointwise band and the quantile intervals:
         ``"log-log"`` (default; SAS ``CONFTYPE=LOGLOG``, Stata ``sts list``,
         lifelines), ``"log"`` (R ``survfit`` default), ``"plain"`` (linear; tern
-        ``"plain"``, SAS ``LINEAR``), ``"arcsin"`` (SAS ``ASINSQRT``), or
-        ``"symmetric"`` (SPSS: plain band, median :math:`\pm z\,SE`; see
-        :meth:`KaplanMeier.quantile`).
+        ``"plain"``, SAS ``LINEAR``) or ``"arcsin"`` (SAS ``ASINSQRT``). The SPSS median
+        interval (median :math:`\pm z\,SE`) is not a band but a choice of
+        :meth:`KaplanMeier.quantile` (``interval="symmetric"``).
     conf_level
         Two-sided confidence level.
     weights
@@ -294,7 +303,7 @@ def kaplan_meier(
             std_err = se_log * surv  # inf * 0 -> NaN where the curve has reached 0 (as R)
     z = float(norm.isf((1 - conf_level) / 2))
     lower, upper = compute_conf_band(surv, se_log, conf_type, z)
-    if robust and conf_type in ("plain", "symmetric"):  # R: the IJ SE is 0 where S = 0
+    if robust and conf_type == "plain":  # R: the IJ SE is 0 where S = 0
         lower[surv == 0] = upper[surv == 0] = 0.0
     columns = (times, n_at_risk, n_events, n_censored, surv, std_err, lower, upper)
     # copy=False: the arrays are fresh, and a 1e7-row table is not copied again
@@ -341,6 +350,7 @@ def follow_up(
     method: str = "reverse-km",
     conf_type: str = "log-log",
     conf_level: float = 0.95,
+    interval: str = "brookmeyer-crowley",
 ) -> Estimate:
     r"""Median follow-up time.
 
@@ -354,8 +364,9 @@ def follow_up(
         swapped, with a confidence interval as for :meth:`KaplanMeier.quantile`.
         ``"observed"``: the plain median of all observation times (events and
         censorings), with NaN bounds.
-    conf_type, conf_level
-        Interval options for ``"reverse-km"``.
+    conf_type, conf_level, interval
+        Interval options for ``"reverse-km"`` (``interval``: as for
+        :meth:`KaplanMeier.quantile`).
 
     Notes
     -----
@@ -371,7 +382,8 @@ def follow_up(
     """
     if method == "reverse-km":
         t, e, _ = check_survival_input(time, event)
-        return kaplan_meier(t, ~e, conf_type=conf_type, conf_level=conf_level).median
+        km = kaplan_meier(t, ~e, conf_type=conf_type, conf_level=conf_level)
+        return km.quantile(0.5, interval=interval)
     if method == "observed":
         conf_level = _check_conf_level(conf_level)
         t, _, _ = check_survival_input(time, event)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from oncocohort.sources.omop.concepts import day_number, domain_records
 from oncocohort.sources.omop.connect import Cdm
 from oncocohort.sources.omop.lines import derive_lines, resolve_lines_source
 from oncocohort.spec.database import Comparison, Criterion, OmopCohort
+
+if TYPE_CHECKING:  # ibis is imported where a query is built (it is slow to import)
+    from ibis.expr.types import Table
 
 __all__ = ["CohortTables", "derive_screened", "derive_rule_flags", "compute_attrition",
            "build_cohort"]
@@ -49,10 +53,10 @@ def _in_window(day, index_day, window):
 class CohortTables:
     """Lazy Ibis tables of one cohort definition on one database."""
 
-    screened: object  # person_id, index_day, has_index
-    flags: object  # screened + one boolean column per rule + first_fail
-    cohort: object  # person_id, index_day of the persons passing every rule
-    lines: object | None  # lines of therapy of the screened persons (see lines.py)
+    screened: Table  # person_id, index_day, has_index
+    flags: Table  # screened + one boolean column per rule + first_fail
+    cohort: Table  # person_id, index_day of the persons passing every rule
+    lines: Table | None  # lines of therapy of the screened persons (see lines.py)
     lines_source: str | None = None  # "episodes" or "drug_exposure" (None: no lines spec)
 
 
