@@ -6,7 +6,7 @@ import pytest
 
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.text import results_sentences
-from oncocohort.report.wording import methods_paragraph, software_versions
+from oncocohort.report.wording import convention_footnotes, methods_paragraph, software_versions
 
 
 @pytest.mark.by_hand
@@ -46,3 +46,13 @@ def test_methods_states_the_conventions(report_options):
         report_options.conventions, proportion_ci="wilson", km_conf_type="plain"))
     text = methods_paragraph(other, {}, versions)
     assert "Wilson score" in text and "plain scale" in text
+
+
+def test_median_ci_convention_is_stated_as_computed(report_options):
+    spss = replace(report_options, conventions=replace(report_options.conventions,
+                                                       median_ci="symmetric"))
+    for options, words in ((report_options, "Brookmeyer-Crowley"), (spss, "SPSS")):
+        notes = " ".join(convention_footnotes(options, "km"))
+        text = methods_paragraph(options, {"os": "Overall survival"}, software_versions())
+        assert words in notes
+        assert ("Brookmeyer and Crowley" in text) == (words == "Brookmeyer-Crowley")
