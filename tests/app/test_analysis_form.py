@@ -6,10 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
 from oncocohort.app.analysis_form import analysis_form, read_analysis_form
 from oncocohort.propose import propose_workbook
 from oncocohort.propose.analysis import AnalysisChoices
+from oncocohort.propose.render import render_study_yaml
+from oncocohort.spec.model import StudySpec
 
 WORKBOOKS = Path(__file__).parents[1] / "fixtures" / "workbooks"
 
@@ -44,3 +47,16 @@ def test_form_read_back(messy):
 def test_bad_fields(messy, field, value, error):
     _, errors = read_analysis_form(messy, {field: value}, "messy_zh")
     assert errors == [error]
+
+
+def test_journal_style_reaches_the_spec_and_the_report_options():
+    sheet = propose_workbook(WORKBOOKS / "clear.xlsx")
+    choices, errors = read_analysis_form(sheet, {"journal_style": "lancet"}, "clear")
+    assert errors == [] and choices.journal_style == "lancet"
+    text = render_study_yaml(sheet, spec_file="clear.xlsx", choices=choices).text
+    assert StudySpec.model_validate(yaml.safe_load(text)).outputs.journal_style == "lancet"
+    default, _ = read_analysis_form(sheet, {"journal_style": "default"}, "clear")
+    assert "journal_style" not in render_study_yaml(sheet, spec_file="clear.xlsx",
+                                                    choices=default).text
+    _, errors = read_analysis_form(sheet, {"journal_style": "../etc"}, "clear")
+    assert errors == ["bad_journal_style"]

@@ -146,3 +146,42 @@ def test_a_fault_of_the_app_is_an_apology(live_app, page, monkeypatch, tmp_path)
     _wait_until(page, "/problems")
     assert page.locator("#run-failed").is_visible()
     assert "secret internals" not in page.content() and "Traceback" not in page.content()
+
+
+def test_uploaded_workbook_to_downloaded_docx_and_the_same_files_from_the_cli(
+        live_app, page, shots, tmp_path):
+    """The whole journey on the clear workbook: upload, mapping as proposed, a journal style
+    chosen in the form, run, report, the Word file downloaded; the downloaded study.yaml next
+    to the same workbook gives the same files with `oncocohort run`."""
+    base, token, store, _ = live_app
+    _open(page, base, token)
+    _upload(page, WORKBOOKS / "clear.xlsx")
+    assert "/s/" in page.url
+    page.select_option("#journal-style", "lancet")
+    shots(page, "13-journal-style")
+    with page.expect_navigation():
+        page.click("#save-analysis")
+    assert "journal_style: lancet" in page.locator("#spec").text_content()
+    with page.expect_navigation():
+        page.click("#run")
+    _wait_until(page, "/report")
+    page.frame_locator("#report-frame").locator("body").wait_for()
+    shots(page, "14-report-from-workbook")
+    downloads = {}
+    for link in ("dl-report-docx", "dl-spec"):
+        with page.expect_download() as info:
+            page.click(f"#{link}")
+        target = tmp_path / "downloads" / info.value.suggested_filename
+        info.value.save_as(target)
+        downloads[info.value.suggested_filename] = target
+    docx = zipfile.ZipFile(io.BytesIO(downloads["report.docx"].read_bytes()))
+    body = docx.read("word/document.xml").decode("utf-8")
+    assert "Overall survival" in body and "·" in body  # the Lancet's mid-dot decimals
+    session = store.get(page.url.split("/s/")[1].split("/")[0])
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(WORKBOOKS / "clear.xlsx", again / "clear.xlsx")
+    shutil.copy(downloads["study.yaml"], again / "study.yaml")
+    assert main(["run", str(again / "study.yaml"), "--out", str(again / "out")]) == 0
+    assert _files(again / "out") == _files(session.folder / RESULTS)
+    assert page.errors == []

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE, JOURNAL_STYLES
 from oncocohort.propose.analysis import (
     AnalysisChoices,
     SubgroupProposal,
@@ -28,6 +29,8 @@ class AnalysisForm:
     endpoints: tuple[tuple[str, bool], ...]
     landmarks: str
     subgroups: tuple[tuple[SubgroupProposal, bool, str], ...]
+    journal_style: str = DEFAULT_JOURNAL_STYLE
+    journal_styles: tuple[str, ...] = JOURNAL_STYLES
 
 
 def analysis_form(sheet: SheetProposal, choices: AnalysisChoices, default_name: str
@@ -43,7 +46,8 @@ def analysis_form(sheet: SheetProposal, choices: AnalysisChoices, default_name: 
     return AnalysisForm(
         name=choices.name or default_name, data_cutoff=cutoff.isoformat() if cutoff else "",
         endpoints=tuple((e, e in chosen) for e in allowed),
-        landmarks=", ".join(f"{m:g}" for m in landmarks), subgroups=subgroups)
+        landmarks=", ".join(f"{m:g}" for m in landmarks), subgroups=subgroups,
+        journal_style=choices.journal_style or DEFAULT_JOURNAL_STYLE)
 
 
 def read_analysis_form(sheet: SheetProposal, form: Mapping[str, str], default_name: str
@@ -75,8 +79,13 @@ def read_analysis_form(sheet: SheetProposal, form: Mapping[str, str], default_na
         label = (form.get(f"label-{sg.variable}") or "").strip()
         if label and label != sg.label:
             labels[sg.variable] = label
+    style = form.get("journal_style") or DEFAULT_JOURNAL_STYLE
+    if style not in JOURNAL_STYLES:
+        errors.append("bad_journal_style")
+        style = DEFAULT_JOURNAL_STYLE
     name = (form.get("name") or "").strip()
     return AnalysisChoices(
         name=name if name and name != default_name else None, data_cutoff=cutoff,
         endpoints=endpoints, landmarks=tuple(sorted(set(landmarks))),
-        subgroups=tuple(subgroups), labels=labels), errors
+        subgroups=tuple(subgroups), labels=labels,
+        journal_style=None if style == DEFAULT_JOURNAL_STYLE else style), errors

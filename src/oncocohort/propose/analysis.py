@@ -62,6 +62,8 @@ class AnalysisChoices:
         Subgroup variables to analyse (names of :func:`propose_subgroups`).
     labels
         Display label per variable (subgroups and Table 1 rows).
+    journal_style
+        The report's house style (:data:`oncocohort.canon.formats.JOURNAL_STYLES`).
     """
 
     name: str | None = None
@@ -70,6 +72,7 @@ class AnalysisChoices:
     landmarks: tuple[float, ...] | None = None
     subgroups: tuple[str, ...] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    journal_style: str | None = None
 
 
 def available_endpoints(sheet: SheetProposal) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
 from oncocohort.propose.ae import grade_words_removed, is_grade_header
 from oncocohort.propose.analysis import (
     ENDPOINTS,
@@ -64,6 +65,7 @@ _TEXT = {
         "pfs": "progression or death; without tumour assessments, censored at last "
                "follow-up",
         "landmarks": "survival reported at these times (months)",
+        "journal_style": "the house style of every number, table and figure",
         "baseline": "Table 1 rows",
         "median_cut": "cut at the median ({median:g})",
         "ecog_cut": "ECOG 0 versus 1 or more",
@@ -100,6 +102,7 @@ _TEXT = {
         "os": "以死亡为事件；存活患者在末次随访时删失",
         "pfs": "以进展或死亡为事件；无影像评估时在末次随访时删失",
         "landmarks": "报告这些时间点（月）的生存率",
+        "journal_style": "所有数字、表格与图的期刊格式",
         "baseline": "表 1 的行",
         "median_cut": "按中位数（{median:g}）分组",
         "ecog_cut": "ECOG 0 与 ≥1",
@@ -268,6 +271,9 @@ def _analysis_lines(sheet: SheetProposal, choices: AnalysisChoices, t: dict) -> 
         for sg in subgroups:
             body, comment = _subgroup_line(sg, choices.labels.get(sg.variable) or sg.label, t)
             lines.append(_line(2, f"- {body}", comment))
+    if choices.journal_style not in (None, DEFAULT_JOURNAL_STYLE):
+        lines += ["outputs:", _line(2, f"journal_style: {choices.journal_style}",
+                                    t["journal_style"])]
     return lines
 
 
