@@ -235,3 +235,36 @@ def test_docstring_example_runs():
 
     module = importlib.import_module("oncocohort.stats.fine_gray")  # the name is the function
     assert doctest.testmod(module).failed == 0
+
+
+# ----------------------------------------------------------------------------- singular variance
+# x = 1 only for the subject censored at 0.5, before the first failure: no risk set of a failure
+# of interest holds x = 1, so x carries no information and the sandwich I^-1 M I^-1 has no
+# inverse to use (crr: "system is exactly singular"). With two subjects censored before the
+# first failure, x and w are not collinear in the data but both are constant in every risk set.
+SINGULAR = pd.DataFrame({"t": [0.5, 1, 2, 3, 4, 5, 6, 7], "c": [0, 1, 2, 1, 0, 1, 2, 1],
+                         "x": [1, 0, 0, 0, 0, 0, 0, 0]})
+SINGULAR2 = pd.DataFrame({"t": [0.5, 0.6, 1, 2, 3, 4, 5, 6], "c": [0, 0, 1, 2, 1, 0, 1, 2],
+                          "x": [1, 2, 0, 0, 0, 0, 0, 0], "w": [3, 1, 0, 0, 0, 0, 0, 0]})
+
+
+@pytest.mark.parametrize(("data", "covariates", "counts"), [
+    (SINGULAR, ["x"], (8, 4, 2)), (SINGULAR2, ["x", "w"], (8, 3, 2))])
+def test_singular_information_gives_nan_se_with_a_warning(data, covariates, counts):
+    with pytest.warns(UserWarning, match="information matrix is singular") as rec:
+        fit = fine_gray(data, time="t", cause="c", covariates=covariates)
+    assert all("did not converge" not in str(w.message) for w in rec)
+    assert ", ".join(covariates) in str(rec[0].message)
+    assert np.isnan(fit.var).all()
+    for col in ("se", "hr_lower", "hr_upper", "z", "p"):
+        assert fit.table[col].isna().all(), col
+    assert (fit.table["coef"] == 0).all()  # nothing to move the estimate from 0
+    assert (fit.n, fit.n_events, fit.n_competing) == counts
+
+
+def test_information_left_in_one_term_is_not_singular():
+    d = SINGULAR.assign(y=[0, 1, 0, 1, 1, 0, 1, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fine_gray(d.drop(columns="x"), time="t", cause="c", covariates=["y"])
+    assert np.isfinite(fit.table["se"]).all()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FGData", "prepare_fg", "evaluate_fg", "fit_fg", "sandwich_fg"]
+__all__ = ["FGData", "prepare_fg", "evaluate_fg", "fit_fg", "sandwich_fg", "singular_terms"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,34 @@ def fit_fg(fg: FGData, *, tol: float = 1e-10, iter_max: int = 50) -> FGFit:
             converged = True
             break
     return FGFit(beta, cur.loglik, loglik_null, it, converged, cur)
+
+
+def singular_terms(fg: FGData, ev: FGEval, tol: float = 1e-10) -> np.ndarray:
+    """Terms whose information is (numerically) zero or collinear within the risk sets.
+
+    A term is singular when its diagonal information is at most ``tol`` times its scale
+    (failures times the mean square of the centred covariate: the information it would carry
+    if every risk set held the whole cohort), or when the information scaled to unit diagonal
+    has an eigenvalue below ``tol`` (then every term of that eigenvector with a weight above
+    0.1 is named). The information then has no inverse and the sandwich variance is not
+    computable (R ``crr`` stops with "system is exactly singular").
+    """
+    info = ev.info
+    p = info.shape[0]
+    out = np.zeros(p, dtype=bool)
+    if not np.all(np.isfinite(info)):
+        return np.ones(p, dtype=bool)
+    scale = float(fg.d.sum()) * np.mean(fg.x**2, axis=0)
+    diag = np.diag(info)
+    out |= ~(diag > tol * scale)
+    keep = np.flatnonzero(~out)
+    if keep.size:
+        sub = info[np.ix_(keep, keep)]
+        dk = np.sqrt(np.diag(sub))
+        vals, vecs = np.linalg.eigh(sub / np.outer(dk, dk))
+        for k in np.flatnonzero(vals < tol):
+            out[keep[np.abs(vecs[:, k]) > 0.1]] = True
+    return out
 
 
 def sandwich_fg(fg: FGData, ev: FGEval) -> np.ndarray:

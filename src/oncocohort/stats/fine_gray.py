@@ -36,7 +36,7 @@ import pandas as pd
 
 from ._cox_checks import aliased_columns, coef_table
 from ._cox_design import build_design
-from ._fine_gray_fit import fit_fg, prepare_fg, sandwich_fg
+from ._fine_gray_fit import evaluate_fg, fit_fg, prepare_fg, sandwich_fg, singular_terms
 
 __all__ = ["FineGray", "fine_gray"]
 
@@ -156,6 +156,10 @@ def fine_gray(
     convergence (crr's default ``gtol = 1e-6`` stops ~1e-6 relative short; we iterate Newton
     to a step below 1e-10). One censoring distribution (crr's ``cengroup`` is not offered).
     Rows with a missing value in a used column are dropped and counted in ``n_dropped``.
+    When the information matrix is singular (a term constant in every risk set of a failure of
+    interest, or collinear there), the variance is not computable: ``var`` and the ``se``,
+    CI, ``z`` and ``p`` columns are NaN and a warning names the terms (R ``crr`` stops with
+    "system is exactly singular"); the coefficients are returned as fitted.
     SAS: ``PROC PHREG; MODEL t*cause(0) = x / EVENTCODE=k;`` (Breslow ties by default; not
     checked here). Stata:
     ``stcrreg x, compete(cause == j)``. SPSS: none.
@@ -205,7 +209,11 @@ def fine_gray(
             "collinear with earlier terms: remove them (the model cannot be estimated)"
         )
     fit = fit_fg(fg)
-    if not fit.converged:
+    terms = np.array(design.terms)
+    singular = singular_terms(fg, fit.final)
+    diverged = not fit.converged and not (
+        singular.any() and singular_terms(fg, evaluate_fg(np.zeros(len(terms)), fg)).any())
+    if diverged:
         warnings.warn(
             f"Fine-Gray fit did not converge in {fit.iterations} iterations; a coefficient may "
             "be infinite (a covariate separates the failures of interest from the rest of their "
@@ -213,10 +221,25 @@ def fine_gray(
             UserWarning,
             stacklevel=2,
         )
-    var = sandwich_fg(fg, fit.final)  # the evaluation at the returned estimate
-    terms = np.array(design.terms)
-    # a fit that did not converge has been reported above; its variance may be NaN
-    with np.errstate(invalid="ignore" if not fit.converged else "warn"):
+    elif singular.any():
+        # no inverse of the information: the variance is not computable (crr stops here)
+        warnings.warn(
+            "Fine-Gray: the information matrix is singular (term(s) "
+            + ", ".join(terms[singular]) + " carry no information in the risk sets of the "
+            "failures of interest, or are collinear there; a coefficient running off to "
+            "infinity has none left): standard errors, confidence intervals and p-values are "
+            "NaN",
+            UserWarning,
+            stacklevel=2,
+        )
+    if singular.any():
+        var = np.full((len(terms), len(terms)), np.nan)
+    else:
+        var = sandwich_fg(fg, fit.final)  # the evaluation at the returned estimate
+    # a fit that did not converge or a singular one has been reported above: NaN is expected
+    quiet = singular.any() or not fit.converged
+    with np.errstate(invalid="ignore" if quiet else "warn",
+                     divide="ignore" if quiet else "warn"):
         table = coef_table(terms, np.zeros(len(terms), dtype=bool), fit.beta, var, conf_level)
     return FineGray(
         table=table,
