@@ -47,10 +47,10 @@ def test_baseline_suppression(analysis, report_options):
 @pytest.mark.by_hand
 def test_response_rate_hidden_with_its_count(analysis, report_options):
     t = build_response_table(analysis.ard, replace(report_options, small_cell_k=4))
-    orr = _row(t, "Objective response rate (CR + PR)")
+    orr = _row(t, "Objective response rate (CR + PR), % (95% CI)")
     assert orr[1] == "<4" and orr[2] == "*"  # the rate 25.0% would reveal the count 3
     t0 = build_response_table(analysis.ard, report_options)
-    orr = _row(t0, "Objective response rate (CR + PR)")
+    orr = _row(t0, "Objective response rate (CR + PR), % (95% CI)")
     lo = ard_value(analysis.ard, analysis="response", variable="orr", statistic="lower")
     assert orr[1] == "3 (25.0)" and orr[2] == f"25.0 ({lo:.1f}-57.2)"
     assert "N=12" in t0.title

@@ -20,8 +20,8 @@ from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.keys import Analysis, Stat, Var
 
 __all__ = ["default_baseline_variables", "compute_baseline_rows", "compute_categorical_rows",
-           "compute_continuous_rows", "is_continuous", "level_text", "level_texts",
-           "sorted_levels"]
+           "compute_continuous_rows", "compute_mean_rows", "is_continuous", "level_text",
+           "level_texts", "sorted_levels"]
 
 
 def default_baseline_variables(subgroups: Sequence[str],
@@ -94,6 +94,19 @@ def compute_continuous_rows(values: pd.Series, *, analysis: str, variable: str,
     return [ArdRow(analysis, s, v, variable=variable,
                    unit="" if s in (Stat.N, Stat.N_MISSING) else unit, **where)
             for s, v in stats.items()]
+
+
+def compute_mean_rows(values: pd.Series, *, analysis: str, variable: str, unit: str = "",
+                      **where: str) -> list[ArdRow]:
+    """``mean`` and ``sd`` (sample standard deviation, n - 1 denominator, R ``sd``) of the
+    observed values of a numeric column (NaN for the SD of fewer than two values)."""
+    x = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    obs = np.sort(x[np.isfinite(x)])  # sorted: the sum does not depend on the row order
+    nan = float("nan")
+    mean = float(np.mean(obs)) if obs.size else nan
+    sd = float(np.std(obs, ddof=1)) if obs.size > 1 else nan
+    return [ArdRow(analysis, Stat.MEAN, mean, variable=variable, unit=unit, **where),
+            ArdRow(analysis, Stat.SD, sd, variable=variable, unit=unit, **where)]
 
 
 def compute_categorical_rows(values: pd.Series, *, analysis: str, variable: str,

@@ -1,9 +1,18 @@
 """Treatment exposure and disposition as ARD rows.
 
 Exposure (``analysis="exposure"``, ``group_var="drug"``): per regimen drug the number of
-patients (n and % of all patients), treatment duration (months), cycles and relative dose
-intensity as median (range), and patients with at least one dose reduction n (%); ``group_level="regimen"`` summarises the
-regimen as a whole, a patient's regimen duration being the longest of their drugs'.
+patients (n and % of all patients), treatment duration (months) and cycles as median
+(range), the relative dose intensity in % (mean, SD, median, range), and the patients with at
+least one dose reduction, delay or interruption (n and % of the patients given the drug),
+with the reason of each patient's first reduction (``reduction_reason``, ``category``: the
+reason as recorded, ``not recorded`` when empty); ``group_level="regimen"`` summarises the
+regimen as a whole, a patient's regimen duration being the longest of their drugs', and
+counts the patients with a delay of any drug of the regimen.
+
+Prior therapy (``analysis="prior_therapy"``): the patients with an immune checkpoint
+inhibitor before the index date (n and % of all patients) and, for those with the date of
+its last dose, the interval from that dose to the index date (``ici_free_interval``: n,
+median, quartiles, range, in months).
 
 Disposition (``analysis="disposition"``): patients on treatment at the data cut-off (no
 ``eot_date``) and, for the others, the end-of-treatment reason n (%) (missing reasons shown as
@@ -15,13 +24,19 @@ from __future__ import annotations
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
-from oncocohort.analysis.baseline import compute_categorical_rows, compute_continuous_rows
+from oncocohort.analysis.baseline import (
+    compute_categorical_rows,
+    compute_continuous_rows,
+    compute_mean_rows,
+)
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 
-__all__ = ["compute_exposure_rows", "compute_disposition_rows"]
+__all__ = ["compute_exposure_rows", "compute_disposition_rows", "compute_prior_therapy_rows"]
 
-_CONTINUOUS = ((Var.TREATMENT_DURATION, "months"), (Var.CYCLES, ""),
-               (Var.DOSE_INTENSITY, ""))
+_CONTINUOUS = ((Var.TREATMENT_DURATION, "months"), (Var.CYCLES, ""))
+#: exposure column -> the ARD variable of the patients with at least one such modification
+_MODIFIED = (("n_dose_reductions", Var.DOSE_REDUCTION), ("n_delays", Var.DOSE_DELAY),
+             ("n_interruptions", Var.DOSE_INTERRUPTION))
 _E = Analysis.EXPOSURE
 
 
@@ -40,13 +55,35 @@ def _drug_rows(frame: pd.DataFrame, level: str, n_patients: int) -> list[ArdRow]
         if col in frame:
             rows += compute_continuous_rows(frame[col], analysis=_E, variable=col,
                                             unit=unit, **where)
-    if "n_dose_reductions" in frame:
-        reduced = (frame.groupby("subject_id")["n_dose_reductions"].max().fillna(0) > 0)
-        n, d = float(reduced.sum()), float(len(reduced))
-        rows.append(ArdRow(_E, Stat.N, n, variable=Var.DOSE_REDUCTION, denominator=d, **where))
-        rows.append(ArdRow(_E, Stat.PCT, 100.0 * n / d if d else float("nan"),
-                           variable=Var.DOSE_REDUCTION, unit="%", denominator=d, **where))
+    if "relative_dose_intensity" in frame:
+        rdi = 100.0 * pd.to_numeric(frame["relative_dose_intensity"], errors="coerce")
+        rows += compute_mean_rows(rdi, analysis=_E, variable=Var.DOSE_INTENSITY, unit="%",
+                                  **where)
+        rows += compute_continuous_rows(rdi, analysis=_E, variable=Var.DOSE_INTENSITY,
+                                        unit="%", **where)
+    for col, var in _MODIFIED:
+        if col in frame:
+            rows += _modified_rows(frame, col, var, **where)
+    if "n_dose_reductions" in frame and "first_reduction_reason" in frame:
+        reduced = frame.loc[pd.to_numeric(frame["n_dose_reductions"], errors="coerce") > 0]
+        reason = reduced["first_reduction_reason"].astype(object)
+        reason = reason.where(reason.notna() & (reason.astype(str).str.strip() != ""),
+                              str(Category.NOT_RECORDED)).astype(str)
+        counts = reason.value_counts()
+        d = float(len(reduced))
+        for text in sorted(counts.index, key=lambda r: (-counts[r], r)):
+            rows.append(ArdRow(_E, Stat.N, float(counts[text]), variable=Var.REDUCTION_REASON,
+                               category=text, denominator=d, **where))
     return rows
+
+
+def _modified_rows(frame: pd.DataFrame, col: str, var: str, **where: str) -> list[ArdRow]:
+    """Patients with ``col`` > 0 (n, and % of the patients in ``frame``)."""
+    per = pd.to_numeric(frame[col], errors="coerce").groupby(frame["subject_id"]).max()
+    n, d = float((per.fillna(0) > 0).sum()), float(len(per))
+    return [ArdRow(_E, Stat.N, n, variable=var, denominator=d, **where),
+            ArdRow(_E, Stat.PCT, 100.0 * n / d if d else float("nan"), variable=var,
+                   unit="%", denominator=d, **where)]
 
 
 def compute_exposure_rows(exposure: pd.DataFrame, n_patients: int) -> list[ArdRow]:
@@ -63,6 +100,29 @@ def compute_exposure_rows(exposure: pd.DataFrame, n_patients: int) -> list[ArdRo
     rows += compute_continuous_rows(per_subject["treatment_duration_months"],
                                     analysis=_E, variable=Var.TREATMENT_DURATION,
                                     unit="months", **where)
+    if "n_delays" in exposure:
+        rows += _modified_rows(exposure, "n_delays", Var.DOSE_DELAY, **where)
+    return rows
+
+
+def compute_prior_therapy_rows(prior: pd.DataFrame, subjects: pd.Series) -> list[ArdRow]:
+    """Patients with a prior immune checkpoint inhibitor and the interval since its last dose
+    (months), among ``subjects`` (the selected patients); no rows when ``prior`` has no
+    ``prior_ici`` column."""
+    if prior is None or "prior_ici" not in prior:
+        return []
+    p = prior.loc[prior["subject_id"].isin(set(subjects))]
+    flag = p["prior_ici"].astype(str).str.upper().isin(["Y", "TRUE", "YES", "1"])
+    n, d = float(flag.sum()), float(len(subjects))
+    a = Analysis.PRIOR_THERAPY
+    rows = [ArdRow(a, Stat.N, n, variable=Var.PRIOR_ICI, denominator=d),
+            ArdRow(a, Stat.PCT, 100.0 * n / d if d else float("nan"), variable=Var.PRIOR_ICI,
+                   unit="%", denominator=d)]
+    if "ici_free_interval_months" in p:
+        t = pd.to_numeric(p.loc[flag, "ici_free_interval_months"], errors="coerce")
+        if t.notna().any():
+            rows += compute_continuous_rows(t, analysis=a, variable=Var.ICI_FREE_INTERVAL,
+                                            unit="months")
     return rows
 
 

@@ -31,6 +31,7 @@ class Analysis(StrEnum):
     COX_UNIVARIABLE = "cox_univariable"
     COX_MULTIVARIABLE = "cox_multivariable"
     SAFETY = "safety"
+    PRIOR_THERAPY = "prior_therapy"  # prior immune checkpoint inhibitor and the interval since
 
 
 class Var(StrEnum):
@@ -55,7 +56,16 @@ class Var(StrEnum):
     DOSE_REDUCTION = "dose_reduction"
     TREATMENT_DURATION = "treatment_duration_months"
     CYCLES = "n_cycles"
-    DOSE_INTENSITY = "relative_dose_intensity"
+    DOSE_INTENSITY = "relative_dose_intensity"  # %, of the planned dose intensity
+    DOSE_DELAY = "dose_delay"        # patients with at least one delayed dose
+    DOSE_INTERRUPTION = "dose_interruption"  # patients with at least one interruption
+    REDUCTION_REASON = "reduction_reason"    # reason of the first dose reduction (category)
+    TIME_TO_RESPONSE = "time_to_response"    # responders: reference date to first response
+    BEST_PCT_CHANGE = "best_pct_change"      # best % change of the sum of target lesions
+    NE_REASON = "ne_reason"          # why a best response is NE (category: the reason)
+    PRIOR_ICI = "prior_ici"          # patients with an immune checkpoint inhibitor before
+    ICI_FREE_INTERVAL = "ici_free_interval"  # last prior ICI dose to the index date
+    OBSERVATION_TIME = "observation_time"    # index date to death or last contact, all patients
 
 
 def screen_variable(p_from: str) -> str:
@@ -76,6 +86,8 @@ class Stat(StrEnum):
     Q3 = "q3"
     MIN = "min"
     MAX = "max"
+    MEAN = "mean"
+    SD = "sd"                        # standard deviation (n - 1 denominator)
     LOWER = "lower"
     UPPER = "upper"
     HR = "hr"

@@ -22,11 +22,12 @@ from typing import Literal
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
+from oncocohort.analysis.baseline import compute_continuous_rows, compute_mean_rows
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.canon.codes import DISEASE_CONTROL, OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.stats.proportions import proportion_ci
 
-__all__ = ["RESPONSE_SETS", "compute_response_rows"]
+__all__ = ["RESPONSE_SETS", "compute_response_rows", "compute_response_detail_rows"]
 
 #: ARD variable -> the best overall responses it counts.
 RESPONSE_SETS: dict[str, tuple[str, ...]] = {
@@ -84,4 +85,54 @@ def compute_response_rows(
                             (Stat.UPPER, est.upper)):
             rows.append(ArdRow(a, stat, 100.0 * value, variable=name, unit="%",
                                denominator=float(denom)))
+    return rows
+
+
+def compute_response_detail_rows(best: pd.DataFrame, *, days_per_unit: float,
+                                 unit: str) -> list[ArdRow]:
+    """What the response table's numbers rest on, each only when the data have the column.
+
+    * ``ne_reason``: per reason why a best response is NE (``category``: the reason, e.g.
+      ``no post-baseline assessment``, ``SD too early``; ``not recorded`` when empty), ``n``
+      and ``pct`` of all patients;
+    * ``time_to_response``: responders (``objective_response`` ``Y``, else BOR CR or PR) with
+      a ``time_to_response_days``: ``n``, ``median``, quartiles, range and ``mean``/``sd``, in
+      ``unit`` (days / ``days_per_unit``);
+    * ``best_pct_change``: the best percentage change of the sum of target lesions of the
+      patients with a post-baseline measurement: ``n``, ``mean``, ``sd``, ``median``,
+      quartiles and range (%).
+    """
+    a = Analysis.RESPONSE
+    rows: list[ArdRow] = []
+    n_all = float(len(best))
+    if "ne_reason" in best and "best_response" in best:
+        ne = best.loc[best["best_response"].fillna("NE").astype(str) == "NE", "ne_reason"]
+        reasons = ne.astype(object).where(ne.notna() & (ne.astype(str) != ""), "not recorded")
+        counts = reasons.astype(str).value_counts()
+        for reason in sorted(counts.index, key=lambda r: (-counts[r], r)):
+            n = float(counts[reason])
+            rows.append(ArdRow(a, Stat.N, n, variable=Var.NE_REASON, category=reason,
+                               denominator=n_all))
+            rows.append(ArdRow(a, Stat.PCT, 100.0 * n / n_all, variable=Var.NE_REASON,
+                               category=reason, unit="%", denominator=n_all))
+    if "time_to_response_days" in best:
+        if "objective_response" in best:
+            responder = best["objective_response"].astype(str) == "Y"
+        else:
+            responder = best["best_response"].isin(OBJECTIVE_RESPONSE)
+        days = pd.to_numeric(best.loc[responder, "time_to_response_days"], errors="coerce")
+        if days.notna().any():
+            t = days.dropna() / days_per_unit
+            rows += [r for r in compute_continuous_rows(t, analysis=a,
+                                                        variable=Var.TIME_TO_RESPONSE,
+                                                        unit=unit)
+                     if r.statistic != Stat.N_MISSING]
+            rows += compute_mean_rows(t, analysis=a, variable=Var.TIME_TO_RESPONSE, unit=unit)
+    if "best_pct_change" in best:
+        x = pd.to_numeric(best["best_pct_change"], errors="coerce").dropna()
+        if len(x):
+            rows += [r for r in compute_continuous_rows(x, analysis=a,
+                                                        variable=Var.BEST_PCT_CHANGE, unit="%")
+                     if r.statistic != Stat.N_MISSING]
+            rows += compute_mean_rows(x, analysis=a, variable=Var.BEST_PCT_CHANGE, unit="%")
     return rows

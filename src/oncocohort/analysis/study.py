@@ -15,14 +15,19 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow, ard_frame
 from oncocohort.analysis.baseline import compute_baseline_rows
-from oncocohort.analysis.exposure import compute_disposition_rows, compute_exposure_rows
+from oncocohort.analysis.exposure import (
+    compute_disposition_rows,
+    compute_exposure_rows,
+    compute_prior_therapy_rows,
+)
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.options import AnalysisOptions
-from oncocohort.analysis.response import compute_response_rows
+from oncocohort.analysis.response import compute_response_detail_rows, compute_response_rows
 from oncocohort.analysis.safety import compute_safety_rows
 from oncocohort.analysis.subgroups import SubgroupResult, compute_subgroup_rows
 from oncocohort.analysis.survival import EndpointFit, compute_endpoint_fit
 from oncocohort.canon.sections import SECTIONS
+from oncocohort.derive.endpoints import TimeOptions
 from oncocohort.derive.study import DerivedStudy
 
 __all__ = ["StudyAnalysis", "analyse_study"]
@@ -89,10 +94,15 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         rows += compute_exposure_rows(derived.exposure, n)
         if _has_disposition(patients):
             rows += compute_disposition_rows(patients)
+        rows += compute_prior_therapy_rows(derived.prior_therapy, patients["subject_id"])
     if "response" in shown:
         rows += compute_response_rows(
             derived.best_response, denominator=conv.response.denominator,
             method=conv.proportion_ci, conf_level=conv.conf_level)
+        rows += compute_response_detail_rows(
+            derived.best_response, days_per_unit=TimeOptions(
+                conv.time_unit, conv.days_per_month, conv.day_count).days_per_unit,
+            unit=conv.time_unit)
 
     tte = derived.tte
     endpoints: dict[str, EndpointFit] = {}

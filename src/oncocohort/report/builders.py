@@ -20,6 +20,7 @@ from oncocohort.report.format import (
     DEFAULT_STYLE,
     HouseStyle,
     fmt_est_ci,
+    fmt_est_sd,
     fmt_median_range,
     fmt_n_pct,
     fmt_num,
@@ -139,55 +140,111 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
 
 
 _EXPOSURE_LABELS = {Var.TREATMENT_DURATION: "Treatment duration, months, median (range)",
-                    Var.CYCLES: "Cycles, median (range)",
-                    Var.DOSE_INTENSITY: "Relative dose intensity, median (range)"}
+                    Var.CYCLES: "Cycles, median (range)"}
+
+#: dose modification -> its row label (patients with at least one)
+_MODIFICATIONS = {Var.DOSE_REDUCTION: "At least one dose reduction",
+                  Var.DOSE_DELAY: "At least one dose delay",
+                  Var.DOSE_INTERRUPTION: "At least one dose interruption"}
+
+
+def _stat(a: ArdLookup, stat: str, **where: str) -> float:
+    return a.get(statistic=stat, **where)
+
+
+def _exposure_drug_rows(a: ArdLookup, cells: _Counts, options: ReportOptions,
+                        drug: str) -> list[list]:
+    """The rows of one drug (or of the regimen as a whole)."""
+    where = {"analysis": Analysis.EXPOSURE, "group_var": Group.DRUG, "group_level": drug}
+    st = options.style
+    regimen = drug == Level.REGIMEN
+    rows: list[list] = [[f"## {'Regimen (longest drug)' if regimen else drug}", ""]]
+    if not regimen:
+        rows.append(["  Patients treated", cells.add(
+            a.get(variable=Var.PATIENTS, statistic=Stat.N, **where),
+            a.get(variable=Var.PATIENTS, statistic=Stat.PCT, **where))])
+    for var, text in _EXPOSURE_LABELS.items():
+        if a.has(variable=var, statistic=Stat.MEDIAN, **where):
+            w = {"variable": var, **where}
+            rows.append([f"  {text}", fmt_median_range(
+                _stat(a, Stat.MEDIAN, **w), _stat(a, Stat.MIN, **w), _stat(a, Stat.MAX, **w),
+                0 if var == Var.CYCLES else 1, style=st)])
+    w = {"variable": Var.DOSE_INTENSITY, **where}
+    if a.has(statistic=Stat.MEAN, **w):
+        rows.append(["  Relative dose intensity, %, mean (SD)", fmt_est_sd(
+            _stat(a, Stat.MEAN, **w), _stat(a, Stat.SD, **w), style=st)])
+        rows.append(["  Relative dose intensity, %, median (range)", fmt_median_range(
+            _stat(a, Stat.MEDIAN, **w), _stat(a, Stat.MIN, **w), _stat(a, Stat.MAX, **w),
+            style=st)])
+    for var, text in _MODIFICATIONS.items():
+        if not a.has(variable=var, statistic=Stat.N, **where):
+            continue
+        rows.append([f"  {text}", cells.add(a.get(variable=var, statistic=Stat.N, **where),
+                                            a.get(variable=var, statistic=Stat.PCT, **where))])
+        if var == Var.DOSE_REDUCTION:
+            reasons = a.values("category", variable=Var.REDUCTION_REASON, statistic=Stat.N,
+                               **where)
+            idx = [cells.add(a.get(variable=Var.REDUCTION_REASON, category=r,
+                                   statistic=Stat.N, **where)) for r in reasons]
+            cells.block(idx)
+            rows += [[f"    {_sentence_case(r)}", i] for r, i in zip(reasons, idx, strict=True)]
+    return rows
+
+
+def _sentence_case(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}"
 
 
 def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
-    """Exposure per drug and for the regimen, then disposition at the data cut-off."""
+    """Exposure per drug and for the regimen (tern/chevron EXT01: duration, cycles, dose
+    intensity, dose modifications with the reason of the first reduction), the prior immune
+    checkpoint inhibitor and the interval since its last dose, then disposition at the data
+    cut-off."""
     a = ArdLookup(ard)
     k = options.small_cell_k
+    st = options.style
     n_total = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
-    cells = _Counts(k, options.style)
+    cells = _Counts(k, st)
     rows: list[list] = []
     for drug in a.values("group_level", analysis=Analysis.EXPOSURE, group_var=Group.DRUG):
-        where = {"analysis": Analysis.EXPOSURE, "group_var": Group.DRUG, "group_level": drug}
-        regimen = drug == Level.REGIMEN
-        rows.append([f"## {'Regimen (longest drug)' if regimen else drug}", ""])
-        if not regimen:
-            rows.append(["  Patients treated", cells.add(
-                a.get(variable=Var.PATIENTS, statistic=Stat.N, **where),
-                a.get(variable=Var.PATIENTS, statistic=Stat.PCT, **where))])
-        for var, text in _EXPOSURE_LABELS.items():
-            if a.has(variable=var, statistic=Stat.MEDIAN, **where):
-                digits = 2 if var == Var.DOSE_INTENSITY else 1
-                rows.append([f"  {text}", fmt_median_range(
-                    a.get(variable=var, statistic=Stat.MEDIAN, **where),
-                    a.get(variable=var, statistic=Stat.MIN, **where),
-                    a.get(variable=var, statistic=Stat.MAX, **where), digits,
-                    style=options.style)])
-        if a.has(variable=Var.DOSE_REDUCTION, statistic=Stat.N, **where):
-            rows.append(["  At least one dose reduction", cells.add(
-                a.get(variable=Var.DOSE_REDUCTION, statistic=Stat.N, **where),
-                a.get(variable=Var.DOSE_REDUCTION, statistic=Stat.PCT, **where))])
+        rows += _exposure_drug_rows(a, cells, options, drug)
+    prior = {"analysis": Analysis.PRIOR_THERAPY}
+    if a.has(variable=Var.PRIOR_ICI, statistic=Stat.N, **prior):
+        rows.append(["## Prior immune checkpoint inhibitor", ""])
+        rows.append(["  Patients with a prior immune checkpoint inhibitor", cells.add(
+            a.get(variable=Var.PRIOR_ICI, statistic=Stat.N, **prior),
+            a.get(variable=Var.PRIOR_ICI, statistic=Stat.PCT, **prior))])
+        w = {"variable": Var.ICI_FREE_INTERVAL, **prior}
+        if a.has(statistic=Stat.MEDIAN, **w):
+            n_int = _stat(a, Stat.N, **w)
+            rows.append([f"  Months since its last dose, median (IQR) (n={fmt_num(n_int, 0)})",
+                         fmt_median_range(_stat(a, Stat.MEDIAN, **w), _stat(a, Stat.Q1, **w),
+                                          _stat(a, Stat.Q3, **w), style=st)])
     rows.append(["## Disposition at data cut-off", ""])
     idx = []
     for status in a.values("category", analysis=Analysis.DISPOSITION, variable=Var.STATUS):
         w = {"analysis": Analysis.DISPOSITION, "variable": Var.STATUS, "category": status}
         i = cells.add(a.get(statistic=Stat.N, **w), a.get(statistic=Stat.PCT, **w))
         idx.append(i)
-        rows.append([f"  {status[:1].upper()}{status[1:]}", i])
+        rows.append([f"  {_sentence_case(status)}", i])
     cells.block(idx)
     if a.has(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N):
         rows.append(["  Deaths", cells.add(
             a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N),
             a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.PCT))])
+    notes = ["Patients treated, prior immune checkpoint inhibitor and disposition: n (%) of "
+             "all patients; dose modifications: n (%) of the patients given the drug, with "
+             "the reason of each patient's first dose reduction as recorded."]
+    if a.values("variable", analysis=Analysis.EXPOSURE, group_var=Group.DRUG,
+                statistic=Stat.MEAN):
+        notes.append("Relative dose intensity: the dose given divided by the dose planned "
+                     "over the same period (from the first dose to the end of the last cycle "
+                     "started), in %.")
+    notes.append(f"Months of {st.mark(str(options.conventions.days_per_month))} days.")
     return DisplayTable(
         "exposure", "Treatment exposure and disposition",
         ("", f"Total (N={int(n_total)})"), _finish(rows, cells),
-        ("Counts are n (%) of all treated patients.",
-         f"Months of {options.style.mark(str(options.conventions.days_per_month))} days.")
-        + suppression_footnote(options, cells.used))
+        tuple(notes) + suppression_footnote(options, cells.used))
 
 
 def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
@@ -205,9 +262,19 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         idx[code] = cells.add(n, a.get(variable=Var.BOR, category=code, statistic=Stat.PCT,
                                        **w))
         rows.append([f"  {code}", idx[code], ""])
+        if code == "NE":
+            reasons = a.values("category", variable=Var.NE_REASON, statistic=Stat.N, **w)
+            sub = [cells.add(a.get(variable=Var.NE_REASON, category=r, statistic=Stat.N, **w),
+                             a.get(variable=Var.NE_REASON, category=r, statistic=Stat.PCT,
+                                   **w)) for r in reasons]
+            cells.block([idx[code], *sub])
+            rows += [[f"    {_sentence_case(r)}", i, ""] for r, i in zip(reasons, sub,
+                                                                        strict=True)]
+    ci = ci_label(options)
     rates = {}
-    for name, text in ((Var.ORR, "Objective response rate (CR + PR)"),
-                       (Var.DCR, "Disease control rate (CR + PR + SD + non-CR/non-PD)")):
+    for name, text in ((Var.ORR, f"Objective response rate (CR + PR), % ({ci})"),
+                       (Var.DCR, f"Disease control rate (CR + PR + SD + non-CR/non-PD), % "
+                                 f"({ci})")):
         rates[name] = cells.add(a.get(variable=name, statistic=Stat.N, **w),
                                 a.get(variable=name, statistic=Stat.PCT, **w))
         rows.append([text, rates[name], _Dependent(rates[name], fmt_est_ci(
@@ -219,14 +286,46 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     cells.block([idx[c] for c in idx if c not in ("PD", "NE")])
     cells.block([rates[Var.ORR]] + [idx[c] for c in idx if c not in OBJECTIVE_RESPONSE])
     cells.block([rates[Var.DCR], idx["PD"], idx["NE"]])
+    rows += _response_detail_rows(a, cells, options)
     denom = a.denominator(variable=Var.ORR, statistic=Stat.N, **w)
     n_eval = a.get(variable=Var.EVALUABLE, statistic=Stat.N, **w)
+    notes = [f"Patients with an evaluable best response (not NE): {fmt_num(n_eval, 0)}."]
+    if a.has(variable=Var.TIME_TO_RESPONSE, statistic=Stat.MEDIAN, **w):
+        notes.append(f"Time to response: from the {options.index_date_label} to the first "
+                     f"assessment showing CR or PR, in responders.")
+    if a.has(variable=Var.BEST_PCT_CHANGE, statistic=Stat.MEAN, **w):
+        notes.append("Best change: the smallest percentage change of the sum of target-lesion "
+                     "diameters from baseline, in patients with a post-baseline measurement "
+                     "(negative: shrinkage).")
     return DisplayTable(
         "response", f"Tumour response (denominator N={fmt_num(denom, 0)})",
-        ("Response", "n (%)", f"Rate, % ({ci_label(options)})"), _finish(rows, cells),
-        convention_footnotes(options, "denominator", "proportion")
-        + (f"Patients with an evaluable best response (not NE): {fmt_num(n_eval, 0)}.",)
+        ("Response", "n (%)", "Estimate"), _finish(rows, cells),
+        convention_footnotes(options, "denominator", "proportion") + tuple(notes)
         + suppression_footnote(options, cells.used))
+
+
+def _response_detail_rows(a: ArdLookup, cells: _Counts, options: ReportOptions) -> list[list]:
+    """Time to response in responders and the best change of the target lesions: a heading
+    each, the patients in the count column, the statistics in the estimate column."""
+    st = options.style
+    unit = options.conventions.time_unit
+    rows: list[list] = []
+    for var, heading in ((Var.TIME_TO_RESPONSE, f"Time to response, {unit}"),
+                         (Var.BEST_PCT_CHANGE, "Best change in the sum of target lesions, %")):
+        w = {"analysis": Analysis.RESPONSE, "variable": var}
+        if not a.has(statistic=Stat.MEDIAN, **w):
+            continue
+        n = cells.add(_stat(a, Stat.N, **w))
+        mean_sd = fmt_est_sd(_stat(a, Stat.MEAN, **w), _stat(a, Stat.SD, **w), style=st)
+        med = fmt_median_range(_stat(a, Stat.MEDIAN, **w), _stat(a, Stat.MIN, **w),
+                               _stat(a, Stat.MAX, **w), style=st)
+        rows.append([f"## {heading}", "", ""])
+        first, second = ((("Median (range)", med), ("Mean (SD)", mean_sd))
+                         if var == Var.TIME_TO_RESPONSE
+                         else (("Mean (SD)", mean_sd), ("Median (range)", med)))
+        rows.append([f"  {first[0]}", n, _Dependent(n, first[1])])
+        rows.append([f"  {second[0]}", "", _Dependent(n, second[1])])
+    return rows
 
 
 def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:

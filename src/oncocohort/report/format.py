@@ -41,7 +41,7 @@ from typing import Literal
 from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
 
 __all__ = ["HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
-           "fmt_est_ci", "fmt_p", "fmt_median_range", "fmt_range"]
+           "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range"]
 
 
 def _finite(x: float | None) -> bool:
@@ -142,11 +142,20 @@ def fmt_est_ci(est: float, lower: float, upper: float, digits: int = 1,
             f"({fmt_range(lower, upper, digits, missing, style=style, sep=style.ci_sep)})")
 
 
+def fmt_est_sd(est: float, sd: float, digits: int = 1, *,
+               style: HouseStyle = DEFAULT_STYLE) -> str:
+    """``"-7.8 (31.0)"``: a mean and its standard deviation (``NE`` when not estimable)."""
+    return f"{fmt_num(est, digits, style=style)} ({fmt_num(sd, digits, style=style)})"
+
+
 def fmt_range(lo: float, hi: float, digits: int = 1, missing: str = "NE", *,
               style: HouseStyle = DEFAULT_STYLE, sep: str | None = None) -> str:
     """``"23.0-82.0"`` (journal styles: ``"23.0 – 82.0"``): the ends of a range, joined by the
-    style's range separator (``sep`` overrides it)."""
+    style's range separator (``sep`` overrides it); a bare hyphen becomes ``" to "`` when an
+    end is negative (``"-66.3 to 53.6"``, not ``"-66.3-53.6"``)."""
     sep = style.range_sep if sep is None else sep
+    if sep == "-" and ((_finite(lo) and lo < 0) or (_finite(hi) and hi < 0)):
+        sep = " to "
     return (f"{fmt_num(lo, digits, missing, style=style)}{sep}"
             f"{fmt_num(hi, digits, missing, style=style)}")
 

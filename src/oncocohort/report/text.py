@@ -39,6 +39,29 @@ def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
             f"{fmt_range(lower, upper, 1, missing, style=st, sep=st.ci_sep)}{suffix})")
 
 
+def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str]:
+    """Time to response and the mean best change of the target lesions, when analysed."""
+    st, k = options.style, options.small_cell_k
+    out = []
+    ttr = {"analysis": Analysis.RESPONSE, "variable": Var.TIME_TO_RESPONSE}
+    if a.has(statistic=Stat.MEDIAN, **ttr) and not (
+            k is not None and a.get(statistic=Stat.N, **ttr) < k):
+        out.append(
+            f"Among the {fmt_num(a.get(statistic=Stat.N, **ttr), 0)} responders, the median "
+            f"time to response was {fmt_num(a.get(statistic=Stat.MEDIAN, **ttr), style=st)} "
+            f"{options.conventions.time_unit} (range "
+            f"{fmt_range(a.get(statistic=Stat.MIN, **ttr), a.get(statistic=Stat.MAX, **ttr),
+                         style=st)}).")
+    chg = {"analysis": Analysis.RESPONSE, "variable": Var.BEST_PCT_CHANGE}
+    if a.has(statistic=Stat.MEAN, **chg):
+        out.append(
+            f"The mean best change in the sum of target lesions was "
+            f"{fmt_num(a.get(statistic=Stat.MEAN, **chg), style=st)}% in "
+            f"{fmt_num(a.get(statistic=Stat.N, **chg), 0)} patients with a post-baseline "
+            f"measurement.")
+    return out
+
+
 def results_sentences(ard: pd.DataFrame, options: ReportOptions,
                       sections: Sequence[str] = SECTIONS) -> list[str]:
     """Sentences for the cohort, response, each time-to-event endpoint and safety (of the
@@ -70,6 +93,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         d = a.denominator(variable=Var.ORR, statistic=Stat.N, **r)
         out.append(f"The objective response rate was {rate(Var.ORR)} and the disease control "
                    f"rate {rate(Var.DCR)}, of {fmt_num(d, 0)} patients.")
+        out += _response_detail_sentences(a, options)
     for ep in a.values("endpoint", analysis=Analysis.SURVIVAL) if "survival" in sections else ():
         w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
         label = options.label(ep)

@@ -1,0 +1,92 @@
+"""The demo report shows what the paper reports (issue 14): each cell checked against its ARD
+row, on the bundled demo."""
+
+from __future__ import annotations
+
+import pytest
+
+from oncocohort.analysis.ard import ard_value
+from oncocohort.report.builders import build_exposure_table, build_response_table
+from oncocohort.report.format import fmt_est_sd, fmt_median_range, fmt_n_pct, fmt_num
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from oncocohort.study.demo import demo_spec_path
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
+
+    results = run_study(load_study(demo_spec_path()))
+    return results.analysis, results.options.report
+
+
+def _rows(table, label, heading=None):
+    """Rows labelled ``label`` (under the section ``heading`` when given)."""
+    out, current = [], None
+    for r in table.rows:
+        if table.is_heading(r):
+            current = r[0][3:]
+            continue
+        if r[0].strip() == label and (heading is None or current == heading):
+            out.append(r)
+    assert len(out) == 1, (label, heading, out)
+    return out[0]
+
+
+def _v(ard, **where):
+    return ard_value(ard, **where)
+
+
+def test_exposure_table_shows_modifications_intensity_and_prior_ici(demo):
+    analysis, options = demo
+    ard = analysis.ard
+    t = build_exposure_table(ard, options)
+    an = {"analysis": "exposure", "group_var": "drug", "group_level": "anlotinib"}
+    rdi = {"variable": "relative_dose_intensity", **an}
+    assert _rows(t, "Relative dose intensity, %, mean (SD)", "anlotinib")[1] == fmt_est_sd(
+        _v(ard, statistic="mean", **rdi), _v(ard, statistic="sd", **rdi)) == "87.6 (11.1)"
+    assert _rows(t, "Relative dose intensity, %, median (range)", "anlotinib")[1] == (
+        fmt_median_range(_v(ard, statistic="median", **rdi), _v(ard, statistic="min", **rdi),
+                         _v(ard, statistic="max", **rdi)))
+    assert _rows(t, "At least one dose reduction", "anlotinib")[1] == "14 (16.1)"
+    for reason in ("Hand-foot syndrome", "Hypertension", "Fatigue"):
+        n = _v(ard, variable="reduction_reason", category=reason.lower(), statistic="n", **an)
+        assert _rows(t, reason, "anlotinib")[1] == fmt_num(n, 0)
+    assert _rows(t, "At least one dose interruption", "anlotinib")[1] == fmt_n_pct(
+        _v(ard, variable="dose_interruption", statistic="n", **an),
+        _v(ard, variable="dose_interruption", statistic="pct", **an))
+    # the paper's 3 PD-1 delays: tislelizumab 2 + pembrolizumab 1; 3 patients in the regimen
+    assert _rows(t, "At least one dose delay", "tislelizumab")[1] == "2 (5.1)"
+    assert _rows(t, "At least one dose delay", "pembrolizumab")[1] == "1 (5.9)"
+    assert _rows(t, "At least one dose delay", "Regimen (longest drug)")[1] == "3 (3.4)"
+    prior = {"analysis": "prior_therapy", "variable": "ici_free_interval"}
+    assert _rows(t, "Months since its last dose, median (IQR) (n=66)")[1] == fmt_median_range(
+        _v(ard, statistic="median", **prior), _v(ard, statistic="q1", **prior),
+        _v(ard, statistic="q3", **prior)) == "6.7 (3.3-9.1)"
+    assert _rows(t, "Patients with a prior immune checkpoint inhibitor")[1] == "66 (75.9)"
+    assert any("of the patients given the drug" in f for f in t.footnotes)
+
+
+def test_response_table_shows_time_to_response_change_and_ne_reasons(demo):
+    analysis, options = demo
+    ard = analysis.ard
+    t = build_response_table(ard, options)
+    ttr = {"analysis": "response", "variable": "time_to_response"}
+    row = _rows(t, "Median (range)", "Time to response, months")
+    assert row[1] == fmt_num(_v(ard, statistic="n", **ttr), 0) == "19"
+    assert row[2] == fmt_median_range(_v(ard, statistic="median", **ttr),
+                                      _v(ard, statistic="min", **ttr),
+                                      _v(ard, statistic="max", **ttr))
+    assert row[2].startswith("1.6 (")  # the paper: 1.6 months
+    chg = {"analysis": "response", "variable": "best_pct_change"}
+    row = _rows(t, "Mean (SD)", "Best change in the sum of target lesions, %")
+    assert row[1] == "82"
+    assert row[2] == fmt_est_sd(_v(ard, statistic="mean", **chg), _v(ard, statistic="sd", **chg))
+    assert _rows(t, "Median (range)", "Best change in the sum of target lesions, %")[2].count(
+        " to ") == 1  # a negative range is not written "-66.3-53.6"
+    ne = _rows(t, "No post-baseline assessment")
+    assert ne[1] == fmt_n_pct(
+        _v(ard, analysis="response", variable="ne_reason",
+           category="no post-baseline assessment", statistic="n"),
+        _v(ard, analysis="response", variable="ne_reason",
+           category="no post-baseline assessment", statistic="pct")) == "5 (5.7)"
