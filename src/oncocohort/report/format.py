@@ -40,8 +40,12 @@ from typing import Literal
 
 from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
 
-__all__ = ["HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
+__all__ = ["MINUS", "HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
            "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range"]
+
+
+#: The minus sign of negative numbers (U+2212).
+MINUS = "\u2212"
 
 
 def _finite(x: float | None) -> bool:
@@ -117,12 +121,20 @@ def fmt_num(x: float | None, digits: int = 1, missing: str = "NE", *,
             style: HouseStyle = DEFAULT_STYLE) -> str:
     """``x`` with ``digits`` decimals (Python formatting of the binary value), else ``missing``.
 
+    A negative number starts with the minus sign U+2212 (``"−7.8"``), as journals print it
+    (and as no spreadsheet reads a formula); one that rounds to zero is ``0.0``.
+
     >>> fmt_num(5.55, 1), fmt_num(5.5, 1, style=STYLES["lancet"]), fmt_num(None)
     ('5.5', '5·5', 'NE')
+    >>> fmt_num(-7.77), fmt_num(-0.04)
+    ('−7.8', '0.0')
     """
     if not _finite(x):
         return missing
-    return style.mark(f"{x:.{digits}f}")
+    text = f"{x:.{digits}f}"
+    if text.startswith("-"):  # a true minus sign, as journals print it; "-0.0" is 0.0
+        text = text[1:] if not text.strip("-0.") else MINUS + text[1:]
+    return style.mark(text)
 
 
 def fmt_n_pct(n: float, pct: float, digits: int = 1, *,

@@ -46,12 +46,12 @@ def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str
     ttr = {"analysis": Analysis.RESPONSE, "variable": Var.TIME_TO_RESPONSE}
     if a.has(statistic=Stat.MEDIAN, **ttr) and not (
             k is not None and a.get(statistic=Stat.N, **ttr) < k):
+        span = fmt_range(a.get(statistic=Stat.MIN, **ttr), a.get(statistic=Stat.MAX, **ttr),
+                         style=st)
         out.append(
             f"Among the {fmt_num(a.get(statistic=Stat.N, **ttr), 0)} responders, the median "
             f"time to response was {fmt_num(a.get(statistic=Stat.MEDIAN, **ttr), style=st)} "
-            f"{options.conventions.time_unit} (range "
-            f"{fmt_range(a.get(statistic=Stat.MIN, **ttr), a.get(statistic=Stat.MAX, **ttr),
-                         style=st)}).")
+            f"{options.conventions.time_unit} (range {span}).")
     chg = {"analysis": Analysis.RESPONSE, "variable": Var.BEST_PCT_CHANGE}
     if a.has(statistic=Stat.MEAN, **chg):
         out.append(
