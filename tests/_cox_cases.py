@@ -19,7 +19,9 @@ def _cases(name: str) -> pd.DataFrame:
 
 
 def _results(name: str) -> pd.DataFrame:
-    out = pd.read_csv(FIXTURES / name, keep_default_na=False, na_values=["NA"])
+    out = pd.read_csv(
+        FIXTURES / name, keep_default_na=False, na_values=["NA"], float_precision="round_trip"
+    )
     out["value"] = out["value"].astype(float)
     return out
 
@@ -33,7 +35,7 @@ COUNTING_RESULTS = _results("cox_counting_results.csv")
 
 def read_input(name: str) -> pd.DataFrame:
     """Input data ``cox_input_<name>.csv`` of the R fixtures."""
-    return pd.read_csv(FIXTURES / f"cox_input_{name}.csv")
+    return pd.read_csv(FIXTURES / f"cox_input_{name}.csv", float_precision="round_trip")
 
 
 def fit_case(

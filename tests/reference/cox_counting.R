@@ -11,6 +11,9 @@
 #                                 robust ("" = R's default, TRUE, FALSE), zph
 #   cox_counting_results.csv      long table: case, quantity, term, value (full double precision)
 # Term names use the oncocohort convention var[level] for factor indicators.
+# Weights of 0 (trimmed or unmatched units): R's coxph refuses them ("Invalid weights, must be
+# >0"); a row of weight 0 contributes nothing, so the reference is the fit on the rows with a
+# positive weight (R's subset = w > 0), which oncocohort must give from all the rows.
 # robust = TRUE without a cluster on (start, stop] data: R needs a cluster (or id) there, so the
 # script passes cluster(row number), which is the per-row sandwich oncocohort computes.
 suppressPackageStartupMessages(library(survival))
@@ -46,6 +49,10 @@ lung_w <- data.frame(time = lung$time, event = lung$status - 1L, age = lung$age,
                      sex = ifelse(lung$sex == 1, "M", "F"), ph_ecog = lung$ph.ecog,
                      inst = lung$inst, pair = ceiling(seq_len(nrow(lung)) / 2),
                      wt = ((seq_len(nrow(lung)) %% 7) + 1) / 3)
+# the same weights with zeros: every 5th row and the whole pair 11 (rows 21, 22); the rows with
+# a missing value (ph.ecog row 14, inst row 139) keep a positive weight
+lung_w$wt0 <- ifelse(seq_len(nrow(lung)) %% 5 == 0 | lung_w$pair == 11, 0, lung_w$wt)
+stopifnot(all(lung_w$wt0[is.na(lung_w$ph_ecog) | is.na(lung_w$inst)] > 0))
 ov <- data.frame(time = ovarian$futime, event = ovarian$fustat, age = ovarian$age,
                  rx = ovarian$rx, id = seq_len(nrow(ovarian)))
 # ovarian split at 200, 400, 600 days: the same model in (start, stop] rows
@@ -90,6 +97,10 @@ lung_wt_model,lung_w,,time,event,age;sex;ph_ecog,,efron,,wt,,FALSE,0
 lung_wt_inst,lung_w,,time,event,age;sex,,breslow,,wt,inst,,1
 lung_inst_strata,lung_w,,time,event,age;ph_ecog,sex,efron,,,inst,,1
 lung_pair,lung_w,,time,event,age;sex;ph_ecog,,efron,,,pair,,0
+lung_wt0,lung_w,,time,event,age;sex;ph_ecog,,efron,,wt0,,,1
+lung_wt0_breslow,lung_w,,time,event,age;sex;ph_ecog,,breslow,,wt0,,FALSE,1
+lung_wt0_pair,lung_w,,time,event,age;sex;ph_ecog,,efron,,wt0,pair,,1
+lung_wt0_strata_inst,lung_w,,time,event,age;ph_ecog,sex,efron,,wt0,inst,,0
 ovarian_rows,ovarian_id,,time,event,age;rx,,efron,,,,TRUE,1
 ovarian_id,ovarian_id,,time,event,age;rx,,efron,,,id,,1
 ov_split_id,ov_split,tstart,time,event,age;rx,,efron,,,id,,1
@@ -108,6 +119,7 @@ add <- function(case, quantity, term, value) {
 for (i in seq_len(nrow(cases))) {
   cs <- cases[i, ]
   d <- inputs[[cs$data]]
+  if (nzchar(cs$weights)) d <- d[d[[cs$weights]] > 0, ]  # R refuses weights of 0 (see top)
   covs <- strsplit(cs$covariates, ";")[[1]]
   for (v in covs) if (is.character(d[[v]])) d[[v]] <- factor(d[[v]])
   if (nzchar(cs$reference)) {  # R sorts levels by locale, oncocohort by code point

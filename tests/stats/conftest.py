@@ -15,12 +15,20 @@ DAYS_PER_MONTH = 30.4375
 
 
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / name, keep_default_na=False, na_values=["NA", "NaN"])
+    # round_trip: pandas' default float parser can be one unit in the last place off the
+    # 17 significant digits R wrote (enough to reorder near-tied values)
+    return pd.read_csv(
+        FIXTURES / name,
+        keep_default_na=False,
+        na_values=["NA", "NaN"],
+        float_precision="round_trip",
+    )
 
 
 @pytest.fixture(scope="session")
 def read_fixture():
-    """Reader for a CSV written by ``tests/reference/km_logrank.R`` (R ``NA`` -> NaN)."""
+    """Reader for a CSV written by the R scripts of ``tests/reference/`` (R ``NA`` -> NaN; floats
+    parsed exactly)."""
     return _read
 
 

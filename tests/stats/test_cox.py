@@ -193,7 +193,7 @@ def test_matches_r_coxph(case):
 
 @pytest.mark.reference
 def test_monotone_likelihood_warns():
-    data = pd.read_csv(FIXTURES / "cox_input_mono.csv")
+    data = pd.read_csv(FIXTURES / "cox_input_mono.csv", float_precision="round_trip")
     with pytest.warns(CoxWarning, match=r"coefficient\(s\) of x; the coefficient may be infinite"):
         fit = cox(data, time="time", event="event", covariates=["x", "z"])
     assert len(fit.warnings) == 1 and "x" in fit.warnings[0] and " z" not in fit.warnings[0]
@@ -204,7 +204,7 @@ def test_monotone_likelihood_warns():
 def test_missing_values_are_dropped_and_counted():
     row = CASES.set_index("case").loc["lung_missing"]
     fit = fit_case(row)
-    data = pd.read_csv(FIXTURES / "cox_input_lung.csv")
+    data = pd.read_csv(FIXTURES / "cox_input_lung.csv", float_precision="round_trip")
     used = data[["time", "event", "age", "meal_cal", "wt_loss"]]
     assert fit.n_dropped == int(used.isna().any(axis=1).sum()) == 57
     assert fit.n + fit.n_dropped == len(data)
@@ -369,7 +369,7 @@ def test_invariant_to_shifting_a_covariate_and_ci_contains_hr(df, shift):
 @pytest.mark.regression
 def test_exact_equals_breslow_without_ties_and_differs_with_ties():
     row = CASES.set_index("case").loc["vet_exact"]
-    data = pd.read_csv(FIXTURES / "cox_input_veteran.csv")
+    data = pd.read_csv(FIXTURES / "cox_input_veteran.csv", float_precision="round_trip")
     exact = fit_case(row)
     breslow = cox(data, time="time", event="event", covariates=["karno", "trt"], ties="breslow")
     # veteran has tied death days, so the estimates differ (slightly)

@@ -352,6 +352,32 @@ def test_robust_default_follows_r():
     assert not cox(d, weights="wt", robust=False, **base).robust
 
 
+def test_zero_weights_are_the_rows_left_out():
+    # trimmed or unmatched units carry weight 0: the fit is the one without those rows
+    d = read_input("lung_w")
+    base = {"time": "time", "event": "event", "covariates": ["age", "sex"], "cluster": "pair"}
+    full = cox(d, weights="wt0", **base)
+    sub = cox(d[d.wt0 > 0], weights="wt0", **base)
+    pd.testing.assert_frame_equal(full.table, sub.table)
+    assert (full.n, full.n_events, full.n_clusters) == (sub.n, sub.n_events, sub.n_clusters)
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (-1.0, "must be finite and >= 0"),
+        (np.inf, "must be finite and >= 0"),
+        (0.0, "is 0 on every row: nothing to fit"),
+    ],
+)
+def test_bad_weights_are_refused(weights, message):
+    d = read_input("lung_w").assign(w=lambda f: f.wt.where(f.index != 3, weights))
+    if weights == 0.0:
+        d["w"] = 0.0
+    with pytest.raises(ValueError, match=message):
+        cox(d, time="time", event="event", covariates=["age"], weights="w")
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

@@ -225,7 +225,7 @@ def test_fleming_harrington_gamma_matches_lifelines(km_inputs, rho, gamma):
     # R survdiff has no gamma; lifelines (an independent implementation) does: weights
     # S(t-)^p (1 - S(t-))^q, pooled KM. Values written by tests/reference/logrank_fh_lifelines.py.
     fx = pd.read_csv(Path(__file__).parents[1] / "reference" / "fixtures"
-                     / "logrank_fh_lifelines.csv")
+                     / "logrank_fh_lifelines.csv", float_precision="round_trip")
     ref = fx[(fx["rho"] == rho) & (fx["gamma"] == gamma)].iloc[0]
     d = km_inputs["lung"]
     res = logrank(d["time"], d["event"], d["sex"], rho=rho, gamma=gamma)

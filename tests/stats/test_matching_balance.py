@@ -10,8 +10,6 @@ tie-free data MatchIt itself agrees with that loop pair for pair (checked in the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,20 +21,6 @@ from oncocohort.stats import MatchResult, balance, match
 
 REL = 1e-6
 ABS = 1e-9
-FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def read_fixture():
-    """Fixture reader with exact float parsing: pandas' default CSV float parser can be one
-    unit in the last place off, which changes which of two near-tied controls is nearer."""
-
-    def read(name: str) -> pd.DataFrame:
-        return pd.read_csv(
-            FIXTURES / name, keep_default_na=False, na_values=["NA"], float_precision="round_trip"
-        )
-
-    return read
 
 
 def _cases(read_fixture):

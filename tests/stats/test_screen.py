@@ -23,12 +23,12 @@ CANDIDATES = ["ARMCD", "SEX", "AGE", "STRATA1"]
 
 @pytest.fixture(scope="module")
 def data() -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / "cox_input_tern_os.csv")
+    return pd.read_csv(FIXTURES / "cox_input_tern_os.csv", float_precision="round_trip")
 
 
 @pytest.fixture(scope="module")
 def expected() -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / "cox_screen_tern_os.csv")
+    return pd.read_csv(FIXTURES / "cox_screen_tern_os.csv", float_precision="round_trip")
 
 
 @pytest.mark.reference

@@ -4,7 +4,7 @@ Private module of :mod:`oncocohort.stats.cox`. It turns a data frame and a list 
 into float arrays: the covariate matrix ``x`` (one column per term), ``time``, ``event``,
 ``weights`` and integer stratum codes (and, when asked for, the interval ``start`` of the
 counting-process form and integer ``cluster`` codes), after dropping rows with a missing value in
-any used column (as R's default ``na.action = na.omit``).
+any used column (as R's default ``na.action = na.omit``) and rows whose case weight is 0.
 
 Conventions
 -----------
@@ -14,6 +14,11 @@ Conventions
   after dropping incomplete rows, in the category order for a pandas ``Categorical`` and sorted
   otherwise; the reference is the first level unless ``reference={var: level}`` says otherwise
   (R's ``relevel``).
+* Case weights must be finite and >= 0. A row of weight 0 contributes nothing to any sum of the
+  partial likelihood, its score or the robust variance, so it is left out before anything else
+  (levels, strata, clusters and ``n`` are those of the rows with a positive weight). This is
+  R's ``coxph(..., subset = w > 0)``: R's ``coxph.fit`` itself refuses weights <= 0, while
+  trimmed propensity weights and MatchIt's weights give 0 to the units left out.
 """
 
 from __future__ import annotations
@@ -134,8 +139,10 @@ def _as_weights(frame: pd.DataFrame, weights: str | None) -> np.ndarray:
     if not weights:
         return np.ones(len(frame))
     w = frame[weights].to_numpy(dtype=float)
-    if not (np.isfinite(w).all() and (w > 0).all()):
-        raise ValueError(f"weights column {weights!r} must be finite and > 0")
+    if not (np.isfinite(w).all() and (w >= 0).all()):
+        raise ValueError(f"weights column {weights!r} must be finite and >= 0")
+    if not (w > 0).any():
+        raise ValueError(f"weights column {weights!r} is 0 on every row: nothing to fit")
     return w
 
 
@@ -214,9 +221,11 @@ def build_design(
         data, time, event, covariates, strata, reference, weights, extra
     )
     frame, n_dropped = _complete_rows(data, used)
+    w = _as_weights(frame, weights)
+    if not (w > 0).all():  # weight 0: the row contributes nothing (module docstring)
+        frame, w = frame[w > 0], w[w > 0]
     t = _as_time(frame[time], time)
     ev = _as_event(frame[event], event)
-    w = _as_weights(frame, weights)
     t0 = _as_start(frame, start, time, t) if start else None
     cl, n_clusters = None, 0
     if cluster:

@@ -447,7 +447,10 @@ def cox(
     reference
         ``{variable: level}``: the reference level of categorical covariates (R ``relevel``).
     weights
-        Column of positive case weights (not with ``ties="exact"``).
+        Column of case weights, finite and >= 0 (not with ``ties="exact"``). Rows of weight 0
+        (units trimmed or left unmatched) contribute nothing and are left out: the fit equals
+        R's ``coxph(weights = w, subset = w > 0)`` (R's ``coxph`` refuses weights of 0), and
+        ``n`` counts the rows with a positive weight.
     start
         Column of interval starts: the counting-process form ``(start, time]`` (R
         ``Surv(start, stop, event)``). A row is at risk at event times t with
