@@ -16,8 +16,7 @@ def _codes(sheet):
 def test_messy_workbook_questions(workbooks):
     p = propose_workbook(workbooks / "messy_zh.xlsx")
     pos = {c.header: c.position for c in p.columns}
-    assert _codes(p) == [("title_rows", None), ("sex_codes", pos["性别"]),
-                         ("status_codes", pos["生存状态"])]
+    assert _codes(p) == [("sex_codes", pos["性别"]), ("status_codes", pos["生存状态"])]
 
 
 def test_clear_workbook_has_no_question(workbooks):

@@ -73,3 +73,33 @@ def test_hands_over_to_the_model_layer() -> None:
     data, problems = build_study_data(tables, StudyOptions.from_spec(spec).validation)
     assert len(data.patients) == 3
     assert not problems.errors, [str(p) for p in problems.errors]
+
+
+def _with_patients_csv(tmp_path: Path, extra: str) -> Path:
+    (tmp_path / "p.csv").write_text(
+        "ID,Start,Last,Age,Name,Remark\n"
+        "1,2024-01-01,2024-06-01,60,Alex Smith,phoned\n", encoding="utf-8")
+    path = tmp_path / "study.yaml"
+    path.write_text(
+        "study: {name: x, data_cutoff: 2024-12-31}\n"
+        "sources:\n  patients:\n    file: p.csv\n"
+        "    columns: {subject_id: ID, index_date: Start, last_alive_date: Last, age: Age}\n"
+        f"    {extra}\n", encoding="utf-8")
+    return path
+
+
+def test_ignored_columns_are_not_read(tmp_path: Path) -> None:
+    spec = load_spec(_with_patients_csv(tmp_path, 'ignore_columns: ["Name", "Remark"]'))
+    tables, problems = load_sources(spec.sources)
+    assert list(problems) == []
+    assert list(tables["patients"][0].frame.columns) == [
+        "subject_id", "index_date", "last_alive_date", "age"]
+
+
+def test_an_ignored_column_not_in_the_file_is_an_error(tmp_path: Path) -> None:
+    spec = load_spec(_with_patients_csv(tmp_path, 'ignore_columns: ["Nmae"]'))
+    tables, problems = load_sources(spec.sources)
+    (p,) = problems
+    assert (p.code, p.column, p.row) == ("column_not_found", "Nmae", 1)
+    assert "ignore_columns" in p.message and "'Name'" in p.message
+    assert tables == {}

@@ -90,8 +90,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "use a study number before sharing them",
         "user": "chosen by you",
         # questions
-        "title_rows": "the header is on row {header_row}; row(s) {rows} above it hold a title: "
-                      "delete them in the sheet, so that the header is the first row",
+        "title_rows": "the header is on row {header_row}; row(s) {rows} above it hold a title",
         "missing_role": "no column found for the {role}: which column is it?",
         "missing_age": "no column found for age or date of birth: which column is it?",
         "no_death": "no column says who died (a date of death or a vital status): which "
@@ -145,8 +144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unique_values": "没有表头标明患者编号；每个值只出现一次",
         "hospital_number": "医院病案号：患者级输出文件会包含此编号，共享前请改用研究编号",
         "user": "由您选择",
-        "title_rows": "表头在第 {header_row} 行；其上方第 {rows} 行为标题：请在表中删除，"
-                      "使表头位于第一行",
+        "title_rows": "表头在第 {header_row} 行；其上方第 {rows} 行为标题",
         "missing_role": "未找到{role}所在的列：是哪一列？",
         "missing_age": "未找到年龄或出生日期所在的列：是哪一列？",
         "no_death": "没有列说明哪些患者死亡（死亡日期或生存状态）：是哪一列？",

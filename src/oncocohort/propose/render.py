@@ -1,7 +1,9 @@
 """The commented ``study.yaml`` a proposal becomes (text only; writing it is the caller's job).
 
 The spec reads as a checklist. Its head lists the open questions (TODO) and the columns left
-out with the reason (direct identifiers, free text, outcomes already computed). Every mapped
+out with the reason (direct identifiers, free text, outcomes already computed); the source
+lists those under ``ignore_columns``, so that they reach no dataset, and reads past a title
+above the header with ``header_row``. Every mapped
 column carries a comment: ``sure:`` with the evidence, or ``GUESS:`` with the evidence and
 the confidence. Where an answer is needed in the YAML itself (the meaning of code ``1``) the
 value is the placeholder ``TODO``, which the spec's own checks reject, so that ``oncocohort
@@ -31,7 +33,7 @@ from oncocohort.propose.analysis import (
     propose_subgroups,
 )
 from oncocohort.propose.messages import DATE_STYLES, describe, role_label
-from oncocohort.propose.results import ColumnProposal, SheetProposal
+from oncocohort.propose.results import ColumnProposal, Note, SheetProposal
 from oncocohort.propose.roles import ROLES
 from oncocohort.propose.todos import REQUIRED_ROLES, open_todos
 
@@ -72,13 +74,10 @@ _TEXT = {
         "labels": "display labels: your headers",
         "reasons": {"identifier": "direct identifier", "free_text": "free text",
                     "derived": "already computed; survival is computed from the dates",
-                    "ignore": "not used", "vital_status": "vital status, not read yet",
+                    "ignore": "not used",
                     "covariate_date": "another date, not used by the analysis"},
-        "still_read": "this version of the study spec still reads every column of the sheet "
-                      "into the patient-level outputs: delete {columns} from the sheet before "
-                      "you run",
-        "status_unsupported": "vital status: this version of the study spec cannot read it; "
-                              "give a date of death per dead patient",
+        "ignored": "not read: they reach no dataset",
+        "status": "a patient coded dead died on the last follow-up date",
     },
     "zh": {
         "head": "由 `oncocohort init` 根据 {file}{sheet} 生成的研究配置。",
@@ -109,11 +108,9 @@ _TEXT = {
         "labels": "显示标签：您的表头",
         "reasons": {"identifier": "直接身份标识", "free_text": "自由文本",
                     "derived": "已计算的结果；生存期将根据日期计算", "ignore": "不使用",
-                    "vital_status": "生存状态，暂不读取", "covariate_date": "其他日期，分析未用"},
-        "still_read": "当前版本的研究配置仍会把表中每一列读入患者级输出："
-                      "运行前请从表中删除 {columns}",
-        "status_unsupported": "生存状态：当前版本的研究配置尚不能读取；"
-                              "请为每位死亡患者填写死亡日期",
+                    "covariate_date": "其他日期，分析未用"},
+        "ignored": "不读取：不进入任何数据集",
+        "status": "编码为死亡的患者，死亡日期为末次随访日期",
     },
 }
 
@@ -206,7 +203,7 @@ def _ae_lines(grades: list[ColumnProposal], t: dict, lang: str) -> list[str]:
 
 def _source_lines(sheet: SheetProposal, spec_file: str, t: dict, lang: str) -> list[str]:
     mapped = [c for c in sheet.columns
-              if c.variable and ROLES[c.role].group in ("patients", "covariate")]
+              if c.variable and ROLES[c.role].group in ("patients", "status", "covariate")]
     grades = [c for c in sheet.columns if c.role == "ae_grade"]
     key = "wide" if grades else "patients"
     lines = ["sources:", _line(2, f"{key}:", t["with_ae"] if grades else t["one_row"]),
@@ -215,8 +212,20 @@ def _source_lines(sheet: SheetProposal, spec_file: str, t: dict, lang: str) -> l
         lines.append(_line(4, f"sheet: {_q(sheet.sheet)}"))
     if sheet.encoding:
         lines.append(_line(4, f"encoding: {_q(sheet.encoding)}", t["encoding"]))
+    if sheet.title_rows:
+        lines.append(_line(4, f"header_row: {sheet.header_row}", describe(Note.of(
+            "title_rows", header_row=sheet.header_row,
+            rows=", ".join(map(str, sheet.title_rows))), lang)))
+    ignored = [c.header for c in sheet.columns if c.level == "left_out"]
+    if ignored:
+        lines.append(_line(4, f"ignore_columns: [{', '.join(_q(h) for h in ignored)}]",
+                           t["ignored"]))
     lines.append(_line(4, "columns:"))
-    lines += [_line(6, f"{c.variable}: {_q(c.header)}", _why(c, lang)) for c in mapped]
+    for c in mapped:
+        why = _why(c, lang)
+        if c.role == "vital_status":
+            why += "; " + t["status"]
+        lines.append(_line(6, f"{c.variable}: {_q(c.header)}", why))
     roles = {c.role for c in sheet.columns}
     missing = [r for r in REQUIRED_ROLES if r not in roles]
     missing += ["age"] if not roles & {"age", "birth_date"} else []
@@ -295,7 +304,7 @@ def _head(sheet: SheetProposal, todos: Sequence[str], left: Sequence[str], t: di
 def _left_out(sheet: SheetProposal, t: dict, lang: str) -> list[str]:
     out = []
     for c in sheet.columns:
-        if c.level == "left_out" or c.role in ("vital_status", "covariate_date"):
+        if c.level == "left_out" or c.role == "covariate_date":
             why = describe(c.evidence[0], lang) if c.evidence else ""
             out.append(f"'{c.header}': {t['reasons'][c.role]}" + (f" ({why})" if why else ""))
     return out
@@ -322,12 +331,6 @@ def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None 
     choices = choices or AnalysisChoices()
     t = _TEXT.get(lang, _TEXT["en"])
     todos = [describe(x.note, lang) for x in open_todos(sheet)]
-    if sheet.first("vital_status") and not sheet.first("death_date"):
-        todos.append(t["status_unsupported"])
-    kept_anyway = [c.header for c in sheet.columns
-                   if c.role in ("identifier", "free_text")]
-    if kept_anyway:
-        todos.append(t["still_read"].format(columns=", ".join(f"'{h}'" for h in kept_anyway)))
     left = _left_out(sheet, t, lang)
     study_name = choices.name or name or spec_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     cutoff = choices.data_cutoff or sheet.latest_date

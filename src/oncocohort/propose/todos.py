@@ -3,7 +3,8 @@
 They follow from the roles chosen (the engine's, or the user's in the app), so they are
 computed, never stored: change a role and the questions change with it.
 
-Sheet questions: a title above the header; a role the study needs with no column (patient
+Sheet questions (a title above the header is no question: the spec's ``header_row`` reads
+past it): a role the study needs with no column (patient
 id, index date, last follow-up, age or birth date); nothing that says who died. Column
 questions: codes without a meaning (``1``/``2`` for sex or vital status), response or
 end-of-treatment codes that are not RECIST/canonical ones, dates whose day/month order no
@@ -58,9 +59,6 @@ def _dates(col: ColumnProposal, data_rows: tuple[int, ...]) -> list[Todo]:
 
 def _sheet(sheet: SheetProposal) -> list[Todo]:
     out = []
-    if sheet.title_rows:
-        out.append(Todo(Note.of("title_rows", header_row=sheet.header_row,
-                                rows=", ".join(map(str, sheet.title_rows)))))
     roles = {c.role for c in sheet.columns}
     for name in REQUIRED_ROLES:
         if name not in roles:

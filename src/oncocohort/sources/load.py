@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oncocohort.problems import InputError, Problem, Problems
+from oncocohort.problems import InputError, Problem, Problems, did_you_mean
 from oncocohort.sources.base import SourceTable
 from oncocohort.sources.mapping import map_table
 from oncocohort.sources.readers import read_table_header
@@ -36,6 +36,19 @@ def _read(source: Source) -> tuple[Any, list[Problem]]:
     return (frame, rows), hint
 
 
+def _drop_ignored(frame: Any, source: Source) -> tuple[Any, list[Problem]]:
+    """The frame without the source's ``ignore_columns``; a listed column the file does not
+    have is an error (a typo would otherwise let an identifier through)."""
+    present = [str(c) for c in frame.columns]
+    problems = [Problem(
+        "error", f"column '{col}' (in ignore_columns) is not in the file"
+        f"{did_you_mean(col, present)}", file=source.file, sheet=source.sheet, row=1,
+        column=col, code="column_not_found")
+        for col in source.ignore_columns if col not in present]
+    drop = [c for c in frame.columns if str(c) in set(source.ignore_columns)]
+    return frame.drop(columns=drop), problems
+
+
 def load_sources(sources: Sources) -> tuple[dict[str, list[SourceTable]], Problems]:
     """Read, rename and recode every source of a study spec.
 
@@ -59,6 +72,10 @@ def load_sources(sources: Sources) -> tuple[dict[str, list[SourceTable]], Proble
         if read is None:
             continue
         frame, rows = read
+        frame, more = _drop_ignored(frame, source)
+        problems += more
+        if more:
+            continue
         if name == "wide":
             found, more = unpivot_wide(frame, rows, columns=source.columns,
                                        values=source.values, ae_grades=source.ae_grades,

@@ -203,8 +203,9 @@ class Source(_Frozen):
 
     ``columns`` maps canonical column -> the user's column name; ``values`` maps, per canonical
     column, user code -> canonical code; ``header_row`` (CSV, XLSX) is the row holding the
-    column names when an export puts a title above them. ``file`` is kept as written (for
-    messages);
+    column names when an export puts a title above them; ``ignore_columns`` are columns of
+    the file left unread (direct identifiers, free text, outcomes already computed), so that
+    they reach no dataset. ``file`` is kept as written (for messages);
     :attr:`path` is the file resolved against the folder of the YAML file.
     """
 
@@ -215,7 +216,17 @@ class Source(_Frozen):
     date_format: Annotated[str | None, AfterValidator(_check_date_format)] = None
     encoding: Annotated[str | None, AfterValidator(_check_encoding)] = None
     header_row: int | None = Field(None, ge=1, le=1_000)
+    ignore_columns: list[str] = Field(default_factory=list)
     _path: Path = PrivateAttr(default=None)  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _ignored_not_mapped(self) -> Source:
+        both = sorted(set(self.ignore_columns) & set(self.columns.values()))
+        if both:
+            raise PydanticCustomError(
+                "ignored_and_mapped", "column(s) {both} are both mapped in 'columns' and "
+                "listed in 'ignore_columns'", {"both": ", ".join(f"'{c}'" for c in both)})
+        return self
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Source:
