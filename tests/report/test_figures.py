@@ -26,10 +26,11 @@ def _curve(label, time, event, *, times, landmarks=()):
                     group_var="g", group_level=label)
 
 
-def _printed_at_risk(fig):
-    ax_tab = fig.axes[1]
+def _printed_at_risk(fig, table=1):
+    """The numbers of a table under the axis: (time, row from the bottom) -> count."""
+    ax_tab = fig.axes[table]
     return {(round(t.get_position()[0], 9), t.get_position()[1]): int(t.get_text())
-            for t in ax_tab.texts}
+            for t in ax_tab.texts if t.get_transform() == ax_tab.transData}
 
 
 @pytest.mark.by_hand
@@ -47,7 +48,10 @@ def test_km_numbers_at_risk_equal_subjects_still_followed(fixture_module):
     assert list(res.at_risk["n_at_risk"]) == [printed[(t, 0)] for t in ticks]
     assert res.medians["median"].iloc[0] == km.median.estimate == 14.0
     texts = [t.get_text() for t in res.figure.axes[0].texts]
-    assert "58.3%" in texts  # 12-month landmark: S(12) = 7/12
+    assert "12-month rate 58.3%" in texts  # 12-month landmark: S(12) = 7/12
+    m = km.median  # the ARD's median and interval, printed with the unit
+    bound = [f"{v:.1f}" if np.isfinite(v) else "NR" for v in (m.lower, m.upper)]
+    assert f"Median 14.0 months (95% CI {bound[0]}-{bound[1]})" in texts
 
 
 @pytest.mark.by_hand
@@ -60,12 +64,20 @@ def test_km_two_curves_rows(fixture_module):
         sub = os_[pats.loc[os_.index, "ecog_group"] == g]
         curves.append(_curve(g, sub["aval"].to_numpy(float), sub["event"].to_numpy(int),
                              times=(0.0, 10.0, 20.0)))
-    res = compute_km_figure(curves, annotation="Log-rank p = 0.026")
+    res = compute_km_figure(curves, annotation="Log-rank p = 0.026", legend_title="ECOG")
     printed = _printed_at_risk(res.figure)
     # row 1 (top) is the first curve: ECOG 0 = P01 P02 P04 P08 P10, times 20 18 14 13 24
     assert printed[(0.0, 1)] == 5 and printed[(10.0, 1)] == 5 and printed[(20.0, 1)] == 2
     assert printed[(0.0, 0)] == 7
-    assert "Log-rank p = 0.026" in [t.get_text() for t in res.figure.axes[0].texts]
+    lines = "\n".join(t.get_text() for t in res.figure.axes[0].texts).split("\n")
+    assert "Log-rank p = 0.026" in lines
+    assert "0: not reached" in lines  # ECOG 0: 2 deaths in 5 patients
+    assert res.legend == ("ECOG", "0 (n = 5)", "1-2 (n = 7)")
+    legend = res.figure.axes[0].get_legend()
+    assert legend.get_title().get_text() == "ECOG"
+    assert [t.get_text() for t in legend.get_texts()] == ["0 (n = 5)", "1-2 (n = 7)"]
+    styles = [h.get_linestyle() for h in legend.legend_handles]
+    assert styles[0] != styles[1]  # apart in greyscale too
 
 
 @pytest.mark.by_hand
@@ -136,16 +148,21 @@ def test_km_events_and_small_counts(fixture_module):
     time, event = os_["aval"].to_numpy(float), os_["event"].to_numpy(int)
     curve = _curve("All", time, event, times=(0.0, 5.0, 10.0, 15.0, 20.0))
     res = compute_km_figure([curve], show_events=True, small_cell_k=3)
-    texts = {row.time: row.text for row in res.at_risk.itertuples()}
+    texts = {row.time: (row.text, row.events_text) for row in res.at_risk.itertuples()}
     for t in (0, 5, 10, 15, 20):
         at_risk = int((time >= t).sum())
         events = int(((time <= t) & (event == 1)).sum())
         shown = "<3" if 0 < at_risk < 3 else str(at_risk)
         shown_e = "<3" if 0 < events < 3 else str(events)
-        assert texts[t] == f"{shown} ({shown_e})"
-    assert texts[20] == "<3 (8)"  # 20 and 24 still followed; all 8 deaths by month 18
-    printed = sorted(t.get_text() for t in res.figure.axes[1].texts)
-    assert printed == sorted(texts.values())
+        assert texts[t] == (shown, shown_e)
+    assert texts[20] == ("<3", "8")  # 20 and 24 still followed; all 8 deaths by month 18
+    tables = res.figure.axes[1:3]
+    for ax, title, col in zip(tables, ("Number at risk", "Cumulative number of events"),
+                              (0, 1), strict=True):
+        printed = {t.get_position()[0]: t.get_text() for t in ax.texts
+                   if t.get_transform() == ax.transData}
+        assert printed == {t: v[col] for t, v in texts.items()}
+        assert title in [t.get_text() for t in ax.texts]
 
 
 def test_swimmer_ids_hidden(analysis):

@@ -125,7 +125,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
                 patients, tte, ep.name, variables, unit=endpoints[ep.name].unit,
                 conf_type=conv.km_conf_type, conf_level=conv.conf_level,
                 median_ci=conv.median_ci, ties=conv.cox_ties,
-                threshold=options.screen.threshold, p_from=options.screen.p_from)
+                threshold=options.screen.threshold, p_from=options.screen.p_from,
+                landmarks=options.landmarks)
             subgroups[ep.name] = res
             rows += res.rows
 

@@ -103,8 +103,11 @@ def compute_subgroup_rows(
     ties: str = "efron",
     threshold: float = 0.05,
     p_from: str = "wald",
+    landmarks: Sequence[float] = (),
 ) -> SubgroupResult:
-    """Table 2 rows for one endpoint (see the module docstring)."""
+    """Table 2 rows for one endpoint (see the module docstring); the curves' numbers at risk
+    at the times of :func:`~oncocohort.analysis.survival.at_risk_grid` (``landmarks``
+    included)."""
     if p_from not in P_FROM:
         raise ValueError(f"p_from must be 'wald', 'lr' or 'logrank', not {p_from!r}")
     data = subgroup_frame(patients, tte, endpoint, variables)
@@ -116,7 +119,8 @@ def compute_subgroup_rows(
                                       float(len(data) - len(d)), variable=Var.PATIENTS,
                                       endpoint=endpoint, group_var=var)]
         curves[var] = {}
-        grid = at_risk_grid(float(d["aval"].max()) if len(d) else 0.0)  # one axis per variable
+        grid = at_risk_grid(float(d["aval"].max()) if len(d) else 0.0,  # one axis per variable
+                            landmarks)
         for level in data[var].cat.categories:
             g = d.loc[d[var] == level]
             if g.empty:

@@ -9,7 +9,8 @@ the median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996) 
 of observed times.
 
 Numbers at risk (``variable="at_risk"``): at each time of the at-risk grid
-(:func:`at_risk_grid`: from 0 by a round step to the last observed time; these are the x ticks
+(:func:`at_risk_grid`: from 0 by a round step to the last observed time, and the landmark
+times; these are the x ticks
 of the Kaplan-Meier figure, which prints these rows under its axis) the number still under
 observation (``n_at_risk``, R ``summary(fit, times)$n.risk``) and the cumulative number of
 events up to and including the time (``n_events``).
@@ -47,12 +48,46 @@ def landmark_text(t: float) -> str:
     return str(int(t)) if float(t).is_integer() else f"{t:g}"
 
 
-def at_risk_grid(last: float) -> tuple[float, ...]:
+def at_risk_grid(last: float, landmarks: Sequence[float] = ()) -> tuple[float, ...]:
     """The times of the numbers at risk: 0, then every ``step`` up to ``last`` (the last
-    observed time), ``step`` a round number (1, 2, 3, 5, 6 or 10 times a power of ten) giving
-    about 8 intervals."""
+    observed time), ``step`` a round number (1, 2, 3, 4, 5, 6 or 10 times a power of ten)
+    giving about 8 intervals; and every landmark time up to ``last``, so that the figure
+    prints the numbers at risk at the landmarks its rates are given for.
+
+    Among the round steps giving 4 to 12 intervals, one that divides every landmark is
+    preferred (the one nearest ``last / 8``): with landmarks at 12 and 24 months and 27 months
+    of follow-up the grid is 0, 3, ..., 27 rather than 0, 5, ..., 25. A landmark no such step
+    divides is added to the grid as a time of its own.
+
+    >>> at_risk_grid(27.0)
+    (0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
+    >>> at_risk_grid(27.0, landmarks=(12, 24))
+    (0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0, 24.0, 27.0)
+    >>> at_risk_grid(20.0, landmarks=(6.5,))
+    (0.0, 3.0, 6.0, 6.5, 9.0, 12.0, 15.0, 18.0)
+    """
+    marks = [float(t) for t in landmarks if 0 < float(t) <= last]
     step = _nice_step(last)
-    return tuple(float(t) for t in np.arange(0.0, last + 1e-9, step))
+    if marks and not _divides(step, marks):
+        fits = [s for s in _round_steps(last) if 4 <= last / s <= 12 and _divides(s, marks)]
+        if fits:
+            step = min(fits, key=lambda s: (abs(np.log(s / (last / 8))), s))
+    grid = {round(float(t), 9) for t in np.arange(0.0, last + 1e-9, step)}
+    return tuple(sorted(grid | {round(t, 9) for t in marks}))
+
+
+def _divides(step: float, times: Sequence[float]) -> bool:
+    return all(abs(t / step - round(t / step)) < 1e-9 for t in times)
+
+
+def _round_steps(xmax: float) -> list[float]:
+    """Round steps (1, 2, 3, 4, 5, 6 times a power of ten) from ``xmax / 20`` to ``xmax``."""
+    if xmax <= 0:
+        return [1.0]
+    out = []
+    for e in range(int(np.floor(np.log10(xmax / 20))), int(np.ceil(np.log10(xmax))) + 1):
+        out += [m * 10.0 ** e for m in (1, 2, 3, 4, 5, 6)]
+    return out
 
 
 def _nice_step(xmax: float) -> float:
@@ -146,7 +181,7 @@ def compute_survival_rows(
                         (Stat.MAX, float(time.max()))):
             rows.append(ArdRow(analysis, stat, v, variable=Var.FOLLOW_UP, unit=unit, **where))
     if at_risk_times is None:
-        at_risk_times = at_risk_grid(float(time.max()) if time.size else 0.0)
+        at_risk_times = at_risk_grid(float(time.max()) if time.size else 0.0, landmarks)
     rows += compute_at_risk_rows(km, at_risk_times, analysis=analysis, **where)
     return km, rows
 

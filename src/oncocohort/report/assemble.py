@@ -127,9 +127,12 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
     return "\n".join(lines)
 
 
-def km_curve(a: ArdLookup, label: str, km: KaplanMeier, **where: str) -> KmCurve:
+def km_curve(a: ArdLookup, label: str, km: KaplanMeier, *, style: HouseStyle = DEFAULT_STYLE,
+             ci_label: str = "95% CI", **where: str) -> KmCurve:
     """A Kaplan-Meier figure's curve: the fit ``km`` to draw, and from the ARD rows of
-    ``where`` the numbers at risk, the median and the landmark survival it prints."""
+    ``where`` the numbers at risk, the number of patients, the median with its interval and
+    the landmark survival it prints (in the journal ``style``; ``ci_label`` names the
+    interval)."""
     times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **where)
     at_risk = pd.DataFrame({
         "time": [float(t) for t in times],
@@ -138,12 +141,33 @@ def km_curve(a: ArdLookup, label: str, km: KaplanMeier, **where: str) -> KmCurve
         "n_events": [a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_EVENTS, **where)
                      for t in times]})
     marks = a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT, **where)
-    landmarks = pd.DataFrame({
-        "time": [float(t) for t in marks],
-        "survival": [a.get(variable=Var.LANDMARK, category=t, statistic=Stat.PCT, **where) / 100
-                     for t in marks]})
-    median = a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN, **where)
-    return KmCurve(label, km, at_risk, median, landmarks)
+    pcts = [a.get(variable=Var.LANDMARK, category=t, statistic=Stat.PCT, **where)
+            for t in marks]
+    landmarks = pd.DataFrame({"time": [float(t) for t in marks],
+                              "survival": [p / 100 for p in pcts]})
+    med = {"variable": Var.MEDIAN, **where}
+    median = a.get(statistic=Stat.MEDIAN, **med)
+    if median == median:
+        lo = fmt_num(a.get(statistic=Stat.LOWER, **med), missing="NR", style=style)
+        hi = fmt_num(a.get(statistic=Stat.UPPER, **med), missing="NR", style=style)
+        median_text = (f"{fmt_num(median, style=style)} "
+                       f"({style.ci_words(ci_label)} {lo}{style.ci_sep}{hi})")
+    else:
+        median_text = "not reached"
+    n = a.get(variable=Var.PATIENTS, statistic=Stat.N, default=float("nan"), **where)
+    return KmCurve(label, km, at_risk, median, landmarks,
+                   n=int(n) if n == n else None, median_text=median_text,
+                   landmark_texts=tuple(f"{fmt_num(p, style=style)}%" for p in pcts))
+
+
+def _km_options(options: ReportOptions) -> dict:
+    """The Kaplan-Meier figure options of the report (``outputs.km``, the journal style)."""
+    return {"unit": options.conventions.time_unit, "ci_band": options.km_ci_band,
+            "show_events": options.km_cumulative_events, "small_cell_k": options.small_cell_k}
+
+
+def _ci_label(options: ReportOptions) -> str:
+    return f"{100 * float(options.conventions.conf_level):g}% CI"
 
 
 def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[ReportFigure]:
@@ -176,13 +200,14 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     for name, fit in analysis.endpoints.items() if "survival" in shown else ():
         where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **where)
-        km = compute_km_figure([km_curve(a, fit.label, fit.km, **where)], unit=unit,
-                               title=fit.label, small_cell_k=k)
+        curve = km_curve(a, fit.label, fit.km, style=options.style,
+                         ci_label=_ci_label(options), **where)
+        km = compute_km_figure([curve], ylabel=f"{fit.label} probability",
+                               **_km_options(options))
         figs.append(ReportFigure(
             f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(n)}). "
             + km_caption(a, options, **where)
-            + " Tick marks: censored observations; dotted lines: median; numbers at risk below "
-            "the axis.", km.figure, km))
+            + _km_key(options, landmarks=bool(len(km.landmarks))), km.figure, km))
     for endpoint, res in analysis.subgroups.items() if "subgroups" in shown else ():
         label = options.label(endpoint)
         if subgroup_curves != "none":
@@ -191,20 +216,22 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                                        and var not in res.selected):
                     continue
                 where = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
-                drawn = [km_curve(a, level, fit, group_level=level, **where)
+                drawn = [km_curve(a, level, fit, style=options.style,
+                                  ci_label=_ci_label(options), group_level=level, **where)
                          for level, fit in curves.items()]
-                km = compute_km_figure(drawn, unit=unit, title=f"{label} by "
-                                       f"{options.label(var)}",
+                km = compute_km_figure(drawn, ylabel=f"{label} probability",
+                                       legend_title=options.label(var),
                                        annotation=subgroup_annotation(
                                            analysis.ard, endpoint, var, style=options.style),
-                                       small_cell_k=k)
+                                       **_km_options(options))
                 medians = "; ".join(
                     f"{level}: " + km_caption(a, options, landmarks=False, group_level=level,
                                               **where).removeprefix("Median ").rstrip(".")
                     for level in curves)
                 figs.append(ReportFigure(f"km_{endpoint}_{var}", f"{label} by "
                                          f"{options.label(var)}. Median by group, "
-                                         f"{medians}.", km.figure, km))
+                                         f"{medians}." + _km_key(options, groups=True),
+                                         km.figure, km))
         rows = forest_rows(analysis.ard, endpoint, options)
         if rows["hr"].notna().any():
             fo = compute_forest_figure(rows, title=f"{label}: univariable hazard ratios")
@@ -220,6 +247,20 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     for f in figs:  # tick labels and any number a figure formatted itself
         apply_decimal_mark(f.figure, options.style.decimal_mark)
     return figs
+
+
+def _km_key(options: ReportOptions, *, groups: bool = False, landmarks: bool = False) -> str:
+    """What the marks of a Kaplan-Meier figure mean (its caption says it)."""
+    parts = ["line types and colours: groups"] if groups else []
+    parts += ["tick marks: censored observations", "dotted lines: median"]
+    if options.km_ci_band:
+        parts.append(f"shaded: pointwise {_ci_label(options)}")
+    if landmarks:
+        parts.append("dots: landmark rates")
+    parts.append("numbers at risk" + (" and cumulative events" if options.km_cumulative_events
+                                      else "") + " at the axis ticks below the axis")
+    text = "; ".join(parts)
+    return " " + text[0].upper() + text[1:] + "."
 
 
 def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,

@@ -62,6 +62,9 @@ class ReportOptions:
         ``default``, ``jama``, ``lancet``, ``nejm``; :mod:`oncocohort.report.format`).
     figure_formats
         The figure files written (``outputs.figure_formats``: ``png``, ``svg``, ``pdf``).
+    km_ci_band, km_cumulative_events
+        The Kaplan-Meier figures shade each curve's pointwise confidence band; print the
+        cumulative number of events under the numbers at risk (``outputs.km``).
     """
 
     title: str
@@ -76,6 +79,8 @@ class ReportOptions:
     subgroup_curves: Literal["selected", "all", "none"] = "selected"
     journal_style: JournalStyle = DEFAULT_JOURNAL_STYLE
     figure_formats: tuple[FigureFormat, ...] = DEFAULT_FIGURE_FORMATS
+    km_ci_band: bool = False
+    km_cumulative_events: bool = False
 
     @property
     def style(self) -> HouseStyle:

@@ -478,6 +478,14 @@ class Safety(_Frozen):
     immune_related: list[str] = Field(default_factory=list)
 
 
+class KmFigures(_Frozen):
+    """``outputs.km:``: what the Kaplan-Meier figures draw besides the curves, the medians,
+    the landmark rates and the numbers at risk."""
+
+    ci_band: bool = False
+    cumulative_events: bool = False
+
+
 class Outputs(_Frozen):
     """``outputs:``: report formats (:mod:`oncocohort.canon.formats`), small-cell
     suppression, and the sections switched on or off (:mod:`oncocohort.canon.sections`:
@@ -490,6 +498,7 @@ class Outputs(_Frozen):
     journal_style: JournalStyle = DEFAULT_JOURNAL_STYLE
     figure_formats: list[FigureFormat] = Field(
         default_factory=lambda: list(DEFAULT_FIGURE_FORMATS))
+    km: KmFigures = Field(default_factory=KmFigures)
 
 
 class StudySpec(_Frozen):

@@ -148,7 +148,9 @@ class StudyOptions:
                 labels=_labels(spec), small_cell_k=spec.outputs.small_cell_k,
                 formats=tuple(spec.outputs.formats),
                 journal_style=spec.outputs.journal_style,
-                figure_formats=tuple(spec.outputs.figure_formats)),
+                figure_formats=tuple(spec.outputs.figure_formats),
+                km_ci_band=spec.outputs.km.ci_band,
+                km_cumulative_events=spec.outputs.km.cumulative_events),
             variables=tuple(
                 [NamedVariable(s.variable, f"subgroups[{i}].variable", "subgroup")
                  if s.derive is None else

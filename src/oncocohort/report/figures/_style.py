@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # no screen: figures are rendered to files only
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 # Okabe & Ito (2008) colour-blind-safe palette, black first.
 PALETTE: tuple[str, ...] = (
@@ -22,6 +23,10 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",  # yellow
     "#000000",  # black
 )
+
+#: Line types that go with the colours, so that curves stay apart in greyscale print: solid,
+#: dashed, dotted, dash-dot, long dash.
+LINESTYLES: tuple = ("-", (0, (5, 2)), (0, (1, 1.3)), (0, (6, 2, 1, 2)), (0, (9, 3)))
 
 MM_PER_INCH = 25.4
 SINGLE_COLUMN_MM = 85.0   # common single-column width (Elsevier, Dove, BMJ: 80-90 mm)
@@ -57,4 +62,14 @@ def new_figure(width_in: float, height_in: float) -> Figure:
     Agg canvas so it can be drawn and measured."""
     fig = Figure(figsize=(width_in, height_in))
     FigureCanvasAgg(fig)
+    return fig
+
+
+def fix_canvas(fig: Figure) -> Figure:
+    """Make the whole figure part of its saved area: an empty rectangle over the canvas is
+    counted by the tight bounding box the files are cropped to (:mod:`.render`), so figures
+    laid out at the same size are saved at the same size whatever their texts (labels that
+    stick out still widen it). Returns ``fig``."""
+    fig.add_artist(Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False,
+                             linewidth=0, edgecolor="none"))
     return fig

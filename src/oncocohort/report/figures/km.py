@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
+from oncocohort.report.figures._risktable import (
+    RiskRow,
+    draw_risk_table,
+    risk_cells,
+    time_axis_layout,
+)
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC, inches
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["KmCurve", "KmFigure", "compute_km_figure"]
@@ -40,6 +46,14 @@ class KmCurve:
         The median (drawn as dotted lines; NaN: not reached).
     landmarks
         ``time``, ``survival`` (a fraction; NaN where not estimable) annotated on the curve.
+    n
+        The number of patients (the legend's ``(n = 40)``; ``None``: not printed).
+    median_text
+        The median as printed, with its interval (``"5.0 (3.6-7.7)"``, in the report's
+        journal style); ``""``: the median to one decimal.
+    landmark_texts
+        The landmark rates as printed (``"28.1%"``), one per row of ``landmarks``; empty:
+        formatted to one decimal.
     """
 
     label: str
@@ -48,13 +62,22 @@ class KmCurve:
     median: float
     landmarks: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"time": [], "survival": []}))
+    n: int | None = None
+    median_text: str = ""
+    landmark_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class KmFigure:
+    """The figure and what it printed: ``at_risk`` (curve, time, n_at_risk, n_events, text,
+    events_text), ``medians`` (curve, median, text), ``landmarks`` (curve, time, text),
+    ``legend`` (the legend's entries, its title first when there is one)."""
+
     figure: Figure
-    at_risk: pd.DataFrame  # columns: curve, time, n_at_risk
-    medians: pd.DataFrame  # columns: curve, median
+    at_risk: pd.DataFrame
+    medians: pd.DataFrame
+    landmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    legend: tuple[str, ...] = ()
 
 
 def _step_xy(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -82,87 +105,156 @@ def compute_km_figure(
     width_mm: float = DOUBLE_COLUMN_MM,
     show_events: bool = False,
     small_cell_k: int | None = None,
+    legend_title: str | None = None,
+    median_label: str = "Median",
+    landmark_label: str = "{time}-{unit} rate",
 ) -> KmFigure:
     """Kaplan-Meier figure of one or several curves.
+
+    The plot area and margins depend only on ``width_mm`` and the number of table rows, so
+    every single-curve figure of a report has the same size. Curves differ by line type as
+    well as colour (:data:`~._style.LINESTYLES`), so they stay apart in greyscale.
 
     Parameters
     ----------
     curves
         The curves (:class:`KmCurve`); they share the at-risk times, which are the x ticks.
+    ci_band
+        Shade each curve's pointwise confidence band.
+    median_lines
+        Dotted grey lines from 0.5 to each median.
+    annotation
+        Text printed under the medians (e.g. the log-rank p).
+    ylabel
+        The y axis' name (``"Progression-free survival probability"``).
     show_events
-        Print the cumulative number of events up to each tick time after the number at risk,
-        ``"46 (12)"``.
+        A second table under the numbers at risk: the cumulative number of events up to each
+        tick time.
     small_cell_k
         Print numbers at risk (and events) between 1 and ``k - 1`` as ``"<k"``.
+    legend_title
+        The legend's title (the subgroup variable) when there are several curves; the legend
+        names each curve with its ``n``.
+    median_label, landmark_label
+        The wording of the medians' heading and of each landmark rate (``{time}`` and
+        ``{unit}``: ``"12-month rate 28.1%"``).
 
     Returns
     -------
     KmFigure
-        The figure; ``at_risk`` (curve, time, n_at_risk, n_events, text: what was printed);
-        ``medians``.
+        The figure and the texts it printed.
     """
     ticks = _ticks(curves)
+    single_unit = unit[:-1] if unit.endswith("s") else unit
+    multi = len(curves) > 1
+    tables = [len(curves)] + ([len(curves)] if show_events else [])
     with plt.rc_context(RC):
-        height = inches(width_mm) * (0.62 + 0.045 * len(curves))
-        fig = new_figure(inches(width_mm), height)
-        n_rows = len(curves)
-        gs = fig.add_gridspec(2, 1, height_ratios=[5, 0.9 + 0.35 * n_rows], hspace=0.35)
-        ax = fig.add_subplot(gs[0])
-        ax_tab = fig.add_subplot(gs[1], sharex=ax)
-
+        top = (0.25 if title else 0.0) + (0.22 if multi else 0.0)
+        lay = time_axis_layout(width_mm, width_mm * 0.42, tables, top_in=top)
+        fig, ax = lay.figure, lay.ax
         xmax = max(float(c.km.table["time"].max()) if len(c.km.table) else 0.0
                    for c in curves)
+        xmax = max(xmax, float(ticks[-1]) if len(ticks) else 0.0)
 
-        at_risk_rows, median_rows = [], []
+        at_risk_rows, median_rows, landmark_rows, risk, events = [], [], [], [], []
+        handles = []
         for i, curve in enumerate(curves):
             label, table = curve.label, curve.km.table
             colour = PALETTE[i % len(PALETTE)]
+            style = LINESTYLES[i % len(LINESTYLES)]
             t, s = _step_xy(table)
-            ax.step(t, s, where="post", color=colour, lw=1.2, label=label)
+            (line,) = ax.step(t, s, where="post", color=colour, lw=1.3, ls=style)
+            handles.append(line)
             if ci_band and len(table):
                 bt, lo, hi = _band_xy(table)
                 ax.fill_between(bt, lo, hi, step="post", color=colour, alpha=0.15, lw=0)
             cens = table[table["n_censored"] > 0]
             ax.plot(cens["time"], cens["survival"], ls="none", marker="|", ms=5, mew=0.9,
                     color=colour)
-            median_rows.append({"curve": label, "median": curve.median})
+            text = curve.median_text or (f"{curve.median:.1f}" if np.isfinite(curve.median)
+                                         else "NR")
+            median_rows.append({"curve": label, "median": curve.median, "text": text})
             if median_lines and np.isfinite(curve.median):
                 ax.plot([0, curve.median, curve.median], [0.5, 0.5, 0], ls=":", lw=0.8,
-                        color=colour)
-            for r in curve.landmarks.itertuples():
-                if np.isfinite(r.survival):  # NaN: after the last observed time
-                    ax.annotate(f"{100 * r.survival:.1f}%", (r.time, r.survival),
-                                textcoords="offset points", xytext=(3, 4), fontsize=6.5,
-                                color=colour)
-            for r in _at_risk_rows(curve.at_risk, show_events, small_cell_k):
-                at_risk_rows.append({"curve": label, **r})
-                ax_tab.text(r["time"], n_rows - 1 - i, r["text"], ha="center", va="center",
-                            fontsize=7, color=colour)
+                        color="#666666", zorder=1)
+            landmark_rows += _draw_landmarks(ax, curve, colour, landmark_label, single_unit,
+                                             xmax)
+            cells = risk_cells(curve.at_risk, "n_at_risk", small_cell_k)
+            ev = risk_cells(curve.at_risk, "n_events", small_cell_k)
+            for r, (_, txt), (_, etxt) in zip(curve.at_risk.itertuples(), cells, ev,
+                                             strict=True):
+                at_risk_rows.append({"curve": label, "time": float(r.time),
+                                     "n_at_risk": int(r.n_at_risk), "n_events": int(r.n_events),
+                                     "text": txt, "events_text": etxt})
+            row_label = label if multi else ""
+            risk.append(RiskRow(row_label, colour, cells))
+            events.append(RiskRow(row_label, colour, ev))
 
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
         ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.set_ylabel(ylabel)
         ax.set_xlabel(f"Time ({unit})")
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.1f}"))
-        if len(curves) > 1:
-            ax.legend(frameon=False, loc="upper right")
+        legend: tuple[str, ...] = ()
+        if multi:
+            names = [c.label if c.n is None else f"{c.label} (n = {c.n})" for c in curves]
+            ax.legend(handles, names, title=legend_title, frameon=False, loc="lower left",
+                      bbox_to_anchor=(0.0, 1.0), ncol=min(len(curves), 4),
+                      alignment="left", handlelength=2.6, borderaxespad=0.2)
+            legend = ((legend_title,) if legend_title else ()) + tuple(names)
         if title:
-            ax.set_title(title, loc="left")
+            fig.text(0.01, 1 - 0.12 / fig.get_figheight(), title, ha="left",
+                     va="top", fontsize=9)
+        lines = _median_lines(median_rows, median_label, unit, multi)
         if annotation:
-            ax.text(0.98, 0.62, annotation, transform=ax.transAxes, ha="right", va="top",
-                    fontsize=7)
+            lines.append(annotation)
+        ax.text(0.98, 0.97, "\n".join(lines), transform=ax.transAxes, ha="right", va="top",
+                fontsize=8, linespacing=1.3)
 
-        ax_tab.set_ylim(-0.6, n_rows - 0.4)
-        ax_tab.set_yticks(range(n_rows))
-        ax_tab.set_yticklabels([c.label for c in curves][::-1])
-        ax_tab.tick_params(axis="x", labelbottom=False, length=0)
-        ax_tab.tick_params(axis="y", length=0, pad=14)  # clear of the numbers centred at 0
-        for side in ("top", "right", "bottom", "left"):
-            ax_tab.spines[side].set_visible(False)
-        ax_tab.set_title("Number at risk (cumulative events)" if show_events
-                         else "Number at risk", loc="left", fontsize=7)
-    return KmFigure(fig, pd.DataFrame(at_risk_rows), pd.DataFrame(median_rows))
+        draw_risk_table(lay.tables[0], "Number at risk", risk)
+        if show_events:
+            draw_risk_table(lay.tables[1], "Cumulative number of events", events)
+    return KmFigure(fig, pd.DataFrame(at_risk_rows), pd.DataFrame(median_rows),
+                    pd.DataFrame(landmark_rows, columns=["curve", "time", "text"]), legend)
+
+
+def _median_lines(rows: list[dict], label: str, unit: str, multi: bool) -> list[str]:
+    """``"Median 5.0 months (95% CI 3.6-7.7)"`` for one curve; a heading and one line per
+    curve for several."""
+    if not multi:
+        r = rows[0]
+        return [f"{label} {_with_unit(r['text'], unit)}"]
+    return [f"{label}, {unit}:"] + [f"{r['curve']}: {r['text']}" for r in rows]
+
+
+def _with_unit(text: str, unit: str) -> str:
+    """``"5.0 (3.6-7.7)"`` -> ``"5.0 months (3.6-7.7)"``; ``"NR"`` -> ``"not reached"``."""
+    if text in ("NR", "not reached"):
+        return "not reached"
+    head, sep, rest = text.partition(" ")
+    return f"{head} {unit}{sep}{rest}" if sep else f"{head} {unit}"
+
+
+def _draw_landmarks(ax, curve: KmCurve, colour: str, label: str, unit: str,
+                    xmax: float) -> list[dict]:
+    """Each estimable landmark rate: a dot on the curve and its label, ``"12-month rate
+    28.1%"``, above it (left of the dot near the right edge)."""
+    rows = []
+    texts = curve.landmark_texts or tuple(
+        f"{100 * s:.1f}%" for s in curve.landmarks["survival"])
+    for r, pct in zip(curve.landmarks.itertuples(), texts, strict=True):
+        if not np.isfinite(r.survival):  # NaN: after the last observed time
+            continue
+        text = f"{label.format(time=f'{r.time:g}', unit=unit)} {pct}"
+        ax.plot([r.time], [r.survival], marker="o", ms=3, color=colour, zorder=3)
+        right = r.time > 0.6 * xmax
+        ax.annotate(text, (r.time, r.survival), textcoords="offset points",
+                    xytext=(-4 if right else 4, 5), ha="right" if right else "left",
+                    fontsize=8, color=colour)
+        rows.append({"curve": curve.label, "time": float(r.time), "text": text})
+    return rows
 
 
 def _ticks(curves: Sequence[KmCurve]) -> np.ndarray:
@@ -171,20 +263,3 @@ def _ticks(curves: Sequence[KmCurve]) -> np.ndarray:
     if not times or any(t != times[0] for t in times):
         raise ValueError("the curves of one figure need the same at-risk times")
     return np.asarray(times[0], dtype=float)
-
-
-def _at_risk_rows(at_risk: pd.DataFrame, show_events: bool, k: int | None) -> list[dict]:
-    """What is printed under the axis at each tick: the number at risk (and the cumulative
-    events), small counts as ``<k``."""
-    rows = []
-    for r in at_risk.itertuples():
-        n, d = int(r.n_at_risk), int(r.n_events)
-        text = _count_text(n, k)
-        if show_events:
-            text += f" ({_count_text(d, k)})"
-        rows.append({"time": float(r.time), "n_at_risk": n, "n_events": d, "text": text})
-    return rows
-
-
-def _count_text(n: int, k: int | None) -> str:
-    return f"<{k}" if k is not None and 0 < n < k else str(n)

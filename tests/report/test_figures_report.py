@@ -1,0 +1,93 @@
+"""The report's figures print the ARD: what each figure shows is read back from its SVG text
+(or its artists) and compared with the ARD rows, not with pixels."""
+
+import re
+
+import numpy as np
+import pytest
+
+import _study_fixture as study_fixture
+from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.assemble import build_report_figures
+from oncocohort.report.figures.render import render_figure
+
+
+def _svg_texts(fig) -> list[str]:
+    """Every text of the figure's SVG (``svg.fonttype: none`` keeps texts as text)."""
+    svg = render_figure(fig, ("svg",))["svg"].decode()
+    return [re.sub(r"<[^>]+>", "", t).replace("&gt;", ">").replace("&lt;", "<")
+            .replace("&amp;", "&") for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)]
+
+
+def _svg_width(fig) -> str:
+    svg = render_figure(fig, ("svg",))["svg"].decode()
+    return re.search(r'<svg[^>]* width="([^"]+)"', svg).group(1)
+
+
+@pytest.fixture(scope="module")
+def report():
+    analysis = study_fixture.make_analysis()
+    options = study_fixture.make_options().report
+    return analysis, options, {f.name: f for f in build_report_figures(analysis, options)}
+
+
+def test_km_figure_prints_the_ard(report):
+    analysis, options, figs = report
+    a = ArdLookup(analysis.ard)
+    for name in analysis.endpoints:
+        fig = figs[f"km_{name}"]
+        where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
+        texts = _svg_texts(fig.figure)
+        # numbers at risk: every time of the ARD's grid, the landmark times among them
+        times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **where)
+        marks = a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT, **where)
+        last = a.get(variable=Var.FOLLOW_UP, statistic=Stat.MAX, **where)
+        assert {m for m in marks if float(m) <= last} <= set(times)
+        drawn = fig.drawn.at_risk
+        assert [f"{t:g}" for t in drawn["time"]] == times
+        assert list(drawn["n_at_risk"]) == [
+            a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_AT_RISK, **where)
+            for t in times]
+        assert "Number at risk" in texts
+        # the y axis is named for the endpoint
+        label = analysis.endpoints[name].label
+        assert f"{label} probability" in texts
+        # the median with its interval, from the ARD
+        med = {"variable": Var.MEDIAN, **where}
+        est = a.get(statistic=Stat.MEDIAN, **med)
+        if np.isfinite(est):
+            lo, hi = (a.get(statistic=s, **med) for s in (Stat.LOWER, Stat.UPPER))
+            bounds = [f"{v:.1f}" if np.isfinite(v) else "NR" for v in (lo, hi)]
+            assert (f"Median {est:.1f} months (95% CI {bounds[0]}-{bounds[1]})") in texts
+        else:
+            assert "Median not reached" in texts
+        # landmark rates, labelled as such
+        for m in marks:
+            pct = a.get(variable=Var.LANDMARK, category=m, statistic=Stat.PCT, **where)
+            if np.isfinite(pct):
+                assert f"{m}-month rate {pct:.1f}%" in texts
+
+
+def test_single_arm_km_figures_have_one_width(report):
+    analysis, _, figs = report
+    widths = {_svg_width(figs[f"km_{name}"].figure) for name in analysis.endpoints}
+    assert len(analysis.endpoints) >= 2 and len(widths) == 1
+
+
+def test_km_options_band_and_events_row():
+    analysis = study_fixture.make_analysis(km={"ci_band": True, "cumulative_events": True})
+    options = study_fixture.make_options(km={"ci_band": True, "cumulative_events": True}).report
+    assert options.km_ci_band and options.km_cumulative_events
+    fig = {f.name: f for f in build_report_figures(analysis, options)}["km_os"]
+    ax = fig.figure.axes[0]
+    assert len(ax.collections) >= 1  # the band (fill_between)
+    a = ArdLookup(analysis.ard)
+    where = {"analysis": Analysis.SURVIVAL, "endpoint": "os"}
+    events = fig.figure.axes[2]
+    printed = [t.get_text() for t in events.texts if t.get_transform() == events.transData]
+    times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_EVENTS, **where)
+    assert printed == [str(int(a.get(variable=Var.AT_RISK, category=t,
+                                      statistic=Stat.N_EVENTS, **where))) for t in times]
+    assert "Cumulative number of events" in [t.get_text() for t in events.texts]
+    assert "shaded: pointwise 95% CI" in fig.caption
