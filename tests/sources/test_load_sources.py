@@ -9,13 +9,20 @@ import pytest
 
 from oncocohort.sources import load_sources
 from oncocohort.spec import load_spec
+from oncocohort.study.options import named_columns
 
 SPEC_DIR = Path(__file__).parents[1] / "spec" / "fixtures"
 
 
 def test_example_study_sources() -> None:
-    tables, problems = load_sources(load_spec(SPEC_DIR / "study.yaml").sources)
-    assert list(problems) == []
+    spec = load_spec(SPEC_DIR / "study.yaml")
+    tables, problems = load_sources(spec.sources, named_columns(spec))
+    # columns the spec does not name are ignored, with a warning (and one for free text)
+    assert [(p.severity, p.sheet, p.column, p.code) for p in problems] == [
+        ("warning", "AE", None, "columns_ignored"),
+        ("warning", "AE", "Comment", "identifier_ignored"),
+        ("warning", "Patients", None, "columns_ignored")]
+    assert "'Smoker'" in list(problems)[2].message
     assert {k: len(v) for k, v in tables.items()} == {
         "patients": 2, "therapy": 1, "therapy_lines": 1, "lesions": 1, "responses": 1,
         "adverse_events": 3}
@@ -52,7 +59,7 @@ def broken(tmp_path: Path) -> Path:
 
 def test_problems_of_all_sources_collected(broken: Path) -> None:
     tables, problems = load_sources(load_spec(broken).sources)
-    found = sorted((p.file, p.sheet, p.column, p.code) for p in problems)
+    found = sorted((p.file, p.sheet, p.column, p.code) for p in problems.errors)
     assert found == [
         ("data/hospital.xlsx", "Adverse events", None, "unknown_sheet"),
         ("data/hospital.xlsx", "Patients", "PD Date", "column_not_found"),

@@ -19,7 +19,7 @@ def test_rename_passthrough_and_provenance() -> None:
                     "last_alive_date": ["2025-01-01", None], "Histology": ["ESCC", "ESCC"]})
     table, problems = map_table(
         "patients", frame, np.array([2, 4]),
-        columns={"subject_id": "Patient ID", "index_date": "Start"},
+        columns={"subject_id": "Patient ID", "index_date": "Start"}, named={"Histology"},
         file="data/patients.xlsx", sheet="Sheet1")
     assert problems == []
     assert list(table.frame.columns) == ["subject_id", "index_date", "last_alive_date",
@@ -40,8 +40,39 @@ def test_other_tables_drop_unmapped_columns() -> None:
                     "Nurse": ["x"]})
     table, problems = map_table("therapy", frame, np.array([2]), columns={"drug": "Drug name"},
                                 file="t.csv")
-    assert problems == []
+    assert [(p.severity, p.code, p.file, p.row) for p in problems] == [
+        ("warning", "columns_ignored", "t.csv", 1)]
     assert set(table.frame.columns) == {"subject_id", "drug", "start_date"}
+
+
+def test_unnamed_columns_ignored_identifiers_warned() -> None:
+    """Only the columns the spec names flow on; the others are listed (never their values),
+    and a header that says name, phone, ID number or address is warned about by itself."""
+    frame = _frame({"subject_id": ["1"], "index_date": ["2024-01-01"], "姓名": ["张三"],
+                    "Phone number": ["13800138000"], "身份证号": ["110101199003077777"],
+                    "Home address": ["x"], "Smoker": ["yes"], "Remarks": ["text"],
+                    "Date of last contact": ["2024-02-01"]})
+    table, problems = map_table("patients", frame, np.array([2]), named={"Smoker"},
+                                file="p.csv")
+    assert list(table.frame.columns) == ["subject_id", "index_date", "Smoker"]
+    assert [(p.code, p.column) for p in problems] == [
+        ("columns_ignored", None), ("identifier_ignored", "姓名"),
+        ("identifier_ignored", "Phone number"), ("identifier_ignored", "身份证号"),
+        ("identifier_ignored", "Home address"), ("identifier_ignored", "Remarks")]
+    assert "a name" in problems[1].message and "a phone number" in problems[2].message
+    assert "national ID" in problems[3].message and "an address" in problems[4].message
+    assert "free text" in problems[5].message
+    text = " ".join(p.message for p in problems)
+    assert "张三" not in text and "13800138000" not in text and "1101011990" not in text
+
+
+def test_named_identifier_warned_as_written() -> None:
+    frame = _frame({"subject_id": ["1"], "Name": ["x"]})
+    table, problems = map_table("patients", frame, np.array([2]), columns={"name": "Name"},
+                                file="p.csv")
+    assert "name" in table.frame.columns
+    assert [(p.code, p.column) for p in problems] == [("identifier_named", "Name")]
+    assert "will be written to the outputs" in problems[0].message
 
 
 def test_missing_mapped_column_did_you_mean() -> None:
@@ -52,7 +83,8 @@ def test_missing_mapped_column_did_you_mean() -> None:
                  "onset_date": "Onset"},
         file="data/hospital.xlsx", sheet="AE")
     assert table is None
-    assert [(p.severity, p.file, p.sheet, p.row, p.column, p.code) for p in problems] == [
+    assert [(p.severity, p.file, p.sheet, p.row, p.column, p.code) for p in problems
+            if p.severity == "error"] == [
         ("error", "data/hospital.xlsx", "AE", 1, "CTCAE grade", "column_not_found"),
         ("error", "data/hospital.xlsx", "AE", 1, "Onset", "column_not_found"),
     ]

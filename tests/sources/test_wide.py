@@ -28,7 +28,7 @@ SPEC = dict(
 
 
 def test_patients_from_wide() -> None:
-    tables, problems = unpivot_wide(WIDE, ROWS, ae_related=True, **SPEC)
+    tables, problems = unpivot_wide(WIDE, ROWS, ae_related=True, named={"Smoker"}, **SPEC)
     assert problems == []
     (patients,) = tables["patients"]
     assert patients.origin == "wide" and patients.sheet == "Patients"
@@ -38,6 +38,15 @@ def test_patients_from_wide() -> None:
     assert patients.frame["sex"].tolist() == ["M", "F", "M", "F"]
     assert patients.frame["best_response"].tolist() == ["PR", "PD", "SD", None]
     assert patients.user_column("progression_date") == "PD date"
+
+
+def test_unnamed_covariate_left_out() -> None:
+    """A covariate the spec does not name stays behind, with a warning naming it."""
+    tables, problems = unpivot_wide(WIDE, ROWS, ae_related=True, **SPEC)
+    assert "Smoker" not in tables["patients"][0].frame.columns
+    assert [(p.severity, p.code, p.row) for p in problems] == [
+        ("warning", "columns_ignored", 1)]
+    assert "'Smoker'" in problems[0].message
 
 
 def test_adverse_events_from_grade_columns() -> None:
@@ -65,7 +74,7 @@ def test_related_unknown_when_not_given() -> None:
 def test_missing_grade_column() -> None:
     spec = dict(SPEC, ae_grades={"Fatigue": "Fatigue grade", "Rash": "rash"})
     tables, problems = unpivot_wide(WIDE, ROWS, **spec)
-    assert [(p.row, p.column, p.code) for p in problems] == [
+    assert [(p.row, p.column, p.code) for p in problems if p.severity == "error"] == [
         (1, "Fatigue grade", "column_not_found"), (1, "rash", "column_not_found")]
     assert problems[0].message.endswith("did you mean 'fatigue grade'?")
     assert "patients" in tables and "adverse_events" not in tables

@@ -122,7 +122,8 @@ PATIENTS = Table(
     description=(
         "One row per patient screened or treated. Baseline covariates beyond the named ones "
         "(histology, metastatic sites, prior therapies, screening attributes...) are kept as "
-        "free columns with the name the spec gives them."
+        "free columns with the name the spec gives them, when the spec names them (a mapping, "
+        "a cohort rule, a baseline or subgroup variable, a label, an endpoint date)."
     ),
     key=("subject_id",),
     free_columns=True,
@@ -284,7 +285,8 @@ def render_markdown() -> str:
         for group in t.requires_one_of:
             out.append(f" At least one of {' or '.join(f'`{g}`' for g in group)} is required.")
         if t.free_columns:
-            out.append(" Other columns are kept as free baseline covariates.")
+            out.append(" Other columns are kept as free baseline covariates when the spec names "
+                       "them, and ignored otherwise.")
         out.append("\n\n| column | type | unit | required | allowed | description |\n")
         out.append("|---|---|---|---|---|---|\n")
         for c in t.columns:

@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from oncocohort.canon.identifiers import FREE_TEXT_TERMS, IDENTIFIER_TERMS, normalize_header
+
 __all__ = ["HEADER_TERMS", "HeaderMatch", "header_codes", "match_header", "normalize_header"]
 
 #: role -> terms (English and Chinese). Covariate roles name the variable they propose.
@@ -108,23 +110,9 @@ HEADER_TERMS: dict[str, tuple[str, ...]] = {
         "总生存期", "生存期", "无进展生存期", "生存时间", "随访时长", "总生存时间",
         "无进展生存时间", "pfs状态", "pfs事件", "是否进展", "随访时间",
     ),
-    "identifier": (
-        "name", "patient name", "full name", "first name", "last name", "surname",
-        "given name", "initials", "phone", "telephone", "tel", "mobile", "phone number",
-        "contact number", "cell phone", "national id", "id card", "identity card", "ssn",
-        "social security number", "passport", "passport number", "nhs number",
-        "insurance number", "address", "home address", "street", "postcode", "zip code",
-        "email", "e mail", "contact",
-        "姓名", "患者姓名", "名字", "病人姓名", "电话", "手机", "联系电话", "手机号",
-        "联系方式", "电话号码", "手机号码", "身份证", "身份证号", "身份证号码", "证件号",
-        "证件号码", "医保号", "医保卡号", "住址", "地址", "家庭住址", "联系地址", "户籍",
-        "邮箱", "电子邮件", "联系人", "家属电话", "家属",
-    ),
-    "free_text": (
-        "remarks", "remark", "notes", "note", "comment", "comments", "description",
-        "details", "history", "diagnosis", "备注", "说明", "描述", "病史", "现病史", "主诉",
-        "诊断", "出院诊断", "其他",
-    ),
+    # direct identifiers and free text: the vocabulary the readers warn with (canon)
+    "identifier": tuple(t for terms in IDENTIFIER_TERMS.values() for t in terms),
+    "free_text": FREE_TEXT_TERMS,
     "ae_text": (
         "adverse events", "adverse event", "ae", "aes", "toxicity", "toxicities",
         "side effects", "不良反应", "不良事件", "毒副反应", "副作用", "毒性反应",
@@ -166,20 +154,7 @@ HEADER_TERMS: dict[str, tuple[str, ...]] = {
                      "手术时间"),
 }
 
-_SEPARATORS = re.compile(r"[\s_\-./:()\[\]{}<>,;|\\*?!'\"`~=+]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def normalize_header(header: str) -> str:
-    """NFKC, case-folded, separators turned into single blanks, stripped.
-
-    >>> normalize_header("Date of death (dd/mm/yyyy)")
-    'date of death dd mm yyyy'
-    >>> normalize_header("OS（月）")
-    'os 月'
-    """
-    text = unicodedata.normalize("NFKC", str(header)).casefold()
-    return _SEPARATORS.sub(" ", text).strip()
 
 
 def _compact(text: str) -> str:

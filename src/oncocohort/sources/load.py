@@ -8,6 +8,7 @@ problems and no table, and the others are still read.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from oncocohort.problems import InputError, Problem, Problems, did_you_mean
@@ -49,13 +50,18 @@ def _drop_ignored(frame: Any, source: Source) -> tuple[Any, list[Problem]]:
     return frame.drop(columns=drop), problems
 
 
-def load_sources(sources: Sources) -> tuple[dict[str, list[SourceTable]], Problems]:
+def load_sources(sources: Sources, named: Collection[str] = ()
+                 ) -> tuple[dict[str, list[SourceTable]], Problems]:
     """Read, rename and recode every source of a study spec.
 
     Parameters
     ----------
     sources
         The spec's ``sources:`` block.
+    named
+        The free patients columns (covariates) the rest of the spec names: only these, the
+        canonical columns and the mapped ones are kept; every other column is ignored with a
+        warning (:func:`oncocohort.sources.mapping.map_table`).
 
     Returns
     -------
@@ -79,11 +85,12 @@ def load_sources(sources: Sources) -> tuple[dict[str, list[SourceTable]], Proble
         if name == "wide":
             found, more = unpivot_wide(frame, rows, columns=source.columns,
                                        values=source.values, ae_grades=source.ae_grades,
-                                       ae_related=source.ae_related, file=source.file,
+                                       ae_related=source.ae_related, named=named,
+                                       file=source.file,
                                        sheet=source.sheet)
         else:
             table, more = map_table(name, frame, rows, columns=source.columns,
-                                    values=source.values, file=source.file,
+                                    values=source.values, named=named, file=source.file,
                                     sheet=source.sheet)
             found = {name: [table]} if table is not None else {}
         problems += more

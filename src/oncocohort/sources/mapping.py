@@ -3,9 +3,15 @@
 Columns
     ``columns:`` maps canonical -> user column. A mapped column absent from the file is an
     error naming the file, sheet and the user's column, with a did-you-mean among the file's
-    columns. Unmapped columns already named canonically pass through. Other columns of the
-    ``patients`` table pass through as free covariates under their own name; other tables drop
-    them. A file column that is not mapped but carries the canonical name of a mapped column is
+    columns. Unmapped columns already named canonically pass through. Another column of the
+    ``patients`` table passes through as a free covariate under its own name only when the spec
+    names it somewhere (``named``: a cohort rule, a baseline or subgroup variable, a label, a
+    ``values:`` map, an endpoint's ``patients.<column>`` date); every other column is ignored:
+    it reaches no output, and one warning per file lists the ignored columns (names, never
+    values). A column whose header says it holds a direct identifier or free text
+    (:mod:`oncocohort.canon.identifiers`: a name, 姓名, phone, national ID, address, remarks)
+    gets a warning of its own, ignored or, when the spec names it, written to the outputs. A
+    file column that is not mapped but carries the canonical name of a mapped column is
     dropped with a warning (the mapping wins).
 
 Values
@@ -30,13 +36,14 @@ Values
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from oncocohort.canon.codes import RESPONSE_CODES
+from oncocohort.canon.identifiers import identifier_kind
 from oncocohort.canon.schema import TABLES, Column
 from oncocohort.problems import Problem, did_you_mean
 from oncocohort.sources.base import SourceTable
@@ -116,8 +123,8 @@ def recode_column(values: pd.Series, user_map: Mapping[str, Any],
     return pd.Series(table[codes], index=values.index, dtype=object)
 
 
-def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], file: str,
-            sheet: str | None) -> tuple[dict[str, str], list[Problem]]:
+def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], named: Collection[str],
+            file: str, sheet: str | None) -> tuple[dict[str, str], list[Problem]]:
     """Which file column becomes which output column (output -> file column), and problems."""
     table = TABLES[name]
     present = [str(c) for c in frame.columns]
@@ -132,6 +139,7 @@ def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], file: st
                 f"{did_you_mean(user, present)}", file=file, sheet=sheet, row=1, column=user,
                 code="column_not_found"))
     used = set(columns.values())
+    ignored: list[str] = []
     for col in present:
         if col in used:
             continue
@@ -140,9 +148,63 @@ def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], file: st
                 "warning", f"column '{col}' is ignored: the spec maps '{chosen[col]}' to "
                 f"{name}.{col}", file=file, sheet=sheet, row=1, column=col,
                 code="column_shadowed"))
-        elif col in table.names or table.free_columns:
+        elif col in table.names or (table.free_columns and col in named):
             chosen[col] = col
-    return chosen, problems
+        else:
+            ignored.append(col)
+    return chosen, problems + _ignored(name, ignored, file, sheet) + _identifiers(
+        name, chosen, file, sheet)
+
+
+def _ignored(name: str, ignored: list[str], file: str, sheet: str | None) -> list[Problem]:
+    """One warning listing the file's columns the spec does not name, and one per column of
+    them whose header says it is a direct identifier or free text."""
+    if not ignored:
+        return []
+    many = len(ignored) > 1
+    it = "them" if many else "it"
+    where = (f"map {it} under the source's columns:, or name {it} in a cohort rule, baseline "
+             f"or subgroups, to use {it}" if TABLES[name].free_columns else
+             f"{'they are not columns' if many else 'it is not a column'} of the {name} table "
+             "(docs/data-model.md)")
+    out = [Problem(
+        "warning", f"{len(ignored)} column{'s' if many else ''} of the file "
+        f"{'are' if many else 'is'} not named by the spec and ignored (reaching no output): "
+        f"{', '.join(repr(c) for c in ignored)}; {where}",
+        file=file, sheet=sheet, row=1, code="columns_ignored")]
+    for col in ignored:
+        kind = identifier_kind(col)
+        if kind is not None:
+            out.append(Problem(
+                "warning", f"column '{col}' looks like it holds {_what(kind)}: it is ignored "
+                "and reaches no output, but the file holds it; keep such columns out of the "
+                "extracts you share", file=file, sheet=sheet, row=1, column=col,
+                code="identifier_ignored"))
+    return out
+
+
+def _what(kind: str) -> str:
+    return ("free text, which can identify a patient" if kind == "free text"
+            else f"{kind}, a direct identifier")
+
+
+def _identifiers(name: str, chosen: Mapping[str, str], file: str,
+                 sheet: str | None) -> list[Problem]:
+    """A free covariate the spec names whose header says direct identifier or free text: it
+    will be written to the outputs (``datasets/patients.csv``), which the user should know."""
+    table = TABLES[name]
+    out = []
+    for target, source in chosen.items():
+        if target in table.names:
+            continue
+        kind = identifier_kind(source) or identifier_kind(target)
+        if kind is not None:
+            out.append(Problem(
+                "warning", f"column '{source}' looks like it holds {_what(kind)}, and the spec "
+                f"names it ({name}.{target}): it will be written to the outputs (datasets, "
+                "tables); remove it from the spec unless the analysis needs it",
+                file=file, sheet=sheet, row=1, column=source, code="identifier_named"))
+    return out
 
 
 def _partial_map(values: pd.Series, user_map: Mapping[str, Any], target: str, source: str,
@@ -167,6 +229,7 @@ def _partial_map(values: pd.Series, user_map: Mapping[str, Any], target: str, so
 def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
               columns: Mapping[str, str] | None = None,
               values: Mapping[str, Mapping[str, Any]] | None = None,
+              named: Collection[str] = (),
               file: str, sheet: str | None = None,
               origin: str = "long") -> tuple[SourceTable | None, list[Problem]]:
     """Rename and recode one read table into a canonical :class:`SourceTable`.
@@ -181,6 +244,10 @@ def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
         Canonical (or, for ``patients``, covariate) name -> the user's column name.
     values
         Per output column: user code -> canonical code.
+    named
+        Free covariates (``patients`` only) the spec names elsewhere (rules, baseline,
+        subgroups, labels, endpoint dates): file columns of these names pass through; the
+        keys of ``columns`` and ``values`` are named too. Other columns are ignored.
     file, sheet
         The file as written in the spec, and the sheet, for provenance and messages.
     origin
@@ -193,7 +260,7 @@ def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
     """
     columns = dict(columns or {})
     values = {k: {str(c): t for c, t in v.items()} for k, v in (values or {}).items()}
-    chosen, problems = _rename(name, frame, columns, file, sheet)
+    chosen, problems = _rename(name, frame, columns, {*named, *values}, file, sheet)
     if any(p.severity == "error" for p in problems):
         return None, problems
     schema = TABLES[name]

@@ -6,8 +6,8 @@ spec's ``sources.wide`` block names those columns; this module turns the sheet i
 
 * a ``patients`` :class:`~oncocohort.sources.base.SourceTable`: the mapped columns (including
   ``best_response`` and ``progression_date``, which are patients columns in
-  :mod:`oncocohort.canon.schema`) plus every other column as a free covariate, except the
-  AE-grade columns;
+  :mod:`oncocohort.canon.schema`) plus the free covariates the spec names (other columns,
+  and the AE-grade columns, are left out: :func:`oncocohort.sources.mapping.map_table`);
 * one ``adverse_events`` table per term of ``ae_grades``: a row per patient whose grade cell
   is not empty and not 0, with ``ae_term`` the term as written in the spec, ``grade`` the cell
   as read, and ``related`` from ``ae_related`` (``None`` when not given). Its ``rows`` are the
@@ -19,7 +19,7 @@ When long tables are given too, both are returned; ``model/`` checks that they a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -67,6 +67,7 @@ def unpivot_wide(frame: pd.DataFrame, rows: np.ndarray, *,
                  values: Mapping[str, Mapping[str, Any]] | None = None,
                  ae_grades: Mapping[str, str] | None = None,
                  ae_related: bool | None = None,
+                 named: Collection[str] = (),
                  file: str, sheet: str | None = None,
                  ) -> tuple[dict[str, list[SourceTable]], list[Problem]]:
     """Split a one-row-per-patient sheet into canonical tables.
@@ -75,7 +76,7 @@ def unpivot_wide(frame: pd.DataFrame, rows: np.ndarray, *,
     ----------
     frame, rows
         The wide sheet as read by :func:`oncocohort.sources.readers.read_table`.
-    columns, values
+    columns, values, named
         As for :func:`oncocohort.sources.mapping.map_table` on ``patients``.
     ae_grades
         AE term -> the column holding its worst grade (empty or 0: no event).
@@ -105,7 +106,8 @@ def unpivot_wide(frame: pd.DataFrame, rows: np.ndarray, *,
                 column=column, code="column_not_found"))
     patients_frame = frame.drop(columns=[c for _, c in grade_columns])
     patients, more = map_table("patients", patients_frame, rows, columns=columns,
-                               values=values, file=file, sheet=sheet, origin="wide")
+                               values=values, named=named, file=file, sheet=sheet,
+                               origin="wide")
     problems += more
     out: dict[str, list[SourceTable]] = {}
     if patients is not None:

@@ -65,7 +65,7 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
         tables, attrition, engine, lines_source = _extract_from_database(options, database_url)
         source_problems = Problems()
     else:
-        tables, source_problems = load_sources(options.data.sources)
+        tables, source_problems = load_sources(options.data.sources, options.data.named)
     if not source_problems.ok:
         return LoadedStudy(options=options, data=None, problems=source_problems)
     data, model_problems = build_study_data(tables, options.validation)

@@ -23,6 +23,7 @@ from oncocohort.analysis.options import AnalysisOptions
 from oncocohort.canon import conventions as canon
 from oncocohort.cohort.options import CohortOptions, ReportedCohort
 from oncocohort.cohort.reported import ReportedStep
+from oncocohort.cohort.rules import RuleSyntaxError, parse_rule
 from oncocohort.cohort.select import Rule
 from oncocohort.derive.endpoints import Endpoint, TimeOptions
 from oncocohort.derive.exposure import DrugSchedule
@@ -36,7 +37,7 @@ from oncocohort.report.options import VARIABLE_LABELS, ReportOptions
 from oncocohort.spec.database import Database, OmopCohort
 from oncocohort.spec.model import Sources, StudySpec
 
-__all__ = ["DataOptions", "NamedVariable", "StudyOptions"]
+__all__ = ["DataOptions", "NamedVariable", "StudyOptions", "named_columns"]
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,14 @@ class NamedVariable:
 @dataclass(frozen=True)
 class DataOptions:
     """Where the data are: the spec's ``sources:`` (files), or ``database:`` and ``omop:``
-    (an OMOP CDM database and the cohort definition evaluated there)."""
+    (an OMOP CDM database and the cohort definition evaluated there); ``named``: every
+    column the spec names outside the sources' mappings (:func:`named_columns`), the free
+    patients columns that flow on from a file (the others are ignored)."""
 
     sources: Sources | None = None
     database: Database | None = None
     omop: OmopCohort | None = None
+    named: frozenset[str] = frozenset()
 
     @property
     def from_database(self) -> bool:
@@ -122,7 +126,8 @@ class StudyOptions:
         return cls(
             name=spec.study.name,
             spec_path=spec.spec_path,
-            data=DataOptions(sources=spec.sources, database=spec.database, omop=spec.omop),
+            data=DataOptions(sources=spec.sources, database=spec.database, omop=spec.omop,
+                             named=named_columns(spec)),
             validation=_validation(spec, conventions),
             cohort=_cohort(spec),
             derive=DeriveOptions(
@@ -159,6 +164,32 @@ class StudyOptions:
                 + [NamedVariable(v, f"baseline[{i}]", "baseline")
                    for i, v in enumerate(spec.baseline)]),
         )
+
+
+def named_columns(spec: StudySpec) -> frozenset[str]:
+    """Every column name the spec uses outside the sources' ``columns:`` mappings.
+
+    The columns a cohort rule reads, the baseline variables, the subgroup variables and the
+    columns they are cut from, the variables given a label, the columns of ``patients.<column>``
+    dates in endpoints. A free patients column flows on from its file (into the analysis and the
+    outputs) only when it is named here, mapped in ``columns:`` or recoded in ``values:``;
+    canonical columns always do. A rule that does not parse names nothing (its error is
+    reported when the cohort is selected).
+    """
+    names: set[str] = set(spec.baseline) | set(spec.labels)
+    for s in spec.subgroups:
+        names.add(s.variable)
+        if s.derive is not None:
+            names.add(s.derive.from_)
+    for e in spec.endpoints.values():
+        names.update(d.removeprefix("patients.") for d in (e.start, *e.events, *e.censor)
+                     if d.startswith("patients."))
+    for r in (*spec.cohort.inclusion, *spec.cohort.exclusion):
+        try:
+            names.update(parse_rule(r.rule).columns)
+        except RuleSyntaxError:
+            pass
+    return frozenset(names)
 
 
 def _conventions(spec: StudySpec) -> canon.Conventions:
