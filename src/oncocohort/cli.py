@@ -4,7 +4,7 @@ The CLI only wires the stages together (spec -> sources -> model -> cohort -> de
 analysis -> report). User errors are printed as a list of problems with exit code 2 and no
 traceback; nothing is written when the input has errors. Anything else that goes wrong is a bug:
 exit code 1, one line saying so and naming a log file that holds the traceback (printed too with
-``--debug``); Ctrl-C exits with 130. Text that comes from the user (file names, column names,
+``--debug``); Ctrl-C exits with 130 and SIGTERM with 143, leaving nothing behind. Text that comes from the user (file names, column names,
 codes, labels) is escaped before it reaches the console, so ``[red]`` in a cell is printed as
 written, never read as console markup.
 """
@@ -25,6 +25,13 @@ from rich.markup import escape
 from oncocohort import __version__
 from oncocohort.problems import InputError, Problems
 from oncocohort.study.demo import DEMO_PERSONS, DEMO_SCREENED, demo_spec_path
+from oncocohort.write.interrupt import (
+    Interrupted,
+    ignore_interrupts,
+    install_interrupt_handlers,
+    last_output,
+    stop_interrupting,
+)
 
 # The commands import the study and writing layers when they run, not here: they bring in
 # scipy, matplotlib and the database drivers (seconds), which --help and a usage error do not
@@ -38,6 +45,7 @@ class ExitStatus(IntEnum):
     INTERNAL = 1
     INPUT = 2
     INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+    TERMINATED = 143  # 128 + SIGTERM (a scheduler's time limit, kill)
 
 
 DESCRIPTION = """\
@@ -47,7 +55,7 @@ response, survival, subgroup and safety analyses and a report, in one command.""
 EPILOG = """\
 exit codes: 0 success; 2 the input has errors (all of them are listed, nothing is written);
 1 an unexpected internal error (a bug: the message names a log file with the details;
---debug prints them); 130 interrupted (Ctrl-C).
+--debug prints them); 130 interrupted (Ctrl-C), 143 terminated (SIGTERM): nothing is written.
 
 examples:
   oncocohort init hospital.xlsx --out study.yaml   # propose a study spec from a workbook
@@ -229,7 +237,9 @@ def _run_and_write(study: Path, out: Path, console: Console,
     if not loaded.problems.ok:
         console.print("[red]The input has errors; nothing was run or written.[/]")
         return ExitStatus.INPUT
-    written = write_study_outputs(run_study(loaded), out)
+    results = run_study(loaded)
+    with last_output():  # once the folder is in place, a late Ctrl-C no longer undoes the run
+        written = write_study_outputs(results, out)
     console.print(f"Outputs written to [bold]{escape(str(written))}[/]", soft_wrap=True)
     for name in ("report.html", "report.docx"):
         if (written / name).is_file():
@@ -276,13 +286,15 @@ def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
         console.print("[red]--patients must be at least 1.[/]")
         return ExitStatus.INPUT
     if args.kind == "omop":
-        out = write_simulated_omop(args.out, persons=args.persons, seed=args.seed,
-                                   episodes=args.episodes, progress=not args.no_progress)
+        with last_output():
+            out = write_simulated_omop(args.out, persons=args.persons, seed=args.seed,
+                                       episodes=args.episodes, progress=not args.no_progress)
         console.print(f"Synthetic OMOP CDM database written to [bold]{escape(str(out))}[/]")
         return ExitStatus.OK
-    out = write_simulated_escc(
-        args.out, seed=args.seed, n_patients=args.patients, progress=not args.no_progress
-    )
+    with last_output():
+        out = write_simulated_escc(
+            args.out, seed=args.seed, n_patients=args.patients, progress=not args.no_progress
+        )
     console.print(f"Synthetic tables written to [bold]{escape(str(out))}[/]")
     return ExitStatus.OK
 
@@ -300,7 +312,8 @@ def _cmd_init(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]The folder of --out does not exist: {args.out.parent}[/]")
         return ExitStatus.INPUT
     proposal, spec = init_spec(args.workbook, args.out, sheet=args.sheet, lang=args.lang)
-    write_text_file(args.out, spec.text)
+    with last_output():
+        write_text_file(args.out, spec.text)
     for line in summary_lines(proposal, spec, str(args.out), lang=args.lang):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     return ExitStatus.OK
@@ -357,6 +370,13 @@ def _report_bug(console: Console, exc: BaseException, debug: bool) -> int:
     return ExitStatus.INTERNAL
 
 
+def _interrupted(console: Console, exc: BaseException) -> int:
+    code = exc.exit_code if isinstance(exc, Interrupted) else ExitStatus.INTERRUPTED
+    what = "terminated" if code == ExitStatus.TERMINATED else "interrupted"
+    _print_text(console, f"{what}; nothing was written")
+    return code
+
+
 def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     console = console or Console(highlight=False)
@@ -371,9 +391,9 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
         _print_problems(console, exc.problems)
         console.print("[red]The input has errors; nothing was run or written.[/]")
         return ExitStatus.INPUT
-    except KeyboardInterrupt:
-        _print_text(console, "interrupted; nothing was written")
-        return ExitStatus.INTERRUPTED
+    except (KeyboardInterrupt, Interrupted) as exc:
+        stop_interrupting()  # a second Ctrl-C does not cut this message short
+        return _interrupted(console, exc)
     except Exception as exc:  # noqa: BLE001 - the last resort: a bug, said as one
         return _report_bug(console, exc, args.debug)
 
@@ -384,12 +404,16 @@ def run_main() -> None:
     Python warnings (numpy, pandas, matplotlib) are not shown to users unless asked for with
     ``python -W``: problems in the input are reported as problems, never as warnings.
     """
-    import signal
-
+    install_interrupt_handlers()  # Ctrl-C and SIGTERM stop the run and leave nothing
     if not sys.warnoptions:
         import warnings
 
         warnings.simplefilter("ignore")
-    code = main()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done: exit with its code
+    try:
+        code = main()
+    except Interrupted as exc:  # before main() could report it, or a second signal
+        ignore_interrupts()
+        code = exc.exit_code
+        print("interrupted; nothing was written", file=sys.stderr)
+    ignore_interrupts()  # the work is done: exit with its code
     sys.exit(code)

@@ -99,20 +99,56 @@ def test_the_entry_point_shows_no_python_warning(tmp_path):
     assert "RuntimeWarning" not in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("delay", [1.5, 4.0, 6.0])
-def test_ctrl_c_on_the_process_group_exits_130_and_leaves_nothing(tmp_path, delay):
-    """A terminal's Ctrl-C: SIGINT to the whole process group (figure workers included)."""
+def _interrupt_demo(tmp_path: Path, delay: float, signum: int) -> tuple[int, str]:
+    """``oncocohort demo`` in its own process group, which gets ``signum`` after ``delay``
+    seconds (figure workers included, as a terminal's Ctrl-C does); exit code and output."""
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "oncocohort", "demo", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     time.sleep(delay)
-    os.killpg(proc.pid, signal.SIGINT)
-    output, _ = proc.communicate(timeout=120)
-    assert "Traceback" not in output
-    if proc.returncode == 0:  # the run finished before the signal arrived
-        assert out.is_dir()
+    os.killpg(proc.pid, signum)
+    output, _ = proc.communicate(timeout=300)
+    return proc.returncode, output
+
+
+def _assert_nothing_left(tmp_path: Path, code: int, output: str, expected: int) -> None:
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    if code == 0:  # the run finished before the signal arrived
+        assert (tmp_path / "out" / "report.html").is_file()
     else:
-        assert proc.returncode == 130, output
-        assert "interrupted" in output
+        assert code == expected, output
+        assert "interrupted" in output or "terminated" in output
+        assert "Outputs written" not in output
         assert list(tmp_path.iterdir()) == []  # no output, no temporary folder
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.5, 4.0, 6.0, 12.0])
+def test_ctrl_c_on_the_process_group_exits_130_and_leaves_nothing(tmp_path, delay):
+    """A terminal's Ctrl-C: SIGINT to the whole process group (figure workers included), at
+    any moment: while Python starts, reads the data, analyses, renders, writes."""
+    code, output = _interrupt_demo(tmp_path, delay, signal.SIGINT)
+    _assert_nothing_left(tmp_path, code, output, 130)
+
+
+@pytest.mark.parametrize("delay", [1.0, 5.0])
+def test_sigterm_on_the_process_group_exits_143_and_leaves_nothing(tmp_path, delay):
+    """A scheduler's time limit: SIGTERM, handled as Ctrl-C is, exit 128 + 15."""
+    code, output = _interrupt_demo(tmp_path, delay, signal.SIGTERM)
+    _assert_nothing_left(tmp_path, code, output, 143)
+
+
+def test_an_interrupt_swallowed_on_its_way_up_still_writes_nothing(tmp_path, monkeypatch):
+    """A library that catches the interruption (a bare ``except:``) does not get the run's
+    outputs written: the signal was recorded, and the folder is not moved into place."""
+    from oncocohort.write import interrupt
+    from oncocohort.write.folder import atomic_output_dir
+
+    monkeypatch.setattr(interrupt._STATE, "installed", True)
+    monkeypatch.setattr(interrupt._STATE, "finished", False)
+    monkeypatch.setattr(interrupt._STATE, "signum", signal.SIGINT)
+    with pytest.raises(interrupt.Interrupted) as caught:
+        with atomic_output_dir(tmp_path / "out") as tmp:
+            (tmp / "report.html").write_text("half", encoding="utf-8")
+    assert caught.value.exit_code == 130
+    assert list(tmp_path.iterdir()) == []

@@ -14,6 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from oncocohort.write.interrupt import (
+    interrupts_held,
+    mark_committed,
+    raise_if_interrupted,
+)
+
 __all__ = ["atomic_output_dir", "atomic_output_file", "write_text_file"]
 
 
@@ -25,23 +31,30 @@ def atomic_output_dir(final: Path) -> Iterator[Path]:
     exception the temporary folder is removed and ``final`` is left untouched.
     """
     final = Path(final).resolve()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
+    tmp = None
     try:
+        with interrupts_held():  # a temporary folder made is a temporary folder removed
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is ordinary
         yield tmp
+        with interrupts_held():  # moved into place whole, or not at all
+            raise_if_interrupted()  # a signal whose exception was swallowed on the way up
+            old = None
+            if final.exists():
+                old = final.parent / f".{final.name}.old-{os.getpid()}"
+                final.rename(old)
+            tmp.rename(final)
+            mark_committed()
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with interrupts_held():  # a second Ctrl-C does not leave half a folder
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
-    if final.exists():
-        old = final.parent / f".{final.name}.old-{os.getpid()}"
-        final.rename(old)
-    tmp.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
@@ -49,16 +62,22 @@ def atomic_output_file(final: Path) -> Iterator[Path]:
     """Yield a path next to ``final`` (not yet existing) to write one file at; on success the
     file is renamed to ``final``, on any exception it is removed."""
     final = Path(final).resolve()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.tmp-", dir=final.parent)
-    os.close(fd)
-    os.unlink(tmp)  # the writer creates the file itself (DuckDB insists)
+    tmp = None
     try:
+        with interrupts_held():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.tmp-", dir=final.parent)
+            os.close(fd)
+            os.unlink(tmp)  # the writer creates the file itself (DuckDB insists)
         yield Path(tmp)
-        os.replace(tmp, final)
+        with interrupts_held():
+            raise_if_interrupted()
+            os.replace(tmp, final)
+            mark_committed()
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with interrupts_held():
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
         raise
 
 

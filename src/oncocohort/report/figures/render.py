@@ -43,10 +43,18 @@ _PENDING: list[Figure] = []  # read by forked workers (inherited memory)
 _FORMATS: list[tuple[str, ...]] = [("png", "svg", "pdf")]  # the formats they render
 
 
+_TERMINAL = {signal.SIGINT, signal.SIGTERM}
+
+
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to their parent (which stops the run and cleans up): a terminal
-    sends SIGINT to the whole process group, and workers would print their own tracebacks."""
+    """A worker leaves Ctrl-C to its parent, which stops the run, stops the workers and cleans
+    up (a terminal sends SIGINT to the whole process group; a worker would print its own
+    traceback). The worker is forked with SIGINT and SIGTERM blocked, so no signal reaches it
+    before this: SIGINT is ignored, SIGTERM ends it silently (the default action, not the
+    parent's handler it inherited), and only then are they unblocked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _TERMINAL)
 
 
 def _render_pending(i: int) -> dict[str, bytes]:
@@ -74,18 +82,50 @@ def render_figures(figures: list[Figure], *, formats: tuple[str, ...] = ("png", 
     _PENDING[:] = list(figures)
     _FORMATS[0] = tuple(formats)
     try:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                 initializer=_worker_init) as pool:
-            jobs = pool.map(_render_pending, range(n))  # every figure submitted now
+        pool, procs, jobs = _start_workers(workers, n)
+        try:
             if meanwhile is not None:
                 meanwhile()
-            rendered = list(jobs)
+            rendered = [job.result() for job in jobs]
+        except BaseException:
+            _stop_workers(pool, procs)
+            raise
+        pool.shutdown()
     finally:
         _PENDING.clear()
     for f in figures:
         plt.close(f)
     return rendered
+
+
+def _start_workers(workers: int, n: int):
+    """A pool of forked workers, every figure submitted: the pool, its processes, the futures.
+
+    The workers are forked (all of them, at the first submission) while this thread blocks
+    SIGINT and SIGTERM, so they start with both blocked, until :func:`_worker_init` has set
+    them up; threads the pool starts inherit the mask, so the signals reach the main thread.
+    """
+    ctx = multiprocessing.get_context("fork")
+    before = set(multiprocessing.active_children())
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINAL)
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                   initializer=_worker_init)
+        jobs = [pool.submit(_render_pending, i) for i in range(n)]
+        procs = [p for p in multiprocessing.active_children() if p not in before]
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return pool, procs, jobs
+
+
+def _stop_workers(pool: ProcessPoolExecutor, procs: list) -> None:
+    """Stop the run's workers now (an interruption or an error): no figure is waited for."""
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+    for p in procs:
+        p.join(timeout=10)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _tight_bbox(fig: Figure, pad_inches: float = 0.1):
