@@ -8,16 +8,16 @@ before the rule, excluded by it and remaining after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
-from oncocohort.cohort.rules import RuleSyntaxError, compute_rule, parse_rule
-from oncocohort.problems import InputError, Problem
+from oncocohort.cohort.rules import Expression, RuleSyntaxError, compute_rule, parse_rule
+from oncocohort.problems import InputError, Problem, did_you_mean
 
-__all__ = ["Rule", "CohortSelection", "select_cohort"]
+__all__ = ["Rule", "CohortSelection", "check_rules", "select_cohort"]
 
 RuleKind = Literal["inclusion", "exclusion"]
 
@@ -102,6 +102,39 @@ def _missing_hint(reason: str) -> str:
             f"'{x} is not missing and ...' leaves them out (see docs/cohort-rules.md)")
 
 
+def check_rules(rules: Sequence[Rule], columns: Collection[str]
+                ) -> tuple[list[Expression | None], list[Problem]]:
+    """Parse every rule and check the columns it reads against ``columns`` (the patients
+    table's), without evaluating anything: the checks ``validate`` can make even when some
+    values of the data are wrong.
+
+    Returns the parsed rules (``None`` for one with a problem) and every problem: a rule that
+    does not parse (``rule_syntax``), a column the table lacks (``missing_column``, with a
+    did-you-mean), each at the rule's location ``cohort.inclusion[i]``.
+    """
+    known = [str(c) for c in columns]
+    problems: list[Problem] = []
+    parsed: list[Expression | None] = []
+    for i, r in enumerate(rules):
+        loc = _location(rules, i)
+        try:
+            expr = parse_rule(r.rule)
+        except RuleSyntaxError as exc:
+            problems.append(Problem("error", f"rule {r.name!r}: {exc}", location=loc,
+                                    code="rule_syntax"))
+            parsed.append(None)
+            continue
+        for col in expr.columns:
+            if col not in known:
+                problems.append(Problem(
+                    "error", f"rule {r.name!r} uses column {col!r}, which the patients "
+                    f"table does not have{did_you_mean(col, known)}", location=loc,
+                    column=col, code="missing_column"))
+                expr = None
+        parsed.append(expr)
+    return parsed, problems
+
+
 def select_cohort(
     patients: pd.DataFrame, rules: Sequence[Rule], *, subject: str = "subject_id"
 ) -> CohortSelection:
@@ -156,24 +189,7 @@ def select_cohort(
     if subject not in patients.columns:
         raise InputError([Problem("error", f"the patients table has no {subject!r} column",
                                   column=subject, code="missing_column")])
-    problems: list[Problem] = []
-    parsed = []
-    for i, r in enumerate(rules):
-        loc = _location(rules, i)
-        try:
-            expr = parse_rule(r.rule)
-        except RuleSyntaxError as exc:
-            problems.append(Problem("error", f"rule {r.name!r}: {exc}", location=loc,
-                                    code="rule_syntax"))
-            parsed.append(None)
-            continue
-        for col in expr.columns:
-            if col not in patients.columns:
-                problems.append(Problem(
-                    "error", f"rule {r.name!r} uses column {col!r}, which the patients "
-                    "table does not have", location=loc, column=col, code="missing_column"))
-                expr = None
-        parsed.append(expr)
+    parsed, problems = check_rules(rules, patients.columns)
     if problems:
         raise InputError(problems)
 

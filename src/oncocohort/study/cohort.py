@@ -3,14 +3,13 @@ the analyses name exists."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 
 from oncocohort.cohort import CohortSelection, select_cohort
 from oncocohort.cohort.reported import select_reported
 from oncocohort.derive.subgroups import derive_subgroup_variables
 from oncocohort.problems import InputError, Problem
+from oncocohort.study.checks import locate_rule_problem, variable_problems
 from oncocohort.study.load import LoadedStudy
 from oncocohort.study.options import StudyOptions
 
@@ -34,17 +33,7 @@ def select_patients(options: StudyOptions, patients: pd.DataFrame,
             return select_reported(patients, reported.screened, reported.steps)
         return select_cohort(patients, list(options.cohort.rules))
     except InputError as exc:
-        raise InputError([_locate_rule(p, options) for p in exc.problems]) from None
-
-
-def _locate_rule(p: Problem, options: StudyOptions) -> Problem:
-    """Point a cohort-rule problem at the spec (the rule's YAML path is its location).
-
-    The cohort step numbers rows of the typed patients table, which after merging sources is
-    not a row of any one file; the subject id names the patient instead.
-    """
-    file = str(options.spec_path) if options.spec_path is not None else p.file
-    return replace(p, file=file, row=None)
+        raise InputError([locate_rule_problem(p, options) for p in exc.problems]) from None
 
 
 def select_study_cohort(loaded: LoadedStudy) -> tuple[CohortSelection, pd.DataFrame]:
@@ -72,14 +61,6 @@ def select_study_cohort(loaded: LoadedStudy) -> tuple[CohortSelection, pd.DataFr
 
 def check_variables(options: StudyOptions, patients: pd.DataFrame) -> None:
     """Every baseline and subgroup variable the spec names must exist (after derivation)."""
-    where = str(options.spec_path) if options.spec_path is not None else None
-    what = {"subgroup": "subgroup variable {name!r} is not a column of the patients table",
-            "baseline": "baseline variable {name!r} is neither a column of the patients table "
-                        "nor a derived subgroup variable",
-            "cut": "{name!r} (to derive subgroup {derives!r} from) is not a column of the "
-                   "patients table"}
-    problems = [Problem("error", what[v.role].format(name=v.name, derives=v.derives),
-                        file=where, location=v.location, code="unknown_variable")
-                for v in options.variables if v.name not in patients.columns]
+    problems = variable_problems(options, patients.columns)
     if problems:
         raise InputError(problems)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.schema import TABLES
 from oncocohort.canon.sections import SECTION_NEEDS
 from oncocohort.derive.sections import available_sections
 from oncocohort.model import StudyData, build_study_data
@@ -23,9 +24,10 @@ from oncocohort.sources.load import load_sources
 from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
 from oncocohort.sources.omop.connect import describe_error
 from oncocohort.spec import load_spec
+from oncocohort.study.checks import check_names
 from oncocohort.study.options import StudyOptions
 
-__all__ = ["LoadedStudy", "load_study", "check_sections"]
+__all__ = ["LoadedStudy", "load_study", "check_sections", "patients_columns"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     and only its records are read (``database_url`` overrides ``database.url``; a relative
     path is taken from the current folder). Raises :class:`~oncocohort.problems.InputError`
     when the spec itself is invalid or the database cannot be opened; data problems are
-    returned in ``problems`` (all of them) so the caller can list them.
+    returned in ``problems`` (all of them) so the caller can list them: the sources', the
+    model's, and the names the spec gives that the patients table lacks (cohort rules,
+    variables, endpoint dates: :func:`oncocohort.study.checks.check_names`), in one pass.
     """
     options = StudyOptions.from_spec(load_spec(Path(path)))
     if database_url is not None and not options.data.from_database:
@@ -66,12 +70,23 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
         source_problems = Problems()
     else:
         tables, source_problems = load_sources(options.data.sources, options.data.named)
+    names = check_names(options, patients_columns(tables)) if "patients" in tables else []
     if not source_problems.ok:
-        return LoadedStudy(options=options, data=None, problems=source_problems)
+        return LoadedStudy(options=options, data=None, problems=source_problems + names)
     data, model_problems = build_study_data(tables, options.validation)
     return LoadedStudy(options=options, data=data,
-                       problems=source_problems + model_problems + check_sections(options, data),
+                       problems=(source_problems + model_problems
+                                 + check_sections(options, data) + names),
                        attrition=attrition, engine=engine, lines_source=lines_source)
+
+
+def patients_columns(tables: dict[str, list[SourceTable]]) -> list[str]:
+    """The columns the typed patients table will have: every canonical one (absent ones are
+    all missing) and the free covariates of its sources."""
+    found = dict.fromkeys(TABLES["patients"].names)
+    for source in tables.get("patients", []):
+        found.update(dict.fromkeys(str(c) for c in source.frame.columns))
+    return list(found)
 
 
 def check_sections(options: StudyOptions, data: StudyData) -> list[Problem]:
