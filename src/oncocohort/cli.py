@@ -205,8 +205,8 @@ def _print_text(console: Console, text: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from oncocohort.study.cohort import select_study_cohort
     from oncocohort.study.load import load_study
+    from oncocohort.study.run import check_study
 
     loaded = load_study(args.study, database_url=args.database)
     _print_problems(console, loaded.problems)
@@ -215,7 +215,7 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INPUT
     summary = loaded.data.summary()[["table", "rows", "subjects"]]
     _print_text(console, summary.to_string(index=False))
-    selection, _ = select_study_cohort(loaded)  # rules and variables are checked too
+    selection = check_study(loaded)  # rules, variables and derivations: what run checks
     attrition = selection.attrition[["kind", "rule", "n_excluded", "n_remaining"]]
     where = f" (in the OMOP CDM, {loaded.engine})" if loaded.engine else ""
     _print_text(console, f"\nCohort selection{where}:")

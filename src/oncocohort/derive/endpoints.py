@@ -56,8 +56,9 @@ import pandas as pd
 
 from oncocohort.canon.codes import NAMED_DATES
 from oncocohort.canon.conventions import Conventions, DayCount, TimeUnit
+from oncocohort.problems import InputError, Problem
 
-__all__ = ["Endpoint", "TimeOptions", "derive_param_tte", "derive_params_tte", "ttr_endpoint",
+__all__ = ["Endpoint", "EndpointDataError", "TimeOptions", "derive_param_tte", "derive_params_tte", "ttr_endpoint",
            "OS", "PFS", "DOR", "TTR", "TTD", "TTE_COLUMNS"]
 
 TTE_COLUMNS: tuple[str, ...] = (
@@ -233,7 +234,20 @@ def _need(dates: pd.DataFrame, names: list[str], endpoint: Endpoint) -> None:
 
 
 def _subjects(mask: pd.Series, d: pd.DataFrame) -> str:
-    return ", ".join(map(str, d.loc[mask, "subject_id"]))
+    ids = [str(s) for s in d.loc[mask, "subject_id"]]
+    more = f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+    return ", ".join(ids[:20]) + more
+
+
+class EndpointDataError(InputError, ValueError):
+    """The data cannot give an endpoint for some subjects (no start date, an event before the
+    start, neither an event nor a censoring date): an input problem at the endpoint's YAML
+    path naming the subjects, reported by ``validate`` as by ``run`` (exit 2, no traceback).
+    Its text (``str``) is the message."""
+
+    def __init__(self, message: str, location: str) -> None:
+        super().__init__([Problem("error", message, location=location, code="endpoint_data")])
+        self.args = (message,)
 
 
 def _apply_cutoff(d: pd.DataFrame, endpoint: Endpoint) -> pd.Series:
@@ -313,14 +327,17 @@ def derive_param_tte(
         d[name] = pd.to_datetime(d[name]).astype("datetime64[ns]")
     start = d[endpoint.start]
     if start.isna().any():
-        raise ValueError(f"endpoint {endpoint.name!r}: no {endpoint.start} date for subject(s) "
-                         f"{_subjects(start.isna(), d)}")
+        raise EndpointDataError(
+            f"endpoint {endpoint.name!r}: no {endpoint.start} date for subject(s) "
+            f"{_subjects(start.isna(), d)}; choose another start or give the date",
+            f"endpoints.{endpoint.name}.start")
     lost = _apply_cutoff(d, endpoint)
     adt, src = _earliest(d, endpoint.events)
     early = adt < start
     if early.any():
-        raise ValueError(f"endpoint {endpoint.name!r}: event before {endpoint.start} for "
-                         f"subject(s) {_subjects(early, d)}")
+        raise EndpointDataError(
+            f"endpoint {endpoint.name!r}: event before {endpoint.start} for subject(s) "
+            f"{_subjects(early, d)}", f"endpoints.{endpoint.name}.events")
     cdt, csrc = _latest(d, endpoint.censor)
     csrc = csrc.mask(lost, "data cut-off")
     cdt = cdt.mask(lost, d["data_cutoff"] if "data_cutoff" in d else pd.NaT)
@@ -340,8 +357,10 @@ def derive_param_tte(
         is_event &= ~hit
     final = adt.where(is_event, cdt)
     if final.isna().any():
-        raise ValueError(f"endpoint {endpoint.name!r}: no event and no censoring date for "
-                         f"subject(s) {_subjects(final.isna(), d)}")
+        raise EndpointDataError(
+            f"endpoint {endpoint.name!r}: no event and no censoring date for subject(s) "
+            f"{_subjects(final.isna(), d)}; add a censoring date every patient has (index)",
+            f"endpoints.{endpoint.name}.censor")
     aval_days = options.duration_days(start, final)
     cnsr = np.where(is_event, 0, 1)
     return pd.DataFrame({

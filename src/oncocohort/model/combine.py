@@ -7,7 +7,10 @@ Rules
 -----
 * Sources of the same origin are stacked.
 * ``patients``: a subject id may appear once per origin (``duplicate_subject`` names both
-  rows). A subject in both layouts keeps the long row; its empty cells are filled from the
+  rows).
+* ``lesions``: a lesion is measured once per visit: a (subject, visit date, lesion id) key
+  repeated within one layout is a ``duplicate_record`` naming both rows (RECIST sums one
+  diameter per lesion and visit; the derivation would otherwise refuse the table at run). A subject in both layouts keeps the long row; its empty cells are filled from the
   wide row; a cell given in both with different values is a ``wide_long_conflict``.
 * ``adverse_events``: the wide sheet carries only the worst grade per term (no dates), so
   when a long AE table exists it is used alone, and each (subject, term) of the wide sheet is
@@ -33,7 +36,13 @@ from oncocohort.model.options import ValidationOptions
 from oncocohort.canon.schema import table
 from oncocohort.problems import Problem
 
-__all__ = ["check_duplicate_subjects", "combine_table"]
+__all__ = ["check_duplicate_keys", "check_duplicate_subjects", "combine_table"]
+
+#: Tables whose key must be unique within one layout (what the derivations require).
+UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "lesions": (("subject_id", "visit_date", "lesion_id"),
+                "lesion recorded twice at one visit (same subject, visit date and lesion id"),
+}
 
 
 def _stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame | None:
@@ -67,6 +76,30 @@ def check_duplicate_subjects(patients: pd.DataFrame, locator: Locator) -> list[P
                 f"{locator.where(first[s])})"))
         else:
             first[s] = rec
+    return problems
+
+
+def check_duplicate_keys(frame: pd.DataFrame, key: Sequence[str], what: str,
+                         locator: Locator) -> list[Problem]:
+    """``duplicate_record`` for each repeat of a complete ``key``, naming the first row
+    (``what`` opens the message; the location of the first row closes its parenthesis)."""
+    if any(c not in frame.columns for c in key):
+        return []
+    keys = frame[list(key)]
+    complete = keys.notna().all(axis=1)
+    repeated = (complete & keys.duplicated(keep=False)).to_numpy()
+    if not repeated.any():
+        return []
+    first: dict[tuple, dict] = {}
+    problems = []
+    for rec in records(frame.iloc[np.flatnonzero(repeated)]):
+        k = tuple(str(rec[c]) for c in key)
+        if k in first:
+            problems.append(locator.at(
+                rec, key[-1], "duplicate_record",
+                f"{what}; also at {locator.where(first[k])}): keep one of the rows"))
+        else:
+            first[k] = rec
     return problems
 
 
@@ -212,6 +245,11 @@ def combine_table(
         long, wide = (None if p is None else
                       p[~(p["subject_id"].notna() & p["subject_id"].duplicated())]
                       .reset_index(drop=True) for p in (long, wide))
+    if name in UNIQUE_KEYS:
+        key, what = UNIQUE_KEYS[name]
+        for part in (long, wide):
+            if part is not None:
+                problems += check_duplicate_keys(part, key, what, locator)
     if long is None or wide is None:
         return (long if wide is None else wide), problems
     if name == "adverse_events":

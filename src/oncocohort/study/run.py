@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from oncocohort.analysis import StudyAnalysis, analyse_study
+from oncocohort.cohort import CohortSelection
 from oncocohort.derive.study import DerivedStudy, derive_study
-from oncocohort.problems import Problems
+from oncocohort.problems import InputError, Problems
 from oncocohort.study.cohort import select_study_cohort
 from oncocohort.study.load import LoadedStudy
 from oncocohort.study.options import StudyOptions
 
-__all__ = ["StudyResults", "derive_loaded_study", "run_study"]
+__all__ = ["StudyResults", "check_study", "derive_loaded_study", "run_study"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,27 @@ class StudyResults:
 
 def derive_loaded_study(loaded: LoadedStudy) -> DerivedStudy:
     """Cohort selection and every derivation of a validated study."""
+    return _derive(loaded)[1]
+
+
+def _derive(loaded: LoadedStudy) -> tuple[CohortSelection, DerivedStudy]:
     selection, patients = select_study_cohort(loaded)
-    return derive_study(loaded.data, patients, selection.attrition, loaded.options.derive)
+    try:
+        derived = derive_study(loaded.data, patients, selection.attrition,
+                               loaded.options.derive)
+    except InputError as exc:  # a problem at a YAML path (an endpoint) is in the spec file
+        spec = loaded.options.spec_path
+        raise InputError([replace(p, file=str(spec)) if p.file is None and p.location
+                          and spec is not None else p for p in exc.problems]) from None
+    return selection, derived
+
+
+def check_study(loaded: LoadedStudy) -> CohortSelection:
+    """What ``validate`` runs after loading: the cohort selection and every derivation, so
+    that whatever ``run`` would reject is reported by ``validate`` first (the analyses and
+    the report take no input of their own). Returns the selection (its attrition is shown);
+    raises :class:`~oncocohort.problems.InputError` as ``run`` would."""
+    return _derive(loaded)[0]
 
 
 def run_study(loaded: LoadedStudy) -> StudyResults:
