@@ -31,8 +31,12 @@ def test_survival_rows_by_hand():
     # reverse KM: "events" are the censorings at 2 (4 at risk) and 5 (1 at risk):
     # S_c(2) = 3/4, S_c(5) = 0 -> median follow-up 5
     assert ard_value(ard, variable="follow_up", statistic="median", **w) == 5.0
-    assert ard_value(ard, variable="follow_up", statistic="min", **w) == 1.0
-    assert ard_value(ard, variable="follow_up", statistic="max", **w) == 5.0
+    # observation time: the times themselves, deaths included: median 3, range 1-5
+    assert ard_value(ard, variable="observation_time", statistic="median", **w) == 3.0
+    assert ard_value(ard, variable="observation_time", statistic="min", **w) == 1.0
+    assert ard_value(ard, variable="observation_time", statistic="max", **w) == 5.0
+    fu = ard.loc[ard["variable"] == "follow_up", "statistic"]
+    assert sorted(fu) == ["lower", "median", "upper"]  # the range belongs to observation_time
 
 
 def test_endpoint_fit_errors(fixture_module):

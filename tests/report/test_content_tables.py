@@ -7,7 +7,15 @@ import pytest
 
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.builders import build_exposure_table, build_response_table
-from oncocohort.report.format import fmt_est_sd, fmt_median_range, fmt_n_pct, fmt_num
+from oncocohort.report.builders_survival import build_survival_table
+from oncocohort.report.text import results_sentences
+from oncocohort.report.format import (
+    fmt_est_ci,
+    fmt_est_sd,
+    fmt_median_range,
+    fmt_n_pct,
+    fmt_num,
+)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +98,33 @@ def test_response_table_shows_time_to_response_change_and_ne_reasons(demo):
            category="no post-baseline assessment", statistic="n"),
         _v(ard, analysis="response", variable="ne_reason",
            category="no post-baseline assessment", statistic="pct")) == "5 (5.7)"
+
+
+def test_follow_up_is_labelled_and_given_for_overall_survival_only(demo):
+    """Item 6: the median observation time (the paper's 9.5 months, range 0.7-33.6) and the
+    reverse Kaplan-Meier median, each labelled; nothing called follow-up for PFS or DoR."""
+    analysis, options = demo
+    ard = analysis.ard
+    fu_rows = ard.loc[ard["variable"].isin(["follow_up", "observation_time"])]
+    assert set(fu_rows["endpoint"]) == {"os"} and set(fu_rows["analysis"]) == {"survival"}
+    t = build_survival_table(ard, options)
+    assert t.header == ("", "Overall survival", "Progression-free survival",
+                        "Duration of response")
+    ow = {"analysis": "survival", "endpoint": "os", "variable": "observation_time"}
+    fw = {"analysis": "survival", "endpoint": "os", "variable": "follow_up"}
+    obs = _rows(t, "Median observation time, months (range)")
+    assert obs[1:] == (fmt_median_range(_v(ard, statistic="median", **ow),
+                                        _v(ard, statistic="min", **ow),
+                                        _v(ard, statistic="max", **ow)), "", "")
+    assert obs[1] == "9.8 (0.8-32.5)"
+    rev = _rows(t, "Median follow-up, reverse Kaplan-Meier, months (95% CI)")
+    assert rev[1:] == (fmt_est_ci(_v(ard, statistic="median", **fw),
+                                  _v(ard, statistic="lower", **fw),
+                                  _v(ard, statistic="upper", **fw)), "", "")
+    # the range is of every observed time, deaths included: the OS times' range
+    os_times = analysis.endpoints["os"].km
+    assert _v(ard, statistic="max", **ow) == max(os_times.table["time"])
+    assert any("deaths included" in f for f in t.footnotes)
+    assert not any("follow-up" in r[0].lower() and r[2] for r in t.rows)
+    text = " ".join(results_sentences(ard, options))
+    assert text.count("follow-up") == 1 and "observation time" in text

@@ -27,7 +27,7 @@ from oncocohort.analysis.safety import compute_safety_rows
 from oncocohort.analysis.subgroups import SubgroupResult, compute_subgroup_rows
 from oncocohort.analysis.survival import EndpointFit, compute_endpoint_fit
 from oncocohort.canon.sections import SECTIONS
-from oncocohort.derive.endpoints import TimeOptions
+from oncocohort.derive.endpoints import Endpoint, TimeOptions
 from oncocohort.derive.study import DerivedStudy
 
 __all__ = ["StudyAnalysis", "analyse_study"]
@@ -111,7 +111,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
             continue
         fit = compute_endpoint_fit(tte, ep.name, landmarks=options.landmarks,
                                    conf_type=conv.km_conf_type, conf_level=conv.conf_level,
-                                   median_ci=conv.median_ci)
+                                   median_ci=conv.median_ci,
+                                   with_follow_up=is_overall_survival(ep))
         endpoints[ep.name] = fit
         rows += fit.rows
 
@@ -141,6 +142,12 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         notes=tuple(note for res in subgroups.values() for note in res.notes),
         sections=tuple(shown),
     )
+
+
+def is_overall_survival(ep: Endpoint) -> bool:
+    """An endpoint whose only events are deaths, in every patient, from the index date: its
+    times are the observation times (death or last contact), the follow-up's source."""
+    return ep.population == "all" and tuple(ep.events) == ("death",) and ep.start == "index"
 
 
 def _has_disposition(patients: pd.DataFrame) -> bool:

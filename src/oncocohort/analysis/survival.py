@@ -4,9 +4,11 @@ Per endpoint (one ``paramcd`` of the stacked ``tte`` frame): ``n`` patients, ``e
 ``maturity`` (100 x events / n, %), the median and its interval (Brookmeyer & Crowley 1982 on
 the spec's ``km_conf_type`` scale, R ``survfit`` default ``log-log`` here), survival at each
 landmark time with its pointwise interval (in %; NaN for a landmark after the last observed
-time, where R ``summary(fit, times, extend = TRUE)`` would carry the last value forward), and
-the median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996) with the range
-of observed times.
+time, where R ``summary(fit, times, extend = TRUE)`` would carry the last value forward), and,
+for an overall-survival endpoint only (``with_follow_up``; :func:`compute_follow_up_rows`), the
+median observation time with the range of the observed times and the median follow-up by the
+reverse Kaplan-Meier method (Schemper & Smith 1996): a progression-free or response endpoint
+has no follow-up of its own.
 
 Numbers at risk (``variable="at_risk"``): at each time of the at-risk grid
 (:func:`at_risk_grid`: from 0 by a round step to the last observed time, and the landmark
@@ -28,7 +30,8 @@ from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.stats.kaplan_meier import KaplanMeier, follow_up, kaplan_meier
 
-__all__ = ["EndpointFit", "compute_endpoint_fit", "compute_survival_rows", "landmark_text",
+__all__ = ["EndpointFit", "compute_endpoint_fit", "compute_survival_rows",
+           "compute_follow_up_rows", "landmark_text",
            "at_risk_grid", "compute_at_risk_rows"]
 
 
@@ -130,6 +133,34 @@ def _one(frame: pd.DataFrame, endpoint: str) -> pd.DataFrame:
     return sub
 
 
+def compute_follow_up_rows(time: np.ndarray, event: np.ndarray, *, unit: str,
+                           conf_type: str = "log-log", conf_level: float = 0.95,
+                           median_ci: str = "brookmeyer-crowley",
+                           analysis: str = Analysis.SURVIVAL, **where: str) -> list[ArdRow]:
+    """Two labelled summaries of follow-up, from the times of an overall-survival endpoint
+    (start to death or last contact):
+
+    * ``observation_time``: ``n``, ``median``, ``min``, ``max`` of the observed times, deaths
+      included (the "median follow-up (range)" of many papers, which falls with early deaths);
+    * ``follow_up``: the reverse Kaplan-Meier median (``median``, ``lower``, ``upper``;
+      Schemper & Smith 1996): deaths censored, the last contacts of the living as events,
+      the follow-up the study would have had without deaths.
+    """
+    time = np.asarray(time, float)
+    fu = follow_up(time, np.asarray(event).astype(bool), conf_type=conf_type,
+                   conf_level=conf_level, interval=median_ci)
+    nan = float("nan")
+    rows = [ArdRow(analysis, Stat.N, float(time.size), variable=Var.OBSERVATION_TIME, **where)]
+    for stat, v in ((Stat.MEDIAN, float(np.median(time)) if time.size else nan),
+                    (Stat.MIN, float(time.min()) if time.size else nan),
+                    (Stat.MAX, float(time.max()) if time.size else nan)):
+        rows.append(ArdRow(analysis, stat, v, variable=Var.OBSERVATION_TIME, unit=unit,
+                           **where))
+    for stat, v in ((Stat.MEDIAN, fu.estimate), (Stat.LOWER, fu.lower), (Stat.UPPER, fu.upper)):
+        rows.append(ArdRow(analysis, stat, v, variable=Var.FOLLOW_UP, unit=unit, **where))
+    return rows
+
+
 def compute_survival_rows(
     time: np.ndarray,
     event: np.ndarray,
@@ -174,12 +205,9 @@ def compute_survival_rows(
             rows.append(ArdRow(analysis, Stat.N_AT_RISK, float(r.n_at_risk),
                                variable=Var.LANDMARK, category=cat, **where))
     if with_follow_up:
-        fu = follow_up(time, event, conf_type=conf_type, conf_level=conf_level,
-                       interval=median_ci)
-        for stat, v in ((Stat.MEDIAN, fu.estimate), (Stat.LOWER, fu.lower),
-                        (Stat.UPPER, fu.upper), (Stat.MIN, float(time.min())),
-                        (Stat.MAX, float(time.max()))):
-            rows.append(ArdRow(analysis, stat, v, variable=Var.FOLLOW_UP, unit=unit, **where))
+        rows += compute_follow_up_rows(time, event, unit=unit, conf_type=conf_type,
+                                       conf_level=conf_level, median_ci=median_ci,
+                                       analysis=analysis, **where)
     if at_risk_times is None:
         at_risk_times = at_risk_grid(float(time.max()) if time.size else 0.0, landmarks)
     rows += compute_at_risk_rows(km, at_risk_times, analysis=analysis, **where)
@@ -194,12 +222,15 @@ def compute_endpoint_fit(
     conf_type: str = "log-log",
     conf_level: float = 0.95,
     median_ci: str = "brookmeyer-crowley",
+    with_follow_up: bool = True,
 ) -> EndpointFit:
-    """Fit one endpoint of the stacked ``tte`` frame (``paramcd``, ``aval``, ``event``)."""
+    """Fit one endpoint of the stacked ``tte`` frame (``paramcd``, ``aval``, ``event``); the
+    follow-up rows when ``with_follow_up`` (an overall-survival endpoint)."""
     sub = _one(tte, endpoint)
     unit = str(sub["unit"].iloc[0]) if "unit" in sub else ""
     label = str(sub["param"].iloc[0]) if "param" in sub else endpoint
     km, rows = compute_survival_rows(
         sub["aval"].to_numpy(float), sub["event"].to_numpy(int), endpoint=endpoint, unit=unit,
-        landmarks=landmarks, conf_type=conf_type, conf_level=conf_level, median_ci=median_ci)
+        landmarks=landmarks, conf_type=conf_type, conf_level=conf_level, median_ci=median_ci,
+        with_follow_up=with_follow_up)
     return EndpointFit(endpoint, label, unit, km, tuple(rows))

@@ -7,10 +7,15 @@ import pandas as pd
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_range
+from oncocohort.report.format import fmt_est_ci, fmt_median_range, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
-from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
+from oncocohort.report.wording import (
+    ci_label,
+    convention_footnotes,
+    follow_up_footnotes,
+    suppression_footnote,
+)
 
 __all__ = ["build_survival_table", "build_subgroup_table", "median_text"]
 
@@ -24,8 +29,9 @@ def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
 
 
 def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
-    """One column per endpoint: patients, events (maturity), median (CI), landmark rates (CI),
-    median follow-up (CI) and range."""
+    """One column per endpoint: patients, events (maturity), median (CI), landmark rates (CI);
+    for the overall-survival endpoint the median observation time (range) and the median
+    follow-up by the reverse Kaplan-Meier method (CI), each labelled (blank for the others)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     endpoints = a.values("endpoint", analysis=Analysis.SURVIVAL)
@@ -36,7 +42,11 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     landmarks = a.values("category", analysis=Analysis.SURVIVAL, variable=Var.LANDMARK)
     rows += [[f"{t}-{unit[:-1] if unit.endswith('s') else unit} rate, % ({ci})"]
              for t in landmarks]
-    rows += [[f"Median follow-up, {unit} ({ci})"], [f"Follow-up range, {unit}"]]
+    with_fu = [ep for ep in endpoints if a.has(analysis=Analysis.SURVIVAL, endpoint=ep,
+                                               variable=Var.FOLLOW_UP, statistic=Stat.MEDIAN)]
+    if with_fu:
+        rows += [[f"Median observation time, {unit} (range)"],
+                 [f"Median follow-up, reverse Kaplan-Meier, {unit} ({ci})"]]
     for ep in endpoints:
         w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **w)
@@ -50,19 +60,29 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
                                           a.get(statistic=Stat.LOWER, **lw),
                                           a.get(statistic=Stat.UPPER, **lw),
                                           style=options.style))
+        if not with_fu:
+            continue
+        if ep not in with_fu:  # follow-up is a property of the study, given once (OS)
+            rows[-2].append("")
+            rows[-1].append("")
+            continue
+        ow = {"variable": Var.OBSERVATION_TIME, **w}
+        rows[-2].append(fmt_median_range(a.get(statistic=Stat.MEDIAN, **ow),
+                                         a.get(statistic=Stat.MIN, **ow),
+                                         a.get(statistic=Stat.MAX, **ow), style=options.style))
         fw = {"variable": Var.FOLLOW_UP, **w}
-        rows[-2].append(fmt_est_ci(a.get(statistic=Stat.MEDIAN, **fw),
+        rows[-1].append(fmt_est_ci(a.get(statistic=Stat.MEDIAN, **fw),
                                    a.get(statistic=Stat.LOWER, **fw),
                                    a.get(statistic=Stat.UPPER, **fw), missing="NR",
                                    style=options.style))
-        rows[-1].append(fmt_range(a.get(statistic=Stat.MIN, **fw),
-                                  a.get(statistic=Stat.MAX, **fw), style=options.style))
     body = _finish(rows, cells)
     body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
+    notes = convention_footnotes(options, "km", "time")
+    if with_fu:
+        notes += follow_up_footnotes(options)
     return DisplayTable(
         "survival", "Time-to-event outcomes", ("", *(options.label(e) for e in endpoints)),
-        body,
-        convention_footnotes(options, "km", "time") + suppression_footnote(options, cells.used))
+        body, notes + suppression_footnote(options, cells.used))
 
 
 def build_subgroup_table(ard: pd.DataFrame, endpoint: str,

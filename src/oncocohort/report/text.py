@@ -62,6 +62,22 @@ def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str
     return out
 
 
+def _follow_up_sentence(a: ArdLookup, options: ReportOptions, **w: str) -> str:
+    """``"The median observation time was 9.8 months (range 0.8-32.5); the median follow-up
+    by the reverse Kaplan-Meier method was 26.5 months (95% CI 17.9-29.7)."``"""
+    st, unit = options.style, options.conventions.time_unit
+    ow = {"variable": Var.OBSERVATION_TIME, **w}
+    fw = {"variable": Var.FOLLOW_UP, **w}
+    span = fmt_range(a.get(statistic=Stat.MIN, **ow), a.get(statistic=Stat.MAX, **ow), style=st)
+    est = a.get(statistic=Stat.MEDIAN, **fw)
+    reverse = ("was not reached" if est != est else "was " + _with_ci(
+        f"{fmt_num(est, style=st)} {unit}", a.get(statistic=Stat.LOWER, **fw),
+        a.get(statistic=Stat.UPPER, **fw), options, missing="NR"))
+    return (f"The median observation time (to death or last contact) was "
+            f"{fmt_num(a.get(statistic=Stat.MEDIAN, **ow), style=st)} {unit} (range {span}); "
+            f"the median follow-up by the reverse Kaplan-Meier method {reverse}.")
+
+
 def results_sentences(ard: pd.DataFrame, options: ReportOptions,
                       sections: Sequence[str] = SECTIONS) -> list[str]:
     """Sentences for the cohort, response, each time-to-event endpoint and safety (of the
@@ -115,11 +131,9 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
             text += f"; at {t} {unit} " + ("not estimable" if pct != pct else _with_ci(
                 fmt_num(pct, style=options.style) + "%", a.get(statistic=Stat.LOWER, **lw),
                 a.get(statistic=Stat.UPPER, **lw), options, "%"))
-        fw = {"variable": Var.FOLLOW_UP, **w}
-        fu = fmt_num(a.get(statistic=Stat.MEDIAN, **fw), missing="NR", style=options.style)
-        text += (f"; median follow-up {fu} "
-                 f"{unit} (reverse Kaplan-Meier).")
-        out.append(text)
+        out.append(text + ".")
+        if a.has(variable=Var.FOLLOW_UP, statistic=Stat.MEDIAN, **w):
+            out.append(_follow_up_sentence(a, options, **w))
     s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
          "variable": f"Any {Level.TRAE}"}
     if "safety" in sections and a.has(category=Category.ANY_GRADE, statistic=Stat.N, **s):

@@ -16,7 +16,7 @@ from importlib import metadata
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report.options import ReportOptions
 
-__all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes",
+__all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes", "follow_up_footnotes",
            "suppression_footnote", "methods_paragraph", "software_versions"]
 
 #: ``proportion_ci`` -> (footnote name, methods phrase).
@@ -69,8 +69,8 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
     notes = {
         "proportion": f"Confidence intervals of proportions: "
                       f"{PROPORTION_CI_NAMES[c.proportion_ci][0]} method.",
-        "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}; median follow-up "
-               f"by the reverse Kaplan-Meier method. NR: not reached; NE: not estimable."),
+        "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}. NR: not reached; NE: not "
+               f"estimable."),
         "time": (f"Times in {c.time_unit} (1 month = {_n(options, c.days_per_month)} days) "
                  f"from the {options.index_date_label}; data cut-off {options.data_cutoff}."),
         "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.cox_ties}), "
@@ -86,6 +86,15 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
         "baseline": "Percentages of all patients; missing values counted separately.",
     }
     return tuple(notes[w] for w in which)
+
+
+def follow_up_footnotes(options: ReportOptions) -> tuple[str, ...]:
+    """What the two follow-up rows are (of the overall-survival endpoint only)."""
+    return (f"Observation time: from the {options.index_date_label} to death or the last "
+            f"contact, in every patient, deaths included; the range is that of these observed "
+            f"times. Follow-up by the reverse Kaplan-Meier method: the same times with deaths "
+            f"censored and the last contacts of living patients as events (Schemper and Smith "
+            f"1996); it is longer because early deaths do not shorten it.",)
 
 
 def suppression_footnote(options: ReportOptions, used: bool) -> tuple[str, ...]:
