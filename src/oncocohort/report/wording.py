@@ -16,7 +16,8 @@ from importlib import metadata
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report.options import ReportOptions
 
-__all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes", "follow_up_footnotes",
+__all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes",
+           "follow_up_footnotes",
            "suppression_footnote", "methods_paragraph", "software_versions"]
 
 #: ``proportion_ci`` -> (footnote name, methods phrase).
