@@ -16,7 +16,8 @@ from typing import Literal
 
 __all__ = [
     "TimeUnit", "DayCount", "PartialDates", "ProportionCI", "KmConfType", "MedianCI",
-    "CoxTies", "ResponseDenominator", "ScreenTest",
+    "CoxTies", "ResponseDenominator", "ScreenTest", "RecordsAfterCutoff",
+    "DEFAULT_RECORDS_AFTER_CUTOFF",
     "ResponseConventions", "Conventions", "Screen",
 ]
 
@@ -30,6 +31,11 @@ MedianCI = Literal["brookmeyer-crowley", "symmetric"]
 CoxTies = Literal["efron", "breslow", "exact"]
 ResponseDenominator = Literal["all", "evaluable"]
 ScreenTest = Literal["wald", "lr", "logrank"]
+#: What a date after the data cut-off is (spec ``study.records_after_cutoff``): an error, or
+#: truncated (:mod:`oncocohort.model.cutoff`). Errors by default: in data extracted at the
+#: cut-off, a later date is a typo or a wrong cut-off, which truncation would hide.
+RecordsAfterCutoff = Literal["error", "truncate"]
+DEFAULT_RECORDS_AFTER_CUTOFF: RecordsAfterCutoff = "error"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@
    contradictions;
 4. resolves the vital status (:mod:`~oncocohort.model.vital`): a status coded dead dates the
    death at the last contact; a dead patient needs no last-alive date; a death no endpoint
-   could count is an error;
+   could count is an error; with ``records_after_cutoff="truncate"``, takes the data as they
+   stood at the cut-off (:mod:`~oncocohort.model.cutoff`), each change a warning;
 5. checks across records and tables (:mod:`~oncocohort.model.validate`): subjects missing from
    the patients table, impossible dates, the cut-off, AE terms against CTCAE v5.0, the wide
    progression date against the responses.
@@ -35,6 +36,7 @@ import pandas as pd
 
 from oncocohort.model._locate import PRIVATE_COLUMNS, Locator
 from oncocohort.model.combine import combine_table
+from oncocohort.model.cutoff import truncate_at_cutoff
 from oncocohort.model.options import ValidationOptions
 from oncocohort.canon.schema import TABLES
 from oncocohort.model.typed import coerce_source, empty_table
@@ -192,6 +194,11 @@ def build_study_data(
         patients, found = resolve_vital_status(patients, locator, problems)
         merged["patients"] = patients
         problems += found
+        if options.records_after_cutoff == "truncate":
+            merged, found = truncate_at_cutoff(merged, locator, options.data_cutoff,
+                                               options.date_columns)
+            patients = merged["patients"]
+            problems += found
         problems += check_unknown_subjects(merged, patients, locator)
         problems += check_patient_dates(patients, locator, options)
         if "responses" in merged:

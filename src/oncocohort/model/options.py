@@ -8,7 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from oncocohort.canon.conventions import Conventions, PartialDates
+from oncocohort.canon.conventions import (
+    DEFAULT_RECORDS_AFTER_CUTOFF,
+    Conventions,
+    PartialDates,
+    RecordsAfterCutoff,
+)
 
 __all__ = ["ValidationOptions"]
 
@@ -24,6 +29,12 @@ class ValidationOptions:
     data_cutoff
         The study's data cut-off (``study.data_cutoff``); a ``data_cutoff`` column of the
         patients table overrides it per patient. ``None``: no cut-off checks.
+    records_after_cutoff
+        ``study.records_after_cutoff``: a date after the cut-off is an error (``"error"``) or
+        the data are truncated at the cut-off (``"truncate"``, :mod:`.cutoff`).
+    date_columns
+        Free columns of the patients table typed as dates (with the source's
+        ``date_format``): those the endpoints name as ``patients.<column>``.
     partial_dates
         ``conventions.partial_dates``: ``"reject"`` (partial dates are errors) or the
         imputation rule ``"first"``, ``"mid"``, ``"last"`` (see :mod:`.coerce`).
@@ -39,6 +50,8 @@ class ValidationOptions:
     """
 
     data_cutoff: dt.date | None = None
+    records_after_cutoff: RecordsAfterCutoff = DEFAULT_RECORDS_AFTER_CUTOFF
+    date_columns: tuple[str, ...] = ()
     partial_dates: PartialDates = Conventions().partial_dates
     ae_synonyms: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     ae_groups: Mapping[str, Sequence[str]] = field(default_factory=lambda: _EMPTY)
@@ -50,6 +63,10 @@ class ValidationOptions:
             raise ValueError(
                 f"partial_dates must be reject, first, mid or last, not {self.partial_dates!r}"
             )
+        if self.records_after_cutoff not in ("error", "truncate"):
+            raise ValueError("records_after_cutoff must be error or truncate, not "
+                             f"{self.records_after_cutoff!r}")
+        object.__setattr__(self, "date_columns", tuple(self.date_columns))
         if isinstance(self.data_cutoff, dt.datetime):
             object.__setattr__(self, "data_cutoff", self.data_cutoff.date())
 

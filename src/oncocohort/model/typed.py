@@ -212,6 +212,12 @@ def coerce_source(
                     message=(f"{n_imp} partial date{'s' if n_imp > 1 else ''} in `{name}` "
                              f"imputed by the rule {options.partial_dates!r} (rows {where})")))
             out[name] = res.values
+        elif t.free_columns and name in options.date_columns:
+            col = Column(name, "date", "A date an endpoint names (patients.<column>).")
+            res = coerce_column(raw, col, partial_dates=options.partial_dates, date_format=fmt)
+            problems += [cell(i, name, code, message)
+                         for i, code, message in _cell_findings(res, col, fmt)]
+            out[name] = res.values
         elif t.free_columns:
             values = _free_column(source.frame[name]).reset_index(drop=True)
             if values.dtype == "float64":

@@ -55,6 +55,9 @@ __all__ = [
     "patient_dates",
 ]
 
+#: How an ``after_cutoff`` error can be resolved other than by correcting a typo.
+_TRUNCATE = ("; to analyse the data as they stood at the cut-off, set "
+             "study.records_after_cutoff: truncate")
 _ASSESSMENTS = {"lesions": "visit_date", "responses": "assessment_date"}
 _STARTS = {"therapy": "start_date", "therapy_lines": "start_date", "adverse_events": "onset_date"}
 
@@ -170,7 +173,7 @@ def _patient_row_problems(rec: dict, locator: Locator, dated: list[str], study_c
     for col in dated:
         if _lt(cut, rec.get(col)):
             code = "death_after_cutoff" if col == "death_date" else "after_cutoff"
-            yield locator.at(rec, col, code, f"`{col}` is after the data cut-off")
+            yield locator.at(rec, col, code, f"`{col}` is after the data cut-off{_TRUNCATE}")
 
 
 def check_patient_dates(
@@ -179,6 +182,7 @@ def check_patient_dates(
     """Impossible or inconsistent dates within one patient row (see the module table)."""
     dated = [c.name for c in table("patients").columns
              if c.type == "date" and c.name != "data_cutoff"]
+    dated += [c for c in options.date_columns if c in patients.columns and c not in dated]
     study_cut = None if options.data_cutoff is None else pd.Timestamp(options.data_cutoff)
     # Find the rows with a finding by whole-column comparisons; word them row by row.
     index = _dates(patients, "index_date")
@@ -206,7 +210,8 @@ def _record_date_problems(rec: dict, name: str, dates: dict | None, locator: Loc
         if dates is not None and _lt(value, dates["birth"]):
             yield locator.at(rec, col, "before_birth", f"`{col}` is before `birth_date`")
         if dates is not None and _lt(dates["cutoff"], value):
-            yield locator.at(rec, col, "after_cutoff", f"`{col}` is after the data cut-off")
+            yield locator.at(rec, col, "after_cutoff",
+                             f"`{col}` is after the data cut-off{_TRUNCATE}")
         if dates is not None and col == start_col and _lt(dates["death"], value):
             yield locator.at(rec, col, "after_death", f"`{col}` is after `death_date`")
     if "end_date" in rec and start_col in rec and _lt(rec["end_date"], rec[start_col]):

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from oncocohort.canon.conventions import Conventions, Screen
+from oncocohort.canon.conventions import (
+    DEFAULT_RECORDS_AFTER_CUTOFF,
+    Conventions,
+    RecordsAfterCutoff,
+    Screen,
+)
 from oncocohort.canon.formats import (
     DEFAULT_FIGURE_FORMATS,
     DEFAULT_JOURNAL_STYLE,
@@ -65,6 +70,12 @@ class ReportOptions:
     km_ci_band, km_cumulative_events
         The Kaplan-Meier figures shade each curve's pointwise confidence band; print the
         cumulative number of events under the numbers at risk (``outputs.km``).
+    records_after_cutoff
+        ``study.records_after_cutoff``: with ``truncate`` the methods say the data were taken
+        as they stood at the cut-off.
+    time_origins
+        Endpoint name -> the wording of its time origin (``"date of diagnosis"``); an endpoint
+        not in it is timed from the index date (:attr:`index_date_label`).
     """
 
     title: str
@@ -81,11 +92,31 @@ class ReportOptions:
     figure_formats: tuple[FigureFormat, ...] = DEFAULT_FIGURE_FORMATS
     km_ci_band: bool = False
     km_cumulative_events: bool = False
+    records_after_cutoff: RecordsAfterCutoff = DEFAULT_RECORDS_AFTER_CUTOFF
+    time_origins: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def style(self) -> HouseStyle:
         """The number style of :attr:`journal_style`."""
         return number_style(self.journal_style)
+
+    def time_origin(self, endpoint: str) -> str:
+        """The wording of the time origin of ``endpoint`` (the index date's by default)."""
+        return self.time_origins.get(endpoint, self.index_date_label)
+
+    def time_origins_text(self, endpoints: tuple[str, ...] | None = None) -> str:
+        """``"the start of treatment"``, or, when the endpoints start at different dates,
+        ``"the start of treatment (Overall survival) and the date of diagnosis (OS from
+        diagnosis)"``: the origins of ``endpoints`` (default: every endpoint named in
+        :attr:`time_origins`, else the index date)."""
+        names = tuple(self.time_origins) if endpoints is None else endpoints
+        by_origin: dict[str, list[str]] = {}
+        for name in names:
+            by_origin.setdefault(self.time_origin(name), []).append(self.label(name))
+        if len(by_origin) <= 1:
+            return f"the {next(iter(by_origin), self.index_date_label)}"
+        parts = [f"the {origin} ({', '.join(eps)})" for origin, eps in by_origin.items()]
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def label(self, name: str) -> str:
         """The display label of ``name`` (``name`` itself when it has none)."""

@@ -61,6 +61,9 @@ def _km_intervals(options: ReportOptions) -> str:
             f"intervals {MEDIAN_CI_NAMES[c.median_ci][0]}")
 
 
+_TRUNCATED_NOTE = " (data truncated at the data cut-off)"
+
+
 def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]:
     """Footnotes stating the conventions a table depends on (``which`` picks them:
     ``proportion``, ``km``, ``time``, ``cox``, ``denominator``, ``safety``, ``baseline``)."""
@@ -73,7 +76,8 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
         "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}. NR: not reached; NE: not "
                f"estimable."),
         "time": (f"Times in {c.time_unit} (1 month = {_n(options, c.days_per_month)} days) "
-                 f"from the {options.index_date_label}; data cut-off {options.data_cutoff}."),
+                 f"from {options.time_origins_text()}; data cut-off {options.data_cutoff}"
+                 f"{_TRUNCATED_NOTE if options.records_after_cutoff == 'truncate' else ''}."),
         "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.cox_ties}), "
                 f"Wald confidence intervals and p-values; the first level is the reference. "
                 f"Variables with univariable p < {_n(options, screen.threshold)} "
@@ -135,9 +139,13 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
               "attrition counted; only the selected patients' records were read. "
               if options.cohort_source == "omop" else "")
     parts = [
-        f"{source}Time was measured from the {options.index_date_label} in {c.time_unit} "
-        f"(1 month = {_n(options, c.days_per_month)} days); the data cut-off was "
+        f"{source}Time was measured from {options.time_origins_text(tuple(endpoints))} in "
+        f"{c.time_unit} (1 month = {_n(options, c.days_per_month)} days); the data cut-off was "
         f"{options.data_cutoff}. "]
+    if options.records_after_cutoff == "truncate":
+        parts.append("The data were truncated at the data cut-off: events after it were "
+                     "ignored, follow-up was censored at it, and patients starting after it "
+                     "and records after it were left out. ")
     if "response" in sections:
         parts.append(
             f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "

@@ -30,12 +30,14 @@ from pydantic_core import PydanticCustomError
 from oncocohort.canon import conventions as _canon
 from oncocohort.canon.codes import NAMED_DATES
 from oncocohort.canon.conventions import (
+    DEFAULT_RECORDS_AFTER_CUTOFF,
     CoxTies,
     DayCount,
     KmConfType,
     MedianCI,
     PartialDates,
     ProportionCI,
+    RecordsAfterCutoff,
     ResponseDenominator,
     ScreenTest,
     TimeUnit,
@@ -191,10 +193,12 @@ def _plausible_date(value: dt.date) -> dt.date:
 
 
 class Study(_Frozen):
-    """``study:``: name, data cut-off and the wording of the index date for the methods text."""
+    """``study:``: name, data cut-off (and what a date after it is: an error, or truncated)
+    and the wording of the index date for the methods text."""
 
     name: str
     data_cutoff: Annotated[dt.date, AfterValidator(_plausible_date)]
+    records_after_cutoff: RecordsAfterCutoff = DEFAULT_RECORDS_AFTER_CUTOFF
     index_date_label: str = "start of the studied regimen"
 
 
@@ -381,6 +385,7 @@ class Endpoint(_Frozen):
 
     label: str
     start: NamedDate = "index"
+    start_label: str | None = None
     events: list[NamedDate] = Field(min_length=1)
     censor: list[NamedDate] = Field(min_length=1)
     population: Literal["all", "responders"] = "all"

@@ -116,7 +116,7 @@ class StudyOptions:
         """
         conventions = _conventions(spec)
         screen = canon.Screen(**spec.screen.model_dump())
-        endpoints = tuple(Endpoint.from_spec(name, e.model_dump())
+        endpoints = tuple(Endpoint.from_spec(name, e.model_dump(exclude={"start_label"}))
                           for name, e in spec.endpoints.items())
         subgroups = tuple(s.variable for s in spec.subgroups)
         cuts = tuple(SubgroupCut(s.variable, s.derive.from_, tuple(s.derive.groups()))
@@ -128,7 +128,7 @@ class StudyOptions:
             spec_path=spec.spec_path,
             data=DataOptions(sources=spec.sources, database=spec.database, omop=spec.omop,
                              named=named_columns(spec)),
-            validation=_validation(spec, conventions),
+            validation=_validation(spec, conventions, endpoints),
             cohort=_cohort(spec),
             derive=DeriveOptions(
                 data_cutoff=spec.study.data_cutoff,
@@ -155,7 +155,9 @@ class StudyOptions:
                 journal_style=spec.outputs.journal_style,
                 figure_formats=tuple(spec.outputs.figure_formats),
                 km_ci_band=spec.outputs.km.ci_band,
-                km_cumulative_events=spec.outputs.km.cumulative_events),
+                km_cumulative_events=spec.outputs.km.cumulative_events,
+                records_after_cutoff=spec.study.records_after_cutoff,
+                time_origins=_time_origins(spec)),
             variables=tuple(
                 [NamedVariable(s.variable, f"subgroups[{i}].variable", "subgroup")
                  if s.derive is None else
@@ -206,17 +208,28 @@ def _response(conventions: canon.Conventions) -> ResponseOptions:
                            day_count=conventions.day_count)
 
 
-def _validation(spec: StudySpec, conventions: canon.Conventions) -> ValidationOptions:
-    """Typing and checks: the cut-off, partial dates, AE terms, each source's date format."""
+def _validation(spec: StudySpec, conventions: canon.Conventions,
+                endpoints: tuple[Endpoint, ...]) -> ValidationOptions:
+    """Typing and checks: the cut-off and what a date after it is, partial dates, AE terms,
+    each source's date format, the patients' date columns the endpoints name."""
     sources = spec.sources.items() if spec.sources is not None else []
     return ValidationOptions(
         data_cutoff=spec.study.data_cutoff,
+        records_after_cutoff=spec.study.records_after_cutoff,
+        date_columns=_patient_date_columns(endpoints),
         partial_dates=conventions.partial_dates,
         ae_synonyms=dict(spec.safety.synonyms),
         ae_groups={k: list(v) for k, v in spec.safety.groups.items()},
         date_format=None,
         date_formats={name: s.date_format for name, s in sources if s.date_format},
     )
+
+
+def _patient_date_columns(endpoints: tuple[Endpoint, ...]) -> tuple[str, ...]:
+    """The patients columns the endpoints name as ``patients.<column>``, in order."""
+    names = [n for e in endpoints for n in (e.start, *e.events, *e.censor)]
+    return tuple(dict.fromkeys(n.removeprefix("patients.") for n in names
+                               if n.startswith("patients.")))
 
 
 def _cohort(spec: StudySpec) -> CohortOptions:
@@ -254,6 +267,25 @@ def _safety(spec: StudySpec, conventions: canon.Conventions) -> SafetyOptions:
         where = str(spec.spec_path) if spec.spec_path is not None else None
         raise InputError([Problem("error", str(exc), file=where, location="safety",
                                   code="not_ctcae")]) from None
+
+
+def _time_origins(spec: StudySpec) -> dict[str, str]:
+    """Endpoint name -> the wording of its time origin: ``start_label`` when given; for
+    ``index``, the study's ``index_date_label``; for ``patients.<column>``, the column's
+    display label (``labels``) in lower case, else the column name in words."""
+    out = {}
+    for name, e in spec.endpoints.items():
+        if e.start_label:
+            out[name] = e.start_label
+        elif e.start == "index":
+            out[name] = spec.study.index_date_label
+        elif e.start.startswith("patients."):
+            column = e.start.removeprefix("patients.")
+            label = spec.labels.get(column)
+            out[name] = label[:1].lower() + label[1:] if label else column.replace("_", " ")
+        else:
+            out[name] = f"{e.start.replace('_', ' ')} date"
+    return out
 
 
 def _labels(spec: StudySpec) -> dict[str, str]:
