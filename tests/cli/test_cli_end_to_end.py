@@ -91,5 +91,6 @@ def test_a_cohort_left_empty_is_a_user_error(tmp_path):
     for argv in (["validate", str(spec)], ["run", str(spec), "--out", str(tmp_path / "out")]):
         code, out = run(argv)
         assert code == ExitStatus.INPUT and "Traceback" not in out, out
-        assert "no patient is selected (none left after 'Age 18 years or older', step 3)" in out
+        assert ("no patient is selected (none left after step 3, rule 'adult': Younger than 18 "
+                "years)") in out
     assert not (tmp_path / "out").exists()

@@ -108,9 +108,9 @@ def test_swimmer_lanes_and_markers(analysis):
 def test_flowchart_boxes(fixture_module):
     res = compute_flowchart_figure(fixture_module.make_frames()["attrition"])
     assert res.boxes[0] == "20 patients screened"
-    assert res.boxes[1].startswith("5 did not meet the inclusion criteria")
-    assert res.boxes[2].startswith("3 met the exclusion criteria")
-    assert res.boxes[-1] == "12 patients included in the analysis"
+    assert res.boxes[1].startswith("5 did not meet an inclusion criterion")
+    assert res.boxes[2].startswith("3 met an exclusion criterion")
+    assert res.boxes[-1] == "12 patients included"
 
 
 def test_render_is_byte_stable(fixture_module):
@@ -203,7 +203,7 @@ def test_flowchart_suppresses_small_rule_counts_with_a_complement():
     res = compute_flowchart_figure(attrition, small_cell_k=5)
     # 2 < 5 is hidden; alone it could be recovered from the total 40, so the smallest other
     # count (8, rule C) is hidden too. Totals and counts >= k stay.
-    assert res.boxes[1].splitlines() == ["40 did not meet the inclusion criteria", "• 30 A",
+    assert res.boxes[1].splitlines() == ["40 did not meet an inclusion criterion", "• 30 A",
                                          "• <5 B", "• * C"]
     assert res.boxes[2].splitlines()[1:] == ["• 8 D", "• 7 E"]
     assert res.boxes[0] == "100 patients screened"
@@ -227,11 +227,11 @@ def test_flowchart_suppression_cannot_be_undone_from_the_totals():
         "n_remaining": [231, 131, 118, 114],
     })
     res = compute_flowchart_figure(attrition, small_cell_k=5)
-    assert res.boxes[1].splitlines() == ["* did not meet the inclusion criteria", "• 100 A",
+    assert res.boxes[1].splitlines() == ["* did not meet an inclusion criterion", "• 100 A",
                                          "• * B"]
-    assert res.boxes[2].splitlines() == ["<5 met the exclusion criteria", "• <5 C"]
+    assert res.boxes[2].splitlines() == ["<5 met an exclusion criterion", "• <5 C"]
     assert res.boxes[0] == "231 patients screened"
-    assert res.boxes[-1] == "114 patients included in the analysis"
+    assert res.boxes[-1] == "114 patients included"
 
 
 def test_km_curves_need_one_time_grid(fixture_module):

@@ -91,3 +91,58 @@ def test_km_options_band_and_events_row():
                                       statistic=Stat.N_EVENTS, **where))) for t in times]
     assert "Cumulative number of events" in [t.get_text() for t in events.texts]
     assert "shaded: pointwise 95% CI" in fig.caption
+
+
+@pytest.mark.by_hand
+def test_flowchart_continues_past_the_included_patients(report):
+    """Fixture: 20 screened, 12 included; P04 and P10 still on treatment, P09 stopped for an
+    adverse event, the other 9 for progression; 11 with a best response other than NE, 3
+    responders (CR P10, PR P01 P02); 12 in the safety population."""
+    analysis, _, figs = report
+    fig = figs["flowchart"]
+    boxes = fig.drawn.boxes
+    assert boxes[0] == "20 patients screened"
+    included = boxes.index("12 patients included")
+    assert boxes[included + 1].splitlines() == ["10 discontinued treatment", "• 9 progression",
+                                                "• 1 adverse event"]
+    assert boxes[included + 2] == "2 still on treatment at the data cut-off"
+    assert boxes[included + 3].splitlines() == [
+        "Analysis sets", "12 analysed", "11 evaluable for response",
+        "3 responders (complete or partial response)", "12 in the safety analysis"]
+    # the same counts in the ARD
+    a = ArdLookup(analysis.ard)
+    assert a.get(analysis=Analysis.DISPOSITION, variable=Var.STATUS, statistic=Stat.N,
+                 category="on treatment at data cut-off") == 2
+    assert a.get(analysis=Analysis.RESPONSE, variable=Var.EVALUABLE, statistic=Stat.N) == 11
+    assert a.get(analysis=Analysis.RESPONSE, variable=Var.ORR, statistic=Stat.N) == 3
+    texts = " ".join(_svg_texts(fig.figure))
+    assert "counted once, at the first criterion they fail" in texts
+    assert "10 discontinued treatment" in texts and "• 9 progression" in texts
+
+
+def test_flowchart_leaves_out_the_sections_a_study_lacks():
+    sections = {"exposure": False, "response": False, "safety": False}
+    analysis = study_fixture.make_analysis(sections=sections)
+    options = study_fixture.make_options(sections=sections).report
+    fig = {f.name: f for f in build_report_figures(analysis, options)}["flowchart"]
+    boxes = fig.drawn.boxes
+    assert not any("discontinued" in b or "on treatment" in b for b in boxes)
+    assert boxes[-1] == "Analysis sets\n12 analysed"
+    assert "disposition" not in fig.caption
+
+
+def test_flowchart_fits_a_single_column_at_8_pt(report):
+    from oncocohort.report.assemble import flowchart_rows
+    from oncocohort.report.figures.flowchart import compute_flowchart_figure
+
+    analysis, _, _ = report
+    discontinued, sets = flowchart_rows(analysis)
+    for width_mm in (85, 180):
+        res = compute_flowchart_figure(analysis.attrition, discontinued=discontinued,
+                                       analysis_sets=sets, width_mm=width_mm)
+        fig = res.figure
+        assert min(t.get_fontsize() for t in fig.findobj(lambda o: hasattr(o, "get_fontsize"))
+                   if getattr(t, "get_text", lambda: "")()) >= 8
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        assert box.width <= width_mm / 25.4 + 1e-6

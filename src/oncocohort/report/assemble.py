@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.keys import Analysis, Category, Group, Stat, Var
 from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import (
@@ -34,7 +34,7 @@ from oncocohort.report.tables import DisplayTable
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
-           "forest_rows", "km_curve", "km_caption", "subgroup_annotation", "report_order",
+           "forest_rows", "flowchart_rows", "km_curve", "km_caption", "subgroup_annotation", "report_order",
            "number_report"]
 
 
@@ -106,6 +106,42 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
                         if np.isfinite(r.hr) else "" for r in frame.itertuples()]
     frame["p_text"] = [fmt_p(p, style=st) for p in frame["p"]]
     return frame
+
+
+def flowchart_rows(analysis: StudyAnalysis) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """The flowchart's counts after selection, from the ARD: the reasons for discontinuing
+    treatment (``label``, ``n``; ``None`` without disposition rows) and the analysis sets
+    of the sections analysed (all patients analysed, evaluable for response, responders, the
+    safety population)."""
+    a = ArdLookup(analysis.ard)
+    shown = analysis.sections
+    status = {"analysis": Analysis.DISPOSITION, "variable": Var.STATUS, "statistic": Stat.N}
+    discontinued = None
+    if a.has(category=Category.ON_TREATMENT, **status):
+        reasons = [c for c in a.values("category", **status) if c != Category.ON_TREATMENT]
+        # the most frequent first, "not recorded" last
+        reasons.sort(key=lambda c: (c == Category.NOT_RECORDED, -a.get(category=c, **status)))
+        discontinued = pd.DataFrame({
+            "label": ["reason not recorded" if c == Category.NOT_RECORDED else c
+                      for c in reasons],
+            "n": [int(a.get(category=c, **status)) for c in reasons]})
+    sets = [("analysed", a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS,
+                               statistic=Stat.N))]
+    if "response" in shown and a.has(analysis=Analysis.RESPONSE, variable=Var.EVALUABLE,
+                                     statistic=Stat.N):
+        sets.append(("evaluable for response", a.get(
+            analysis=Analysis.RESPONSE, variable=Var.EVALUABLE, statistic=Stat.N)))
+        sets.append(("responders (complete or partial response)", a.get(
+            analysis=Analysis.RESPONSE, variable=Var.ORR, statistic=Stat.N)))
+    if "safety" in shown:
+        safety = a.values("group_level", analysis=Analysis.SAFETY, variable=Var.PATIENTS,
+                          statistic=Stat.N)
+        if safety:
+            sets.append(("in the safety analysis", a.get(
+                analysis=Analysis.SAFETY, variable=Var.PATIENTS, statistic=Stat.N,
+                group_var=Group.POPULATION, group_level=safety[0])))
+    return discontinued, pd.DataFrame({"label": [s for s, _ in sets],
+                                       "n": [int(n) for _, n in sets]})
 
 
 def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
@@ -185,8 +221,13 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     unit = options.conventions.time_unit
     shown = analysis.sections
     if "flowchart" in shown and analysis.attrition is not None and len(analysis.attrition):
-        fc = compute_flowchart_figure(analysis.attrition, small_cell_k=k)
-        figs.append(ReportFigure("flowchart", "Patient selection.", fc.figure, fc))
+        discontinued, sets = flowchart_rows(analysis)
+        fc = compute_flowchart_figure(analysis.attrition, discontinued=discontinued,
+                                      analysis_sets=sets, small_cell_k=k)
+        figs.append(ReportFigure(
+            "flowchart", "Study flowchart: patient selection"
+            + (", treatment disposition at the data cut-off" if discontinued is not None else "")
+            + " and analysis sets.", fc.figure, fc))
     best = analysis.best_response
     if ("response" in shown and best is not None and "best_pct_change" in best
             and best["best_pct_change"].notna().any()):

@@ -47,8 +47,9 @@ def select_study_cohort(loaded: LoadedStudy) -> tuple[CohortSelection, pd.DataFr
     if len(selection.selected) == 0:
         a = selection.attrition
         emptied = a[a["n_remaining"] == 0]
-        step = (f" (none left after '{emptied['label'].iloc[0]}', step {emptied['step'].iloc[0]})"
-                if len(emptied) else "")
+        e = emptied.iloc[0] if len(emptied) else None
+        step = (f" (none left after step {e['step']}, rule '{e['rule']}': {e['label']})"
+                if e is not None else "")
         raise InputError([Problem("error", f"no patient is selected{step}: there is nothing to "
                                   "analyse; check the cohort rules", code="empty_cohort",
                                   file=str(options.spec_path) if options.spec_path else None,
