@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -349,3 +350,50 @@ def test_cohort_rules_or_reported_counts(raw: dict) -> None:
     del raw["cohort"]["inclusion"], raw["cohort"]["exclusion"]
     spec = spec_from_dict(raw, base_dir=FIXTURES)
     assert spec.cohort.reported.steps[0].excluded == 7
+
+
+# ----------------------------------------------------------------------------- issue 16 blocks
+def _spec_with(**extra):
+    from oncocohort.spec.model import StudySpec
+
+    base = {
+        "study": {"name": "s", "data_cutoff": "2025-01-01"},
+        "sources": {"patients": {"file": "patients.csv"}},
+        "endpoints": {"os": {"label": "OS", "events": ["death"], "censor": ["last_alive"]}},
+    }
+    for key, value in extra.items():
+        if key == "endpoints":
+            base["endpoints"] = {**base["endpoints"], **value}
+        else:
+            base[key] = value
+    return StudySpec.model_validate(base)
+
+
+def test_competing_rmst_landmark_and_time_varying_blocks():
+    spec = _spec_with(
+        endpoints={"ttp": {"label": "TTP", "events": ["progression"], "competing": ["death"],
+                           "censor": ["last_adequate_assessment"], "rmst": {"tau": 12}}},
+        landmark_analyses=[{"endpoint": "os", "at": [2, 3]}],
+        time_varying=[{"endpoint": "os", "status": "patients.transplant_date",
+                       "label": "Transplant"}])
+    assert spec.endpoints["ttp"].competing == ["death"]
+    assert spec.endpoints["ttp"].rmst.tau == 12
+    assert spec.landmark_analyses[0].status == "first_response"
+    assert spec.time_varying[0].label == "Transplant"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"endpoints": {"x": {"label": "X", "events": ["death"], "competing": ["death"],
+                          "censor": ["index"]}}}, "both an event and a competing event"),
+    ({"endpoints": {"x": {"label": "X", "events": ["death"], "censor": ["index"],
+                          "rmst": {"tau": 0}}}}, "greater than 0"),
+    ({"landmark_analyses": [{"endpoint": "pfs", "at": [3]}]},
+     "landmark_analyses[0].endpoint 'pfs' is not an endpoint of the spec; endpoints: os"),
+    ({"time_varying": [{"endpoint": "os", "status": "responded"}]}, "unknown date"),
+    ({"landmark_analyses": [{"endpoint": "os", "at": []}]}, "at least 1 item"),
+])
+def test_bad_issue16_blocks_are_reported(extra, message):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        _spec_with(**extra)

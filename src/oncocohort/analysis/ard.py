@@ -16,6 +16,8 @@ The fixed values of the key columns are :mod:`oncocohort.analysis.keys`.
 ``value``        the number (float)
 ``unit``         e.g. ``months``, ``%``, ``years``; empty when dimensionless
 ``denominator``  the n the percentage is of; empty when not a proportion
+``method``       how the number was computed (:class:`~oncocohort.analysis.keys.Method`);
+                 empty when the report's conventions say it
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ ARD_COLUMNS: tuple[str, ...] = (
     "value",
     "unit",
     "denominator",
+    "method",
 )
 
 
@@ -54,6 +57,7 @@ class ArdRow:
     group_level: str = ""
     unit: str = ""
     denominator: float | None = None
+    method: str = ""
 
 
 def _plain(value: object) -> object:

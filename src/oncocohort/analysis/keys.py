@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Analysis", "Var", "Stat", "Group", "Level", "Category", "screen_variable"]
+__all__ = ["Analysis", "Var", "Stat", "Group", "Level", "Category", "Method",
+           "landmark_at_risk_category", "screen_variable"]
 
 
 class Analysis(StrEnum):
@@ -32,6 +33,11 @@ class Analysis(StrEnum):
     COX_MULTIVARIABLE = "cox_multivariable"
     SAFETY = "safety"
     PRIOR_THERAPY = "prior_therapy"  # prior immune checkpoint inhibitor and the interval since
+    COMPETING_RISKS = "competing_risks"   # cumulative incidence, Gray's test (per endpoint)
+    FINE_GRAY = "fine_gray"               # univariable subdistribution hazard ratios
+    RMST = "rmst"                         # restricted mean survival time (or time lost)
+    LANDMARK_ANALYSIS = "landmark_analysis"   # by a status at a landmark time
+    TIME_VARYING = "time_varying"         # a status as a time-varying covariate
 
 
 class Var(StrEnum):
@@ -66,6 +72,25 @@ class Var(StrEnum):
     PRIOR_ICI = "prior_ici"          # patients with an immune checkpoint inhibitor before
     ICI_FREE_INTERVAL = "ici_free_interval"  # last prior ICI dose to the index date
     OBSERVATION_TIME = "observation_time"    # index date to death or last contact, all patients
+    CIF_EVENT = "cif_event"          # cumulative incidence of the event (category: the time)
+    CIF_COMPETING = "cif_competing"  # cumulative incidence of the competing event
+    COMPETING_EVENTS = "competing_events"  # number of competing events
+    GRAY = "gray"                    # Gray's test across the levels of group_var
+    SHR = "shr"                      # a Fine-Gray subdistribution hazard ratio
+    RMST = "rmst"                    # restricted mean survival time (category: tau)
+    RMTL = "rmtl"                    # restricted mean time lost to the event (category: tau)
+    RMST_DIFFERENCE = "rmst_difference"   # group_level: "<level> vs <reference>"
+    RMST_RATIO = "rmst_ratio"
+    EXCLUDED = "excluded"            # landmark: patients with the event or censored by then
+    MANTEL_BYAR = "mantel_byar"
+
+
+def landmark_at_risk_category(at: float, time: float) -> str:
+    """The ``category`` of a landmark analysis's number at risk: the landmark and the time
+    since it, ``"3|6"`` (6 time units after the landmark at 3)."""
+    def text(t: float) -> str:
+        return str(int(t)) if float(t).is_integer() else f"{t:g}"
+    return f"{text(at)}|{text(time)}"
 
 
 def screen_variable(p_from: str) -> str:
@@ -97,6 +122,8 @@ class Stat(StrEnum):
     SELECTED = "selected"            # 1 when the variable entered the multivariable model
     N_AT_RISK = "n_at_risk"
     N_EVENTS = "n_events"            # cumulative events up to the time
+    SE = "se"                        # a standard error
+    ESTIMATE = "estimate"            # an RMST, difference or ratio
 
 
 class Group(StrEnum):
@@ -124,3 +151,21 @@ class Category(StrEnum):
     GRADE_MISSING = "grade missing"
     ON_TREATMENT = "on treatment at data cut-off"
     NOT_RECORDED = "not recorded"
+
+
+class Method(StrEnum):
+    """``method``: how the number of a row was computed (the rows of the analyses of issue 16
+    carry it; other rows leave it empty, their conventions being stated in the report)."""
+
+    AALEN_JOHANSEN = "Aalen-Johansen; cmprsk cuminc (Aalen) variance"
+    GRAY = "Gray's test (rho = 0), cmprsk cuminc"
+    FINE_GRAY = "Fine-Gray (cmprsk crr), robust sandwich SE"
+    RMST_KM = "Kaplan-Meier area; Greenwood delta-method SE (R survfit rmean)"
+    RMTL_AJ = "Aalen-Johansen area; infinitesimal-jackknife SE (R survfit rmean)"
+    RMST_CONTRAST = "survRM2 rmst2: difference (natural scale), ratio (log scale, delta method)"
+    LANDMARK_KM = "landmark: Kaplan-Meier from the landmark"
+    LANDMARK_LOGRANK = "landmark: log-rank test"
+    LANDMARK_COX = "landmark: Cox, Wald interval"
+    TV_COX = "Cox, counting process (start, stop], time-varying status, Wald interval"
+    MANTEL_BYAR = "Mantel-Byar test (exact partial likelihood score test)"
+    SIMON_MAKUCH = "Simon-Makuch"

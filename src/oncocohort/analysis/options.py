@@ -9,7 +9,29 @@ from types import MappingProxyType
 from oncocohort.canon.conventions import Conventions, Screen
 from oncocohort.derive.endpoints import Endpoint
 
-__all__ = ["AnalysisOptions"]
+__all__ = ["AnalysisOptions", "LandmarkAnalysis", "TimeVarying"]
+
+
+@dataclass(frozen=True)
+class LandmarkAnalysis:
+    """An endpoint compared by a status acquired during follow-up (``status``: a named date,
+    e.g. ``first_response``; ``label``: how the report names it), among the patients still at
+    risk at each landmark time of ``at`` (:func:`oncocohort.stats.landmark.landmark`)."""
+
+    endpoint: str
+    at: tuple[float, ...]
+    status: str = "first_response"
+    label: str = "Response"
+
+
+@dataclass(frozen=True)
+class TimeVarying:
+    """A status acquired during follow-up as a time-varying covariate of an endpoint: Cox on
+    (start, stop] rows, the Mantel-Byar test and Simon-Makuch curves."""
+
+    endpoint: str
+    status: str = "first_response"
+    label: str = "Response"
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,12 @@ class AnalysisOptions:
         Table 1 variables, in order (those absent from the patients are left out).
     subgroups
         The subgroup variables (categorical columns of the patients), in order.
+    rmst
+        Endpoint -> tau: the restricted mean survival time (or, for an endpoint with
+        competing events, the restricted mean time lost to the event) up to tau.
+    landmark_analyses, time_varying
+        Analyses by a status acquired during follow-up (:class:`LandmarkAnalysis`,
+        :class:`TimeVarying`).
     sections
         The spec's switches (``outputs.sections``): section name -> shown or not. A section
         not named is shown when the data can fill it (:mod:`oncocohort.canon.sections`).
@@ -44,6 +72,9 @@ class AnalysisOptions:
     baseline: tuple[str, ...] = ()
     subgroups: tuple[str, ...] = ()
     sections: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    rmst: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    landmark_analyses: tuple[LandmarkAnalysis, ...] = ()
+    time_varying: tuple[TimeVarying, ...] = ()
 
     def shows(self, section: str, available: frozenset[str]) -> bool:
         """Whether ``section`` is analysed: its data are ``available`` and the spec does

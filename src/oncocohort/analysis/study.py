@@ -15,14 +15,22 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow, ard_frame
 from oncocohort.analysis.baseline import compute_baseline_rows
+from oncocohort.analysis.competing import CompetingResult, compute_competing_rows
 from oncocohort.analysis.exposure import (
     compute_disposition_rows,
     compute_exposure_rows,
     compute_prior_therapy_rows,
 )
 from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.landmark import (
+    LandmarkResult,
+    TimeVaryingResult,
+    compute_landmark_rows,
+    compute_time_varying_rows,
+)
 from oncocohort.analysis.options import AnalysisOptions
 from oncocohort.analysis.response import compute_response_detail_rows, compute_response_rows
+from oncocohort.analysis.rmst import compute_rmst_rows
 from oncocohort.analysis.safety import compute_safety_rows
 from oncocohort.analysis.subgroups import SubgroupResult, compute_subgroup_rows
 from oncocohort.analysis.survival import EndpointFit, compute_endpoint_fit
@@ -50,8 +58,16 @@ class StudyAnalysis:
         For the flowchart, the waterfall and the swimmer plot.
     options
         The options the analyses ran with (their conventions are what the report states).
+    competing
+        Endpoint name -> :class:`~oncocohort.analysis.competing.CompetingResult`: the
+        endpoints with competing events (analysed by cumulative incidence, not in
+        ``endpoints``).
+    landmark_analyses, time_varying
+        The analyses by a status acquired during follow-up, in the spec's order (their
+        Kaplan-Meier and Simon-Makuch curves are drawn from these).
     notes
-        Cox fitting warnings (e.g. monotone likelihood), stated in the report.
+        Cox and Fine-Gray fitting warnings (e.g. monotone likelihood), and analyses not run
+        (e.g. an RMST of a subgroup level followed for less than tau), stated in the report.
     sections
         The report sections analysed, in report order (:mod:`oncocohort.canon.sections`):
         those the data can fill and the spec does not switch off. The report shows these
@@ -67,6 +83,9 @@ class StudyAnalysis:
     options: AnalysisOptions
     notes: tuple[str, ...] = field(default_factory=tuple)
     sections: tuple[str, ...] = SECTIONS
+    competing: Mapping[str, CompetingResult] = field(default_factory=dict)
+    landmark_analyses: tuple[LandmarkResult, ...] = ()
+    time_varying: tuple[TimeVaryingResult, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The ARD (a copy)."""
@@ -106,8 +125,21 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
 
     tte = derived.tte
     endpoints: dict[str, EndpointFit] = {}
+    competing: dict[str, CompetingResult] = {}
+    notes: list[str] = []
+    variables = [v for v in options.subgroups if v in patients.columns]
+    cr_variables = variables if "subgroups" in shown else []
     for ep in options.endpoints if "survival" in shown else ():
         if not (tte["paramcd"] == ep.name).any():
+            continue
+        if ep.competing:
+            res = compute_competing_rows(
+                patients, tte, ep.name, cr_variables if ep.population == "all" else [],
+                landmarks=options.landmarks, conf_type=conv.km_conf_type,
+                conf_level=conv.conf_level)
+            competing[ep.name] = res
+            rows += res.rows
+            notes += res.notes
             continue
         fit = compute_endpoint_fit(tte, ep.name, landmarks=options.landmarks,
                                    conf_type=conv.km_conf_type, conf_level=conv.conf_level,
@@ -116,8 +148,37 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         endpoints[ep.name] = fit
         rows += fit.rows
 
+    for ep in options.endpoints if "survival" in shown else ():
+        tau = options.rmst.get(ep.name)
+        if tau is None or not (tte["paramcd"] == ep.name).any():
+            continue
+        res = compute_rmst_rows(patients, tte, ep.name, tau,
+                                cr_variables if ep.population == "all" else [],
+                                competing=bool(ep.competing), conf_level=conv.conf_level)
+        rows += res.rows
+        notes += res.notes
+
+    landmark_results: list[LandmarkResult] = []
+    time_varying: list[TimeVaryingResult] = []
+    names = {ep.name for ep in options.endpoints if (tte["paramcd"] == ep.name).any()}
+    for spec in options.landmark_analyses if "survival" in shown else ():
+        if spec.endpoint in names:
+            res = compute_landmark_rows(
+                tte, derived.status_times, spec, conf_type=conv.km_conf_type,
+                conf_level=conv.conf_level, median_ci=conv.median_ci, ties=conv.cox_ties)
+            landmark_results.append(res)
+            rows += res.rows
+            notes += res.notes
+    for spec in options.time_varying if "survival" in shown else ():
+        if spec.endpoint in names:
+            res = compute_time_varying_rows(
+                tte, derived.status_times, spec, landmarks=options.landmarks,
+                conf_type=conv.km_conf_type, conf_level=conv.conf_level, ties=conv.cox_ties)
+            time_varying.append(res)
+            rows += res.rows
+            notes += res.notes
+
     subgroups: dict[str, SubgroupResult] = {}
-    variables = [v for v in options.subgroups if v in patients.columns]
     if variables and "subgroups" in shown:
         for ep in options.endpoints:
             if ep.population != "all" or ep.name not in endpoints:
@@ -139,8 +200,9 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         ard=ard_frame(rows), endpoints=endpoints, subgroups=subgroups,
         attrition=derived.attrition, best_response=derived.best_response,
         swimmer=derived.swimmer, options=options,
-        notes=tuple(note for res in subgroups.values() for note in res.notes),
-        sections=tuple(shown),
+        notes=tuple(note for res in subgroups.values() for note in res.notes) + tuple(notes),
+        sections=tuple(shown), competing=competing,
+        landmark_analyses=tuple(landmark_results), time_varying=tuple(time_varying),
     )
 
 

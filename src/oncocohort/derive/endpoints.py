@@ -19,7 +19,10 @@ Rules, in the order applied to each subject
 2. Data cut-off: source dates after the subject's ``data_cutoff`` are not used; censoring
    dates after it are set to the cut-off; a subject whose only events fall after the cut-off
    is censored at the cut-off (known event-free then).
-3. Event: the earliest event-source date (ties: the first source listed).
+3. Event: the earliest event-source date (ties: the first source listed). With
+   ``competing`` sources, a competing-source date strictly before the event (or without an
+   event) makes the outcome a competing event at that date (``cause`` 2; an event of
+   interest on the same day wins); rules 4 and 5 then apply to it as to an event.
 4. New therapy (``censor_at_new_therapy``): if ``new_therapy`` is on or before the event, or
    there is no event, the subject is censored at ``last_adequate_before_new_therapy`` (the
    start date if there is none).
@@ -58,12 +61,13 @@ from oncocohort.canon.codes import NAMED_DATES
 from oncocohort.canon.conventions import Conventions, DayCount, TimeUnit
 from oncocohort.problems import InputError, Problem
 
-__all__ = ["Endpoint", "EndpointDataError", "TimeOptions", "derive_param_tte", "derive_params_tte", "ttr_endpoint",
+__all__ = ["Endpoint", "EndpointDataError", "TimeOptions", "derive_param_tte", "derive_params_tte",
+           "ttr_endpoint", "derive_status_times", "STATUS_COLUMNS",
            "OS", "PFS", "DOR", "TTR", "TTD", "TTE_COLUMNS"]
 
 TTE_COLUMNS: tuple[str, ...] = (
-    "subject_id", "paramcd", "param", "start_date", "adt", "cnsr", "event", "evntdesc",
-    "cnsdtdsc", "aval", "aval_days", "unit",
+    "subject_id", "paramcd", "param", "start_date", "adt", "cnsr", "event", "cause",
+    "evntdesc", "cnsdtdsc", "aval", "aval_days", "unit",
 )
 _DAYS_PER_UNIT = {"days": lambda m: 1.0, "weeks": lambda m: 7.0, "months": lambda m: m,
                   "years": lambda m: 12.0 * m}
@@ -133,16 +137,20 @@ class Endpoint:
     missed_assessments: int | None = None
     assessment_interval_days: float | None = None
     censor_at_new_therapy: bool = False
+    competing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         where = f"endpoint {self.name!r}"
         object.__setattr__(self, "events", tuple(self.events))
         object.__setattr__(self, "censor", tuple(self.censor))
+        object.__setattr__(self, "competing", tuple(self.competing))
+        if set(self.events) & set(self.competing):
+            raise ValueError(f"{where}: a date cannot be both an event and a competing event")
         if not self.events:
             raise ValueError(f"{where}: needs at least one event source")
         if not self.censor:
             raise ValueError(f"{where}: needs at least one censoring source")
-        for name in (self.start, *self.events, *self.censor):
+        for name in (self.start, *self.events, *self.censor, *self.competing):
             _check_source(name, where)
         if self.population not in ("all", "responders"):
             raise ValueError(f"{where}: population must be 'all' or 'responders'")
@@ -160,7 +168,7 @@ class Endpoint:
         Keys: ``label`` (default: ``name``), ``start`` (default ``index``), ``events``,
         ``censor``, and optionally
         ``population``, ``missed_assessments``, ``assessment_interval_days``,
-        ``censor_at_new_therapy``; unknown keys are an error.
+        ``censor_at_new_therapy``, ``competing``; unknown keys are an error.
 
         Examples
         --------
@@ -178,6 +186,7 @@ class Endpoint:
         values = {"label": name, "start": "index", **block}
         values["events"] = tuple(values["events"])
         values["censor"] = tuple(values["censor"])
+        values["competing"] = tuple(values.get("competing", ()))
         return cls(name=name, **values)
 
 
@@ -254,13 +263,13 @@ def _apply_cutoff(d: pd.DataFrame, endpoint: Endpoint) -> pd.Series:
     """Blank source dates after the cut-off; return the mask of events lost to it."""
     cut = d["data_cutoff"] if "data_cutoff" in d else pd.Series(pd.NaT, index=d.index)
     lost = pd.Series(False, index=d.index)
-    for name in endpoint.events:
+    for name in (*endpoint.events, *endpoint.competing):
         after = d[name] > cut
         lost |= after
         d[name] = d[name].mask(after)
     for name in endpoint.censor:
         d[name] = d[name].mask(d[name] > cut, cut)
-    return lost & d[list(endpoint.events)].isna().all(axis=1)
+    return lost & d[list((*endpoint.events, *endpoint.competing))].isna().all(axis=1)
 
 
 def _reference_before(d: pd.DataFrame, start: pd.Series, adt: pd.Series) -> pd.Series:
@@ -291,8 +300,11 @@ def derive_param_tte(
     -------
     pandas.DataFrame
         :data:`TTE_COLUMNS`: ``subject_id``, ``paramcd`` (endpoint name), ``param`` (label),
-        ``start_date``, ``adt`` (event or censoring date), ``cnsr`` (0 event, 1 censored),
-        ``event`` (1 - cnsr), ``evntdesc`` (event source, or ``"censored: <reason>"``),
+        ``start_date``, ``adt`` (event or censoring date), ``cnsr`` (0 event, 1 censored,
+        2 competing event), ``event`` (1 for an event of interest, else 0), ``cause`` (0
+        censored, 1 event of interest, 2 competing event: the coding of
+        :func:`~oncocohort.stats.competing_risks.cumulative_incidence`), ``evntdesc``
+        (event source, ``"competing: <source>"`` or ``"censored: <reason>"``),
         ``cnsdtdsc`` (censoring-date source or rule: a named date, ``"new therapy"``,
         ``"missed assessments"``, ``"data cut-off"``; empty for events), ``aval`` (in
         ``unit``), ``aval_days``, ``unit``.
@@ -312,7 +324,7 @@ def derive_param_tte(
     >>> str(r.adt[0].date()), int(r.cnsr[0]), float(r.aval[0])
     ('2024-01-31', 0, 31.0)
     """
-    needed = sorted({endpoint.start, *endpoint.events, *endpoint.censor})
+    needed = sorted({endpoint.start, *endpoint.events, *endpoint.censor, *endpoint.competing})
     if endpoint.censor_at_new_therapy:
         needed += ["new_therapy", "last_adequate_before_new_therapy"]
     if endpoint.missed_assessments is not None:
@@ -333,6 +345,11 @@ def derive_param_tte(
             f"endpoints.{endpoint.name}.start")
     lost = _apply_cutoff(d, endpoint)
     adt, src = _earliest(d, endpoint.events)
+    competing = pd.Series(False, index=d.index)
+    if endpoint.competing:
+        cdt2, csrc2 = _earliest(d, endpoint.competing)
+        competing = cdt2.notna() & (adt.isna() | (cdt2 < adt))
+        adt, src = adt.mask(competing, cdt2), src.mask(competing, csrc2)
     early = adt < start
     if early.any():
         raise EndpointDataError(
@@ -362,7 +379,8 @@ def derive_param_tte(
             f"{_subjects(final.isna(), d)}; add a censoring date every patient has (index)",
             f"endpoints.{endpoint.name}.censor")
     aval_days = options.duration_days(start, final)
-    cnsr = np.where(is_event, 0, 1)
+    cause = np.where(is_event, np.where(competing & is_event, 2, 1), 0)
+    cnsr = np.where(cause == 1, 0, np.where(cause == 2, 2, 1))
     return pd.DataFrame({
         "subject_id": d["subject_id"].astype(str),
         "paramcd": endpoint.name,
@@ -370,8 +388,10 @@ def derive_param_tte(
         "start_date": start,
         "adt": final,
         "cnsr": cnsr.astype("int64"),
-        "event": (1 - cnsr).astype("int64"),
-        "evntdesc": src.where(is_event, "censored: " + csrc.astype(str)),
+        "event": (cause == 1).astype("int64"),
+        "cause": cause.astype("int64"),
+        "evntdesc": src.where(is_event, "censored: " + csrc.astype(str)).where(
+            ~(competing & is_event), "competing: " + src.astype(str)),
         "cnsdtdsc": csrc.where(~is_event, None),
         "aval": aval_days / options.days_per_unit,
         "aval_days": aval_days,
@@ -395,3 +415,44 @@ def derive_params_tte(
     if not parts:
         return pd.DataFrame(columns=list(TTE_COLUMNS))
     return pd.concat(parts, ignore_index=True)
+
+
+STATUS_COLUMNS: tuple[str, ...] = ("subject_id", "paramcd", "status", "status_time")
+
+
+def derive_status_times(
+    dates: pd.DataFrame,
+    tte: pd.DataFrame,
+    pairs: Iterable[tuple[str, str]],
+    *,
+    options: TimeOptions = TimeOptions(),
+) -> pd.DataFrame:
+    """When each subject acquired a status during an endpoint's follow-up.
+
+    For each ``(endpoint, status)`` pair (``status`` a named date, e.g. ``first_response``),
+    one row per subject of the endpoint with ``status_time``: the status date measured from
+    the endpoint's start like ``aval`` (same day count and unit); NaN when the subject has
+    no such date or it falls after the data cut-off. A ``status_time`` at or after ``aval``
+    means the status was not acquired during follow-up (the convention of
+    :mod:`oncocohort.stats.landmark`).
+    """
+    parts = []
+    for endpoint, status in dict.fromkeys(pairs):
+        rows = tte.loc[tte["paramcd"] == endpoint, ["subject_id", "start_date"]]
+        if status not in dates.columns:
+            raise ValueError(f"status {status!r}: not a named date of the study")
+        d = dates.set_index(dates["subject_id"].astype(str))
+        when = pd.to_datetime(d[status].reindex(rows["subject_id"])).astype("datetime64[ns]")
+        when = when.to_numpy()
+        if "data_cutoff" in d:
+            cut = pd.to_datetime(d["data_cutoff"].reindex(rows["subject_id"])).to_numpy()
+            when = np.where(when > cut, np.datetime64("NaT"), when)
+        start = rows["start_date"].to_numpy().astype("datetime64[ns]")
+        days = options.duration_days(pd.Series(start), pd.Series(when))
+        parts.append(pd.DataFrame({
+            "subject_id": rows["subject_id"].to_numpy(), "paramcd": endpoint,
+            "status": status, "status_time": days.to_numpy() / options.days_per_unit}))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "status_time" else object)
+                             for c in STATUS_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(STATUS_COLUMNS)]

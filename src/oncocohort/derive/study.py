@@ -16,7 +16,13 @@ import pandas as pd
 
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.derive.dates import derive_named_dates
-from oncocohort.derive.endpoints import Endpoint, TimeOptions, derive_params_tte
+from oncocohort.derive.endpoints import (
+    STATUS_COLUMNS,
+    Endpoint,
+    TimeOptions,
+    derive_params_tte,
+    derive_status_times,
+)
 from oncocohort.derive.exposure import DrugSchedule, derive_exposure, derive_prior_therapy
 from oncocohort.derive.recist import (
     ResponseOptions,
@@ -67,6 +73,9 @@ class DeriveOptions:
     subgroups
         Subgroup variables cut from numeric columns (applied at cohort selection, so that
         the variables can be checked before anything is derived).
+    statuses
+        ``(endpoint, named date)`` pairs: statuses acquired during follow-up (e.g. response)
+        for landmark and time-varying analyses (``DerivedStudy.status_times``).
     """
 
     data_cutoff: dt.date
@@ -76,6 +85,7 @@ class DeriveOptions:
     regimen: RegimenOptions | None = None
     safety: SafetyOptions = field(default_factory=SafetyOptions)
     subgroups: tuple[SubgroupCut, ...] = ()
+    statuses: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,9 @@ class DerivedStudy:
         treatment-emergent flags (``derive.safety.derive_ae``).
     swimmer
         One lane per treated patient (``derive.swimmer.derive_swimmer``).
+    status_times
+        When each patient acquired a status during an endpoint's follow-up
+        (``derive.endpoints.derive_status_times``), for landmark and time-varying analyses.
     sections
         The report sections the data can fill (:mod:`oncocohort.canon.sections`): a study
         without tumour assessments has no ``response``, without therapy records or
@@ -124,6 +137,8 @@ class DerivedStudy:
     ae: pd.DataFrame
     swimmer: pd.DataFrame
     sections: frozenset[str] = frozenset(SECTIONS)
+    status_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(STATUS_COLUMNS)))
 
     def datasets(self) -> dict[str, pd.DataFrame]:
         """The analysis datasets by the name they are written under (``datasets/``); those
@@ -177,8 +192,9 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
     cutoff = pd.Timestamp(options.data_cutoff)
     dates = derive_named_dates(patients, best, therapy_lines, data_cutoff=cutoff,
                                assessments=overall, patient_dates=patient_date_columns(
-                                   options.endpoints))
+                                   options.endpoints, options.statuses))
     tte = derive_params_tte(dates, options.endpoints, options=options.time)
+    status_times = derive_status_times(dates, tte, options.statuses, options=options.time)
 
     days_per_month = options.time.days_per_month
     regimen = options.regimen
@@ -205,10 +221,14 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
         sections=available_sections(
             data, regimen=regimen is not None and bool(regimen.drugs),
             endpoints=bool(options.endpoints), subgroups=True),
+        status_times=status_times,
     )
 
 
-def patient_date_columns(endpoints: tuple[Endpoint, ...]) -> tuple[str, ...]:
-    """The ``patients.<column>`` dates the endpoints name, in order of first use."""
-    names = (n for e in endpoints for n in (e.start, *e.events, *e.censor))
+def patient_date_columns(endpoints: tuple[Endpoint, ...],
+                         statuses: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
+    """The ``patients.<column>`` dates the endpoints (and the statuses) name, in order of
+    first use."""
+    names = [n for e in endpoints for n in (e.start, *e.events, *e.censor, *e.competing)]
+    names += [status for _, status in statuses]
     return tuple(dict.fromkeys(n for n in names if n.startswith("patients.")))

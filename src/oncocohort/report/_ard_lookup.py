@@ -15,7 +15,7 @@ from oncocohort.analysis.ard import ARD_COLUMNS
 
 __all__ = ["ArdLookup", "MissingArdRow"]
 
-_KEYS = tuple(c for c in ARD_COLUMNS if c not in ("value", "unit", "denominator"))
+_KEYS = tuple(c for c in ARD_COLUMNS if c not in ("value", "unit", "denominator", "method"))
 _REQUIRED = object()
 
 

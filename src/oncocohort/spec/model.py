@@ -74,6 +74,9 @@ __all__ = [
     "DrugPlan",
     "ReportedCohort",
     "ReportedStep",
+    "RestrictedMean",
+    "LandmarkAnalysis",
+    "TimeVarying",
 ]
 
 _CONVENTIONS = _canon.Conventions()  # the defaults, defined once in canon
@@ -376,11 +379,23 @@ class Cohort(_Frozen):
         return self
 
 
+class RestrictedMean(_Frozen):
+    """``endpoints.<name>.rmst``: the restricted mean survival time up to ``tau`` (in the
+    time unit); for an endpoint with competing events, the restricted mean time lost to the
+    event of interest. ``tau`` must lie within the follow-up (checked on the data)."""
+
+    tau: float = Field(gt=0)
+
+
 class Endpoint(_Frozen):
     """A time-to-event endpoint as data: a start date, event dates and censoring dates.
 
     The event date is the earliest of ``events``; without one the subject is censored at the
-    latest of ``censor`` (admiral ``event_source()`` / ``censor_source()``).
+    latest of ``censor`` (admiral ``event_source()`` / ``censor_source()``). ``competing``
+    names the dates of competing events (e.g. ``[death]`` for time to progression): a
+    competing event before the event of interest ends the subject's follow-up as a competing
+    event, and the endpoint is analysed as a competing risk (cumulative incidence, Gray's
+    test, Fine-Gray). ``rmst`` asks for the restricted mean survival time.
     """
 
     label: str
@@ -388,6 +403,8 @@ class Endpoint(_Frozen):
     start_label: str | None = None
     events: list[NamedDate] = Field(min_length=1)
     censor: list[NamedDate] = Field(min_length=1)
+    competing: list[NamedDate] = Field(default_factory=list)
+    rmst: RestrictedMean | None = None
     population: Literal["all", "responders"] = "all"
     missed_assessments: int | None = Field(None, ge=1, le=100)
     assessment_interval_days: float | None = Field(None, gt=0, le=MAX_DAYS)
@@ -401,7 +418,36 @@ class Endpoint(_Frozen):
                 "missed_assessments needs assessment_interval_days (the planned days between "
                 "tumour assessments, e.g. 42)",
             )
+        overlap = sorted(set(self.events) & set(self.competing))
+        if overlap:
+            raise PydanticCustomError(
+                "competing_is_event",
+                "{dates} cannot be both an event and a competing event",
+                {"dates": ", ".join(overlap)},
+            )
         return self
+
+
+class LandmarkAnalysis(_Frozen):
+    """``landmark_analyses[i]``: an endpoint compared by a status acquired during follow-up
+    (the dated event ``status``, e.g. ``first_response``), among the patients still at risk
+    at each time of ``at`` (in the time unit), the clock restarted there (Anderson, Cain &
+    Gelber 1983)."""
+
+    endpoint: str
+    at: list[Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    status: NamedDate = "first_response"
+    label: str = "Response"
+
+
+class TimeVarying(_Frozen):
+    """``time_varying[i]``: a status acquired during follow-up (the dated event ``status``)
+    as a time-varying covariate of an endpoint: Cox on (start, stop] rows, the Mantel-Byar
+    test and Simon-Makuch curves."""
+
+    endpoint: str
+    status: NamedDate = "first_response"
+    label: str = "Response"
 
 
 class SubgroupDerive(_Frozen):
@@ -526,6 +572,8 @@ class StudySpec(_Frozen):
     baseline: list[str] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
     landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
+    landmark_analyses: list[LandmarkAnalysis] = Field(default_factory=list)
+    time_varying: list[TimeVarying] = Field(default_factory=list)
     subgroups: list[Subgroup] = Field(default_factory=list)
     screen: Screen = Field(default_factory=Screen)
     safety: Safety = Field(default_factory=Safety)
@@ -565,6 +613,19 @@ class StudySpec(_Frozen):
                 "with 'omop' the cohort is defined by omop.inclusion and omop.exclusion and "
                 "counted in the database: remove 'cohort'",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _known_endpoints(self) -> StudySpec:
+        for block in ("landmark_analyses", "time_varying"):
+            for i, item in enumerate(getattr(self, block)):
+                if item.endpoint not in self.endpoints:
+                    raise PydanticCustomError(
+                        "unknown_endpoint",
+                        "{block}[{i}].endpoint '{name}' is not an endpoint of the spec; "
+                        "endpoints: {known}",
+                        {"block": block, "i": i, "name": item.endpoint,
+                         "known": ", ".join(self.endpoints) or "none"})
         return self
 
     @property

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from oncocohort.analysis.baseline import default_baseline_variables
-from oncocohort.analysis.options import AnalysisOptions
+from oncocohort.analysis.options import AnalysisOptions, LandmarkAnalysis, TimeVarying
 from oncocohort.canon import conventions as canon
 from oncocohort.cohort.options import CohortOptions, ReportedCohort
 from oncocohort.cohort.reported import ReportedStep
@@ -116,8 +116,13 @@ class StudyOptions:
         """
         conventions = _conventions(spec)
         screen = canon.Screen(**spec.screen.model_dump())
-        endpoints = tuple(Endpoint.from_spec(name, e.model_dump(exclude={"start_label"}))
+        endpoints = tuple(Endpoint.from_spec(name, e.model_dump(exclude={"start_label", "rmst"}))
                           for name, e in spec.endpoints.items())
+        landmark_analyses = tuple(
+            LandmarkAnalysis(a.endpoint, tuple(float(t) for t in a.at), a.status, a.label)
+            for a in spec.landmark_analyses)
+        time_varying = tuple(TimeVarying(a.endpoint, a.status, a.label)
+                             for a in spec.time_varying)
         subgroups = tuple(s.variable for s in spec.subgroups)
         cuts = tuple(SubgroupCut(s.variable, s.derive.from_, tuple(s.derive.groups()))
                      for s in spec.subgroups if s.derive is not None)
@@ -140,11 +145,16 @@ class StudyOptions:
                 regimen=_regimen(spec),
                 safety=_safety(spec, conventions),
                 subgroups=cuts,
+                statuses=tuple((a.endpoint, a.status)
+                               for a in (*landmark_analyses, *time_varying)),
             ),
             analysis=AnalysisOptions(
                 conventions=conventions, screen=screen, endpoints=endpoints,
                 landmarks=tuple(float(t) for t in spec.landmarks), baseline=baseline,
-                subgroups=subgroups, sections=MappingProxyType(dict(spec.outputs.sections))),
+                subgroups=subgroups, sections=MappingProxyType(dict(spec.outputs.sections)),
+                rmst=MappingProxyType({name: e.rmst.tau for name, e in spec.endpoints.items()
+                                       if e.rmst is not None}),
+                landmark_analyses=landmark_analyses, time_varying=time_varying),
             report=ReportOptions(
                 title=spec.study.name, data_cutoff=spec.study.data_cutoff,
                 index_date_label=spec.study.index_date_label,
@@ -296,4 +306,5 @@ def _labels(spec: StudySpec) -> dict[str, str]:
     labels.update({s.variable: s.label or labels.get(s.variable, s.variable)
                    for s in spec.subgroups})
     labels.update({k: e.label for k, e in spec.endpoints.items()})
+    labels.update({a.status: a.label for a in (*spec.landmark_analyses, *spec.time_varying)})
     return labels
