@@ -139,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--out (written to a temporary folder and moved into place when complete).",
     )
     p.add_argument("study", type=Path, help="the study YAML file")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output folder: new, empty, or an earlier run's outputs unchanged "
+                   "(anything else is refused and left as it is)")
     _database_option(p)
 
     p = sub.add_parser(
@@ -151,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
         "folder): the cohort is selected in the database, then analysed as usual.",
     )
     p.add_argument("--out", type=Path, default=Path("oncocohort-demo"),
-                   help="output folder (default: ./oncocohort-demo)")
+                   help="output folder (default: ./oncocohort-demo): new, empty, or an "
+                   "earlier run's outputs unchanged")
     p.add_argument("--from-database", action="store_true",
                    help="select the cohort in a synthetic OMOP CDM database instead of reading "
                    "the bundled CSV files")
@@ -226,12 +229,24 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     return ExitStatus.OK
 
 
+def _refused(console: Console, problems: Problems) -> bool:
+    """Print why an output cannot be written where asked (checked before any work)."""
+    if not len(problems):
+        return False
+    _print_problems(console, problems)
+    console.print("[red]Nothing was run or written.[/]")
+    return True
+
+
 def _run_and_write(study: Path, out: Path, console: Console,
                    database: str | None = None) -> int:
     from oncocohort.study.load import load_study
     from oncocohort.study.run import run_study
+    from oncocohort.write.ownership import check_output_folder
     from oncocohort.write.study import write_study_outputs
 
+    if _refused(console, check_output_folder(out, keep=[study])):
+        return ExitStatus.INPUT
     loaded = load_study(study, database_url=database)
     _print_problems(console, loaded.problems)
     if not loaded.problems.ok:
@@ -265,9 +280,12 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
                   "(the data are synthetic).")
     if not args.from_database:
         return _run_and_write(demo_spec_path(), args.out, console)
+    from oncocohort.write.ownership import check_output_folder
     from oncocohort.write.synthetic import write_simulated_omop
 
     if _too_few_persons(args.persons, console):
+        return ExitStatus.INPUT
+    if _refused(console, check_output_folder(args.out)):
         return ExitStatus.INPUT
     with tempfile.TemporaryDirectory(prefix="oncocohort-omop-") as tmp:
         db = write_simulated_omop(Path(tmp) / "omop.duckdb", persons=args.persons,
@@ -278,12 +296,16 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace, console: Console) -> int:
+    from oncocohort.write.ownership import check_output_file, check_output_folder
     from oncocohort.write.synthetic import write_simulated_escc, write_simulated_omop
 
     if args.kind == "omop" and _too_few_persons(args.persons, console):
         return ExitStatus.INPUT
     if args.kind == "escc" and args.patients is not None and args.patients < 1:
         console.print("[red]--patients must be at least 1.[/]")
+        return ExitStatus.INPUT
+    check = check_output_file if args.kind == "omop" else check_output_folder
+    if _refused(console, check(args.out)):
         return ExitStatus.INPUT
     if args.kind == "omop":
         with last_output():

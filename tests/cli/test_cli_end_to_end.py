@@ -24,7 +24,7 @@ def test_simulate_then_run(tmp_path):
     assert code == ExitStatus.OK, out
     assert {p.name for p in sim.iterdir()} == {
         "patients.csv", "therapy.csv", "therapy_lines.csv", "lesions.csv",
-        "adverse_events.csv", "study.yaml"}
+        "adverse_events.csv", "study.yaml", ".oncocohort-output"}
     assert len(pd.read_csv(sim / "patients.csv")) == 300
 
     out_dir = tmp_path / "out"

@@ -1,5 +1,8 @@
 """The output folder: built in a temporary folder next to it and moved into place when complete.
 
+Only a new folder, an empty one or an earlier output left unchanged is replaced
+(:mod:`oncocohort.write.ownership`); every folder carries its manifest.
+
 Every folder or database file oncocohort writes is created and replaced here, and nowhere
 else: a run that fails part-way leaves the output as it was before the run (or absent), never
 half-written.
@@ -10,27 +13,35 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from oncocohort.problems import InputError, Problems
 from oncocohort.write.interrupt import (
     interrupts_held,
     mark_committed,
     raise_if_interrupted,
 )
+from oncocohort.write.ownership import check_output_folder, write_manifest, write_marker
 
 __all__ = ["atomic_output_dir", "atomic_output_file", "write_text_file"]
 
 
 @contextmanager
-def atomic_output_dir(final: Path) -> Iterator[Path]:
+def atomic_output_dir(final: Path, *, keep: Iterable[Path] = ()) -> Iterator[Path]:
     """Yield a temporary folder next to ``final``; on success move it to ``final``.
 
-    An existing ``final`` folder is replaced only once the new one is complete. On any
-    exception the temporary folder is removed and ``final`` is left untouched.
+    ``final`` must be new, empty, or an earlier output folder whose files are unchanged
+    (:func:`oncocohort.write.ownership.check_output_folder`, checked before and again when
+    moving into place; ``keep``: files the folder must not hold, such as the study's spec):
+    otherwise :class:`~oncocohort.problems.InputError` and nothing is touched. An existing
+    output folder is replaced only once the new one is complete. On any exception the
+    temporary folder is removed and ``final`` is left untouched.
     """
     final = Path(final).resolve()
+    keep = tuple(keep)
+    _refuse_unless_ok(check_output_folder(final, keep=keep))
     tmp = None
     try:
         with interrupts_held():  # a temporary folder made is a temporary folder removed
@@ -39,9 +50,12 @@ def atomic_output_dir(final: Path) -> Iterator[Path]:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is ordinary
+            write_marker(tmp)
         yield tmp
         with interrupts_held():  # moved into place whole, or not at all
             raise_if_interrupted()  # a signal whose exception was swallowed on the way up
+            write_manifest(tmp)
+            _refuse_unless_ok(check_output_folder(final, keep=keep))  # still ours to replace
             old = None
             if final.exists():
                 old = final.parent / f".{final.name}.old-{os.getpid()}"
@@ -55,6 +69,11 @@ def atomic_output_dir(final: Path) -> Iterator[Path]:
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _refuse_unless_ok(problems: Problems) -> None:
+    if len(problems):
+        raise InputError(problems)
 
 
 @contextmanager

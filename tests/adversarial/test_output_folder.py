@@ -1,0 +1,195 @@
+"""Item 1: the output folder never destroys anything the user made.
+
+``--out`` is written as a new folder, or replaces an existing one only if it is empty or holds
+an earlier run's outputs unchanged (its manifest, ``.oncocohort-output``, lists every file with
+its SHA-256). Anything else is exit 2 before the analysis starts, with what to do, and nothing
+touched. The cases are built from the demo study at test time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from adversarial._study import assert_user_error, run_cli
+from oncocohort.write.ownership import MARKER
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _analysis_started(outcome) -> bool:
+    """Did the run load the study? (its problems or its outputs would be printed)"""
+    return "Outputs written" in outcome.output or "warning" in outcome.output
+
+
+@pytest.fixture(scope="module")
+def earlier_run(tmp_path_factory):
+    """A folder written by an earlier ``oncocohort demo`` (to copy and tamper with)."""
+    out = tmp_path_factory.mktemp("earlier") / "results"
+    outcome = run_cli(["demo", "--out", out])
+    assert outcome.code == 0, outcome.output
+    return out
+
+
+def test_a_folder_holding_the_users_thesis_is_left_as_it_is(demo, tmp_path):
+    mywork = tmp_path / "mywork"
+    mywork.mkdir()
+    (mywork / "thesis.txt").write_text("three years of work", encoding="utf-8")
+    outcome = demo.run(mywork)
+    assert_user_error(outcome, str(mywork), "thesis.txt", "Name a new folder")
+    assert not _analysis_started(outcome)
+    assert _snapshot(mywork) == {"thesis.txt": b"three years of work"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mywork", "study"]
+
+
+def test_the_study_folder_is_never_the_output(demo):
+    before = _snapshot(demo.folder)
+    outcome = demo.run(demo.folder)
+    assert_user_error(outcome, "study.yaml")
+    assert _snapshot(demo.folder) == before
+
+
+def test_the_study_folder_of_a_simulated_cohort_is_never_the_output(tmp_path):
+    """A simulated cohort's folder is oncocohort's own (it has a manifest), and holds the
+    study's spec: still refused."""
+    sim = tmp_path / "sim"
+    assert run_cli(["simulate", "escc", "--patients", "50", "--out", sim,
+                    "--no-progress"]).code == 0
+    before = _snapshot(sim)
+    assert_user_error(run_cli(["run", sim / "study.yaml", "--out", sim]), "study.yaml")
+    assert _snapshot(sim) == before
+
+
+def test_out_dot_is_refused_without_touching_anything(demo, monkeypatch):
+    monkeypatch.chdir(demo.folder)
+    before = _snapshot(demo.folder)
+    outcome = run_cli(["run", "study.yaml", "--out", "."])
+    assert_user_error(outcome, "current folder")
+    assert _snapshot(demo.folder) == before
+    outcome = run_cli(["demo", "--out", ".."])  # a folder holding the working folder
+    assert_user_error(outcome, "current folder")
+    assert _snapshot(demo.folder) == before
+
+
+def test_an_existing_file_is_left_untouched(demo, tmp_path):
+    target = tmp_path / "results"
+    target.write_bytes(b"my notes")
+    outcome = demo.run(target)
+    assert_user_error(outcome, "existing file")
+    assert not _analysis_started(outcome)
+    assert target.read_bytes() == b"my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "study"]
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "proc"])
+def test_an_unwritable_out_is_reported_before_the_analysis(demo, tmp_path, where):
+    """Root-proof cases: a path under a regular file, a folder under /proc."""
+    if where == "under_a_file":
+        (tmp_path / "file").write_text("x", encoding="utf-8")
+        out = tmp_path / "file" / "results"
+    else:
+        out = Path("/proc") / "oncocohort-results"
+    outcome = demo.run(out)
+    assert_user_error(outcome, "cannot write")
+    assert not _analysis_started(outcome)
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "x" if where == "under_a_file" \
+        else not out.exists()
+
+
+def test_a_read_only_folder_is_reported_before_the_analysis(demo, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        if os.access(locked, os.W_OK) and _can_write(locked):
+            pytest.skip("this user can write in a read-only folder (root)")
+        outcome = demo.run(locked / "results")
+        assert_user_error(outcome, "not writable")
+        assert not _analysis_started(outcome)
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(stat.S_IRWXU)
+
+
+def _can_write(folder: Path) -> bool:
+    try:
+        (folder / "probe").mkdir()
+    except OSError:
+        return False
+    (folder / "probe").rmdir()
+    return True
+
+
+def test_an_empty_folder_becomes_the_output(demo, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    outcome = demo.run(empty)
+    assert outcome.code == 0, outcome.output
+    assert (empty / "report.html").is_file()
+
+
+def test_an_earlier_output_is_replaced_and_carries_a_manifest(earlier_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "results"
+    shutil.copytree(earlier_run, out)
+    (out / "report.html").unlink()  # a file of ours deleted: still ours
+    manifest = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    assert manifest["written_by"] == "oncocohort" and "report.html" in manifest["files"]
+    assert manifest["files"]["results/ard.csv"] and "figures" in manifest["folders"]
+    outcome = run_cli(["demo", "--out", out])
+    assert outcome.code == 0, outcome.output
+    assert (out / "report.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]  # no .old or .tmp left
+
+
+@pytest.mark.parametrize("change", ["added_file", "edited_file", "added_folder",
+                                    "no_manifest", "forged_manifest"])
+def test_an_earlier_output_the_user_changed_is_left_as_it_is(earlier_run, tmp_path, change):
+    import shutil
+
+    out = tmp_path / "results"
+    shutil.copytree(earlier_run, out)
+    if change == "added_file":
+        (out / "tables" / "my-notes.txt").write_text("notes", encoding="utf-8")
+        expected = "tables/my-notes.txt"
+    elif change == "edited_file":
+        (out / "results" / "summary.txt").write_text("my edited summary", encoding="utf-8")
+        expected = "results/summary.txt"
+    elif change == "added_folder":
+        (out / "drafts").mkdir()
+        expected = "drafts/"
+    elif change == "no_manifest":
+        (out / MARKER).unlink()
+        expected = "report.html"
+    else:
+        (out / MARKER).write_text('{"written_by": "someone else"}', encoding="utf-8")
+        expected = "report.html"
+    before = _snapshot(out)
+    outcome = run_cli(["demo", "--out", out])
+    assert_user_error(outcome, expected, "move those files elsewhere")
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+def test_simulate_refuses_what_it_cannot_replace(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "data.csv").write_text("a\n1\n", encoding="utf-8")
+    outcome = run_cli(["simulate", "escc", "--out", mine, "--no-progress"])
+    assert_user_error(outcome, "data.csv")
+    db = tmp_path / "cdm.duckdb"
+    db.write_bytes(b"my database")
+    outcome = run_cli(["simulate", "omop", "--persons", "300", "--out", db, "--no-progress"])
+    assert_user_error(outcome, "exists")
+    assert db.read_bytes() == b"my database"
+    outcome = run_cli(["simulate", "omop", "--persons", "300", "--out", mine, "--no-progress"])
+    assert_user_error(outcome, "is a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdm.duckdb", "mine"]
