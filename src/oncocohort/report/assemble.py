@@ -20,8 +20,16 @@ from oncocohort.report.builders import (
     build_response_table,
     build_safety_table,
 )
+from oncocohort.report.builders_cr import (
+    build_competing_tables,
+    build_cr_figures,
+    build_landmark_tables,
+    build_rmst_table,
+    build_time_varying_tables,
+)
 from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
 from oncocohort.report.figures._style import FigureColumn
+from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.flowchart import FlowchartFigure, compute_flowchart_figure
 from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
 from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
@@ -38,7 +46,8 @@ __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_f
            "number_report"]
 
 
-DrawnFigure = FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
+DrawnFigure = (FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
+               | CifFigure)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,12 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
         tables.append(build_survival_table(ard, options))
     for endpoint in analysis.subgroups if "subgroups" in shown else ():
         tables.append(build_subgroup_table(ard, endpoint, options))
+    if "survival" in shown:  # competing risks, RMST, landmark and time-varying analyses
+        tables += build_competing_tables(analysis, options)
+        rmst = build_rmst_table(ard, options)
+        tables += [rmst] if rmst is not None else []
+        tables += build_landmark_tables(analysis, options)
+        tables += build_time_varying_tables(analysis, options)
     if "safety" in shown:
         tables.append(build_safety_table(ard, options))
     return tables
@@ -278,6 +293,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             fo = compute_forest_figure(rows, title=f"{label}: univariable hazard ratios")
             figs.append(ReportFigure(f"forest_{endpoint}", f"Univariable hazard ratios for "
                                      f"{label.lower()} (log scale).", fo.figure, fo))
+    for name, caption, drawn in build_cr_figures(analysis, options) if "survival" in shown else ():
+        figs.append(ReportFigure(name, caption, drawn.figure, drawn))
     if "exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer):
         sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
         shown = len(sw.lanes)

@@ -7,6 +7,7 @@ import pandas as pd
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
+from oncocohort.report.builders_cr import rmst_survival_rows
 from oncocohort.report.format import fmt_est_ci, fmt_median_range, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
@@ -75,9 +76,11 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
                                    a.get(statistic=Stat.LOWER, **fw),
                                    a.get(statistic=Stat.UPPER, **fw), missing="NR",
                                    style=options.style))
+    rmst_rows, rmst_notes = rmst_survival_rows(ard, options, endpoints)
+    rows += rmst_rows
     body = _finish(rows, cells)
     body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
-    notes = convention_footnotes(options, "km", "time")
+    notes = convention_footnotes(options, "km", "time") + rmst_notes
     if with_fu:
         notes += follow_up_footnotes(options)
     return DisplayTable(

@@ -16,6 +16,7 @@ from oncocohort.report.assemble import (
     number_report,
     report_order,
 )
+from oncocohort.report.builders_cr import cr_methods
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
@@ -78,7 +79,9 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     numbered_tables, numbered_figures = number_report(tables, figures, order)
     return ReportContent(
         title=options.title or "Study report",
-        methods=methods_paragraph(options, endpoints, versions, analysis.sections),
+        methods=" ".join(filter(None, (
+            methods_paragraph(options, endpoints, versions, analysis.sections),
+            cr_methods(analysis, options)))),
         versions=versions,
         summary=tuple(results_sentences(analysis.ard, options, analysis.sections)),
         warnings=tuple(str(p) for p in problems.warnings),

@@ -1,0 +1,427 @@
+"""Display tables, figures and methods text of the competing-risk, RMST, landmark and
+time-varying analyses, from the ARD (the figures draw their curves from the fits the analysis
+keeps, and print the ARD's numbers).
+
+Tables: per competing-risk endpoint the cumulative incidence of the event and of the
+competing event at the landmark times, the restricted mean time lost, Gray's test and the
+Fine-Gray subdistribution hazard ratios by subgroup; restricted mean survival time by
+subgroup with the difference and ratio against the reference level; one table per landmark
+analysis; one per time-varying analysis. Each footnote says which variance, which tau and
+why, which landmark and why.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oncocohort.analysis.keys import Analysis, Stat, Var, landmark_at_risk_category
+from oncocohort.analysis.study import StudyAnalysis
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders import _Counts, _finish
+from oncocohort.report.figures.cif import CifCurve, compute_cif_figure
+from oncocohort.report.figures.km import KmCurve, compute_km_figure
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.options import ReportOptions
+from oncocohort.report.tables import DisplayTable
+from oncocohort.report.wording import ci_label, suppression_footnote
+
+__all__ = ["build_competing_tables", "build_rmst_table", "build_landmark_tables",
+           "build_time_varying_tables", "build_cr_figures", "cr_methods", "rmst_survival_rows"]
+
+_CR = Analysis.COMPETING_RISKS
+
+
+def _unit1(unit: str) -> str:
+    return unit[:-1] if unit.endswith("s") else unit
+
+
+def _ci(a: ArdLookup, options: ReportOptions, est: str = Stat.PCT, digits: int = 1,
+        **w: str) -> str:
+    return fmt_est_ci(a.get(statistic=est, **w), a.get(statistic=Stat.LOWER, **w),
+                      a.get(statistic=Stat.UPPER, **w), digits=digits, style=options.style)
+
+
+def build_competing_tables(analysis: StudyAnalysis, options: ReportOptions
+                           ) -> list[DisplayTable]:
+    """Per competing-risk endpoint: the incidence table (overall and by subgroup level, with
+    Gray's p) and the Fine-Gray table."""
+    a = ArdLookup(analysis.ard)
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
+    out = []
+    for ep, res in analysis.competing.items():
+        label = options.label(ep)
+        cells = _Counts(options.small_cell_k, options.style)
+        base = {"analysis": _CR, "endpoint": ep}
+        times = a.values("category", variable=Var.CIF_EVENT, statistic=Stat.PCT, group_var="",
+                         **base)
+        header = ("", "Patients", "Events", "Competing events",
+                  *(f"{t}-{_unit1(unit)} incidence of the event, % ({ci})" for t in times),
+                  *(f"{t}-{_unit1(unit)} incidence of the competing event, % ({ci})"
+                    for t in times), "Gray's test p")
+        rows: list[list] = []
+
+        def line(name: str, gray: str, **w: str) -> list:
+            return [name, cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **w)),
+                    cells.add(a.get(variable=Var.EVENTS, statistic=Stat.N, **w)),
+                    cells.add(a.get(variable=Var.COMPETING_EVENTS, statistic=Stat.N, **w)),
+                    *(_ci(a, options, variable=Var.CIF_EVENT, category=t, **w) for t in times),
+                    *(_ci(a, options, variable=Var.CIF_COMPETING, category=t, **w)
+                      for t in times), gray]
+
+        rows.append(line("All patients", "", **base))
+        for var in a.values("group_var", **base):
+            if not var:
+                continue
+            p = a.get(variable=Var.GRAY, statistic=Stat.P, group_var=var, default=float("nan"),
+                      **base)
+            rows.append([f"## {options.label(var)}"])
+            levels = a.values("group_level", variable=Var.PATIENTS, group_var=var, **base)
+            for i, lv in enumerate(levels):
+                rows.append(line(f"  {lv}", fmt_p(p, style=options.style) if i == 0 else "",
+                                 group_var=var, group_level=lv, **base))
+        body = _finish(rows, cells)
+        body = tuple(r if len(r) == len(header) else (r[0], *[""] * (len(header) - 1))
+                     for r in body)
+        notes = (
+            f"Competing event: {res.label.lower()} ends with the competing event when it "
+            "comes first (e.g. death without progression). Cumulative incidence by the "
+            "Aalen-Johansen estimator, which treats the competing event as an event, not as "
+            "a censoring (1 - Kaplan-Meier would overstate the incidence); variance as R "
+            f"cmprsk cuminc (Aalen type, with its correction for ties); {ci} on the "
+            f"{options.conventions.km_conf_type} scale.",
+            "Gray's test (rho = 0) compares the cumulative incidence of the event across the "
+            "levels (R cmprsk cuminc $Tests).",
+        ) + suppression_footnote(options, cells.used)
+        out.append(DisplayTable(f"competing_{ep}", f"{label}: cumulative incidence with "
+                                "competing events", header, body, notes))
+        fg = _fine_gray_table(a, ep, label, options)
+        if fg is not None:
+            out.append(fg)
+    return out
+
+
+def _fine_gray_table(a: ArdLookup, ep: str, label: str, options: ReportOptions
+                     ) -> DisplayTable | None:
+    w = {"analysis": Analysis.FINE_GRAY, "endpoint": ep}
+    variables = a.values("group_var", **w)
+    if not variables:
+        return None
+    ci = ci_label(options)
+    rows = []
+    for var in variables:
+        rows.append((f"## {options.label(var)}", "", ""))
+        for lv in a.values("group_level", group_var=var, **w):
+            v = {"variable": Var.SHR, "group_var": var, "group_level": lv, **w}
+            rows.append((f"  {lv}", _ci(a, options, est=Stat.HR, digits=2, **v),
+                         fmt_p(a.get(statistic=Stat.P, **v), style=options.style)))
+    return DisplayTable(
+        f"fine_gray_{ep}", f"{label}: univariable Fine-Gray subdistribution hazard ratios",
+        ("", f"Subdistribution HR ({ci})", "p"), tuple(rows),
+        ("Fine-Gray proportional subdistribution hazards model, one variable at a time, each "
+         "level against the first (reference); R cmprsk crr run to full convergence, Breslow "
+         "ties, robust (sandwich) standard errors accounting for the estimated censoring "
+         "weights; Wald intervals and p-values. A subdistribution hazard ratio describes the "
+         "cumulative incidence, not the cause-specific hazard.",))
+
+
+def rmst_survival_rows(ard: pd.DataFrame, options: ReportOptions, endpoints: list[str]
+                       ) -> tuple[list[list[str]], tuple[str, ...]]:
+    """Rows for the survival table (one per tau): the RMST (CI) of each endpoint column, or
+    blank; and their footnote."""
+    a = ArdLookup(ard)
+    unit = options.conventions.time_unit
+    ci = ci_label(options)
+    taus = a.values("category", analysis=Analysis.RMST, variable=Var.RMST, group_var="")
+    rows = []
+    for tau in taus:
+        row = [f"RMST to {tau} {unit}, {unit} ({ci})"]
+        for ep in endpoints:
+            w = {"analysis": Analysis.RMST, "endpoint": ep, "variable": Var.RMST,
+                 "category": tau}
+            row.append(_ci(a, options, est=Stat.ESTIMATE, digits=2, **w)
+                       if a.has(statistic=Stat.ESTIMATE, **w) else "")
+        rows.append(row)
+    notes = (() if not taus else (
+        "RMST: restricted mean survival time, the area under the Kaplan-Meier curve up to tau "
+        "(the mean event-free time within tau); standard error by the delta method with "
+        "Greenwood's variance (R survfit rmean), Wald interval. tau is set in the study spec "
+        "(endpoints.<name>.rmst.tau) before the analysis, within the follow-up of every "
+        "patient group (a tau beyond the last observed time is refused).",))
+    return rows, notes
+
+
+def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable | None:
+    """Restricted mean survival time (or time lost) by subgroup level, with the difference
+    and ratio against the reference level (survRM2 rmst2)."""
+    a = ArdLookup(ard)
+    base = {"analysis": Analysis.RMST}
+    endpoints = a.values("endpoint", **base)
+    if not endpoints:
+        return None
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
+    rows: list[tuple[str, ...]] = []
+    for ep in endpoints:
+        w = {**base, "endpoint": ep}
+        var_kind = Var.RMTL if a.has(variable=Var.RMTL, statistic=Stat.ESTIMATE, **w,
+                                     category=a.values("category", **w)[0]) else Var.RMST
+        what = "time lost to the event" if var_kind == Var.RMTL else "RMST"
+        for tau in a.values("category", **w):
+            rows.append((f"## {options.label(ep)}: {what} to {tau} {unit}", "", "", ""))
+            overall = {**w, "variable": var_kind, "category": tau}
+            rows.append(("All patients", _ci(a, options, est=Stat.ESTIMATE, digits=2,
+                                             **overall), "", ""))
+            for var in a.values("group_var", **overall):
+                if not var:
+                    continue
+                rows.append((f"  {options.label(var)}", "", "", ""))
+                for lv in a.values("group_level", group_var=var, **overall):
+                    d = {**w, "variable": Var.RMST_DIFFERENCE, "category": tau,
+                         "group_var": var, "group_level": lv}
+                    r = {**d, "variable": Var.RMST_RATIO}
+                    has = a.has(statistic=Stat.ESTIMATE, **d)
+                    rows.append((
+                        f"    {lv}", _ci(a, options, est=Stat.ESTIMATE, digits=2,
+                                         **{**overall, "group_var": var, "group_level": lv}),
+                        (_ci(a, options, est=Stat.ESTIMATE, digits=2, **d) + "; p "
+                         + fmt_p(a.get(statistic=Stat.P, **d), style=options.style))
+                        if has else "reference",
+                        _ci(a, options, est=Stat.ESTIMATE, digits=2, **r) if has else ""))
+    return DisplayTable(
+        "rmst", "Restricted mean survival time by subgroup",
+        ("", f"Restricted mean, {unit} ({ci})", f"Difference, {unit} ({ci}); p",
+         f"Ratio ({ci})"), tuple(rows),
+        ("Restricted mean survival time (RMST): the area under the Kaplan-Meier curve up to "
+         "tau, delta-method (Greenwood) standard error, as R survfit rmean; for an endpoint "
+         "with competing events the restricted mean time lost to the event, the area under "
+         "its Aalen-Johansen cumulative incidence, with an infinitesimal-jackknife standard "
+         "error. Difference (level minus reference) on the natural scale with "
+         "se = sqrt(se1^2 + se0^2); ratio on the log scale by the delta method (survRM2 "
+         "rmst2). tau is chosen in the study spec before the analysis and lies within the "
+         "follow-up of every level; the RMST does not assume proportional hazards.",))
+
+
+def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
+                          ) -> list[DisplayTable]:
+    a = ArdLookup(analysis.ard)
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
+    out = []
+    for res in analysis.landmark_analyses:
+        spec = res.spec
+        label, status = options.label(spec.endpoint), options.label(spec.status)
+        cells = _Counts(options.small_cell_k, options.style)
+        rows: list[list] = []
+        notes = []
+        for at in spec.at:
+            cat = fmt_num(at, digits=0 if float(at).is_integer() else 1, style=options.style)
+            w = {"analysis": Analysis.LANDMARK_ANALYSIS, "endpoint": spec.endpoint,
+                 "group_var": spec.status, "category": a.values(
+                     "category", analysis=Analysis.LANDMARK_ANALYSIS, endpoint=spec.endpoint,
+                     variable=Var.EXCLUDED)[list(spec.at).index(at)]}
+            hr = {**w, "variable": Var.HR, "group_level": "Yes"}
+            rows.append([f"## Landmark at {cat} {unit}"])
+            for lv in ("No", "Yes"):
+                g = {**w, "group_level": lv}
+                if not a.has(variable=Var.PATIENTS, statistic=Stat.N, **g):
+                    continue
+                rows.append([f"  {status} by {cat} {unit}: {lv.lower()}",
+                             cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **g)),
+                             cells.add(a.get(variable=Var.EVENTS, statistic=Stat.N, **g)),
+                             fmt_est_ci(a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN, **g),
+                                        a.get(variable=Var.MEDIAN, statistic=Stat.LOWER, **g),
+                                        a.get(variable=Var.MEDIAN, statistic=Stat.UPPER, **g),
+                                        missing="NR", style=options.style),
+                             ("1 (reference)" if lv == "No" else
+                              _ci(a, options, est=Stat.HR, digits=2, **hr)
+                              if a.has(statistic=Stat.HR, **hr) else ""),
+                             fmt_p(a.get(variable=Var.LOGRANK, statistic=Stat.P,
+                                         default=float("nan"), **w), style=options.style)
+                             if lv == "No" else ""])
+            excluded = a.get(variable=Var.EXCLUDED, statistic=Stat.N, **w)
+            notes.append(f"Landmark at {cat} {unit}: {int(excluded)} patient(s) with the event "
+                         "or censored by then are left out.")
+        body = _finish(rows, cells)
+        body = tuple(r if len(r) == 6 else (r[0], "", "", "", "", "") for r in body)
+        out.append(DisplayTable(
+            f"landmark_{spec.endpoint}_{spec.status}",
+            f"{label} by {status.lower()} at a landmark",
+            ("", "Patients", "Events", f"Median from the landmark, {unit} ({ci})",
+             f"HR ({ci})", "Log-rank p"), body,
+            (f"Landmark analysis (Anderson, Cain & Gelber 1983): patients still at risk at the "
+             f"landmark are grouped by {status.lower()} by then and followed from the "
+             "landmark (the clock restarts there), so that no patient is credited with the "
+             "time needed to acquire the status (guarantee-time bias). The landmark is set in "
+             "the study spec before the analysis. Kaplan-Meier medians; log-rank test; Cox "
+             f"hazard ratio ({options.conventions.cox_ties} ties) of yes against no.",
+             *notes) + suppression_footnote(options, cells.used)))
+    return out
+
+
+def build_time_varying_tables(analysis: StudyAnalysis, options: ReportOptions
+                              ) -> list[DisplayTable]:
+    a = ArdLookup(analysis.ard)
+    ci = ci_label(options)
+    out = []
+    for res in analysis.time_varying:
+        spec = res.spec
+        label, status = options.label(spec.endpoint), options.label(spec.status)
+        w = {"analysis": Analysis.TIME_VARYING, "endpoint": spec.endpoint,
+             "group_var": spec.status}
+        hr = {**w, "variable": Var.HR, "group_level": "Yes"}
+        mb = {**w, "variable": Var.MANTEL_BYAR}
+        rows = [("Patients", fmt_num(a.get(variable=Var.PATIENTS, statistic=Stat.N, **w), 0)),
+                (f"  with {status.lower()} during follow-up",
+                 fmt_num(a.get(variable=Var.PATIENTS, statistic=Stat.N, group_level="Yes", **w),
+                         0)),
+                ("Events", fmt_num(a.get(variable=Var.EVENTS, statistic=Stat.N, **w), 0))]
+        if a.has(statistic=Stat.HR, **hr):
+            rows += [(f"HR of {status.lower()}, time-varying ({ci})",
+                      _ci(a, options, est=Stat.HR, digits=2, **hr)),
+                     ("  p (Wald)", fmt_p(a.get(statistic=Stat.P, **hr), style=options.style)),
+                     ("Mantel-Byar test p", fmt_p(a.get(statistic=Stat.P, **mb),
+                                                  style=options.style))]
+        for t in a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT, **w):
+            for lv in ("No", "Yes"):
+                g = {**w, "variable": Var.LANDMARK, "category": t, "group_level": lv}
+                rows.append((f"Simon-Makuch {t}-{_unit1(options.conventions.time_unit)} "
+                             f"estimate, {status.lower()} {lv.lower()}, % ({ci})",
+                             _ci(a, options, **g)))
+        out.append(DisplayTable(
+            f"time_varying_{spec.endpoint}_{spec.status}",
+            f"{label} and {status.lower()} as a time-varying covariate", ("", "Value"),
+            tuple(rows),
+            (f"{status} enters as a time-varying covariate: 0 from the start, 1 from its date "
+             "(counting-process (start, stop] rows, R coxph(Surv(tstart, tstop, event) ~ "
+             f"status) on tmerge data, {options.conventions.cox_ties} ties, Wald interval). "
+             "Mantel-Byar test: the log-rank test with patients moving between groups when "
+             "the status is acquired (the exact partial likelihood score test). Simon-Makuch "
+             "estimates: product-limit curves with those time-dependent risk sets; the 'yes' "
+             "curve describes patients with the status from the start under the hazard of "
+             "those with it, not the survival of the responders.",)))
+    return out
+
+
+def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tuple]:
+    """``(name, caption, drawn)``: the cumulative incidence figure of each competing-risk
+    endpoint, the Kaplan-Meier figure of each landmark, the Simon-Makuch figure of each
+    time-varying analysis."""
+    a = ArdLookup(analysis.ard)
+    unit = options.conventions.time_unit
+    k = options.small_cell_k
+    figs: list[tuple] = []
+    for ep, res in analysis.competing.items():
+        base = {"analysis": _CR, "endpoint": ep, "group_var": ""}
+        times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **base)
+        at_risk = pd.DataFrame({"time": [float(t) for t in times], "n_at_risk": [
+            a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_AT_RISK, **base)
+            for t in times]})
+        curves = []
+        for cause, var, name in ((1, Var.CIF_EVENT, "Event of interest"),
+                                 (2, Var.CIF_COMPETING, "Competing event")):
+            steps = res.cif.table[res.cif.table["cause"] == cause]
+            marks = [(float(t), a.get(variable=var, category=t, statistic=Stat.PCT, **base))
+                     for t in a.values("category", variable=var, statistic=Stat.PCT, **base)]
+            marks = [(t, p) for t, p in marks if p == p]
+            curves.append(CifCurve(name, steps, pd.DataFrame({
+                "time": [t for t, _ in marks], "cif": [p / 100 for _, p in marks],
+                "text": [f"{fmt_num(p, style=options.style)}%" for _, p in marks]})))
+        notes = []
+        for var in a.values("group_var", analysis=_CR, endpoint=ep, variable=Var.GRAY):
+            p = a.get(analysis=_CR, endpoint=ep, variable=Var.GRAY, group_var=var,
+                      statistic=Stat.P)
+            notes.append(f"Gray's test by {options.label(var)}: p "
+                         f"{fmt_p(p, style=options.style)}")
+        fig = compute_cif_figure(curves, at_risk, unit=unit, small_cell_k=k,
+                                 ylabel=f"Cumulative incidence ({options.label(ep).lower()})",
+                                 annotation="\n".join(notes[:3]) or None)
+        figs.append((f"cif_{ep}", f"Cumulative incidence of the event and of the competing "
+                     f"event, {options.label(ep).lower()} (Aalen-Johansen; n = "
+                     f"{int(a.get(variable=Var.PATIENTS, statistic=Stat.N, **base))}). Dots: "
+                     "landmark incidences; numbers at risk under the time axis.", fig))
+    for res in analysis.landmark_analyses:
+        spec = res.spec
+        status = options.label(spec.status)
+        for at, kms in res.curves.items():
+            cat = a.values("category", analysis=Analysis.LANDMARK_ANALYSIS,
+                           endpoint=spec.endpoint, variable=Var.EXCLUDED)[
+                list(spec.at).index(at)]
+            w = {"analysis": Analysis.LANDMARK_ANALYSIS, "endpoint": spec.endpoint,
+                 "group_var": spec.status, "category": cat}
+            drawn = []
+            for lv, km in kms.items():
+                grid = [t for t in res_grid(a, w, lv, at)]
+                at_risk = pd.DataFrame({"time": grid, "n_at_risk": [
+                    a.get(variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, group_level=lv,
+                          **{**w, "category": landmark_at_risk_category(at, t)})
+                    for t in grid], "n_events": [
+                    a.get(variable=Var.AT_RISK, statistic=Stat.N_EVENTS, group_level=lv,
+                          **{**w, "category": landmark_at_risk_category(at, t)})
+                    for t in grid]})
+                g = {**w, "group_level": lv, "variable": Var.MEDIAN}
+                med = a.get(statistic=Stat.MEDIAN, **g)
+                drawn.append(KmCurve(f"{status} {lv.lower()}", km, at_risk, med,
+                                     n=int(a.get(variable=Var.PATIENTS, statistic=Stat.N,
+                                                 group_level=lv, **w))))
+            if len({tuple(c.at_risk["time"]) for c in drawn}) != 1:
+                continue
+            p = a.get(variable=Var.LOGRANK, statistic=Stat.P, default=float("nan"), **w)
+            fig = compute_km_figure(drawn, unit=f"{unit} from the landmark",
+                                    ylabel=f"{options.label(spec.endpoint)} probability",
+                                    legend_title=f"{status} by {cat} {unit}",
+                                    annotation=f"Log-rank p {fmt_p(p, style=options.style)}",
+                                    small_cell_k=k)
+            figs.append((f"landmark_{spec.endpoint}{cat.replace('.', 'p')}",
+                         f"{options.label(spec.endpoint)} from a landmark at {cat} {unit}, by "
+                         f"{status.lower()} by then (Kaplan-Meier; patients still at risk at "
+                         "the landmark). Line types and colours: groups; tick marks: censored "
+                         "observations; dotted lines: median.", fig))
+    return figs
+
+
+def res_grid(a: ArdLookup, w: dict, level: str, at: float) -> list[float]:
+    """The times since the landmark of the landmark figure's numbers at risk."""
+    prefix = landmark_at_risk_category(at, 0.0).split("|")[0] + "|"
+    cats = a.values("category", analysis=w["analysis"], endpoint=w["endpoint"],
+                    group_var=w["group_var"], group_level=level, variable=Var.AT_RISK,
+                    statistic=Stat.N_AT_RISK)
+    return [float(c.split("|")[1]) for c in cats if c.startswith(prefix)]
+
+
+def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
+    """Methods sentences for the analyses present (empty when none)."""
+    parts = []
+    if analysis.competing:
+        names = ", ".join(options.label(e).lower() for e in analysis.competing)
+        parts.append(
+            f"For {names}, an endpoint with a competing event, the cumulative incidence was "
+            "estimated by the Aalen-Johansen method with the variance of R cmprsk cuminc, "
+            "compared across groups by Gray's test, and modelled by Fine-Gray "
+            "subdistribution hazards regression (cmprsk crr, robust standard errors).")
+    a = ArdLookup(analysis.ard)
+    taus = {e: a.values("category", analysis=Analysis.RMST, endpoint=e)
+            for e in a.values("endpoint", analysis=Analysis.RMST)}
+    if taus:
+        which = "; ".join(f"{options.label(e).lower()} to {', '.join(t)} "
+                          f"{options.conventions.time_unit}" for e, t in taus.items())
+        parts.append(
+            f"Restricted mean survival time (RMST) was estimated as the area under the "
+            f"Kaplan-Meier curve up to a horizon tau chosen before the analysis within the "
+            f"follow-up ({which}), with delta-method standard errors; groups were compared by "
+            "the RMST difference and ratio (survRM2).")
+    for res in analysis.landmark_analyses:
+        s = res.spec
+        parts.append(
+            f"To avoid guarantee-time bias, {options.label(s.endpoint).lower()} was compared "
+            f"by {options.label(s.status).lower()} in a landmark analysis at "
+            f"{', '.join(f'{t:g}' for t in s.at)} {options.conventions.time_unit} "
+            "(patients at risk at the landmark, followed from it).")
+    for res in analysis.time_varying:
+        s = res.spec
+        parts.append(
+            f"{options.label(s.status)} was also analysed as a time-varying covariate of "
+            f"{options.label(s.endpoint).lower()} (Cox regression on counting-process data, "
+            "the Mantel-Byar test and Simon-Makuch curves).")
+    return " ".join(parts)
+

@@ -1,0 +1,135 @@
+"""Cumulative incidence curves of a competing-risk endpoint, with the numbers at risk aligned
+under the x-axis ticks.
+
+``compute_cif_figure`` draws each cause's Aalen-Johansen step function (rising from 0) from
+the fit, and prints numbers that come from the ARD: the numbers at risk at the times of the
+analysis' at-risk grid, which are the x ticks (the table shares the plot's x axis and is drawn
+by the same code as the Kaplan-Meier figure's, :mod:`._risktable`, so the numbers always sit
+under their ticks), and the incidence at the landmark times. It returns the figure with the
+numbers it printed, so tests can check the figure against the ARD without reading pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from oncocohort.report.figures._risktable import (
+    RiskRow,
+    draw_risk_table,
+    risk_cells,
+    time_axis_layout,
+)
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC
+
+__all__ = ["CifCurve", "CifFigure", "compute_cif_figure"]
+
+
+@dataclass(frozen=True)
+class CifCurve:
+    """One cumulative incidence curve: ``steps`` (``time``, ``cif``, optionally ``lower``,
+    ``upper``) from the fit, and ``marks`` (``time``, ``text``): the landmark incidences as
+    the report prints them (from the ARD; NaN-free)."""
+
+    label: str
+    steps: pd.DataFrame
+    marks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"time": [], "cif": [],
+                                                                      "text": []}))
+
+
+@dataclass(frozen=True)
+class CifFigure:
+    """The figure and what it printed: ``at_risk`` (time, n_at_risk, text), ``marks``
+    (curve, time, text), ``legend`` (the legend's entries), ``annotation``."""
+
+    figure: Figure
+    at_risk: pd.DataFrame
+    marks: pd.DataFrame
+    legend: tuple[str, ...]
+    annotation: str = ""
+
+
+def _step_xy(steps: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    t = np.concatenate([[0.0], steps["time"].to_numpy(float)])
+    y = np.concatenate([[0.0], steps[column].to_numpy(float)])
+    return t, y
+
+
+def compute_cif_figure(
+    curves: Sequence[CifCurve],
+    at_risk: pd.DataFrame,
+    *,
+    unit: str = "months",
+    ci_band: bool = False,
+    ylabel: str = "Cumulative incidence",
+    annotation: str | None = None,
+    width_mm: float = DOUBLE_COLUMN_MM,
+    small_cell_k: int | None = None,
+) -> CifFigure:
+    """Cumulative incidence figure: one curve per cause (or per group), one at-risk row.
+
+    Parameters
+    ----------
+    curves
+        The curves (:class:`CifCurve`), drawn in order with distinct line types and colours.
+    at_risk
+        ``time`` and ``n_at_risk`` at the x ticks (the ARD's ``at_risk`` rows): the ticks are
+        exactly these times, and the table prints these numbers under them.
+    ci_band
+        Shade each curve's pointwise band (``lower``, ``upper`` of ``steps``).
+    annotation
+        Text in the upper left corner (e.g. Gray's test).
+    small_cell_k
+        Print numbers at risk between 1 and ``k - 1`` as ``"<k"``.
+    """
+    ticks = at_risk["time"].to_numpy(float)
+    with plt.rc_context(RC):
+        lay = time_axis_layout(width_mm, width_mm * 0.42, [1], top_in=0.22)
+        fig, ax = lay.figure, lay.ax
+        xmax = max([float(c.steps["time"].max()) for c in curves if len(c.steps)]
+                   + [float(ticks[-1]) if len(ticks) else 0.0])
+        handles, mark_rows = [], []
+        for i, curve in enumerate(curves):
+            colour = PALETTE[i % len(PALETTE)]
+            t, y = _step_xy(curve.steps, "cif")
+            t, y = np.append(t, xmax), np.append(y, y[-1])  # flat to the end of follow-up
+            (line,) = ax.step(t, y, where="post", color=colour, lw=1.3,
+                              ls=LINESTYLES[i % len(LINESTYLES)])
+            handles.append(line)
+            if ci_band and {"lower", "upper"} <= set(curve.steps.columns) and len(curve.steps):
+                bt, lo = _step_xy(curve.steps, "lower")
+                _, hi = _step_xy(curve.steps, "upper")
+                ax.fill_between(bt, lo, hi, step="post", color=colour, alpha=0.15, lw=0)
+            for r in curve.marks.itertuples():
+                ax.plot([r.time], [r.cif], marker="o", ms=3, color=colour, zorder=3)
+                right = r.time > 0.6 * xmax
+                ax.annotate(r.text, (r.time, r.cif), textcoords="offset points",
+                            xytext=(-4 if right else 4, 5), ha="right" if right else "left",
+                            fontsize=8, color=colour)
+                mark_rows.append({"curve": curve.label, "time": float(r.time), "text": r.text})
+        ax.set_ylim(0, 1.0)
+        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(f"Time ({unit})")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.1f}"))
+        names = [c.label for c in curves]
+        ax.legend(handles, names, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  ncol=min(len(curves), 3), alignment="left", handlelength=2.6,
+                  borderaxespad=0.2)
+        if annotation:
+            ax.text(0.02, 0.97, annotation, transform=ax.transAxes, ha="left", va="top",
+                    fontsize=8)
+        cells = risk_cells(at_risk, "n_at_risk", small_cell_k)
+        draw_risk_table(lay.tables[0], "Number at risk", [RiskRow("", "#000000", cells)])
+    printed = pd.DataFrame({"time": ticks, "n_at_risk": at_risk["n_at_risk"].to_numpy(int),
+                            "text": [txt for _, txt in cells]})
+    return CifFigure(fig, printed, pd.DataFrame(mark_rows, columns=["curve", "time", "text"]),
+                     tuple(names), annotation or "")
