@@ -97,3 +97,33 @@ def test_logrank_and_cox_equal_r(lung_outputs, lung_reference):
                                 group_level=level, variable="hr", statistic=stat)
                 assert got == pytest.approx(r[f"{prefix}_{term}_{stat}"], rel=REL), (
                     model, var, level, stat)
+
+
+@pytest.mark.reference
+def test_table2_global_tests_ph_check_and_model_size_equal_r(lung_outputs, lung_reference):
+    """Issue 14 item 8: the 3-level ECOG factor's global Wald (and likelihood-ratio) tests, the
+    multivariable model's complete cases and events, and cox.zph per term and global, equal to
+    R (tests/reference/lung_os.R); Table 2 prints them from the ARD."""
+    _, out = lung_outputs
+    ard, r = read_ard(out), lung_reference
+    w = {"endpoint": "os", "group_var": "ecog_group"}
+    for model, prefix in (("cox_univariable", "uni"), ("cox_multivariable", "multi")):
+        for stat, key in (("statistic", "chisq"), ("p", "p")):
+            got = ard_value(ard, analysis=model, variable="global_wald", statistic=stat, **w)
+            assert got == pytest.approx(r[f"{prefix}_ecog_global_wald_{key}"], rel=REL)
+    for stat, key in (("statistic", "chisq"), ("p", "p")):
+        got = ard_value(ard, analysis="cox_univariable", variable="global_lr", statistic=stat,
+                        **w)
+        assert got == pytest.approx(r[f"uni_ecog_global_lr_{key}"], rel=REL)
+    m = {"analysis": "cox_multivariable", "endpoint": "os"}
+    n = ard_value(ard, variable="patients", statistic="n", **m)
+    assert n == r["multi_n"]
+    assert ard_value(ard, variable="events", statistic="n", **m) == r["multi_events"]
+    assert ard_value(ard, variable="patients", statistic="n_missing", **m) == r["n"] - n
+    for var, term in (("sex", "sexf"), ("ecog_group", "ecog_grp"), ("", "GLOBAL")):
+        for stat, key in (("statistic", "chisq"), ("p", "p")):
+            got = ard_value(ard, variable="ph_test", group_var=var, statistic=stat, **m)
+            assert got == pytest.approx(r[f"zph_{term}_{key}"], rel=REL), (var, stat)
+    table = (out / "tables" / "subgroups_os.csv").read_text(encoding="utf-8")
+    assert f"{int(n)} of {int(r['n'])} patients" in table
+    assert "\u2020" in table and "cox.zph" in table

@@ -64,7 +64,34 @@ cox_rows <- function(prefix, model) {
 }
 cox_rows("uni", coxph(Surv(time, event) ~ sexf, data = c0, ties = "efron"))
 cox_rows("uni", coxph(Surv(time, event) ~ ecog_grp, data = c0, ties = "efron"))
-cox_rows("multi", coxph(Surv(time, event) ~ sexf + ecog_grp, data = c0, ties = "efron"))
+multi <- coxph(Surv(time, event) ~ sexf + ecog_grp, data = c0, ties = "efron")
+cox_rows("multi", multi)
+
+# Table 2's extra columns and footnotes (issue 14, item 8): the global tests of the 3-level
+# ECOG factor (univariable: coxph's Wald and likelihood-ratio tests; multivariable: the joint
+# Wald test of its two terms, b' V^-1 b, as car::Anova(test = "Wald"), and anova()'s
+# likelihood-ratio test of adding it after sex), the multivariable model's patients and events
+# (complete cases) and cox.zph per term and global.
+uni_ecog <- coxph(Surv(time, event) ~ ecog_grp, data = c0, ties = "efron")
+df_ecog <- length(coef(uni_ecog))  # summary()'s waldtest is rounded: the fit's own values
+add("uni_ecog_global_wald_chisq", uni_ecog$wald.test)
+add("uni_ecog_global_wald_p", pchisq(uni_ecog$wald.test, df_ecog, lower.tail = FALSE))
+lr <- 2 * diff(uni_ecog$loglik)
+add("uni_ecog_global_lr_chisq", lr)
+add("uni_ecog_global_lr_p", pchisq(lr, df_ecog, lower.tail = FALSE))
+k <- grep("^ecog_grp", names(coef(multi)))
+b <- coef(multi)[k]
+w <- as.numeric(t(b) %*% solve(vcov(multi)[k, k]) %*% b)
+add("multi_ecog_global_wald_chisq", w)
+add("multi_ecog_global_wald_p", pchisq(w, df = length(k), lower.tail = FALSE))
+add("multi_ecog_anova_lr_p", anova(multi)["ecog_grp", "Pr(>|Chi|)"])
+add("multi_n", multi$n)
+add("multi_events", multi$nevent)
+zph <- cox.zph(multi)$table
+for (term in rownames(zph)) {
+  add(sprintf("zph_%s_chisq", term), zph[term, "chisq"])
+  add(sprintf("zph_%s_p", term), zph[term, "p"])
+}
 
 res <- do.call(rbind, rows)
 write.csv(res, file.path(out, "lung_os_results.csv"), row.names = FALSE)

@@ -128,3 +128,39 @@ def test_follow_up_is_labelled_and_given_for_overall_survival_only(demo):
     assert not any("follow-up" in r[0].lower() and r[2] for r in t.rows)
     text = " ".join(results_sentences(ard, options))
     assert text.count("follow-up") == 1 and "observation time" in text
+
+
+def test_table2_spanners_events_global_p_model_size_and_ph_check(demo):
+    """Item 8: "Univariable / Multivariable" spanners over distinct column names, events per
+    level, the global Wald p of a 3-level factor on its reference level, the multivariable
+    model's n, and the proportional-hazards check in a footnote, all from the ARD."""
+    from oncocohort.report.builders_survival import build_subgroup_table
+    from oncocohort.report.format import fmt_p
+
+    analysis, options = demo
+    ard = analysis.ard
+    t = build_subgroup_table(ard, "os", options)
+    assert len(set(t.header)) == len(t.header)  # no two columns called "p"
+    spans = {s.label: (s.start, s.stop) for s in t.spanners}
+    assert spans == {"Univariable": (5, 7), "Multivariable": (7, 9)}
+    assert t.header[spans["Univariable"][0]].startswith("HR")
+    assert t.header[spans["Multivariable"][0]].startswith("Adjusted HR")
+    s = {"analysis": "subgroup", "endpoint": "os", "group_var": "ecog_group"}
+    row = _rows(t, "1-2", "ECOG performance status")
+    assert row[1] == fmt_num(_v(ard, group_level="1-2", variable="patients", statistic="n",
+                                **s), 0)
+    assert row[2] == fmt_num(_v(ard, group_level="1-2", variable="events", statistic="n",
+                                **s), 0)
+    ref = _rows(t, "camrelizumab", "PD-1 antibody")  # 3 levels: global p on the reference
+    glob = _v(ard, analysis="cox_univariable", endpoint="os", group_var="pd1_antibody",
+              variable="global_wald", statistic="p")
+    assert ref[5:7] == ("1 (reference)", fmt_p(glob) + "\u2020")
+    two = _rows(t, "0", "ECOG performance status")  # 2 levels: its p is the level's own
+    assert two[6] == ""
+    m = {"analysis": "cox_multivariable", "endpoint": "os"}
+    n = _v(ard, variable="patients", statistic="n", **m)
+    notes = " ".join(t.footnotes)
+    assert f"Multivariable model: {fmt_num(n, 0)} of 87 patients" in notes
+    assert f"global p = {fmt_p(_v(ard, variable='ph_test', group_var='', statistic='p', **m))}" in notes
+    assert "ECOG performance status p = " in notes and "previous immunotherapy p = " in notes
+    assert "Wald test" in notes

@@ -66,9 +66,9 @@ def test_survival_and_subgroup_tables(analysis, report_options):
     sg = build_subgroup_table(analysis.ard, "os", report_options)
     hr = ard_value(analysis.ard, analysis="cox_univariable", endpoint="os",
                    group_var="ecog_group", group_level="1-2", variable="hr", statistic="hr")
-    assert _row(sg, "1-2")[4].startswith(f"{hr:.2f} (")
-    assert _row(sg, "0")[4] == "1 (reference)"
-    assert _row(sg, "0")[3] == "0.026"  # log-rank p on the first level's row (R: 0.0264)
+    assert _row(sg, "1-2")[5].startswith(f"{hr:.2f} (")
+    assert _row(sg, "0")[5] == "1 (reference)"
+    assert _row(sg, "0")[4] == "0.026"  # log-rank p on the first level's row (R: 0.0264)
 
 
 def test_safety_table_order_and_cells(analysis, report_options):

@@ -60,6 +60,7 @@ def test_docx_tables_match_the_ard(written_report):
     ard = results.analysis.ard
     for word, t in zip(doc.tables, tables, strict=True):
         cells = [[c.text for c in row.cells] for row in word.rows]
+        cells = cells[t.levels:]  # the spanner rows (Table 2's Univariable / Multivariable)
         assert tuple(c.replace("\u00a0", " ") for c in cells[0]) == t.header
         for got, want in zip(cells[1:], t.rows, strict=True):
             if t.is_heading(want):
@@ -125,19 +126,20 @@ def test_formats_choose_the_report_files(tmp_path, written_report):
         rows = [tuple("" if c is None else c for c in row)[:width]
                 for row in sheet.iter_rows(values_only=True, max_col=width)]
         blank = ("",) * (width - 1)
-        assert rows[0] == (f"{t.label}. {t.title}", *blank) and rows[1] == t.header
+        lv = t.levels  # spanner rows between the caption and the column names
+        assert rows[0] == (f"{t.label}. {t.title}", *blank) and rows[1 + lv] == t.header
         # labels indented by the cell's indent (two blanks of the table = one level)
         want = [(r[0][3:], *blank) if t.is_heading(r) else (r[0].strip(), *r[1:])
                 for r in t.rows]
-        assert rows[2:2 + len(t.rows)] == want
-        for r, cells in zip(t.rows, sheet.iter_rows(min_row=3), strict=False):
+        assert rows[2 + lv:2 + lv + len(t.rows)] == want
+        for r, cells in zip(t.rows, sheet.iter_rows(min_row=3 + lv), strict=False):
             if not t.is_heading(r):
                 assert cells[0].alignment.indent == (len(r[0]) - len(r[0].lstrip())) // 2
                 assert all(c.alignment.horizontal == "right" for c in cells[1:width])
         assert sheet.cell(row=2, column=1).border.top.style == "medium"
-        assert sheet.cell(row=2, column=width).border.bottom.style == "thin"
-        assert sheet.cell(row=2 + len(t.rows), column=1).border.bottom.style == "medium"
-        assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
+        assert sheet.cell(row=2 + lv, column=width).border.bottom.style == "thin"
+        assert sheet.cell(row=2 + lv + len(t.rows), column=1).border.bottom.style == "medium"
+        assert sheet.print_title_rows == f"$2:${2 + lv}" and sheet.freeze_panes == f"A{3 + lv}"
         assert [r[0] for r in rows[len(rows) - len(t.footnotes):]] == list(t.footnotes)
 
 

@@ -53,6 +53,9 @@ class Var(StrEnum):
     LOGRANK = "logrank"
     HR = "hr"                        # a Cox hazard ratio (group_var, group_level: the term)
     SCREEN = "screen"                # whether a variable entered the multivariable model
+    GLOBAL_WALD = "global_wald"      # joint Wald test of a variable's terms (all its levels)
+    GLOBAL_LR = "global_lr"          # likelihood-ratio test of a univariable model
+    PH_TEST = "ph_test"              # cox.zph: per variable (group_var), global (group_var "")
     EVALUABLE = "evaluable"          # patients whose best response is not NE
     BOR = "bor"                      # best overall response (category: the RECIST code)
     ORR = "orr"

@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
@@ -87,6 +88,38 @@ def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) 
                               (Stat.UPPER, "hr_upper"), (Stat.P, "p")):
                 rows.append(ArdRow(analysis, stat, float(r[col]), variable=Var.HR,
                                    endpoint=endpoint, group_var=var, group_level=level))
+    return rows
+
+
+def _test_rows(statistic: float, df: float, p: float, analysis: str, variable: str,
+               endpoint: str, group_var: str) -> list[ArdRow]:
+    return [ArdRow(analysis, stat, float(v), variable=variable, endpoint=endpoint,
+                   group_var=group_var)
+            for stat, v in ((Stat.STATISTIC, statistic), (Stat.DF, df), (Stat.P, p))]
+
+
+def _multivariable_rows(fit: Cox, endpoint: str, selected: Sequence[str]) -> list[ArdRow]:
+    """The multivariable model: patients (complete cases) and those left out, events, the
+    hazard ratios, each variable's joint Wald test, and the proportional-hazards test (R
+    ``cox.zph``, Kaplan-Meier time transform) per variable and global."""
+    m = Analysis.COX_MULTIVARIABLE
+    rows = [ArdRow(m, Stat.N, float(fit.n), variable=Var.PATIENTS, endpoint=endpoint),
+            ArdRow(m, Stat.N_MISSING, float(fit.n_dropped), variable=Var.PATIENTS,
+                   endpoint=endpoint),
+            ArdRow(m, Stat.N, float(fit.n_events), variable=Var.EVENTS, endpoint=endpoint)]
+    rows += _cox_rows(fit, m, endpoint, selected)
+    tests = fit.variable_tests().set_index("variable")
+    for var in selected:
+        if var in tests.index:
+            t = tests.loc[var]
+            rows += _test_rows(t["chisq"], t["df"], t["p"], m, Var.GLOBAL_WALD, endpoint, var)
+    try:
+        zph = fit.ph_test().table
+    except (ValueError, np.linalg.LinAlgError):  # e.g. a term without information
+        return rows
+    for term, r in zph.iterrows():
+        group = "" if term == "GLOBAL" else str(term)
+        rows += _test_rows(r["chisq"], r["df"], r["p"], m, Var.PH_TEST, endpoint, group)
     return rows
 
 
@@ -155,6 +188,9 @@ def compute_subgroup_rows(
             fit = res.univariable_fits[var]
             notes += [f"{endpoint} univariable Cox model of {var}: {w}" for w in fit.warnings]
             per_var[var] += _cox_rows(fit, Analysis.COX_UNIVARIABLE, endpoint, [var])
+            for name, test in ((Var.GLOBAL_WALD, fit.wald_test), (Var.GLOBAL_LR, fit.lr_test)):
+                per_var[var] += _test_rows(test.statistic, test.df, test.p_value,
+                                           Analysis.COX_UNIVARIABLE, name, endpoint, var)
             p = res.univariable.loc[res.univariable["variable"] == var, "p_screen"].iloc[0]
             per_var[var].append(ArdRow(Analysis.COX_UNIVARIABLE, Stat.P, float(p),
                                        variable=screen_variable(p_from), endpoint=endpoint,
@@ -162,9 +198,7 @@ def compute_subgroup_rows(
         if res.multivariable is not None:
             fit = res.multivariable
             notes += [f"{endpoint} multivariable Cox model: {w}" for w in fit.warnings]
-            multi.append(ArdRow(Analysis.COX_MULTIVARIABLE, Stat.N, float(fit.n),
-                                variable=Var.PATIENTS, endpoint=endpoint))
-            multi += _cox_rows(fit, Analysis.COX_MULTIVARIABLE, endpoint, selected)
+            multi += _multivariable_rows(fit, endpoint, selected)
     rows = [r for var in variables for r in per_var[var]]
     rows += [ArdRow(Analysis.COX_MULTIVARIABLE, Stat.SELECTED, float(var in selected),
                     variable=Var.SCREEN, endpoint=endpoint, group_var=var) for var in variables]

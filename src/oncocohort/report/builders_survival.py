@@ -10,11 +10,12 @@ from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.builders_cr import rmst_survival_rows
 from oncocohort.report.format import fmt_est_ci, fmt_median_range, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
-from oncocohort.report.tables import DisplayTable
+from oncocohort.report.tables import DisplayTable, Spanner
 from oncocohort.report.wording import (
     ci_label,
     convention_footnotes,
     follow_up_footnotes,
+    in_prose,
     suppression_footnote,
 )
 
@@ -88,11 +89,104 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         body, notes + suppression_footnote(options, cells.used))
 
 
+_DAGGER = "\u2020"  # marks a factor's global p, printed on its reference level
+
+
+def _cox_cells(a: ArdLookup, options: ReportOptions, analysis: str, endpoint: str, var: str,
+               level: str, first: bool, n_levels: int) -> list[str]:
+    """HR (CI) and p of one level in one model; on the reference level ``1 (reference)`` and,
+    for a factor of 3 or more levels, its global Wald p marked with a dagger."""
+    st = options.style
+    if first:
+        glob = a.get(analysis=analysis, endpoint=endpoint, group_var=var,
+                     variable=Var.GLOBAL_WALD, statistic=Stat.P, default=float("nan"))
+        p = fmt_p(glob, style=st) + _DAGGER if n_levels >= 3 and glob == glob else ""
+        return ["1 (reference)", p]
+    hw = {"analysis": analysis, "endpoint": endpoint, "group_var": var, "group_level": level,
+          "variable": Var.HR}
+    if not a.has(statistic=Stat.HR, **hw):  # a level the model could not estimate
+        return ["NE", ""]
+    return [fmt_est_ci(a.get(statistic=Stat.HR, **hw), a.get(statistic=Stat.LOWER, **hw),
+                       a.get(statistic=Stat.UPPER, **hw), digits=2, style=st),
+            fmt_p(a.get(statistic=Stat.P, **hw), style=st)]
+
+
+def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoint: str,
+                   var: str) -> tuple[list[list], int]:
+    """A variable's heading and level rows, and its number of levels."""
+    sub = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint}
+    rows: list[list] = [[f"## {options.label(var)}"] + [""] * 8]
+    levels = [lv for lv in a.values("group_level", group_var=var, variable=Var.PATIENTS,
+                                    statistic=Stat.N, **sub) if lv]
+    selected = a.get(analysis=Analysis.COX_MULTIVARIABLE, endpoint=endpoint, group_var=var,
+                     variable=Var.SCREEN, statistic=Stat.SELECTED) == 1
+    # no log-rank test for a variable observed at one level only
+    lr_p = fmt_p(a.get(group_var=var, variable=Var.LOGRANK, statistic=Stat.P,
+                       default=float("nan"), **sub), style=options.style)
+    n_idx, d_idx = [], []
+    for j, level in enumerate(levels):
+        lw = {"group_var": var, "group_level": level, **sub}
+        n_idx.append(cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **lw)))
+        d_idx.append(cells.add(a.get(variable=Var.EVENTS, statistic=Stat.N, **lw)))
+        row = [f"  {level}", n_idx[-1], d_idx[-1], median_text(a, options, **lw),
+               lr_p if j == 0 else ""]
+        row += _cox_cells(a, options, Analysis.COX_UNIVARIABLE, endpoint, var, level, j == 0,
+                          len(levels))
+        row += (_cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var, level,
+                           j == 0, len(levels)) if selected else ["", ""])
+        rows.append(row)
+    missing = a.get(group_var=var, variable=Var.PATIENTS, statistic=Stat.N_MISSING, default=0.0,
+                    **sub)
+    if missing > 0:
+        n_idx.append(cells.add(missing))
+        rows.append(["  Missing (left out)", n_idx[-1]] + [""] * 7)
+    cells.block(n_idx)
+    cells.block(d_idx)
+    return rows, len(levels)
+
+
+def _subgroup_footnotes(a: ArdLookup, options: ReportOptions, endpoint: str,
+                        n_levels_max: int) -> tuple[str, ...]:
+    """The multivariable model's patients and events, the global test and the
+    proportional-hazards check."""
+    st = options.style
+    m = {"analysis": Analysis.COX_MULTIVARIABLE, "endpoint": endpoint}
+    n_all = a.get(analysis=Analysis.SURVIVAL, endpoint=endpoint, variable=Var.PATIENTS,
+                  statistic=Stat.N)
+    notes = []
+    if n_levels_max >= 3:
+        notes.append(f"{_DAGGER} Global p of a factor with three or more levels (all its "
+                     f"levels jointly; Wald test), on its reference level.")
+    if a.has(variable=Var.PATIENTS, statistic=Stat.N, **m):
+        n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **m)
+        left = a.get(variable=Var.PATIENTS, statistic=Stat.N_MISSING, **m)
+        events = a.get(variable=Var.EVENTS, statistic=Stat.N, **m)
+        notes.append(f"Multivariable model: {fmt_num(n, 0)} of {fmt_num(n_all, 0)} patients "
+                     f"with every variable of the model recorded (complete cases; "
+                     f"{fmt_num(left, 0)} left out for a missing value), {fmt_num(events, 0)} "
+                     f"events; adjusted HR: hazard ratio adjusted for the other variables "
+                     f"of the model.")
+        if a.has(variable=Var.PH_TEST, statistic=Stat.P, **m):
+            terms = [v for v in a.values("group_var", variable=Var.PH_TEST, statistic=Stat.P,
+                                         **m) if v]
+            per = "; ".join(f"{in_prose(options.label(v))} p = " + fmt_p(
+                a.get(group_var=v, variable=Var.PH_TEST, statistic=Stat.P, **m), style=st)
+                for v in terms)
+            glob = fmt_p(a.get(variable=Var.PH_TEST, statistic=Stat.P, **m), style=st)
+            notes.append(f"Proportional hazards in the multivariable model (scaled Schoenfeld "
+                         f"residuals against the Kaplan-Meier transform of time, as R "
+                         f"cox.zph): global p = {glob}; {per}.")
+    return tuple(notes)
+
+
 def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
                          options: ReportOptions) -> DisplayTable:
-    """Table 2 for one endpoint: per variable and level the patients, median (CI), log-rank p,
-    univariable HR (CI) and p, and multivariable HR (CI) and p for variables that passed the
-    screen (``1 (reference)`` on the reference level)."""
+    """Table 2 for one endpoint: per variable and level the patients, events, median (CI),
+    log-rank p, then under the spanners "Univariable" and "Multivariable" the Cox HR (CI) and
+    p (``1 (reference)`` on the reference level, with the global p of a factor of 3 or more
+    levels), the multivariable columns for variables that passed the screen; a "Missing" row
+    when patients were left out. Footnotes: the multivariable model's patients and events and
+    its proportional-hazards check."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     ci = ci_label(options)
@@ -100,41 +194,19 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
     cells = _Counts(k, options.style)
     rows: list[list] = []
     sub = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint}
+    n_levels_max = 0
     for var in a.values("group_var", **sub):
-        rows.append([f"## {options.label(var)}"] + [""] * 7)
-        levels = [lv for lv in a.values("group_level", group_var=var, variable=Var.PATIENTS,
-                                        statistic=Stat.N, **sub) if lv]
-        selected = a.get(analysis=Analysis.COX_MULTIVARIABLE, endpoint=endpoint, group_var=var,
-                         variable=Var.SCREEN, statistic=Stat.SELECTED) == 1
-        # no log-rank test for a variable observed at one level only
-        lr_p = fmt_p(a.get(group_var=var, variable=Var.LOGRANK, statistic=Stat.P,
-                           default=float("nan"), **sub), style=options.style)
-        idx = []
-        for j, level in enumerate(levels):
-            lw = {"group_var": var, "group_level": level, **sub}
-            i = cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **lw))
-            idx.append(i)
-            row = [f"  {level}", i, median_text(a, options, **lw), lr_p if j == 0 else ""]
-            for analysis in (Analysis.COX_UNIVARIABLE, Analysis.COX_MULTIVARIABLE):
-                hw = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
-                      "group_level": level, "variable": Var.HR}
-                if analysis == Analysis.COX_MULTIVARIABLE and not selected:
-                    row += ["", ""]
-                elif j == 0:
-                    row += ["1 (reference)", ""]
-                else:
-                    row += [fmt_est_ci(a.get(statistic=Stat.HR, **hw),
-                                       a.get(statistic=Stat.LOWER, **hw),
-                                       a.get(statistic=Stat.UPPER, **hw), digits=2,
-                                       style=options.style),
-                            fmt_p(a.get(statistic=Stat.P, **hw), style=options.style)]
-            rows.append(row)
-        cells.block(idx)
+        more, n_levels = _variable_rows(a, cells, options, endpoint, var)
+        n_levels_max = max(n_levels_max, n_levels)
+        rows += more
     body = tuple((r[0], *(cells.text(c, with_pct=False) if isinstance(c, int) else c
                           for c in r[1:])) for r in rows)
     title = options.label(endpoint)
     return DisplayTable(
         f"subgroups_{endpoint}", f"{title} by baseline characteristics",
-        ("Characteristic", "Patients", f"Median, {unit} ({ci})", "Log-rank p",
-         f"HR ({ci})", "p", f"Multivariable HR ({ci})", "p"), body,
-        convention_footnotes(options, "cox", "km") + suppression_footnote(options, cells.used))
+        ("Characteristic", "Patients", "Events", f"Median, {unit} ({ci})", "Log-rank p",
+         f"HR ({ci})", "p", f"Adjusted HR ({ci})", "Adjusted p"), body,
+        convention_footnotes(options, "cox", "km")
+        + _subgroup_footnotes(a, options, endpoint, n_levels_max)
+        + suppression_footnote(options, cells.used),
+        spanners=(Spanner("Univariable", 5, 7), Spanner("Multivariable", 7, 9)))

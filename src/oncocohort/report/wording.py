@@ -17,7 +17,7 @@ from oncocohort.canon.sections import SECTIONS
 from oncocohort.report.options import ReportOptions
 
 __all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes",
-           "follow_up_footnotes",
+           "follow_up_footnotes", "in_prose",
            "suppression_footnote", "methods_paragraph", "software_versions"]
 
 #: ``proportion_ci`` -> (footnote name, methods phrase).
@@ -40,6 +40,21 @@ MEDIAN_CI_NAMES: Mapping[str, tuple[str, str]] = {
 }
 
 _PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "oncocohort")
+
+
+def in_prose(label: str) -> str:
+    """A label as it reads inside a sentence: ``"Previous immunotherapy"`` ->
+    ``"previous immunotherapy"``; a first word in capitals or with a capital after its first
+    letter (``ECOG``, ``PD-1``, ``CTCAE``, ``eGFR``) and a proper name followed by a
+    capitalised word stay as written.
+
+    >>> in_prose("Previous immunotherapy"), in_prose("ECOG performance status")
+    ('previous immunotherapy', 'ECOG performance status')
+    """
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and any(c.isupper() for c in first[1:]):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def ci_label(options: ReportOptions) -> str:
