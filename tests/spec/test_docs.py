@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from oncocohort.spec import model, spec_from_dict
+from oncocohort.spec import comparisons, model, spec_from_dict
 from oncocohort.spec.load import _SpecLoader
 
 ROOT = Path(__file__).parents[2]
@@ -25,9 +25,9 @@ def test_doc_example_is_a_valid_spec() -> None:
 
 
 def test_reference_names_every_field() -> None:
-    models = [getattr(model, name) for name in model.__all__
-              if isinstance(getattr(model, name), type)
-              and issubclass(getattr(model, name), BaseModel)]
+    models = [getattr(mod, name) for mod in (model, comparisons) for name in mod.__all__
+              if isinstance(getattr(mod, name), type)
+              and issubclass(getattr(mod, name), BaseModel)]
     missing = [f"{m.__name__}.{f.alias or n}" for m in models for n, f in m.model_fields.items()
                if f"`{f.alias or n}`" not in DOC]
     assert missing == []

@@ -38,6 +38,10 @@ class Analysis(StrEnum):
     RMST = "rmst"                         # restricted mean survival time (or time lost)
     LANDMARK_ANALYSIS = "landmark_analysis"   # by a status at a landmark time
     TIME_VARYING = "time_varying"         # a status as a time-varying covariate
+    COMPARISON = "comparison"        # an adjusted internal comparison (group_var: its name)
+    BALANCE = "balance"              # covariate balance of a comparison (variable: covariate)
+    EXTERNAL = "external"            # the cohort against a published arm (group_var: its name)
+    RECONSTRUCTION = "reconstruction"  # how well the published arm was rebuilt (QC)
 
 
 class Var(StrEnum):
@@ -94,6 +98,14 @@ def landmark_at_risk_category(at: float, time: float) -> str:
     def text(t: float) -> str:
         return str(int(t)) if float(t).is_integer() else f"{t:g}"
     return f"{text(at)}|{text(time)}"
+    PROPENSITY = "propensity"        # a comparison's propensity scores (per group)
+    WEIGHTS = "weights"              # a comparison's weights (per group; matching: 0/1 ...)
+    TRIMMED = "trimmed"              # patients left out by trimming (weight 0)
+    MATCHED = "matched"              # patients matched
+    UNMATCHED = "unmatched"          # patients left unmatched (weight 0)
+    HR_UNADJUSTED = "hr_unadjusted"  # the crude hazard ratio of a comparison
+    ONE_SAMPLE_LOGRANK = "one_sample_logrank"  # the cohort against the published curve
+    TOTAL_EVENTS = "total_events"    # reconstruction QC: events published vs rebuilt
 
 
 def screen_variable(p_from: str) -> str:
@@ -127,6 +139,21 @@ class Stat(StrEnum):
     N_EVENTS = "n_events"            # cumulative events up to the time
     SE = "se"                        # a standard error
     ESTIMATE = "estimate"            # an RMST, difference or ratio
+    N_AT_RISK_WEIGHTED = "n_at_risk_weighted"  # the sum of the weights still at risk
+    N_EFFECTIVE = "n_effective"      # Kish's effective sample size (sum w)^2 / sum w^2
+    SE_MODEL = "se_model"            # model-based SE beside a robust one
+    E_VALUE = "e_value"              # VanderWeele-Ding E-value of the estimate
+    E_VALUE_CI = "e_value_ci"        # ... of the confidence limit closest to 1
+    SMD_BEFORE = "smd_before"        # standardised mean difference, unweighted
+    SMD_AFTER = "smd_after"          # ... weighted or matched
+    VR_BEFORE = "vr_before"          # variance ratio treated / control, unweighted
+    VR_AFTER = "vr_after"
+    DIFFERENCE = "difference"        # a difference between two groups (RMST)
+    OBSERVED = "observed"            # observed events (one-sample log-rank)
+    EXPECTED = "expected"            # expected events under the reference curve
+    Z = "z"
+    PUBLISHED = "published"          # reconstruction QC: the published (digitised) value
+    RECONSTRUCTED = "reconstructed"  # ... and the value of the rebuilt patient data
 
 
 class Group(StrEnum):
@@ -143,6 +170,8 @@ class Level(StrEnum):
     TRAE = "TRAE"
     AE = "AE"
     REGIMEN = "regimen"
+    COHORT = "cohort"                # external comparison: the study's cohort
+    PUBLISHED = "published arm"      # ... and the reconstructed published arm
 
 
 class Category(StrEnum):

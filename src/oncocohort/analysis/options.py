@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from oncocohort.analysis.comparison_options import ExternalArm, InternalComparison
 from oncocohort.canon.conventions import Conventions, Screen
 from oncocohort.derive.endpoints import Endpoint
 
@@ -63,6 +64,11 @@ class AnalysisOptions:
     sections
         The spec's switches (``outputs.sections``): section name -> shown or not. A section
         not named is shown when the data can fill it (:mod:`oncocohort.canon.sections`).
+    internal
+        The adjusted internal comparisons (``comparisons.internal``), in order.
+    external
+        The published arms the cohort is compared with (``comparisons.external``); their
+        digitised data are given to :func:`~oncocohort.analysis.study.analyse_study` apart.
     """
 
     conventions: Conventions = field(default_factory=Conventions)
@@ -75,6 +81,8 @@ class AnalysisOptions:
     rmst: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     landmark_analyses: tuple[LandmarkAnalysis, ...] = ()
     time_varying: tuple[TimeVarying, ...] = ()
+    internal: tuple[InternalComparison, ...] = ()
+    external: tuple[ExternalArm, ...] = ()
 
     def shows(self, section: str, available: frozenset[str]) -> bool:
         """Whether ``section`` is analysed: its data are ``available`` and the spec does

@@ -3,7 +3,7 @@
 The ARD (:attr:`StudyAnalysis.ard`) holds every number; the Kaplan-Meier fits, the best-response
 and swimmer frames are kept alongside for the figures, which draw curves and bars that a long
 table cannot hold. Row order of the ARD is deterministic: population, baseline, exposure,
-disposition, response, survival per endpoint (in order), subgroups, safety.
+disposition, response, survival per endpoint (in order), subgroups, comparisons, safety.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow, ard_frame
 from oncocohort.analysis.baseline import compute_baseline_rows
+from oncocohort.analysis.comparisons import ComparisonResult, compute_comparison
 from oncocohort.analysis.competing import CompetingResult, compute_competing_rows
 from oncocohort.analysis.exposure import (
     compute_disposition_rows,
@@ -65,6 +66,9 @@ class StudyAnalysis:
     landmark_analyses, time_varying
         The analyses by a status acquired during follow-up, in the spec's order (their
         Kaplan-Meier and Simon-Makuch curves are drawn from these).
+    comparisons
+        Comparison name -> :class:`~oncocohort.analysis.comparisons.ComparisonResult` (the
+        internal comparisons, in the spec's order).
     notes
         Cox and Fine-Gray fitting warnings (e.g. monotone likelihood), and analyses not run
         (e.g. an RMST of a subgroup level followed for less than tau), stated in the report.
@@ -86,6 +90,7 @@ class StudyAnalysis:
     competing: Mapping[str, CompetingResult] = field(default_factory=dict)
     landmark_analyses: tuple[LandmarkResult, ...] = ()
     time_varying: tuple[TimeVaryingResult, ...] = ()
+    comparisons: Mapping[str, ComparisonResult] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The ARD (a copy)."""
@@ -192,6 +197,17 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
             subgroups[ep.name] = res
             rows += res.rows
 
+    comparisons: dict[str, ComparisonResult] = {}
+    for c in options.internal if "survival" in shown else ():
+        eps = c.endpoints or tuple(ep.name for ep in options.endpoints
+                                   if ep.population == "all" and ep.name in endpoints)
+        res = compute_comparison(
+            patients, tte, c, endpoints=[e for e in eps if e in endpoints],
+            landmarks=options.landmarks, conf_type=conv.km_conf_type,
+            conf_level=conv.conf_level, median_ci=conv.median_ci, ties=conv.cox_ties)
+        comparisons[c.name] = res
+        rows += res.rows
+
     if "safety" in shown:
         rows += compute_safety_rows(derived.ae, n, by="group")
     if not subgroups and "subgroups" in shown:
@@ -200,9 +216,11 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         ard=ard_frame(rows), endpoints=endpoints, subgroups=subgroups,
         attrition=derived.attrition, best_response=derived.best_response,
         swimmer=derived.swimmer, options=options,
-        notes=tuple(note for res in subgroups.values() for note in res.notes) + tuple(notes),
+        notes=tuple(note for res in subgroups.values() for note in res.notes) + tuple(notes)
+        + tuple(note for res in comparisons.values() for note in res.notes),
         sections=tuple(shown), competing=competing,
         landmark_analyses=tuple(landmark_results), time_varying=tuple(time_varying),
+        comparisons=comparisons,
     )
 
 

@@ -52,6 +52,7 @@ from oncocohort.canon.formats import (
 )
 from oncocohort.canon.sections import Section
 from oncocohort.canon.schema import DATE_RANGE
+from oncocohort.spec.comparisons import Comparisons
 from oncocohort.spec.database import Database, OmopCohort
 
 __all__ = [
@@ -578,6 +579,7 @@ class StudySpec(_Frozen):
     screen: Screen = Field(default_factory=Screen)
     safety: Safety = Field(default_factory=Safety)
     outputs: Outputs = Field(default_factory=Outputs)
+    comparisons: Comparisons = Field(default_factory=Comparisons)
     _spec_path: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")

@@ -25,6 +25,8 @@ _VARIABLE = {
                 "derived subgroup variable",
     "cut": "{name!r} (to derive subgroup {derives!r} from) is not a column of the patients "
            "table",
+    "comparison": "comparison variable {name!r} is neither a column of the patients table nor "
+                  "a derived subgroup variable",
 }
 
 

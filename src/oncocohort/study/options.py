@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from oncocohort.analysis.baseline import default_baseline_variables
+from oncocohort.analysis.comparison_options import ExternalArm, InternalComparison
 from oncocohort.analysis.options import AnalysisOptions, LandmarkAnalysis, TimeVarying
 from oncocohort.canon import conventions as canon
 from oncocohort.cohort.options import CohortOptions, ReportedCohort
@@ -32,9 +33,10 @@ from oncocohort.derive.safety import SafetyOptions
 from oncocohort.derive.study import DeriveOptions, RegimenOptions
 from oncocohort.derive.subgroups import SubgroupCut
 from oncocohort.model import ValidationOptions
-from oncocohort.problems import InputError, Problem
+from oncocohort.problems import InputError, Problem, did_you_mean
 from oncocohort.report.options import VARIABLE_LABELS, ReportOptions
 from oncocohort.spec.database import Database, OmopCohort
+from oncocohort.spec.comparisons import ExternalComparison
 from oncocohort.spec.model import Sources, StudySpec
 
 __all__ = ["DataOptions", "NamedVariable", "StudyOptions", "named_columns"]
@@ -44,12 +46,12 @@ __all__ = ["DataOptions", "NamedVariable", "StudyOptions", "named_columns"]
 class NamedVariable:
     """A variable the spec names, which must be a column of the selected patients (after the
     subgroup variables are derived): its name, its YAML path, and what it is for
-    (``"subgroup"``, ``"baseline"``, or ``"cut"``: the numeric column subgroup ``derives`` is
-    cut from)."""
+    (``"subgroup"``, ``"baseline"``, ``"cut"``: the numeric column subgroup ``derives`` is
+    cut from, or ``"comparison"``: a comparison's group variable or adjuster)."""
 
     name: str
     location: str
-    role: Literal["subgroup", "baseline", "cut"]
+    role: Literal["subgroup", "baseline", "cut", "comparison"]
     derives: str = ""
 
 
@@ -64,6 +66,7 @@ class DataOptions:
     database: Database | None = None
     omop: OmopCohort | None = None
     named: frozenset[str] = frozenset()
+    published_arms: tuple[ExternalComparison, ...] = ()
 
     @property
     def from_database(self) -> bool:
@@ -128,11 +131,14 @@ class StudyOptions:
                      for s in spec.subgroups if s.derive is not None)
         baseline = tuple(spec.baseline) or default_baseline_variables(
             subgroups, tuple(c.source for c in cuts))
+        labels = _labels(spec)
+        _check_comparison_endpoints(spec)
         return cls(
             name=spec.study.name,
             spec_path=spec.spec_path,
             data=DataOptions(sources=spec.sources, database=spec.database, omop=spec.omop,
-                             named=named_columns(spec)),
+                             named=named_columns(spec),
+                             published_arms=tuple(spec.comparisons.external)),
             validation=_validation(spec, conventions, endpoints),
             cohort=_cohort(spec),
             derive=DeriveOptions(
@@ -154,13 +160,14 @@ class StudyOptions:
                 subgroups=subgroups, sections=MappingProxyType(dict(spec.outputs.sections)),
                 rmst=MappingProxyType({name: e.rmst.tau for name, e in spec.endpoints.items()
                                        if e.rmst is not None}),
-                landmark_analyses=landmark_analyses, time_varying=time_varying),
+                landmark_analyses=landmark_analyses, time_varying=time_varying,
+                internal=_internal(spec, labels), external=_external(spec, conventions)),
             report=ReportOptions(
                 title=spec.study.name, data_cutoff=spec.study.data_cutoff,
                 index_date_label=spec.study.index_date_label,
                 conventions=conventions, screen=screen,
                 cohort_source="omop" if spec.from_database else "files",
-                labels=_labels(spec), small_cell_k=spec.outputs.small_cell_k,
+                labels=labels, small_cell_k=spec.outputs.small_cell_k,
                 formats=tuple(spec.outputs.formats),
                 journal_style=spec.outputs.journal_style,
                 figure_formats=tuple(spec.outputs.figure_formats),
@@ -174,7 +181,11 @@ class StudyOptions:
                  NamedVariable(s.derive.from_, f"subgroups[{i}].derive.from", "cut", s.variable)
                  for i, s in enumerate(spec.subgroups)]
                 + [NamedVariable(v, f"baseline[{i}]", "baseline")
-                   for i, v in enumerate(spec.baseline)]),
+                   for i, v in enumerate(spec.baseline)]
+                + [NamedVariable(v, f"comparisons.internal[{i}].{where}", "comparison")
+                   for i, c in enumerate(spec.comparisons.internal)
+                   for v, where in [(c.variable, "variable"),
+                                    *((a, f"adjust[{j}]") for j, a in enumerate(c.adjust))]]),
         )
 
 
@@ -201,7 +212,57 @@ def named_columns(spec: StudySpec) -> frozenset[str]:
             names.update(parse_rule(r.rule).columns)
         except RuleSyntaxError:
             pass
+    for c in spec.comparisons.internal:
+        names.update([c.variable, *c.adjust])
     return frozenset(names)
+
+
+def _internal(spec: StudySpec, labels: dict[str, str]) -> tuple[InternalComparison, ...]:
+    out = []
+    for c in spec.comparisons.internal:
+        extra = (c.weighting or c.matching).model_dump()
+        out.append(InternalComparison(
+            name=c.name, label=c.label or labels.get(c.variable, c.variable),
+            variable=c.variable, treated=c.treated, control=c.control, adjust=tuple(c.adjust),
+            endpoints=tuple(c.endpoints), method=c.method, **extra))
+    return tuple(out)
+
+
+def _external(spec: StudySpec, conventions: canon.Conventions) -> tuple[ExternalArm, ...]:
+    study = TimeOptions(unit=conventions.time_unit, days_per_month=conventions.days_per_month)
+    out = []
+    for e in spec.comparisons.external:
+        figure = TimeOptions(unit=e.time_unit or conventions.time_unit,
+                             days_per_month=conventions.days_per_month)
+        out.append(ExternalArm(
+            name=e.name, label=e.label, citation=e.citation, endpoint=e.endpoint,
+            time_factor=figure.days_per_unit / study.days_per_unit,
+            total_events=e.total_events, rmst_tau=e.rmst_tau))
+    return tuple(out)
+
+
+def _check_comparison_endpoints(spec: StudySpec) -> None:
+    """Every endpoint a comparison names is one of the spec's endpoints, analysed in all
+    patients."""
+    problems = []
+    where = str(spec.spec_path) if spec.spec_path is not None else None
+    usable = [k for k, e in spec.endpoints.items() if e.population == "all"]
+    named = [(f"comparisons.internal[{i}].endpoints[{j}]", ep)
+             for i, c in enumerate(spec.comparisons.internal) for j, ep in enumerate(c.endpoints)]
+    named += [(f"comparisons.external[{i}].endpoint", e.endpoint)
+              for i, e in enumerate(spec.comparisons.external)]
+    for loc, ep in named:
+        if ep not in usable:
+            problems.append(Problem(
+                "error", f"'{ep}' is not an endpoint of the spec analysed in all patients"
+                f"{did_you_mean(ep, usable)}; endpoints: {', '.join(usable) or 'none'}",
+                file=where, location=loc, code="unknown_endpoint"))
+    for i, _ in enumerate(spec.comparisons.external):  # lifted when the analysis lands
+        problems.append(Problem(
+            "error", "comparisons with a published arm are not analysed by this version yet",
+            file=where, location=f"comparisons.external[{i}]", code="not_supported"))
+    if problems:
+        raise InputError(problems)
 
 
 def _conventions(spec: StudySpec) -> canon.Conventions:
