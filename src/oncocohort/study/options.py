@@ -194,7 +194,8 @@ def named_columns(spec: StudySpec) -> frozenset[str]:
 
     The columns a cohort rule reads, the baseline variables, the subgroup variables and the
     columns they are cut from, the variables given a label, the columns of ``patients.<column>``
-    dates in endpoints. A free patients column flows on from its file (into the analysis and the
+    dates in endpoints, the comparisons' group variables and adjusters. A free patients column
+    flows on from its file (into the analysis and the
     outputs) only when it is named here, mapped in ``columns:`` or recoded in ``values:``;
     canonical columns always do. A rule that does not parse names nothing (its error is
     reported when the cohort is selected).
