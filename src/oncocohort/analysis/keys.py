@@ -90,14 +90,6 @@ class Var(StrEnum):
     RMST_RATIO = "rmst_ratio"
     EXCLUDED = "excluded"            # landmark: patients with the event or censored by then
     MANTEL_BYAR = "mantel_byar"
-
-
-def landmark_at_risk_category(at: float, time: float) -> str:
-    """The ``category`` of a landmark analysis's number at risk: the landmark and the time
-    since it, ``"3|6"`` (6 time units after the landmark at 3)."""
-    def text(t: float) -> str:
-        return str(int(t)) if float(t).is_integer() else f"{t:g}"
-    return f"{text(at)}|{text(time)}"
     PROPENSITY = "propensity"        # a comparison's propensity scores (per group)
     WEIGHTS = "weights"              # a comparison's weights (per group; matching: 0/1 ...)
     TRIMMED = "trimmed"              # patients left out by trimming (weight 0)
@@ -106,6 +98,14 @@ def landmark_at_risk_category(at: float, time: float) -> str:
     HR_UNADJUSTED = "hr_unadjusted"  # the crude hazard ratio of a comparison
     ONE_SAMPLE_LOGRANK = "one_sample_logrank"  # the cohort against the published curve
     TOTAL_EVENTS = "total_events"    # reconstruction QC: events published vs rebuilt
+
+
+def landmark_at_risk_category(at: float, time: float) -> str:
+    """The ``category`` of a landmark analysis's number at risk: the landmark and the time
+    since it, ``"3|6"`` (6 time units after the landmark at 3)."""
+    def text(t: float) -> str:
+        return str(int(t)) if float(t).is_integer() else f"{t:g}"
+    return f"{text(at)}|{text(time)}"
 
 
 def screen_variable(p_from: str) -> str:
