@@ -85,3 +85,16 @@ def test_landmark_figure_numbers_at_risk_from_the_landmark(report):
             analysis.ard, analysis="landmark_analysis", endpoint="os",
             group_var="first_response", group_level=level, category="3",
             variable="patients", statistic="n")
+
+
+def test_simon_makuch_figure_counts_patients_in_each_group(report):
+    analysis, content = report
+    fig = {f.name: f for f in content.figures}["simonmakuch_os"]
+    at = fig.drawn.at_risk
+    # at time 0 everyone is without response; later, the two groups add up to those at risk
+    first = at[at["time"] == 0].set_index("curve")["n_at_risk"]
+    assert first["Response no"] == 87 and first["Response yes"] == 0
+    for t in sorted(set(at["time"]))[1:]:
+        both = at[at["time"] == t]["n_at_risk"].sum()
+        os_at = analysis.endpoints["os"].km.survival_at([t])["n_at_risk"].iloc[0]
+        assert both == os_at

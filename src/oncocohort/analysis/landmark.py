@@ -19,7 +19,8 @@ hazard ratio of the status as a time-varying covariate on counting-process (star
 rows (``hr``; R ``coxph(Surv(tstart, tstop, event) ~ status)`` on ``tmerge`` rows), the
 Mantel-Byar test (``mantel_byar``), the patients who acquired the status during follow-up
 (``patients``, level ``Yes``), and the Simon-Makuch estimates at the landmark times
-(``landmark``, ``pct``, ``lower``, ``upper``) with their numbers at risk (``at_risk``).
+(``landmark``, ``pct``, ``lower``, ``upper``) with their numbers at risk and cumulative events
+(``at_risk``).
 
 Every row carries its ``method``. Patients with a time of 0 cannot enter (start, stop] rows
 and are left out of the time-varying analyses (a note says how many).
@@ -219,11 +220,16 @@ def compute_time_varying_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
                     rows.append(ArdRow(a, stat, v, variable=Var.LANDMARK,
                                        category=landmark_text(r.time), unit="%",
                                        method=Method.SIMON_MAKUCH, **w))
+        ev_t = km.table["time"].to_numpy(float)
+        cum = np.cumsum(km.table["n_events"].to_numpy(float))
         for time in grid:
             # in the group at the time: rows starting before it and ending at or after it
             n = float(_in_group_at(d, g, time))
+            pos = int(np.searchsorted(ev_t, time, side="right")) - 1
             rows.append(ArdRow(a, Stat.N_AT_RISK, n, variable=Var.AT_RISK,
                                category=landmark_text(time), **w))
+            rows.append(ArdRow(a, Stat.N_EVENTS, float(cum[pos]) if pos >= 0 else 0.0,
+                               variable=Var.AT_RISK, category=landmark_text(time), **w))
     return TimeVaryingResult(spec, tuple(rows), sm, tuple(notes))
 
 

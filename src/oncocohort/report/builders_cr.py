@@ -377,6 +377,36 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tu
                          f"{status.lower()} by then (Kaplan-Meier; patients still at risk at "
                          "the landmark). Line types and colours: groups; tick marks: censored "
                          "observations; dotted lines: median.", fig))
+    for res in analysis.time_varying:
+        if res.simon_makuch is None:
+            continue
+        spec = res.spec
+        status = options.label(spec.status)
+        w = {"analysis": Analysis.TIME_VARYING, "endpoint": spec.endpoint,
+             "group_var": spec.status}
+        drawn = []
+        for lv in ("No", "Yes"):
+            times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK,
+                             group_level=lv, **w)
+            at_risk = pd.DataFrame({"time": [float(t) for t in times], **{
+                col: [a.get(variable=Var.AT_RISK, category=t, statistic=stat, group_level=lv,
+                            **w) for t in times]
+                for col, stat in (("n_at_risk", Stat.N_AT_RISK), ("n_events", Stat.N_EVENTS))}})
+            km = res.simon_makuch.curve(lv)
+            drawn.append(KmCurve(f"{status} {lv.lower()}", km, at_risk,
+                                 km.quantile(0.5).estimate))
+        p = a.get(variable=Var.MANTEL_BYAR, statistic=Stat.P, **w)
+        fig = compute_km_figure(drawn, unit=unit, median_lines=False,
+                                ylabel=f"{options.label(spec.endpoint)} probability",
+                                legend_title=f"{status} (time-dependent)",
+                                annotation=f"Mantel-Byar p {fmt_p(p, style=options.style)}",
+                                small_cell_k=k)
+        figs.append((f"simonmakuch_{spec.endpoint}",
+                     f"Simon-Makuch estimates of {options.label(spec.endpoint).lower()} by "
+                     f"{status.lower()} as a time-dependent status: patients count in the 'no' "
+                     "group until the status is acquired and in the 'yes' group from then on "
+                     "(numbers at risk: patients in each group at each time). Tick marks: "
+                     "censored observations or moves to the 'yes' group.", fig))
     return figs
 
 
