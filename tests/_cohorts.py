@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 
 def read_ard(out: Path) -> pd.DataFrame:
@@ -23,4 +24,54 @@ def ard_value(ard: pd.DataFrame, **where: str) -> float:
     for k in keys:
         m &= ard[k] == str(where.get(k, ""))
     assert m.sum() == 1, where
-    return float(ard.loc[m, "value"].iloc[0])
+    value = ard.loc[m, "value"].iloc[0]
+    return float("nan") if value == "" else float(value)  # not estimable
+
+
+def read_reference(name: str) -> dict[str, float]:
+    """R's numbers of a study-shape script (``tests/reference/<name>.R``): quantity -> value."""
+    path = Path(__file__).parent / "reference" / "fixtures" / f"{name}_results.csv"
+    r = pd.read_csv(path, float_precision="round_trip")
+    return dict(zip(r["quantity"], r["value"].astype(float), strict=True))
+
+
+def check_km(ard: pd.DataFrame, r: dict[str, float], prefix: str, endpoint: str,
+             landmarks: tuple[float, ...], rel: float) -> None:
+    """The survival rows of ``endpoint`` against R's ``<prefix>_*`` quantities (medians and
+    landmarks in the study's months, rates in %)."""
+    s = {"analysis": "survival", "endpoint": endpoint}
+    assert ard_value(ard, variable="patients", statistic="n", **s) == r[f"{prefix}_n"]
+    assert ard_value(ard, variable="events", statistic="n", **s) == r[f"{prefix}_events"]
+    for stat, key in (("median", "median"), ("lower", "median_lower"),
+                      ("upper", "median_upper")):
+        got = ard_value(ard, variable="median", statistic=stat, **s)
+        assert got == pytest.approx(r[f"{prefix}_{key}"], rel=rel, nan_ok=True), (endpoint,
+                                                                                  stat)
+    for t in landmarks:
+        for stat, key in (("pct", ""), ("lower", "_lower"), ("upper", "_upper")):
+            got = ard_value(ard, variable="landmark", category=f"{t:g}", statistic=stat, **s)
+            assert got == pytest.approx(100 * r[f"{prefix}_km_{t:g}{key}"], rel=rel), (t, stat)
+
+
+def check_cox(ard: pd.DataFrame, r: dict[str, float], prefix: str, endpoint: str,
+              terms: dict[tuple[str, str], str], rel: float) -> None:
+    """Univariable and multivariable Cox rows of ``endpoint`` against R's
+    ``<prefix>_uni_<term>_*`` and ``<prefix>_multi_<term>_*``; the multivariable model has
+    exactly R's terms (the same screen)."""
+    for model, part in (("cox_univariable", "uni"), ("cox_multivariable", "multi")):
+        in_r = {key for key in terms.items() if f"{prefix}_{part}_{key[1]}_hr" in r}
+        rows = ard[(ard["analysis"] == model) & (ard["endpoint"] == endpoint)
+                   & (ard["variable"] == "hr") & (ard["statistic"] == "hr")]
+        got = {(v, lvl) for v, lvl in zip(rows["group_var"], rows["group_level"], strict=True)}
+        assert got == {k for k, _ in in_r}, (model, got)
+        for (var, level), term in in_r:
+            for stat in ("hr", "lower", "upper", "p"):
+                value = ard_value(ard, analysis=model, endpoint=endpoint, group_var=var,
+                                  group_level=level, variable="hr", statistic=stat)
+                want = r[f"{prefix}_{part}_{term}_{stat}"]
+                assert value == pytest.approx(want, rel=rel), (model, var, level, stat)
+
+
+def logrank_p(ard: pd.DataFrame, endpoint: str, var: str) -> float:
+    return ard_value(ard, analysis="subgroup", endpoint=endpoint, group_var=var,
+                     variable="logrank", statistic="p")

@@ -57,3 +57,16 @@ def lung_reference() -> dict[str, float]:
     """R's numbers for the lung OS study (tests/reference/lung_os.R)."""
     r = pd.read_csv(REFERENCE / "lung_os_results.csv")
     return dict(zip(r["quantity"], r["value"], strict=True))
+
+
+@pytest.fixture(scope="session")
+def colon_outputs(tmp_path_factory) -> tuple[str, str, Path]:
+    """``validate`` then ``run`` of the colon EFS study, once: (validate's text, run's text,
+    the output folder)."""
+    where = _copy(tmp_path_factory.mktemp("colon") / "cohorts")
+    code, said = _run_cli(["validate", str(where / "colon_zh.yaml")])
+    assert code == 0, said
+    out = where / "out"
+    code, ran = _run_cli(["run", str(where / "colon_zh.yaml"), "--out", str(out)])
+    assert code == 0, ran
+    return said, ran, out

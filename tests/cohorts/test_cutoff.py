@@ -15,7 +15,9 @@ P6      2024-01-15   status dead, last contact 2024-07-10        censored at day
 
 Kaplan-Meier by hand: 5 at risk at day 60 (one death) -> 4/5 = 0.8; 4 at risk at day 61 (one
 death) -> 0.8 * 3/4 = 0.6, and no further death: S(90) = S(180) = 0.6, median not reached.
-An adverse event with onset after the cut-off (P3) is left out; one before it (P1) stays.
+An adverse event with onset after the cut-off (P3) is left out; one before it (P1) stays. A
+recurrence date (a date column an endpoint names) after the cut-off (P3) is ignored; P4's
+recurrence on 2024-04-01 ends its event-free survival at day 31.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ import pytest
 
 from _cohorts import ard_value, read_ard
 
-PATIENTS = """id,start,death,last,status,age,sex
-P1,2024-01-01,2024-03-01,2024-03-01,2,60,M
-P2,2024-01-01,2024-09-01,2024-09-01,2,65,F
-P3,2024-02-01,,2024-12-01,1,70,M
-P4,2024-03-01,2024-05-01,2024-05-01,2,55,F
-P5,2024-08-01,,2024-10-01,1,58,M
-P6,2024-01-15,,2024-07-10,2,61,F
+PATIENTS = """id,start,death,last,status,age,sex,rec
+P1,2024-01-01,2024-03-01,2024-03-01,2,60,M,
+P2,2024-01-01,2024-09-01,2024-09-01,2,65,F,
+P3,2024-02-01,,2024-12-01,1,70,M,2024-09-01
+P4,2024-03-01,2024-05-01,2024-05-01,2,55,F,2024-04-01
+P5,2024-08-01,,2024-10-01,1,58,M,
+P6,2024-01-15,,2024-07-10,2,61,F,
 """
 AES = """id,term,grade,onset
 P1,Fatigue,2,2024-02-01
@@ -48,12 +50,15 @@ def _spec(handling: str | None) -> str:
         "sources:\n"
         "  patients:\n    file: patients.csv\n"
         "    columns: {subject_id: id, index_date: start, death_date: death,\n"
-        "              last_alive_date: last, vital_status: status, age: age, sex: sex}\n"
+        "              last_alive_date: last, vital_status: status, age: age, sex: sex,\n"
+        "              recurrence_date: rec}\n"
         "    values: {vital_status: {1: alive, 2: dead}}\n"
         "  adverse_events:\n    file: ae.csv\n"
         "    columns: {subject_id: id, ae_term: term, grade: grade, onset_date: onset}\n"
         "conventions: {time_unit: days, day_count: difference}\n"
         "endpoints:\n  os: {label: Overall survival, events: [death], censor: [last_alive]}\n"
+        "  efs: {label: Event-free survival, events: [patients.recurrence_date, death],\n"
+        "        censor: [last_alive]}\n"
         "landmarks: [90, 180]\n")
 
 
@@ -76,7 +81,8 @@ def test_by_default_a_date_after_the_cutoff_is_an_error(study, run_cli):
     code, said = run_cli(["validate", str(study(None))])
     assert code == 2
     errors = _problem_lines(said, "error")
-    assert len(errors) == 8 and all("after the data cut-off" in e for e in errors)
+    assert len(errors) == 9 and all("after the data cut-off" in e for e in errors)
+    assert any("P3" in e and "`recurrence_date`" in e for e in errors)
     assert all("records_after_cutoff: truncate" in e for e in errors)
     assert sum("P2" in e for e in errors) == 2 and sum("P5" in e for e in errors) == 2
     code, ran = run_cli(["run", str(study("error")), "--out", str(study(None).parent / "o")])
@@ -93,6 +99,7 @@ def test_truncated_at_the_cutoff_by_hand(study, run_cli):
         "2 deaths after the data cut-off": "rows 3, 7",
         "1 last contact after the data cut-off": "row 4",
         "1 `adverse_events` record after the data cut-off: left out": "row 3",
+        "1 `recurrence_date` date after the data cut-off: ignored": "row 4",
     }
     assert len(warnings) == len(expected)
     for start, rows in expected.items():
@@ -104,9 +111,14 @@ def test_truncated_at_the_cutoff_by_hand(study, run_cli):
     assert _problem_lines(ran, "warning") == warnings  # validate and run agree
     written = (out / "validation.txt").read_text(encoding="utf-8")
     assert all(start in written for start in expected)
-    tte = pd.read_csv(out / "datasets" / "tte.csv").set_index("subject_id")
-    assert tte["aval"].to_dict() == {"P1": 60, "P2": 181, "P3": 150, "P4": 61, "P6": 167}
-    assert tte["event"].to_dict() == {"P1": 1, "P2": 0, "P3": 0, "P4": 1, "P6": 0}
+    tte = pd.read_csv(out / "datasets" / "tte.csv")
+    os_ = tte[tte["paramcd"] == "os"].set_index("subject_id")
+    assert os_["aval"].to_dict() == {"P1": 60, "P2": 181, "P3": 150, "P4": 61, "P6": 167}
+    assert os_["event"].to_dict() == {"P1": 1, "P2": 0, "P3": 0, "P4": 1, "P6": 0}
+    # EFS: P4's recurrence (day 31) comes first; P3's after the cut-off is ignored
+    efs = tte[tte["paramcd"] == "efs"].set_index("subject_id")
+    assert efs["aval"].to_dict() == {"P1": 60, "P2": 181, "P3": 150, "P4": 31, "P6": 167}
+    assert efs["event"].to_dict() == {"P1": 1, "P2": 0, "P3": 0, "P4": 1, "P6": 0}
     ard = read_ard(out)
     s = {"analysis": "survival", "endpoint": "os"}
     assert ard_value(ard, variable="patients", statistic="n", **s) == 5

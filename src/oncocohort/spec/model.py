@@ -532,10 +532,12 @@ class Safety(_Frozen):
 
 class KmFigures(_Frozen):
     """``outputs.km:``: what the Kaplan-Meier figures draw besides the curves, the medians,
-    the landmark rates and the numbers at risk."""
+    the landmark rates and the numbers at risk, and which subgroup variables get curves
+    (``by_subgroup``: those of the multivariable model, all, or none)."""
 
     ci_band: bool = False
     cumulative_events: bool = False
+    by_subgroup: Literal["selected", "all", "none"] = "selected"
 
 
 class Outputs(_Frozen):

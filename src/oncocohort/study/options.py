@@ -173,6 +173,7 @@ class StudyOptions:
                 figure_formats=tuple(spec.outputs.figure_formats),
                 km_ci_band=spec.outputs.km.ci_band,
                 km_cumulative_events=spec.outputs.km.cumulative_events,
+                subgroup_curves=spec.outputs.km.by_subgroup,
                 records_after_cutoff=spec.study.records_after_cutoff,
                 time_origins=_time_origins(spec)),
             variables=tuple(
