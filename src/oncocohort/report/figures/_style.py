@@ -37,8 +37,12 @@ DOUBLE_COLUMN_MM = 180.0  # double column, full page width (Lancet, NEJM, Elsevi
 FigureColumn = Literal["single", "double"]
 COLUMN_MM: dict[str, float] = {"single": SINGLE_COLUMN_MM, "double": DOUBLE_COLUMN_MM}
 
+#: DejaVu Sans for Latin text; glyphs it lacks (the Chinese of a hospital's labels, levels and
+#: headers) fall back to Noto Sans CJK (Debian fonts-noto-cjk, which CI installs).
+FONT_FAMILY: tuple[str, ...] = ("DejaVu Sans", "Noto Sans CJK SC")
+
 RC = {
-    "font.family": "DejaVu Sans",
+    "font.family": list(FONT_FAMILY),
     "font.size": 8,
     "axes.titlesize": 9,
     "axes.labelsize": 8,

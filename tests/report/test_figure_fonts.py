@@ -1,0 +1,28 @@
+"""Figures print the Chinese of a hospital's labels and levels, not empty boxes."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+
+from oncocohort.report.figures._style import FONT_FAMILY
+from oncocohort.report.figures.forest import compute_forest_figure
+from oncocohort.report.figures.render import render_figure
+
+
+def test_chinese_labels_have_their_glyphs():
+    if not any("CJK" in f.name for f in font_manager.fontManager.ttflist):
+        pytest.skip("no CJK font installed (CI installs fonts-noto-cjk)")
+    nan = np.nan
+    rows = pd.DataFrame({"label": ["治疗组", "左旋咪唑+5-FU vs 观察", "淋巴结≥4枚", "是 vs 否"],
+                         "hr": [nan, 0.64, nan, 2.36], "lower": [nan, 0.51, nan, 1.97],
+                         "upper": [nan, 0.80, nan, 2.83], "p": [nan, 1e-3, nan, 1e-3]})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*missing from font")  # a box drawn
+        fig = compute_forest_figure(rows, title="无事件生存").figure
+        assert render_figure(fig, ("png",))["png"][:4] == b"\x89PNG"
+    assert FONT_FAMILY[0] == "DejaVu Sans"  # Latin text unchanged
