@@ -135,8 +135,17 @@ def test_forest_prints_the_rows(analysis, report_options):
     ax = res.figure.axes[0]
     printed = [t.get_text() for t in ax.texts]
     hr = rows.dropna(subset=["hr"])
-    assert len(printed) == len(hr) == 2
-    assert printed[1].startswith(f"{hr['hr'].iloc[1]:.2f} ({hr['lower'].iloc[1]:.2f}-")
+    assert len(hr) == 2  # sex M vs F, ECOG 1-2 vs 0
+    for r in hr.itertuples():
+        assert f"{r.hr:.2f} ({r.lower:.2f}-{r.upper:.2f})" in printed
+    assert printed.count("1 (reference)") == 2
+    # fixture: ECOG 0 = P01 P02 P04 P08 P10 (deaths P02 P08), 1-2 the other 7 (6 deaths)
+    assert rows.loc[rows["label"] == "0 (reference)", "n_text"].item() == "5/2"
+    assert rows.loc[rows["label"] == "1-2", "n_text"].item() == "7/6"
+    assert {"5/2", "7/6"} <= set(printed)
+    assert res.headers == ("Variable", "Patients/events", "HR (95% CI)", "p")
+    assert set(res.headers) <= set(printed)
+    assert "\u2190 Favours level" in printed and "Favours reference \u2192" in printed
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert "1" in ticks and not any("times" in t or "^" in t for t in ticks)
 

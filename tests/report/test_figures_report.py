@@ -146,3 +146,27 @@ def test_flowchart_fits_a_single_column_at_8_pt(report):
         fig.draw_without_rendering()
         box = fig.get_tightbbox(fig.canvas.get_renderer())
         assert box.width <= width_mm / 25.4 + 1e-6
+
+
+def test_forest_plots_of_both_models_print_the_ard(report):
+    analysis, options, figs = report
+    a = ArdLookup(analysis.ard)
+    for endpoint, res in analysis.subgroups.items():
+        for model, name in ((Analysis.COX_UNIVARIABLE, f"forest_{endpoint}"),
+                            (Analysis.COX_MULTIVARIABLE, f"forest_{endpoint}_multivariable")):
+            terms = [(v, lv) for v in a.values("group_var", analysis=model, endpoint=endpoint,
+                                               variable=Var.HR)
+                     for lv in a.values("group_level", analysis=model, endpoint=endpoint,
+                                        group_var=v, variable=Var.HR)]
+            if not terms:
+                assert name not in figs
+                continue
+            texts = _svg_texts(figs[name].figure)
+            for v, lv in terms:
+                w = {"analysis": model, "endpoint": endpoint, "group_var": v,
+                     "group_level": lv, "variable": Var.HR}
+                hr, lo, hi = (a.get(statistic=s, **w) for s in (Stat.HR, Stat.LOWER,
+                                                                 Stat.UPPER))
+                assert f"{hr:.2f} ({lo:.2f}-{hi:.2f})" in texts
+            assert "HR (95% CI)" in texts and "p" in texts
+            assert ("Patients/events" in texts) == (model == Analysis.COX_UNIVARIABLE)

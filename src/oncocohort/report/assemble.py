@@ -28,6 +28,7 @@ from oncocohort.report.builders_cr import (
     build_time_varying_tables,
 )
 from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
+from oncocohort.report.figures._risktable import count_text
 from oncocohort.report.figures._style import FigureColumn
 from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.flowchart import FlowchartFigure, compute_flowchart_figure
@@ -94,28 +95,50 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
 
 def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
                 analysis: str = Analysis.COX_UNIVARIABLE) -> pd.DataFrame:
-    """Forest-plot rows (label, hr, lower, upper, p) of one endpoint's Cox models, from the ARD:
-    a heading row per variable (NaN hr) then one row per non-reference level; ``hr_text`` and
-    ``p_text`` are what the plot prints, in the journal style of ``options``."""
+    """Forest-plot rows of one endpoint's Cox model (``analysis``: univariable or
+    multivariable), from the ARD: a heading row per variable (NaN hr), then its levels in
+    order, the reference level marked (``reference``) and the others with their hazard ratio
+    (``label``, ``hr``, ``lower``, ``upper``, ``p``). ``hr_text`` and ``p_text`` are what
+    the plot prints, in the journal style of ``options``; ``n_text`` the patients/events of
+    the level (``"30/17"``, small counts as ``<k``) for the univariable models, whose
+    patients are those of the level (the multivariable model's are its complete cases)."""
     a = ArdLookup(ard)
+    k = options.small_cell_k
     rows = []
     for var in a.values("group_var", analysis=analysis, endpoint=endpoint, variable=Var.HR):
-        levels = a.values("group_level", analysis=analysis, endpoint=endpoint, group_var=var,
-                          variable=Var.HR)
-        ref = a.values("group_level", analysis=Analysis.SUBGROUP, endpoint=endpoint,
-                       group_var=var, variable=Var.PATIENTS, statistic=Stat.N)
-        ref = [r for r in ref if r and r not in levels]
+        with_hr = a.values("group_level", analysis=analysis, endpoint=endpoint, group_var=var,
+                           variable=Var.HR)
+        levels = [lv for lv in a.values("group_level", analysis=Analysis.SUBGROUP,
+                                        endpoint=endpoint, group_var=var,
+                                        variable=Var.PATIENTS, statistic=Stat.N) if lv]
+        levels += [lv for lv in with_hr if lv not in levels]
         rows.append({"label": options.label(var), "hr": np.nan, "lower": np.nan,
-                     "upper": np.nan, "p": np.nan})
+                     "upper": np.nan, "p": np.nan, "reference": False, "n_text": ""})
+        ref_done = False
         for level in levels:
+            counts = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var,
+                      "group_level": level, "statistic": Stat.N}
+            n_text = ""
+            if analysis == Analysis.COX_UNIVARIABLE and a.has(variable=Var.PATIENTS, **counts):
+                n_text = "/".join(count_text(int(a.get(variable=v, **counts)), k)
+                                  for v in (Var.PATIENTS, Var.EVENTS))
+            if level not in with_hr:
+                if ref_done:
+                    continue  # a level the model could not estimate is not shown
+                ref_done = True
+                rows.append({"label": f"{level} (reference)", "hr": np.nan, "lower": np.nan,
+                             "upper": np.nan, "p": np.nan, "reference": True,
+                             "n_text": n_text})
+                continue
             w = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
                  "group_level": level, "variable": Var.HR}
-            rows.append({"label": f"  {level} vs {ref[0] if ref else 'reference'}",
-                         "hr": a.get(statistic=Stat.HR, **w),
+            rows.append({"label": level, "hr": a.get(statistic=Stat.HR, **w),
                          "lower": a.get(statistic=Stat.LOWER, **w),
                          "upper": a.get(statistic=Stat.UPPER, **w),
-                         "p": a.get(statistic=Stat.P, **w)})
-    frame = pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p"])
+                         "p": a.get(statistic=Stat.P, **w), "reference": False,
+                         "n_text": n_text})
+    frame = pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p", "reference",
+                                        "n_text"])
     st = options.style
     frame["hr_text"] = [fmt_est_ci(r.hr, r.lower, r.upper, digits=2, style=st)
                         if np.isfinite(r.hr) else "" for r in frame.itertuples()]
@@ -288,11 +311,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                                          f"{options.label(var)}. Median by group, "
                                          f"{medians}." + _km_key(options, groups=True),
                                          km.figure, km))
-        rows = forest_rows(analysis.ard, endpoint, options)
-        if rows["hr"].notna().any():
-            fo = compute_forest_figure(rows, title=f"{label}: univariable hazard ratios")
-            figs.append(ReportFigure(f"forest_{endpoint}", f"Univariable hazard ratios for "
-                                     f"{label.lower()} (log scale).", fo.figure, fo))
+        figs += _forest_figures(analysis, options, endpoint, label)
     for name, caption, drawn in build_cr_figures(analysis, options) if "survival" in shown else ():
         figs.append(ReportFigure(name, caption, drawn.figure, drawn))
     if "exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer):
@@ -319,6 +338,34 @@ def _km_key(options: ReportOptions, *, groups: bool = False, landmarks: bool = F
                                       else "") + " at the axis ticks below the axis")
     text = "; ".join(parts)
     return " " + text[0].upper() + text[1:] + "."
+
+
+def _forest_figures(analysis: StudyAnalysis, options: ReportOptions, endpoint: str,
+                    label: str) -> list[ReportFigure]:
+    """The forest plots of one endpoint: the univariable models, then the multivariable model
+    when variables entered it."""
+    a = ArdLookup(analysis.ard)
+    ci = _ci_label(options)
+    out = []
+    for model, name, words in ((Analysis.COX_UNIVARIABLE, f"forest_{endpoint}", "univariable"),
+                               (Analysis.COX_MULTIVARIABLE, f"forest_{endpoint}_multivariable",
+                                "multivariable")):
+        rows = forest_rows(analysis.ard, endpoint, options, analysis=model)
+        if not rows["hr"].notna().any():
+            continue
+        n = a.get(analysis=model, endpoint=endpoint, variable=Var.PATIENTS, statistic=Stat.N,
+                  default=float("nan"))
+        n_words = f" (n = {int(n)})" if n == n else ""
+        fo = compute_forest_figure(rows, ci_label=ci)
+        caption = (f"Hazard ratios for {label.lower()}, {words} Cox model"
+                   + (f"s (one per variable)" if model == Analysis.COX_UNIVARIABLE else
+                      f"{n_words} of the variables that passed the screen")
+                   + f": squares, hazard ratio; lines, {ci} (log scale). A hazard ratio below 1 "
+                   "favours the level shown over the reference level.")
+        if model == Analysis.COX_UNIVARIABLE:
+            caption += " Patients/events: per level."
+        out.append(ReportFigure(name, caption, fo.figure, fo))
+    return out
 
 
 def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,

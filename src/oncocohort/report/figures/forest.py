@@ -1,4 +1,12 @@
-"""Forest plot of subgroup hazard ratios (log scale) with the numbers printed beside them."""
+"""Forest plot of Cox hazard ratios (log scale) as journals print them: a table of the terms
+with the plot in its middle.
+
+Columns, each with its header: the term (a heading row per variable, then its levels, the
+reference level marked), the number of patients / events per level (univariable models), the
+plot (squares and intervals, a line at HR = 1, "favours" labels under the axis), the hazard
+ratio with its interval and the p-value. The texts come formatted from the ARD in the report's
+journal style (:func:`oncocohort.report.assemble.forest_rows`); this module only places them.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +18,33 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
+from oncocohort.report.figures._style import (
+    DOUBLE_COLUMN_MM,
+    PALETTE,
+    RC,
+    fix_canvas,
+    inches,
+    new_figure,
+)
 
 __all__ = ["ForestFigure", "compute_forest_figure"]
+
+FONT_PT = 8.0
+_ROW_IN = 0.2
+_HEAD_IN = 0.34   # header row and rule
+_FOOT_IN = 0.72   # tick labels, axis label, favours labels
+_TITLE_IN = 0.28
 
 
 @dataclass(frozen=True)
 class ForestFigure:
+    """The figure; ``rows`` as drawn (top first); ``headers`` the column headers printed."""
+
     figure: Figure
-    rows: pd.DataFrame  # label, hr, lower, upper, p in plotted order (top first)
+    rows: pd.DataFrame  # label, hr, lower, upper, p (+ the texts printed) in plotted order
+    headers: tuple[str, ...] = ()
 
 
 def _fmt_p(p: float) -> str:
@@ -51,40 +76,94 @@ def compute_forest_figure(
     *,
     title: str | None = None,
     width_mm: float = DOUBLE_COLUMN_MM,
+    favours: tuple[str, str] = ("Favours level", "Favours reference"),
+    ci_label: str = "95% CI",
 ) -> ForestFigure:
-    """``rows``: columns label, hr, lower, upper, p (one row per term; a NaN hr row is a
-    heading). Drawn top to bottom in the given order with a reference line at HR = 1."""
+    """A forest plot of ``rows`` (top to bottom in the given order).
+
+    ``rows`` has the columns ``label``, ``hr``, ``lower``, ``upper``, ``p`` (a row without
+    ``hr`` is a heading, drawn in bold, or a reference level when ``reference`` is true) and
+    optionally the texts to print: ``hr_text``, ``p_text`` (else formatted here to two and
+    three decimals) and ``n_text`` (``"30/17"``: the column "Patients/events" is drawn when
+    it is given). ``favours``: the labels under the axis, left (HR < 1) and right.
+    """
     rows = rows.reset_index(drop=True)
     n = len(rows)
+    with_n = "n_text" in rows and rows["n_text"].astype(str).str.len().gt(0).any()
+    width = inches(width_mm)
+    top = _HEAD_IN + (_TITLE_IN if title else 0.0)
+    height = top + _ROW_IN * max(n, 1) + _FOOT_IN
+    # columns, in inches from the left: term | patients/events | plot | HR (CI) | p
+    x_n = 0.30 * width
+    plot0 = (0.36 if with_n else 0.31) * width
+    plot1 = 0.70 * width
+    x_hr = plot1 + 0.12
+    x_p = width - 0.05
+    ok = rows["hr"].notna().to_numpy()
+    ref = rows["reference"].fillna(False).astype(bool).to_numpy() if "reference" in rows \
+        else np.zeros(n, bool)
+    hr_text = [r.hr_text if "hr_text" in rows else
+               (f"{r.hr:.2f} ({r.lower:.2f}-{r.upper:.2f})" if np.isfinite(r.hr) else "")
+               for r in rows.itertuples()]
+    hr_text = [t if t else ("1 (reference)" if is_ref else "")
+               for t, is_ref in zip(hr_text, ref, strict=True)]
+    p_text = [r.p_text if "p_text" in rows else _fmt_p(r.p) for r in rows.itertuples()]
+    headers = ("Variable",) + (("Patients/events",) if with_n else ()) + (
+        f"HR ({ci_label})", "p")
     with plt.rc_context(RC):
-        fig = new_figure(inches(width_mm), 0.6 + 0.22 * max(n, 1))
-        ax = fig.subplots()
-        y = np.arange(n)[::-1]
-        ok = rows["hr"].notna().to_numpy()
-        ax.errorbar(rows.loc[ok, "hr"], y[ok],
-                    xerr=[rows.loc[ok, "hr"] - rows.loc[ok, "lower"],
-                          rows.loc[ok, "upper"] - rows.loc[ok, "hr"]],
-                    fmt="s", ms=4, color=PALETTE[0], ecolor=PALETTE[0], elinewidth=1, capsize=2)
-        ax.axvline(1.0, ls="--", lw=0.8, color="#555555")
+        fig = new_figure(width, height)
+        ax = fig.add_axes((plot0 / width, _FOOT_IN / height, (plot1 - plot0) / width,
+                           _ROW_IN * max(n, 1) / height))
+        y = np.arange(n)[::-1].astype(float)
+        ax.set_ylim(-0.5, n - 0.5)
+        hr = rows.loc[ok, "hr"].to_numpy(float)
+        ax.errorbar(hr, y[ok], xerr=[hr - rows.loc[ok, "lower"].to_numpy(float),
+                                     rows.loc[ok, "upper"].to_numpy(float) - hr],
+                    fmt="s", ms=4.5, color=PALETTE[0], ecolor=PALETTE[0], elinewidth=1,
+                    capsize=0)
+        ax.axvline(1.0, ls="-", lw=0.7, color="#444444")
         ax.set_xscale("log")
         _hr_ticks(ax, rows.loc[ok, ["lower", "upper"]].to_numpy(float))
-        ax.set_yticks(y)
-        ax.set_ylim(-0.7, n - 0.3)
-        ax.set_yticklabels(rows["label"])
-        for label, heading in zip(ax.get_yticklabels(), ~ok, strict=True):
-            if heading:
-                label.set_fontweight("bold")
-        ax.set_xlabel("Hazard ratio (95% CI)")
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-        for yi, r in zip(y, rows.itertuples(), strict=True):
-            if np.isfinite(r.hr):
-                # the rows' own text in the report's journal style when given (forest_rows)
-                text = (f"{r.hr_text}  {r.p_text}" if "hr_text" in rows else
-                        f"{r.hr:.2f} ({r.lower:.2f}-{r.upper:.2f})  {_fmt_p(r.p)}")
-                ax.text(1.02, yi, text,
-                        transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+        ax.set_yticks([])
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.set_xlabel(f"Hazard ratio ({ci_label}, log scale)", fontsize=FONT_PT)
+        ax.tick_params(axis="x", labelsize=FONT_PT)
+        left, right = favours
+        for x, text, ha in ((0.5, f"\u2190 {left}", "right"), (0.5, f"{right} \u2192", "left")):
+            # either side of the line at HR = 1, under the axis label
+            x1 = ax.transAxes.inverted().transform(ax.transData.transform((1.0, 0)))[0]
+            ax.annotate(text, (x1, 0), xycoords="axes fraction", textcoords="offset points",
+                        xytext=(-4 if ha == "right" else 4, -36), ha=ha, va="top",
+                        fontsize=FONT_PT)
+        # the table: x in inches across the figure, y the plot's rows
+        tr = blended_transform_factory(fig.dpi_scale_trans, ax.transData)
+        for yi, r, is_ok, is_ref, ht, pt in zip(y, rows.itertuples(), ok, ref, hr_text,
+                                                p_text, strict=True):
+            heading = not is_ok and not is_ref
+            ax.text(0.05, yi, str(r.label).strip() if heading else f"   {str(r.label).strip()}",
+                    transform=tr, ha="left", va="center", fontsize=FONT_PT,
+                    fontweight="bold" if heading else "normal", clip_on=False)
+            if with_n and str(r.n_text):
+                ax.text(x_n, yi, str(r.n_text), transform=tr, ha="center", va="center",
+                        fontsize=FONT_PT, clip_on=False)
+            if ht:
+                ax.text(x_hr, yi, ht, transform=tr, ha="left", va="center", fontsize=FONT_PT,
+                        clip_on=False)
+            if pt:
+                ax.text(x_p, yi, pt, transform=tr, ha="right", va="center", fontsize=FONT_PT,
+                        clip_on=False)
+        head_y = n - 0.5 + (_HEAD_IN * 0.5) / _ROW_IN
+        for x, text, ha in zip((0.05, x_n, x_hr, x_p) if with_n else (0.05, x_hr, x_p),
+                               headers, ("left", "center", "left", "right") if with_n
+                               else ("left", "left", "right"), strict=True):
+            ax.text(x, head_y, text, transform=tr, ha=ha, va="center", fontsize=FONT_PT,
+                    fontweight="bold", clip_on=False)
+        rule_y = n - 0.5 + 0.06 / _ROW_IN
+        ax.plot([0.05, width - 0.05], [rule_y, rule_y], transform=tr, color="black", lw=0.6,
+                clip_on=False)
         if title:
-            ax.set_title(title, loc="left")
-        fig.subplots_adjust(left=0.3, right=0.7)
-    return ForestFigure(fig, rows)
+            fig.text(0.05 / width, 1 - 0.06 / height, title, ha="left", va="top", fontsize=9)
+        fix_canvas(fig)
+    drawn = rows.assign(hr_printed=hr_text, p_printed=p_text)
+    return ForestFigure(fig, drawn, headers)
