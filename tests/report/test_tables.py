@@ -80,8 +80,9 @@ def test_safety_table_order_and_cells(analysis, report_options):
 
 def test_forest_rows_and_annotation(analysis, report_options):
     rows = forest_rows(analysis.ard, "os", report_options)
-    assert list(rows["label"]) == ["Sex", "  M vs F", "ECOG", "  1-2 vs 0"]
-    assert rows["hr"].isna().tolist() == [True, False, True, False]
+    assert list(rows["label"]) == ["Sex", "F (reference)", "M", "ECOG", "0 (reference)", "1-2"]
+    assert rows["hr"].isna().tolist() == [True, True, False, True, True, False]
+    assert rows["reference"].tolist() == [False, True, False, False, True, False]
     text = subgroup_annotation(analysis.ard, "os", "ecog_group")
     assert text.startswith("Log-rank p = 0.026") and "HR 1-2 vs 0: 7.91" in text
 
