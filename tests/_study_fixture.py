@@ -131,7 +131,7 @@ def make_study() -> DerivedStudy:
         subjects=derive_subject_level(f["patients"], prior), visits=pd.DataFrame(),
         best_response=f["best_response"], tte=f["tte"], exposure=f["exposure"],
         prior_therapy=prior, ae=f["ae"],
-        swimmer=derive_swimmer(f["best_response"], f["exposure"]))
+        swimmer=derive_swimmer(f["best_response"], f["exposure"], patients=f["patients"]))
 
 
 def make_analysis(**outputs) -> StudyAnalysis:

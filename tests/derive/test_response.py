@@ -227,6 +227,29 @@ def test_best_pct_change_and_nadir_from_visits():
     assert row["best_pct_change"] == pytest.approx(-40.0, rel=1e-12)
 
 
+def test_pd_by_a_new_lesion():
+    # A: target sum stable (SD) until a new lesion appears at day 84 -> PD by new lesion (Y).
+    # B: the target sum grows by 40 % at day 84 -> PD without a new lesion (N).
+    # C: SD only, no PD -> empty.
+    rows = []
+    for sid, diam in (("A", [50.0, 48.0, 47.0]), ("B", [50.0, 52.0, 70.0]),
+                      ("C", [50.0, 49.0, 48.0])):
+        rows += [{"subject_id": sid, "lesion_id": "T1", "lesion_type": "TARGET",
+                  "visit_date": d(day), "diameter": x}
+                 for day, x in zip((-5, 42, 84), diam, strict=True)]
+    rows.append({"subject_id": "A", "lesion_id": "N1", "lesion_type": "NEW",
+                 "visit_date": d(84), "diameter": None})
+    v = derive_visit_response(pd.DataFrame(rows), patients(["A", "B", "C"]))
+    from oncocohort.derive.recist import derive_overall_records
+    out = derive_best_response(derive_overall_records(v), patients(["A", "B", "C"]), visits=v)
+    out = out.set_index("subject_id")
+    assert out["first_pd_date"].tolist()[:2] == [d(84), d(84)]
+    assert out["pd_new_lesion"].tolist() == ["Y", "N", ""]
+    # without lesion visits nothing is known
+    plain = derive_best_response(derive_overall_records(v), patients(["A", "B", "C"]))
+    assert plain["pd_new_lesion"].tolist() == ["", "", ""]
+
+
 def test_inputs_are_not_modified():
     rec = records({"A": [(50, "CR"), (50, "PD")]})
     pts = patients(["A"])

@@ -176,7 +176,8 @@ def test_km_events_and_small_counts(fixture_module):
 
 def test_swimmer_ids_hidden(analysis):
     res = compute_swimmer_figure(analysis.swimmer, show_ids=False)
-    assert {t.get_text() for t in res.figure.axes[0].get_yticklabels()} == {""}
+    assert not res.labelled
+    assert {t.get_text() for t in res.figure.axes[0].get_yticklabels()} <= {""}
 
 
 def test_large_waterfall_is_one_collection_with_every_bar():
@@ -251,3 +252,44 @@ def test_km_curves_need_one_time_grid(fixture_module):
     b = _curve("b", time, event, times=(0.0, 10.0))
     with pytest.raises(ValueError, match="same at-risk times"):
         compute_km_figure([a, b])
+
+
+@pytest.mark.by_hand
+def test_waterfall_marks_pd_by_new_lesion_and_names_the_axis():
+    best = pd.DataFrame({
+        "subject_id": ["A", "B", "C", "D", "E"],
+        "best_pct_change": [30.0, 2.0, -40.0, np.nan, -5.0],
+        "bor": ["PD", "PD", "PR", "NE", "SD"],
+        "pd_new_lesion": ["N", "Y", "", "", "Y"],  # E: SD, later a new lesion: not marked
+    })
+    res = compute_waterfall_figure(best, n=4)
+    assert res.bars["subject_id"].tolist() == ["A", "B", "E", "C"]
+    assert res.bars["new_lesion"].tolist() == [False, True, False, False]
+    ax = res.figure.axes[0]
+    marks = [t for t in ax.texts if t.get_text() == "*"]
+    assert len(marks) == 1 and marks[0].xy == (1, 2.0)  # over B's bar
+    assert ax.get_xlabel() == res.xlabel == "Patients (n = 4)"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["PR", "SD", "PD", "PD by new lesion"]
+
+
+@pytest.mark.by_hand
+def test_swimmer_draws_every_patient_with_death_and_discontinuation(analysis):
+    """Fixture: 12 treated patients; P04 and P10 on treatment, the other 10 discontinued;
+    8 deaths (OS events: P02 P03 P05 P06 P07 P08 P09 P12)."""
+    sw = analysis.swimmer
+    res = compute_swimmer_figure(sw)
+    assert len(res.lanes) == len(sw) == 12 and res.labelled
+    assert int(res.lanes["marker_discontinued"].sum()) == 10
+    assert set(res.lanes.loc[res.lanes["marker_death"], "subject_id"]) == {
+        "P02", "P03", "P05", "P06", "P07", "P08", "P09", "P12"}
+    ax = res.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "P10"
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 7
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"Treatment discontinued", "Death", "Progression"} <= set(legend)
+    # many patients: all drawn, no IDs (unreadable at that size), the axis says how many
+    many = pd.concat([sw.assign(subject_id=sw["subject_id"] + f"-{i}") for i in range(6)])
+    big = compute_swimmer_figure(many)
+    assert len(big.lanes) == 72 and not big.labelled
+    assert big.figure.axes[0].get_ylabel() == "Patients (n = 72), longest treatment at the top"

@@ -170,3 +170,12 @@ def test_forest_plots_of_both_models_print_the_ard(report):
                 assert f"{hr:.2f} ({lo:.2f}-{hi:.2f})" in texts
             assert "HR (95% CI)" in texts and "p" in texts
             assert ("Patients/events" in texts) == (model == Analysis.COX_UNIVARIABLE)
+
+
+def test_waterfall_n_is_the_ard_count(report):
+    analysis, _, figs = report
+    a = ArdLookup(analysis.ard)
+    n = a.get(analysis=Analysis.RESPONSE, variable=Var.BEST_PCT_CHANGE, statistic=Stat.N)
+    fig = figs["waterfall"]
+    assert len(fig.drawn.bars) == n
+    assert f"Patients (n = {int(n)})" in _svg_texts(fig.figure)

@@ -42,7 +42,7 @@ BEST_RESPONSE_COLUMNS: tuple[str, ...] = (
     "clinical_benefit", "confirmed_clinical_benefit",
     "first_response_date", "confirmed_first_response_date", "time_to_response_days",
     "first_pd_date", "last_adequate_assessment_date", "last_assessment_date",
-    "n_assessments", "best_pct_change", "nadir_sum", "new_therapy_date",
+    "n_assessments", "best_pct_change", "nadir_sum", "new_therapy_date", "pd_new_lesion",
 )
 
 NO_ASSESSMENT = "no post-baseline assessment"
@@ -101,6 +101,24 @@ def _dates(ns: np.ndarray) -> np.ndarray:
 def _days(start: np.ndarray, end: np.ndarray, o: ResponseOptions) -> np.ndarray:
     days = ((end - start) // rf.DAY_NS + (1 if o.day_count == "admiral" else 0)).astype(float)
     return np.where((start == rf.NAT) | (end == rf.NAT), np.nan, days)
+
+
+def _pd_new_lesion(best: pd.DataFrame, visits: pd.DataFrame | None) -> np.ndarray:
+    """``Y``/``N``: a new lesion at the visit of the first PD; ``""`` without a PD or lesion
+    visits."""
+    out = np.full(len(best), "", dtype=object)
+    if visits is None or not len(visits) or "new_lesion" not in visits:
+        return out
+    pd_date = pd.to_datetime(best["first_pd_date"])
+    keys = list(zip(visits["subject_id"].astype(str), pd.to_datetime(visits["visit_date"]),
+                    strict=True))
+    new = visits["new_lesion"].astype("boolean").fillna(False).to_numpy(bool)
+    seen = set(keys)
+    new_at = {k for k, flag in zip(keys, new, strict=True) if flag}
+    for i, (sid, d) in enumerate(zip(best["subject_id"].astype(str), pd_date, strict=True)):
+        if pd.notna(d) and (sid, d) in seen:  # a PD of the responses table has no visit
+            out[i] = "Y" if (sid, d) in new_at else "N"
+    return out
 
 
 def _check_inputs(overall: pd.DataFrame, patients: pd.DataFrame, o: ResponseOptions) -> None:
@@ -188,6 +206,10 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
           smallest complete sum over the same visits and the baseline.
         - ``new_therapy_date``: start of the first subsequent therapy on or after the reference
           date (NaT if none; a "subsequent" line dated before the reference date is ignored).
+        - ``pd_new_lesion``: ``Y`` when a new lesion was recorded at the first PD's visit
+          (RECIST 1.1 section 4.3.4: progression by a new lesion), ``N`` when that visit had
+          none, empty without a PD or without ``visits`` (the waterfall plot marks these
+          bars).
     """
     o = options or ResponseOptions()
     _check_inputs(overall, patients, o)
@@ -247,4 +269,5 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
         out["best_pct_change"], out["nadir_sum"] = np.nan, np.nan
     else:
         out["best_pct_change"], out["nadir_sum"] = rf.tumour_size(visits, pids, ref, end)
+    out["pd_new_lesion"] = _pd_new_lesion(out, visits)
     return out.loc[:, list(BEST_RESPONSE_COLUMNS)]

@@ -217,7 +217,8 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
         exposure=exposure,
         prior_therapy=prior,
         ae=ae,
-        swimmer=derive_swimmer(best, exposure, days_per_month=days_per_month),
+        swimmer=derive_swimmer(best, exposure, patients=patients,
+                               days_per_month=days_per_month),
         sections=available_sections(
             data, regimen=regimen is not None and bool(regimen.drugs),
             endpoints=bool(options.endpoints), subgroups=True),

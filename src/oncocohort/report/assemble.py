@@ -269,12 +269,19 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     best = analysis.best_response
     if ("response" in shown and best is not None and "best_pct_change" in best
             and best["best_pct_change"].notna().any()):
-        wf = compute_waterfall_figure(best, response="best_response")
+        n_bars = ArdLookup(analysis.ard).get(
+            analysis=Analysis.RESPONSE, variable=Var.BEST_PCT_CHANGE, statistic=Stat.N,
+            default=float("nan"))
+        wf = compute_waterfall_figure(best, response="best_response",
+                                      n=int(n_bars) if n_bars == n_bars else None)
         left_out = len(best) - len(wf.bars)
+        marked = int(wf.bars["new_lesion"].sum())
         figs.append(ReportFigure(
             "waterfall", f"Best percentage change from baseline in the sum of target "
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
-            f"measurement; {left_out} without). Dashed lines: +20% and -30%.", wf.figure, wf))
+            f"measurement; {left_out} without). Dashed lines: +20% and -30%."
+            + (f" Asterisk: progression by a new lesion ({marked} patients)." if marked
+               else ""), wf.figure, wf))
     a = ArdLookup(analysis.ard)
     for name, fit in analysis.endpoints.items() if "survival" in shown else ():
         where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
@@ -316,11 +323,13 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         figs.append(ReportFigure(name, caption, drawn.figure, drawn))
     if "exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer):
         sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
-        shown = len(sw.lanes)
+        lanes = sw.lanes
         figs.append(ReportFigure(
-            "swimmer", f"Treatment duration per patient, coloured by best overall response "
-            f"({shown} of {len(analysis.swimmer)} patients shown, longest first).",
-            sw.figure, sw))
+            "swimmer", f"Treatment duration of each of the {len(lanes)} treated patients, "
+            "longest first, coloured by best overall response; triangles: first response; "
+            "crosses: progression; bars: end of treatment; circles: death; arrows: on "
+            "treatment at the data cut-off"
+            + ("" if sw.labelled else " (patients not labelled)") + ".", sw.figure, sw))
     for f in figs:  # tick labels and any number a figure formatted itself
         apply_decimal_mark(f.figure, options.style.decimal_mark)
     return figs

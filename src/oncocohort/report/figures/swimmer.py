@@ -1,5 +1,5 @@
 """Swimmer plot: one bar per patient for the treatment duration, with response onset,
-progression and "still on treatment" markers."""
+progression, end of treatment, death and "still on treatment" markers."""
 
 from __future__ import annotations
 
@@ -12,36 +12,49 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
-from oncocohort.report.figures.waterfall import BOR_COLOURS
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, RC, inches, new_figure
+from oncocohort.report.figures.waterfall import BOR_COLOURS, BOR_HATCHES
 
-__all__ = ["SwimmerFigure", "compute_swimmer_figure"]
+__all__ = ["SwimmerFigure", "compute_swimmer_figure", "MAX_LABELLED_LANES"]
 
 
 @dataclass(frozen=True)
 class SwimmerFigure:
+    """The figure; ``lanes`` drawn, top first (subject_id, duration, bor, and a
+    ``marker_*`` column per marker); ``labelled``: the lanes carry the patients' IDs."""
+
     figure: Figure
-    lanes: pd.DataFrame  # the lanes drawn, top first: subject_id, duration, bor, markers
+    lanes: pd.DataFrame
+    labelled: bool = True
+
+
+#: Lanes up to this many carry the patients' IDs (7 pt on lanes 0.15 in apart); more lanes
+#: are drawn thinner and unlabelled (an ID a reader cannot read is no use).
+MAX_LABELLED_LANES = 50
+_PAGE_LANES_IN = 7.6  # the most height the lanes take (a journal page less its caption)
 
 
 def compute_swimmer_figure(
     swimmer: pd.DataFrame,
     *,
     unit: str = "months",
-    max_lanes: int | None = 60,
+    max_lanes: int | None = None,
     width_mm: float = DOUBLE_COLUMN_MM,
     title: str | None = None,
     show_ids: bool = True,
 ) -> SwimmerFigure:
-    """Bars of ``duration`` coloured by best response, longest at the top.
+    """One lane per patient: a bar of ``duration`` coloured by best response, longest at the
+    top, every patient (``max_lanes`` keeps only the longest ones).
 
-    ``swimmer`` has the columns of :func:`oncocohort.analysis.study.compute_swimmer_frame`:
-    ``subject_id``, ``duration``, ``ongoing``, ``bor``, ``response_onset``, ``progression``.
-    Markers: a triangle at the first response, a cross at progression (drawn only within the
-    bar's span or at its end), an arrow after the bar when the patient is still on treatment.
-    With more than ``max_lanes`` patients only the ``max_lanes`` longest are drawn (the caption
-    should say so: ``len(lanes) < len(swimmer)``). ``show_ids=False`` leaves the lanes
-    unlabelled (the report does so under small-cell suppression).
+    ``swimmer`` has the columns of :func:`oncocohort.derive.swimmer.derive_swimmer`:
+    ``subject_id``, ``duration``, ``ongoing``, ``bor``, ``response_onset``, ``progression``
+    and, when known, ``death`` and ``eot_reason``. Markers (black, told apart by shape, so
+    they read on any bar colour and in greyscale): a triangle at the first response, a cross
+    at progression, a vertical bar at the end of treatment of a patient who discontinued, a
+    filled circle at death, an arrow after the bar of a patient still on treatment. Lanes
+    carry the patients' IDs when there are at most :data:`MAX_LABELLED_LANES` and
+    ``show_ids`` (the report hides them under small-cell suppression); with more, the lanes
+    are thinner and the y axis says how many patients they are.
     """
     lanes = swimmer.loc[swimmer["duration"].notna()].sort_values(
         ["duration", "subject_id"], ascending=[False, True], kind="mergesort")
@@ -49,37 +62,66 @@ def compute_swimmer_figure(
         lanes = lanes.head(max_lanes)
     lanes = lanes.reset_index(drop=True)
     n = len(lanes)
+    labelled = show_ids and n <= MAX_LABELLED_LANES
+    lane_in = 0.15 if n <= MAX_LABELLED_LANES else min(0.15, _PAGE_LANES_IN / max(n, 1))
+    death = (lanes["death"].to_numpy(float) if "death" in lanes
+             else np.full(n, np.nan))
+    reason = (lanes["eot_reason"].fillna("").astype(str) if "eot_reason" in lanes
+              else pd.Series("", index=lanes.index))
     with plt.rc_context(RC):
-        fig = new_figure(inches(width_mm), 0.8 + 0.12 * max(n, 1))
+        fig = new_figure(inches(width_mm), 1.0 + lane_in * max(n, 1))
         ax = fig.subplots()
         y = np.arange(n)[::-1]
         colours = [BOR_COLOURS.get(str(b), "#999999") for b in lanes["bor"]]
-        ax.barh(y, lanes["duration"].to_numpy(float), color=colours, height=0.7)
+        hatches = [BOR_HATCHES.get(str(b), "") for b in lanes["bor"]]
+        ax.barh(y, lanes["duration"].to_numpy(float), color=colours, height=0.7,
+                hatch=hatches, hatchcolor="white", linewidth=0)
+        ms = 4.0 if n <= MAX_LABELLED_LANES else 3.2
         on = lanes["response_onset"].notna().to_numpy()
-        ax.plot(lanes.loc[on, "response_onset"], y[on], ls="none", marker="^", ms=4,
-                color="black", label="Response onset")
+        ax.plot(lanes.loc[on, "response_onset"], y[on], ls="none", marker="^", ms=ms,
+                mfc="white", mec="black", mew=0.8)
         pd_ = lanes["progression"].notna().to_numpy()
-        ax.plot(lanes.loc[pd_, "progression"], y[pd_], ls="none", marker="x", ms=4,
-                color=PALETTE[1], mew=1.2, label="Progression")
+        ax.plot(lanes.loc[pd_, "progression"], y[pd_], ls="none", marker="x", ms=ms,
+                color="black", mew=1.0)
         going = lanes["ongoing"].astype(bool).to_numpy()
-        xmax = float(lanes["duration"].max()) if n else 1.0
+        stopped = ~going
+        ax.plot(lanes.loc[stopped, "duration"], y[stopped], ls="none", marker="|",
+                ms=ms * 1.6, color="black", mew=1.0)
+        dead = np.isfinite(death)
+        ax.plot(death[dead], y[dead], ls="none", marker="o", ms=ms * 0.8, color="black")
+        xmax = max(float(lanes["duration"].max()) if n else 1.0,
+                   float(np.nanmax(death)) if dead.any() else 0.0)
         for yi, d in zip(y[going], lanes.loc[going, "duration"], strict=True):
             ax.annotate("", xy=(d + 0.04 * xmax, yi), xytext=(d, yi),
-                        arrowprops={"arrowstyle": "->", "lw": 0.8})
-        ax.set_yticks(y)
-        ax.set_yticklabels(lanes["subject_id"] if show_ids else [""] * n,
-                           fontsize=5 if n > 30 else 6.5)
-        ax.set_xlim(0, xmax * 1.1 if n else 1)
-        ax.set_xlabel(f"Time on treatment ({unit})")
+                        arrowprops={"arrowstyle": "-|>", "lw": 0.8, "color": "black",
+                                    "mutation_scale": 6, "shrinkA": 0, "shrinkB": 0})
+        ax.set_ylim(-0.6, n - 0.4)
+        if labelled:
+            ax.set_yticks(y)
+            ax.set_yticklabels(lanes["subject_id"], fontsize=7)
+            ax.tick_params(axis="y", length=0)
+            ax.set_ylabel("Patient")
+        else:
+            ax.set_yticks([])
+            ax.set_ylabel(f"Patients (n = {n}), longest treatment at the top")
+        ax.spines["left"].set_visible(labelled)
+        ax.set_xlim(0, xmax * 1.08 if n else 1)
+        ax.set_xlabel(f"Time ({unit})")
         present = [k for k in BOR_COLOURS if k in set(lanes["bor"].astype(str))]
-        handles = [Patch(color=BOR_COLOURS[k], label=k) for k in present]
-        handles += [Line2D([], [], ls="none", marker="^", color="black", label="Response onset"),
-                    Line2D([], [], ls="none", marker="x", color=PALETTE[1],
-                           label="Progression"),
-                    Line2D([], [], ls="none", marker=r"$\rightarrow$", color="black",
-                           label="On treatment")]
-        ax.legend(handles=handles, frameon=False, loc="lower right", fontsize=6)
+        handles = [Patch(facecolor=BOR_COLOURS[k], hatch=BOR_HATCHES.get(k, ""),
+                         hatchcolor="white", linewidth=0, label=k) for k in present]
+        handles += [Line2D([], [], ls="none", marker="^", mfc="white", mec="black",
+                           label="Response onset"),
+                    Line2D([], [], ls="none", marker="x", color="black", label="Progression"),
+                    Line2D([], [], ls="none", marker="|", ms=7, color="black",
+                           label="Treatment discontinued"),
+                    Line2D([], [], ls="none", marker="o", ms=4, color="black", label="Death"),
+                    Line2D([], [], ls="none", marker=r"$\rightarrow$", ms=8, color="black",
+                           label="On treatment at the data cut-off")]
+        ax.legend(handles=handles, frameon=False, loc="lower right", fontsize=8)
         if title:
             ax.set_title(title, loc="left")
-    out = lanes.assign(marker_response=on, marker_progression=pd_, marker_ongoing=going)
-    return SwimmerFigure(fig, out)
+    out = lanes.assign(marker_response=on, marker_progression=pd_, marker_ongoing=going,
+                       marker_discontinued=stopped, marker_death=dead,
+                       eot_reason=reason.to_numpy())
+    return SwimmerFigure(fig, out, labelled)

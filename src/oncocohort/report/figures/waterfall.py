@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
 
-__all__ = ["WaterfallFigure", "compute_waterfall_figure", "BOR_COLOURS", "MAX_BAR_PATCHES"]
+__all__ = ["WaterfallFigure", "compute_waterfall_figure", "BOR_COLOURS", "MAX_BAR_PATCHES",
+           "NEW_LESION_MARK"]
 
 #: Up to this many subjects every bar is its own patch; above it (bars narrower than a pixel
 #: in print) the bars are drawn as one polygon collection.
@@ -29,10 +31,23 @@ BOR_COLOURS: dict[str, str] = {
 }
 
 
+#: The mark over the bar of a patient whose progression was a new lesion.
+NEW_LESION_MARK = "*"
+
+
+#: Hatching on top of the colours, so that PD and PR stay apart in greyscale print (their
+#: Okabe-Ito colours have about the same lightness).
+BOR_HATCHES: dict[str, str] = {"PD": "////", "NE": "...."}
+
+
 @dataclass(frozen=True)
 class WaterfallFigure:
+    """The figure; ``bars`` drawn in order (subject_id, best_pct_change, bor, and
+    ``new_lesion``: the bar is marked); ``xlabel`` the x axis' name as printed."""
+
     figure: Figure
-    bars: pd.DataFrame  # the bars drawn, in order: subject_id, best_pct_change, bor
+    bars: pd.DataFrame
+    xlabel: str = ""
 
 
 def compute_waterfall_figure(
@@ -41,16 +56,27 @@ def compute_waterfall_figure(
     subject: str = "subject_id",
     change: str = "best_pct_change",
     response: str = "bor",
+    new_lesion: str = "pd_new_lesion",
     width_mm: float = DOUBLE_COLUMN_MM,
     title: str | None = None,
+    n: int | None = None,
 ) -> WaterfallFigure:
     """One bar per subject with a best % change, sorted from largest increase to largest
-    decrease, with reference lines at +20% (progression) and -30% (partial response).
+    decrease, with reference lines at +20% (progression) and -30% (partial response), coloured
+    by best response (Okabe-Ito, colour-blind safe).
 
     Subjects without a post-baseline target-lesion measurement (NaN change) have no bar; the
-    caption should say how many were left out (``len(best) - len(bars)``).
+    caption should say how many were left out (``len(best) - len(bars)``). A patient whose
+    best response is PD by a new lesion (``new_lesion`` = ``Y``; the bar may be short, even
+    below zero) has an asterisk over the bar. The x axis is named with the number of bars,
+    ``n`` (the ARD's count) when given.
     """
-    bars = best.loc[best[change].notna(), [subject, change, response]].copy()
+    cols = [subject, change, response] + ([new_lesion] if new_lesion in best else [])
+    bars = best.loc[best[change].notna(), cols].copy()
+    marked = (bars[new_lesion].astype(str).eq("Y") if new_lesion in bars
+              else pd.Series(False, index=bars.index))
+    bars["new_lesion"] = marked & bars[response].astype(str).eq("PD")
+    bars = bars[[subject, change, response, "new_lesion"]]
     bars = bars.sort_values([change, subject], ascending=[False, True], kind="mergesort")
     bars = bars.reset_index(drop=True)
     with plt.rc_context(RC):
@@ -60,7 +86,9 @@ def compute_waterfall_figure(
         colours = [BOR_COLOURS.get(str(r), "#999999") for r in bars[response]]
         y = bars[change].to_numpy(float)
         if len(bars) <= MAX_BAR_PATCHES:
-            ax.bar(x, y, color=colours, width=0.8)
+            hatches = [BOR_HATCHES.get(str(r), "") for r in bars[response]]
+            ax.bar(x, y, color=colours, width=0.8, hatch=hatches, hatchcolor="white",
+                   linewidth=0)
         else:  # one collection, not one patch per bar: same picture, seconds instead of minutes
             verts = np.stack([np.column_stack([x - 0.4, np.zeros_like(y)]),
                               np.column_stack([x - 0.4, y]), np.column_stack([x + 0.4, y]),
@@ -71,13 +99,25 @@ def compute_waterfall_figure(
         ax.axhline(0, lw=0.6, color="black")
         ax.set_xticks([])
         ax.set_xlim(-1, max(len(bars), 1))
+        mark = bars["new_lesion"].to_numpy(bool)
+        for xi, yi in zip(x[mark], y[mark], strict=True):
+            ax.annotate(NEW_LESION_MARK, (xi, yi), textcoords="offset points",
+                        xytext=(0, 1 if yi >= 0 else -1), ha="center",
+                        va="bottom" if yi >= 0 else "top", fontsize=10, fontweight="bold")
+        xlabel = f"Patients (n = {len(bars) if n is None else n})"
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("Best change from baseline in\nsum of target lesions (%)")
         lo = min(-100.0, float(bars[change].min()) - 5 if len(bars) else -100.0)
         hi = max(40.0, float(bars[change].max()) + 5 if len(bars) else 40.0)
         ax.set_ylim(lo, hi)
         present = [k for k in BOR_COLOURS if k in set(bars[response].astype(str))]
-        ax.legend(handles=[Patch(color=BOR_COLOURS[k], label=k) for k in present],
-                  frameon=False, loc="upper right", ncol=len(present) or 1)
+        handles = [Patch(facecolor=BOR_COLOURS[k], hatch=BOR_HATCHES.get(k, ""),
+                         hatchcolor="white", linewidth=0, label=k) for k in present]
+        if mark.any():
+            handles.append(Line2D([], [], ls="none", marker=r"$\ast$", ms=7, color="black",
+                                  label="PD by new lesion"))
+        ax.legend(handles=handles, frameon=False, loc="upper right", ncol=len(handles) or 1,
+                  fontsize=8)
         if title:
             ax.set_title(title, loc="left")
-    return WaterfallFigure(fig, bars)
+    return WaterfallFigure(fig, bars, xlabel)
