@@ -20,6 +20,11 @@ from oncocohort.report.builders import (
     build_response_table,
     build_safety_table,
 )
+from oncocohort.report.builders_cmp import (
+    build_comparison_figures,
+    build_comparison_tables,
+    comparison_anchor,
+)
 from oncocohort.report.builders_cr import (
     build_competing_tables,
     build_cr_figures,
@@ -31,9 +36,11 @@ from oncocohort.report.builders_survival import build_subgroup_table, build_surv
 from oncocohort.report.figures._risktable import count_text
 from oncocohort.report.figures._style import FigureColumn
 from oncocohort.report.figures.cif import CifFigure
+from oncocohort.report.figures.comparison import ComparisonFigure
 from oncocohort.report.figures.flowchart import FlowchartFigure, compute_flowchart_figure
 from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
 from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
+from oncocohort.report.figures.love import LoveFigure
 from oncocohort.report.figures.marks import apply_decimal_mark
 from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
@@ -48,7 +55,7 @@ __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_f
 
 
 DrawnFigure = (FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
-               | CifFigure)
+               | CifFigure | LoveFigure | ComparisonFigure)
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
         tables += [rmst] if rmst is not None else []
         tables += build_landmark_tables(analysis, options)
         tables += build_time_varying_tables(analysis, options)
+        tables += build_comparison_tables(analysis, options)
     if "safety" in shown:
         tables.append(build_safety_table(ard, options))
     return tables
@@ -321,6 +329,10 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         figs += _forest_figures(analysis, options, endpoint, label)
     for name, caption, drawn in build_cr_figures(analysis, options) if "survival" in shown else ():
         figs.append(ReportFigure(name, caption, drawn.figure, drawn))
+    for name, caption, drawn in (build_comparison_figures(analysis, options)
+                                 if "survival" in shown else ()):
+        figs.append(ReportFigure(name, caption, drawn.figure, drawn,
+                                 column="single" if name.startswith("love_") else "double"))
     if "exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer):
         sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
         lanes = sw.lanes
@@ -413,6 +425,8 @@ def report_order(tables: Sequence[str], figures: Sequence[str]) -> tuple[tuple[s
     response, Kaplan-Meier curves after the survival table, subgroup curves and forest plot
     after that endpoint's Table 2); figures without an anchor at the end."""
     def anchor(fig: str) -> str:
+        if comparison_anchor(fig) is not None:
+            return comparison_anchor(fig)
         if fig in _AFTER:
             return _AFTER[fig]
         if fig.startswith("forest_") or fig.count("_") >= 2:

@@ -1,0 +1,265 @@
+"""Display tables and figures of the adjusted internal comparisons, from the ARD (the curves
+are drawn from the fits the analysis keeps; every number printed is an ARD row).
+
+Per comparison: the balance table (signed SMD and variance ratio of every adjuster before and
+after), the love plot, the outcome table (per endpoint and group: patients and events, the
+effective sample size, the weighted median and landmark rates; the adjusted hazard ratio with
+its robust interval, the unadjusted one, the E-values), and per endpoint the weighted (or
+matched) Kaplan-Meier curves with two tables under the axis: the sum of the weights at risk
+and the number of patients at risk. Footnotes state each row's method as the ARD records it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from oncocohort.analysis.comparisons import ComparisonResult
+from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.study import StudyAnalysis
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders import _Counts, _finish
+from oncocohort.report.figures._risktable import count_text
+from oncocohort.report.figures.comparison import (
+    ComparisonCurve,
+    ComparisonFigure,
+    RiskTable,
+    compute_comparison_figure,
+)
+from oncocohort.report.figures.love import SMD_THRESHOLD, LoveFigure, compute_love_figure
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.options import ReportOptions
+from oncocohort.report.tables import DisplayTable
+from oncocohort.report.wording import ci_label
+
+__all__ = ["build_comparison_tables", "build_comparison_figures", "comparison_anchor"]
+
+_C = Analysis.COMPARISON
+
+
+def _method(ard: pd.DataFrame, **where: str) -> str:
+    """The ``method`` the ARD records on the rows of ``where`` (one text)."""
+    mask = np.ones(len(ard), dtype=bool)
+    for k, v in where.items():
+        mask &= (ard[k] == str(v)).to_numpy()
+    methods = list(dict.fromkeys(ard.loc[mask, "method"]))
+    return "; ".join(m for m in methods if m)
+
+
+def _unit1(unit: str) -> str:
+    return unit[:-1] if unit.endswith("s") else unit
+
+
+def _balance_table(a: ArdLookup, ard: pd.DataFrame, res: ComparisonResult,
+                   options: ReportOptions) -> DisplayTable:
+    style = options.style
+    w = {"analysis": Analysis.BALANCE, "group_var": res.name}
+    after = "weighting" if res.method == "weighting" else "matching"
+    rows: list[tuple[str, ...]] = []
+    for var in a.values("variable", **w):
+        levels = a.values("category", variable=var, **w)
+
+        def cells(level: str) -> tuple[str, ...]:
+            return tuple(fmt_num(a.get(variable=var, category=level, statistic=s, **w),
+                                 digits=3, missing="", style=style)
+                         for s in (Stat.SMD_BEFORE, Stat.SMD_AFTER, Stat.VR_BEFORE,
+                                   Stat.VR_AFTER))
+        if levels == [""]:
+            rows.append((options.label(var), *cells("")))
+        else:
+            rows.append((f"## {options.label(var)}",))
+            rows += [(f"  {lv}", *cells(lv)) for lv in levels]
+    return DisplayTable(
+        f"balance_{res.name}", f"Covariate balance before and after {after}: {res.label}, "
+        f"{res.treated} vs {res.control}",
+        ("Variable", "SMD before", f"SMD after {after}", "Variance ratio before",
+         f"Variance ratio after {after}"),
+        tuple(rows),
+        footnotes=(
+            "SMD: standardised mean difference, (mean of the "
+            f"{res.treated} group - mean of the {res.control} group) / pooled SD of the "
+            "unweighted sample (each level of a categorical variable as a 0/1 indicator); "
+            f"|SMD| < {SMD_THRESHOLD:g} is the usual mark of balance (Austin 2009). Variance "
+            "ratio: treated over control (not given for 0/1 indicators).",
+            f"Method: {_method(ard, **w)}.",
+        ))
+
+
+def _outcome_table(a: ArdLookup, ard: pd.DataFrame, res: ComparisonResult,
+                   options: ReportOptions) -> DisplayTable:
+    style = options.style
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
+    cells = _Counts(options.small_cell_k, style)
+    base = {"analysis": _C, "group_var": res.name}
+    levels = (res.treated, res.control)
+    rows: list[list] = []
+    n_row = ["Patients (complete cases)"]
+    ess_row = ["Effective sample size"]
+    for lv in levels:
+        n_row.append(cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, group_level=lv,
+                                     **base)))
+        ess_row.append(fmt_num(a.get(variable=Var.WEIGHTS, statistic=Stat.N_EFFECTIVE,
+                                     group_level=lv, **base), digits=1, style=style))
+    rows += [n_row + [""], ess_row + [""]]
+    dropped = Var.TRIMMED if res.method == "weighting" else Var.UNMATCHED
+    rows.append(["Left out by trimming (weight 0)" if res.method == "weighting"
+                 else "Unmatched (weight 0)",
+                 *(cells.add(a.get(variable=dropped, statistic=Stat.N, group_level=lv, **base))
+                   for lv in levels), ""])
+    hr_methods = []
+    for ep in res.endpoints:
+        e = {**base, "endpoint": ep}
+        rows.append([f"## {options.label(ep)}"])
+        rows.append(["  Patients with a positive weight (events)",
+                     *(f"{count_text(int(a.get(variable=Var.PATIENTS, statistic=Stat.N, group_level=lv, **e)), options.small_cell_k)} "  # noqa: E501
+                       f"({count_text(int(a.get(variable=Var.EVENTS, statistic=Stat.N, group_level=lv, **e)), options.small_cell_k)})"  # noqa: E501
+                       for lv in levels), ""])
+        rows.append([f"  Median, {unit} ({ci})",
+                     *(fmt_est_ci(a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN,
+                                        group_level=lv, **e),
+                                  a.get(variable=Var.MEDIAN, statistic=Stat.LOWER,
+                                        group_level=lv, **e),
+                                  a.get(variable=Var.MEDIAN, statistic=Stat.UPPER,
+                                        group_level=lv, **e), style=style)
+                       for lv in levels), ""])
+        for t in a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT,
+                          group_level=res.treated, **e):
+            rows.append([f"  {t}-{_unit1(unit)} rate, % ({ci})",
+                         *(fmt_est_ci(a.get(variable=Var.LANDMARK, statistic=Stat.PCT,
+                                            category=t, group_level=lv, **e),
+                                      a.get(variable=Var.LANDMARK, statistic=Stat.LOWER,
+                                            category=t, group_level=lv, **e),
+                                      a.get(variable=Var.LANDMARK, statistic=Stat.UPPER,
+                                            category=t, group_level=lv, **e), style=style)
+                           for lv in levels), ""])
+        h = {**e, "group_level": res.treated}
+
+        def hr(var: str) -> str:
+            return fmt_est_ci(a.get(variable=var, statistic=Stat.HR, **h),
+                              a.get(variable=var, statistic=Stat.LOWER, **h),
+                              a.get(variable=var, statistic=Stat.UPPER, **h), digits=2,
+                              style=style)
+        rows.append([f"  Hazard ratio, adjusted ({ci}, robust SE)", "", "", hr(Var.HR)])
+        rows.append(["  p", "", "", fmt_p(a.get(variable=Var.HR, statistic=Stat.P, **h),
+                                          style=style)])
+        rows.append([f"  Hazard ratio, unadjusted ({ci})", "", "", hr(Var.HR_UNADJUSTED)])
+        rows.append(["  E-value, estimate (CI limit)", "", "",
+                     f"{fmt_num(a.get(variable=Var.HR, statistic=Stat.E_VALUE, **h), digits=2, style=style)} "  # noqa: E501
+                     f"({fmt_num(a.get(variable=Var.HR, statistic=Stat.E_VALUE_CI, **h), digits=2, style=style)})"])  # noqa: E501
+        hr_methods.append(f"{options.label(ep)}: " + _method(ard, variable=Var.HR,
+                                                              statistic=Stat.HR, **h))
+    first = {**base, "endpoint": next(iter(res.endpoints), ""), "group_level": res.treated}
+    km = _method(ard, variable=Var.MEDIAN, statistic=Stat.MEDIAN, **first)
+    ev = _method(ard, variable=Var.HR, statistic=Stat.E_VALUE, **first)
+    label = options.label(res.variable)
+    return DisplayTable(
+        f"comparison_{res.name}", f"Adjusted comparison: {res.label}, {res.treated} vs "
+        f"{res.control}",
+        ("", f"{label}: {res.treated}", f"{label}: {res.control}",
+         f"{res.treated} vs {res.control}"),
+        _finish(rows, cells),
+        footnotes=tuple(f for f in (
+            f"Curves and rates: {km}." if km else "",
+            "Hazard ratios of the " + res.treated + " group against the " + res.control
+            + " group. " + " ".join(m + "." for m in hr_methods),
+            "Effective sample size: (sum of the weights)^2 / sum of the squared weights "
+            "(Kish).",
+            f"E-value: the minimum strength of association (risk ratio scale) an unmeasured "
+            f"confounder would need with both the group and the outcome to explain the hazard "
+            f"ratio away; in brackets, for the confidence limit closest to 1 (1: the interval "
+            f"already includes 1). {ev}.",
+            "A non-randomised comparison: adjusted for the variables listed in the balance "
+            "table only.",
+        ) if f))
+
+
+def build_comparison_tables(analysis: StudyAnalysis, options: ReportOptions
+                            ) -> list[DisplayTable]:
+    """Per internal comparison: the balance table, then the outcome table."""
+    a = ArdLookup(analysis.ard)
+    out = []
+    for res in analysis.comparisons.values():
+        out.append(_balance_table(a, analysis.ard, res, options))
+        out.append(_outcome_table(a, analysis.ard, res, options))
+    return out
+
+
+def _love(a: ArdLookup, res: ComparisonResult, options: ReportOptions) -> LoveFigure:
+    w = {"analysis": Analysis.BALANCE, "group_var": res.name}
+    labels, before, after = [], [], []
+    for var in a.values("variable", **w):
+        levels = a.values("category", variable=var, **w)
+        for lv in levels:
+            labels.append(options.label(var) + (f": {lv}" if lv else ""))
+            before.append(a.get(variable=var, category=lv, statistic=Stat.SMD_BEFORE, **w))
+            after.append(a.get(variable=var, category=lv, statistic=Stat.SMD_AFTER, **w))
+    return compute_love_figure(
+        labels, before, after,
+        after_label="After weighting" if res.method == "weighting" else "After matching")
+
+
+def _curves(a: ArdLookup, res: ComparisonResult, ep: str, options: ReportOptions
+            ) -> ComparisonFigure:
+    e = {"analysis": _C, "group_var": res.name, "endpoint": ep}
+    levels = (res.treated, res.control)
+    label = options.label(res.variable)
+    times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK,
+                     group_level=res.treated, **e)
+    k = options.small_cell_k
+
+    def row(stat: str, lv: str, fmt) -> tuple[tuple[float, str], ...]:
+        return tuple((float(t), fmt(a.get(variable=Var.AT_RISK, category=t, statistic=stat,
+                                          group_level=lv, **e))) for t in times)
+    weighted = "weighted" if res.method == "weighting" else "matching weights"
+    tables = [RiskTable(f"Number at risk ({weighted}: sum of the weights)",
+                        tuple(row(Stat.N_AT_RISK_WEIGHTED, lv,
+                                  lambda v: fmt_num(v, digits=0, style=options.style))
+                              for lv in levels)),
+              RiskTable("Number at risk (patients)",
+                        tuple(row(Stat.N_AT_RISK, lv, lambda v: count_text(int(v), k))
+                              for lv in levels))]
+    curves = [ComparisonCurve(f"{label}: {lv}", res.endpoints[ep].curves[lv],
+                              a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN, group_level=lv,
+                                    **e))
+              for lv in levels]
+    h = {**e, "group_level": res.treated}
+    note = (f"Adjusted HR {fmt_est_ci(a.get(variable=Var.HR, statistic=Stat.HR, **h), a.get(variable=Var.HR, statistic=Stat.LOWER, **h), a.get(variable=Var.HR, statistic=Stat.UPPER, **h), digits=2, style=options.style)}"  # noqa: E501
+            f", p {fmt_p(a.get(variable=Var.HR, statistic=Stat.P, **h), style=options.style)}")
+    return compute_comparison_figure(curves, tables, [float(t) for t in times],
+                                     unit=options.conventions.time_unit,
+                                     ylabel=f"{options.label(ep)} probability",
+                                     annotation=note)
+
+
+def comparison_anchor(figure: str) -> str | None:
+    """The table a comparison figure follows in the report (``None``: not one of them)."""
+    if figure.startswith("love_"):
+        return "balance_" + figure.removeprefix("love_")
+    if figure.startswith("cmpkm_"):
+        return "comparison_" + figure.removeprefix("cmpkm_").rsplit("__", 1)[0]
+    return None
+
+
+def build_comparison_figures(analysis: StudyAnalysis, options: ReportOptions
+                             ) -> list[tuple[str, str, object]]:
+    """Per internal comparison: the love plot and, per endpoint, the weighted curves; as
+    ``(name, caption, drawn)``."""
+    a = ArdLookup(analysis.ard)
+    out: list[tuple[str, str, object]] = []
+    for res in analysis.comparisons.values():
+        how = ("weighting" if res.method == "weighting" else "matching")
+        love = _love(a, res, options)
+        out.append((f"love_{res.name}", f"Love plot: absolute standardised mean differences "
+                    f"of the adjusters before and after {how} ({res.label}, {res.treated} vs "
+                    f"{res.control}); dashed line at {SMD_THRESHOLD:g}.", love))
+        for ep in res.endpoints:
+            fig = _curves(a, res, ep, options)
+            kind = "Weighted" if res.method == "weighting" else "Matched-sample"
+            out.append((f"cmpkm_{res.name}__{ep}",
+                        f"{kind} Kaplan-Meier estimates of {options.label(ep).lower()} by "
+                        f"{options.label(res.variable).lower()} ({res.treated} vs "
+                        f"{res.control}). Numbers at risk under the axis: the sum of the "
+                        "weights and the number of patients still at risk. Dotted lines: "
+                        "medians; tick marks: censored observations.", fig))
+    return out

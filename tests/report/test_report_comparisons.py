@@ -1,0 +1,127 @@
+"""The report of the adjusted internal comparisons (examples/escc-comparisons): spec -> ARD ->
+report. Every number printed is an ARD row: the balance table and the love plot, the outcome
+table, the weighted and matched Kaplan-Meier figures with both tables of numbers at risk under
+their x ticks. The figures are rendered to PNG (looked at when written; test-artifacts when CI
+keeps them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.problems import Problems
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.content import build_report
+from oncocohort.report.figures.comparison import ComparisonFigure
+from oncocohort.report.figures.love import LoveFigure
+from oncocohort.report.format import fmt_num
+from oncocohort.study.load import load_study
+from oncocohort.study.run import run_study
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "escc-comparisons" / "study.yaml"
+ARTIFACTS = Path(os.environ.get("ONCOCOHORT_TEST_ARTIFACTS", "test-artifacts"))
+
+
+@pytest.fixture(scope="module")
+def report():
+    results = run_study(load_study(EXAMPLE))
+    return results.analysis, build_report(results.analysis, results.options.report,
+                                          results.problems)
+
+
+def test_the_example_has_both_comparisons(report):
+    analysis, content = report
+    assert list(analysis.comparisons) == ["prior_ici_ipw", "prior_ici_matched"]
+    names = [t.name for t in content.tables]
+    for n in ("balance_prior_ici_ipw", "comparison_prior_ici_ipw", "balance_prior_ici_matched",
+              "comparison_prior_ici_matched"):
+        assert n in names
+    figs = [f.name for f in content.figures]
+    for n in ("love_prior_ici_ipw", "cmpkm_prior_ici_ipw__os", "cmpkm_prior_ici_ipw__pfs",
+              "love_prior_ici_matched", "cmpkm_prior_ici_matched__os"):
+        assert n in figs
+    assert "cmpkm_prior_ici_matched__pfs" not in figs  # endpoints: [os]
+
+
+def test_outcome_table_prints_the_ard(report):
+    analysis, content = report
+    a = ArdLookup(analysis.ard)
+    table = {t.name: t for t in content.tables}["comparison_prior_ici_ipw"]
+    row = [r for r in table.rows if r[0].startswith("  Hazard ratio, adjusted")][0]
+    w = {"analysis": Analysis.COMPARISON, "group_var": "prior_ici_ipw", "endpoint": "os",
+         "group_level": "Yes", "variable": Var.HR}
+    hr = a.get(statistic=Stat.HR, **w)
+    assert row[3].startswith(f"{hr:.2f} (")
+    assert any("robust sandwich SE" in f and "IPW ATE, stabilised" in f
+               for f in table.footnotes)
+    assert any("VanderWeele" in f for f in table.footnotes)
+
+
+def test_love_plot_draws_the_balance_rows(report):
+    analysis, content = report
+    fig = {f.name: f for f in content.figures}["love_prior_ici_ipw"]
+    assert isinstance(fig.drawn, LoveFigure)
+    bal = analysis.ard[(analysis.ard.analysis == Analysis.BALANCE)
+                       & (analysis.ard.group_var == "prior_ici_ipw")]
+    after = bal[bal.statistic == Stat.SMD_AFTER].value.abs().to_numpy()
+    np.testing.assert_array_equal(fig.drawn.points["after"].to_numpy(), after)
+    assert len(fig.drawn.points) == 9  # age, and two levels of each of the four factors
+
+
+@pytest.mark.parametrize("name", ["cmpkm_prior_ici_ipw__os", "cmpkm_prior_ici_matched__os"])
+def test_curves_print_both_numbers_at_risk_under_the_ticks(report, name):
+    analysis, content = report
+    fig = {f.name: f for f in content.figures}[name]
+    drawn = fig.drawn
+    assert isinstance(drawn, ComparisonFigure)
+    comparison = name.removeprefix("cmpkm_").split("__")[0]
+    ard = analysis.ard
+    rows = ard[(ard.analysis == Analysis.COMPARISON) & (ard.group_var == comparison)
+               & (ard.endpoint == "os") & (ard.variable == Var.AT_RISK)]
+    ticks = fig.figure.axes[0].get_xticks()
+    tables = drawn.tables
+    assert set(tables.table) == {"Number at risk (patients)",
+                                 next(t for t in tables.table if t.endswith("sum of the weights)"))}
+    for (table, curve), printed in tables.groupby(["table", "curve"], sort=False):
+        level = curve.split(": ")[-1]
+        stat = Stat.N_AT_RISK if table.endswith("(patients)") else Stat.N_AT_RISK_WEIGHTED
+        want = rows[(rows.group_level == level) & (rows.statistic == stat)]
+        np.testing.assert_array_equal(printed.time.to_numpy(), ticks)
+        np.testing.assert_array_equal(want.category.astype(float).to_numpy(), ticks)
+        fmt = (lambda v: str(int(v))) if stat == Stat.N_AT_RISK else (
+            lambda v: fmt_num(v, digits=0))
+        assert printed.text.tolist() == [fmt(v) for v in want.value]
+    ARTIFACTS.mkdir(exist_ok=True)
+    fig.figure.savefig(ARTIFACTS / f"{name}.png", dpi=150, bbox_inches="tight")
+    assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_every_comparison_row_is_read_by_the_report(report, monkeypatch):
+    """The report reads the balance rows and the comparison rows it prints (no silent rows:
+    the propensity-score summaries stay in the ARD only)."""
+    analysis, _ = report
+    reads: list[dict] = []
+    real = ArdLookup.get
+
+    def recording(self, *args, **where):
+        reads.append(where)
+        return real(self, *args, **where)
+
+    monkeypatch.setattr(ArdLookup, "get", recording)
+    build_report(analysis, run_study(load_study(EXAMPLE)).options.report, Problems())
+    read = {(str(w.get("analysis")), str(w.get("variable", "")), str(w.get("statistic")))
+            for w in reads}
+    ard = analysis.ard
+    balance = ard[ard.analysis == Analysis.BALANCE]
+    assert {str(s) for s in balance.statistic} == {s for a, _, s in read
+                                                    if a == Analysis.BALANCE}
+    for key in [(Analysis.COMPARISON, Var.HR, Stat.HR), (Analysis.COMPARISON, Var.HR,
+                Stat.E_VALUE), (Analysis.COMPARISON, Var.HR_UNADJUSTED, Stat.HR),
+                (Analysis.COMPARISON, Var.AT_RISK, Stat.N_AT_RISK_WEIGHTED),
+                (Analysis.COMPARISON, Var.WEIGHTS, Stat.N_EFFECTIVE),
+                (Analysis.COMPARISON, Var.LANDMARK, Stat.PCT)]:
+        assert tuple(map(str, key)) in read, key
