@@ -152,3 +152,57 @@ def test_an_interrupt_swallowed_on_its_way_up_still_writes_nothing(tmp_path, mon
             (tmp / "report.html").write_text("half", encoding="utf-8")
     assert caught.value.exit_code == 130
     assert list(tmp_path.iterdir()) == []
+
+
+def _session_processes(sid: int) -> list[int]:
+    """The live processes of session ``sid`` (from /proc; zombies are not alive)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat_file.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()  # after "pid (comm) "
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figure workers: Linux only")
+def test_sigkill_leaves_no_worker_and_the_next_run_removes_its_temporary_folder(tmp_path):
+    """``kill -9`` of the run while its figure workers render: the kernel ends the workers
+    with it (no orphan), and the temporary folder it could not remove is removed by the next
+    run into the same place (and only it: a look-alike folder of the user's stays)."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "oncocohort", "demo", "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "the run ended before its figure workers started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while _session_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(proc.pid) == []  # no worker outlived the run
+    (stale,) = [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp-")]
+    assert stale.stat().st_mode & 0o777 == 0o700  # private while it was being written
+    lookalike = tmp_path / ".out.tmp-999999999-mine"  # no marker: the user's
+    lookalike.mkdir()
+    (lookalike / "notes.txt").write_text("mine", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "oncocohort", "demo", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [lookalike.name, "out"]
+    assert (lookalike / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -193,3 +193,61 @@ def test_simulate_refuses_what_it_cannot_replace(tmp_path):
     outcome = run_cli(["simulate", "omop", "--persons", "300", "--out", mine, "--no-progress"])
     assert_user_error(outcome, "is a folder")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdm.duckdb", "mine"]
+
+
+def test_the_temporary_folder_is_private_until_it_is_in_place(tmp_path):
+    from oncocohort.write.folder import atomic_output_dir
+
+    umask = os.umask(0o022)
+    try:
+        with atomic_output_dir(tmp_path / "out") as tmp:
+            assert tmp.stat().st_mode & 0o777 == 0o700
+            (tmp / "patients.csv").write_text("id\n1\n", encoding="utf-8")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+
+
+def test_stale_temporaries_of_a_dead_run_are_removed_and_nothing_else(tmp_path):
+    """What ``kill -9`` leaves: ours (marker, dead pid) go; a live run's, a look-alike of the
+    user's and another output's stay."""
+    import subprocess
+    import sys
+
+    from oncocohort.write.folder import atomic_output_dir
+    from oncocohort.write.ownership import write_manifest, write_marker
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(dead.stdout)
+    live_pid = os.getpid()
+
+    def folder(name: str, marker) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        (path / "datasets.csv").write_text("id\n1\n", encoding="utf-8")
+        if marker:
+            marker(path)
+        return path
+
+    def forged_marker(pid: int):
+        def write(path: Path) -> None:
+            write_marker(path)
+            data = json.loads((path / MARKER).read_text(encoding="utf-8"))
+            data["pid"] = pid
+            (path / MARKER).write_text(json.dumps(data), encoding="utf-8")
+        return write
+
+    gone = [folder(f".out.tmp-{dead_pid}-abc", forged_marker(dead_pid)),
+            folder(f".out.old-{dead_pid}", write_manifest)]
+    kept = [folder(f".out.tmp-{live_pid}-abc", forged_marker(live_pid)),  # still writing
+            folder(f".out.tmp-{dead_pid}-mine", None),  # no marker: the user's
+            folder(f".out.old-{dead_pid}x", write_manifest),  # not our name
+            folder(f".other.tmp-{dead_pid}-abc", forged_marker(dead_pid))]  # another output
+    edited = folder(f".out.old-{dead_pid}0", write_manifest)
+    (edited / "datasets.csv").write_text("edited\n", encoding="utf-8")  # changed: the user's
+    kept.append(edited)
+    with atomic_output_dir(tmp_path / "out") as tmp:
+        (tmp / "a.txt").write_text("a", encoding="utf-8")
+    assert not [p for p in gone if p.exists()]
+    assert all(p.exists() for p in kept)

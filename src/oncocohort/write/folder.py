@@ -23,7 +23,14 @@ from oncocohort.write.interrupt import (
     mark_committed,
     raise_if_interrupted,
 )
-from oncocohort.write.ownership import check_output_folder, write_manifest, write_marker
+from oncocohort.write.ownership import (
+    OLD_PART,
+    TMP_PART,
+    check_output_folder,
+    remove_stale_temporaries,
+    write_manifest,
+    write_marker,
+)
 
 __all__ = ["atomic_output_dir", "atomic_output_file", "write_text_file"]
 
@@ -46,19 +53,22 @@ def atomic_output_dir(final: Path, *, keep: Iterable[Path] = ()) -> Iterator[Pat
     try:
         with interrupts_held():  # a temporary folder made is a temporary folder removed
             final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the output is ordinary
+            remove_stale_temporaries(final)
+            # private (0700) while it is written: it holds patient-level datasets
+            tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}{TMP_PART}{os.getpid()}-",
+                                        dir=final.parent))
             write_marker(tmp)
         yield tmp
         with interrupts_held():  # moved into place whole, or not at all
             raise_if_interrupted()  # a signal whose exception was swallowed on the way up
             write_manifest(tmp)
             _refuse_unless_ok(check_output_folder(final, keep=keep))  # still ours to replace
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)  # in place, the output is an ordinary folder
             old = None
             if final.exists():
-                old = final.parent / f".{final.name}.old-{os.getpid()}"
+                old = final.parent / f".{final.name}{OLD_PART}{os.getpid()}"
                 final.rename(old)
             tmp.rename(final)
             mark_committed()

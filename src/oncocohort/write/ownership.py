@@ -16,9 +16,13 @@ still gives byte-identical folders).
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
+import re
+import shutil
+import socket
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +30,8 @@ from pathlib import Path
 from oncocohort.problems import Problem, Problems
 
 __all__ = ["MARKER", "check_output_folder", "check_output_file", "foreign_entries",
-           "read_marker", "write_manifest", "write_marker"]
+           "read_marker", "remove_stale_temporaries", "write_manifest", "write_marker",
+           "TMP_PART", "OLD_PART"]
 
 #: The manifest every output folder carries (and every temporary folder, from its creation).
 MARKER = ".oncocohort-output"
@@ -34,9 +39,62 @@ _WRITTEN_BY = "oncocohort"
 _SHOWN = 5  # paths named in a refusal
 
 
+#: ``.NAME.tmp-PID-XXXX``: the folder being written for ``NAME`` by process PID;
+#: ``.NAME.old-PID``: the earlier ``NAME``, set aside while the new one is moved into place.
+TMP_PART, OLD_PART = ".tmp-", ".old-"
+
+
 def write_marker(folder: Path) -> None:
-    """The marker of a folder being written (a temporary folder): no files listed yet."""
-    _dump(folder, {"written_by": _WRITTEN_BY, "complete": False, "folders": [], "files": {}})
+    """The marker of a folder being written (a temporary folder): no files listed yet; the
+    process writing it, so a later run can tell a stale one (:func:`remove_stale_temporaries`)."""
+    _dump(folder, {"written_by": _WRITTEN_BY, "complete": False, "folders": [], "files": {},
+                   "pid": os.getpid(), "host": socket.gethostname()})
+
+
+def remove_stale_temporaries(final: Path) -> list[Path]:
+    """Remove what a run into ``final`` killed outright (SIGKILL, power cut) left next to it:
+    its temporary folder, or the earlier output it had set aside; return what was removed.
+
+    Only folders of ours are touched: named ``.NAME.tmp-PID-*`` or ``.NAME.old-PID`` for this
+    ``NAME``, carrying our marker (a temporary one written on this computer, or an earlier
+    output's manifest with its files unchanged), and whose process PID is no longer running.
+    A run still writing, on this computer or another, is left alone.
+    """
+    removed = []
+    for entry in sorted(final.parent.glob(f".{glob.escape(final.name)}.*-*")):
+        pid = _stale_pid(final.name, entry.name)
+        if pid is None or entry.is_symlink() or not entry.is_dir() or _running(pid):
+            continue
+        marker = read_marker(entry)
+        if marker is None:
+            continue
+        if marker.get("complete") is False:
+            ours = marker.get("pid") == pid and marker.get("host") == socket.gethostname()
+        else:  # an earlier output set aside, or a complete one not yet moved into place
+            ours = not foreign_entries(entry)
+        if ours:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _stale_pid(name: str, entry: str) -> int | None:
+    """The pid in a temporary or set-aside folder's name for output ``name``, else None."""
+    match = re.fullmatch(rf"\.{re.escape(name)}(?:{re.escape(TMP_PART)}(\d+)-[^/]+"
+                         rf"|{re.escape(OLD_PART)}(\d+))", entry)
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def write_manifest(folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import multiprocessing
 import os
@@ -46,15 +47,33 @@ _FORMATS: list[tuple[str, ...]] = [("png", "svg", "pdf")]  # the formats they re
 _TERMINAL = {signal.SIGINT, signal.SIGTERM}
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     """A worker leaves Ctrl-C to its parent, which stops the run, stops the workers and cleans
     up (a terminal sends SIGINT to the whole process group; a worker would print its own
     traceback). The worker is forked with SIGINT and SIGTERM blocked, so no signal reaches it
     before this: SIGINT is ignored, SIGTERM ends it silently (the default action, not the
-    parent's handler it inherited), and only then are they unblocked."""
+    parent's handler it inherited), and only then are they unblocked. ``parent``: the pid of
+    the process that forked it, which it must not outlive."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _TERMINAL)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """The kernel kills this worker (SIGKILL) when the process that forked it ends, however it
+    ends, ``kill -9`` included: a worker never outlives the run. If the parent is already
+    gone (it died before this line), the worker ends now. (Linux ties the signal to the
+    thread that forked the worker: the thread that starts the pool waits for it, or stops it.)
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _render_pending(i: int) -> dict[str, bytes]:
@@ -104,13 +123,14 @@ def _start_workers(workers: int, n: int):
     The workers are forked (all of them, at the first submission) while this thread blocks
     SIGINT and SIGTERM, so they start with both blocked, until :func:`_worker_init` has set
     them up; threads the pool starts inherit the mask, so the signals reach the main thread.
+    Each worker dies with this process (:func:`_die_with_parent`).
     """
     ctx = multiprocessing.get_context("fork")
     before = set(multiprocessing.active_children())
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINAL)
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                   initializer=_worker_init)
+                                   initializer=_worker_init, initargs=(os.getpid(),))
         jobs = [pool.submit(_render_pending, i) for i in range(n)]
         procs = [p for p in multiprocessing.active_children() if p not in before]
     finally:
