@@ -68,6 +68,8 @@ def at_risk_grid(last: float, landmarks: Sequence[float] = ()) -> tuple[float, .
     (0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0, 24.0, 27.0)
     >>> at_risk_grid(20.0, landmarks=(6.5,))
     (0.0, 3.0, 6.0, 6.5, 9.0, 12.0, 15.0, 18.0)
+    >>> at_risk_grid(110.0, landmarks=(12, 36, 60))  # not 0, 12, 20, 36, 40, 60, ...
+    (0.0, 12.0, 24.0, 36.0, 48.0, 60.0, 72.0, 84.0, 96.0, 108.0)
     """
     marks = [float(t) for t in landmarks if 0 < float(t) <= last]
     step = _nice_step(last)
@@ -84,13 +86,14 @@ def _divides(step: float, times: Sequence[float]) -> bool:
 
 
 def _round_steps(xmax: float) -> list[float]:
-    """Round steps (1, 2, 3, 4, 5, 6 times a power of ten) from ``xmax / 20`` to ``xmax``."""
+    """Round steps (1, 2, 3, 4, 5, 6 times a power of ten) from ``xmax / 20`` to ``xmax``,
+    and 12 and 24 (one and two years in months)."""
     if xmax <= 0:
         return [1.0]
     out = []
     for e in range(int(np.floor(np.log10(xmax / 20))), int(np.ceil(np.log10(xmax))) + 1):
         out += [m * 10.0 ** e for m in (1, 2, 3, 4, 5, 6)]
-    return out
+    return out + [12.0, 24.0]  # a year and two in months: landmarks at 12, 36, 60 months
 
 
 def _nice_step(xmax: float) -> float:
