@@ -98,3 +98,12 @@ def test_simon_makuch_figure_counts_patients_in_each_group(report):
         both = at[at["time"] == t]["n_at_risk"].sum()
         os_at = analysis.endpoints["os"].km.survival_at([t])["n_at_risk"].iloc[0]
         assert both == os_at
+
+
+def test_each_figure_follows_its_table(report):
+    _, content = report
+    order = [name for _, name in content.order]
+    for table, fig in (("competing_ttp", "cif_ttp"), ("landmark_os_first_response",
+                                                      "landmark_os3"),
+                       ("time_varying_os_first_response", "simonmakuch_os")):
+        assert order.index(fig) == order.index(table) + 1, (table, fig)

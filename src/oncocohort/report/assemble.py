@@ -429,6 +429,15 @@ def report_order(tables: Sequence[str], figures: Sequence[str]) -> tuple[tuple[s
             return comparison_anchor(fig)
         if fig in _AFTER:
             return _AFTER[fig]
+        for prefix, table in (("cif_", "competing_"), ("landmark_", "landmark_"),
+                              ("simonmakuch_", "time_varying_")):
+            # a figure of builders_cr after its table (the endpoint's; landmark_os3 -> the
+            # first landmark table of os)
+            if fig.startswith(prefix):
+                rest = fig.removeprefix(prefix)
+                hits = [t for t in tables if t.startswith(table) and (
+                    t == table + rest or rest.startswith(t.removeprefix(table).split("_")[0]))]
+                return hits[0] if hits else "survival"
         if fig.startswith("forest_") or fig.count("_") >= 2:
             return "subgroups_" + fig.split("_")[1]
         return "survival"
