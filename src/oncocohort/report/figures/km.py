@@ -249,7 +249,7 @@ def _draw_landmarks(ax, curve: KmCurve, colour: str, label: str, unit: str,
             continue
         text = f"{label.format(time=f'{r.time:g}', unit=unit)} {pct}"
         ax.plot([r.time], [r.survival], marker="o", ms=3, color=colour, zorder=3)
-        right = r.time > 0.6 * xmax
+        right = r.time > 0.75 * xmax  # near the right edge: the label left of the dot
         ax.annotate(text, (r.time, r.survival), textcoords="offset points",
                     xytext=(-4 if right else 4, 5), ha="right" if right else "left",
                     fontsize=8, color=colour)
