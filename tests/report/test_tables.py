@@ -84,7 +84,7 @@ def test_forest_rows_and_annotation(analysis, report_options):
     assert rows["hr"].isna().tolist() == [True, True, False, True, True, False]
     assert rows["reference"].tolist() == [False, True, False, False, True, False]
     text = subgroup_annotation(analysis.ard, "os", "ecog_group")
-    assert text.startswith("Log-rank p = 0.026") and "HR 1-2 vs 0: 7.91" in text
+    assert text.startswith("Log-rank p = 0.026") and "HR 1-2 vs 0 (95% CI): 7.91" in text
 
 
 def test_tables_are_deterministic(analysis, report_options, fixture_module):

@@ -191,8 +191,8 @@ def flowchart_rows(analysis: StudyAnalysis) -> tuple[pd.DataFrame | None, pd.Dat
 
 
 def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
-                        style: HouseStyle = DEFAULT_STYLE) -> str:
-    """``"Log-rank p = 0.011\\nHR 1-2 vs 0: 1.59 (1.10-2.30)"`` from the ARD."""
+                        style: HouseStyle = DEFAULT_STYLE, ci_label: str = "95% CI") -> str:
+    """``"Log-rank p = 0.011\\nHR 1-2 vs 0 (95% CI): 1.59 (1.10-2.30)"`` from the ARD."""
     a = ArdLookup(ard)
     p = a.get(analysis=Analysis.SUBGROUP, endpoint=endpoint, group_var=var,
               variable=Var.LOGRANK, statistic=Stat.P, default=float("nan"))
@@ -203,7 +203,7 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
         w = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint, "group_var": var,
              "group_level": level, "variable": Var.HR}
         if a.has(statistic=Stat.HR, **w):
-            lines.append(f"HR {level} vs {levels[0]}: " + fmt_est_ci(
+            lines.append(f"HR {level} vs {levels[0]} ({ci_label}): " + fmt_est_ci(
                 a.get(statistic=Stat.HR, **w), a.get(statistic=Stat.LOWER, **w),
                 a.get(statistic=Stat.UPPER, **w), digits=2, style=style))
     return "\n".join(lines)
@@ -316,7 +316,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                 km = compute_km_figure(drawn, ylabel=f"{label} probability",
                                        legend_title=options.label(var),
                                        annotation=subgroup_annotation(
-                                           analysis.ard, endpoint, var, style=options.style),
+                                           analysis.ard, endpoint, var, style=options.style,
+                                           ci_label=_ci_label(options)),
                                        **_km_options(options))
                 medians = "; ".join(
                     f"{level}: " + km_caption(a, options, landmarks=False, group_level=level,
