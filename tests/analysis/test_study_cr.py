@@ -97,6 +97,10 @@ def test_rmst_rows_equal_survfit_rmean_and_survrm2(demo):
                              ("p", "_p")):
             assert ard_value(ard, **w, statistic=stat) == pytest.approx(
                 r(q + suffix, "1-2"), rel=REL), (variable, stat)
+    w = {"analysis": "rmst", "endpoint": "ttp", "variable": "rmtl", "category": "12",
+         "group_var": ""}
+    assert ard_value(ard, **w, statistic="estimate") == pytest.approx(r("rmtl"), rel=REL)
+    assert ard_value(ard, **w, statistic="se") == pytest.approx(r("rmtl_se"), rel=REL)
     rows = ard[(ard.analysis == "rmst")]
     assert (rows["method"] != "").all()
 

@@ -166,9 +166,10 @@ def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable 
         w = {**base, "endpoint": ep}
         var_kind = Var.RMTL if a.has(variable=Var.RMTL, statistic=Stat.ESTIMATE, **w,
                                      category=a.values("category", **w)[0]) else Var.RMST
-        what = "time lost to the event" if var_kind == Var.RMTL else "RMST"
+        what = ("restricted mean time lost to the event" if var_kind == Var.RMTL
+                else "RMST")
         for tau in a.values("category", **w):
-            rows.append((f"## {options.label(ep)}: {what} to {tau} {unit}", "", "", ""))
+            rows.append((f"## {options.label(ep)}: {what} by {tau} {unit}", "", "", ""))
             overall = {**w, "variable": var_kind, "category": tau}
             rows.append(("All patients", _ci(a, options, est=Stat.ESTIMATE, digits=2,
                                              **overall), "", ""))

@@ -50,6 +50,11 @@ add("rmst_diff_upper", "1-2", dif + z * dse); add("rmst_diff_p", "1-2", 2 * pnor
 lr <- log(m[2] / m[1]); lse <- sqrt((s[2] / m[2])^2 + (s[1] / m[1])^2)
 add("rmst_ratio", "1-2", exp(lr)); add("rmst_ratio_lower", "1-2", exp(lr - z * lse))
 add("rmst_ratio_upper", "1-2", exp(lr + z * lse)); add("rmst_ratio_p", "1-2", 2 * pnorm(-abs(lr / lse)))
+# ---- restricted mean time lost to progression by 12 months (multi-state survfit, IJ SE)
+d$fcause <- factor(d$ttp_cause, levels = 0:2)
+tab <- summary(survfit(Surv(ttp_time, fcause) ~ 1, data = d, influence = TRUE),
+               rmean = 12)$table
+add("rmtl", "", tab["1", "rmean"]); add("rmtl_se", "", tab["1", "se(rmean)"])
 # ---- landmark at 3 months: OS of those alive and followed after 3 months, by response by then
 lm <- subset(d, os_time > 3)
 lm$time <- lm$os_time - 3
