@@ -5,7 +5,8 @@ a Chinese hospital types it: Chinese headers, the dates of surgery and recurrenc
 (``2005/1/1``), a date of death for the dead, sex 男/女, arms in Chinese, unknown nodes left
 empty and unknown differentiation typed ``不详`` (mapped to missing). The spec times both
 endpoints from the date of surgery (``start: patients.surgery_date``) and makes EFS of a
-recurrence date column and death (``events: [patients.recurrence_date, death]``). Numbers:
+recurrence date column and death (``events: [patients.recurrence_date, death]``);
+``colon_cut.yaml`` is the same study at an earlier cut-off, truncated. Numbers:
 ``tests/reference/colon_efs.R``.
 """
 
@@ -62,3 +63,30 @@ def test_km_logrank_cox_equal_r(colon, endpoint):
     assert logrank_p(ard, endpoint, "arm") == pytest.approx(r[f"{endpoint}_logrank_rx"],
                                                             rel=REL)
     check_cox(ard, r, endpoint, endpoint, TERMS, REL)
+
+
+@pytest.mark.reference
+def test_earlier_cutoff_truncated_equals_r(cohort_dir, run_cli):
+    """``colon_cut.yaml``: the same workbook at 2008-12-31, truncated; the truncations are
+    counted alike by ``validate`` and ``run``, and the EFS numbers are R's."""
+    r = read_reference("colon")
+    spec = cohort_dir / "colon_cut.yaml"
+    code, said = run_cli(["validate", str(spec)])
+    assert code == 0, said
+    out = cohort_dir / "out-cut"
+    code, ran = run_cli(["run", str(spec), "--out", str(out)])
+    assert code == 0, ran
+    warnings = [x.strip() for x in said.splitlines() if x.strip().startswith("warning")]
+    assert warnings == [x.strip() for x in ran.splitlines() if x.strip().startswith("warning")]
+    counts = {"patients with an index date after": r["cut_left_out"],
+              "deaths after": r["cut_deaths_after"],
+              "last contacts after": r["cut_alive_after"],
+              "`recurrence_date` dates after": r["cut_recurrences_after"]}
+    assert len(warnings) == len(counts)
+    for what, n in counts.items():
+        (line,) = [w for w in warnings if what in w]
+        assert f": {int(n)} " in line, line
+    ard = read_ard(out)
+    check_km(ard, r, "cutefs", "efs", (12, 24, 36), REL)
+    assert logrank_p(ard, "efs", "arm") == pytest.approx(r["cutefs_logrank_rx"], rel=REL)
+    check_cox(ard, r, "cutefs", "efs", TERMS, REL)
