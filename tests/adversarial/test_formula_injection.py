@@ -54,7 +54,7 @@ def test_planted_formulas_are_neutralised_in_every_csv(demo, tmp_path):
 
     def plant(spec):
         groups = spec["safety"]["groups"]
-        groups["@SUM(1+1)"] = groups.pop("Haemorrhage")
+        groups["@SUM(1+1)"] = groups.pop("Hemorrhage")
         spec["safety"]["synonyms"]["=1+1"] = "Fatigue"
         spec["subgroups"][1]["label"] = DDE
 

@@ -245,5 +245,7 @@ def test_worst_grade_counts_match_tern_expected_values(related_only):
             assert got == want.loc[f"n_subjects_worst_grade_{k}", "events"], (arm, k)
         assert summary["n_any"] == want.loc["n_subjects_any_grade", "events"]
         assert summary["n_grade_3_plus"] == want.loc["n_subjects_grade>=3", "events"]
+        for k in (3, 4, 5):  # the safety table's grade columns (tern AET04 by grade)
+            assert summary[f"n_grade_{k}"] == want.loc[f"n_subjects_worst_grade_{k}", "events"]
         assert summary["pct_any"] == pytest.approx(
             want.loc["n_subjects_any_grade", "estimate"], rel=1e-12)  # R prints 15 digits

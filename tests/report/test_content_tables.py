@@ -164,3 +164,45 @@ def test_table2_spanners_events_global_p_model_size_and_ph_check(demo):
     assert f"global p = {fmt_p(_v(ard, variable='ph_test', group_var='', statistic='p', **m))}" in notes
     assert "ECOG performance status p = " in notes and "previous immunotherapy p = " in notes
     assert "Wald test" in notes
+
+
+def test_safety_tables_grades_overview_composites_and_spelling(demo):
+    """Item 7: grade 1-2, 3, 4, 5 columns (AET04), the overview (AET01/DST01), composite
+    categories footnoted, one spelling convention (CTCAE's US spelling)."""
+    import re
+
+    from oncocohort.report.builders import build_safety_overview_table, build_safety_table
+
+    analysis, options = demo
+    ard = analysis.ard
+    t = build_safety_table(ard, options)
+    assert t.header == ("Adverse event", "Any grade, n (%)", "Grade 1-2, n (%)",
+                        "Grade 3, n (%)", "Grade 4, n (%)", "Grade 5, n (%)",
+                        "Grade \u22653, n (%)")
+    w = {"analysis": "safety", "group_var": "population", "group_level": "TRAE",
+         "variable": "Anemia"}
+    cats = ("any grade", "grade 1-2", "grade 3", "grade 4", "grade 5", "grade >=3")
+    assert _rows(t, "Anemia")[1:] == tuple(
+        fmt_n_pct(_v(ard, category=c, statistic="n", **w),
+                  _v(ard, category=c, statistic="pct", **w)) for c in cats)
+    assert _rows(t, "Anemia")[4] == "1 (1.1)"  # a grade 4 no longer hidden in ">=3"
+    notes = " ".join(t.footnotes)
+    assert ("Liver function abnormality: Alanine aminotransferase increased (25), Aspartate "
+            "aminotransferase increased (4), Blood bilirubin increased (9)") in notes
+    british = re.compile(r"haem|anaem|oedem|diarrhoe|oesoph", re.IGNORECASE)
+    assert not any(british.search(r[0]) for r in t.rows) and not british.search(notes)
+    o = build_safety_overview_table(ard, options)
+    s = {"analysis": "safety"}
+    assert _rows(o, "Treatment-related death (grade 5)")[1] == "0 (0.0)"
+    assert _rows(o, "Serious adverse event", "Treatment-related")[1] == fmt_n_pct(
+        _v(ard, group_var="population", group_level="TRAE", variable="serious",
+           statistic="n", **s),
+        _v(ard, group_var="population", group_level="TRAE", variable="serious",
+           statistic="pct", **s))
+    assert _rows(o, "Any adverse event", "All causality")[1] == "83 (95.4)"
+    assert _rows(o, "Any adverse event", "Treatment-related")[1] == "80 (92.0)"
+    assert _rows(o, "Treatment discontinued for an adverse event")[1] == "6 (6.9)"
+    assert _rows(o, "Dose reduced for an adverse event")[1] == "14 (16.1)"  # the paper: 14
+    assert _rows(o, "Death within 30 days of the last dose")[1] == fmt_n_pct(
+        _v(ard, variable="death_30d_last_dose", statistic="n", **s),
+        _v(ard, variable="death_30d_last_dose", statistic="pct", **s))

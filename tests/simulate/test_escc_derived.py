@@ -205,7 +205,7 @@ TABLE_3 = {"Any TRAE": (80, 36, 44), "Fatigue": (53, 48, 5), "Hypertension": (46
            "Palmar-plantar erythrodysesthesia syndrome": (33, 27, 6),
            "Liver function abnormality": (29, 22, 7), "Hypothyroidism": (25, 23, 2),
            "Proteinuria": (19, 16, 3), "Pneumonitis": (18, 14, 4), "Mucositis oral": (12, 11, 1),
-           "Rash maculo-papular": (9, 9, 0), "Haemorrhage": (5, 5, 0)}
+           "Rash maculo-papular": (9, 9, 0), "Hemorrhage": (5, 5, 0)}
 
 
 @pytest.mark.parametrize("term", list(TABLE_3))

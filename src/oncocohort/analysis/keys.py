@@ -69,6 +69,12 @@ class Var(StrEnum):
     DOSE_REDUCTION = "dose_reduction"
     TREATMENT_DURATION = "treatment_duration_months"
     CYCLES = "n_cycles"
+    SERIOUS = "serious"              # safety: patients with a serious adverse event
+    IMMUNE_RELATED = "immune_related"        # safety: patients with an immune-related AE
+    FATAL = "fatal"                  # safety: patients with a grade 5 (fatal) adverse event
+    AE_DISCONTINUATION = "discontinued_for_ae"  # treatment ended for an adverse event
+    AE_DOSE_REDUCTION = "reduced_for_ae"        # first dose reduction for a recorded AE
+    DEATH_30D = "death_30d_last_dose"           # deaths within 30 days of the last dose
     DOSE_INTENSITY = "relative_dose_intensity"  # %, of the planned dose intensity
     DOSE_DELAY = "dose_delay"        # patients with at least one delayed dose
     DOSE_INTERRUPTION = "dose_interruption"  # patients with at least one interruption
@@ -161,6 +167,7 @@ class Group(StrEnum):
     name)."""
 
     POPULATION = "population"        # safety: TRAE or AE
+    TERM_GROUP = "term_group"        # safety: a spec term group's member terms (level: TRAE/AE)
     DRUG = "drug"                    # exposure: per drug, and the regimen
 
 
@@ -180,6 +187,9 @@ class Category(StrEnum):
     ANY_GRADE = "any grade"
     GRADE_1_2 = "grade 1-2"
     GRADE_3_PLUS = "grade >=3"
+    GRADE_3 = "grade 3"
+    GRADE_4 = "grade 4"
+    GRADE_5 = "grade 5"
     GRADE_MISSING = "grade missing"
     ON_TREATMENT = "on treatment at data cut-off"
     NOT_RECORDED = "not recorded"

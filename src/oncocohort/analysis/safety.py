@@ -18,13 +18,20 @@ from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.derive.safety_grades import derive_ae_worst
 
-__all__ = ["GRADE_BANDS", "compute_safety_rows", "summarise_ae_grades"]
+__all__ = ["GRADE_BANDS", "DEATH_WINDOW_DAYS", "compute_safety_rows",
+           "compute_safety_summary_rows", "compute_term_group_rows", "summarise_ae_grades"]
+
+#: Deaths this many days or fewer after the last dose are counted (tern/chevron DST01).
+DEATH_WINDOW_DAYS = 30
 
 #: ARD category -> the ``summarise_ae_grades`` column suffix.
 GRADE_BANDS: dict[str, str] = {
     Category.ANY_GRADE: "any",
     Category.GRADE_1_2: "grade_1_2",
     Category.GRADE_3_PLUS: "grade_3_plus",
+    Category.GRADE_3: "grade_3",
+    Category.GRADE_4: "grade_4",
+    Category.GRADE_5: "grade_5",
     Category.GRADE_MISSING: "grade_missing",
 }
 
@@ -95,10 +102,116 @@ def _counts(frame: pd.DataFrame, n_patients: int) -> pd.DataFrame:
         "n_any": 1,
         "n_grade_1_2": g.isin([1, 2]).fillna(False).astype(int),
         "n_grade_3_plus": (g >= 3).fillna(False).astype(int),
+        "n_grade_3": (g == 3).fillna(False).astype(int),
+        "n_grade_4": (g == 4).fillna(False).astype(int),
+        "n_grade_5": (g == 5).fillna(False).astype(int),
         "n_grade_missing": g.isna().astype(int),
     })
     out = flags.groupby("category", sort=True).sum().reset_index()
-    for col in ("n_any", "n_grade_1_2", "n_grade_3_plus", "n_grade_missing"):
+    counts = ["n_any", *(f"n_{suffix}" for suffix in GRADE_BANDS.values() if suffix != "any")]
+    for col in counts:
         out[col.replace("n_", "pct_", 1)] = 100.0 * out[col] / n_patients
-    return out[["category", "n_any", "pct_any", "n_grade_1_2", "pct_grade_1_2",
-                "n_grade_3_plus", "pct_grade_3_plus", "n_grade_missing", "pct_grade_missing"]]
+    return out[["category", *(c for col in counts for c in (col, col.replace("n_", "pct_", 1)))]]
+
+
+def _pct_rows(n: float, d: float, variable: str, **where: str) -> list[ArdRow]:
+    s = Analysis.SAFETY
+    return [ArdRow(s, Stat.N, n, variable=variable, denominator=d, **where),
+            ArdRow(s, Stat.PCT, 100.0 * n / d if d else float("nan"), variable=variable,
+                   unit="%", denominator=d, **where)]
+
+
+def _events(ae: pd.DataFrame, related_only: bool, treatment_emergent_only: bool) -> pd.DataFrame:
+    keep = pd.Series(True, index=ae.index)
+    if related_only:
+        keep &= ae["related"].fillna(False).astype(bool)
+    if treatment_emergent_only and "trtemfl" in ae:
+        keep &= ae["trtemfl"].eq("Y")
+    return ae.loc[keep]
+
+
+def compute_safety_summary_rows(ae: pd.DataFrame, patients: pd.DataFrame,
+                                exposure: pd.DataFrame | None, *,
+                                treatment_emergent_only: bool = True) -> list[ArdRow]:
+    """The overview of adverse events (tern/chevron AET01 and DST01), each row only when the
+    data have what it needs; ``n`` and ``pct`` of all ``patients``.
+
+    Per population (``group_level`` ``AE``: all causality, only when the records say which
+    events are related, i.e. some are not; ``TRAE``): patients with a ``serious`` event (the
+    AE column given), an ``immune_related`` one (some event flagged by the spec's list) and a
+    ``fatal`` one (grade 5; for ``TRAE`` the treatment-related deaths). Without a population:
+    ``discontinued_for_ae`` (end-of-treatment reason ``adverse event``), ``reduced_for_ae``
+    (the first dose reduction's recorded reason is one of the patient's recorded adverse
+    events, by ``ae_term``, CTCAE ``term`` or group, ignoring case) and
+    ``death_30d_last_dose`` (death at most :data:`DEATH_WINDOW_DAYS` days after the last dose
+    of any drug of the regimen).
+    """
+    d = float(len(patients))
+    ids = set(patients["subject_id"])
+    rows: list[ArdRow] = []
+    has_ae = ae is not None and not ae.empty
+    if has_ae:
+        ae = ae.loc[ae["subject_id"].isin(ids)]
+        pops = [(Level.TRAE, True)]
+        if "related" in ae and not ae["related"].fillna(False).astype(bool).all():
+            pops.insert(0, (Level.AE, False))
+        for level, related in pops:
+            ev = _events(ae, related, treatment_emergent_only)
+            where = {"group_var": Group.POPULATION, "group_level": level}
+            if "serious" in ae and ae["serious"].notna().any():
+                n = ev.loc[ev["serious"].fillna(False).astype(bool), "subject_id"].nunique()
+                rows += _pct_rows(float(n), d, Var.SERIOUS, **where)
+            if "immune_related" in ae and ae["immune_related"].fillna(False).astype(bool).any():
+                n = ev.loc[ev["immune_related"].fillna(False).astype(bool),
+                           "subject_id"].nunique()
+                rows += _pct_rows(float(n), d, Var.IMMUNE_RELATED, **where)
+            n = ev.loc[pd.to_numeric(ev["grade"], errors="coerce") == 5, "subject_id"].nunique()
+            rows += _pct_rows(float(n), d, Var.FATAL, **where)
+    if "eot_reason" in patients and patients["eot_reason"].notna().any():
+        n = float((patients["eot_reason"].astype(str) == "adverse event").sum())
+        rows += _pct_rows(n, d, Var.AE_DISCONTINUATION)
+    if (has_ae and exposure is not None and "first_reduction_reason" in exposure
+            and exposure["first_reduction_reason"].notna().any()):
+        rows += _pct_rows(float(_reduced_for_ae(ae, exposure, ids)), d, Var.AE_DOSE_REDUCTION)
+    if ("death_date" in patients and exposure is not None and "last_dose_date" in exposure
+            and not exposure.empty):
+        last = pd.to_datetime(exposure.groupby("subject_id")["last_dose_date"].max())
+        death = pd.to_datetime(patients.set_index("subject_id")["death_date"])
+        gap = (death - last.reindex(death.index)).dt.days
+        rows += _pct_rows(float((gap <= DEATH_WINDOW_DAYS).sum()), d, Var.DEATH_30D)
+    return rows
+
+
+def _reduced_for_ae(ae: pd.DataFrame, exposure: pd.DataFrame, ids: set) -> int:
+    """Patients whose first dose reduction (of any drug) names one of their own adverse
+    events."""
+    def norm(s: pd.Series) -> pd.Series:
+        return s.astype(str).str.strip().str.casefold()
+
+    names = pd.concat([pd.DataFrame({"subject_id": ae["subject_id"], "name": norm(ae[c])})
+                       for c in ("ae_term", "term", "ae_group") if c in ae])
+    known = set(zip(names["subject_id"], names["name"], strict=True))
+    red = exposure.loc[exposure["first_reduction_reason"].notna()
+                       & exposure["subject_id"].isin(ids)]
+    hit = {s for s, r in zip(red["subject_id"], norm(red["first_reduction_reason"]),
+                             strict=True) if (s, r) in known}
+    return len(hit)
+
+
+def compute_term_group_rows(ae: pd.DataFrame, *, related_only: bool = True,
+                            treatment_emergent_only: bool = True) -> list[ArdRow]:
+    """For each spec term group that gathers other terms (``ae_group`` differs from the CTCAE
+    ``term``), the patients with each member term (``group_var="term_group"``, ``variable``:
+    the group, ``category``: the member term, ``n``), so the report can say what a composite
+    category holds."""
+    if ae is None or ae.empty or "ae_group" not in ae or "term" not in ae:
+        return []
+    ev = _events(ae, related_only, treatment_emergent_only)
+    composite = ev.loc[ev["ae_group"].astype(str) != ev["term"].astype(str)]
+    level = Level.TRAE if related_only else Level.AE
+    rows = []
+    for (group, term), sub in composite.groupby(["ae_group", "term"], sort=True):
+        rows.append(ArdRow(Analysis.SAFETY, Stat.N, float(sub["subject_id"].nunique()),
+                           variable=str(group), category=str(term),
+                           group_var=Group.TERM_GROUP, group_level=level))
+    return rows

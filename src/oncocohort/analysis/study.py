@@ -32,7 +32,11 @@ from oncocohort.analysis.landmark import (
 from oncocohort.analysis.options import AnalysisOptions
 from oncocohort.analysis.response import compute_response_detail_rows, compute_response_rows
 from oncocohort.analysis.rmst import compute_rmst_rows
-from oncocohort.analysis.safety import compute_safety_rows
+from oncocohort.analysis.safety import (
+    compute_safety_rows,
+    compute_safety_summary_rows,
+    compute_term_group_rows,
+)
 from oncocohort.analysis.subgroups import SubgroupResult, compute_subgroup_rows
 from oncocohort.analysis.survival import EndpointFit, compute_endpoint_fit
 from oncocohort.canon.sections import SECTIONS
@@ -210,6 +214,10 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
 
     if "safety" in shown:
         rows += compute_safety_rows(derived.ae, n, by="group")
+        if _has_unrelated(derived.ae):  # all causality too, when the records tell them apart
+            rows += compute_safety_rows(derived.ae, n, by="group", related_only=False)
+        rows += compute_term_group_rows(derived.ae)
+        rows += compute_safety_summary_rows(derived.ae, patients, derived.exposure)
     if not subgroups and "subgroups" in shown:
         shown.remove("subgroups")
     return StudyAnalysis(
@@ -228,6 +236,11 @@ def is_overall_survival(ep: Endpoint) -> bool:
     """An endpoint whose only events are deaths, in every patient, from the index date: its
     times are the observation times (death or last contact), the follow-up's source."""
     return ep.population == "all" and tuple(ep.events) == ("death",) and ep.start == "index"
+
+
+def _has_unrelated(ae: pd.DataFrame | None) -> bool:
+    return (ae is not None and "related" in ae and len(ae) > 0
+            and not ae["related"].fillna(False).astype(bool).all())
 
 
 def _has_disposition(patients: pd.DataFrame) -> bool:

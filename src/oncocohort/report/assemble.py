@@ -18,6 +18,7 @@ from oncocohort.report.builders import (
     build_baseline_table,
     build_exposure_table,
     build_response_table,
+    build_safety_overview_table,
     build_safety_table,
 )
 from oncocohort.report.builders_cmp import (
@@ -97,6 +98,7 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
         tables += build_time_varying_tables(analysis, options)
         tables += build_comparison_tables(analysis, options)
     if "safety" in shown:
+        tables.append(build_safety_overview_table(ard, options))
         tables.append(build_safety_table(ard, options))
     return tables
 

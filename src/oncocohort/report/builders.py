@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
-from oncocohort.analysis.safety import GRADE_BANDS
 from oncocohort.canon.codes import OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import (
@@ -31,7 +30,7 @@ from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
 
 __all__ = ["build_baseline_table", "build_exposure_table", "build_response_table",
-           "build_safety_table"]
+           "build_safety_table", "build_safety_overview_table"]
 
 class _Counts:
     """Collects the count cells of a table, then formats them after suppression."""
@@ -328,29 +327,123 @@ def _response_detail_rows(a: ArdLookup, cells: _Counts, options: ReportOptions) 
     return rows
 
 
+#: The grade columns of the safety table, in display order (tern/chevron AET04: each grade).
+_SAFETY_BANDS = (Category.ANY_GRADE, Category.GRADE_1_2, Category.GRADE_3, Category.GRADE_4,
+                 Category.GRADE_5, Category.GRADE_3_PLUS, Category.GRADE_MISSING)
+_BAND_HEADERS = {Category.ANY_GRADE: "Any grade", Category.GRADE_1_2: "Grade 1-2",
+                 Category.GRADE_3: "Grade 3", Category.GRADE_4: "Grade 4",
+                 Category.GRADE_5: "Grade 5", Category.GRADE_3_PLUS: "Grade \u22653",
+                 Category.GRADE_MISSING: "Grade missing"}
+
+
 def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
-    """Table 3: per term/group any grade / grade 1-2 / grade >= 3 n (%), ARD order (frequency)."""
+    """Table 3: per term or group the patients by worst grade: any, 1-2, 3, 4, 5 and >= 3 (and
+    missing when any is), n (%), "Any TRAE" first then by frequency (ARD order); composite
+    categories (spec groups) footnoted with their terms."""
     a = ArdLookup(ard)
     k = options.small_cell_k
-    pops = a.values("group_level", analysis=Analysis.SAFETY, group_var=Group.POPULATION)
+    pops = a.values("group_level", analysis=Analysis.SAFETY, group_var=Group.POPULATION,
+                    variable=Var.PATIENTS)
     pop = pops[0] if pops else Level.TRAE
     w = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": pop}
     n_total = a.get(variable=Var.PATIENTS, statistic=Stat.N, **w)
-    terms = [t for t in a.values("variable", **w) if t != Var.PATIENTS]
+    terms = a.values("variable", category=Category.ANY_GRADE, statistic=Stat.N, **w)
     show_missing = any(
         a.get(variable=t, category=Category.GRADE_MISSING, statistic=Stat.N, **w) > 0
         for t in terms)
-    bands = [b for b in GRADE_BANDS if b != Category.GRADE_MISSING or show_missing]
+    bands = [b for b in _SAFETY_BANDS if b != Category.GRADE_MISSING or show_missing]
     cells = _Counts(k, options.style)
     rows: list[list] = []
     for term in terms:
-        idx = [cells.add(a.get(variable=term, category=b, statistic=Stat.N, **w),
-                         a.get(variable=term, category=b, statistic=Stat.PCT, **w))
-               for b in bands]
-        cells.block(idx[1:])
-        rows.append([term, *idx])
-    header = ("Adverse event", *(f"{b[:1].upper()}{b[1:]}, n (%)" for b in bands))
+        idx = dict(zip(bands, (
+            cells.add(a.get(variable=term, category=b, statistic=Stat.N, **w),
+                      a.get(variable=term, category=b, statistic=Stat.PCT, **w))
+            for b in bands), strict=True))
+        parts = [b for b in bands if b not in (Category.ANY_GRADE, Category.GRADE_3_PLUS)]
+        cells.block([idx[b] for b in parts])  # they add up to the any-grade count
+        cells.block([idx[b] for b in (Category.GRADE_3, Category.GRADE_4, Category.GRADE_5)])
+        cells.block([idx[b] for b in bands if b in (Category.GRADE_1_2, Category.GRADE_3_PLUS,
+                                                     Category.GRADE_MISSING)])
+        rows.append([term, *(idx[b] for b in bands)])
+    header = ("Adverse event", *(f"{_BAND_HEADERS[b]}, n (%)" for b in bands))
+    notes = convention_footnotes(options, "safety") + _composite_footnotes(a, pop, terms)
     return DisplayTable(
         "safety", f"Treatment-related adverse events (N={int(n_total)})", header,
-        _finish(rows, cells),
-        convention_footnotes(options, "safety") + suppression_footnote(options, cells.used))
+        _finish(rows, cells), notes + suppression_footnote(options, cells.used))
+
+
+def _composite_footnotes(a: ArdLookup, pop: str, terms: Sequence[str]) -> tuple[str, ...]:
+    """``"Liver function abnormality: Alanine aminotransferase increased (25), ..."``: what
+    each composite category of the table holds (patients with each CTCAE term)."""
+    w = {"analysis": Analysis.SAFETY, "group_var": Group.TERM_GROUP, "group_level": pop,
+         "statistic": Stat.N}
+    parts = []
+    for group in terms:
+        members = a.values("category", variable=group, **w)
+        if members:
+            parts.append(f"{group}: " + ", ".join(
+                f"{m} ({fmt_num(a.get(variable=group, category=m, **w), 0)})"
+                for m in members))
+    if not parts:
+        return ()
+    return ("Grouped categories, with the patients with each CTCAE v5.0 term (a patient may "
+            "have several): " + "; ".join(parts) + ".",)
+
+
+#: The overview's rows: (variable, label, by population).
+_OVERVIEW = ((Var.SERIOUS, "Serious adverse event", True),
+             (Var.IMMUNE_RELATED, "Immune-related adverse event", True),
+             (Var.FATAL, "Fatal adverse event (grade 5)", True),
+             (Var.AE_DISCONTINUATION, "Treatment discontinued for an adverse event", False),
+             (Var.AE_DOSE_REDUCTION, "Dose reduced for an adverse event", False),
+             (Var.DEATH_30D, "Death within 30 days of the last dose", False))
+
+
+def build_safety_overview_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
+    """The overview of adverse events (tern/chevron AET01, DST01): per population (all
+    causality when the data tell related from unrelated events; treatment-related) any
+    event, grade >= 3, serious, immune-related and fatal; then discontinuations and dose
+    reductions for an adverse event and deaths within 30 days of the last dose. A row is there
+    only when the data have what it needs."""
+    a = ArdLookup(ard)
+    cells = _Counts(options.small_cell_k, options.style)
+    s = {"analysis": Analysis.SAFETY}
+    n_total = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
+    rows: list[list] = []
+    pops = a.values("group_level", group_var=Group.POPULATION, variable=Var.PATIENTS, **s)
+    heads = {Level.AE: "All causality", Level.TRAE: "Treatment-related"}
+    for pop in sorted(pops, key=lambda p: p != Level.AE):
+        w = {"group_var": Group.POPULATION, "group_level": pop, **s}
+        rows.append([f"## {heads.get(pop, pop)}", ""])
+        anyw = {"variable": f"Any {pop}", **w}
+        for cat, label in ((Category.ANY_GRADE, "Any adverse event"),
+                           (Category.GRADE_3_PLUS, "Grade \u22653 adverse event")):
+            if a.has(category=cat, statistic=Stat.N, **anyw):
+                rows.append([f"  {label}", cells.add(
+                    a.get(category=cat, statistic=Stat.N, **anyw),
+                    a.get(category=cat, statistic=Stat.PCT, **anyw))])
+        for var, label, _ in (o for o in _OVERVIEW if o[2]):
+            if a.has(variable=var, statistic=Stat.N, **w):
+                if var == Var.FATAL and pop == Level.TRAE:
+                    label = "Treatment-related death (grade 5)"
+                rows.append([f"  {label}", cells.add(
+                    a.get(variable=var, statistic=Stat.N, **w),
+                    a.get(variable=var, statistic=Stat.PCT, **w))])
+    more = [(var, label) for var, label, by_pop in _OVERVIEW
+            if not by_pop and a.has(variable=var, statistic=Stat.N, **s)]
+    if more:
+        rows.append(["## Treatment changes and deaths", ""])
+        rows += [[f"  {label}", cells.add(a.get(variable=var, statistic=Stat.N, **s),
+                                          a.get(variable=var, statistic=Stat.PCT, **s))]
+                 for var, label in more]
+    notes = ["n (%) of all treated patients, each patient counted once per row; "
+             "treatment-emergent events only."]
+    if a.has(variable=Var.AE_DOSE_REDUCTION, statistic=Stat.N, **s):
+        notes.append("Dose reduced for an adverse event: the reason recorded for the first "
+                     "dose reduction is one of the patient's recorded adverse events.")
+    if a.has(variable=Var.DEATH_30D, statistic=Stat.N, **s):
+        notes.append("Death within 30 days of the last dose: any cause, at most 30 days after "
+                     "the last dose of any drug of the regimen.")
+    return DisplayTable("safety_overview", f"Overview of adverse events (N={int(n_total)})",
+                        ("", f"Total (N={int(n_total)}), n (%)"), _finish(rows, cells),
+                        tuple(notes) + suppression_footnote(options, cells.used))
