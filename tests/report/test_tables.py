@@ -74,8 +74,10 @@ def test_survival_and_subgroup_tables(analysis, report_options):
 def test_safety_table_order_and_cells(analysis, report_options):
     t = build_safety_table(analysis.ard, report_options)
     assert [r[0] for r in t.rows] == ["Any TRAE", "Fatigue", "Hypertension", "Rash"]
-    assert t.rows[0][1:] == ("8 (66.7)", "6 (50.0)", "2 (16.7)")
-    assert len(t.header) == 4  # no "grade missing" column when no grade is missing
+    # any, 1-2, 3, 4, 5, >=3: P01's fatigue and P05's hypertension are grade 3
+    assert t.rows[0][1:] == ("8 (66.7)", "6 (50.0)", "2 (16.7)", "0 (0.0)", "0 (0.0)",
+                             "2 (16.7)")
+    assert len(t.header) == 7  # no "grade missing" column when no grade is missing
 
 
 def test_forest_rows_and_annotation(analysis, report_options):
@@ -96,4 +98,4 @@ def test_tables_are_deterministic(analysis, report_options, fixture_module):
     assert a == b
     assert [t.name for t in build_report_tables(analysis, report_options)] == [
         "baseline", "exposure", "response", "survival", "subgroups_os", "subgroups_pfs",
-        "safety"]
+        "safety_overview", "safety"]
