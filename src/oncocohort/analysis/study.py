@@ -16,7 +16,9 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow, ard_frame
 from oncocohort.analysis.baseline import compute_baseline_rows
 from oncocohort.analysis.comparisons import ComparisonResult, compute_comparison
+from oncocohort.analysis.comparison_options import PublishedArm
 from oncocohort.analysis.competing import CompetingResult, compute_competing_rows
+from oncocohort.analysis.external import ExternalResult, compute_external
 from oncocohort.analysis.exposure import (
     compute_disposition_rows,
     compute_exposure_rows,
@@ -73,6 +75,9 @@ class StudyAnalysis:
     comparisons
         Comparison name -> :class:`~oncocohort.analysis.comparisons.ComparisonResult` (the
         internal comparisons, in the spec's order).
+    external
+        Arm name -> :class:`~oncocohort.analysis.external.ExternalResult` (the comparisons
+        with published arms, in the spec's order).
     notes
         Cox and Fine-Gray fitting warnings (e.g. monotone likelihood), and analyses not run
         (e.g. an RMST of a subgroup level followed for less than tau), stated in the report.
@@ -95,14 +100,17 @@ class StudyAnalysis:
     landmark_analyses: tuple[LandmarkResult, ...] = ()
     time_varying: tuple[TimeVaryingResult, ...] = ()
     comparisons: Mapping[str, ComparisonResult] = field(default_factory=dict)
+    external: Mapping[str, ExternalResult] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The ARD (a copy)."""
         return self.ard.copy()
 
 
-def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnalysis:
-    """Run every analysis on the derived study (pure: no I/O).
+def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
+                  published: Mapping[str, PublishedArm] | None = None) -> StudyAnalysis:
+    """Run every analysis on the derived study (pure: no I/O); ``published``: the digitised
+    data of the arms of ``options.external``, by name.
 
     Only the sections the data can fill and the spec does not switch off are analysed
     (:attr:`StudyAnalysis.sections`): a study without tumour assessments has no response
@@ -211,6 +219,19 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
             conf_level=conv.conf_level, median_ci=conv.median_ci, ties=conv.cox_ties)
         comparisons[c.name] = res
         rows += res.rows
+    external: dict[str, ExternalResult] = {}
+    published = published or {}
+    missing = [arm.name for arm in options.external if arm.name not in published]
+    if missing and "survival" in shown:
+        raise ValueError(f"no digitised data for the published arm(s) {', '.join(missing)}")
+    for arm in options.external if "survival" in shown else ():
+        if not (tte["paramcd"] == arm.endpoint).any():
+            continue
+        ext = compute_external(tte, arm, published[arm.name], landmarks=options.landmarks,
+                               conf_type=conv.km_conf_type, conf_level=conv.conf_level,
+                               median_ci=conv.median_ci, ties=conv.cox_ties)
+        external[arm.name] = ext
+        rows += ext.rows
 
     if "safety" in shown:
         rows += compute_safety_rows(derived.ae, n, by="group")
@@ -225,10 +246,11 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions) -> StudyAnaly
         attrition=derived.attrition, best_response=derived.best_response,
         swimmer=derived.swimmer, options=options,
         notes=tuple(note for res in subgroups.values() for note in res.notes) + tuple(notes)
-        + tuple(note for res in comparisons.values() for note in res.notes),
+        + tuple(note for res in comparisons.values() for note in res.notes)
+        + tuple(note for res in external.values() for note in res.notes),
         sections=tuple(shown), competing=competing,
         landmark_analyses=tuple(landmark_results), time_varying=tuple(time_varying),
-        comparisons=comparisons,
+        comparisons=comparisons, external=external,
     )
 
 

@@ -33,6 +33,11 @@ from oncocohort.report.builders_cr import (
     build_rmst_table,
     build_time_varying_tables,
 )
+from oncocohort.report.builders_ext import (
+    build_external_figures,
+    build_external_tables,
+    external_anchor,
+)
 from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
 from oncocohort.report.figures._risktable import count_text
 from oncocohort.report.figures._style import FigureColumn
@@ -97,6 +102,7 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
         tables += build_landmark_tables(analysis, options)
         tables += build_time_varying_tables(analysis, options)
         tables += build_comparison_tables(analysis, options)
+        tables += build_external_tables(analysis, options)
     if "safety" in shown:
         tables.append(build_safety_overview_table(ard, options))
         tables.append(build_safety_table(ard, options))
@@ -332,7 +338,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         figs += _forest_figures(analysis, options, endpoint, label)
     for name, caption, drawn in build_cr_figures(analysis, options) if "survival" in shown else ():
         figs.append(ReportFigure(name, caption, drawn.figure, drawn))
-    for name, caption, drawn in (build_comparison_figures(analysis, options)
+    for name, caption, drawn in ((build_comparison_figures(analysis, options)
+                                  + build_external_figures(analysis, options))
                                  if "survival" in shown else ()):
         figs.append(ReportFigure(name, caption, drawn.figure, drawn,
                                  column="single" if name.startswith("love_") else "double"))
@@ -430,6 +437,8 @@ def report_order(tables: Sequence[str], figures: Sequence[str]) -> tuple[tuple[s
     def anchor(fig: str) -> str:
         if comparison_anchor(fig) is not None:
             return comparison_anchor(fig)
+        if external_anchor(fig) is not None:
+            return external_anchor(fig)
         if fig in _AFTER:
             return _AFTER[fig]
         for prefix, table in (("cif_", "competing_"), ("landmark_", "landmark_"),

@@ -8,12 +8,14 @@ through the same typing and checks (:func:`oncocohort.model.build_study_data`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from oncocohort.analysis.comparison_options import PublishedArm
 from oncocohort.canon.schema import TABLES
 from oncocohort.canon.sections import SECTION_NEEDS
 from oncocohort.derive.sections import available_sections
@@ -23,6 +25,7 @@ from oncocohort.sources.base import SourceTable
 from oncocohort.sources.load import load_sources
 from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
 from oncocohort.sources.omop.connect import describe_error
+from oncocohort.sources.published import read_published_arm
 from oncocohort.spec import load_spec
 from oncocohort.study.checks import check_names
 from oncocohort.study.options import StudyOptions
@@ -46,6 +49,7 @@ class LoadedStudy:
     attrition: pd.DataFrame | None = None
     engine: str | None = None
     lines_source: str | None = None
+    published: Mapping[str, PublishedArm] = field(default_factory=dict)
 
 
 def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
@@ -71,13 +75,33 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     else:
         tables, source_problems = load_sources(options.data.sources, options.data.named)
     names = check_names(options, patients_columns(tables)) if "patients" in tables else []
+    published, arm_problems = read_published_arms(options)
+    names = names + arm_problems
     if not source_problems.ok:
         return LoadedStudy(options=options, data=None, problems=source_problems + names)
     data, model_problems = build_study_data(tables, options.validation)
     return LoadedStudy(options=options, data=data,
                        problems=(source_problems + model_problems
                                  + check_sections(options, data) + names),
-                       attrition=attrition, engine=engine, lines_source=lines_source)
+                       attrition=attrition, engine=engine, lines_source=lines_source,
+                       published=published)
+
+
+def read_published_arms(options: StudyOptions
+                        ) -> tuple[dict[str, PublishedArm], list[Problem]]:
+    """The digitised curve and numbers at risk of every ``comparisons.external`` arm (files
+    relative to the spec), and every problem found in them."""
+    out: dict[str, PublishedArm] = {}
+    problems: list[Problem] = []
+    for arm in options.data.published_arms:
+        try:
+            curve, at_risk = read_published_arm(arm.curve_path, arm.at_risk_path,
+                                                 curve_file=arm.curve, at_risk_file=arm.at_risk)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        out[arm.name] = PublishedArm(curve, at_risk)
+    return out, problems
 
 
 def patients_columns(tables: dict[str, list[SourceTable]]) -> list[str]:

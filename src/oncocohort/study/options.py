@@ -259,10 +259,6 @@ def _check_comparison_endpoints(spec: StudySpec) -> None:
                 "error", f"'{ep}' is not an endpoint of the spec analysed in all patients"
                 f"{did_you_mean(ep, usable)}; endpoints: {', '.join(usable) or 'none'}",
                 file=where, location=loc, code="unknown_endpoint"))
-    for i, _ in enumerate(spec.comparisons.external):  # lifted when the analysis lands
-        problems.append(Problem(
-            "error", "comparisons with a published arm are not analysed by this version yet",
-            file=where, location=f"comparisons.external[{i}]", code="not_supported"))
     if problems:
         raise InputError(problems)
 

@@ -79,5 +79,6 @@ def run_study(loaded: LoadedStudy) -> StudyResults:
     nothing). An RMST tau beyond the follow-up is an :class:`InputError`."""
     derived = derive_loaded_study(loaded)
     return StudyResults(options=loaded.options, derived=derived,
-                        analysis=analyse_study(derived, loaded.options.analysis),
+                        analysis=analyse_study(derived, loaded.options.analysis,
+                                                published=loaded.published),
                         problems=loaded.problems)

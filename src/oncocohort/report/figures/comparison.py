@@ -38,10 +38,10 @@ class ComparisonCurve:
 @dataclass(frozen=True)
 class RiskTable:
     """One table under the axis: its title and one row of printed cells per curve (``(time,
-    text)`` at the x ticks, in the curves' order)."""
+    text)`` at the x ticks, in the curves' order; ``None``: no row for that curve)."""
 
     title: str
-    cells: tuple[tuple[tuple[float, str], ...], ...]
+    cells: tuple[tuple[tuple[float, str], ...] | None, ...]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ def compute_comparison_figure(
     times every table is printed at)."""
     ticks = np.asarray(ticks, float)
     with plt.rc_context(RC):
-        lay = time_axis_layout(width_mm, width_mm * 0.42, [len(curves)] * len(tables),
+        lay = time_axis_layout(width_mm, width_mm * 0.42,
+                               [sum(c is not None for c in t.cells) for t in tables],
                                top_in=0.22)
         fig, ax = lay.figure, lay.ax
         xmax = max([float(c.km.table["time"].max()) for c in curves if len(c.km.table)]
@@ -105,7 +106,8 @@ def compute_comparison_figure(
         printed = []
         for table, tax in zip(tables, lay.tables, strict=True):
             rows = [RiskRow(c.label, PALETTE[i % len(PALETTE)], cells)
-                    for i, (c, cells) in enumerate(zip(curves, table.cells, strict=True))]
+                    for i, (c, cells) in enumerate(zip(curves, table.cells, strict=True))
+                    if cells is not None]
             draw_risk_table(tax, table.title, rows)
             printed += [{"table": table.title, "curve": r.label, "time": t, "text": txt}
                         for r in rows for t, txt in r.cells]

@@ -1,0 +1,211 @@
+"""Display tables and figures of the comparisons with published arms, from the ARD (curves
+drawn from the fits the analysis keeps; every number printed is an ARD row).
+
+Per arm: the comparison table (patients, events, median and landmark rates of the cohort and
+of the rebuilt arm; the hazard ratio, the difference in restricted mean survival time, the
+one-sample log-rank test), with the citation and a caveats paragraph in its footnotes; the QC
+table of the reconstruction (published vs rebuilt numbers at risk, survival, median, events);
+the overlaid Kaplan-Meier curves with the numbers at risk of both (the cohort's and the rebuilt
+arm's) and, under them, the published numbers at risk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oncocohort.analysis.external import ExternalResult
+from oncocohort.analysis.keys import Analysis, Level, Stat, Var
+from oncocohort.analysis.study import StudyAnalysis
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders_cmp import _method
+from oncocohort.report.figures._risktable import count_text
+from oncocohort.report.figures.comparison import (
+    ComparisonCurve,
+    ComparisonFigure,
+    RiskTable,
+    compute_comparison_figure,
+)
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.options import ReportOptions
+from oncocohort.report.tables import DisplayTable
+from oncocohort.report.wording import ci_label
+
+__all__ = ["build_external_tables", "build_external_figures", "external_anchor", "CAVEATS"]
+
+_E = Analysis.EXTERNAL
+_R = Analysis.RECONSTRUCTION
+
+#: What every comparison with a published arm must say next to its numbers.
+CAVEATS = (
+    "Caveats: the published arm is a different population, selected by a trial's eligibility "
+    "criteria (performance status, organ function, comorbidities, prior therapies), treated "
+    "in another line of therapy and era, and followed on a trial's assessment schedule, "
+    "while the cohort is a real-world one with its own selection and follow-up; the arm's "
+    "patient data are rebuilt from a figure, not observed. These contrasts are descriptive: "
+    "they are not adjusted for any difference between the populations and are not treatment "
+    "effects.")
+
+
+def _unit1(unit: str) -> str:
+    return unit[:-1] if unit.endswith("s") else unit
+
+
+def _comparison_table(a: ArdLookup, analysis: StudyAnalysis, res: ExternalResult,
+                      options: ReportOptions) -> DisplayTable:
+    style = options.style
+    ci = ci_label(options)
+    unit = options.conventions.time_unit
+    k = options.small_cell_k
+    e = {"analysis": _E, "group_var": res.name, "endpoint": res.endpoint}
+    levels = (str(Level.COHORT), str(Level.PUBLISHED))
+    rows: list[tuple[str, ...]] = []
+    rows.append(("Patients", *(count_text(int(a.get(variable=Var.PATIENTS, statistic=Stat.N,
+                                                     group_level=lv, **e)), k)
+                               for lv in levels)))
+    rows.append(("Events", *(count_text(int(a.get(variable=Var.EVENTS, statistic=Stat.N,
+                                                   group_level=lv, **e)), k)
+                             for lv in levels)))
+
+    def est(var: str, stat: str = Stat.MEDIAN, digits: int = 1, **w: str) -> str:
+        return fmt_est_ci(a.get(variable=var, statistic=stat, **w),
+                          a.get(variable=var, statistic=Stat.LOWER, **w),
+                          a.get(variable=var, statistic=Stat.UPPER, **w), digits=digits,
+                          style=style)
+    rows.append((f"Median, {unit} ({ci})", *(est(Var.MEDIAN, group_level=lv, **e)
+                                              for lv in levels)))
+    for t in a.values("category", variable=Var.LANDMARK, statistic=Stat.PCT,
+                      group_level=levels[0], **e):
+        rows.append((f"{t}-{_unit1(unit)} rate, % ({ci})",
+                     *(est(Var.LANDMARK, Stat.PCT, category=t, group_level=lv, **e)
+                       for lv in levels)))
+    c = {**e, "group_level": levels[0]}
+    rows.append((f"Hazard ratio, cohort vs arm ({ci})", est(Var.HR, Stat.HR, 2, **c), ""))
+    rows.append(("  p", fmt_p(a.get(variable=Var.HR, statistic=Stat.P, **c), style=style), ""))
+    tau = a.values("category", variable=Var.RMST, statistic=Stat.DIFFERENCE, **c)[0]
+    rows.append((f"RMST to {tau} {unit}",
+                 *(fmt_num(a.get(variable=Var.RMST, statistic=Stat.ESTIMATE, category=tau,
+                                 group_level=lv, **e), digits=1, style=style)
+                   for lv in levels)))
+    rows.append((f"  Difference, cohort - arm ({ci})",
+                 est(Var.RMST, Stat.DIFFERENCE, 2, category=tau, **c), ""))
+    rows.append(("  p", fmt_p(a.get(variable=Var.RMST, statistic=Stat.P, category=tau, **c),
+                              style=style), ""))
+    o = {"variable": Var.ONE_SAMPLE_LOGRANK, **c}
+    rows.append(("One-sample log-rank: observed / expected events",
+                 f"{fmt_num(a.get(statistic=Stat.OBSERVED, **o), digits=0, style=style)} / "
+                 f"{fmt_num(a.get(statistic=Stat.EXPECTED, **o), digits=1, style=style)}", ""))
+    rows.append(("  z; p", f"{fmt_num(a.get(statistic=Stat.Z, **o), digits=2, style=style)}; "
+                 f"{fmt_p(a.get(statistic=Stat.P, **o), style=style)}", ""))
+    ard = analysis.ard
+    return DisplayTable(
+        f"external_{res.name}", f"{options.label(res.endpoint)}: the cohort and {res.label}",
+        ("", "This cohort", res.label), tuple(rows),
+        footnotes=(
+            f"Published arm: {res.label}. Source: {res.citation}.",
+            "Methods: " + "; ".join(dict.fromkeys(part for m in (
+                _method(ard, variable=Var.MEDIAN, statistic=Stat.MEDIAN, group_level=levels[1],
+                        **e),
+                _method(ard, variable=Var.HR, statistic=Stat.HR, **c),
+                _method(ard, variable=Var.RMST, statistic=Stat.DIFFERENCE, **c),
+                _method(ard, statistic=Stat.Z, **o)) for part in m.split("; ") if part))
+            + ". A negative z: fewer deaths in "
+            "the cohort than the arm's curve predicts.",
+            CAVEATS,
+        ))
+
+
+def _qc_table(a: ArdLookup, res: ExternalResult, options: ReportOptions) -> DisplayTable:
+    style = options.style
+    unit = options.conventions.time_unit
+    w = {"analysis": _R, "group_var": res.name}
+    rows: list[tuple[str, ...]] = [("## Numbers at risk",)]
+
+    def line(label: str, digits: int, **x: str) -> tuple[str, ...]:
+        pub = a.get(statistic=Stat.PUBLISHED, **x, **w)
+        rec = a.get(statistic=Stat.RECONSTRUCTED, **x, **w)
+        diff = rec - pub if np.isfinite(pub) and np.isfinite(rec) else float("nan")
+        return (label, fmt_num(pub, digits=digits, missing="not given", style=style),
+                fmt_num(rec, digits=digits, missing="NR", style=style),
+                fmt_num(diff, digits=digits, missing="", style=style))
+    for t in a.values("category", variable=Var.AT_RISK, statistic=Stat.PUBLISHED, **w):
+        rows.append(line(f"  {t} {unit}", 0, variable=Var.AT_RISK, category=t))
+    rows.append(("## Survival, %",))
+    for t in a.values("category", variable=Var.LANDMARK, statistic=Stat.PUBLISHED, **w):
+        rows.append(line(f"  {t} {unit}", 1, variable=Var.LANDMARK, category=t))
+    rows.append(line(f"Median, {unit}", 1, variable=Var.MEDIAN))
+    rows.append(line("Total events", 0, variable=Var.TOTAL_EVENTS))
+    return DisplayTable(
+        f"reconstruction_{res.name}", f"Reconstruction of {res.label}: published and rebuilt",
+        ("", "Published (digitised)", "Rebuilt", "Difference"), tuple(rows),
+        footnotes=(
+            "Patient data rebuilt from the digitised Kaplan-Meier curve and the published "
+            "numbers at risk (Guyot et al. 2012, deaths capped by the at-risk table; "
+            "docs/statistics.md gives its measured accuracy). Survival and median of the "
+            "published arm: the digitised curve read as a step function.",
+            f"Source: {res.citation}.",
+        ))
+
+
+def build_external_tables(analysis: StudyAnalysis, options: ReportOptions
+                          ) -> list[DisplayTable]:
+    """Per published arm: the comparison table, then the reconstruction QC table."""
+    a = ArdLookup(analysis.ard)
+    out = []
+    for res in analysis.external.values():
+        out += [_comparison_table(a, analysis, res, options), _qc_table(a, res, options)]
+    return out
+
+
+def _figure(a: ArdLookup, res: ExternalResult, options: ReportOptions) -> ComparisonFigure:
+    e = {"analysis": _E, "group_var": res.name, "endpoint": res.endpoint}
+    levels = (str(Level.COHORT), str(Level.PUBLISHED))
+    k = options.small_cell_k
+    times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK,
+                     group_level=levels[0], **e)
+
+    def cells(lv: str) -> tuple[tuple[float, str], ...]:
+        return tuple((float(t), count_text(int(a.get(variable=Var.AT_RISK, category=t,
+                                                     statistic=Stat.N_AT_RISK,
+                                                     group_level=lv, **e)), k))
+                     for t in times)
+    published = set(a.values("category", analysis=_R, group_var=res.name,
+                             variable=Var.AT_RISK, statistic=Stat.PUBLISHED))
+    pub_cells = tuple((float(t), fmt_num(a.get(analysis=_R, group_var=res.name,
+                                               variable=Var.AT_RISK, category=t,
+                                               statistic=Stat.PUBLISHED), digits=0))
+                      for t in times if t in published)
+    curves = [ComparisonCurve("This cohort", res.curves[levels[0]],
+                              a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN,
+                                    group_level=levels[0], **e)),
+              ComparisonCurve("Published arm", res.curves[levels[1]],
+                              a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN,
+                                    group_level=levels[1], **e))]
+    tables = [RiskTable("Number at risk (published arm: rebuilt data)",
+                        (cells(levels[0]), cells(levels[1]))),
+              RiskTable("Number at risk as published", (None, pub_cells))]
+    c = {**e, "group_level": levels[0]}
+    note = (f"HR {fmt_est_ci(a.get(variable=Var.HR, statistic=Stat.HR, **c), a.get(variable=Var.HR, statistic=Stat.LOWER, **c), a.get(variable=Var.HR, statistic=Stat.UPPER, **c), digits=2, style=options.style)}")  # noqa: E501
+    return compute_comparison_figure(curves, tables, [float(t) for t in times],
+                                     unit=options.conventions.time_unit,
+                                     ylabel=f"{options.label(res.endpoint)} probability",
+                                     annotation=note)
+
+
+def external_anchor(figure: str) -> str | None:
+    """The table an external comparison's figure follows (``None``: not one of them)."""
+    if figure.startswith("extkm_"):
+        return "external_" + figure.removeprefix("extkm_")
+    return None
+
+
+def build_external_figures(analysis: StudyAnalysis, options: ReportOptions
+                           ) -> list[tuple[str, str, object]]:
+    """Per published arm: the overlaid curves, as ``(name, caption, drawn)``."""
+    a = ArdLookup(analysis.ard)
+    return [(f"extkm_{res.name}",
+             f"{options.label(res.endpoint)}: Kaplan-Meier estimates of the cohort and of "
+             f"{res.label} (the published arm), rebuilt from its published curve and numbers "
+             f"at risk ({res.citation}). Numbers at risk under the axis: of the cohort and of "
+             "the rebuilt arm, then the arm's as published. A descriptive contrast of different populations (see "
+             "the caveats under the table).", _figure(a, res, options))
+            for res in analysis.external.values()]
