@@ -293,3 +293,24 @@ def test_swimmer_draws_every_patient_with_death_and_discontinuation(analysis):
     big = compute_swimmer_figure(many)
     assert len(big.lanes) == 72 and not big.labelled
     assert big.figure.axes[0].get_ylabel() == "Patients (n = 72), longest treatment at the top"
+
+
+@pytest.mark.by_hand
+def test_flowchart_suppresses_small_disposition_counts(fixture_module):
+    """12 included: 9 stopped for progression, 1 for an adverse event, 2 on treatment. With
+    k = 5 the 1 and the 2 are hidden; the total 10 would give the 2 back (12 - 10), so it is
+    hidden too, and then the 9 (else 10 = 9 + the 1)."""
+    attrition = fixture_module.make_frames()["attrition"]
+    discontinued = pd.DataFrame({"label": ["progression", "adverse event"], "n": [9, 1]})
+    res = compute_flowchart_figure(attrition, discontinued=discontinued, small_cell_k=5)
+    stopped = next(b for b in res.boxes if "discontinued" in b)
+    assert stopped.splitlines() == ["* discontinued treatment", "• * progression",
+                                    "• <5 adverse event"]
+    assert "<5 still on treatment at the data cut-off" in res.boxes
+    plain = compute_flowchart_figure(attrition, discontinued=discontinued)
+    assert "2 still on treatment at the data cut-off" in plain.boxes
+    # nothing small: nothing hidden
+    big = pd.DataFrame({"label": ["progression", "adverse event"], "n": [5, 5]})
+    res = compute_flowchart_figure(attrition, discontinued=big, small_cell_k=2)
+    assert "2 still on treatment at the data cut-off" in res.boxes
+    assert next(b for b in res.boxes if "discontinued" in b).startswith("10 discontinued")

@@ -143,31 +143,20 @@ def compute_flowchart_figure(
     boxes.append(_Box(f"{n_final} {included_label}", False))
     if discontinued is not None and len(discontinued):
         ns = [int(n) for n in discontinued["n"]]
-        (stopped,), _ = _counted_boxes(
-            [("discontinued treatment", list(discontinued["label"].astype(str)), ns)],
-            small_cell_k)
         going = n_final - sum(ns)
+        # those still on treatment as a box of their own: the two totals add up to the
+        # included patients, so one hidden total hides the other
+        (stopped, still), _ = _counted_boxes(
+            [("discontinued treatment", list(discontinued["label"].astype(str)), ns),
+             (on_treatment_label, [on_treatment_label], [going])], small_cell_k, [[0, 1]])
         boxes.append(_Box(stopped, True))
-        boxes.append(_Box(f"{_count(going, small_cell_k, sum(ns))} {on_treatment_label}",
-                          False))
+        boxes.append(_Box(still.splitlines()[0], False))
     if analysis_sets is not None and len(analysis_sets):
         lines = ["Analysis sets"] + [f"{int(r.n)} {r.label}" for r in analysis_sets.itertuples()]
         boxes.append(_Box("\n".join(lines), False))
     note = FIRST_CRITERION_NOTE if selection else ""
     fig = _draw(boxes, note, width_mm)
     return FlowchartFigure(fig, tuple(b.text for b in boxes))
-
-
-def _count(n: int, k: int | None, complement: int) -> str:
-    """The on-treatment count: hidden when small, or when the discontinued total is hidden
-    (it is the included count minus that total)."""
-    if k is None:
-        return str(n)
-    if 0 < n < k:
-        return f"<{k}"
-    if 0 < complement < k:
-        return "*"
-    return str(n)
 
 
 def _wrap(text: str, chars: int) -> str:
