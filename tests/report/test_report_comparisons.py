@@ -47,6 +47,13 @@ def test_the_example_has_both_comparisons(report):
     assert "cmpkm_prior_ici_matched__pfs" not in figs  # endpoints: [os]
 
 
+def test_methods_paragraph_names_the_comparisons(report):
+    _, content = report
+    assert "inverse probability of treatment weighting" in content.methods
+    assert "greedy nearest-neighbour matching" in content.methods
+    assert "Guyot" in content.methods and "not treatment effects" in content.methods
+
+
 def test_outcome_table_prints_the_ard(report):
     analysis, content = report
     a = ArdLookup(analysis.ard)

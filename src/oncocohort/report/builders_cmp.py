@@ -32,7 +32,8 @@ from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import ci_label
 
-__all__ = ["build_comparison_tables", "build_comparison_figures", "comparison_anchor"]
+__all__ = ["build_comparison_tables", "build_comparison_figures", "comparison_anchor",
+           "comparison_methods"]
 
 _C = Analysis.COMPARISON
 
@@ -263,3 +264,34 @@ def build_comparison_figures(analysis: StudyAnalysis, options: ReportOptions
                         "weights and the number of patients still at risk. Dotted lines: "
                         "medians; tick marks: censored observations.", fig))
     return out
+
+
+def comparison_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
+    """Methods sentences of the internal and external comparisons (empty when none)."""
+    parts = []
+    for res in analysis.comparisons.values():
+        adjusted = ", ".join(options.label(v).lower() for v in _adjusters(analysis, res))
+        how = ("inverse probability of treatment weighting" if res.method == "weighting"
+               else "greedy nearest-neighbour matching on the logit of the score")
+        parts.append(
+            f"{options.label(res.variable)} ({res.treated} vs {res.control}) was compared "
+            f"adjusting for {adjusted} by {how}, with a propensity score from logistic "
+            "regression; balance was checked by standardised mean differences; survival was "
+            "estimated by weighted Kaplan-Meier curves and compared by Cox regression with "
+            "robust (sandwich) standard errors, with E-values for unmeasured confounding "
+            "(VanderWeele and Ding 2017).")
+    for res in analysis.external.values():
+        parts.append(
+            f"{options.label(res.endpoint)} of the cohort was set beside {res.label} "
+            f"({res.citation}), whose patient data were rebuilt from the published "
+            "Kaplan-Meier curve and numbers at risk (Guyot et al. 2012), by the hazard ratio, "
+            "the difference in restricted mean survival time and the one-sample log-rank test; "
+            "these descriptive contrasts between different populations are not treatment "
+            "effects.")
+    return " ".join(parts)
+
+
+def _adjusters(analysis: StudyAnalysis, res: ComparisonResult) -> list[str]:
+    ard = analysis.ard
+    rows = ard[(ard["analysis"] == Analysis.BALANCE) & (ard["group_var"] == res.name)]
+    return list(dict.fromkeys(rows["variable"]))

@@ -16,6 +16,7 @@ from oncocohort.report.assemble import (
     number_report,
     report_order,
 )
+from oncocohort.report.builders_cmp import comparison_methods
 from oncocohort.report.builders_cr import cr_methods
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle
 from oncocohort.report.options import ReportOptions
@@ -81,7 +82,8 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
         title=options.title or "Study report",
         methods=" ".join(filter(None, (
             methods_paragraph(options, endpoints, versions, analysis.sections),
-            cr_methods(analysis, options)))),
+            cr_methods(analysis, options),
+            comparison_methods(analysis, options)))),
         versions=versions,
         summary=tuple(results_sentences(analysis.ard, options, analysis.sections)),
         warnings=tuple(str(p) for p in problems.warnings),
