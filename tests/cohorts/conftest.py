@@ -70,3 +70,23 @@ def colon_outputs(tmp_path_factory) -> tuple[str, str, Path]:
     code, ran = _run_cli(["run", str(where / "colon_zh.yaml"), "--out", str(out)])
     assert code == 0, ran
     return said, ran, out
+
+
+@pytest.fixture(scope="session")
+def covariates_outputs(tmp_path_factory) -> Path:
+    """``validate`` then ``run`` of the lung study with continuous covariates, labels and
+    chosen reference levels (lung_covariates.yaml), once: the output folder."""
+    where = _copy(tmp_path_factory.mktemp("covariates") / "cohorts")
+    code, said = _run_cli(["validate", str(where / "lung_covariates.yaml")])
+    assert code == 0, said
+    out = where / "out"
+    code, ran = _run_cli(["run", str(where / "lung_covariates.yaml"), "--out", str(out)])
+    assert code == 0, ran
+    return out
+
+
+@pytest.fixture(scope="session")
+def covariates_reference() -> dict[str, float]:
+    """R's numbers for the covariates study (tests/reference/covariates.R)."""
+    r = pd.read_csv(REFERENCE / "covariates_results.csv")
+    return dict(zip(r["quantity"], r["value"], strict=True))

@@ -1,17 +1,18 @@
 """Baseline characteristics (the study's Table 1) as ARD rows.
 
-Continuous variables: ``n``, ``median``, ``min``, ``max`` (and ``q1``/``q3``) of the observed
-values plus ``n_missing``. Categorical variables: per level ``n`` and ``pct`` of all patients
+Continuous variables: ``n``, ``median``, ``min``, ``max``, ``q1``/``q3``, ``mean`` and ``sd``
+of the observed values plus ``n_missing`` (the report shows the summary the spec declares:
+median (range), median (IQR) or mean (SD)). Categorical variables: per level ``n`` and ``pct`` of all patients
 (``denominator`` = the number of patients, so missing values are not silently dropped from the
 denominator), plus a ``n_missing`` row. Table 1 adds each variable's ``pct_missing`` (of all
 patients). A variable is continuous when its column is numeric with
-more than ``max_levels`` distinct values; otherwise it is treated as categorical (ECOG 0-2 is
-categorical).
+more than ``max_levels`` distinct values, or when the spec declares it continuous; otherwise it
+is treated as categorical (ECOG 0-2 is categorical).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,8 @@ def sorted_levels(values: pd.Series) -> list[str]:
 
 def compute_continuous_rows(values: pd.Series, *, analysis: str, variable: str,
                             unit: str = "", **where: str) -> list[ArdRow]:
-    """``n``, ``median``, ``q1``, ``q3``, ``min``, ``max`` and ``n_missing`` of a numeric column.
+    """``n``, ``median``, ``q1``, ``q3``, ``min``, ``max`` and ``n_missing`` of a numeric column
+    (:func:`compute_mean_rows` adds the mean and SD).
 
     Quartiles use linear interpolation between order statistics (R ``quantile`` type 7, the
     numpy default); the median is the middle order statistic or the mean of the two middle
@@ -139,7 +141,8 @@ def compute_categorical_rows(values: pd.Series, *, analysis: str, variable: str,
 
 
 def compute_baseline_rows(patients: pd.DataFrame, variables: Sequence[str], *,
-                          units: dict[str, str] | None = None,
+                          units: Mapping[str, str] | None = None,
+                          continuous: Collection[str] = (),
                           analysis: str = Analysis.BASELINE) -> list[ArdRow]:
     """ARD rows of Table 1: the number of patients, then each variable in the given order,
     each followed by the percentage of patients with the value missing (``pct_missing``).
@@ -152,6 +155,9 @@ def compute_baseline_rows(patients: pd.DataFrame, variables: Sequence[str], *,
         Column names; absent columns are skipped (the caller states which were available).
     units
         Unit per continuous variable (e.g. ``{"age": "years"}``).
+    continuous
+        Variables summarised as continuous whatever their number of distinct values (the
+        others: :func:`is_continuous`).
     """
     units = units or {}
     n = float(len(patients))
@@ -160,9 +166,12 @@ def compute_baseline_rows(patients: pd.DataFrame, variables: Sequence[str], *,
         if var not in patients.columns:
             continue
         col = patients[var]
-        if is_continuous(col):
+        if (var in continuous and pd.api.types.is_numeric_dtype(col)
+                and not pd.api.types.is_bool_dtype(col)) or is_continuous(col):
             more = compute_continuous_rows(col, analysis=analysis, variable=var,
                                            unit=units.get(var, ""))
+            more += compute_mean_rows(col, analysis=analysis, variable=var,
+                                      unit=units.get(var, ""))
         else:
             more = compute_categorical_rows(col, analysis=analysis, variable=var)
         rows += more

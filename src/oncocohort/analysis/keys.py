@@ -160,6 +160,7 @@ class Stat(StrEnum):
     Z = "z"
     PUBLISHED = "published"          # reconstruction QC: the published (digitised) value
     RECONSTRUCTED = "reconstructed"  # ... and the value of the rebuilt patient data
+    PER = "per"                      # a continuous Cox term: the units of one hazard ratio
 
 
 class Group(StrEnum):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from oncocohort.analysis.comparison_options import ExternalArm, InternalComparison
+from oncocohort.analysis.variables import VariableLevels
 from oncocohort.canon.conventions import Conventions, Screen
 from oncocohort.derive.endpoints import Endpoint
 
@@ -69,6 +70,17 @@ class AnalysisOptions:
     external
         The published arms the cohort is compared with (``comparisons.external``); their
         digitised data are given to :func:`~oncocohort.analysis.study.analyse_study` apart.
+    levels
+        The labels, order and Cox reference level of categorical variables
+        (``variables:``), applied before Table 1 and the subgroup analyses.
+    continuous
+        Subgroup variables entered in the Cox models as continuous: variable -> the units of
+        one hazard ratio (``per``; 1 when not given).
+    baseline_continuous
+        Table 1 variables summarised as continuous whatever their number of distinct values
+        (a ``summary`` declared, or a continuous subgroup).
+    units
+        The unit of a continuous variable (``age``: years), for Table 1 and the Cox rows.
     """
 
     conventions: Conventions = field(default_factory=Conventions)
@@ -83,6 +95,11 @@ class AnalysisOptions:
     time_varying: tuple[TimeVarying, ...] = ()
     internal: tuple[InternalComparison, ...] = ()
     external: tuple[ExternalArm, ...] = ()
+    levels: tuple[VariableLevels, ...] = ()
+    continuous: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    baseline_continuous: frozenset[str] = frozenset()
+    units: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"age": "years"}))
 
     def shows(self, section: str, available: frozenset[str]) -> bool:
         """Whether ``section`` is analysed: its data are ``available`` and the spec does

@@ -41,6 +41,7 @@ from oncocohort.analysis.safety import (
 )
 from oncocohort.analysis.subgroups import SubgroupResult, compute_subgroup_rows
 from oncocohort.analysis.survival import EndpointFit, compute_endpoint_fit
+from oncocohort.analysis.variables import apply_levels, reference_label
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.derive.endpoints import Endpoint, TimeOptions
 from oncocohort.derive.study import DerivedStudy
@@ -117,7 +118,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
     rows, not an objective response rate of 0%.
     """
     conv = options.conventions
-    patients = derived.subjects
+    patients = apply_levels(derived.subjects, options.levels)
     n = len(patients)
     shown = [s for s in SECTIONS if options.shows(s, derived.sections)]
 
@@ -125,7 +126,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
     if "baseline" in shown:
         rows += compute_baseline_rows(patients, [v for v in options.baseline
                                                  if v in patients.columns],
-                                      units={"age": "years"})
+                                      units=options.units,
+                                      continuous=options.baseline_continuous)
     if "exposure" in shown:
         rows += compute_exposure_rows(derived.exposure, n)
         if _has_disposition(patients):
@@ -145,7 +147,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
     competing: dict[str, CompetingResult] = {}
     notes: list[str] = []
     variables = [v for v in options.subgroups if v in patients.columns]
-    cr_variables = variables if "subgroups" in shown else []
+    cr_variables = ([v for v in variables if v not in options.continuous]  # groups only
+                    if "subgroups" in shown else [])
     for ep in options.endpoints if "survival" in shown else ():
         if not (tte["paramcd"] == ep.name).any():
             continue
@@ -205,7 +208,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
                 conf_type=conv.km_conf_type, conf_level=conv.conf_level,
                 median_ci=conv.median_ci, ties=conv.cox_ties,
                 threshold=options.screen.threshold, p_from=options.screen.p_from,
-                landmarks=options.landmarks)
+                landmarks=options.landmarks,
+                continuous=options.continuous, references=_references(patients, options))
             subgroups[ep.name] = res
             rows += res.rows
 
@@ -213,8 +217,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
     for c in options.internal if "survival" in shown else ():
         eps = c.endpoints or tuple(ep.name for ep in options.endpoints
                                    if ep.population == "all" and ep.name in endpoints)
-        res = compute_comparison(
-            patients, tte, c, endpoints=[e for e in eps if e in endpoints],
+        res = compute_comparison(  # the spec's codes (treated, control), not the labels
+            derived.subjects, tte, c, endpoints=[e for e in eps if e in endpoints],
             landmarks=options.landmarks, conf_type=conv.km_conf_type,
             conf_level=conv.conf_level, median_ci=conv.median_ci, ties=conv.cox_ties)
         comparisons[c.name] = res
@@ -263,6 +267,16 @@ def is_overall_survival(ep: Endpoint) -> bool:
 def _has_unrelated(ae: pd.DataFrame | None) -> bool:
     return (ae is not None and "related" in ae and len(ae) > 0
             and not ae["related"].fillna(False).astype(bool).all())
+
+
+def _references(patients: pd.DataFrame, options: AnalysisOptions) -> dict[str, str]:
+    """The Cox reference level the spec declares, per variable (its label)."""
+    out = {}
+    for spec in options.levels:
+        if spec.variable in patients.columns and spec.reference is not None:
+            levels = list(patients[spec.variable].cat.categories)
+            out[spec.variable] = reference_label(spec, levels)
+    return out
 
 
 def _has_disposition(patients: pd.DataFrame) -> bool:

@@ -13,6 +13,14 @@ For each endpoint and each subgroup variable (a categorical baseline column):
   screen and both models are :func:`oncocohort.stats.screen.screen_and_fit`. With no variable
   passing the screen no multivariable model is fitted (its rows are absent).
 
+A numeric variable declared continuous (``continuous``: variable -> ``per``) enters the Cox
+models as one term, ``x / per``, so its hazard ratio is per ``per`` units (age per 10 years);
+it has no levels, no Kaplan-Meier curves and no log-rank test: its rows are the patients with
+a value, their events, ``per`` (``statistic="per"``, ``variable="hr"``) and the hazard ratio
+rows with an empty ``group_level``. The reference level of a categorical variable is the
+first level of its order unless ``references`` names another (the level without hazard-ratio
+rows is the reference).
+
 Patients with a missing value of the variable are left out of that variable's analyses (their
 number is the ``n_missing`` row); the multivariable model uses complete cases.
 Ties: the spec's ``cox_ties`` (Efron by default, as R ``coxph``).
@@ -21,7 +29,7 @@ Ties: the spec's ``cox_ties`` (Efron by default, as R ``coxph``).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,15 +67,21 @@ def _levels(col: pd.Series) -> list[str]:
 
 
 def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
-                   variables: Sequence[str]) -> pd.DataFrame:
+                   variables: Sequence[str],
+                   continuous: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per subject of the endpoint: ``aval``, ``event`` and the subgroup columns as
-    ordered categoricals of their text (levels as in :func:`_levels`)."""
+    ordered categoricals of their text (levels as in :func:`_levels`); a ``continuous``
+    variable as its numeric value divided by its ``per``."""
+    continuous = continuous or {}
     sub = tte.loc[tte["paramcd"] == endpoint, ["subject_id", "aval", "event"]]
     missing = [v for v in variables if v not in patients.columns]
     if missing:
         raise ValueError(f"subgroup variables not among the patient columns: {', '.join(missing)}")
     cols = patients[["subject_id", *variables]].copy()
     for v in variables:
+        if v in continuous:
+            cols[v] = pd.to_numeric(cols[v], errors="coerce").astype(float) / continuous[v]
+            continue
         levels = _levels(cols[v])
         text = level_texts(cols[v])
         cols[v] = pd.Categorical(text, categories=levels)
@@ -81,9 +95,12 @@ def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) 
     for var in variables:
         for term, r in fit.table.iterrows():
             prefix = f"{var}["
-            if not str(term).startswith(prefix):
+            if str(term) == var:
+                level = ""  # a continuous term
+            elif str(term).startswith(prefix):
+                level = str(term)[len(prefix):-1]
+            else:
                 continue
-            level = str(term)[len(prefix):-1]
             for stat, col in ((Stat.HR, "hr"), (Stat.LOWER, "hr_lower"),
                               (Stat.UPPER, "hr_upper"), (Stat.P, "p")):
                 rows.append(ArdRow(analysis, stat, float(r[col]), variable=Var.HR,
@@ -137,13 +154,16 @@ def compute_subgroup_rows(
     threshold: float = 0.05,
     p_from: str = "wald",
     landmarks: Sequence[float] = (),
+    continuous: Mapping[str, float] | None = None,
+    references: Mapping[str, str] | None = None,
 ) -> SubgroupResult:
     """Table 2 rows for one endpoint (see the module docstring); the curves' numbers at risk
     at the times of :func:`~oncocohort.analysis.survival.at_risk_grid` (``landmarks``
     included)."""
     if p_from not in P_FROM:
         raise ValueError(f"p_from must be 'wald', 'lr' or 'logrank', not {p_from!r}")
-    data = subgroup_frame(patients, tte, endpoint, variables)
+    continuous = dict(continuous or {})
+    data = subgroup_frame(patients, tte, endpoint, variables, continuous)
     per_var: dict[str, list[ArdRow]] = {}
     curves: dict[str, dict[str, KaplanMeier]] = {}
     for var in variables:
@@ -152,6 +172,14 @@ def compute_subgroup_rows(
                                       float(len(data) - len(d)), variable=Var.PATIENTS,
                                       endpoint=endpoint, group_var=var)]
         curves[var] = {}
+        if var in continuous:
+            rows += [ArdRow(Analysis.SUBGROUP, Stat.N, float(len(d)), variable=Var.PATIENTS,
+                            endpoint=endpoint, group_var=var),
+                     ArdRow(Analysis.SUBGROUP, Stat.N, float(d["event"].sum()),
+                            variable=Var.EVENTS, endpoint=endpoint, group_var=var),
+                     ArdRow(Analysis.SUBGROUP, Stat.PER, float(continuous[var]),
+                            variable=Var.HR, endpoint=endpoint, group_var=var)]
+            continue
         grid = at_risk_grid(float(d["aval"].max()) if len(d) else 0.0,  # one axis per variable
                             landmarks)
         for level in data[var].cat.categories:
@@ -182,7 +210,9 @@ def compute_subgroup_rows(
             warnings.simplefilter("ignore", CoxWarning)
             res = screen_and_fit(data, time="aval", event="event", candidates=candidates,
                                  threshold=threshold, p_from=p_from, ties=ties,
-                                 conf_level=conf_level)
+                                 conf_level=conf_level,
+                                 reference={v: r for v, r in (references or {}).items()
+                                            if v in candidates})
         selected = res.selected
         for var in candidates:
             fit = res.univariable_fits[var]

@@ -32,7 +32,9 @@ class SubgroupCut:
 
 def derive_subgroup_variables(patients: pd.DataFrame,
                               cuts: Sequence[SubgroupCut]) -> pd.DataFrame:
-    """``patients`` (a copy) with one text column per cut: the label of the value's group.
+    """``patients`` (a copy) with one text column per cut: the label of the value's group
+    (the analyses show the groups in the cut's order: ``StudyOptions`` gives each cut
+    variable that order).
 
     Examples
     --------

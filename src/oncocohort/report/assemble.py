@@ -38,7 +38,12 @@ from oncocohort.report.builders_ext import (
     build_external_tables,
     external_anchor,
 )
-from oncocohort.report.builders_survival import build_subgroup_table, build_survival_table
+from oncocohort.report.builders_survival import (
+    build_subgroup_table,
+    build_survival_table,
+    per_text,
+    reference_level,
+)
 from oncocohort.report.figures._risktable import count_text
 from oncocohort.report.figures._style import FigureColumn
 from oncocohort.report.figures.cif import CifFigure
@@ -148,7 +153,11 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
                 continue
             w = {"analysis": analysis, "endpoint": endpoint, "group_var": var,
                  "group_level": level, "variable": Var.HR}
-            rows.append({"label": level, "hr": a.get(statistic=Stat.HR, **w),
+            label = level if level else per_text(  # a continuous term
+                a.get(analysis=Analysis.SUBGROUP, endpoint=endpoint, group_var=var,
+                      variable=Var.HR, statistic=Stat.PER),
+                options.display(var).unit, options.style).capitalize()
+            rows.append({"label": label, "hr": a.get(statistic=Stat.HR, **w),
                          "lower": a.get(statistic=Stat.LOWER, **w),
                          "upper": a.get(statistic=Stat.UPPER, **w),
                          "p": a.get(statistic=Stat.P, **w), "reference": False,
@@ -207,11 +216,12 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
     lines = [f"Log-rank p = {fmt_p(p, style=style)}"]
     levels = [lv for lv in a.values("group_level", analysis=Analysis.SUBGROUP, endpoint=endpoint,
                                     group_var=var, variable=Var.PATIENTS, statistic=Stat.N) if lv]
-    for level in levels[1:]:
+    ref = reference_level(a, endpoint, var, levels)
+    for level in levels:
         w = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint, "group_var": var,
              "group_level": level, "variable": Var.HR}
-        if a.has(statistic=Stat.HR, **w):
-            lines.append(f"HR {level} vs {levels[0]} ({ci_label}): " + fmt_est_ci(
+        if level != ref and a.has(statistic=Stat.HR, **w):
+            lines.append(f"HR {level} vs {ref} ({ci_label}): " + fmt_est_ci(
                 a.get(statistic=Stat.HR, **w), a.get(statistic=Stat.LOWER, **w),
                 a.get(statistic=Stat.UPPER, **w), digits=2, style=style))
     return "\n".join(lines)

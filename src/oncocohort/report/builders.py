@@ -97,30 +97,60 @@ def _finish(rows: list[list], cells: _Counts) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+_SUMMARY_TEXT = {"median_range": "Median (range)", "median_iqr": "Median (IQR)",
+                 "mean_sd": "Mean (SD)"}
+
+
+def continuous_text(a: ArdLookup, summary: str, digits: int | None,
+                    style: HouseStyle, **where: str) -> str:
+    """A continuous variable's summary from its ARD rows: ``63 (23-82)`` (median (range)),
+    ``63 (55-70)`` (median (IQR)) or ``61.2 (10.3)`` (mean (SD)), with ``digits`` decimals
+    (one when ``None``)."""
+    d = 1 if digits is None else digits
+    if summary == "mean_sd":
+        return (f"{fmt_num(a.get(statistic=Stat.MEAN, **where), d, style=style)} "
+                f"({fmt_num(a.get(statistic=Stat.SD, **where), d, style=style)})")
+    lo, hi = (Stat.Q1, Stat.Q3) if summary == "median_iqr" else (Stat.MIN, Stat.MAX)
+    return fmt_median_range(a.get(statistic=Stat.MEDIAN, **where), a.get(statistic=lo, **where),
+                            a.get(statistic=hi, **where), d, style=style)
+
+
 def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
-    """Table 1: median (range) of continuous variables, n (%) per level, missing counts."""
+    """Table 1: a summary of continuous variables (median (range), median (IQR) or mean (SD),
+    as the spec declares), n (%) per level (or one "yes" row for a yes/no variable, and
+    blocks of yes rows under one heading), missing counts."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     n_total = a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N)
     cells = _Counts(k, options.style)
     rows: list[list] = []
+    block = ""
     for var in a.values("variable", analysis=Analysis.BASELINE):
         if var == Var.PATIENTS:
             continue
-        rows.append([f"## {options.label(var)}", ""])
+        show = options.display(var)
         base = {"analysis": Analysis.BASELINE, "variable": var}
+        levels = a.values("category", statistic=Stat.N, **base)
+        if show.yes_only and show.yes_level in levels:
+            if show.block and show.block != block:
+                rows.append([f"## {show.block}", ""])
+            block = show.block
+            i = cells.add(a.get(category=show.yes_level, statistic=Stat.N, **base),
+                          a.get(category=show.yes_level, statistic=Stat.PCT, **base))
+            rows.append([f"  {options.label(var)}" if show.block else options.label(var), i])
+            continue
+        block = ""
+        rows.append([f"## {options.label(var)}", ""])
         if a.has(statistic=Stat.MEDIAN, **base):
-            rows.append(["  Median (range)", fmt_median_range(
-                a.get(statistic=Stat.MEDIAN, **base), a.get(statistic=Stat.MIN, **base),
-                a.get(statistic=Stat.MAX, **base), style=options.style)])
+            rows.append([f"  {_SUMMARY_TEXT[show.summary]}", continuous_text(
+                a, show.summary, show.digits, options.style, **base)])
             miss = a.get(statistic=Stat.N_MISSING, **base)
             if miss > 0:
                 rows.append(["  Missing", cells.add(miss, a.get(statistic=Stat.PCT_MISSING,
                                                                 **base))])
             continue
         idx = []
-        for level in a.values("category", analysis=Analysis.BASELINE, variable=var,
-                              statistic=Stat.N):
+        for level in levels:
             i = cells.add(a.get(category=level, statistic=Stat.N, **base),
                           a.get(category=level, statistic=Stat.PCT, **base))
             idx.append(i)

@@ -8,7 +8,7 @@ from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.builders_cr import rmst_survival_rows
-from oncocohort.report.format import fmt_est_ci, fmt_median_range, fmt_num, fmt_p
+from oncocohort.report.format import HouseStyle, fmt_est_ci, fmt_median_range, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable, Spanner
 from oncocohort.report.wording import (
@@ -19,7 +19,8 @@ from oncocohort.report.wording import (
     suppression_footnote,
 )
 
-__all__ = ["build_survival_table", "build_subgroup_table", "median_text"]
+__all__ = ["build_survival_table", "build_subgroup_table", "median_text", "per_text",
+           "reference_level"]
 
 
 def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
@@ -94,8 +95,9 @@ _DAGGER = "\u2020"  # marks a factor's global p, printed on its reference level
 
 def _cox_cells(a: ArdLookup, options: ReportOptions, analysis: str, endpoint: str, var: str,
                level: str, first: bool, n_levels: int) -> list[str]:
-    """HR (CI) and p of one level in one model; on the reference level ``1 (reference)`` and,
-    for a factor of 3 or more levels, its global Wald p marked with a dagger."""
+    """HR (CI) and p of one level in one model (``level`` ``""``: a continuous term); on the
+    reference level (``first``) ``1 (reference)`` and, for a factor of 3 or more levels, its
+    global Wald p marked with a dagger."""
     st = options.style
     if first:
         glob = a.get(analysis=analysis, endpoint=endpoint, group_var=var,
@@ -120,6 +122,22 @@ def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoin
                                     statistic=Stat.N, **sub) if lv]
     selected = a.get(analysis=Analysis.COX_MULTIVARIABLE, endpoint=endpoint, group_var=var,
                      variable=Var.SCREEN, statistic=Stat.SELECTED) == 1
+    if a.has(group_var=var, variable=Var.HR, statistic=Stat.PER, **sub):  # continuous
+        per = a.get(group_var=var, variable=Var.HR, statistic=Stat.PER, **sub)
+        w = {"group_var": var, "statistic": Stat.N, **sub}
+        row = [f"  {per_text(per, options.display(var).unit, options.style).capitalize()}",
+               cells.add(a.get(variable=Var.PATIENTS, **w)),
+               cells.add(a.get(variable=Var.EVENTS, **w)), "", ""]
+        row += _cox_cells(a, options, Analysis.COX_UNIVARIABLE, endpoint, var, "", False, 1)
+        row += (_cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var, "", False, 1)
+                if selected else ["", ""])
+        rows.append(row)
+        missing = a.get(group_var=var, variable=Var.PATIENTS, statistic=Stat.N_MISSING,
+                        default=0.0, **sub)
+        if missing > 0:
+            rows.append(["  Missing (left out)", cells.add(missing)] + [""] * 7)
+        return rows, 1
+    ref = reference_level(a, endpoint, var, levels)
     # no log-rank test for a variable observed at one level only
     lr_p = fmt_p(a.get(group_var=var, variable=Var.LOGRANK, statistic=Stat.P,
                        default=float("nan"), **sub), style=options.style)
@@ -130,10 +148,11 @@ def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoin
         d_idx.append(cells.add(a.get(variable=Var.EVENTS, statistic=Stat.N, **lw)))
         row = [f"  {level}", n_idx[-1], d_idx[-1], median_text(a, options, **lw),
                lr_p if j == 0 else ""]
-        row += _cox_cells(a, options, Analysis.COX_UNIVARIABLE, endpoint, var, level, j == 0,
+        is_ref = level == ref if ref else j == 0
+        row += _cox_cells(a, options, Analysis.COX_UNIVARIABLE, endpoint, var, level, is_ref,
                           len(levels))
         row += (_cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var, level,
-                           j == 0, len(levels)) if selected else ["", ""])
+                           is_ref, len(levels)) if selected else ["", ""])
         rows.append(row)
     missing = a.get(group_var=var, variable=Var.PATIENTS, statistic=Stat.N_MISSING, default=0.0,
                     **sub)
@@ -179,6 +198,25 @@ def _subgroup_footnotes(a: ArdLookup, options: ReportOptions, endpoint: str,
     return tuple(notes)
 
 
+def per_text(per: float, unit: str, style: HouseStyle) -> str:
+    """``"per 10 years"``, ``"per year"``, ``"per 10 units"``: the units of a continuous Cox
+    term's hazard ratio."""
+    unit = unit or "units"
+    if per == 1:
+        return f"per {unit[:-1] if unit.endswith('s') else unit}"
+    return f"per {style.mark(f'{per:g}')} {unit}"
+
+
+def reference_level(a: ArdLookup, endpoint: str, var: str, levels: list[str]) -> str:
+    """The reference level of a variable's Cox terms: the level with no hazard ratio in the
+    univariable model (``""`` when there is no model)."""
+    w = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint, "group_var": var,
+         "variable": Var.HR, "statistic": Stat.HR}
+    if not any(a.has(group_level=lv, **w) for lv in levels):
+        return ""
+    return next((lv for lv in levels if not a.has(group_level=lv, **w)), "")
+
+
 def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
                          options: ReportOptions) -> DisplayTable:
     """Table 2 for one endpoint: per variable and level the patients, events, median (CI),
@@ -186,7 +224,8 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
     p (``1 (reference)`` on the reference level, with the global p of a factor of 3 or more
     levels), the multivariable columns for variables that passed the screen; a "Missing" row
     when patients were left out. Footnotes: the multivariable model's patients and events and
-    its proportional-hazards check."""
+    its proportional-hazards check. A continuous variable has one row, its hazard ratio per
+    its units (``per 10 years``)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     ci = ci_label(options)

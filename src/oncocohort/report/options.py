@@ -23,7 +23,7 @@ from oncocohort.canon.formats import (
 )
 from oncocohort.report.format import HouseStyle, number_style
 
-__all__ = ["ReportOptions", "VARIABLE_LABELS"]
+__all__ = ["ReportOptions", "VARIABLE_LABELS", "VariableDisplay"]
 
 #: Display labels of the usual baseline variables; the spec's ``labels``, subgroup labels and
 #: endpoint labels are added on top.
@@ -33,6 +33,38 @@ VARIABLE_LABELS: Mapping[str, str] = {
     "prior_taxane": "Prior taxane", "prior_platinum": "Prior platinum",
     "prior_targeted": "Prior targeted therapy",
 }
+
+
+@dataclass(frozen=True)
+class VariableDisplay:
+    """How Table 1 shows one variable (the spec's ``variables.<name>`` and ``baseline``).
+
+    Attributes
+    ----------
+    summary
+        A continuous variable's summary: ``median_range`` (default), ``median_iqr`` or
+        ``mean_sd``.
+    digits
+        Decimals of that summary (``None``: one).
+    yes_only
+        A yes/no variable shown as one row, the count of ``yes_level``.
+    yes_level
+        The level counted by that row (its label: ``Yes`` unless the spec relabels it).
+    block
+        The heading of the block of yes rows the variable is shown in (``""``: none).
+    unit
+        The unit of a continuous variable (``years``), for the hazard ratio per units.
+    """
+
+    summary: Literal["median_range", "median_iqr", "mean_sd"] = "median_range"
+    digits: int | None = None
+    yes_only: bool = False
+    yes_level: str = "Yes"
+    block: str = ""
+    unit: str = ""
+
+
+_NO_DISPLAY = VariableDisplay()
 
 
 @dataclass(frozen=True)
@@ -76,6 +108,9 @@ class ReportOptions:
     time_origins
         Endpoint name -> the wording of its time origin (``"date of diagnosis"``); an endpoint
         not in it is timed from the index date (:attr:`index_date_label`).
+    variables
+        Per variable, how Table 1 shows it (:class:`VariableDisplay`; a variable without
+        one is shown by default).
     """
 
     title: str
@@ -94,6 +129,7 @@ class ReportOptions:
     km_cumulative_events: bool = False
     records_after_cutoff: RecordsAfterCutoff = DEFAULT_RECORDS_AFTER_CUTOFF
     time_origins: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, VariableDisplay] = field(default_factory=dict)
 
     @property
     def style(self) -> HouseStyle:
@@ -117,6 +153,10 @@ class ReportOptions:
             return f"the {next(iter(by_origin), self.index_date_label)}"
         parts = [f"the {origin} ({', '.join(eps)})" for origin, eps in by_origin.items()]
         return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def display(self, name: str) -> VariableDisplay:
+        """How Table 1 shows ``name``."""
+        return self.variables.get(name, _NO_DISPLAY)
 
     def label(self, name: str) -> str:
         """The display label of ``name`` (``name`` itself when it has none)."""

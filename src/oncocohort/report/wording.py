@@ -94,7 +94,8 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
                  f"from {options.time_origins_text()}; data cut-off {options.data_cutoff}"
                  f"{_TRUNCATED_NOTE if options.records_after_cutoff == 'truncate' else ''}."),
         "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.cox_ties}), "
-                f"Wald confidence intervals and p-values; the first level is the reference. "
+                "Wald confidence intervals and p-values; hazard ratios against the level "
+                "marked 1 (reference), and per the units shown for continuous variables. "
                 f"Variables with univariable p < {_n(options, screen.threshold)} "
                 f"({screen.p_from} test) entered the multivariable model."),
         "denominator": (f"Percentages of {denominator}; "

@@ -67,6 +67,9 @@ __all__ = [
     "Endpoint",
     "SubgroupDerive",
     "Subgroup",
+    "BaselineVariable",
+    "BaselineBlock",
+    "Variable",
     "Screen",
     "Safety",
     "Outputs",
@@ -507,11 +510,82 @@ class Regimen(_Frozen):
 
 
 class Subgroup(_Frozen):
-    """A baseline variable for the subgroup table; ``derive`` makes it from a numeric one."""
+    """A baseline variable for the subgroup table; ``derive`` makes it from a numeric one, or
+    ``continuous`` enters a numeric one in the Cox models as it is (hazard ratio per ``per``
+    units, e.g. age per 10 years)."""
 
     variable: str
     label: str | None = None
     derive: SubgroupDerive | None = None
+    continuous: bool = False
+    per: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _cut_or_continuous(self) -> Subgroup:
+        if self.derive is not None and self.continuous:
+            raise PydanticCustomError(
+                "cut_and_continuous",
+                "a subgroup is either cut into groups ('derive') or entered as a continuous "
+                "variable ('continuous: true'), not both")
+        if self.per is not None and not self.continuous:
+            raise PydanticCustomError(
+                "per_needs_continuous",
+                "'per' (the units of one hazard ratio) needs 'continuous: true'")
+        return self
+
+
+class BaselineVariable(_Frozen):
+    """A Table 1 row block with its own label or grouping (``derive``: cut points, as a
+    subgroup's), without being a subgroup of Table 2."""
+
+    variable: str
+    label: str | None = None
+    derive: SubgroupDerive | None = None
+
+
+class BaselineBlock(_Frozen):
+    """Yes/no variables shown together in Table 1 under one heading, one "yes" row each
+    (labelled with the variable's label)."""
+
+    block: str = Field(min_length=1)
+    variables: list[str] = Field(min_length=1)
+
+
+BaselineItem = str | BaselineVariable | BaselineBlock
+
+_SUMMARIES = Literal["median_range", "median_iqr", "mean_sd"]
+
+
+class Variable(_Frozen):
+    """``variables.<name>``: how one variable is shown and modelled.
+
+    ``values`` maps a code (as in the data, after the source's recoding) to its label and
+    gives the level order as written (a list gives the order only); ``order: frequency`` puts
+    the most frequent level first instead. ``reference`` is the reference level of its Cox
+    terms (a code or a label; default: the first level in that order). ``summary`` and
+    ``digits`` say how Table 1 summarises a continuous variable, ``unit`` its unit;
+    ``yes_only`` shows a yes/no variable as one "yes" row.
+    """
+
+    label: str | None = None
+    values: dict[UserCode, str] | list[UserCode] | None = None
+    order: Literal["declared", "frequency"] = "declared"
+    reference: UserCode | None = None
+    summary: _SUMMARIES | None = None
+    digits: int | None = Field(None, ge=0, le=6)
+    unit: str | None = None
+    yes_only: bool = False
+
+    @model_validator(mode="after")
+    def _distinct_labels(self) -> Variable:
+        if isinstance(self.values, dict):
+            labels = list(self.values.values())
+            doubled = sorted({x for x in labels if labels.count(x) > 1})
+            if doubled:
+                raise PydanticCustomError(
+                    "label_twice", "the label(s) {labels} are given to more than one code",
+                    {"labels": ", ".join(doubled)})
+        return self
 
 
 class Screen(_Frozen):
@@ -572,8 +646,9 @@ class StudySpec(_Frozen):
     cohort: Cohort = Field(default_factory=Cohort)
     endpoints: dict[str, Endpoint] = Field(default_factory=dict)
     regimen: Regimen | None = None
-    baseline: list[str] = Field(default_factory=list)
+    baseline: list[BaselineItem] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
+    variables: dict[str, Variable] = Field(default_factory=dict)
     landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
     landmark_analyses: list[LandmarkAnalysis] = Field(default_factory=list)
     time_varying: list[TimeVarying] = Field(default_factory=list)

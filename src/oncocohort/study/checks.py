@@ -27,6 +27,9 @@ _VARIABLE = {
            "table",
     "comparison": "comparison variable {name!r} is neither a column of the patients table nor "
                   "a derived subgroup variable",
+    "continuous": "subgroup variable {name!r} is not a column of the patients table",
+    "reference": "variable {name!r} (whose reference level is given) is not a column of the "
+                 "patients table",
 }
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from oncocohort.analysis.baseline import is_continuous
+from oncocohort.analysis.variables import apply_levels, reference_label
 from oncocohort.cohort import CohortSelection, select_cohort
 from oncocohort.cohort.reported import select_reported
 from oncocohort.derive.subgroups import derive_subgroup_variables
 from oncocohort.problems import InputError, Problem
 from oncocohort.study.checks import locate_rule_problem, variable_problems
 from oncocohort.study.load import LoadedStudy
-from oncocohort.study.options import StudyOptions
+from oncocohort.study.options import NamedVariable, StudyOptions
 
 __all__ = ["select_patients", "select_study_cohort", "check_variables"]
 
@@ -63,5 +65,40 @@ def select_study_cohort(loaded: LoadedStudy) -> tuple[CohortSelection, pd.DataFr
 def check_variables(options: StudyOptions, patients: pd.DataFrame) -> None:
     """Every baseline and subgroup variable the spec names must exist (after derivation)."""
     problems = variable_problems(options, patients.columns)
+    problems += [p for v in options.variables if v.name in patients.columns
+                 for p in _check_kind(v, patients, options)]
     if problems:
         raise InputError(problems)
+
+
+def _numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _check_kind(v: NamedVariable, patients: pd.DataFrame,
+                options: StudyOptions) -> list[Problem]:
+    """A subgroup that is numeric with many values must say how it enters (cut or
+    continuous); a continuous one must be numeric; a reference level must be a level."""
+    where = str(options.spec_path) if options.spec_path is not None else None
+    col = patients[v.name]
+    if v.role == "subgroup" and is_continuous(col):
+        return [Problem(
+            "error", f"subgroup variable {v.name!r} is numeric with "
+            f"{col.dropna().nunique()} distinct values, which would make one subgroup per "
+            "value; either cut it into groups (derive: {from: " + v.name + ", cut: [...], "
+            "labels: [...]}, with a new variable name) or enter it in the Cox models as "
+            "continuous (continuous: true, and per: 10 for a hazard ratio per 10 units)",
+            file=where, location=v.location, code="numeric_subgroup")]
+    if v.role == "continuous" and not _numeric(col):
+        return [Problem("error", f"subgroup variable {v.name!r} is declared continuous but "
+                        "its values are not numbers", file=where, location=v.location,
+                        code="continuous_not_numeric")]
+    if v.role == "reference":
+        spec = next(s for s in options.analysis.levels if s.variable == v.name)
+        levels = list(apply_levels(patients[[v.name]], [spec])[v.name].cat.categories)
+        try:
+            reference_label(spec, levels)
+        except ValueError as exc:
+            return [Problem("error", str(exc), file=where, location=v.location,
+                            code="unknown_reference")]
+    return []

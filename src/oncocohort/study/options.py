@@ -21,6 +21,7 @@ from typing import Literal
 from oncocohort.analysis.baseline import default_baseline_variables
 from oncocohort.analysis.comparison_options import ExternalArm, InternalComparison
 from oncocohort.analysis.options import AnalysisOptions, LandmarkAnalysis, TimeVarying
+from oncocohort.analysis.variables import VariableLevels
 from oncocohort.canon import conventions as canon
 from oncocohort.cohort.options import CohortOptions, ReportedCohort
 from oncocohort.cohort.reported import ReportedStep
@@ -34,10 +35,10 @@ from oncocohort.derive.study import DeriveOptions, RegimenOptions
 from oncocohort.derive.subgroups import SubgroupCut
 from oncocohort.model import ValidationOptions
 from oncocohort.problems import InputError, Problem, did_you_mean
-from oncocohort.report.options import VARIABLE_LABELS, ReportOptions
+from oncocohort.report.options import VARIABLE_LABELS, ReportOptions, VariableDisplay
 from oncocohort.spec.database import Database, OmopCohort
 from oncocohort.spec.comparisons import ExternalComparison
-from oncocohort.spec.model import Sources, StudySpec
+from oncocohort.spec.model import BaselineBlock, BaselineVariable, Sources, StudySpec
 
 __all__ = ["DataOptions", "NamedVariable", "StudyOptions", "named_columns"]
 
@@ -46,13 +47,16 @@ __all__ = ["DataOptions", "NamedVariable", "StudyOptions", "named_columns"]
 class NamedVariable:
     """A variable the spec names, which must be a column of the selected patients (after the
     subgroup variables are derived): its name, its YAML path, and what it is for
-    (``"subgroup"``, ``"baseline"``, ``"cut"``: the numeric column subgroup ``derives`` is
-    cut from, or ``"comparison"``: a comparison's group variable or adjuster)."""
+    (``"subgroup"``, ``"continuous"``: a subgroup entered in the Cox models as it is,
+    ``"baseline"``, ``"cut"``: the numeric column subgroup ``derives`` is cut from,
+    ``"reference"``: a variable whose Cox reference level ``reference`` the spec names, or
+    ``"comparison"``: a comparison's group variable or adjuster)."""
 
     name: str
     location: str
-    role: Literal["subgroup", "baseline", "cut", "comparison"]
+    role: Literal["subgroup", "continuous", "baseline", "cut", "reference", "comparison"]
     derives: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,13 @@ class StudyOptions:
                              for a in spec.time_varying)
         subgroups = tuple(s.variable for s in spec.subgroups)
         cuts = tuple(SubgroupCut(s.variable, s.derive.from_, tuple(s.derive.groups()))
-                     for s in spec.subgroups if s.derive is not None)
-        baseline = tuple(spec.baseline) or default_baseline_variables(
+                     for s in [*spec.subgroups, *_baseline_items(spec)]
+                     if s.derive is not None)
+        baseline = _baseline_names(spec) or default_baseline_variables(
             subgroups, tuple(c.source for c in cuts))
         labels = _labels(spec)
         _check_comparison_endpoints(spec)
+        continuous = {s.variable: s.per or 1.0 for s in spec.subgroups if s.continuous}
         return cls(
             name=spec.study.name,
             spec_path=spec.spec_path,
@@ -161,7 +167,11 @@ class StudyOptions:
                 rmst=MappingProxyType({name: e.rmst.tau for name, e in spec.endpoints.items()
                                        if e.rmst is not None}),
                 landmark_analyses=landmark_analyses, time_varying=time_varying,
-                internal=_internal(spec, labels), external=_external(spec, conventions)),
+                internal=_internal(spec, labels), external=_external(spec, conventions),
+                levels=_levels(spec), continuous=MappingProxyType(continuous),
+                baseline_continuous=frozenset(
+                    [*continuous, *(k for k, v in spec.variables.items() if v.summary)]),
+                units=MappingProxyType(_units(spec))),
             report=ReportOptions(
                 title=spec.study.name, data_cutoff=spec.study.data_cutoff,
                 index_date_label=spec.study.index_date_label,
@@ -175,18 +185,13 @@ class StudyOptions:
                 km_cumulative_events=spec.outputs.km.cumulative_events,
                 subgroup_curves=spec.outputs.km.by_subgroup,
                 records_after_cutoff=spec.study.records_after_cutoff,
-                time_origins=_time_origins(spec)),
-            variables=tuple(
-                [NamedVariable(s.variable, f"subgroups[{i}].variable", "subgroup")
-                 if s.derive is None else
-                 NamedVariable(s.derive.from_, f"subgroups[{i}].derive.from", "cut", s.variable)
-                 for i, s in enumerate(spec.subgroups)]
-                + [NamedVariable(v, f"baseline[{i}]", "baseline")
-                   for i, v in enumerate(spec.baseline)]
-                + [NamedVariable(v, f"comparisons.internal[{i}].{where}", "comparison")
-                   for i, c in enumerate(spec.comparisons.internal)
-                   for v, where in [(c.variable, "variable"),
-                                    *((a, f"adjust[{j}]") for j, a in enumerate(c.adjust))]]),
+                time_origins=_time_origins(spec),
+                variables=MappingProxyType(_display(spec))),
+            variables=_named_variables(spec) + tuple(
+                NamedVariable(v, f"comparisons.internal[{i}].{where}", "comparison")
+                for i, c in enumerate(spec.comparisons.internal)
+                for v, where in [(c.variable, "variable"),
+                                 *((a, f"adjust[{j}]") for j, a in enumerate(c.adjust))]),
         )
 
 
@@ -194,15 +199,16 @@ def named_columns(spec: StudySpec) -> frozenset[str]:
     """Every column name the spec uses outside the sources' ``columns:`` mappings.
 
     The columns a cohort rule reads, the baseline variables, the subgroup variables and the
-    columns they are cut from, the variables given a label, the columns of ``patients.<column>``
-    dates in endpoints, the comparisons' group variables and adjusters. A free patients column
-    flows on from its file (into the analysis and the
+    columns they (and Table 1's own groupings) are cut from, the variables given a label or
+    named under ``variables:``, the columns of ``patients.<column>`` dates in endpoints, the
+    comparisons' group variables and adjusters. A free patients column flows on from its file
+    (into the analysis and the
     outputs) only when it is named here, mapped in ``columns:`` or recoded in ``values:``;
     canonical columns always do. A rule that does not parse names nothing (its error is
     reported when the cohort is selected).
     """
-    names: set[str] = set(spec.baseline) | set(spec.labels)
-    for s in spec.subgroups:
+    names: set[str] = set(_baseline_names(spec)) | set(spec.labels) | set(spec.variables)
+    for s in [*spec.subgroups, *_baseline_items(spec)]:
         names.add(s.variable)
         if s.derive is not None:
             names.add(s.derive.from_)
@@ -357,11 +363,104 @@ def _time_origins(spec: StudySpec) -> dict[str, str]:
     return out
 
 
+def _baseline_items(spec: StudySpec) -> list[BaselineVariable]:
+    return [b for b in spec.baseline if isinstance(b, BaselineVariable)]
+
+
+def _baseline_names(spec: StudySpec) -> tuple[str, ...]:
+    """Table 1 variables in order: a block's variables in its place."""
+    names: list[str] = []
+    for b in spec.baseline:
+        if isinstance(b, BaselineBlock):
+            names += b.variables
+        else:
+            names.append(b.variable if isinstance(b, BaselineVariable) else b)
+    return tuple(dict.fromkeys(names))
+
+
+def _named_variables(spec: StudySpec) -> tuple[NamedVariable, ...]:
+    """Every variable the spec names, with its YAML path, to check against the patients."""
+    out = []
+    for i, s in enumerate(spec.subgroups):
+        if s.derive is not None:
+            out.append(NamedVariable(s.derive.from_, f"subgroups[{i}].derive.from", "cut",
+                                     s.variable))
+        else:
+            out.append(NamedVariable(s.variable, f"subgroups[{i}].variable",
+                                     "continuous" if s.continuous else "subgroup"))
+    for i, b in enumerate(spec.baseline):
+        if isinstance(b, BaselineBlock):
+            out += [NamedVariable(v, f"baseline[{i}].variables[{j}]", "baseline")
+                    for j, v in enumerate(b.variables)]
+        elif isinstance(b, BaselineVariable) and b.derive is not None:
+            out.append(NamedVariable(b.derive.from_, f"baseline[{i}].derive.from", "cut",
+                                     b.variable))
+        else:
+            name = b.variable if isinstance(b, BaselineVariable) else b
+            out.append(NamedVariable(name, f"baseline[{i}]", "baseline"))
+    out += [NamedVariable(k, f"variables.{k}.reference", "reference", reference=v.reference)
+            for k, v in spec.variables.items() if v.reference is not None]
+    return tuple(out)
+
+
+def _levels(spec: StudySpec) -> tuple[VariableLevels, ...]:
+    """Labels, order and reference level of the variables whose ``values``, ``order`` or
+    ``reference`` the spec gives, and of every variable cut into groups (its groups in the
+    cut's order, after those ``values`` names)."""
+    cut_order = {s.variable: tuple(s.derive.labels)
+                 for s in [*spec.subgroups, *_baseline_items(spec)] if s.derive is not None}
+    out = []
+    for name in dict.fromkeys([*spec.variables, *cut_order]):
+        v = spec.variables.get(name)
+        if v is None:
+            out.append(VariableLevels(name, order=cut_order[name]))
+            continue
+        if (v.values is None and v.reference is None and v.order == "declared"
+                and name not in cut_order):
+            continue
+        values = v.values or []
+        labels = dict(values) if isinstance(values, dict) else {}
+        order = tuple(dict.fromkeys([*values, *cut_order.get(name, ())]))
+        out.append(VariableLevels(name, MappingProxyType(labels), order,
+                                  by_frequency=v.order == "frequency", reference=v.reference))
+    return tuple(out)
+
+
+def _units(spec: StudySpec) -> dict[str, str]:
+    units = {"age": "years"}
+    units.update({k: v.unit for k, v in spec.variables.items() if v.unit is not None})
+    return units
+
+
+_YES_CODES = ("true", "yes", "Yes", "1", "y", "Y")
+
+
+def _display(spec: StudySpec) -> dict[str, VariableDisplay]:
+    """How Table 1 shows each variable the spec says something about."""
+    units = _units(spec)
+    blocks = {v: b.block for b in spec.baseline if isinstance(b, BaselineBlock)
+              for v in b.variables}
+    out = {}
+    for name in dict.fromkeys([*spec.variables, *blocks, *units]):
+        v = spec.variables.get(name)
+        labels = dict(v.values) if v is not None and isinstance(v.values, dict) else {}
+        yes = next((labels[c] for c in _YES_CODES if c in labels), "Yes")
+        out[name] = VariableDisplay(
+            summary=(v.summary if v is not None and v.summary else "median_range"),
+            digits=v.digits if v is not None else None,
+            yes_only=name in blocks or (v is not None and v.yes_only),
+            yes_level=yes, block=blocks.get(name, ""), unit=units.get(name, ""))
+    return out
+
+
 def _labels(spec: StudySpec) -> dict[str, str]:
-    """Display labels: the usual ones, then the spec's ``labels``, each subgroup's label and
-    each endpoint's."""
+    """Display labels: the usual ones, then the spec's ``labels``, each variable's (the
+    ``variables`` block and the ``baseline`` entries), each subgroup's label and each
+    endpoint's."""
     labels = dict(VARIABLE_LABELS)
     labels.update(spec.labels)
+    labels.update({k: v.label for k, v in spec.variables.items() if v.label})
+    labels.update({b.variable: b.label for b in _baseline_items(spec) if b.label})
     labels.update({s.variable: s.label or labels.get(s.variable, s.variable)
                    for s in spec.subgroups})
     labels.update({k: e.label for k, e in spec.endpoints.items()})
