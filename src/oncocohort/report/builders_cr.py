@@ -16,6 +16,7 @@ import pandas as pd
 
 from oncocohort.analysis.keys import Analysis, Stat, Var, landmark_at_risk_category
 from oncocohort.analysis.study import StudyAnalysis
+from oncocohort.analysis.survival import landmark_text
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.figures.cif import CifCurve, compute_cif_figure
@@ -218,9 +219,9 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
         for at in spec.at:
             cat = fmt_num(at, digits=0 if float(at).is_integer() else 1, style=options.style)
             w = {"analysis": Analysis.LANDMARK_ANALYSIS, "endpoint": spec.endpoint,
-                 "group_var": spec.status, "category": a.values(
-                     "category", analysis=Analysis.LANDMARK_ANALYSIS, endpoint=spec.endpoint,
-                     variable=Var.EXCLUDED)[list(spec.at).index(at)]}
+                 "group_var": spec.status, "category": landmark_text(at)}
+            if not a.has(variable=Var.EXCLUDED, statistic=Stat.N, **w):
+                continue  # no patient at risk after this landmark (an analysis note says so)
             hr = {**w, "variable": Var.HR, "group_level": "Yes"}
             rows.append([f"## Landmark at {cat} {unit}"])
             for lv in ("No", "Yes"):
@@ -345,9 +346,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tu
         spec = res.spec
         status = options.label(spec.status)
         for at, kms in res.curves.items():
-            cat = a.values("category", analysis=Analysis.LANDMARK_ANALYSIS,
-                           endpoint=spec.endpoint, variable=Var.EXCLUDED)[
-                list(spec.at).index(at)]
+            cat = landmark_text(at)
             w = {"analysis": Analysis.LANDMARK_ANALYSIS, "endpoint": spec.endpoint,
                  "group_var": spec.status, "category": cat}
             drawn = []
