@@ -185,7 +185,7 @@ def test_matches_r_coxph(case):
     assert list(got.index) == wald_terms.term.tolist()
     np.testing.assert_allclose(got, wald_terms.value, rtol=se_tol)
     infinite = any("may be infinite" in w for w in fit.warnings)
-    assert infinite == bool(_r(case, "warning_infinite"))
+    assert infinite == bool(_r(case, "warning_infinite")) == bool(fit.infinite)
     # R 3.5-3 returns NA coefficients without a warning; we also warn (a NaN HR needs a reason)
     singular = any("deemed to be singular" in w for w in fit.warnings)
     assert singular == any(math.isnan(_r(case, "coef", t)) for t in terms)
@@ -198,6 +198,7 @@ def test_monotone_likelihood_warns():
         fit = cox(data, time="time", event="event", covariates=["x", "z"])
     assert len(fit.warnings) == 1 and "x" in fit.warnings[0] and " z" not in fit.warnings[0]
     assert fit.converged
+    assert fit.infinite == ("x",)  # the term R names, for the report's "not estimable"
 
 
 @pytest.mark.reference

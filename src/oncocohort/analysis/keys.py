@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["Analysis", "Var", "Stat", "Group", "Level", "Category", "Method",
-           "landmark_at_risk_category", "screen_variable"]
+           "NotEstimable", "landmark_at_risk_category", "screen_variable"]
 
 
 class Analysis(StrEnum):
@@ -161,6 +161,7 @@ class Stat(StrEnum):
     PUBLISHED = "published"          # reconstruction QC: the published (digitised) value
     RECONSTRUCTED = "reconstructed"  # ... and the value of the rebuilt patient data
     PER = "per"                      # a continuous Cox term: the units of one hazard ratio
+    NOT_ESTIMABLE = "not_estimable"  # 1: the estimate cannot be given (category: the reason)
 
 
 class Group(StrEnum):
@@ -212,3 +213,13 @@ class Method(StrEnum):
     TV_COX = "Cox, counting process (start, stop], time-varying status, Wald interval"
     MANTEL_BYAR = "Mantel-Byar test (exact partial likelihood score test)"
     SIMON_MAKUCH = "Simon-Makuch"
+
+
+class NotEstimable(StrEnum):
+    """``category`` of a ``not_estimable`` row: why a hazard ratio is not given (its ``hr``,
+    ``lower``, ``upper`` and ``p`` rows are absent; the report prints NE with the reason)."""
+
+    NO_EVENTS = "no events"          # nobody had an event: no Cox model can be fitted
+    MONOTONE = "monotone likelihood"  # the coefficient is infinite: a level without events
+    NO_INFORMATION = "no information"  # constant or collinear term, or no information in the
+    #                                    risk sets (R: NA coefficient)

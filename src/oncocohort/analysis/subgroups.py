@@ -21,6 +21,13 @@ rows with an empty ``group_level``. The reference level of a categorical variabl
 first level of its order unless ``references`` names another (the level without hazard-ratio
 rows is the reference).
 
+A hazard ratio that cannot be estimated has one ``not_estimable`` row (value 1, ``category``
+the reason of :class:`~oncocohort.analysis.keys.NotEstimable`) instead of its ``hr``,
+``lower``, ``upper`` and ``p`` rows: ``no events`` when nobody had an event (an early cut-off:
+no Cox model is fitted, no variable is screened in), ``monotone likelihood`` when the
+coefficient is infinite (a level in which nobody, or everybody, had an event: R's "Loglik
+converged before variable"), ``no information`` for a term not estimated (NaN).
+
 Patients with a missing value of the variable are left out of that variable's analyses (their
 number is the ``n_missing`` row); the multivariable model uses complete cases.
 Ties: the spec's ``cox_ties`` (Efron by default, as R ``coxph``).
@@ -37,7 +44,7 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.baseline import level_text, level_texts, sorted_levels
-from oncocohort.analysis.keys import Analysis, Stat, Var, screen_variable
+from oncocohort.analysis.keys import Analysis, NotEstimable, Stat, Var, screen_variable
 from oncocohort.analysis.survival import at_risk_grid, compute_survival_rows
 from oncocohort.stats.cox import Cox, CoxWarning
 from oncocohort.stats.kaplan_meier import KaplanMeier
@@ -91,6 +98,9 @@ def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
 
 
 def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) -> list[ArdRow]:
+    """HR, CI and p of every term of ``variables``; a term whose coefficient is infinite
+    (monotone likelihood) or not estimated gets one ``not_estimable`` row with the reason
+    instead (a huge HR with a 0-inf interval is not a result)."""
     rows = []
     for var in variables:
         for term, r in fit.table.iterrows():
@@ -101,10 +111,36 @@ def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) 
                 level = str(term)[len(prefix):-1]
             else:
                 continue
+            where = {"variable": Var.HR, "endpoint": endpoint, "group_var": var,
+                     "group_level": level}
+            reason = (NotEstimable.MONOTONE if term in fit.infinite else
+                      NotEstimable.NO_INFORMATION if not np.isfinite(r["hr"]) else None)
+            if reason is not None:
+                rows.append(ArdRow(analysis, Stat.NOT_ESTIMABLE, 1.0, category=reason, **where))
+                continue
             for stat, col in ((Stat.HR, "hr"), (Stat.LOWER, "hr_lower"),
                               (Stat.UPPER, "hr_upper"), (Stat.P, "p")):
-                rows.append(ArdRow(analysis, stat, float(r[col]), variable=Var.HR,
-                                   endpoint=endpoint, group_var=var, group_level=level))
+                rows.append(ArdRow(analysis, stat, float(r[col]), **where))
+    return rows
+
+
+def _no_event_rows(data: pd.DataFrame, endpoint: str, candidates: Sequence[str],
+                   continuous: Mapping[str, float], references: Mapping[str, str]
+                   ) -> list[ArdRow]:
+    """Nobody had an event (an early cut-off): every hazard ratio of the univariable models is
+    not estimable: one row per level other than the reference (its ``references`` level, else
+    the first observed), one row with an empty level for a continuous variable."""
+    rows = []
+    for var in candidates:
+        if var in continuous:
+            levels = [""]
+        else:
+            observed = [str(c) for c in data[var].cat.categories if (data[var] == c).any()]
+            ref = references.get(var, observed[0])
+            levels = [lv for lv in observed if lv != str(ref)]
+        rows += [ArdRow(Analysis.COX_UNIVARIABLE, Stat.NOT_ESTIMABLE, 1.0,
+                        category=NotEstimable.NO_EVENTS, variable=Var.HR, endpoint=endpoint,
+                        group_var=var, group_level=level) for level in levels]
     return rows
 
 
@@ -205,7 +241,12 @@ def compute_subgroup_rows(
     notes: list[str] = []
     selected: tuple[str, ...] = ()
     multi: list[ArdRow] = []
-    if candidates:
+    if candidates and not data["event"].any():
+        notes.append(f"{endpoint}: no patient had an event; the Cox models cannot be fitted "
+                     "and their hazard ratios are not estimable")
+        for r in _no_event_rows(data, endpoint, candidates, continuous, references or {}):
+            per_var[r.group_var].append(r)
+    elif candidates:
         with warnings.catch_warnings():  # kept as notes, stated in the report
             warnings.simplefilter("ignore", CoxWarning)
             res = screen_and_fit(data, time="aval", event="event", candidates=candidates,

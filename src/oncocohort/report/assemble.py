@@ -43,6 +43,7 @@ from oncocohort.report.builders_survival import (
     build_survival_table,
     per_text,
     reference_level,
+    not_estimable_reason,
 )
 from oncocohort.report.figures._risktable import count_text
 from oncocohort.report.figures._style import FigureColumn
@@ -58,6 +59,7 @@ from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfa
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
+from oncocohort.report.wording import NOT_ESTIMABLE_SHORT
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
@@ -122,7 +124,9 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
     (``label``, ``hr``, ``lower``, ``upper``, ``p``). ``hr_text`` and ``p_text`` are what
     the plot prints, in the journal style of ``options``; ``n_text`` the patients/events of
     the level (``"30/17"``, small counts as ``<k``) for the univariable models, whose
-    patients are those of the level (the multivariable model's are its complete cases)."""
+    patients are those of the level (the multivariable model's are its complete cases). A
+    level whose hazard ratio is not estimable has NaN ``hr`` and its reason in ``note``
+    (printed as its ``hr_text``)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     rows = []
@@ -157,17 +161,24 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
                 a.get(analysis=Analysis.SUBGROUP, endpoint=endpoint, group_var=var,
                       variable=Var.HR, statistic=Stat.PER),
                 options.display(var).unit, options.style).capitalize()
+            why = not_estimable_reason(a, **w)
+            if why is not None:  # no point drawn: the reason where the estimate would be
+                rows.append({"label": label, "hr": np.nan, "lower": np.nan, "upper": np.nan,
+                             "p": np.nan, "reference": False, "n_text": n_text,
+                             "note": NOT_ESTIMABLE_SHORT[why]})
+                continue
             rows.append({"label": label, "hr": a.get(statistic=Stat.HR, **w),
                          "lower": a.get(statistic=Stat.LOWER, **w),
                          "upper": a.get(statistic=Stat.UPPER, **w),
                          "p": a.get(statistic=Stat.P, **w), "reference": False,
-                         "n_text": n_text})
+                         "n_text": n_text, "note": ""})
     frame = pd.DataFrame(rows, columns=["label", "hr", "lower", "upper", "p", "reference",
-                                        "n_text"])
+                                        "n_text", "note"])
+    frame["note"] = frame["note"].fillna("")
     st = options.style
     frame["hr_text"] = [fmt_est_ci(r.hr, r.lower, r.upper, digits=2, style=st)
-                        if np.isfinite(r.hr) else "" for r in frame.itertuples()]
-    frame["p_text"] = [fmt_p(p, style=st) for p in frame["p"]]
+                        if np.isfinite(r.hr) else r.note for r in frame.itertuples()]
+    frame["p_text"] = [fmt_p(p, style=st) if np.isfinite(p) else "" for p in frame["p"]]
     return frame
 
 
@@ -220,7 +231,10 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
     for level in levels:
         w = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint, "group_var": var,
              "group_level": level, "variable": Var.HR}
-        if level != ref and a.has(statistic=Stat.HR, **w):
+        why = not_estimable_reason(a, **w) if level != ref else None
+        if why is not None:
+            lines.append(f"HR {level} vs {ref}: {NOT_ESTIMABLE_SHORT[why]}")
+        elif level != ref and a.has(statistic=Stat.HR, **w):
             lines.append(f"HR {level} vs {ref} ({ci_label}): " + fmt_est_ci(
                 a.get(statistic=Stat.HR, **w), a.get(statistic=Stat.LOWER, **w),
                 a.get(statistic=Stat.UPPER, **w), digits=2, style=style))

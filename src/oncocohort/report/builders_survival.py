@@ -16,11 +16,12 @@ from oncocohort.report.wording import (
     convention_footnotes,
     follow_up_footnotes,
     in_prose,
+    not_estimable_footnotes,
     suppression_footnote,
 )
 
-__all__ = ["build_survival_table", "build_subgroup_table", "median_text", "per_text",
-           "reference_level"]
+__all__ = ["build_survival_table", "build_subgroup_table", "median_text",
+           "not_estimable_reason", "per_text", "reference_level"]
 
 
 def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
@@ -91,6 +92,20 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
 
 
 _DAGGER = "\u2020"  # marks a factor's global p, printed on its reference level
+
+
+def not_estimable_reason(a: ArdLookup, **where: str) -> str | None:
+    """The reason a hazard ratio is not estimable (its ``not_estimable`` row), or ``None``."""
+    found = a.values("category", statistic=Stat.NOT_ESTIMABLE, **where)
+    return found[0] if found else None
+
+
+def _not_estimable_shown(a: ArdLookup, endpoint: str) -> list[str]:
+    """The reasons of the NE cells Table 2 prints: every univariable one, and the
+    multivariable ones (the model's rows exist only for the variables it holds)."""
+    return [r for analysis in (Analysis.COX_UNIVARIABLE, Analysis.COX_MULTIVARIABLE)
+            for r in a.values("category", analysis=analysis, endpoint=endpoint,
+                              variable=Var.HR, statistic=Stat.NOT_ESTIMABLE)]
 
 
 def _cox_cells(a: ArdLookup, options: ReportOptions, analysis: str, endpoint: str, var: str,
@@ -223,15 +238,17 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
     log-rank p, then under the spanners "Univariable" and "Multivariable" the Cox HR (CI) and
     p (``1 (reference)`` on the reference level, with the global p of a factor of 3 or more
     levels), the multivariable columns for variables that passed the screen; a "Missing" row
-    when patients were left out. Footnotes: the multivariable model's patients and events and
-    its proportional-hazards check. A continuous variable has one row, its hazard ratio per
-    its units (``per 10 years``)."""
+    when patients were left out; ``NE`` for a hazard ratio that is not estimable. Footnotes:
+    the multivariable model's patients and events, its proportional-hazards check, and why
+    each NE is not estimable. A continuous variable has one row, its hazard ratio per its
+    units (``per 10 years``)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     ci = ci_label(options)
     unit = options.conventions.time_unit
     cells = _Counts(k, options.style)
     rows: list[list] = []
+    reasons: list[str] = []
     sub = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint}
     n_levels_max = 0
     for var in a.values("group_var", **sub):
@@ -247,5 +264,6 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
          f"HR ({ci})", "p", f"Adjusted HR ({ci})", "Adjusted p"), body,
         convention_footnotes(options, "cox", "km")
         + _subgroup_footnotes(a, options, endpoint, n_levels_max)
+        + not_estimable_footnotes(_not_estimable_shown(a, endpoint))
         + suppression_footnote(options, cells.used),
         spanners=(Spanner("Univariable", 5, 7), Spanner("Multivariable", 7, 9)))

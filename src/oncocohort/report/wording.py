@@ -13,11 +13,13 @@ import platform
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 
+from oncocohort.analysis.keys import NotEstimable
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report.options import ReportOptions
 
-__all__ = ["PROPORTION_CI_NAMES", "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes",
-           "follow_up_footnotes", "in_prose",
+__all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "PROPORTION_CI_NAMES",
+           "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes", "follow_up_footnotes",
+           "in_prose",
            "suppression_footnote", "methods_paragraph", "software_versions"]
 
 #: ``proportion_ci`` -> (footnote name, methods phrase).
@@ -55,6 +57,32 @@ def in_prose(label: str) -> str:
     if len(first) > 1 and any(c.isupper() for c in first[1:]):
         return label
     return label[:1].lower() + label[1:]
+
+
+#: Why a hazard ratio is not estimable (ARD ``not_estimable`` rows), as a figure prints it.
+NOT_ESTIMABLE_SHORT: dict[str, str] = {
+    NotEstimable.NO_EVENTS: "NE (no events)",
+    NotEstimable.MONOTONE: "NE (monotone likelihood)",
+    NotEstimable.NO_INFORMATION: "NE (no information)",
+}
+
+_NOT_ESTIMABLE_LONG: dict[str, str] = {
+    NotEstimable.NO_EVENTS: "no patient had an event, so no Cox model can be fitted "
+                            "(no hazard ratio or test of the variable; none enters the "
+                            "multivariable model).",
+    NotEstimable.MONOTONE: "the Cox likelihood is monotone (in one group no patient, or every "
+                           "patient at risk, had an event), so the hazard ratio is infinite "
+                           "or zero and has no finite confidence interval (Heinze and "
+                           "Schemper, Biometrics 2001; Firth's penalised likelihood gives a "
+                           "finite estimate).",
+    NotEstimable.NO_INFORMATION: "the term is constant or collinear with others, or the risk "
+                                 "sets hold no information on it (R: NA coefficient).",
+}
+
+
+def not_estimable_footnotes(reasons: Sequence[str]) -> tuple[str, ...]:
+    """One footnote per reason a table shows NE for, in the order given."""
+    return tuple(f"NE, not estimable: {_NOT_ESTIMABLE_LONG[r]}" for r in dict.fromkeys(reasons))
 
 
 def ci_label(options: ReportOptions) -> str:

@@ -15,6 +15,7 @@ __all__ = [
     "aliased_columns",
     "coef_table",
     "convergence_messages",
+    "infinite_terms",
     "score_statistic",
 ]
 
@@ -47,6 +48,18 @@ def aliased_columns(xc: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return out
 
 
+def infinite_terms(res, var, eps: float, rule: str = "coxph") -> np.ndarray:
+    """Which coefficients R would call possibly infinite (see :func:`convergence_messages`):
+    a boolean mask over the fitted terms (all False when the fit did not converge)."""
+    beta = np.asarray(res.beta, dtype=float)
+    if not np.all(np.isfinite(var)) or not res.converged:
+        return np.zeros(len(beta), dtype=bool)
+    step = np.abs(res.score @ var)
+    if rule == "agreg":
+        return step > np.sqrt(eps) * (1 + np.abs(beta))
+    return (step > eps) & (step > np.sqrt(eps) * np.abs(beta))
+
+
 def convergence_messages(res, var, names, eps: float, rule: str = "coxph") -> list[str]:
     """R's checks: no convergence, or an infinite coefficient (monotone likelihood).
 
@@ -59,11 +72,7 @@ def convergence_messages(res, var, names, eps: float, rule: str = "coxph") -> li
         return []
     if not res.converged:
         return [f"Newton-Raphson did not converge in {res.iterations} iterations"]
-    step = np.abs(res.score @ var)
-    if rule == "agreg":
-        infinite = step > np.sqrt(eps) * (1 + np.abs(res.beta))
-    else:
-        infinite = (step > eps) & (step > np.sqrt(eps) * np.abs(res.beta))
+    infinite = infinite_terms(res, var, eps, rule)
     if not infinite.any():
         return []
     return [

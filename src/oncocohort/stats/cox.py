@@ -52,6 +52,7 @@ from ._cox_checks import (
     aliased_columns,
     coef_table,
     convergence_messages,
+    infinite_terms,
     score_statistic,
 )
 from ._cox_chol import chol_inverse, chol_scale, chol_solve
@@ -107,6 +108,9 @@ class Cox:
         ``fit$var``), else the inverse information; ``var_model`` is always the latter (R
         ``fit$naive.var``).
     converged, iterations, warnings : Newton-Raphson status and any warnings raised.
+    infinite : the terms whose coefficient may be infinite (monotone likelihood, R's warning
+        "Loglik converged before variable ..."): their estimate, CI and p are not reliable and
+        are reported as not estimable.
     ties, conf_level, strata : the options used; ``levels``: categorical variable ->
         (reference, other levels).
     robust, cluster, n_clusters : whether the variance is the robust sandwich, the cluster
@@ -142,6 +146,7 @@ class Cox:
     n_clusters: int = 0
     robust_score_test: TestResult | None = None
     start: str | None = None
+    infinite: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -347,6 +352,7 @@ def fit_design(
         )
     rule = "agreg" if counting and ties != "exact" else "coxph"
     msgs += convergence_messages(res, inv, used_terms, eps, rule=rule)
+    infinite = used_terms[infinite_terms(res, inv, eps, rule=rule) & ~singular]
     for m in msgs:
         warnings.warn(m, CoxWarning, stacklevel=3)
 
@@ -392,6 +398,7 @@ def fit_design(
         converged=res.converged,
         iterations=res.iterations,
         warnings=tuple(msgs),
+        infinite=tuple(str(t) for t in infinite),
         ties=ties,
         conf_level=conf_level,
         strata=design.strata_levels,

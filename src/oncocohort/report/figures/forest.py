@@ -82,7 +82,9 @@ def compute_forest_figure(
     """A forest plot of ``rows`` (top to bottom in the given order).
 
     ``rows`` has the columns ``label``, ``hr``, ``lower``, ``upper``, ``p`` (a row without
-    ``hr`` is a heading, drawn in bold, or a reference level when ``reference`` is true) and
+    ``hr`` is a heading, drawn in bold, or a reference level when ``reference`` is true, or a
+    level that is not estimable when its optional ``note`` says why: no point, the note as its
+    text) and
     optionally the texts to print: ``hr_text``, ``p_text`` (else formatted here to two and
     three decimals) and ``n_text`` (``"30/17"``: the column "Patients/events" is drawn when
     it is given). ``favours``: the labels under the axis, left (HR < 1) and right.
@@ -100,6 +102,9 @@ def compute_forest_figure(
     x_hr = plot1 + 0.12
     x_p = width - 0.05
     ok = rows["hr"].notna().to_numpy()
+    # a term without an estimate says why (``note``, printed as its hr_text): not a heading
+    notes = (rows["note"].fillna("").astype(str).to_numpy() if "note" in rows
+             else np.full(len(rows), "", dtype=object))
     ref = rows["reference"].fillna(False).astype(bool).to_numpy() if "reference" in rows \
         else np.zeros(n, bool)
     hr_text = [r.hr_text if "hr_text" in rows else
@@ -138,9 +143,9 @@ def compute_forest_figure(
                         fontsize=FONT_PT)
         # the table: x in inches across the figure, y the plot's rows
         tr = blended_transform_factory(fig.dpi_scale_trans, ax.transData)
-        for yi, r, is_ok, is_ref, ht, pt in zip(y, rows.itertuples(), ok, ref, hr_text,
-                                                p_text, strict=True):
-            heading = not is_ok and not is_ref
+        for yi, r, is_ok, is_ref, ht, pt, note in zip(y, rows.itertuples(), ok, ref, hr_text,
+                                                      p_text, notes, strict=True):
+            heading = not is_ok and not is_ref and not note
             ax.text(0.05, yi, str(r.label).strip() if heading else f"   {str(r.label).strip()}",
                     transform=tr, ha="left", va="center", fontsize=FONT_PT,
                     fontweight="bold" if heading else "normal", clip_on=False)
