@@ -82,3 +82,22 @@ def test_a_named_identifier_is_warned_as_written(demo):
     assert out.code == 0, out.output
     assert ("column '姓名' looks like it holds a name, a direct identifier, and the spec names "
             "it (patients.patient_name): it will be written to the outputs") in out.output
+
+
+def test_every_date_the_spec_names_is_a_named_column(demo):
+    """A patients.<column> date is named wherever the spec may give one: an endpoint's start,
+    events, censoring and competing events, and the status of landmark and time-varying
+    analyses; such a column is kept (the derivations need it)."""
+    from oncocohort.spec import load_spec
+    from oncocohort.study.options import named_columns
+
+    def plant(s):
+        s["endpoints"]["ttp"] = {"label": "Time to progression", "events": ["progression"],
+                                 "censor": ["last_adequate_assessment"],
+                                 "competing": ["patients.other_death"]}
+        s["landmark_analyses"] = [{"endpoint": "os", "at": [3], "status": "patients.lm_date"}]
+        s["time_varying"] = [{"endpoint": "os", "status": "patients.tv_date"}]
+
+    demo.edit_spec(plant)
+    named = named_columns(load_spec(demo.spec_path))
+    assert {"other_death", "lm_date", "tv_date"} <= named

@@ -60,7 +60,8 @@ def _endpoint_problems(options: StudyOptions, columns: Collection[str]) -> list[
     problems = []
     for e in options.derive.endpoints:
         named = [("start", e.start)] + [(f"events[{i}]", d) for i, d in enumerate(e.events)] \
-            + [(f"censor[{i}]", d) for i, d in enumerate(e.censor)]
+            + [(f"censor[{i}]", d) for i, d in enumerate(e.censor)] \
+            + [(f"competing[{i}]", d) for i, d in enumerate(e.competing)]
         for where, date in named:
             column = date.removeprefix("patients.")
             if date.startswith("patients.") and column not in columns:

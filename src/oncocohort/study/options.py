@@ -200,8 +200,9 @@ def named_columns(spec: StudySpec) -> frozenset[str]:
 
     The columns a cohort rule reads, the baseline variables, the subgroup variables and the
     columns they (and Table 1's own groupings) are cut from, the variables given a label or
-    named under ``variables:``, the columns of ``patients.<column>`` dates in endpoints, the
-    comparisons' group variables and adjusters. A free patients column flows on from its file
+    named under ``variables:``, the columns of ``patients.<column>`` dates in endpoints
+    (start, events, censoring, competing events) and in the status of landmark and
+    time-varying analyses, the comparisons' group variables and adjusters. A free patients column flows on from its file
     (into the analysis and the
     outputs) only when it is named here, mapped in ``columns:`` or recoded in ``values:``;
     canonical columns always do. A rule that does not parse names nothing (its error is
@@ -212,9 +213,10 @@ def named_columns(spec: StudySpec) -> frozenset[str]:
         names.add(s.variable)
         if s.derive is not None:
             names.add(s.derive.from_)
-    for e in spec.endpoints.values():
-        names.update(d.removeprefix("patients.") for d in (e.start, *e.events, *e.censor)
-                     if d.startswith("patients."))
+    dates = [d for e in spec.endpoints.values()
+             for d in (e.start, *e.events, *e.censor, *e.competing)]
+    dates += [a.status for a in (*spec.landmark_analyses, *spec.time_varying)]
+    names.update(d.removeprefix("patients.") for d in dates if d.startswith("patients."))
     for r in (*spec.cohort.inclusion, *spec.cohort.exclusion):
         try:
             names.update(parse_rule(r.rule).columns)
