@@ -151,7 +151,7 @@ def test_table2_spanners_events_global_p_model_size_and_ph_check(demo):
                                 **s), 0)
     assert row[2] == fmt_num(_v(ard, group_level="1-2", variable="events", statistic="n",
                                 **s), 0)
-    ref = _rows(t, "camrelizumab", "PD-1 antibody")  # 3 levels: global p on the reference
+    ref = _rows(t, "Camrelizumab", "PD-1 antibody")  # 3 levels: global p on the reference
     glob = _v(ard, analysis="cox_univariable", endpoint="os", group_var="pd1_antibody",
               variable="global_wald", statistic="p")
     assert ref[5:7] == ("1 (reference)", fmt_p(glob) + "\u2020")

@@ -132,7 +132,7 @@ def test_no_pile_up_of_events_at_one_time(results, endpoint):
 
 FACTORS = [  # Cox level in the ARD, whether it is the better group, how to split patients
     ("ecog_group", {"1-2"}, False, lambda p: p["ecog"] == 0),
-    ("sites_group", {">=3"}, False, lambda p: p["n_metastatic_sites"] < 3),
+    ("sites_group", {">=3", "≥3"}, False, lambda p: p["n_metastatic_sites"] < 3),
     ("prior_ici", {"True", "Yes", "yes"}, True,
      lambda p: p["prior_ici"].astype(str).isin(["True", "Yes", "yes"])),
 ]

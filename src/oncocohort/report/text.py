@@ -90,11 +90,13 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
     text = f"{fmt_num(n, 0)} patients were included."
     age = {"analysis": Analysis.BASELINE, "variable": "age"}
     if a.has(statistic=Stat.MEDIAN, **age):
-        span = fmt_range(a.get(statistic=Stat.MIN, **age), a.get(statistic=Stat.MAX, **age),
+        d = options.display("age").digits  # as Table 1 shows it (one decimal by default)
+        d = 1 if d is None else d
+        span = fmt_range(a.get(statistic=Stat.MIN, **age), a.get(statistic=Stat.MAX, **age), d,
                          style=options.style)
         text += (f" Their median age was "
-                 f"{fmt_num(a.get(statistic=Stat.MEDIAN, **age), style=options.style)} years "
-                 f"(range {span}).")
+                 f"{fmt_num(a.get(statistic=Stat.MEDIAN, **age), d, style=options.style)} "
+                 f"years (range {span}).")
     out.append(text)
     r = {"analysis": Analysis.RESPONSE}
     if "response" in sections and a.has(variable=Var.ORR, statistic=Stat.PCT, **r):
