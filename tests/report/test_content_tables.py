@@ -206,3 +206,54 @@ def test_safety_tables_grades_overview_composites_and_spelling(demo):
     assert _rows(o, "Death within 30 days of the last dose")[1] == fmt_n_pct(
         _v(ard, variable="death_30d_last_dose", statistic="n", **s),
         _v(ard, variable="death_30d_last_dose", statistic="pct", **s))
+
+
+def test_methods_say_what_the_code_did_once(demo):
+    """Item 11: response derived from the lesions, the SD minimum and the NE rule, endpoint
+    definitions and censoring, the cut-points and their origin, two-sided tests, the RDI
+    definition, AE attribution and grouping; no sentence twice; labels in prose."""
+    import re
+
+    from oncocohort.problems import Problems
+    from oncocohort.report.content import build_report
+
+    analysis, options = demo
+    content = build_report(analysis, options, Problems.of([]))
+    text = content.methods
+    measured = _v(analysis.ard, analysis="response", variable="lesion_measured", statistic="n")
+    for phrase in (f"derived from the lesion measurements ({measured:.0f} patients",
+                   "stable disease counted only from day 42",
+                   "not evaluable (NE) without a post-baseline assessment",
+                   "Progression-free survival ran from the start of anlotinib plus PD-1 antibody "
+                   "to progression or death, whichever came first; patients without an event "
+                   "were censored at the last adequate tumour assessment or, failing that, the "
+                   "index date.",
+                   "Overall survival ran from the start of anlotinib plus PD-1 antibody to "
+                   "death; patients without an event were censored at the last contact.",
+                   "age (years) (<63 / >=63) from the column age cut at 63, the median of "
+                   "these patients",
+                   "ECOG performance status (0 / 1-2) from the column ecog cut at 1, set in "
+                   "the study specification",
+                   "All p-values are two-sided.",
+                   "Relative dose intensity was the dose given divided by the dose planned",
+                   "treatment-related when recorded as related or attributed to a drug of the "
+                   "regimen (anlotinib, tislelizumab, camrelizumab, pembrolizumab)",
+                   "Liver function abnormality", "scaled Schoenfeld residuals",
+                   "median observation time"):
+        assert phrase in text, phrase
+    sentences = re.split(r"(?<=\.) (?=[A-Z])", text)
+    assert len(sentences) == len(set(sentences))
+    # the data-quality section counts each kind of missing data, from the ARD
+    notes = " ".join(content.notes)
+    assert "not evaluable (NE) for 5 patients: no post-baseline assessment, 5." in notes
+    day1 = _v(analysis.ard, analysis="survival", endpoint="pfs", variable="censored_day1",
+              statistic="n")
+    assert f"Progression-free survival: {day1:.0f} patient" in notes
+
+
+def test_missing_data_notes_count_the_fixture(analysis, report_options):
+    from oncocohort.report.text import missing_data_notes
+
+    notes = missing_data_notes(analysis.ard, report_options)
+    assert notes[0] == ("Missing baseline values: age (years), 1 patient (shown as Missing in "
+                        "Table 1; left out of that variable's subgroup analyses).")

@@ -61,6 +61,8 @@ class Var(StrEnum):
     GLOBAL_LR = "global_lr"          # likelihood-ratio test of a univariable model
     PH_TEST = "ph_test"              # cox.zph: per variable (group_var), global (group_var "")
     EVALUABLE = "evaluable"          # patients whose best response is not NE
+    LESION_MEASURED = "lesion_measured"  # patients whose response came from lesion sizes
+    CENSORED_DAY1 = "censored_day1"  # patients censored on the first day of an endpoint
     BOR = "bor"                      # best overall response (category: the RECIST code)
     ORR = "orr"
     DCR = "dcr"

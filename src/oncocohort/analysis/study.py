@@ -137,6 +137,11 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
         rows += compute_response_rows(
             derived.best_response, denominator=conv.response.denominator,
             method=conv.proportion_ci, conf_level=conv.conf_level)
+        visits = derived.visits
+        if visits is not None and "target_sum" in visits:  # response from lesion sizes
+            measured = visits.loc[visits["target_sum"].notna(), "subject_id"].nunique()
+            rows.append(ArdRow(Analysis.RESPONSE, Stat.N, float(measured),
+                               variable=Var.LESION_MEASURED))
         rows += compute_response_detail_rows(
             derived.best_response, days_per_unit=TimeOptions(
                 conv.time_unit, conv.days_per_month, conv.day_count).days_per_unit,

@@ -236,4 +236,8 @@ def compute_endpoint_fit(
         sub["aval"].to_numpy(float), sub["event"].to_numpy(int), endpoint=endpoint, unit=unit,
         landmarks=landmarks, conf_type=conf_type, conf_level=conf_level, median_ci=median_ci,
         with_follow_up=with_follow_up)
+    if "aval_days" in sub:  # censored on day 1: no follow-up after the start
+        day1 = (sub["event"].to_numpy(int) == 0) & (sub["aval_days"].to_numpy(float) <= 1)
+        rows.insert(3, ArdRow(Analysis.SURVIVAL, Stat.N, float(day1.sum()),
+                              variable=Var.CENSORED_DAY1, endpoint=endpoint))
     return EndpointFit(endpoint, label, unit, km, tuple(rows))

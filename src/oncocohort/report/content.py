@@ -21,7 +21,7 @@ from oncocohort.report.builders_cr import cr_methods
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
-from oncocohort.report.text import results_sentences
+from oncocohort.report.text import missing_data_notes, results_sentences
 from oncocohort.report.wording import methods_paragraph, software_versions
 
 __all__ = ["ReportContent", "build_report"]
@@ -44,7 +44,9 @@ class ReportContent:
     warnings
         The validation warnings, as text.
     notes
-        The analyses' notes (Cox fitting warnings).
+        The data-quality notes: the count of each kind of missing data
+        (:func:`~oncocohort.report.text.missing_data_notes`), then the analyses' notes (Cox
+        fitting warnings).
     tables
         The display tables, in report order.
     figures
@@ -81,13 +83,14 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     return ReportContent(
         title=options.title or "Study report",
         methods=" ".join(filter(None, (
-            methods_paragraph(options, endpoints, versions, analysis.sections),
+            methods_paragraph(options, endpoints, versions, analysis.sections,
+                              ard=analysis.ard),
             cr_methods(analysis, options),
             comparison_methods(analysis, options)))),
         versions=versions,
         summary=tuple(results_sentences(analysis.ard, options, analysis.sections)),
         warnings=tuple(str(p) for p in problems.warnings),
-        notes=analysis.notes,
+        notes=tuple(missing_data_notes(analysis.ard, options)) + tuple(analysis.notes),
         tables=numbered_tables,
         figures=numbered_figures,
         order=order,

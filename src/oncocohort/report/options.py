@@ -23,7 +23,7 @@ from oncocohort.canon.formats import (
 )
 from oncocohort.report.format import HouseStyle, number_style
 
-__all__ = ["ReportOptions", "VARIABLE_LABELS", "VariableDisplay"]
+__all__ = ["MethodFacts", "ReportOptions", "VARIABLE_LABELS", "VariableDisplay"]
 
 #: Display labels of the usual baseline variables; the spec's ``labels``, subgroup labels and
 #: endpoint labels are added on top.
@@ -65,6 +65,31 @@ class VariableDisplay:
 
 
 _NO_DISPLAY = VariableDisplay()
+
+
+@dataclass(frozen=True)
+class MethodFacts:
+    """What the methods paragraph says the code did, from the spec (no numbers: those are
+    the ARD's).
+
+    Attributes
+    ----------
+    endpoints
+        Per endpoint ``(name, events, censor)``: the named dates that end it with an event and
+        those it is censored at, in the spec's order.
+    subgroup_cuts
+        Per subgroup variable cut from a numeric column ``(variable, source column, cut
+        points, labels)``.
+    regimen_drugs, term_groups, immune_related
+        The safety mapping: the drugs an event may be attributed to, the names of the term
+        groups, the CTCAE terms counted as immune-related.
+    """
+
+    endpoints: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    subgroup_cuts: tuple[tuple[str, str, tuple[float, ...], tuple[str, ...]], ...] = ()
+    regimen_drugs: tuple[str, ...] = ()
+    term_groups: tuple[str, ...] = ()
+    immune_related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +155,7 @@ class ReportOptions:
     records_after_cutoff: RecordsAfterCutoff = DEFAULT_RECORDS_AFTER_CUTOFF
     time_origins: Mapping[str, str] = field(default_factory=dict)
     variables: Mapping[str, VariableDisplay] = field(default_factory=dict)
+    facts: MethodFacts = field(default_factory=MethodFacts)
 
     @property
     def style(self) -> HouseStyle:

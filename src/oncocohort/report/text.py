@@ -15,9 +15,9 @@ from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_num, fmt_range
 from oncocohort.report.options import ReportOptions
-from oncocohort.report.wording import ci_label
+from oncocohort.report.wording import ci_label, in_prose
 
-__all__ = ["results_sentences"]
+__all__ = ["results_sentences", "missing_data_notes"]
 
 
 def _count(n: float, k: int | None) -> str:
@@ -144,4 +144,50 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
                       for c in (Category.ANY_GRADE, Category.GRADE_3_PLUS))
         out.append(f"Treatment-related adverse events of any grade occurred in {any_} and of "
                    f"grade 3 or higher in {high}.")
+    return out
+
+
+def _patients(n: float) -> str:
+    return f"{fmt_num(n, 0)} patient{'' if n == 1 else 's'}"
+
+
+def missing_data_notes(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
+    """The data-quality section's count of each kind of missing data, from the ARD: baseline
+    values, variables left out of the multivariable model, best responses not evaluable (by
+    reason), adverse events without a grade, and patients censored on day 1 of an endpoint."""
+    a = ArdLookup(ard)
+    out = []
+    base = {"analysis": Analysis.BASELINE}
+    missing = [(v, a.get(variable=v, statistic=Stat.N_MISSING, **base))
+               for v in a.values("variable", statistic=Stat.N_MISSING, **base)]
+    missing = [(v, n) for v, n in missing if n > 0]
+    if missing:
+        out.append("Missing baseline values: " + "; ".join(
+            f"{in_prose(options.label(v))}, {_patients(n)}" for v, n in missing)
+            + " (shown as Missing in Table 1; left out of that variable's subgroup analyses).")
+    for ep in a.values("endpoint", analysis=Analysis.COX_MULTIVARIABLE, variable=Var.PATIENTS,
+                       statistic=Stat.N_MISSING):
+        n = a.get(analysis=Analysis.COX_MULTIVARIABLE, endpoint=ep, variable=Var.PATIENTS,
+                  statistic=Stat.N_MISSING)
+        if n > 0:
+            out.append(f"{options.label(ep)}: {_patients(n)} left out of the multivariable "
+                       f"model for a missing value of one of its variables.")
+    r = {"analysis": Analysis.RESPONSE, "variable": Var.NE_REASON, "statistic": Stat.N}
+    reasons = [(c, a.get(category=c, **r)) for c in a.values("category", **r)]
+    if reasons:
+        total = sum(n for _, n in reasons)
+        out.append(f"Best overall response not evaluable (NE) for {_patients(total)}: "
+                   + "; ".join(f"{c}, {fmt_num(n, 0)}" for c, n in reasons) + ".")
+    s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
+         "variable": f"Any {Level.TRAE}", "category": Category.GRADE_MISSING,
+         "statistic": Stat.N}
+    if a.get(default=0.0, **s) > 0:
+        out.append(f"Treatment-related adverse events without a recorded grade: "
+                   f"{_patients(a.get(**s))} (their worst grade is missing).")
+    for ep in a.values("endpoint", analysis=Analysis.SURVIVAL, variable=Var.CENSORED_DAY1):
+        n = a.get(analysis=Analysis.SURVIVAL, endpoint=ep, variable=Var.CENSORED_DAY1,
+                  statistic=Stat.N)
+        if n > 0:
+            out.append(f"{options.label(ep)}: {_patients(n)} censored on day 1 (no follow-up "
+                       f"for this endpoint after its start, e.g. no tumour assessment).")
     return out

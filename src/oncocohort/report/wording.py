@@ -13,6 +13,8 @@ import platform
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 
+import pandas as pd
+
 from oncocohort.analysis.keys import NotEstimable
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report.options import ReportOptions
@@ -166,17 +168,111 @@ def software_versions() -> dict[str, str]:
     return out
 
 
+#: How the methods name the named dates of an endpoint rule (``canon.codes.NAMED_DATES``).
+DATE_WORDS: Mapping[str, str] = {
+    "index": "the index date", "death": "death", "last_alive": "the last contact",
+    "progression": "progression", "first_response": "the first response",
+    "last_adequate_assessment": "the last adequate tumour assessment",
+    "last_assessment": "the last tumour assessment", "new_therapy": "a new anticancer therapy",
+    "eot": "the end of treatment", "data_cutoff": "the data cut-off",
+    "last_adequate_before_progression": "the last adequate assessment before progression",
+    "last_adequate_before_new_therapy": "the last adequate assessment before a new therapy",
+}
+
+
+def _dates(names: Sequence[str], join: str) -> str:
+    words = [DATE_WORDS.get(n, n.removeprefix("patients.").replace("_", " ")) for n in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {join} " + words[-1]
+
+
+def _ard_value(ard: pd.DataFrame | None, **where: str) -> float | None:
+    if ard is None:
+        return None
+    mask = pd.Series(True, index=ard.index)
+    for col, val in where.items():
+        mask &= ard[col] == str(val)
+    hits = ard.loc[mask, "value"]
+    return float(hits.iloc[0]) if len(hits) == 1 else None
+
+
+def _response_methods(options: ReportOptions, ard: pd.DataFrame | None, level: str) -> str:
+    c = options.conventions
+    r = c.response
+    measured = _ard_value(ard, analysis="response", variable="lesion_measured", statistic="n")
+    source = (f"derived from the lesion measurements ({measured:.0f} patients with target-lesion "
+              f"sums: diameters, short axes of lymph nodes, against the baseline sum and the "
+              f"nadir)" if measured else "taken as recorded")
+    conf = (f"confirmed by a second assessment at least {r.confirmation_days} days later, "
+            f"with at most {r.max_ne_between} NE assessment between" if r.confirmation
+            else "unconfirmed")
+    denom = ("all treated patients" if r.denominator == "all"
+             else "patients with an evaluable best response")
+    return (f"Tumour response per RECIST 1.1 was {source}; the best overall response was "
+            f"{conf}; stable disease counted only from day {r.sd_min_days} after the start, "
+            f"and a best response was not evaluable (NE) without a post-baseline assessment or "
+            f"with stable disease only before that day. The objective response rate (CR + PR) "
+            f"and the disease control rate (CR + PR + SD) are given with {level} confidence "
+            f"intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, with {denom} as the "
+            f"denominator. ")
+
+
+def _endpoint_methods(options: ReportOptions, endpoints: Mapping[str, str]) -> str:
+    rules = {name: (ev, cens) for name, ev, cens in options.facts.endpoints}
+    parts = []
+    for name, label in endpoints.items():
+        if name not in rules:
+            continue
+        ev, cens = rules[name]
+        first = ", whichever came first" if len(ev) > 1 else ""
+        parts.append(f"{label} ran from the {options.time_origin(name)} to "
+                     f"{_dates(ev, 'or')}{first}; patients without an event were censored at "
+                     f"{_dates(cens, 'or, failing that,')}. ")
+    return "".join(parts)
+
+
+def _cut_methods(options: ReportOptions, ard: pd.DataFrame | None) -> str:
+    parts = []
+    st = options.style
+    for var, source, cuts, labels in options.facts.subgroup_cuts:
+        median = _ard_value(ard, analysis="baseline", variable=source, statistic="median")
+        origin = ("the median of these patients" if median is not None and len(cuts) == 1
+                  and median == cuts[0] else "set in the study specification")
+        points = ", ".join(st.mark(f"{c:g}") for c in cuts)
+        parts.append(f"{in_prose(options.label(var))} ({' / '.join(labels)}) from the column "
+                     f"{source} cut at {points}, {origin}")
+    if not parts:
+        return ""
+    return "Subgroups cut from numeric values: " + "; ".join(parts) + ". "
+
+
+def _safety_methods(options: ReportOptions) -> str:
+    c, f = options.conventions, options.facts
+    drugs = (f" or attributed to a drug of the regimen ({', '.join(f.regimen_drugs)})"
+             if f.regimen_drugs else "")
+    text = (f"Adverse events were mapped to CTCAE v5.0 terms and counted once per patient by "
+            f"the worst grade; treatment-emergent events began on or after the start and up to "
+            f"{c.treatment_emergent_days} days after the end of treatment, and an event was "
+            f"treatment-related when recorded as related{drugs}. ")
+    if f.term_groups:
+        text += (f"Terms were grouped as the study specification defines "
+                 f"({', '.join(f.term_groups)}; each group's terms are footnoted). ")
+    if f.immune_related:
+        text += f"Immune-related events: {', '.join(f.immune_related)}. "
+    return text
+
+
 def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
                       versions: Mapping[str, str],
-                      sections: Sequence[str] = SECTIONS) -> str:
-    """One paragraph stating every convention the results depend on (``endpoints``: name ->
-    label of the time-to-event endpoints analysed), for the ``sections`` analysed only."""
+                      sections: Sequence[str] = SECTIONS,
+                      ard: pd.DataFrame | None = None) -> str:
+    """One paragraph stating what the code did, for the ``sections`` analysed only
+    (``endpoints``: name -> label of the time-to-event endpoints analysed): every convention,
+    the derivation of response, the endpoint definitions and censoring rules, the subgroup
+    cut-points and their origin (the ``ard``, when given, says whether a cut is the median),
+    two-sided tests, the dose-intensity definition, the attribution and grouping of adverse
+    events. Each sentence once."""
     c, screen = options.conventions, options.screen
     level = options.style.mark(f"{100 * float(c.conf_level):g}%")
-    eps = ", ".join(f"{label}" for label in endpoints.values()) or "no time-to-event endpoint"
-    conf = "confirmed" if c.response.confirmation else "unconfirmed"
-    denom = ("all treated patients" if c.response.denominator == "all"
-             else "patients with an evaluable best response")
     soft = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python")
     source = ("Patients were identified in an OMOP Common Data Model v5.4 database, where the "
               "index event and the inclusion and exclusion criteria were evaluated and the "
@@ -191,29 +287,30 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
                      "ignored, follow-up was censored at it, and patients starting after it "
                      "and records after it were left out. ")
     if "response" in sections:
-        parts.append(
-            f"Tumour response was assessed per RECIST 1.1 ({conf} best overall response); the "
-            f"objective response rate (CR + PR) and the disease control rate (CR + PR + SD) "
-            f"are given with {level} confidence intervals by "
-            f"{PROPORTION_CI_NAMES[c.proportion_ci][1]}, with {denom} as denominator. ")
+        parts.append(_response_methods(options, ard, level))
     if "survival" in sections:
         parts.append(
-            f"Time-to-event endpoints ({eps}) were estimated by the "
-            f"Kaplan-Meier method, with pointwise {level} confidence intervals on the "
-            f"{c.km_conf_type} scale and median confidence intervals "
-            f"{MEDIAN_CI_NAMES[c.median_ci][1]}; median follow-up was estimated by the "
-            f"reverse Kaplan-Meier method. ")
+            f"Time-to-event endpoints were estimated by the Kaplan-Meier method, with "
+            f"pointwise {level} confidence intervals on the {c.km_conf_type} scale and median "
+            f"confidence intervals {MEDIAN_CI_NAMES[c.median_ci][1]}. ")
+        parts.append(_endpoint_methods(options, endpoints))
+        parts.append("Follow-up was summarised from the overall-survival times as the median "
+                     "observation time (to death or the last contact) and by the reverse "
+                     "Kaplan-Meier method. ")
     if "subgroups" in sections:
         parts.append(
             f"Subgroups were compared with the log-rank test and hazard ratios estimated by "
             f"Cox proportional-hazards regression ({c.cox_ties} ties, Wald intervals); "
             f"variables with a univariable p < {_n(options, screen.threshold)} "
-            f"({screen.p_from} test) "
-            f"entered the multivariable model. ")
+            f"({screen.p_from} test) entered the multivariable model, fitted on the patients "
+            f"with every variable recorded, whose proportional-hazards assumption was checked "
+            f"with scaled Schoenfeld residuals. ")
+        parts.append(_cut_methods(options, ard))
+    if "exposure" in sections:
+        parts.append("Relative dose intensity was the dose given divided by the dose planned "
+                     "from the first dose to the end of the last cycle started. ")
     if "safety" in sections:
-        parts.append(
-            f"Adverse events were graded by CTCAE v5.0 and counted by the worst grade per "
-            f"patient (treatment-emergent: onset up to {c.treatment_emergent_days} days after "
-            f"the end of treatment). ")
+        parts.append(_safety_methods(options))
+    parts.append("All p-values are two-sided. ")
     parts.append(f"Analyses used Python {versions.get('python', '')} with {soft}.")
     return "".join(parts)

@@ -35,7 +35,12 @@ from oncocohort.derive.study import DeriveOptions, RegimenOptions
 from oncocohort.derive.subgroups import SubgroupCut
 from oncocohort.model import ValidationOptions
 from oncocohort.problems import InputError, Problem, did_you_mean
-from oncocohort.report.options import VARIABLE_LABELS, ReportOptions, VariableDisplay
+from oncocohort.report.options import (
+    VARIABLE_LABELS,
+    MethodFacts,
+    ReportOptions,
+    VariableDisplay,
+)
 from oncocohort.spec.database import Database, OmopCohort
 from oncocohort.spec.comparisons import ExternalComparison
 from oncocohort.spec.model import BaselineBlock, BaselineVariable, Sources, StudySpec
@@ -186,7 +191,7 @@ class StudyOptions:
                 subgroup_curves=spec.outputs.km.by_subgroup,
                 records_after_cutoff=spec.study.records_after_cutoff,
                 time_origins=_time_origins(spec),
-                variables=MappingProxyType(_display(spec))),
+                variables=MappingProxyType(_display(spec)), facts=_method_facts(spec)),
             variables=_named_variables(spec) + tuple(
                 NamedVariable(v, f"comparisons.internal[{i}].{where}", "comparison")
                 for i, c in enumerate(spec.comparisons.internal)
@@ -344,6 +349,19 @@ def _safety(spec: StudySpec, conventions: canon.Conventions) -> SafetyOptions:
         where = str(spec.spec_path) if spec.spec_path is not None else None
         raise InputError([Problem("error", str(exc), file=where, location="safety",
                                   code="not_ctcae")]) from None
+
+
+def _method_facts(spec: StudySpec) -> MethodFacts:
+    """The spec's endpoint rules, subgroup cuts and safety mapping, for the methods."""
+    return MethodFacts(
+        endpoints=tuple((name, tuple(e.events), tuple(e.censor))
+                        for name, e in spec.endpoints.items()),
+        subgroup_cuts=tuple((s.variable, s.derive.from_, tuple(float(c) for c in s.derive.cut),
+                             tuple(s.derive.labels))
+                            for s in spec.subgroups if s.derive is not None),
+        regimen_drugs=tuple(spec.safety.regimen_drugs),
+        term_groups=tuple(spec.safety.groups),
+        immune_related=tuple(spec.safety.immune_related))
 
 
 def _time_origins(spec: StudySpec) -> dict[str, str]:
