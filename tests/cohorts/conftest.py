@@ -90,3 +90,16 @@ def covariates_reference() -> dict[str, float]:
     """R's numbers for the covariates study (tests/reference/covariates.R)."""
     r = pd.read_csv(REFERENCE / "covariates_results.csv")
     return dict(zip(r["quantity"], r["value"], strict=True))
+
+
+@pytest.fixture(scope="module")
+def cohort_dir_module(tmp_path_factory) -> Path:
+    """A fresh copy of the fixture cohorts for one test module."""
+    return _copy(tmp_path_factory.mktemp("cohorts_module") / "cohorts")
+
+
+@pytest.fixture(scope="session")
+def covariates_group_reference() -> dict[str, float]:
+    """R's tests across groups (tests/reference/group_tests.R)."""
+    r = pd.read_csv(REFERENCE / "group_tests_results.csv", float_precision="round_trip")
+    return dict(zip(r["quantity"], r["value"], strict=True))

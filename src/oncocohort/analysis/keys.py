@@ -163,6 +163,7 @@ class Stat(StrEnum):
     PUBLISHED = "published"          # reconstruction QC: the published (digitised) value
     RECONSTRUCTED = "reconstructed"  # ... and the value of the rebuilt patient data
     PER = "per"                      # a continuous Cox term: the units of one hazard ratio
+    SMD = "smd"                      # standardised mean difference between two groups
     NOT_ESTIMABLE = "not_estimable"  # 1: the estimate cannot be given (category: the reason)
 
 

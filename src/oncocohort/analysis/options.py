@@ -70,6 +70,8 @@ class AnalysisOptions:
     external
         The published arms the cohort is compared with (``comparisons.external``); their
         digitised data are given to :func:`~oncocohort.analysis.study.analyse_study` apart.
+    baseline_by
+        Table 1 by the levels of this variable (tests and SMDs across them), or ``None``.
     levels
         The labels, order and Cox reference level of categorical variables
         (``variables:``), applied before Table 1 and the subgroup analyses.
@@ -96,6 +98,7 @@ class AnalysisOptions:
     internal: tuple[InternalComparison, ...] = ()
     external: tuple[ExternalArm, ...] = ()
     levels: tuple[VariableLevels, ...] = ()
+    baseline_by: str | None = None
     continuous: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     baseline_continuous: frozenset[str] = frozenset()
     units: Mapping[str, str] = field(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow, ard_frame
 from oncocohort.analysis.baseline import compute_baseline_rows
+from oncocohort.analysis.baseline_by import compute_baseline_by_rows
 from oncocohort.analysis.comparisons import ComparisonResult, compute_comparison
 from oncocohort.analysis.comparison_options import PublishedArm
 from oncocohort.analysis.competing import CompetingResult, compute_competing_rows
@@ -128,6 +129,11 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
                                                  if v in patients.columns],
                                       units=options.units,
                                       continuous=options.baseline_continuous)
+        if options.baseline_by is not None and options.baseline_by in patients.columns:
+            rows += compute_baseline_by_rows(
+                patients, [v for v in options.baseline if v in patients.columns],
+                options.baseline_by, units=options.units,
+                continuous=options.baseline_continuous)
     if "exposure" in shown:
         rows += compute_exposure_rows(derived.exposure, n)
         if _has_disposition(patients):

@@ -23,6 +23,7 @@ from oncocohort.report.format import (
     fmt_median_range,
     fmt_n_pct,
     fmt_num,
+    fmt_p,
 )
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.suppress import compute_suppression, suppressed_text
@@ -118,13 +119,49 @@ def continuous_text(a: ArdLookup, summary: str, digits: int | None,
 def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """Table 1: a summary of continuous variables (median (range), median (IQR) or mean (SD),
     as the spec declares), n (%) per level (or one "yes" row for a yes/no variable, and
-    blocks of yes rows under one heading), missing counts."""
+    blocks of yes rows under one heading), missing counts. With ``baseline_by`` (by-group
+    rows in the ARD): one column per group, then Overall, the p-value (the test named in a
+    footnote) and, with two groups, the standardised mean difference."""
     a = ArdLookup(ard)
     k = options.small_cell_k
+    st = options.style
     n_total = a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N)
-    cells = _Counts(k, options.style)
+    by = next((g for g in a.values("group_var", analysis=Analysis.BASELINE) if g), "")
+    groups = a.values("group_level", analysis=Analysis.BASELINE, group_var=by,
+                      variable=Var.PATIENTS, statistic=Stat.N) if by else []
+    columns = [{"group_var": by, "group_level": g} for g in groups] + [{}]
+    two = len(groups) == 2
+    extra = (["", ""] if two else [""]) if by else []
+    cells = _Counts(k, st)
     rows: list[list] = []
+    tests_used: set[str] = set()
     block = ""
+
+    def test_cells(var: str) -> list[str]:
+        if not by:
+            return []
+        w = {"analysis": Analysis.BASELINE, "variable": var, "group_var": by}
+        test = next(iter(a.values("category", statistic=Stat.P, **w)), "")
+        out = [""]
+        if test:
+            tests_used.add(test)
+            out = [fmt_p(a.get(category=test, statistic=Stat.P, **w), style=st)]
+        if two:
+            smd = a.get(statistic=Stat.SMD, default=float("nan"), **w)
+            out.append(fmt_num(smd, 2, missing="", style=st))
+        return out
+
+    def counts(var: str, level: str) -> list:
+        out = []
+        for c in columns:
+            base = {"analysis": Analysis.BASELINE, "variable": var, **c}
+            if c and not a.has(category=level, statistic=Stat.N, **base):
+                out.append("")  # the grouping variable itself
+                continue
+            out.append(cells.add(a.get(category=level, statistic=Stat.N, **base),
+                                 a.get(category=level, statistic=Stat.PCT, **base)))
+        return out
+
     for var in a.values("variable", analysis=Analysis.BASELINE):
         if var == Var.PATIENTS:
             continue
@@ -133,39 +170,73 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         levels = a.values("category", statistic=Stat.N, **base)
         if show.yes_only and show.yes_level in levels:
             if show.block and show.block != block:
-                rows.append([f"## {show.block}", ""])
+                rows.append([f"## {show.block}", *[""] * (len(columns) + len(extra))])
             block = show.block
-            i = cells.add(a.get(category=show.yes_level, statistic=Stat.N, **base),
-                          a.get(category=show.yes_level, statistic=Stat.PCT, **base))
-            rows.append([f"  {options.label(var)}" if show.block else options.label(var), i])
+            label = f"  {options.label(var)}" if show.block else options.label(var)
+            rows.append([label, *counts(var, show.yes_level), *test_cells(var)])
             continue
         block = ""
-        rows.append([f"## {options.label(var)}", ""])
+        tests = test_cells(var)  # on the variable's first row (a heading spans the table)
+        rows.append([f"## {options.label(var)}", *[""] * (len(columns) + len(extra))])
         if a.has(statistic=Stat.MEDIAN, **base):
-            rows.append([f"  {_SUMMARY_TEXT[show.summary]}", continuous_text(
-                a, show.summary, show.digits, options.style, **base)])
+            rows.append([f"  {_SUMMARY_TEXT[show.summary]}", *(continuous_text(
+                a, show.summary, show.digits, st, **base, **c)
+                if a.has(statistic=Stat.MEDIAN, **base, **c) else "" for c in columns), *tests])
             miss = a.get(statistic=Stat.N_MISSING, **base)
             if miss > 0:
-                rows.append(["  Missing", cells.add(miss, a.get(statistic=Stat.PCT_MISSING,
-                                                                **base))])
+                rows.append(["  Missing", *(cells.add(
+                    a.get(statistic=Stat.N_MISSING, **base, **c),
+                    a.get(statistic=Stat.PCT_MISSING, **base)) if not c else cells.add(
+                    a.get(statistic=Stat.N_MISSING, **base, **c)) for c in columns), *extra])
             continue
-        idx = []
-        for level in levels:
-            i = cells.add(a.get(category=level, statistic=Stat.N, **base),
-                          a.get(category=level, statistic=Stat.PCT, **base))
-            idx.append(i)
-            rows.append([f"  {level}", i])
+        idx: list[list[int]] = [[] for _ in columns]
+        for n_level, level in enumerate(levels):
+            row = counts(var, level)
+            for j, i in enumerate(row):
+                if isinstance(i, int):
+                    idx[j].append(i)
+            rows.append([f"  {level}", *row, *(tests if n_level == 0 else extra)])
         miss = a.get(statistic=Stat.N_MISSING, **base)
         if miss > 0:
-            i = cells.add(miss, a.get(statistic=Stat.PCT_MISSING, **base))
-            idx.append(i)
-            rows.append(["  Missing", i])
-        cells.block(idx)
+            row = [cells.add(miss, a.get(statistic=Stat.PCT_MISSING, **base)) if not c else
+                   cells.add(a.get(statistic=Stat.N_MISSING, **base, **c))
+                   if a.has(statistic=Stat.N_MISSING, **base, **c) else "" for c in columns]
+            for j, i in enumerate(row):
+                if isinstance(i, int):
+                    idx[j].append(i)
+            rows.append(["  Missing", *row, *extra])
+        for ix in idx:
+            cells.block(ix)
     body = _finish(rows, cells)
-    return DisplayTable(
-        "baseline", "Baseline characteristics",
-        ("Characteristic", f"Total (N={int(n_total)}), n (%)"), body,
-        convention_footnotes(options, "baseline") + suppression_footnote(options, cells.used))
+    header = [f"{g} (N={int(a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N, group_var=by, group_level=g))})"  # noqa: E501
+              for g in groups]
+    header.append(f"{'Overall' if by else 'Total'} (N={int(n_total)}), n (%)")
+    if by:
+        header += ["p", "SMD"] if two else ["p"]
+    notes = convention_footnotes(options, "baseline")
+    if by:
+        notes += (_by_footnote(options.label(by), tests_used, two),)
+    return DisplayTable("baseline", "Baseline characteristics" + (
+        f" by {options.label(by).lower()}" if by else ""), ("Characteristic", *header), body,
+        notes + suppression_footnote(options, cells.used))
+
+
+_TEST_TEXT = {"chisq": "Pearson's chi-square test", "fisher": "Fisher's exact test",
+              "wilcoxon": "Wilcoxon rank-sum test", "kruskal": "Kruskal-Wallis test"}
+
+
+def _by_footnote(label: str, tests: set[str], two: bool) -> str:
+    """The rule that chose each p-value, and what the SMD is."""
+    used = ", ".join(_TEST_TEXT[t] for t in _TEST_TEXT if t in tests) or "none"
+    text = (f"Groups by {label}. p: categorical variables by Pearson's chi-square test "
+            "(without continuity correction), or Fisher's exact test when an expected count "
+            "is below 5; continuous variables by the Wilcoxon rank-sum test (two groups) or "
+            f"the Kruskal-Wallis test (three or more); tests used here: {used}. Missing "
+            "values are left out of the tests.")
+    if two:
+        text += (" SMD: standardised mean difference (continuous: difference of means over "
+                 "the pooled SD; categorical: Yang and Dalton's multivariate SMD).")
+    return text
 
 
 _EXPOSURE_LABELS = {Var.TREATMENT_DURATION: "Treatment duration, months, median (range)",

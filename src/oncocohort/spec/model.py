@@ -649,6 +649,7 @@ class StudySpec(_Frozen):
     baseline: list[BaselineItem] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
     variables: dict[str, Variable] = Field(default_factory=dict)
+    baseline_by: str | None = None
     landmarks: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list)
     landmark_analyses: list[LandmarkAnalysis] = Field(default_factory=list)
     time_varying: list[TimeVarying] = Field(default_factory=list)

@@ -174,6 +174,7 @@ class StudyOptions:
                 landmark_analyses=landmark_analyses, time_varying=time_varying,
                 internal=_internal(spec, labels), external=_external(spec, conventions),
                 levels=_levels(spec), continuous=MappingProxyType(continuous),
+                baseline_by=spec.baseline_by,
                 baseline_continuous=frozenset(
                     [*continuous, *(k for k, v in spec.variables.items() if v.summary)]),
                 units=MappingProxyType(_units(spec))),
@@ -214,6 +215,8 @@ def named_columns(spec: StudySpec) -> frozenset[str]:
     reported when the cohort is selected).
     """
     names: set[str] = set(_baseline_names(spec)) | set(spec.labels) | set(spec.variables)
+    if spec.baseline_by is not None:
+        names.add(spec.baseline_by)
     for s in [*spec.subgroups, *_baseline_items(spec)]:
         names.add(s.variable)
         if s.derive is not None:
@@ -418,6 +421,8 @@ def _named_variables(spec: StudySpec) -> tuple[NamedVariable, ...]:
         else:
             name = b.variable if isinstance(b, BaselineVariable) else b
             out.append(NamedVariable(name, f"baseline[{i}]", "baseline"))
+    if spec.baseline_by is not None:
+        out.append(NamedVariable(spec.baseline_by, "baseline_by", "baseline"))
     out += [NamedVariable(k, f"variables.{k}.reference", "reference", reference=v.reference)
             for k, v in spec.variables.items() if v.reference is not None]
     return tuple(out)
