@@ -45,3 +45,4 @@ def test_table1_has_a_column_per_group(by_sex):
     assert header.endswith(",p,SMD")
     assert "Wilcoxon rank-sum test" in table and "Fisher's exact test when" in table
     assert "  Median (IQR),64 (57-70),61 (55-68),63 (56-69),0.057,0.25" in table
+    assert "\nSex\n" not in table  # the grouping variable is the columns, not a row block

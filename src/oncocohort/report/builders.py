@@ -163,7 +163,7 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         return out
 
     for var in a.values("variable", analysis=Analysis.BASELINE):
-        if var == Var.PATIENTS:
+        if var == Var.PATIENTS or (by and var == by):  # the columns are its levels
             continue
         show = options.display(var)
         base = {"analysis": Analysis.BASELINE, "variable": var}
