@@ -230,7 +230,7 @@ def test_methods_say_what_the_code_did_once(demo):
                    "index date.",
                    "Overall survival ran from the start of anlotinib plus PD-1 antibody to "
                    "death; patients without an event were censored at the last contact.",
-                   "age (years) (<63 / >=63) from the column age cut at 63, the median of "
+                   "age (years) (<63 / \u226563) from the column age cut at 63, the median of "
                    "these patients",
                    "ECOG performance status (0 / 1-2) from the column ecog cut at 1, set in "
                    "the study specification",
@@ -257,3 +257,11 @@ def test_missing_data_notes_count_the_fixture(analysis, report_options):
     notes = missing_data_notes(analysis.ard, report_options)
     assert notes[0] == ("Missing baseline values: age (years), 1 patient (shown as Missing in "
                         "Table 1; left out of that variable's subgroup analyses).")
+
+
+def test_the_software_is_named_once(written_report):
+    """Item 11, no sentence repeated: the methods' last sentence names the software; the
+    reports do not add a second "Software:" line."""
+    out, _ = written_report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Software:" not in page and page.count("Analyses used Python") == 1

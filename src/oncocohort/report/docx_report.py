@@ -86,7 +86,7 @@ class _Pages:
 def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> bytes:
     """The Word document: title, methods, results summary, data quality, then the tables and
     figures in report order (``pngs``: figure name -> its PNG)."""
-    title, methods, versions = content.title, content.methods, content.versions
+    title, methods = content.title, content.methods
     doc = Document()
     fixed = dt.datetime(2000, 1, 1)
     doc.core_properties.created = fixed  # stable metadata: same input, same document text
@@ -97,7 +97,6 @@ def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> byt
     doc.add_heading(title, level=0)
     doc.add_heading("Methods", level=1)
     doc.add_paragraph(methods)
-    doc.add_paragraph("Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     doc.add_heading("Results summary", level=1)
     for s in content.summary:
         doc.add_paragraph(s)

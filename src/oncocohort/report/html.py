@@ -51,15 +51,14 @@ def render_report_html(content: ReportContent, svgs: Mapping[str, str]) -> str:
     ``svgs``: figure name -> its SVG, inline-ready (:func:`~.figures.render.inline_svg`); each
     figure becomes ``<figure id="figure-<name>">``, each table ``<table id="table-<name>">``.
     """
-    title, methods, versions = content.title, content.methods, content.versions
+    title, methods = content.title, content.methods
     tables, warnings, notes, summary = (content.tables, content.warnings, content.notes,
                                         content.summary)
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title>", f"<style>{CSS}</style></head><body>",
            f"<h1>{e(title)}</h1>", '<section id="methods"><h2>Methods</h2>',
-           f"<p>{e(methods)}</p>", "<p>Software: " + e(", ".join(
-               f"{k} {v}" for k, v in versions.items())) + "</p></section>",
+           f"<p>{e(methods)}</p></section>",  # its last sentence names the software
            '<section id="summary"><h2>Results summary</h2>',
            *(f"<p>{e(s)}</p>" for s in summary), "</section>",
            '<section id="data-quality"><h2>Data quality</h2>']

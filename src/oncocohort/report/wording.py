@@ -238,7 +238,8 @@ def _cut_methods(options: ReportOptions, ard: pd.DataFrame | None) -> str:
         origin = ("the median of these patients" if median is not None and len(cuts) == 1
                   and median == cuts[0] else "set in the study specification")
         points = ", ".join(st.mark(f"{c:g}") for c in cuts)
-        parts.append(f"{in_prose(options.label(var))} ({' / '.join(labels)}) from the column "
+        shown = " / ".join(lb.replace(">=", "\u2265").replace("<=", "\u2264") for lb in labels)
+        parts.append(f"{in_prose(options.label(var))} ({shown}) from the column "
                      f"{source} cut at {points}, {origin}")
     if not parts:
         return ""
