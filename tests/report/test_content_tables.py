@@ -51,21 +51,21 @@ def test_exposure_table_shows_modifications_intensity_and_prior_ici(demo):
     t = build_exposure_table(ard, options)
     an = {"analysis": "exposure", "group_var": "drug", "group_level": "anlotinib"}
     rdi = {"variable": "relative_dose_intensity", **an}
-    assert _rows(t, "Relative dose intensity, %, mean (SD)", "anlotinib")[1] == fmt_est_sd(
+    assert _rows(t, "Relative dose intensity, %, mean (SD)", "Anlotinib")[1] == fmt_est_sd(
         _v(ard, statistic="mean", **rdi), _v(ard, statistic="sd", **rdi)) == "87.6 (11.1)"
-    assert _rows(t, "Relative dose intensity, %, median (range)", "anlotinib")[1] == (
+    assert _rows(t, "Relative dose intensity, %, median (range)", "Anlotinib")[1] == (
         fmt_median_range(_v(ard, statistic="median", **rdi), _v(ard, statistic="min", **rdi),
                          _v(ard, statistic="max", **rdi)))
-    assert _rows(t, "At least one dose reduction", "anlotinib")[1] == "14 (16.1)"
+    assert _rows(t, "At least one dose reduction", "Anlotinib")[1] == "14 (16.1)"
     for reason in ("Hand-foot syndrome", "Hypertension", "Fatigue"):
         n = _v(ard, variable="reduction_reason", category=reason.lower(), statistic="n", **an)
-        assert _rows(t, reason, "anlotinib")[1] == fmt_num(n, 0)
-    assert _rows(t, "At least one dose interruption", "anlotinib")[1] == fmt_n_pct(
+        assert _rows(t, reason, "Anlotinib")[1] == fmt_num(n, 0)
+    assert _rows(t, "At least one dose interruption", "Anlotinib")[1] == fmt_n_pct(
         _v(ard, variable="dose_interruption", statistic="n", **an),
         _v(ard, variable="dose_interruption", statistic="pct", **an))
     # the paper's 3 PD-1 delays: tislelizumab 2 + pembrolizumab 1; 3 patients in the regimen
-    assert _rows(t, "At least one dose delay", "tislelizumab")[1] == "2 (5.1)"
-    assert _rows(t, "At least one dose delay", "pembrolizumab")[1] == "1 (5.9)"
+    assert _rows(t, "At least one dose delay", "Tislelizumab")[1] == "2 (5.1)"
+    assert _rows(t, "At least one dose delay", "Pembrolizumab")[1] == "1 (5.9)"
     assert _rows(t, "At least one dose delay", "Regimen (longest drug)")[1] == "3 (3.4)"
     prior = {"analysis": "prior_therapy", "variable": "ici_free_interval"}
     assert _rows(t, "Months since its last dose, median (IQR) (n=66)")[1] == fmt_median_range(

@@ -72,3 +72,12 @@ def test_table2_forest_and_curves_show_labels_with_the_same_references(demo):
     curves = {lv for res in analysis.subgroups.values() for c in res.curves.values()
               for lv in c}
     assert {"Male", "Female", "≥3", "Yes"} <= curves
+
+
+def test_exposure_shows_the_drugs_by_their_labels(demo):
+    from oncocohort.report.builders import build_exposure_table
+
+    analysis, options = demo
+    headings = [r[0][3:] for r in build_exposure_table(analysis.ard, options).rows
+                if r[0].startswith("## ")]
+    assert {"Anlotinib", "Tislelizumab", "Camrelizumab", "Pembrolizumab"} <= set(headings)

@@ -258,7 +258,8 @@ def _exposure_drug_rows(a: ArdLookup, cells: _Counts, options: ReportOptions,
     where = {"analysis": Analysis.EXPOSURE, "group_var": Group.DRUG, "group_level": drug}
     st = options.style
     regimen = drug == Level.REGIMEN
-    rows: list[list] = [[f"## {'Regimen (longest drug)' if regimen else drug}", ""]]
+    name = "Regimen (longest drug)" if regimen else options.label(drug)  # labels: {drug: Name}
+    rows: list[list] = [[f"## {name}", ""]]
     if not regimen:
         rows.append(["  Patients treated", cells.add(
             a.get(variable=Var.PATIENTS, statistic=Stat.N, **where),
