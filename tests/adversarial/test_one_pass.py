@@ -25,7 +25,7 @@ def test_bad_date_unknown_rule_column_and_baseline_variable_in_one_pass(demo):
         f"patients.csv, row {row}, column 'index_date', subject ESCC-0003:",
         "cohort.inclusion[1]: rule 'ecog' uses column 'ecog_ps', which the patients table "
         "does not have; did you mean 'ecog'?",
-        "baseline[15]: baseline variable 'smoking_status' is neither a column of the patients "
+        "baseline[12]: baseline variable 'smoking_status' is neither a column of the patients "
         "table nor a derived subgroup variable",
         "endpoints.os.censor[0]: endpoint 'os' uses the date 'patients.last_visit', but the "
         "patients table has no column 'last_visit'",

@@ -68,17 +68,17 @@ def test_an_infinite_coefficient_is_not_estimable_on_table_and_forest(demo, tmp_
     assert out.code == 0, out.output
     folder = tmp_path / "out"
     table = (folder / "tables" / "subgroups_os.csv").read_text(encoding="utf-8")
-    assert "  pembrolizumab,17,0,NR (NR-NR),,NE,," in table and MONOTONE in table
+    assert "  Pembrolizumab,17,0,NR (NR-NR),,NE,," in table and MONOTONE in table
     _no_huge_numbers(folder)
     ard = pd.read_csv(folder / "results" / "ard.csv", dtype=str, keep_default_na=False)
     ne = ard[(ard.statistic == "not_estimable") & (ard.endpoint == "os")]
     assert ne[["analysis", "group_var", "group_level", "category"]].values.tolist() == [
-        ["cox_univariable", "pd1_antibody", "pembrolizumab", "monotone likelihood"]]
+        ["cox_univariable", "pd1_antibody", "Pembrolizumab", "monotone likelihood"]]
     # the forest plot's rows, from the ARD: no point, the reason where the estimate would be
     rows = forest_rows(ard.assign(value=pd.to_numeric(ard.value),
                                   denominator=pd.to_numeric(ard.denominator)),
                        "os", ReportOptions("x", dt.date(2025, 7, 5), "index"))
-    pem = rows[rows.label == "pembrolizumab"].iloc[0]
+    pem = rows[rows.label == "Pembrolizumab"].iloc[0]
     assert pd.isna(pem.hr) and pem.hr_text == "NE (monotone likelihood)"
     svg = (folder / "figures" / "forest_os.svg").read_text(encoding="utf-8")
     assert "monotone likelihood" in svg
