@@ -61,6 +61,8 @@ from ._cox_exact import evaluate_exact, tied_risk_rows
 from ._cox_fit import evaluate, linear_predictor, newton_raphson, prepare
 from ._cox_robust import robust_score_statistic, sandwich
 from ._results import TestResult
+from .concordance import compute_concordance
+from .cox_zph import compute_cox_zph
 
 __all__ = ["Cox", "cox", "CoxWarning", "TIES"]
 
@@ -169,8 +171,6 @@ class Cox:
         left to right over the columns for every row (not a BLAS product), so identical
         covariate rows are tied on any CPU, as in R.
         """
-        from .concordance import compute_concordance
-
         d = self._data
         return compute_concordance(
             d.time,
@@ -185,8 +185,6 @@ class Cox:
 
     def ph_test(self, transform: str = "km"):
         """Test of proportional hazards as R ``cox.zph(fit)``; see :mod:`.cox_zph`."""
-        from .cox_zph import compute_cox_zph
-
         return compute_cox_zph(self, transform=transform)
 
     def variable_tests(self) -> pd.DataFrame:

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from ._cox_fit import _rev_cumsum_within, prepare
+from ._results import TestResult
 
 __all__ = ["CoxZph", "compute_cox_zph"]
 
@@ -49,8 +50,6 @@ class CoxZph:
 
     @property
     def global_test(self):
-        from ._results import TestResult
-
         row = self.table.loc["GLOBAL"]
         return TestResult(float(row["chisq"]), float(row["df"]), float(row["p"]))
 

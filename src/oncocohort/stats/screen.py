@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._cox_design import is_categorical
 from .cox import Cox, cox
+from .logrank import logrank
 
 __all__ = ["ScreenResult", "screen_and_fit", "P_FROM"]
 
@@ -161,8 +162,6 @@ def screen_and_fit(
         fits[var] = fit
         p_logrank = np.nan
         if is_categorical(data[var]):
-            from .logrank import logrank  # lazy: keeps the Cox path free of the KM modules
-
             sub = data[[time, event, var]].dropna()
             p_logrank = logrank(
                 sub[time].to_numpy(float), sub[event].to_numpy(float), sub[var].to_numpy()
