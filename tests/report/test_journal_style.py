@@ -12,7 +12,8 @@ from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.assemble import km_caption
 from oncocohort.report.content import build_report
-from oncocohort.report.format import STYLES, fmt_est_ci, fmt_n_pct, fmt_num, fmt_p, fmt_range
+from oncocohort.report.format import (STYLES, fmt_est_ci, fmt_n_pct, fmt_num, fmt_p,
+                                      fmt_p_clause, fmt_range)
 
 # gtsummary's style_pvalue() example values
 PVALS = [1, 0.999, 0.5, 0.25, 0.2, 0.197, 0.12, 0.10, 0.0999, 0.06, 0.03, 0.002, 0.001,
@@ -41,6 +42,16 @@ def test_p_values_default_unchanged():
     assert [fmt_p(p) for p in (0.5, 0.0999, 0.0006, 0.0004)] == ["0.500", "0.100", "0.001",
                                                                  "<0.001"]
     assert fmt_p(float("nan"), style=STYLES["lancet"]) == ""
+
+
+@pytest.mark.by_hand
+def test_p_values_in_prose_take_their_own_sign():
+    # "p < 0.001", never "p = <0.001"
+    assert fmt_p_clause(0.0112) == "p = 0.011"
+    assert fmt_p_clause(0.0004, name="Log-rank p") == "Log-rank p < 0.001"
+    assert fmt_p_clause(0.995, style=STYLES["jama"]) == "p > 0.99"
+    assert fmt_p_clause(0.00004, style=STYLES["lancet"]) == "p < 0·0001"
+    assert fmt_p_clause(float("nan")) == ""
 
 
 @pytest.mark.by_hand

@@ -69,7 +69,7 @@ def test_cif_figure_prints_the_ard_under_its_ticks(report, tmp_path):
     pct = ard_value(analysis.ard, analysis="competing_risks", endpoint="ttp",
                     variable="cif_event", category="12", statistic="pct", group_var="")
     assert f"{pct:.1f}%" in list(drawn.marks["text"])
-    assert "Gray's test by ECOG performance status: p 0.743" in drawn.annotation
+    assert "Gray's test by ECOG performance status: p = 0.743" in drawn.annotation
     fig.figure.savefig(tmp_path / "cif.png")
     assert (tmp_path / "cif.png").stat().st_size > 10_000
 

@@ -56,7 +56,8 @@ from oncocohort.report.figures.love import LoveFigure
 from oncocohort.report.figures.marks import apply_decimal_mark
 from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
-from oncocohort.report.format import DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.format import (DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p,
+                                      fmt_p_clause)
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import NOT_ESTIMABLE_SHORT
@@ -224,7 +225,7 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
     a = ArdLookup(ard)
     p = a.get(analysis=Analysis.SUBGROUP, endpoint=endpoint, group_var=var,
               variable=Var.LOGRANK, statistic=Stat.P, default=float("nan"))
-    lines = [f"Log-rank p = {fmt_p(p, style=style)}"]
+    lines = [fmt_p_clause(p, style=style, name="Log-rank p") or "Log-rank p = NE"]
     levels = [lv for lv in a.values("group_level", analysis=Analysis.SUBGROUP, endpoint=endpoint,
                                     group_var=var, variable=Var.PATIENTS, statistic=Stat.N) if lv]
     ref = reference_level(a, endpoint, var, levels)

@@ -27,7 +27,7 @@ from oncocohort.report.figures.comparison import (
     compute_comparison_figure,
 )
 from oncocohort.report.figures.love import SMD_THRESHOLD, LoveFigure, compute_love_figure
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import ci_label
@@ -226,7 +226,7 @@ def _curves(a: ArdLookup, res: ComparisonResult, ep: str, options: ReportOptions
               for lv in levels]
     h = {**e, "group_level": res.treated}
     note = (f"Adjusted HR {fmt_est_ci(a.get(variable=Var.HR, statistic=Stat.HR, **h), a.get(variable=Var.HR, statistic=Stat.LOWER, **h), a.get(variable=Var.HR, statistic=Stat.UPPER, **h), digits=2, style=options.style)}"  # noqa: E501
-            f", p {fmt_p(a.get(variable=Var.HR, statistic=Stat.P, **h), style=options.style)}")
+            f", {fmt_p_clause(a.get(variable=Var.HR, statistic=Stat.P, **h), style=options.style)}")
     return compute_comparison_figure(curves, tables, [float(t) for t in times],
                                      unit=options.conventions.time_unit,
                                      ylabel=f"{options.label(ep)} probability",

@@ -21,7 +21,7 @@ from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.figures.cif import CifCurve, compute_cif_figure
 from oncocohort.report.figures.km import KmCurve, compute_km_figure
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import ci_label, suppression_footnote
@@ -333,8 +333,8 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tu
         for var in a.values("group_var", analysis=_CR, endpoint=ep, variable=Var.GRAY):
             p = a.get(analysis=_CR, endpoint=ep, variable=Var.GRAY, group_var=var,
                       statistic=Stat.P)
-            notes.append(f"Gray's test by {options.label(var)}: p "
-                         f"{fmt_p(p, style=options.style)}")
+            notes.append(f"Gray's test by {options.label(var)}: "
+                         f"{fmt_p_clause(p, style=options.style)}")
         fig = compute_cif_figure(curves, at_risk, unit=unit, small_cell_k=k,
                                  ylabel=f"Cumulative incidence ({options.label(ep).lower()})",
                                  annotation="\n".join(notes[:3]) or None)
@@ -370,7 +370,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tu
             fig = compute_km_figure(drawn, unit=f"{unit} from the landmark",
                                     ylabel=f"{options.label(spec.endpoint)} probability",
                                     legend_title=f"{status} by {cat} {unit}",
-                                    annotation=f"Log-rank p {fmt_p(p, style=options.style)}",
+                                    annotation=fmt_p_clause(p, style=options.style, name="Log-rank p") or None,
                                     small_cell_k=k)
             figs.append((f"landmark_{spec.endpoint}{cat.replace('.', 'p')}",
                          f"{options.label(spec.endpoint)} from a landmark at {cat} {unit}, by "
@@ -399,7 +399,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tu
         fig = compute_km_figure(drawn, unit=unit, median_lines=False,
                                 ylabel=f"{options.label(spec.endpoint)} probability",
                                 legend_title=f"{status} (time-dependent)",
-                                annotation=f"Mantel-Byar p {fmt_p(p, style=options.style)}",
+                                annotation=fmt_p_clause(p, style=options.style, name="Mantel-Byar p") or None,
                                 small_cell_k=k)
         figs.append((f"simonmakuch_{spec.endpoint}",
                      f"Simon-Makuch estimates of {options.label(spec.endpoint).lower()} by "

@@ -8,7 +8,8 @@ from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.builders_cr import rmst_survival_rows
-from oncocohort.report.format import HouseStyle, fmt_est_ci, fmt_median_range, fmt_num, fmt_p
+from oncocohort.report.format import (HouseStyle, fmt_est_ci, fmt_median_range, fmt_num, fmt_p,
+                                      fmt_p_clause)
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable, Spanner
 from oncocohort.report.wording import (
@@ -203,13 +204,14 @@ def _subgroup_footnotes(a: ArdLookup, options: ReportOptions, endpoint: str,
         if a.has(variable=Var.PH_TEST, statistic=Stat.P, **m):
             terms = [v for v in a.values("group_var", variable=Var.PH_TEST, statistic=Stat.P,
                                          **m) if v]
-            per = "; ".join(f"{in_prose(options.label(v))} p = " + fmt_p(
+            per = "; ".join(f"{in_prose(options.label(v))} " + fmt_p_clause(
                 a.get(group_var=v, variable=Var.PH_TEST, statistic=Stat.P, **m), style=st)
                 for v in terms)
-            glob = fmt_p(a.get(variable=Var.PH_TEST, statistic=Stat.P, **m), style=st)
+            glob = fmt_p_clause(a.get(variable=Var.PH_TEST, statistic=Stat.P, **m), style=st,
+                                name="global p")
             notes.append(f"Proportional hazards in the multivariable model (scaled Schoenfeld "
                          f"residuals against the Kaplan-Meier transform of time, as R "
-                         f"cox.zph): global p = {glob}; {per}.")
+                         f"cox.zph): {glob}; {per}.")
     return tuple(notes)
 
 

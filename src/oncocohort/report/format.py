@@ -204,3 +204,18 @@ def fmt_p(p: float, *, style: HouseStyle = DEFAULT_STYLE) -> str:
     if float(f"{p:.3f}") >= 0.01:
         return style.mark(f"{p:.3f}")
     return style.mark(f"{p:.4f}" if p >= 0.0001 else "<0.0001")
+
+
+def fmt_p_clause(p: float, *, style: HouseStyle = DEFAULT_STYLE, name: str = "p") -> str:
+    """A p-value in prose: ``"p = 0.011"``, ``"p < 0.001"``, ``"p > 0.99"``; ``""`` when not
+    computed (never ``"p = <0.001"``).
+
+    >>> fmt_p_clause(0.0112), fmt_p_clause(0.0004), fmt_p_clause(0.995, name="Log-rank p")
+    ('p = 0.011', 'p < 0.001', 'Log-rank p > 0.99')
+    """
+    text = fmt_p(p, style=style)
+    if not text:
+        return ""
+    if text[0] in "<>":
+        return f"{name} {text[0]} {text[1:]}"
+    return f"{name} = {text}"
