@@ -63,3 +63,18 @@ def test_the_english_export_gives_the_numbers_of_the_chinese_one(cohort_dir, run
     assert "warning" not in said
     en, zh = read_ard(out), read_ard(lung_outputs[1])
     pd.testing.assert_frame_equal(en, zh)
+
+
+def test_an_unmapped_status_column_is_a_warning_in_validate_and_run(cohort_dir, run_cli):
+    # The status column left unmapped and no death date: every death would be invisible.
+    spec = _spec(cohort_dir, drop=r"vital_status: Status, |      vital_status: \{1: alive.*\n")
+    assert "Status" not in spec.read_text(encoding="utf-8")
+    out = cohort_dir / "out"
+    for argv in (["validate", str(spec)], ["run", str(spec), "--out", str(out)]):
+        code, said = run_cli(argv)
+        assert code == 0, said
+        lines = [line for line in said.splitlines() if "looks like a vital status" in line]
+        assert len(lines) == 1, said
+        assert "column 'Status'" in lines[0] and "columns: {vital_status: 'Status'}" in lines[0]
+    assert "column 'Status' looks like a vital status" in (out / "validation.txt").read_text(
+        encoding="utf-8")

@@ -164,3 +164,20 @@ def test_code_mapped_to_none_becomes_missing() -> None:
     sex = TABLES["patients"].column("sex")
     out = recode_column(pd.Series(["unknown", "M"], dtype=object), {"unknown": None}, sex)
     assert out.tolist() == [None, "M"]
+
+
+@pytest.mark.parametrize(("mapped", "warned"), [
+    ({}, ["Status", "生存状态"]),
+    ({"death_date": "Died on"}, []),
+    ({"vital_status": "Status"}, []),
+])
+def test_an_ignored_status_column_warns_when_nothing_says_who_died(mapped, warned) -> None:
+    frame = _frame({"subject_id": ["1", "2"], "Status": ["1", "2"], "生存状态": ["1", "2"],
+                    "Stage": ["I", "II"], "Died on": [None, "2024-03-01"],
+                    "last_alive_date": ["2024-01-01", "2024-02-01"]})
+    _, problems = map_table("patients", frame, np.array([2, 3]), columns=mapped,
+                            file="p.csv")
+    found = [p for p in problems if p.code == "unmapped_vital_status"]
+    assert [(p.severity, p.column, p.row) for p in found] == [
+        ("warning", c, 1) for c in warned]
+    assert all("vital_status: '" in p.message for p in found)

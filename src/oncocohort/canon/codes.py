@@ -20,12 +20,21 @@ Named dates
 event at, or be censored at (``endpoints: {pfs: {events: [progression, death], ...}}``);
 :mod:`oncocohort.derive.dates` documents where each comes from. Any date column of the
 patients table is available too, written ``patients.<column>``.
+
+Vital status headers
+--------------------
+:func:`looks_like_vital_status` tells whether a column name reads like a vital status
+(``Status``, ``OS status``, ``Dead``, ``Event``, ``生存状态``...; case, blanks, ``_``, ``.`` and
+``-`` ignored). Reading a source warns when such a column is left unmapped and nothing else
+says who died (``unmapped_vital_status``): the deaths it records would reach no endpoint.
 """
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["RESPONSE_CODES", "ADEQUATE_RESPONSES", "OBJECTIVE_RESPONSE", "DISEASE_CONTROL",
-           "NAMED_DATES"]
+           "NAMED_DATES", "VITAL_STATUS_NAMES", "looks_like_vital_status"]
 
 RESPONSE_CODES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 ADEQUATE_RESPONSES: tuple[str, ...] = RESPONSE_CODES[:-1]
@@ -46,3 +55,20 @@ NAMED_DATES: tuple[str, ...] = (
     "last_adequate_before_progression",
     "last_adequate_before_new_therapy",
 )
+
+#: Column names (folded: lower case, runs of blanks, ``_``, ``.``, ``-`` as one ``_``) that read
+#: like a vital status.
+VITAL_STATUS_NAMES = re.compile(
+    r"^(vital_?status|status|survival_?status|os_?status|os_?event|event|censor(ed)?|"
+    r"dead|death|died|deceased|alive|outcome|生存状态|生存情况|是否死亡|死亡|结局|转归|"
+    r"随访状态|生存结局|状态|存活|是否存活)$")
+
+
+def looks_like_vital_status(name: str) -> bool:
+    """Whether a column name reads like a vital status.
+
+    >>> [looks_like_vital_status(n) for n in ("Status", "OS status", "生存状态", "Stage")]
+    [True, True, True, False]
+    """
+    key = re.sub(r"[\s_.\-]+", "_", str(name).strip().casefold()).strip("_")
+    return bool(VITAL_STATUS_NAMES.match(key))

@@ -18,9 +18,12 @@ Rules, in order
    Neither date: ``missing_value`` on ``last_alive_date`` (error).
 4. ``eot_reason == "death"`` and still no death date: ``death_not_dated`` (error): the data
    say the patient died but no endpoint could count the death.
-5. No patient has a death date, ``vital_status`` is not mapped, and a free column's name reads
-   like a vital status (``status``, ``dead``, ``event``, ``生存状态``...):
-   ``unmapped_vital_status`` (warning, once): its deaths are invisible to every endpoint.
+5. No patient has a death date, ``vital_status`` is not mapped, and a free column the spec
+   names (a baseline variable, say) reads like a vital status (``status``, ``dead``,
+   ``event``, ``生存状态``...: :func:`oncocohort.canon.codes.looks_like_vital_status`):
+   ``unmapped_vital_status`` (warning, once): its deaths are invisible to every endpoint. A
+   column the spec does not name never gets here; reading the source gives the same warning
+   for it (:mod:`oncocohort.sources.mapping`).
 
 The rules run on the merged, typed patients table, before the date checks, so a death date
 taken from the last contact is checked against the index date and the cut-off like any other.
@@ -28,29 +31,17 @@ taken from the last contact is checked against the index date and the cut-off li
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.codes import looks_like_vital_status
 from oncocohort.canon.schema import table
 from oncocohort.model._locate import Locator, records
 from oncocohort.problems import Problem
 
-__all__ = ["resolve_vital_status", "VITAL_STATUS_NAMES"]
-
-#: Column names (case and ``_``/blanks ignored) that read like a vital status.
-VITAL_STATUS_NAMES = re.compile(
-    r"^(vital_?status|status|survival_?status|os_?status|os_?event|event|censor(ed)?|"
-    r"dead|death|died|deceased|alive|outcome|生存状态|生存情况|是否死亡|死亡|结局|转归|"
-    r"随访状态|生存结局|状态|存活|是否存活)$")
-
-
-def _looks_like_status(name: str) -> bool:
-    key = re.sub(r"[\s_.\-]+", "_", str(name).strip().casefold()).strip("_")
-    return bool(VITAL_STATUS_NAMES.match(key))
-
+__all__ = ["resolve_vital_status"]
 
 def resolve_vital_status(patients: pd.DataFrame, locator: Locator,
                          found: Sequence[Problem] = ()) -> tuple[pd.DataFrame, list[Problem]]:
@@ -148,7 +139,7 @@ def _unmapped_status(p: pd.DataFrame, locator: Locator) -> list[Problem]:
     known = set(table("patients").names) | {"_src", "_row"}
     out = []
     for name in p.columns:
-        if name in known or not _looks_like_status(name) or not p[name].notna().any():
+        if name in known or not looks_like_vital_status(name) or not p[name].notna().any():
             continue
         first = records(p.iloc[[int(np.flatnonzero(p[name].notna().to_numpy())[0])]])[0]
         s = locator.source(first)

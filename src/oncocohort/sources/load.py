@@ -96,4 +96,8 @@ def load_sources(sources: Sources, named: Collection[str] = ()
         problems += more
         for key, items in found.items():
             tables.setdefault(key, []).extend(items)
+    if any({"death_date", "vital_status"} & set(t.frame.columns)
+           for t in tables.get("patients", [])):
+        # Another source of the patients table (the wide sheet, say) says who died.
+        problems = [p for p in problems if p.code != "unmapped_vital_status"]
     return tables, Problems.of(problems)

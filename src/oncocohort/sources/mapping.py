@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oncocohort.canon.codes import RESPONSE_CODES
+from oncocohort.canon.codes import RESPONSE_CODES, looks_like_vital_status
 from oncocohort.canon.identifiers import identifier_kind
 from oncocohort.canon.schema import TABLES, Column
 from oncocohort.problems import Problem, did_you_mean
@@ -152,13 +152,15 @@ def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], named: C
             chosen[col] = col
         else:
             ignored.append(col)
-    return chosen, problems + _ignored(name, ignored, file, sheet) + _identifiers(
+    return chosen, problems + _ignored(name, ignored, file, sheet, chosen) + _identifiers(
         name, chosen, file, sheet)
 
 
-def _ignored(name: str, ignored: list[str], file: str, sheet: str | None) -> list[Problem]:
-    """One warning listing the file's columns the spec does not name, and one per column of
-    them whose header says it is a direct identifier or free text."""
+def _ignored(name: str, ignored: list[str], file: str, sheet: str | None,
+             chosen: Collection[str] = ()) -> list[Problem]:
+    """One warning listing the file's columns the spec does not name, one per column of them
+    whose header says it is a direct identifier or free text, and ``unmapped_vital_status``
+    for one that reads like a vital status when nothing the table keeps says who died."""
     if not ignored:
         return []
     many = len(ignored) > 1
@@ -180,7 +182,24 @@ def _ignored(name: str, ignored: list[str], file: str, sheet: str | None) -> lis
                 "and reaches no output, but the file holds it; keep such columns out of the "
                 "extracts you share", file=file, sheet=sheet, row=1, column=col,
                 code="identifier_ignored"))
-    return out
+    return out + _unmapped_status(name, ignored, file, sheet, chosen)
+
+
+def _unmapped_status(name: str, ignored: list[str], file: str, sheet: str | None,
+                     chosen: Collection[str]) -> list[Problem]:
+    """``unmapped_vital_status`` (warning): a patients column that reads like a vital status
+    (:func:`~oncocohort.canon.codes.looks_like_vital_status`) is ignored while the table maps
+    neither ``death_date`` nor ``vital_status``: the deaths it records reach no endpoint."""
+    if name != "patients" or {"death_date", "vital_status"} & set(chosen):
+        return []
+    return [Problem(
+        "warning", f"column '{col}' looks like a vital status, but it is not mapped and the "
+        "spec maps neither death_date nor vital_status: the deaths it records are not seen "
+        f"by any endpoint (every patient would count as alive). Map it: columns: "
+        f"{{vital_status: '{col}'}} and values: {{vital_status: {{<code>: dead, "
+        "<code>: alive}}", file=file, sheet=sheet, row=1, column=col,
+        code="unmapped_vital_status")
+        for col in ignored if looks_like_vital_status(col)]
 
 
 def _what(kind: str) -> str:
