@@ -325,13 +325,18 @@ def _cmd_init(args: argparse.Namespace, console: Console) -> int:
     from oncocohort.propose.summary import summary_lines
     from oncocohort.propose.workbook import init_spec
     from oncocohort.write.folder import write_text_file
+    from oncocohort.write.ownership import check_output_file
 
-    if args.out.exists() and not args.force:
-        console.print(f"[red]{args.out} exists; choose another --out, or --force to "
-                      "overwrite it.[/]")
+    out = args.out
+    if not out.is_dir() and (out.exists() or out.is_symlink()) and not args.force:
+        console.print(f"[red]{escape(str(out))} exists; choose another --out, or --force to "
+                      "overwrite it.[/]", soft_wrap=True)
         return ExitStatus.INPUT
-    if not args.out.parent.is_dir():
-        console.print(f"[red]The folder of --out does not exist: {args.out.parent}[/]")
+    if not out.is_dir() and not out.parent.is_dir():
+        console.print(f"[red]The folder of --out does not exist: {escape(str(out.parent))}[/]",
+                      soft_wrap=True)
+        return ExitStatus.INPUT
+    if _refused(console, check_output_file(out, replace=True)):  # a folder, or unwritable
         return ExitStatus.INPUT
     proposal, spec = init_spec(args.workbook, args.out, sheet=args.sheet, lang=args.lang)
     with last_output():

@@ -160,14 +160,15 @@ def check_output_folder(out: Path, *, keep: Iterable[Path] = ()) -> Problems:
     return Problems.of([Problem("error", problem, location="--out")] if problem else [])
 
 
-def check_output_file(out: Path) -> Problems:
-    """Whether a new file (a database) may be written at ``out``: it does not exist yet, and
-    its folder can be written."""
+def check_output_file(out: Path, *, replace: bool = False) -> Problems:
+    """Whether a new file (a database, a spec) may be written at ``out``: it does not exist
+    yet (or ``replace``: an existing file may be overwritten, as ``init --force`` asks; a
+    folder never), and its folder can be written."""
     final = Path(out).resolve()
     problem = None
     if final.is_dir():
         problem = f"{final} is a folder; name a new file to write (the folder was left as it is)."
-    elif final.exists() or final.is_symlink():
+    elif (final.exists() or final.is_symlink()) and not replace:
         problem = (f"{final} exists; it was left as it is (oncocohort does not replace a file "
                    "it cannot tell is its own). Delete it yourself, or name a new file.")
     problem = problem or _unwritable(final)
