@@ -37,7 +37,8 @@ ex <- data.frame(time = ss, cause = cc, group = as.character(gg), strata = strt,
                  weight = 1)
 # tern example ADTTE: progression (1) versus death without progression (2), the first of the
 # PFS event and the OS event; censored (0) at the earlier of the two times otherwise
-a <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adtte.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+a <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adtte.csv"))
 pfs <- subset(a, PARAMCD == "PFS")
 os <- subset(a, PARAMCD == "OS")
 m <- merge(pfs[, c("USUBJID", "AVAL", "CNSR", "ARMCD", "STRATA1")],

@@ -26,7 +26,8 @@ vet2 <- data.frame(time = veteran$time, event = veteran$status, trt = veteran$tr
                    celltype = as.character(veteran$celltype), prior = veteran$prior)
 ov2 <- data.frame(time = ovarian$futime, event = ovarian$fustat, age = ovarian$age,
                   rx = ovarian$rx, ecog = ovarian$ecog.ps)
-adtte <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adtte.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+adtte <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adtte.csv"))
 os <- subset(adtte, PARAMCD == "OS")
 tern_os <- data.frame(time = os$AVAL, event = 1 - os$CNSR, ARMCD = os$ARMCD, SEX = os$SEX,
                       AGE = os$AGE, STRATA1 = os$STRATA1)

@@ -30,7 +30,8 @@ mg <- data.frame(time = with(mgus2, ifelse(pstat == 0, futime, ptime)),
                  cause = with(mgus2, ifelse(pstat == 0, 2 * death, 1)),
                  age = mgus2$age, sex = as.character(mgus2$sex), hgb = mgus2$hgb,
                  mspike = mgus2$mspike)
-a <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adtte.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+a <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adtte.csv"))
 pfs <- subset(a, PARAMCD == "PFS")
 os <- subset(a, PARAMCD == "OS")
 m <- merge(pfs[, c("USUBJID", "AVAL", "CNSR", "ARMCD", "SEX", "AGE", "STRATA1")],

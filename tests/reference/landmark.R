@@ -34,9 +34,10 @@ heart_d <- with(jasa, data.frame(
 # the same in whole weeks (rounded up): many tied deaths and transplants
 heart_w <- transform(heart_d, time = ceiling(time / 7), status_time = ceiling(status_time / 7))
 # tern: overall survival by tumour response (first CR or PR on treatment, in days)
-a <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adtte.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+a <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adtte.csv"))
 os <- subset(a, PARAMCD == "OS")
-rs <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adrs.csv")
+rs <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adrs.csv"))
 rs <- subset(rs, PARAMCD == "OVRINV" & AVALC %in% c("CR", "PR") &
                !AVISIT %in% c("SCREENING", "BASELINE"))
 rs$day <- as.numeric(as.Date(rs$ADTM) - as.Date(substr(rs$TRTSDTM, 1, 10)))

@@ -46,7 +46,8 @@ lalonde$race <- as.character(lalonde$race)
 fit <- glm(treat ~ age + educ + race + married + nodegree + re74 + re75, family = binomial,
            data = lalonde, control = glm.control(epsilon = 1e-14, maxit = 100))
 lalonde$ps <- fitted(fit)
-adsl <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adsl.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+adsl <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adsl.csv"))
 tern <- data.frame(arm_a = as.integer(adsl$ARMCD == "ARM A"), AGE = adsl$AGE, SEX = adsl$SEX,
                    STRATA1 = adsl$STRATA1, BMRKR1 = adsl$BMRKR1, BMRKR2 = adsl$BMRKR2)
 fit <- glm(arm_a ~ AGE + SEX + STRATA1 + BMRKR1 + BMRKR2, family = binomial, data = tern,

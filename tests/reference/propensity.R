@@ -28,7 +28,8 @@ num <- function(x) ifelse(is.na(x), NA, sprintf("%.17g", x))
 data("lalonde", package = "MatchIt")
 lalonde <- data.frame(lalonde)
 lalonde$race <- as.character(lalonde$race)
-adsl <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adsl.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+adsl <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adsl.csv"))
 tern <- data.frame(arm_a = as.integer(adsl$ARMCD == "ARM A"), AGE = adsl$AGE, SEX = adsl$SEX,
                    STRATA1 = adsl$STRATA1, BMRKR1 = adsl$BMRKR1, BMRKR2 = adsl$BMRKR2,
                    RACE = adsl$RACE)

@@ -24,7 +24,8 @@ num <- function(x) ifelse(is.na(x), NA, sprintf("%.17g", x))
 wcsv <- function(x, name) write.csv(x, file.path(out, name), row.names = FALSE, na = "NA")
 full <- function(d) { for (v in names(d)) if (is.double(d[[v]])) d[[v]] <- num(d[[v]]); d }
 
-a <- read.csv("/work/shared/refdata/pharmaverse/tern/tern_ex_adtte.csv")
+source("_refdata.R")  # refdata(): the shared reference data, relative to this folder
+a <- read.csv(refdata("pharmaverse", "tern", "tern_ex_adtte.csv"))
 os <- subset(a, PARAMCD == "OS")
 km_inputs <- list(
   lung = data.frame(time = lung$time, event = lung$status - 1, group = ifelse(lung$sex == 1, "M", "F")),
