@@ -469,7 +469,9 @@ def cox(
         Sandwich variance ``D'D`` (Lin & Wei 1989): ``se``, ``z``, ``p``, the CI, the Wald
         tests use it, ``se_model`` keeps the model-based SE. ``None`` (default) follows R's
         ``coxph``: robust when ``cluster`` is given or a weight is not an integer (sampling or
-        propensity weights), model-based otherwise. ``True`` without ``cluster``: each row is
+        propensity weights), model-based otherwise; issue 16's signature said ``False``, and
+        without a cluster or non-integer weights the two agree (docs/statistics.md says why
+        the default keeps R's rule). ``True`` without ``cluster``: each row is
         its own cluster (R needs ``cluster(row id)`` for this with ``(start, stop]`` data).
         Not with ``ties="exact"`` (as R).
 
