@@ -146,6 +146,13 @@ def test_every_new_row_says_how_it_was_computed(demo):
     ard = demo.analysis.ard
     new = ard[ard.analysis.isin(["competing_risks", "fine_gray", "rmst", "landmark_analysis",
                                  "time_varying"])]
-    estimates = new[~new.statistic.isin(["n", "n_at_risk", "n_events"])]
-    assert len(estimates) > 50 and (estimates["method"] != "").all()
-    assert np.isfinite(estimates["value"].dropna()).all()
+    assert len(new) > 300 and (new["method"] != "").all(), \
+        new.loc[new["method"] == "", ["analysis", "variable", "statistic"]].drop_duplicates()
+    assert np.isfinite(new["value"].dropna()).all()
+    counts = new[new.statistic.isin(["n", "n_at_risk", "n_events"])]
+    assert counts["method"].str.startswith("count").all()
+    at_risk = counts[counts.statistic == "n_at_risk"]
+    assert set(at_risk["method"]) == {  # each analysis says which risk set it counts
+        "count; at risk = time >= t", "count; at risk = time since the landmark >= t",
+        "count; in the group at t = time >= t and the status acquired before t (Yes) or not "
+        "(No), the Simon-Makuch risk set"}

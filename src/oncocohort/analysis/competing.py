@@ -73,9 +73,10 @@ def _cif_rows(ci: CumulativeIncidence, time: np.ndarray, landmarks: Sequence[flo
     a = Analysis.COMPETING_RISKS
     cause = ci.table
     n_ev = {c: float((cause["n_events"][cause["cause"] == c]).sum()) for c in ci.causes}
-    rows += [ArdRow(a, Stat.N, float(time.size), variable=Var.PATIENTS, **where),
-             ArdRow(a, Stat.N, n_ev.get(1, 0.0), variable=Var.EVENTS, **where),
-             ArdRow(a, Stat.N, n_ev.get(2, 0.0), variable=Var.COMPETING_EVENTS, **where)]
+    count = {"method": Method.COUNT, **where}
+    rows += [ArdRow(a, Stat.N, float(time.size), variable=Var.PATIENTS, **count),
+             ArdRow(a, Stat.N, n_ev.get(1, 0.0), variable=Var.EVENTS, **count),
+             ArdRow(a, Stat.N, n_ev.get(2, 0.0), variable=Var.COMPETING_EVENTS, **count)]
     if landmarks:
         at = ci.at(list(landmarks))
         last = float(time.max()) if time.size else float("nan")
@@ -103,10 +104,10 @@ def _at_risk_rows(ci: CumulativeIncidence, time: np.ndarray, cause: np.ndarray,
         cat = landmark_text(t)
         rows.append(ArdRow(Analysis.COMPETING_RISKS, Stat.N_AT_RISK,
                            float((time >= t).sum()), variable=Var.AT_RISK, category=cat,
-                           **where))
+                           method=Method.AT_RISK, **where))
         rows.append(ArdRow(Analysis.COMPETING_RISKS, Stat.N_EVENTS,
                            float(np.searchsorted(ev, t, side="right")), variable=Var.AT_RISK,
-                           category=cat, **where))
+                           category=cat, method=Method.CUMULATIVE_EVENTS_OF_INTEREST, **where))
     return rows
 
 

@@ -216,6 +216,15 @@ class Method(StrEnum):
     TV_COX = "Cox, counting process (start, stop], time-varying status, Wald interval"
     MANTEL_BYAR = "Mantel-Byar test (exact partial likelihood score test)"
     SIMON_MAKUCH = "Simon-Makuch"
+    COUNT = "count"
+    AT_RISK = "count; at risk = time >= t"
+    CUMULATIVE_EVENTS = "count; cumulative events = event time <= t"
+    CUMULATIVE_EVENTS_OF_INTEREST = ("count; cumulative events of interest = event time <= t "
+                                     "(competing events not counted)")
+    LANDMARK_AT_RISK = "count; at risk = time since the landmark >= t"
+    LANDMARK_EXCLUDED = "count; event or censored by the landmark (time <= landmark)"
+    STATUS_AT_RISK = ("count; in the group at t = time >= t and the status acquired before t "
+                      "(Yes) or not (No), the Simon-Makuch risk set")
 
 
 class NotEstimable(StrEnum):

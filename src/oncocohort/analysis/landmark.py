@@ -104,7 +104,7 @@ def compute_landmark_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
             notes.append(f"landmark analysis of {spec.endpoint} at {cat} {unit}: {exc}")
             continue
         rows.append(ArdRow(a, Stat.N, float(lm.n_excluded), variable=Var.EXCLUDED,
-                           category=cat, **base))
+                           category=cat, method=Method.LANDMARK_EXCLUDED, **base))
         kms = lm.kaplan_meier(conf_type=conf_type, conf_level=conf_level)
         curves[float(at)] = {str(g): km for g, km in kms.items()}
         grid = at_risk_grid(float(lm.data["time"].max()))
@@ -112,9 +112,9 @@ def compute_landmark_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
             w = {**base, "group_level": str(g)}
             sel = lm.data["group"] == g
             rows += [ArdRow(a, Stat.N, float(sel.sum()), variable=Var.PATIENTS, category=cat,
-                            **w),
+                            method=Method.COUNT, **w),
                      ArdRow(a, Stat.N, float(lm.data.loc[sel, "event"].sum()),
-                            variable=Var.EVENTS, category=cat, **w)]
+                            variable=Var.EVENTS, category=cat, method=Method.COUNT, **w)]
             med = km.quantile(0.5, interval=median_ci)
             for stat, v in ((Stat.MEDIAN, med.estimate), (Stat.LOWER, med.lower),
                             (Stat.UPPER, med.upper)):
@@ -123,7 +123,9 @@ def compute_landmark_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
             for r in compute_at_risk_rows(km, grid, analysis=a, **w):
                 rows.append(ArdRow(r.analysis, r.statistic, r.value, variable=r.variable,
                                    category=landmark_at_risk_category(at, float(r.category)),
-                                   **w))
+                                   method=(Method.LANDMARK_AT_RISK
+                                           if r.statistic == Stat.N_AT_RISK
+                                           else Method.CUMULATIVE_EVENTS), **w))
         if len(lm.groups) < 2:
             notes.append(f"landmark analysis of {spec.endpoint} at {cat} {unit}: one group "
                          "only among the patients at risk; no test")
@@ -188,10 +190,11 @@ def compute_time_varying_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
                d["status_time"].to_numpy(float))
     with np.errstate(invalid="ignore"):
         acquired = s < t
-    rows = [ArdRow(a, Stat.N, float(len(d)), variable=Var.PATIENTS, **base),
-            ArdRow(a, Stat.N, float(e.sum()), variable=Var.EVENTS, **base),
+    count = {"method": Method.COUNT, **base}
+    rows = [ArdRow(a, Stat.N, float(len(d)), variable=Var.PATIENTS, **count),
+            ArdRow(a, Stat.N, float(e.sum()), variable=Var.EVENTS, **count),
             ArdRow(a, Stat.N, float(acquired.sum()), variable=Var.PATIENTS, group_level=YES,
-                   **base)]
+                   **count)]
     if not acquired.any() or acquired.all():
         notes.append(f"time-varying analysis of {spec.endpoint} by {spec.status}: the status "
                      "does not change during follow-up; no model")
@@ -227,9 +230,11 @@ def compute_time_varying_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
             n = float(_in_group_at(d, g, time))
             pos = int(np.searchsorted(ev_t, time, side="right")) - 1
             rows.append(ArdRow(a, Stat.N_AT_RISK, n, variable=Var.AT_RISK,
-                               category=landmark_text(time), **w))
+                               category=landmark_text(time), method=Method.STATUS_AT_RISK,
+                               **w))
             rows.append(ArdRow(a, Stat.N_EVENTS, float(cum[pos]) if pos >= 0 else 0.0,
-                               variable=Var.AT_RISK, category=landmark_text(time), **w))
+                               variable=Var.AT_RISK, category=landmark_text(time),
+                               method=Method.CUMULATIVE_EVENTS, **w))
     return TimeVaryingResult(spec, tuple(rows), sm, tuple(notes))
 
 
