@@ -22,8 +22,10 @@ The algorithm is that of Guyot, Ades, Ouwens & Welton (2012), with these changes
 4. **After the last at-risk time** (n_m patients left): with ``total_events`` the deaths there
    are the events not yet placed (0..n_m) and the censorings the most the curve allows; if
    the total is still missed, one death at a time is moved between death and censoring in
-   the interval where the rebuilt curve departs least from the digitised one. The constraint
-   is approached as closely as the curve permits, not forced (the QC record reports any
+   the interval where the rebuilt curve departs least from the digitised one, and only where
+   every at-risk interval still loses exactly its L_i patients (fewer censorings than the
+   curve's drops need would leave a death unplaced: a patient lost). The constraint is
+   approached as closely as the curve permits, not forced (the QC record reports any
    difference). Without it, Guyot's assumption: censoring continues at its
    average rate so far (censorings per unit time), deaths follow the curve. Patients still at
    risk at the curve's last time are censored there.
@@ -224,12 +226,16 @@ def _intervals(t, s, r, n) -> list[_Interval]:
 
 
 def _run(intervals: list[_Interval], plan: list[tuple[int, int]]):
-    """Deaths and censorings for given (censorings, death cap) per interval, and the squared
-    distance between the rebuilt curve and the digitised one at the digitised points."""
+    """Deaths and censorings for given (censorings, death cap) per interval, the squared
+    distance between the rebuilt curve and the digitised one at the digitised points, and
+    whether every at-risk interval loses exactly its ``leave`` patients (deaths + censorings;
+    a plan with fewer censorings than the curve needs leaves deaths under their cap and loses
+    patients)."""
     s_hat = 1.0
     events: list[float] = []
     cens_all: list[float] = []
     sse = 0.0
+    balanced = True
     for iv, (c, cap) in zip(intervals, plan, strict=True):
         cens = _spread(iv.start, iv.end, c)
         deaths, _, total = _deaths(iv.ts, iv.ss, iv.n_start, s_hat, cens, cap)
@@ -247,7 +253,9 @@ def _run(intervals: list[_Interval], plan: list[tuple[int, int]]):
         cens_all += cens
         if iv.leave is None:  # whoever is left is censored at the end of the curve
             cens_all += [iv.end] * (iv.n_start - total - len(cens))
-    return events, cens_all, sse
+        elif total + len(cens) != iv.leave:
+            balanced = False
+    return events, cens_all, sse, balanced
 
 
 def _initial_plan(intervals, total_events):
@@ -276,7 +284,7 @@ def _initial_plan(intervals, total_events):
 def _towards_total(intervals, plan, total_events):
     """Move one death at a time between death and censoring, in the interval where the
     curve suffers least, until the total is met or no interval can move."""
-    events, _, _ = _run(intervals, plan)
+    events, _, _, _ = _run(intervals, plan)
     gap = total_events - len(events)
     while gap != 0:
         step = -1 if gap > 0 else 1  # too few deaths: fewer censorings, and vice versa
@@ -292,7 +300,9 @@ def _towards_total(intervals, plan, total_events):
                 if not 0 <= c + step <= iv.leave:
                     continue
                 trial = plan[:k] + [(c + step, iv.leave - c - step)] + plan[k + 1:]
-            ev, _, sse = _run(intervals, trial)
+            ev, _, sse, balanced = _run(intervals, trial)
+            if not balanced:  # the curve would leave deaths under their cap: a patient lost
+                continue
             if abs(total_events - len(ev)) < abs(gap) and (best is None or sse < best[0]):
                 best = (sse, trial, total_events - len(ev))
         if best is None:
@@ -346,7 +356,7 @@ def reconstruct_ipd(
     plan = _initial_plan(intervals, None if total_events is None else int(total_events))
     if total_events is not None:
         plan = _towards_total(intervals, plan, int(total_events))
-    events, cens, _ = _run(intervals, plan)
+    events, cens, _, _ = _run(intervals, plan)
     out = pd.DataFrame(
         {
             "time": np.array(events + cens, dtype=float),
