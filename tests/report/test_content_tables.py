@@ -3,6 +3,7 @@ row, on the bundled demo."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from oncocohort.analysis.ard import ard_value
@@ -265,3 +266,48 @@ def test_the_software_is_named_once(written_report):
     out, _ = written_report
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Software:" not in page and page.count("Analyses used Python") == 1
+
+
+def test_a_landmark_rate_not_estimable_reads_ne(demo):
+    """A landmark rate beyond the last observed time (DoR at 24 months) is "NE" in Table 4
+    (the footnote says what NE means), never "NE (NE-NE)"."""
+    analysis, options = demo
+    ard = analysis.ard
+    lw = {"analysis": "survival", "endpoint": "dor", "variable": "landmark", "category": "24"}
+    assert _v(ard, statistic="pct", **lw) != _v(ard, statistic="pct", **lw)  # NaN in the ARD
+    t = build_survival_table(ard, options)
+    dor = t.header.index("Duration of response")
+    assert _rows(t, "24-month rate, % (95% CI)")[dor] == "NE"
+    assert not any("NE-NE" in c or "NE (NE" in c for r in t.rows for c in r)
+    assert any("NE: not estimable" in f for f in t.footnotes)
+
+
+def test_a_landmark_rate_before_any_event_has_no_ne_interval(demo):
+    """No event by the landmark: 100% whose log-log interval is not estimable at either end
+    (as R's survfit gives NA) prints "100.0 (NE)" in Table 4 and "(95% CI not estimable)" in
+    the results and the figure caption, never "100.0% (95% CI NE-NE%)"."""
+    import numpy as np
+
+    from oncocohort.analysis.ard import ard_frame
+    from oncocohort.analysis.survival import compute_survival_rows
+    from oncocohort.report._ard_lookup import ArdLookup
+    from oncocohort.report.assemble import km_caption
+
+    analysis, options = demo
+    ard = analysis.ard
+    _, rows = compute_survival_rows(np.array([3.0, 14.0, 20.0, 26.0, 30.0]),
+                                    np.array([0, 0, 0, 1, 0]), endpoint="os", unit="months",
+                                    landmarks=(12.0, 24.0))
+    os_rows = ard_frame(rows)
+    lw = {"analysis": "survival", "endpoint": "os", "variable": "landmark", "category": "12"}
+    assert _v(os_rows, statistic="pct", **lw) == 100.0
+    assert _v(os_rows, statistic="lower", **lw) != _v(os_rows, statistic="lower", **lw)
+    ard = pd.concat([ard[ard.endpoint != "os"], os_rows], ignore_index=True)
+    t = build_survival_table(ard, options)
+    assert _rows(t, "12-month rate, % (95% CI)")[t.header.index("Overall survival")] == (
+        "100.0 (NE)")
+    text = " ".join(results_sentences(ard, options))
+    assert "at 12 months 100.0% (95% CI not estimable)" in text and "NE-NE" not in text
+    caption = km_caption(ArdLookup(ard), options, analysis="survival", endpoint="os",
+                         group_var="", group_level="")
+    assert "12-month rate 100.0% (95% CI not estimable)" in caption and "NE" not in caption

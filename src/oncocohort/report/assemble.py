@@ -432,9 +432,13 @@ def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,
     ``"Median 11.1 months (95% CI 7.7-17.6); 12-month rate 48.5% (95% CI 37.4-58.8)."``"""
     st = options.style
     unit = options.conventions.time_unit
-    ci = st.ci_words(f"{100 * float(options.conventions.conf_level):g}% CI")
+    label = f"{100 * float(options.conventions.conf_level):g}% CI"
+    ci = st.ci_words(label)
 
     def interval(stat_where: dict, missing: str) -> str:
+        lower, upper = (a.get(statistic=s, **stat_where) for s in (Stat.LOWER, Stat.UPPER))
+        if lower != lower and upper != upper:  # a 100% survival before any event
+            return f"({label} not estimable)"
         lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), missing=missing, style=st)
         hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), missing=missing, style=st)
         return f"({ci} {lo}{st.ci_sep}{hi})"

@@ -148,8 +148,20 @@ def fmt_n_pct(n: float, pct: float, digits: int = 1, *,
 
 def fmt_est_ci(est: float, lower: float, upper: float, digits: int = 1,
                missing: str = "NE", *, style: HouseStyle = DEFAULT_STYLE) -> str:
-    """``"5.5 (4.1-6.9)"`` (journal styles: ``"5.5 (4.1 to 6.9)"``); bounds that are not
-    estimable print as ``missing``."""
+    """``"5.5 (4.1-6.9)"`` (journal styles: ``"5.5 (4.1 to 6.9)"``); a bound that is not
+    estimable prints as ``missing`` (``"6.0 (2.9-NR)"``). An estimate that is not estimable
+    is ``missing`` alone, never ``"NE (NE-NE)"``; an estimate whose interval is not
+    estimable at either end (a survival of 100% before any event) is ``"100.0 (NE)"``.
+
+    >>> fmt_est_ci(5.5, 4.1, 6.9), fmt_est_ci(float("nan"), float("nan"), float("nan"))
+    ('5.5 (4.1-6.9)', 'NE')
+    >>> fmt_est_ci(100.0, float("nan"), float("nan")), fmt_est_ci(6.0, 2.9, None, missing="NR")
+    ('100.0 (NE)', '6.0 (2.9-NR)')
+    """
+    if not _finite(est):
+        return missing
+    if not _finite(lower) and not _finite(upper):
+        return f"{fmt_num(est, digits, style=style)} ({missing})"
     return (f"{fmt_num(est, digits, missing, style=style)} "
             f"({fmt_range(lower, upper, digits, missing, style=style, sep=style.ci_sep)})")
 

@@ -33,8 +33,12 @@ def _n_pct(n: float, pct: float, k: int | None, options: ReportOptions) -> str:
 def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
              suffix: str = "", missing: str = "NE") -> str:
     """``"21.8% (95% CI 13.7-32.0%)"``: ``estimate`` (already formatted) and its interval,
-    named and separated as the journal style says (``"(95% CI, 13.7 to 32.0%)"``)."""
+    named and separated as the journal style says (``"(95% CI, 13.7 to 32.0%)"``); an
+    interval not estimable at either end (a survival of 100% before any event) is
+    ``"100.0% (95% CI not estimable)"``, never ``"(95% CI NE-NE%)"``."""
     st = options.style
+    if lower != lower and upper != upper:
+        return f"{estimate} ({ci_label(options)} not estimable)"
     return (f"{estimate} ({st.ci_words(ci_label(options))} "
             f"{fmt_range(lower, upper, 1, missing, style=st, sep=st.ci_sep)}{suffix})")
 
