@@ -15,8 +15,9 @@ from importlib import metadata
 
 import pandas as pd
 
-from oncocohort.analysis.keys import NotEstimable
+from oncocohort.analysis.keys import Analysis, NotEstimable, Stat, Var
 from oncocohort.canon.sections import SECTIONS
+from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.options import ReportOptions
 
 __all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "PROPORTION_CI_NAMES",
@@ -185,20 +186,12 @@ def _dates(names: Sequence[str], join: str) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {join} " + words[-1]
 
 
-def _ard_value(ard: pd.DataFrame | None, **where: str) -> float | None:
-    if ard is None:
-        return None
-    mask = pd.Series(True, index=ard.index)
-    for col, val in where.items():
-        mask &= ard[col] == str(val)
-    hits = ard.loc[mask, "value"]
-    return float(hits.iloc[0]) if len(hits) == 1 else None
-
-
-def _response_methods(options: ReportOptions, ard: pd.DataFrame | None, level: str) -> str:
+def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str) -> str:
     c = options.conventions
     r = c.response
-    measured = _ard_value(ard, analysis="response", variable="lesion_measured", statistic="n")
+    measured = None if ard is None else ard.get(
+        analysis=Analysis.RESPONSE, variable=Var.LESION_MEASURED, statistic=Stat.N,
+        default=None)
     source = (f"derived from the lesion measurements ({measured:.0f} patients with target-lesion "
               f"sums: diameters, short axes of lymph nodes, against the baseline sum and the "
               f"nadir)" if measured else "taken as recorded")
@@ -230,11 +223,12 @@ def _endpoint_methods(options: ReportOptions, endpoints: Mapping[str, str]) -> s
     return "".join(parts)
 
 
-def _cut_methods(options: ReportOptions, ard: pd.DataFrame | None) -> str:
+def _cut_methods(options: ReportOptions, ard: ArdLookup | None) -> str:
     parts = []
     st = options.style
     for var, source, cuts, labels in options.facts.subgroup_cuts:
-        median = _ard_value(ard, analysis="baseline", variable=source, statistic="median")
+        median = None if ard is None else ard.get(
+            analysis=Analysis.BASELINE, variable=source, statistic=Stat.MEDIAN, default=None)
         origin = ("the median of these patients" if median is not None and len(cuts) == 1
                   and median == cuts[0] else "set in the study specification")
         points = ", ".join(st.mark(f"{c:g}") for c in cuts)
@@ -273,6 +267,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
     two-sided tests, the dose-intensity definition, the attribution and grouping of adverse
     events. Each sentence once."""
     c, screen = options.conventions, options.screen
+    lookup = None if ard is None else ArdLookup(ard)
     level = options.style.mark(f"{100 * float(c.conf_level):g}%")
     soft = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python")
     source = ("Patients were identified in an OMOP Common Data Model v5.4 database, where the "
@@ -288,7 +283,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
                      "ignored, follow-up was censored at it, and patients starting after it "
                      "and records after it were left out. ")
     if "response" in sections:
-        parts.append(_response_methods(options, ard, level))
+        parts.append(_response_methods(options, lookup, level))
     if "survival" in sections:
         parts.append(
             f"Time-to-event endpoints were estimated by the Kaplan-Meier method, with "
@@ -306,7 +301,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
             f"({screen.p_from} test) entered the multivariable model, fitted on the patients "
             f"with every variable recorded, whose proportional-hazards assumption was checked "
             f"with scaled Schoenfeld residuals. ")
-        parts.append(_cut_methods(options, ard))
+        parts.append(_cut_methods(options, lookup))
     if "exposure" in sections:
         parts.append("Relative dose intensity was the dose given divided by the dose planned "
                      "from the first dose to the end of the last cycle started. ")
