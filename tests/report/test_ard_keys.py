@@ -1,9 +1,11 @@
 """The ARD's keys: one vocabulary (analysis/keys.py), a strict lookup, and every key the report
-reads is one the analyses wrote (checked on the demo and on the hand-made fixture study)."""
+reads is one the analyses wrote (checked on the demo, every example study and the hand-made
+fixture study)."""
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,32 +15,46 @@ from oncocohort.problems import Problems
 from oncocohort.report import _ard_lookup
 from oncocohort.report._ard_lookup import ArdLookup, MissingArdRow
 from oncocohort.report.content import build_report
+from oncocohort.study.demo import demo_spec_path
+from oncocohort.study.load import load_study
+from oncocohort.study.run import run_study
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _run(spec: Path):
+    results = run_study(load_study(spec))
+    return results.analysis, results.options.report
 
 
 @pytest.fixture(scope="module")
 def demo():
     """The bundled demo, analysed: its analysis and report options."""
-    from oncocohort.study.demo import demo_spec_path
-    from oncocohort.study.load import load_study
-    from oncocohort.study.run import run_study
-
-    results = run_study(load_study(demo_spec_path()))
-    return results.analysis, results.options.report
+    return _run(demo_spec_path())
 
 
-def _studies(demo, fixture_module):
+@pytest.fixture(scope="module")
+def examples():
+    """Every example study of ``examples/`` (competing risks, comparisons with the published
+    arm, the lung and veteran workbooks, ...), analysed."""
+    specs = sorted(EXAMPLES.glob("*/study.yaml"))
+    assert {p.parent.name for p in specs} >= {"escc-competing-risks", "escc-comparisons"}
+    return {f"examples/{p.parent.name}": _run(p) for p in specs}
+
+
+def _studies(demo, examples, fixture_module):
     small = fixture_module.make_analysis()
     options = fixture_module.make_options().report
     bare = dataclasses.replace(small, ard=small.ard[~small.ard["analysis"].isin(
         [Analysis.SURVIVAL, Analysis.SUBGROUP, Analysis.COX_UNIVARIABLE,
          Analysis.COX_MULTIVARIABLE])].reset_index(drop=True), endpoints={}, subgroups={})
-    return {"demo": demo, "fixture": (small, options),
+    return {"demo": demo, **examples, "fixture": (small, options),
             "fixture, k=5": (small, dataclasses.replace(options, small_cell_k=5)),
             "fixture, no time-to-event": (bare, options)}
 
 
-def test_the_ard_speaks_the_vocabulary(demo, fixture_module):
-    for name, (analysis, _) in _studies(demo, fixture_module).items():
+def test_the_ard_speaks_the_vocabulary(demo, examples, fixture_module):
+    for name, (analysis, _) in _studies(demo, examples, fixture_module).items():
         ard = analysis.ard
         assert set(ard["analysis"]) <= {str(a) for a in Analysis}, name
         assert set(ard["statistic"]) <= {str(s) for s in Stat}, name
@@ -46,18 +62,39 @@ def test_the_ard_speaks_the_vocabulary(demo, fixture_module):
                    for v in ard[c]), name  # plain text, not enum members
 
 
-def test_every_key_the_report_reads_is_in_the_ard(demo, fixture_module, monkeypatch):
+def _recording(monkeypatch) -> list[tuple[dict, bool]]:
+    """Patch every way :class:`ArdLookup` reads the ARD (``get``, ``denominator``, ``has``,
+    ``values``) to record ``(keys, required)``: a required read is one without a default,
+    which raises :class:`MissingArdRow` when the row is absent."""
+    reads: list[tuple[dict, bool]] = []
+    real = {name: getattr(ArdLookup, name) for name in ("get", "denominator", "has", "values")}
+
+    def strict(name):
+        def read(self, default=_ard_lookup._REQUIRED, **where):
+            reads.append((where, default is _ard_lookup._REQUIRED))
+            return real[name](self, default, **where)
+        return read
+
+    def has(self, **where):
+        reads.append((where, False))
+        return real["has"](self, **where)
+
+    def values(self, column, **where):
+        reads.append((where, False))
+        return real["values"](self, column, **where)
+
+    monkeypatch.setattr(ArdLookup, "get", strict("get"))
+    monkeypatch.setattr(ArdLookup, "denominator", strict("denominator"))
+    monkeypatch.setattr(ArdLookup, "has", has)
+    monkeypatch.setattr(ArdLookup, "values", values)
+    return reads
+
+
+def test_every_key_the_report_reads_is_in_the_ard(demo, examples, fixture_module, monkeypatch):
     """The report is built with a lookup that records each key it reads: every read of a
     required row finds one (else MissingArdRow), and the reads cover every analysis."""
-    reads: list[tuple[dict, bool]] = []
-    real_get = ArdLookup.get
-
-    def recording_get(self, default=_ard_lookup._REQUIRED, **where):
-        reads.append((where, default is _ard_lookup._REQUIRED))
-        return real_get(self, default, **where)
-
-    monkeypatch.setattr(ArdLookup, "get", recording_get)
-    for name, (analysis, options) in _studies(demo, fixture_module).items():
+    reads = _recording(monkeypatch)
+    for name, (analysis, options) in _studies(demo, examples, fixture_module).items():
         reads.clear()
         build_report(analysis, options, Problems())
         keys = ArdLookup(analysis.ard)
@@ -65,6 +102,26 @@ def test_every_key_the_report_reads_is_in_the_ard(demo, fixture_module, monkeypa
         assert required and all(keys.has(**w) for w in required), name
         read = {str(w["analysis"]) for w, _ in reads if "analysis" in w}
         assert set(analysis.ard["analysis"]) <= read, name  # every analysis is reported
+
+
+def test_the_recorder_sees_every_read(monkeypatch):
+    """Each of the lookup's four ways of reading is recorded (so a report path that reads
+    through any of them is checked above), and only ``get`` or ``denominator`` without a
+    default counts as required."""
+    ard = pd.DataFrame([{"analysis": "response", "endpoint": "", "group_var": "",
+                         "group_level": "", "variable": "orr", "category": "",
+                         "statistic": "n", "value": 3.0, "unit": "", "denominator": 12.0,
+                         "method": ""}])
+    reads = _recording(monkeypatch)
+    a = ArdLookup(ard)
+    a.get(analysis=Analysis.RESPONSE, variable=Var.ORR, statistic=Stat.N)
+    a.get(analysis=Analysis.RESPONSE, variable=Var.DCR, statistic=Stat.N, default=None)
+    a.denominator(analysis=Analysis.SAFETY, variable=Var.ORR, statistic=Stat.N, default=0)
+    a.has(analysis=Analysis.BASELINE)
+    assert a.values("variable", analysis=Analysis.RESPONSE) == ["orr"]
+    assert [(w["analysis"], req) for w, req in reads] == [
+        ("response", True), ("response", False), ("safety", False), ("baseline", False),
+        ("response", False)]
 
 
 def test_the_km_figure_prints_the_ard(demo):

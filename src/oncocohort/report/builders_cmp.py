@@ -11,9 +11,6 @@ and the number of patients at risk. Footnotes state each row's method as the ARD
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from oncocohort.analysis.comparisons import ComparisonResult
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.study import StudyAnalysis
@@ -38,20 +35,16 @@ __all__ = ["build_comparison_tables", "build_comparison_figures", "comparison_an
 _C = Analysis.COMPARISON
 
 
-def _method(ard: pd.DataFrame, **where: str) -> str:
+def _method(a: ArdLookup, **where: str) -> str:
     """The ``method`` the ARD records on the rows of ``where`` (one text)."""
-    mask = np.ones(len(ard), dtype=bool)
-    for k, v in where.items():
-        mask &= (ard[k] == str(v)).to_numpy()
-    methods = list(dict.fromkeys(ard.loc[mask, "method"]))
-    return "; ".join(m for m in methods if m)
+    return "; ".join(m for m in a.values("method", **where) if m)
 
 
 def _unit1(unit: str) -> str:
     return unit[:-1] if unit.endswith("s") else unit
 
 
-def _balance_table(a: ArdLookup, ard: pd.DataFrame, res: ComparisonResult,
+def _balance_table(a: ArdLookup, res: ComparisonResult,
                    options: ReportOptions) -> DisplayTable:
     style = options.style
     w = {"analysis": Analysis.BALANCE, "group_var": res.name}
@@ -82,11 +75,11 @@ def _balance_table(a: ArdLookup, ard: pd.DataFrame, res: ComparisonResult,
             "unweighted sample (each level of a categorical variable as a 0/1 indicator); "
             f"|SMD| < {SMD_THRESHOLD:g} is the usual mark of balance (Austin 2009). Variance "
             "ratio: treated over control (not given for 0/1 indicators).",
-            f"Method: {_method(ard, **w)}.",
+            f"Method: {_method(a, **w)}.",
         ))
 
 
-def _outcome_table(a: ArdLookup, ard: pd.DataFrame, res: ComparisonResult,
+def _outcome_table(a: ArdLookup, res: ComparisonResult,
                    options: ReportOptions) -> DisplayTable:
     style = options.style
     ci = ci_label(options)
@@ -148,11 +141,11 @@ def _outcome_table(a: ArdLookup, ard: pd.DataFrame, res: ComparisonResult,
         rows.append(["  E-value, estimate (CI limit)", "", "",
                      f"{fmt_num(a.get(variable=Var.HR, statistic=Stat.E_VALUE, **h), digits=2, style=style)} "  # noqa: E501
                      f"({fmt_num(a.get(variable=Var.HR, statistic=Stat.E_VALUE_CI, **h), digits=2, style=style)})"])  # noqa: E501
-        hr_methods.append(f"{options.label(ep)}: " + _method(ard, variable=Var.HR,
+        hr_methods.append(f"{options.label(ep)}: " + _method(a, variable=Var.HR,
                                                               statistic=Stat.HR, **h))
     first = {**base, "endpoint": next(iter(res.endpoints), ""), "group_level": res.treated}
-    km = _method(ard, variable=Var.MEDIAN, statistic=Stat.MEDIAN, **first)
-    ev = _method(ard, variable=Var.HR, statistic=Stat.E_VALUE, **first)
+    km = _method(a, variable=Var.MEDIAN, statistic=Stat.MEDIAN, **first)
+    ev = _method(a, variable=Var.HR, statistic=Stat.E_VALUE, **first)
     label = options.label(res.variable)
     return DisplayTable(
         f"comparison_{res.name}", f"Adjusted comparison: {res.label}, {res.treated} vs "
@@ -181,8 +174,8 @@ def build_comparison_tables(analysis: StudyAnalysis, options: ReportOptions
     a = ArdLookup(analysis.ard)
     out = []
     for res in analysis.comparisons.values():
-        out.append(_balance_table(a, analysis.ard, res, options))
-        out.append(_outcome_table(a, analysis.ard, res, options))
+        out.append(_balance_table(a, res, options))
+        out.append(_outcome_table(a, res, options))
     return out
 
 
@@ -292,6 +285,5 @@ def comparison_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
 
 
 def _adjusters(analysis: StudyAnalysis, res: ComparisonResult) -> list[str]:
-    ard = analysis.ard
-    rows = ard[(ard["analysis"] == Analysis.BALANCE) & (ard["group_var"] == res.name)]
-    return list(dict.fromkeys(rows["variable"]))
+    return ArdLookup(analysis.ard).values("variable", analysis=Analysis.BALANCE,
+                                          group_var=res.name)

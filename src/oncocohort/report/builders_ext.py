@@ -96,18 +96,17 @@ def _comparison_table(a: ArdLookup, analysis: StudyAnalysis, res: ExternalResult
                  f"{fmt_num(a.get(statistic=Stat.EXPECTED, **o), digits=1, style=style)}", ""))
     rows.append(("  z; p", f"{fmt_num(a.get(statistic=Stat.Z, **o), digits=2, style=style)}; "
                  f"{fmt_p(a.get(statistic=Stat.P, **o), style=style)}", ""))
-    ard = analysis.ard
     return DisplayTable(
         f"external_{res.name}", f"{options.label(res.endpoint)}: the cohort and {res.label}",
         ("", "This cohort", res.label), tuple(rows),
         footnotes=(
             f"Published arm: {res.label}. Source: {res.citation}.",
             "Methods: " + "; ".join(dict.fromkeys(part for m in (
-                _method(ard, variable=Var.MEDIAN, statistic=Stat.MEDIAN, group_level=levels[1],
+                _method(a, variable=Var.MEDIAN, statistic=Stat.MEDIAN, group_level=levels[1],
                         **e),
-                _method(ard, variable=Var.HR, statistic=Stat.HR, **c),
-                _method(ard, variable=Var.RMST, statistic=Stat.DIFFERENCE, **c),
-                _method(ard, statistic=Stat.Z, **o)) for part in m.split("; ") if part))
+                _method(a, variable=Var.HR, statistic=Stat.HR, **c),
+                _method(a, variable=Var.RMST, statistic=Stat.DIFFERENCE, **c),
+                _method(a, statistic=Stat.Z, **o)) for part in m.split("; ") if part))
             + ". A negative z: fewer deaths in "
             "the cohort than the arm's curve predicts.",
             CAVEATS,
