@@ -7,6 +7,7 @@ about one statistic, that this statistic is the one that changed.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.canon.conventions import Conventions, ResponseConventions, Screen
 from oncocohort.study.demo import demo_spec_path
 from oncocohort.study.load import load_study
 from oncocohort.study.run import run_study
@@ -57,6 +60,8 @@ def baseline(tmp_path_factory) -> pd.DataFrame:
     return _ard(_study(tmp_path_factory.mktemp("base")))
 
 
+SCREEN = "screen: {threshold: 0.05, p_from: wald}"
+
 # (convention line in the demo spec, flipped line, an ARD `variable` that must change or None)
 FLIPS = [
     ("  time_unit: months", "  time_unit: weeks", "median"),
@@ -71,7 +76,14 @@ FLIPS = [
     ("    sd_min_days: 42", "    sd_min_days: 120", "dcr"),
     ("    denominator: all", "    denominator: evaluable", "orr"),
     ("  treatment_emergent_days: 30", "  treatment_emergent_days: 0", None),
+    # the screen: a threshold that lets the PFS model take the number of metastatic sites
+    # (univariable Wald p 0.057), and each other test (its own p-value rows)
+    (SCREEN, "screen: {threshold: 0.1, p_from: wald}", "screen"),
+    (SCREEN, "screen: {threshold: 0.05, p_from: lr}", "screen_lr"),
+    (SCREEN, "screen: {threshold: 0.05, p_from: logrank}", "screen_logrank"),
 ]
+#: Conventions whose flip needs more than the demo as it is (tested below by name).
+ELSEWHERE = {"partial_dates", "confirmation_days", "max_ne_between"}
 
 
 @pytest.mark.parametrize("old,new,variable", FLIPS, ids=[f[1].strip() for f in FLIPS])
@@ -80,6 +92,18 @@ def test_each_convention_changes_the_results(tmp_path, baseline, old, new, varia
     assert not changed.empty, f"{new.strip()} left the results unchanged"
     if variable is not None:
         assert variable in set(changed["variable"]), sorted(set(changed["variable"]))
+
+
+def test_every_convention_is_flipped():
+    """Each field of ``conventions:``, ``conventions.response:`` and ``screen:`` is flipped
+    above or in a test of its own: a new convention cannot be added without one."""
+    fields = {f.name for cls in (Conventions, ResponseConventions, Screen)
+              for f in dataclasses.fields(cls)} - {"response"}
+    flipped = {new.strip().split(":")[0] for old, new, _ in FLIPS if old != SCREEN}
+    flipped |= {key for old, new, _ in FLIPS if old == SCREEN  # the key whose value differs
+                for key, value in zip(("threshold", "p_from"), ("0.05", "wald"), strict=True)
+                if f"{key}: {value}" not in new}
+    assert fields <= flipped | ELSEWHERE, sorted(fields - flipped - ELSEWHERE)
 
 
 def test_confirmation_window_and_ne_rule_act_when_confirmation_is_on(tmp_path):
@@ -117,3 +141,35 @@ def test_partial_dates_reject_or_impute(tmp_path):
     first = _ard(_study(tmp_path, ("  partial_dates: reject", "  partial_dates: first")))
     last = _ard(_study(tmp_path, ("  partial_dates: first", "  partial_dates: last")))
     assert not _changed(first, last).empty
+
+
+@pytest.mark.by_hand
+def test_max_ne_between_reaches_the_derivation_and_changes_the_response_rate(tmp_path):
+    """The demo's data never have an NE between a response and its confirmation, so the
+    demo copy reads visit responses typed here instead of its lesions: the first patient
+    has PR at day 42, NE at day 63 and PR at day 84 after the index date (42 days apart, so
+    confirmed when one NE between is allowed); nobody else has an assessment (NE). With
+    ``max_ne_between: 1`` the confirmed ORR is 1 patient; with 0 the PR is unconfirmed and
+    counts as SD (day 42 >= sd_min_days 42): ORR 0, DCR still 1."""
+    results = {}
+    for allowed in (1, 0):
+        spec = _study(tmp_path / str(allowed),
+                      ("    confirmation: false", "    confirmation: true"),
+                      ("    max_ne_between: 1", f"    max_ne_between: {allowed}"),
+                      ("  lesions:       {file: lesions.csv}",
+                       "  responses:     {file: responses.csv}"))
+        patients = pd.read_csv(spec.parent / "patients.csv", dtype=str)
+        first, index = patients.loc[0, "subject_id"], pd.Timestamp(patients.loc[0, "index_date"])
+        pd.DataFrame({"subject_id": first,
+                      "assessment_date": [(index + pd.Timedelta(days=d)).date().isoformat()
+                                          for d in (42, 63, 84)],
+                      "response": ["PR", "NE", "PR"]}).to_csv(spec.parent / "responses.csv",
+                                                             index=False)
+        loaded = load_study(spec)
+        assert loaded.problems.ok, [p.message for p in loaded.problems]
+        assert loaded.options.derive.response.max_ne_between == allowed  # reaches derive/
+        ard = run_study(loaded).analysis.ard
+        response = ard[(ard["analysis"] == Analysis.RESPONSE) & (ard["statistic"] == Stat.N)
+                       & (ard["category"] == "")].set_index("variable")["value"]
+        results[allowed] = (response[Var.ORR], response[Var.DCR])
+    assert results == {1: (1.0, 1.0), 0: (0.0, 1.0)}
