@@ -240,12 +240,13 @@ def _refused(console: Console, problems: Problems) -> bool:
 
 def _run_and_write(study: Path, out: Path, console: Console,
                    database: str | None = None) -> int:
-    from oncocohort.study.load import load_study
+    from oncocohort.study.load import input_paths, load_study
     from oncocohort.study.run import run_study
     from oncocohort.write.ownership import check_output_folder
     from oncocohort.write.study import write_study_outputs
 
-    if _refused(console, check_output_folder(out, keep=[study])):
+    inputs = input_paths(study, database_url=database)  # never inside the output folder
+    if _refused(console, check_output_folder(out, keep=inputs)):
         return ExitStatus.INPUT
     loaded = load_study(study, database_url=database)
     _print_problems(console, loaded.problems)
@@ -254,7 +255,7 @@ def _run_and_write(study: Path, out: Path, console: Console,
         return ExitStatus.INPUT
     results = run_study(loaded)
     with last_output():  # once the folder is in place, a late Ctrl-C no longer undoes the run
-        written = write_study_outputs(results, out)
+        written = write_study_outputs(results, out, keep=inputs)
     console.print(f"Outputs written to [bold]{escape(str(written))}[/]", soft_wrap=True)
     for name in ("report.html", "report.docx"):
         if (written / name).is_file():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from adversarial._study import assert_user_error, run_cli
+from adversarial._study import DEMO, assert_user_error, run_cli
 from oncocohort.write.ownership import MARKER
 
 
@@ -251,3 +251,65 @@ def test_stale_temporaries_of_a_dead_run_are_removed_and_nothing_else(tmp_path):
         (tmp / "a.txt").write_text("a", encoding="utf-8")
     assert not [p for p in gone if p.exists()]
     assert all(p.exists() for p in kept)
+
+
+def test_the_data_a_study_reads_are_never_the_output(tmp_path, monkeypatch):
+    """A simulated cohort's folder (oncocohort's own: it has a manifest) read by a spec kept
+    elsewhere (``../simx/*.csv``): ``run --out simx`` deleted the input CSVs, exit 0."""
+    import oncocohort.study.load as load
+
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["simulate", "escc", "--patients", "50", "--out", "simx",
+                    "--no-progress"]).code == 0
+    Path("spec").mkdir()
+    text = Path("simx/study.yaml").read_text(encoding="utf-8")
+    assert "{file: patients.csv}" in text
+    Path("spec/study.yaml").write_text(text.replace("{file: ", "{file: ../simx/"),
+                                       encoding="utf-8")
+    before = _snapshot(Path("simx"))
+
+    def loaded(*args, **kwargs):
+        raise AssertionError("the study was loaded before its --out was refused")
+
+    monkeypatch.setattr(load, "load_study", loaded)
+    outcome = run_cli(["run", "spec/study.yaml", "--out", "simx"])
+    assert_user_error(outcome, "simx", "patients.csv", "Name a new folder")
+    assert _snapshot(Path("simx")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["simx", "spec"]
+
+
+def test_a_published_arm_and_a_database_file_are_never_the_output(tmp_path):
+    """The other files a spec reads: a published arm's CSVs (comparisons.external) and the
+    DuckDB file of an OMOP spec, named in the spec or with --database. Each folder carries
+    an output manifest, as if oncocohort had written it: only the inputs protect it."""
+    import shutil
+
+    from oncocohort.study.demo import demo_spec_path
+    from oncocohort.write.ownership import write_manifest
+
+    example = Path(__file__).parents[2] / "examples" / "escc-comparisons"
+    study = tmp_path / "comparisons"
+    shutil.copytree(example, study)
+    spec = study / "study.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("../../src/oncocohort/data/demo",
+                                                             str(DEMO)), encoding="utf-8")
+    write_manifest(study / "published")
+    before = _snapshot(study / "published")
+    outcome = run_cli(["run", study / "study.yaml", "--out", study / "published"])
+    assert_user_error(outcome, "study's own files", "os_curve.csv")
+    assert _snapshot(study / "published") == before
+
+    db = tmp_path / "db"
+    db.mkdir()
+    (db / "omop.duckdb").write_bytes(b"the hospital's database")
+    write_manifest(db)
+    spec = tmp_path / "spec" / "study.yaml"
+    spec.parent.mkdir()
+    spec.write_text(demo_spec_path(omop=True).read_text(encoding="utf-8")
+                    .replace("url: omop.duckdb", "url: ../db/omop.duckdb"), encoding="utf-8")
+    outcome = run_cli(["run", spec, "--out", db])
+    assert_user_error(outcome, "study's own files", "omop.duckdb")
+    outcome = run_cli(["run", demo_spec_path(omop=True), "--database", db / "omop.duckdb",
+                       "--out", db])
+    assert_user_error(outcome, "study's own files", "omop.duckdb")
+    assert _snapshot(db)["omop.duckdb"] == b"the hospital's database"

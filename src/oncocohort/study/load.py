@@ -23,14 +23,14 @@ from oncocohort.model import StudyData, build_study_data
 from oncocohort.problems import InputError, Problem, Problems
 from oncocohort.sources.base import SourceTable
 from oncocohort.sources.load import load_sources
-from oncocohort.sources.omop import connect_cdm, extract_omop_cohort
+from oncocohort.sources.omop import connect_cdm, extract_omop_cohort, parse_database_url
 from oncocohort.sources.omop.connect import describe_error
 from oncocohort.sources.published import read_published_arm
 from oncocohort.spec import load_spec
 from oncocohort.study.checks import check_names
 from oncocohort.study.options import StudyOptions
 
-__all__ = ["LoadedStudy", "load_study", "check_sections", "patients_columns"]
+__all__ = ["LoadedStudy", "load_study", "check_sections", "input_paths", "patients_columns"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,43 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
                                  + check_sections(options, data) + names),
                        attrition=attrition, engine=engine, lines_source=lines_source,
                        published=published)
+
+
+def input_paths(path: Path, *, database_url: str | None = None) -> list[Path]:
+    """Every file and folder the study at ``path`` reads: the spec itself, each source's file,
+    the published arms' curve and numbers-at-risk CSVs, a DuckDB database file and a
+    ``parquet_dir`` (relative paths resolved as :func:`load_study` resolves them).
+
+    An output folder must hold none of them (``run --out``), so they are known before the
+    data are read. Only the spec is returned when the spec itself cannot be read (then
+    :func:`load_study` reports why, and nothing is written).
+    """
+    paths = [Path(path)]
+    try:
+        options = StudyOptions.from_spec(load_spec(Path(path)))
+    except InputError:
+        return paths
+    data = options.data
+    if data.sources is not None:
+        paths += [source.path for _, source in data.sources.items()]
+    for arm in data.published_arms:
+        paths += [arm.curve_path, arm.at_risk_path]
+    if data.from_database and data.database is not None:
+        db = data.database
+        url = database_url if database_url is not None else db.url
+        try:
+            engine, target = parse_database_url(
+                url, None if database_url is not None else db.base_dir)
+        except InputError:  # load_study says what is wrong with it
+            engine, target = None, None
+        if engine == "duckdb" and target not in (None, ":memory:"):
+            paths.append(Path(target))
+        if db.parquet_dir is not None:
+            folder = Path(db.parquet_dir)
+            if not folder.is_absolute() and db.base_dir is not None:
+                folder = db.base_dir / folder
+            paths.append(folder)
+    return paths
 
 
 def read_published_arms(options: StudyOptions

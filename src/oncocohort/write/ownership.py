@@ -5,10 +5,10 @@ the run wrote, each file with its SHA-256. A later run into the same ``--out`` r
 folder only if it is empty, or if it holds exactly what the manifest lists, unchanged; a file
 added, edited or a folder made by someone else makes it the user's, and the run stops with
 exit code 2 before analysing anything (:func:`check_output_folder`), saying what to do. The
-current folder (``--out .``), a folder holding it, and a folder holding the study's spec are
-never replaced; an existing file is never replaced by a folder; an ``--out`` that cannot be
-written (its parent is a file, a read-only file system, ``/proc``) is reported before the
-analysis too.
+current folder (``--out .``), a folder holding it, and a folder holding the study's spec or
+any file the study reads (``keep``) are never replaced; an existing file is never replaced by
+a folder; an ``--out`` that cannot be written (its parent is a file, a read-only file system,
+``/proc``) is reported before the analysis too.
 
 The manifest lists paths and checksums only (no patient data, no time stamp: the same input
 still gives byte-identical folders).
@@ -154,7 +154,8 @@ def _unlisted(folder: Path, manifest: dict) -> list[str]:
 
 def check_output_folder(out: Path, *, keep: Iterable[Path] = ()) -> Problems:
     """Whether ``out`` may become (or replace) an output folder: no problem, or why not and
-    what to do. ``keep``: files of the study (its spec) that the folder must not hold."""
+    what to do. ``keep``: files of the study (its spec, its data) that the folder must not
+    hold."""
     final = Path(out).resolve()
     problem = _protected(final, keep) or _existing_folder(final) or _unwritable(final)
     return Problems.of([Problem("error", problem, location="--out")] if problem else [])

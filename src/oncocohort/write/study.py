@@ -18,7 +18,7 @@ The formats in brackets are written when ``outputs.formats`` names them; the res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -44,21 +44,25 @@ def _text(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def write_study_outputs(results: StudyResults, out: Path) -> Path:
-    """Write everything a study run produced into ``out`` (atomically); return its path."""
+def write_study_outputs(results: StudyResults, out: Path, *, keep: Iterable[Path] = ()
+                        ) -> Path:
+    """Write everything a study run produced into ``out`` (atomically); return its path.
+    ``keep``: the files the study read, which ``out`` must not hold."""
     return write_outputs(out, datasets=results.derived.datasets(), analysis=results.analysis,
-                         options=results.options.report, problems=results.problems)
+                         options=results.options.report, problems=results.problems, keep=keep)
 
 
 def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: StudyAnalysis,
-                  options: ReportOptions, problems: Problems) -> Path:
+                  options: ReportOptions, problems: Problems, keep: Iterable[Path] = ()
+                  ) -> Path:
     """Write the datasets, the results and the report of ``analysis`` into ``out``
     (atomically: a temporary folder moved into place when complete); return its path.
+    ``keep``: files (the study's inputs) that ``out`` must not hold.
 
     The figures are rendered in worker processes while this one writes the datasets, the
     results and the tables."""
     out = Path(out)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, keep=keep) as tmp:
         content = build_report(analysis, options, problems)
 
         def meanwhile() -> None:
