@@ -83,12 +83,16 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def shots():
-    """``shot(page, name)`` saves a full-page screenshot in test-artifacts/app/."""
+    """``shot(page, name)`` saves a full-page screenshot in test-artifacts/app/;
+    ``shot(page, name, "#analysis")`` one of that part of the page."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def shot(pg, name: str) -> Path:
+    def shot(pg, name: str, part: str | None = None) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        pg.screenshot(path=str(path), full_page=True)
+        if part is None:
+            pg.screenshot(path=str(path), full_page=True)
+        else:
+            pg.locator(part).screenshot(path=str(path))
         return path
 
     return shot

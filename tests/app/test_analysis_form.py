@@ -43,7 +43,8 @@ def test_form_read_back(messy):
 
 @pytest.mark.parametrize(("field", "value", "error"), [
     ("data_cutoff", "30/06/2024", "bad_date"), ("landmarks", "12, -1", "bad_landmarks"),
-    ("landmarks", "one year", "bad_landmarks")])
+    ("landmarks", "one year", "bad_landmarks"), ("reference-stage", "V期", "bad_reference"),
+    ("reference-age_group", "<61", "bad_reference")])
 def test_bad_fields(messy, field, value, error):
     _, errors = read_analysis_form(messy, {field: value}, "messy_zh")
     assert errors == [error]
@@ -60,3 +61,21 @@ def test_journal_style_reaches_the_spec_and_the_report_options():
                                                     choices=default).text
     _, errors = read_analysis_form(sheet, {"journal_style": "../etc"}, "clear")
     assert errors == ["bad_journal_style"]
+
+
+def test_reference_levels_and_value_labels_reach_the_spec(messy):
+    form = analysis_form(messy, AnalysisChoices(), "messy_zh", lang="zh")
+    assert form.levels["stage"] == (("III期", "III期"), ("IV期", "IV期"))
+    assert form.levels["sex"] == (("M", "男"), ("F", "女"))
+    assert [v for v, _ in form.rows] == ["age", "ecog"]
+    choices, errors = read_analysis_form(messy, {
+        "subgroup-stage": "1", "reference-stage": "IV期", "label-ecog": "ECOG PS"}, "messy_zh")
+    assert errors == [] and choices.references == {"stage": "IV期"}
+    choices = AnalysisChoices(**{**choices.__dict__, "values": {"regimen": {"方案A": "A"}}})
+    data = yaml.safe_load(render_study_yaml(messy, spec_file="m.xlsx", lang="zh",
+                                            choices=choices).text)
+    assert data["variables"]["stage"] == {"label": "临床分期", "reference": "IV期"}
+    assert data["variables"]["ecog"] == {"label": "ECOG PS"}
+    assert data["variables"]["regimen"] == {"label": "治疗方案",
+                                            "values": {"方案A": "A", "方案B": "方案B"}}
+    assert StudySpec.model_validate(data).variables["stage"].reference == "IV期"

@@ -162,7 +162,9 @@ def test_analysis_choices_reach_the_spec(live_app, page, shots, tmp_path):
     assert spec["landmarks"] == [6, 12]
     assert [s["variable"] for s in spec["subgroups"]] == ["age_group", "sex", "ecog_group",
                                                            "histology"]
-    assert spec["subgroups"][-1]["label"] == spec["labels"]["histology"] == "Histological type"
+    assert spec["subgroups"][-1]["label"] == "Histological type"
+    assert spec["variables"]["histology"]["label"] == "Histological type"
+    assert spec["variables"]["sex"] == {"values": {"M": "Male", "F": "Female"}}
     page.locator("#analysis-form input[name='landmarks']").fill("six")
     with page.expect_navigation():
         page.click("#save-analysis")

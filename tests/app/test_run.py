@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import yaml
 
 from oncocohort.app.runner import RESULTS, start_run
 from oncocohort.cli import main
@@ -185,3 +186,47 @@ def test_uploaded_workbook_to_downloaded_docx_and_the_same_files_from_the_cli(
     assert main(["run", str(again / "study.yaml"), "--out", str(again / "out")]) == 0
     assert _files(again / "out") == _files(session.folder / RESULTS)
     assert page.errors == []
+
+
+def test_reference_levels_and_labels_reach_the_spec_and_table_2(live_app, page, shots):
+    """A reference level chosen, a value relabelled in a code table and a Table 1 row
+    relabelled: all in ``variables:`` of the spec, and in the report's subgroup table."""
+    base, token, _, _ = live_app
+    _open(page, base, token)
+    _upload(page, WORKBOOKS / "clear.xlsx")
+    sex = page.locator('tr[data-header="Sex"] form.values-form')
+    assert sex.locator('input[name="value-0"]').input_value() == "Male"
+    sex.locator('input[name="value-1"]').fill("Women")
+    with page.expect_navigation():
+        sex.locator("button").click()
+    form = page.locator("#analysis-form")
+    stage = form.locator('select[name="reference-stage"]')
+    assert stage.locator("option").all_inner_texts()[1:] == ["III", "IV"]
+    assert form.locator('select[name="reference-sex"] option').all_inner_texts()[1:] == [
+        "Male", "Women"]
+    stage.select_option("IV")
+    form.locator('select[name="reference-sex"]').select_option("F")
+    form.locator('input[name="label-age"]').fill("Age at treatment start (years)")
+    shots(page, "15-analysis-form", "#analysis")
+    with page.expect_navigation():
+        page.click("#save-analysis")
+    spec = yaml.safe_load(page.locator("#spec").text_content())
+    assert spec["variables"]["stage"] == {"label": "Stage", "reference": "IV"}
+    assert spec["variables"]["sex"] == {"values": {"M": "Male", "F": "Women"},
+                                        "reference": "F"}
+    assert spec["variables"]["age"] == {"label": "Age at treatment start (years)"}
+    assert page.locator('select[name="reference-stage"]').input_value() == "IV"
+    with page.expect_navigation():
+        page.click("#run")
+    _wait_until(page, "/report")
+    report = page.frame_locator("#report-frame")
+    table = report.locator("#table-subgroups_os")
+    table.wait_for()
+    rows = {}
+    for row in table.locator("tbody tr").all():
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        rows.setdefault(cells[0], cells)  # the first block a level appears in
+    assert rows["IV"][5] == "1 (reference)"
+    assert rows["III"][5] != "1 (reference)" and "(" in rows["III"][5]
+    assert rows["Women"][5] == "1 (reference)" and rows["Male"][5] != "1 (reference)"
+    assert "Age at treatment start (years)" in report.locator("#table-baseline").inner_text()

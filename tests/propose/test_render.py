@@ -82,3 +82,42 @@ def test_spec_file_path_is_written_as_given(workbooks):
     spec = render_study_yaml(p, spec_file="../data/clear.csv")
     assert yaml.safe_load(spec.text)["sources"]["patients"]["file"] == "../data/clear.csv"
     assert "sheet" not in yaml.safe_load(spec.text)["sources"]["patients"]
+
+
+def _sex_sheet(tmp_path, words, header="Sex"):
+    """A small one-row-per-patient CSV whose sex column holds ``words`` (male, female)."""
+    rows = [f"Patient ID,Treatment start date,Date of death,Last follow-up,Age,{header}"]
+    for i in range(12):
+        death = f"2023-{i % 9 + 2:02d}-15" if i % 3 else ""
+        rows.append(f"P{i:02d},2022-{i % 12 + 1:02d}-01,{death},2024-06-30,{50 + i},"
+                    f"{words[i % 3 == 0]}")
+    path = tmp_path / "sheet.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("words", "header", "lang", "expected"), [
+    (("Male", "Female"), "Sex", "en", {"M": "Male", "F": "Female"}),
+    (("男", "女"), "性别", "en", {"M": "男", "F": "女"}),      # the workbook's own words
+    (("M", "F"), "Sex", "en", {"M": "Male", "F": "Female"}),  # codes only: the usual words
+    (("M", "F"), "Sex", "zh", {"M": "男", "F": "女"}),
+])
+def test_value_labels_are_the_workbooks_words(tmp_path, words, header, lang, expected):
+    path = _sex_sheet(tmp_path, words, header)
+    spec = render_study_yaml(propose_workbook(path), spec_file=path.name, lang=lang)
+    data = yaml.safe_load(spec.text)
+    assert data["variables"]["sex"] == {"values": expected}
+    if words[0] != "M":
+        assert data["sources"]["patients"]["values"]["sex"] == {words[0]: "M", words[1]: "F"}
+
+
+def test_init_then_run_prints_the_workbooks_words(tmp_path):
+    from oncocohort.cli import main
+
+    path = _sex_sheet(tmp_path, ("Male", "Female"))
+    assert main(["init", str(path), "--out", str(tmp_path / "study.yaml")]) == 0
+    assert main(["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "out")]) == 0
+    table1 = (tmp_path / "out" / "tables" / "baseline.csv").read_text(encoding="utf-8")
+    lines = [x.split(",")[0].strip() for x in table1.splitlines()]
+    sex = lines.index("Sex")
+    assert lines[sex + 1: sex + 3] == ["Male", "Female"]  # not "M", "F"; Male first

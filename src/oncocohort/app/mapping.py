@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oncocohort.app.analysis_form import level_labels
 from oncocohort.propose._canon import EOT_REASONS, RESPONSE_CODES, SEX_CODES
+from oncocohort.propose.analysis import AnalysisChoices
 from oncocohort.propose.codes import STATUS_CODES
 from oncocohort.propose.content import preview_dates
 from oncocohort.propose.messages import describe, role_label
@@ -43,6 +45,7 @@ class ColumnRow:
     numbers: tuple[str, str] | None
     questions: tuple[str, ...]
     target: str | None
+    levels: tuple[tuple[str, int, str], ...] = ()
 
 
 def _codes(col: ColumnProposal) -> tuple[tuple[str, int, str | None], ...]:
@@ -54,9 +57,25 @@ def _codes(col: ColumnProposal) -> tuple[tuple[str, int, str | None], ...]:
     return ()
 
 
-def mapping_rows(sheet: SheetProposal, cells: list[list[str | None]], lang: str
-                 ) -> list[ColumnRow]:
-    """One :class:`ColumnRow` per column of the proposal, worded in ``lang``."""
+def _levels(col: ColumnProposal, shown: dict[str, tuple[tuple[str, str], ...]]
+            ) -> tuple[tuple[str, int, str], ...]:
+    """The levels of a categorical Table 1 column: code, rows, the label shown."""
+    if not col.variable or col.variable not in shown:
+        return ()
+    counts: dict[str, int] = {}
+    targets = col.code_map
+    for cell, n in col.content.codes:
+        code = targets.get(cell, cell) if targets else cell
+        if code is not None:
+            counts[code] = counts.get(code, 0) + n
+    return tuple((code, counts.get(code, 0), label) for code, label in shown[col.variable])
+
+
+def mapping_rows(sheet: SheetProposal, cells: list[list[str | None]], lang: str,
+                 choices: AnalysisChoices | None = None) -> list[ColumnRow]:
+    """One :class:`ColumnRow` per column of the proposal, worded in ``lang``; a categorical
+    Table 1 column with its levels as the report labels them (``choices``' labels first)."""
+    shown = level_labels(sheet, choices or AnalysisChoices(), lang)
     questions: dict[int, list[str]] = {}
     for todo in open_todos(sheet):
         if todo.position is not None:
@@ -80,7 +99,7 @@ def mapping_rows(sheet: SheetProposal, cells: list[list[str | None]], lang: str
             numbers=(f"{n.minimum:g}", f"{n.maximum:g}") if n and col.level != "left_out"
             else None,
             questions=tuple(questions.get(col.position, ())),
-            target=col.variable or col.ae_term))
+            target=col.variable or col.ae_term, levels=_levels(col, shown)))
     return rows
 
 

@@ -1,7 +1,7 @@
 """The web app: Starlette routes over the proposal engine, pages rendered on the server.
 
-Pages: ``/`` (upload), ``/s/<id>`` (the mapping screen of a session), ``/s/<id>/study.yaml``
-(the spec to download). Forms post back and are redirected (post/redirect/get), so the app
+Pages: ``/`` (upload), ``/s/<id>`` (the mapping screen of a session, with the analysis form
+and the value labels of the code tables), ``/s/<id>/study.yaml`` (the spec to download). Forms post back and are redirected (post/redirect/get), so the app
 works without JavaScript; ``static/app.js`` only submits a form when a choice changes.
 Every error is a page in the person's language: problems of the file (what ``validate``
 would say: file, sheet, row, column) or, for a fault of the app itself, a short apology with
@@ -40,7 +40,7 @@ from oncocohort.propose import (
     with_date_format,
     with_role,
 )
-from oncocohort.propose.analysis import AnalysisChoices
+from oncocohort.propose.analysis import AnalysisChoices, categorical_levels
 from oncocohort.propose.engine import split_sheet
 from oncocohort.propose.read import read_sheet
 from oncocohort.propose.roles import ROLES
@@ -132,10 +132,10 @@ async def mapping(request: Request) -> Response:
     spec = _spec(session, lang)
     choices = session.state.get("choices") or AnalysisChoices()
     return _page(request, "mapping.html", {
-        "sid": session.id, "sheet": proposal, "rows": mapping_rows(proposal,
-                                                                   session.state["cells"], lang),
+        "sid": session.id, "sheet": proposal,
+        "rows": mapping_rows(proposal, session.state["cells"], lang, choices),
         "todos": todo_list(proposal, spec.todos, lang), "spec": spec.text,
-        "analysis": analysis_form(proposal, choices, _default_name(session)),
+        "analysis": analysis_form(proposal, choices, _default_name(session), lang),
         "analysis_errors": session.state.pop("analysis_errors", [])})
 
 
@@ -148,8 +148,31 @@ async def change_analysis(request: Request) -> Response:
     if errors:
         session.state["analysis_errors"] = errors
     else:
-        session.state["choices"] = choices
+        before = session.state.get("choices") or AnalysisChoices()
+        session.state["choices"] = replace(choices, values=before.values)
     return RedirectResponse(f"/s/{session.id}#analysis", status_code=303)
+
+
+async def change_values(request: Request) -> Response:
+    """The labels typed in a column's code table: kept where they differ from the
+    suggestion (an empty one goes back to it)."""
+    session = _session(request)
+    form = await request.form()
+    proposal = session.state["proposal"]
+    col = next((c for c in proposal.columns
+                if str(c.position) == request.path_params["pos"]), None)
+    suggested = categorical_levels(proposal, _lang(request))
+    if col is None or col.variable not in suggested:
+        raise HTTPException(404)
+    typed = {}
+    for i, (code, label) in enumerate(suggested[col.variable]):
+        text = " ".join(str(form.get(f"value-{i}") or "").split())
+        if text and text != label:
+            typed[code] = text
+    choices = session.state.get("choices") or AnalysisChoices()
+    values = {**choices.values, col.variable: typed}
+    session.state["choices"] = replace(choices, values={k: v for k, v in values.items() if v})
+    return RedirectResponse(f"/s/{session.id}#col-{col.position}", status_code=303)
 
 
 async def choose_sheet(request: Request) -> Response:
@@ -300,6 +323,7 @@ def create_app(config: AppConfig | None = None, store: SessionStore | None = Non
         Route("/s/{sid}/sheet", choose_sheet, methods=["POST"]),
         Route("/s/{sid}/column/{pos}", change_column, methods=["POST"]),
         Route("/s/{sid}/analysis", change_analysis, methods=["POST"]),
+        Route("/s/{sid}/values/{pos}", change_values, methods=["POST"]),
         Route("/s/{sid}/study.yaml", download_spec),
         Route("/s/{sid}/run", run, methods=["POST"]),
         Route("/s/{sid}/progress", progress),

@@ -3,9 +3,10 @@
 From the columns found: the endpoints the data allow (overall survival; progression-free
 survival when there is a progression date), landmarks at 12 and 24 months as far as the
 follow-up reaches, Table 1 rows, and subgroups: sex, categorical covariates of 2-6 levels,
-ECOG 0 versus 1 or more, numeric covariates (age included) cut at their median.
-:class:`AnalysisChoices` holds what a person changed (the web app's analysis form); the
-defaults are the suggestion.
+ECOG 0 versus 1 or more, numeric covariates (age included) cut at their median; the levels
+of the categorical Table 1 rows with the workbook's own words as their display labels.
+:class:`AnalysisChoices` holds what a person changed (the web app's analysis form and code
+tables); the defaults are the suggestion.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from oncocohort.propose._canon import SEX_CODES
 from oncocohort.propose.results import ColumnProposal, SheetProposal
 from oncocohort.propose.roles import ROLES
 
 __all__ = ["ENDPOINTS", "AnalysisChoices", "SubgroupProposal", "available_endpoints",
-           "baseline_variables", "default_landmarks", "propose_subgroups"]
+           "baseline_variables", "categorical_levels", "default_landmarks",
+           "propose_subgroups"]
+
+#: The words of the sex codes where the cells hold only codes (M/F, 1/2), per language.
+SEX_WORDS: dict[str, dict[str, str]] = {"en": {"M": "Male", "F": "Female"},
+                                        "zh": {"M": "男", "F": "女"}}
 
 _MAX_SUBGROUP_LEVELS = 6
 _DAYS_PER_MONTH = 30.4375
@@ -64,6 +71,11 @@ class AnalysisChoices:
         Display label per variable (subgroups and Table 1 rows).
     journal_style
         The report's house style (:data:`oncocohort.canon.formats.JOURNAL_STYLES`).
+    references
+        Reference level (a code of :func:`categorical_levels`) of a variable's Cox terms.
+    values
+        Display label per level (code -> label) of a categorical variable, where it differs
+        from the suggestion of :func:`categorical_levels`.
     """
 
     name: str | None = None
@@ -73,6 +85,8 @@ class AnalysisChoices:
     subgroups: tuple[str, ...] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     journal_style: str | None = None
+    references: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def available_endpoints(sheet: SheetProposal) -> tuple[str, ...]:
@@ -139,3 +153,43 @@ def baseline_variables(sheet: SheetProposal) -> tuple[str, ...]:
                  if c.variable and (c.role in ("age", "sex", "ecog")
                                     or ROLES[c.role].group == "covariate"
                                     and c.role != "covariate_date"))
+
+
+def _is_word(cell: str, code: str) -> bool:
+    """Whether a cell says more than its code (``Male`` or ``男`` for ``M``; not ``M``, ``1``)."""
+    text = cell.strip()
+    return text.upper() != code.upper() and not text.replace(".", "", 1).isdigit()
+
+
+def _sex_levels(col: ColumnProposal, lang: str) -> tuple[tuple[str, str], ...]:
+    words = SEX_WORDS.get(lang, SEX_WORDS["en"])
+    cells = col.codes or tuple((code, code) for code, _ in col.content.codes)
+    out = []
+    for code in SEX_CODES:
+        own = [cell for cell, target in cells if target == code and _is_word(cell, code)]
+        out.append((code, own[0] if len(own) == 1 else words[code]))
+    return tuple(out)
+
+
+def categorical_levels(sheet: SheetProposal, lang: str = "en"
+                       ) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The categorical Table 1 variables: their levels and the display label of each.
+
+    A level is a code as the data hold it after the source's ``values:`` recoding, in the
+    order the report would show it without a declared order (sex: M, F, so Male is the
+    reference, as papers print it; other columns: sorted, as the report sorts them). Its
+    label is the workbook's own word: ``Male`` for ``M`` when the cells say ``Male``, ``男``
+    when they say ``男``; where the cells hold only codes (``M``/``F``, ``1``/``2``), the
+    usual word in ``lang`` (:data:`SEX_WORDS`). A categorical covariate's codes are its words.
+    """
+    baseline = set(baseline_variables(sheet))
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for col in sheet.columns:
+        if not col.variable or col.variable not in baseline:
+            continue
+        if col.role == "sex":
+            out[col.variable] = _sex_levels(col, lang)
+        elif col.role == "covariate" and col.content.codes:
+            out[col.variable] = tuple((code, code) for code in
+                                      sorted(code for code, _ in col.content.codes))
+    return out

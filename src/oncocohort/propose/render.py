@@ -29,6 +29,7 @@ from oncocohort.propose.analysis import (
     SubgroupProposal,
     available_endpoints,
     baseline_variables,
+    categorical_levels,
     default_landmarks,
     propose_subgroups,
 )
@@ -71,7 +72,7 @@ _TEXT = {
         "baseline": "Table 1 rows",
         "median_cut": "cut at the median ({median:g})",
         "ecog_cut": "ECOG 0 versus 1 or more",
-        "labels": "display labels: your headers",
+        "variables": "labels and value labels: your workbook's words",
         "reasons": {"identifier": "direct identifier", "free_text": "free text",
                     "derived": "already computed; survival is computed from the dates",
                     "ignore": "not used",
@@ -105,7 +106,7 @@ _TEXT = {
         "baseline": "表 1 的行",
         "median_cut": "按中位数（{median:g}）分组",
         "ecog_cut": "ECOG 0 与 ≥1",
-        "labels": "显示标签：您的表头",
+        "variables": "显示标签与取值标签：您工作簿中的用词",
         "reasons": {"identifier": "直接身份标识", "free_text": "自由文本",
                     "derived": "已计算的结果；生存期将根据日期计算", "ignore": "不使用",
                     "covariate_date": "其他日期，分析未用"},
@@ -246,7 +247,33 @@ def _subgroup_line(sg: SubgroupProposal, label: str, t: dict) -> tuple[str, str 
         comment
 
 
-def _analysis_lines(sheet: SheetProposal, choices: AnalysisChoices, t: dict) -> list[str]:
+def _variables_lines(sheet: SheetProposal, choices: AnalysisChoices, baseline: Sequence[str],
+                     t: dict, lang: str) -> list[str]:
+    """``variables:``: each Table 1 variable's label (its header, or the one a person typed),
+    its value labels (the workbook's words, or those typed in the code tables) in the order
+    shown, and the reference level chosen for its Cox terms."""
+    labels = {c.variable: c.label for c in sheet.columns
+              if ROLES[c.role].group == "covariate" and c.variable and c.label
+              and c.label != c.variable}
+    labels.update({v: x for v, x in choices.labels.items() if v in baseline and x})
+    levels = categorical_levels(sheet, lang)
+    entries = []
+    for v in baseline:
+        parts = [f"label: {_q(labels[v])}"] if v in labels else []
+        typed = choices.values.get(v, {})
+        named = [(code, typed.get(code) or label) for code, label in levels.get(v, ())]
+        if any(code != label for code, label in named):
+            parts.append("values: {" + ", ".join(f"{_q(c)}: {_q(x)}" for c, x in named) + "}")
+        reference = choices.references.get(v)
+        if reference is not None and reference in dict(named):
+            parts.append(f"reference: {_q(reference)}")
+        if parts:
+            entries.append(_line(2, f"{v}: {{{', '.join(parts)}}}"))
+    return [_line(0, "variables:", t["variables"]), *entries] if entries else []
+
+
+def _analysis_lines(sheet: SheetProposal, choices: AnalysisChoices, t: dict, lang: str
+                    ) -> list[str]:
     allowed = available_endpoints(sheet)
     chosen = [e for e in (choices.endpoints or allowed) if e in allowed] or ["os"]
     lines = ["endpoints:"]
@@ -266,13 +293,7 @@ def _analysis_lines(sheet: SheetProposal, choices: AnalysisChoices, t: dict) -> 
     elif baseline:
         lines.append(_line(0, "baseline:", t["baseline"]))
         lines += [_line(2, f"- {name}") for name in baseline]
-    labels = {c.variable: c.label for c in sheet.columns
-              if ROLES[c.role].group == "covariate" and c.variable and c.label
-              and c.label != c.variable}
-    labels.update({v: x for v, x in choices.labels.items() if v in baseline and x})
-    if labels:
-        lines.append(_line(0, "labels:", t["labels"]))
-        lines += [_line(2, f"{v}: {_q(x)}") for v, x in labels.items()]
+    lines += _variables_lines(sheet, choices, baseline, t, lang)
     subgroups = [sg for sg in propose_subgroups(sheet)
                  if choices.subgroups is None or sg.variable in choices.subgroups]
     if subgroups:
@@ -345,5 +366,5 @@ def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None 
     lines.append("")
     lines += _source_lines(sheet, spec_file, t, lang)
     lines.append("")
-    lines += _analysis_lines(sheet, choices, t)
+    lines += _analysis_lines(sheet, choices, t, lang)
     return SpecText("\n".join(lines) + "\n", tuple(todos), tuple(left))
