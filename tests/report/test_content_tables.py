@@ -231,10 +231,13 @@ def test_methods_say_what_the_code_did_once(demo):
                    "index date.",
                    "Overall survival ran from the start of anlotinib plus PD-1 antibody to "
                    "death; patients without an event were censored at the last contact.",
-                   "age (years) (<63 / \u226563) from the column age cut at 63, the median of "
-                   "these patients",
-                   "ECOG performance status (0 / 1-2) from the column ecog cut at 1, set in "
-                   "the study specification",
+                   "age (years; <63 vs \u226563, cut at 63, the patients' median)",
+                   "ECOG performance status (0 vs 1-2, cut at 1 as set in the study "
+                   "specification)",
+                   "number of metastatic sites (<3 vs \u22653, cut at 3 as set",
+                   "(overall survival, progression-free survival) and the first response date "
+                   "(duration of response)",
+                   "(Efron ties, Wald intervals)", "p < 0.05 (Wald test)",
                    "All p-values are two-sided.",
                    "Relative dose intensity was the dose given divided by the dose planned",
                    "treatment-related when recorded as related or attributed to a drug of the "
@@ -242,8 +245,17 @@ def test_methods_say_what_the_code_did_once(demo):
                    "Liver function abnormality", "scaled Schoenfeld residuals",
                    "median observation time"):
         assert phrase in text, phrase
+    for raw in ("from the column", "efron", "wald test", "Overall survival,", "(years) ("):
+        assert raw not in text, raw
     sentences = re.split(r"(?<=\.) (?=[A-Z])", text)
     assert len(sentences) == len(set(sentences))
+    # labels inside sentences in prose case: captions and Table 4's footnote too
+    captions = {f.name: f.caption for f in content.figures}
+    assert captions["km_os_prior_ici"].startswith("Overall survival by previous immunotherapy.")
+    assert captions["km_os"].startswith("Kaplan-Meier estimate of overall survival (n = 87).")
+    survival = next(t for t in content.tables if t.name == "survival")
+    assert any("(overall survival, progression-free survival) and the first response date "
+               "(duration of response)" in f for f in survival.footnotes)
     # the data-quality section counts each kind of missing data, from the ARD
     notes = " ".join(content.notes)
     assert "not evaluable (NE) for 5 patients: no post-baseline assessment, 5." in notes

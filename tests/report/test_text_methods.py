@@ -38,8 +38,8 @@ def test_methods_states_the_conventions(report_options):
     versions = software_versions()
     assert set(versions) == {"python", "numpy", "scipy", "pandas", "matplotlib", "oncocohort"}
     text = methods_paragraph(report_options, {"os": "Overall survival"}, versions)
-    for phrase in ("30.4375 days", "Clopper-Pearson", "log-log scale", "efron ties",
-                   "reverse Kaplan-Meier", "p < 0.05 (wald test)", "2025-01-01",
+    for phrase in ("30.4375 days", "Clopper-Pearson", "log-log scale", "Efron ties",
+                   "reverse Kaplan-Meier", "p < 0.05 (Wald test)", "2025-01-01",
                    f"numpy {versions['numpy']}", "unconfirmed"):
         assert phrase in text
     other = replace(report_options, conventions=replace(
@@ -56,3 +56,25 @@ def test_median_ci_convention_is_stated_as_computed(report_options):
         text = methods_paragraph(options, {"os": "Overall survival"}, software_versions())
         assert words in notes
         assert ("Brookmeyer and Crowley" in text) == (words == "Brookmeyer-Crowley")
+
+
+def test_every_ties_and_screen_value_is_worded_as_in_prose(report_options):
+    """Each allowed ``cox_ties`` and ``screen.p_from`` has its wording, names capitalised
+    (Efron, Breslow, Wald), in the methods and in Table 2's footnote."""
+    from typing import get_args
+
+    from oncocohort.canon.conventions import CoxTies, ScreenTest
+    from oncocohort.report.wording import COX_TIES_NAMES, SCREEN_TEST_NAMES
+
+    assert set(COX_TIES_NAMES) == set(get_args(CoxTies))
+    assert set(SCREEN_TEST_NAMES) == set(get_args(ScreenTest))
+    for ties, test in (("breslow", "lr"), ("efron", "logrank")):
+        options = replace(report_options,
+                          conventions=replace(report_options.conventions, cox_ties=ties),
+                          screen=replace(report_options.screen, p_from=test))
+        text = methods_paragraph(options, {"os": "Overall survival"}, software_versions(),
+                                 sections=("subgroups",))
+        note = convention_footnotes(options, "cox")[0]
+        for words in (text, note):
+            assert COX_TIES_NAMES[ties] in words and ties not in words
+            assert f"({SCREEN_TEST_NAMES[test]} test)" in words

@@ -59,6 +59,7 @@ from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfa
 from oncocohort.report.format import (DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p,
                                       fmt_p_clause)
 from oncocohort.report.options import ReportOptions
+from oncocohort.report.prose import in_prose
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import NOT_ESTIMABLE_SHORT
 from oncocohort.stats.kaplan_meier import KaplanMeier
@@ -332,7 +333,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         km = compute_km_figure([curve], ylabel=f"{fit.label} probability",
                                **_km_options(options))
         figs.append(ReportFigure(
-            f"km_{name}", f"Kaplan-Meier estimate of {fit.label.lower()} (n = {int(n)}). "
+            f"km_{name}", f"Kaplan-Meier estimate of {in_prose(fit.label)} (n = {int(n)}). "
             + km_caption(a, options, **where)
             + _km_key(options, landmarks=bool(len(km.landmarks))), km.figure, km))
     for endpoint, res in analysis.subgroups.items() if "subgroups" in shown else ():
@@ -357,7 +358,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                                               **where).removeprefix("Median ").rstrip(".")
                     for level in curves)
                 figs.append(ReportFigure(f"km_{endpoint}_{var}", f"{label} by "
-                                         f"{options.label(var)}. Median by group, "
+                                         f"{in_prose(options.label(var))}. Median by group, "
                                          f"{medians}." + _km_key(options, groups=True),
                                          km.figure, km))
         figs += _forest_figures(analysis, options, endpoint, label)
@@ -413,7 +414,7 @@ def _forest_figures(analysis: StudyAnalysis, options: ReportOptions, endpoint: s
                   default=float("nan"))
         n_words = f" (n = {int(n)})" if n == n else ""
         fo = compute_forest_figure(rows, ci_label=ci)
-        caption = (f"Hazard ratios for {label.lower()}, {words} Cox model"
+        caption = (f"Hazard ratios for {in_prose(label)}, {words} Cox model"
                    + (f"s (one per variable)" if model == Analysis.COX_UNIVARIABLE else
                       f"{n_words} of the variables that passed the screen")
                    + f": squares, hazard ratio; lines, {ci} (log scale). A hazard ratio below 1 "

@@ -28,6 +28,7 @@ from oncocohort.report.format import (
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.suppress import compute_suppression, suppressed_text
 from oncocohort.report.tables import DisplayTable
+from oncocohort.report.prose import in_prose
 from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
 
 __all__ = ["build_baseline_table", "build_exposure_table", "build_response_table",
@@ -217,7 +218,7 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     if by:
         notes += (_by_footnote(options.label(by), tests_used, two),)
     return DisplayTable("baseline", "Baseline characteristics" + (
-        f" by {options.label(by).lower()}" if by else ""), ("Characteristic", *header), body,
+        f" by {in_prose(options.label(by))}" if by else ""), ("Characteristic", *header), body,
         notes + suppression_footnote(options, cells.used))
 
 

@@ -27,6 +27,7 @@ from oncocohort.report.figures.love import SMD_THRESHOLD, LoveFigure, compute_lo
 from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
+from oncocohort.report.prose import in_prose
 from oncocohort.report.wording import ci_label
 
 __all__ = ["build_comparison_tables", "build_comparison_figures", "comparison_anchor",
@@ -251,8 +252,9 @@ def build_comparison_figures(analysis: StudyAnalysis, options: ReportOptions
             fig = _curves(a, res, ep, options)
             kind = "Weighted" if res.method == "weighting" else "Matched-sample"
             out.append((f"cmpkm_{res.name}__{ep}",
-                        f"{kind} Kaplan-Meier estimates of {options.label(ep).lower()} by "
-                        f"{options.label(res.variable).lower()} ({res.treated} vs "
+                        f"{kind} Kaplan-Meier estimates of "
+                        f"{in_prose(options.label(ep))} by "
+                        f"{in_prose(options.label(res.variable))} ({res.treated} vs "
                         f"{res.control}). Numbers at risk under the axis: the sum of the "
                         "weights and the number of patients still at risk. Dotted lines: "
                         "medians; tick marks: censored observations.", fig))
@@ -263,7 +265,7 @@ def comparison_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
     """Methods sentences of the internal and external comparisons (empty when none)."""
     parts = []
     for res in analysis.comparisons.values():
-        adjusted = ", ".join(options.label(v).lower() for v in _adjusters(analysis, res))
+        adjusted = ", ".join(in_prose(options.label(v)) for v in _adjusters(analysis, res))
         how = ("inverse probability of treatment weighting" if res.method == "weighting"
                else "greedy nearest-neighbour matching on the logit of the score")
         parts.append(

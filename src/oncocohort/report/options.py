@@ -22,6 +22,7 @@ from oncocohort.canon.formats import (
     OutputFormat,
 )
 from oncocohort.report.format import HouseStyle, number_style
+from oncocohort.report.prose import in_prose
 
 __all__ = ["MethodFacts", "ReportOptions", "VARIABLE_LABELS", "VariableDisplay"]
 
@@ -168,13 +169,14 @@ class ReportOptions:
 
     def time_origins_text(self, endpoints: tuple[str, ...] | None = None) -> str:
         """``"the start of treatment"``, or, when the endpoints start at different dates,
-        ``"the start of treatment (Overall survival) and the date of diagnosis (OS from
+        ``"the start of treatment (overall survival) and the date of diagnosis (OS from
         diagnosis)"``: the origins of ``endpoints`` (default: every endpoint named in
-        :attr:`time_origins`, else the index date)."""
+        :attr:`time_origins`, else the index date), the endpoints named in prose case."""
         names = tuple(self.time_origins) if endpoints is None else endpoints
         by_origin: dict[str, list[str]] = {}
         for name in names:
-            by_origin.setdefault(self.time_origin(name), []).append(self.label(name))
+            by_origin.setdefault(self.time_origin(name), []).append(
+                in_prose(self.label(name)))
         if len(by_origin) <= 1:
             return f"the {next(iter(by_origin), self.index_date_label)}"
         parts = [f"the {origin} ({', '.join(eps)})" for origin, eps in by_origin.items()]

@@ -19,9 +19,11 @@ from oncocohort.analysis.keys import Analysis, NotEstimable, Stat, Var
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.options import ReportOptions
+from oncocohort.report.prose import in_prose
 
 __all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "PROPORTION_CI_NAMES",
-           "MEDIAN_CI_NAMES", "ci_label", "convention_footnotes", "follow_up_footnotes",
+           "MEDIAN_CI_NAMES", "COX_TIES_NAMES", "SCREEN_TEST_NAMES", "ci_label",
+           "convention_footnotes", "follow_up_footnotes",
            "in_prose",
            "suppression_footnote", "methods_paragraph", "software_versions"]
 
@@ -44,22 +46,14 @@ MEDIAN_CI_NAMES: Mapping[str, tuple[str, str]] = {
                   "Collett, as SPSS prints it)"),
 }
 
+#: ``cox_ties`` -> how a sentence names the tie handling (a person's name capitalised).
+COX_TIES_NAMES: Mapping[str, str] = {"efron": "Efron", "breslow": "Breslow", "exact": "exact"}
+
+#: ``screen.p_from`` -> how a sentence names the screening test.
+SCREEN_TEST_NAMES: Mapping[str, str] = {"wald": "Wald", "lr": "likelihood-ratio",
+                                        "logrank": "log-rank"}
+
 _PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "oncocohort")
-
-
-def in_prose(label: str) -> str:
-    """A label as it reads inside a sentence: ``"Previous immunotherapy"`` ->
-    ``"previous immunotherapy"``; a first word in capitals or with a capital after its first
-    letter (``ECOG``, ``PD-1``, ``CTCAE``, ``eGFR``) and a proper name followed by a
-    capitalised word stay as written.
-
-    >>> in_prose("Previous immunotherapy"), in_prose("ECOG performance status")
-    ('previous immunotherapy', 'ECOG performance status')
-    """
-    first = label.split(" ", 1)[0]
-    if len(first) > 1 and any(c.isupper() for c in first[1:]):
-        return label
-    return label[:1].lower() + label[1:]
 
 
 #: Why a hazard ratio is not estimable (ARD ``not_estimable`` rows), as a figure prints it.
@@ -124,11 +118,13 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
         "time": (f"Times in {c.time_unit} (1 month = {_n(options, c.days_per_month)} days) "
                  f"from {options.time_origins_text()}; data cut-off {options.data_cutoff}"
                  f"{_TRUNCATED_NOTE if options.records_after_cutoff == 'truncate' else ''}."),
-        "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: {c.cox_ties}), "
+        "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: "
+                f"{COX_TIES_NAMES[c.cox_ties]}), "
                 "Wald confidence intervals and p-values; hazard ratios against the level "
                 "marked 1 (reference), and per the units shown for continuous variables. "
                 f"Variables with univariable p < {_n(options, screen.threshold)} "
-                f"({screen.p_from} test) entered the multivariable model."),
+                f"({SCREEN_TEST_NAMES[screen.p_from]} test) entered the multivariable "
+                f"model."),
         "denominator": (f"Percentages of {denominator}; "
                         f"best overall response per RECIST 1.1, "
                         f"{'confirmed' if c.response.confirmation else 'unconfirmed'}."),
@@ -224,17 +220,29 @@ def _endpoint_methods(options: ReportOptions, endpoints: Mapping[str, str]) -> s
 
 
 def _cut_methods(options: ReportOptions, ard: ArdLookup | None) -> str:
+    """``"Subgroups cut from numeric values: age (years; <63 vs ≥63, cut at 63, the
+    patients' median); ECOG performance status (0 vs 1-2, cut at 1 as set in the study
+    specification)."``: each variable by its label in prose, the values it was cut from by
+    theirs when they have one of their own, never a raw column name."""
     parts = []
     st = options.style
     for var, source, cuts, labels in options.facts.subgroup_cuts:
         median = None if ard is None else ard.get(
             analysis=Analysis.BASELINE, variable=source, statistic=Stat.MEDIAN, default=None)
-        origin = ("the median of these patients" if median is not None and len(cuts) == 1
-                  and median == cuts[0] else "set in the study specification")
         points = ", ".join(st.mark(f"{c:g}") for c in cuts)
-        shown = " / ".join(lb.replace(">=", "\u2265").replace("<=", "\u2264") for lb in labels)
-        parts.append(f"{in_prose(options.label(var))} ({shown}) from the column "
-                     f"{source} cut at {points}, {origin}")
+        origin = (f"cut at {points}, the patients' median" if median is not None
+                  and len(cuts) == 1 and median == cuts[0]
+                  else f"cut at {points} as set in the study specification")
+        shown = " vs ".join(lb.replace(">=", "\u2265").replace("<=", "\u2264") for lb in labels)
+        label = in_prose(options.label(var))
+        if source in options.labels and options.label(source) != options.label(var):
+            origin = f"{in_prose(options.label(source))} {origin}"
+        detail = f"{shown}, {origin}"
+        if label.endswith(")") and " (" in label:  # "age (years)" -> "age (years; <63 vs ...)"
+            head, unit = label[:-1].rsplit(" (", 1)
+            parts.append(f"{head} ({unit}; {detail})")
+        else:
+            parts.append(f"{label} ({detail})")
     if not parts:
         return ""
     return "Subgroups cut from numeric values: " + "; ".join(parts) + ". "
@@ -296,11 +304,11 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
     if "subgroups" in sections:
         parts.append(
             f"Subgroups were compared with the log-rank test and hazard ratios estimated by "
-            f"Cox proportional-hazards regression ({c.cox_ties} ties, Wald intervals); "
-            f"variables with a univariable p < {_n(options, screen.threshold)} "
-            f"({screen.p_from} test) entered the multivariable model, fitted on the patients "
-            f"with every variable recorded, whose proportional-hazards assumption was checked "
-            f"with scaled Schoenfeld residuals. ")
+            f"Cox proportional-hazards regression ({COX_TIES_NAMES[c.cox_ties]} ties, Wald "
+            f"intervals); variables with a univariable p < {_n(options, screen.threshold)} "
+            f"({SCREEN_TEST_NAMES[screen.p_from]} test) entered the multivariable model, "
+            f"fitted on the patients with every variable recorded, whose proportional-hazards "
+            f"assumption was checked with scaled Schoenfeld residuals. ")
         parts.append(_cut_methods(options, lookup))
     if "exposure" in sections:
         parts.append("Relative dose intensity was the dose given divided by the dose planned "
