@@ -118,6 +118,39 @@ def test_a_read_only_folder_is_reported_before_the_analysis(demo, tmp_path):
         locked.chmod(stat.S_IRWXU)
 
 
+@pytest.mark.parametrize("command", ["run", "init"])
+def test_a_read_only_folder_is_reported_even_to_root(demo, tmp_path, monkeypatch, command):
+    """The case above where root can write anywhere (CI runs as root): the folder refuses
+    the probe as a read-only mount would, and nothing is started."""
+    import errno
+
+    import oncocohort.propose.workbook as workbook
+    import oncocohort.study.load as load
+    import oncocohort.write.ownership as ownership
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    probe = ownership._probe
+
+    def read_only(folder: Path) -> None:
+        if Path(folder).resolve() == locked.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+        probe(folder)
+
+    def started(*args, **kwargs):
+        raise AssertionError("the work started before the --out was refused")
+
+    monkeypatch.setattr(ownership, "_probe", read_only)
+    monkeypatch.setattr(load, "load_study", started)
+    monkeypatch.setattr(workbook, "init_spec", started)
+    if command == "run":
+        outcome = demo.run(locked / "results")
+    else:
+        outcome = run_cli(["init", DEMO / "hospital.xlsx", "--out", locked / "s.yaml"])
+    assert_user_error(outcome, str(locked), "not writable", "Permission denied")
+    assert list(locked.iterdir()) == []
+
+
 def _can_write(folder: Path) -> bool:
     try:
         (folder / "probe").mkdir()

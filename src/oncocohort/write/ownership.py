@@ -216,12 +216,17 @@ def _unwritable(final: Path) -> str | None:
         return (f"cannot write {final}: {parent} is a file, not a folder. Name a folder "
                 "in a writable place.")
     try:
-        probe = tempfile.mkdtemp(prefix=".oncocohort-probe-", dir=parent)
-        os.rmdir(probe)
+        _probe(parent)
     except OSError as exc:
         return (f"cannot write {final}: {parent} is not writable "
                 f"({exc.strerror or type(exc).__name__}). Name a folder in a writable place.")
     return None
+
+
+def _probe(folder: Path) -> None:
+    """Make and remove a folder in ``folder``; OSError when it cannot be written (what the
+    permission bits say is not enough: root, ACLs, read-only mounts)."""
+    os.rmdir(tempfile.mkdtemp(prefix=".oncocohort-probe-", dir=folder))
 
 
 def _sha256(path: Path) -> str:
