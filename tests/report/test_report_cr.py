@@ -107,3 +107,68 @@ def test_each_figure_follows_its_table(report):
                                                       "landmark_os3"),
                        ("time_varying_os_first_response", "simonmakuch_os")):
         assert order.index(fig) == order.index(table) + 1, (table, fig)
+
+
+def test_methods_name_each_restricted_mean_and_its_variance(report):
+    """RMST (Kaplan-Meier area, Greenwood delta method) for OS and PFS; RMTL (Aalen-Johansen
+    area, infinitesimal jackknife) for time to progression: never one sentence for both."""
+    analysis, content = report
+    m = content.methods
+    rmst = next(s for s in m.split(". ") if s.startswith("Restricted mean survival time"))
+    assert "Kaplan-Meier" in rmst and "Greenwood" in rmst
+    assert "overall survival to 12 months" in rmst and "time to progression" not in rmst
+    rmtl = next(s for s in m.split(". ") if "(RMTL)" in s)
+    assert rmtl.startswith("For time to progression, the restricted mean time lost to "
+                           "progression (RMTL)")
+    assert "Aalen-Johansen" in rmtl and "infinitesimal-jackknife" in rmtl
+    assert "death without progression being a competing event" in rmtl
+    assert "Greenwood" not in rmtl and "Kaplan-Meier" not in rmtl
+    # the ARD agrees on which variance each endpoint's rows used
+    method = dict(analysis.ard.loc[(analysis.ard.analysis == "rmst")
+                                   & analysis.ard.variable.isin(["rmst", "rmtl"]),
+                                   ["endpoint", "method"]].drop_duplicates().values)
+    assert "infinitesimal-jackknife" in method["ttp"] and "Greenwood" in method["os"]
+
+
+def test_methods_define_time_to_progression_with_its_competing_event(report):
+    _, content = report
+    assert ("Time to progression ran from the start of anlotinib plus PD-1 antibody to "
+            "progression, with death without progression counted as a competing event; "
+            "patients with neither were censored at the last adequate tumour assessment or, "
+            "failing that, the index date.") in content.methods
+    assert "Time-to-event endpoints without a competing event were estimated by the " \
+        "Kaplan-Meier method" in content.methods
+    # in the spec's order: OS, PFS, DoR, then TTP
+    m = content.methods
+    assert m.index("Overall survival ran") < m.index("Duration of response ran") \
+        < m.index("Time to progression ran")
+
+
+def test_short_follow_up_note_uses_labels_and_the_unit(report):
+    analysis, content = report
+    last = ard_value(analysis.ard, analysis="rmst", endpoint="pfs", variable="last_time",
+                     group_var="pd1_antibody", group_level="pembrolizumab", category="12",
+                     statistic="max")
+    assert 0 < last < 12
+    notes = [n for n in content.notes if "not estimated by" in n]
+    assert notes == [
+        "Progression-free survival: restricted mean survival time by 12 months not estimated "
+        "by PD-1 antibody, as a level was followed for less than tau (pembrolizumab followed "
+        f"for {last:.1f} months only).",
+        "Time to progression: restricted mean time lost to progression by 12 months not "
+        "estimated by PD-1 antibody, as a level was followed for less than tau (pembrolizumab "
+        f"followed for {last:.1f} months only)."]
+    assert not any("pd1_antibody" in n or "RMST of" in n for n in content.notes)
+
+
+def test_competing_table_names_the_events_and_explains_ne(report):
+    _, content = report
+    cr = {t.name: t for t in content.tables}["competing_ttp"]
+    assert "12-month incidence of progression, % (95% CI)" in cr.header
+    assert "24-month incidence of death without progression, % (95% CI)" in cr.header
+    notes = " ".join(cr.footnotes)
+    assert "e.g." not in notes
+    assert "competing events: death without progression, which ends time to progression" \
+        in notes
+    assert any(c.startswith("NE (") for r in cr.rows for c in r[4:])
+    assert "NE: not estimable, the time lies beyond the last follow-up" in notes

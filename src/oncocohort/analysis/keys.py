@@ -96,6 +96,7 @@ class Var(StrEnum):
     RMTL = "rmtl"                    # restricted mean time lost to the event (category: tau)
     RMST_DIFFERENCE = "rmst_difference"   # group_level: "<level> vs <reference>"
     RMST_RATIO = "rmst_ratio"
+    LAST_TIME = "last_time"          # a level's last observed time, shorter than tau: no RMST
     EXCLUDED = "excluded"            # landmark: patients with the event or censored by then
     MANTEL_BYAR = "mantel_byar"
     PROPENSITY = "propensity"        # a comparison's propensity scores (per group)
@@ -217,6 +218,8 @@ class Method(StrEnum):
     MANTEL_BYAR = "Mantel-Byar test (exact partial likelihood score test)"
     SIMON_MAKUCH = "Simon-Makuch"
     COUNT = "count"
+    SHORT_FOLLOW_UP = ("last observed time (event or censoring) of the level, before tau: "
+                       "not estimated")
     AT_RISK = "count; at risk = time >= t"
     CUMULATIVE_EVENTS = "count; cumulative events = event time <= t"
     CUMULATIVE_EVENTS_OF_INTEREST = ("count; cumulative events of interest = event time <= t "

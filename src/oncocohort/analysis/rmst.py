@@ -17,7 +17,9 @@ For an endpoint with ``rmst: {tau: ...}`` (``analysis="rmst"``, ``category``: ta
 
 tau must lie within the follow-up of the patients analysed: :func:`largest_usable_tau` is
 the largest (the last observed time), and the study refuses a larger tau before the analyses
-run. A subgroup level followed for less than tau gets no rows, and a note says why.
+run. A subgroup variable with a level followed for less than tau gets no estimate rows; instead
+each such level has a ``last_time`` row (``max``: its last observed time, ``category``: tau),
+from which the report's data-quality section says why, with labels and the time unit.
 """
 
 from __future__ import annotations
@@ -96,9 +98,10 @@ def compute_rmst_rows(
             short = [lv for lv in levels
                      if float(v.loc[v[var] == lv, "aval"].max()) < tau]
             if short:
-                notes.append(
-                    f"RMST of {endpoint} by {var}: not estimated, level(s) "
-                    f"{', '.join(short)} followed for less than tau = {tau:g}")
+                rows += [ArdRow(a, Stat.MAX, float(v.loc[v[var] == lv, "aval"].max()),
+                                variable=Var.LAST_TIME, category=cat, unit=unit,
+                                method=Method.SHORT_FOLLOW_UP, endpoint=endpoint,
+                                group_var=var, group_level=lv) for lv in short]
                 continue
             if len(levels) < 2:
                 continue

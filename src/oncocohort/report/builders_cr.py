@@ -24,7 +24,13 @@ from oncocohort.report.figures.km import KmCurve, compute_km_figure
 from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
-from oncocohort.report.wording import ci_label, suppression_footnote
+from oncocohort.report.wording import (
+    ci_label,
+    competing_names,
+    in_prose,
+    sentence_case,
+    suppression_footnote,
+)
 
 __all__ = ["build_competing_tables", "build_rmst_table", "build_landmark_tables",
            "build_time_varying_tables", "build_cr_figures", "cr_methods", "rmst_survival_rows"]
@@ -50,15 +56,16 @@ def build_competing_tables(analysis: StudyAnalysis, options: ReportOptions
     ci = ci_label(options)
     unit = options.conventions.time_unit
     out = []
-    for ep, res in analysis.competing.items():
+    for ep in analysis.competing:
         label = options.label(ep)
+        event, competing = competing_names(options, ep)
         cells = _Counts(options.small_cell_k, options.style)
         base = {"analysis": _CR, "endpoint": ep}
         times = a.values("category", variable=Var.CIF_EVENT, statistic=Stat.PCT, group_var="",
                          **base)
         header = ("", "Patients", "Events", "Competing events",
-                  *(f"{t}-{_unit1(unit)} incidence of the event, % ({ci})" for t in times),
-                  *(f"{t}-{_unit1(unit)} incidence of the competing event, % ({ci})"
+                  *(f"{t}-{_unit1(unit)} incidence of {event}, % ({ci})" for t in times),
+                  *(f"{t}-{_unit1(unit)} incidence of {competing}, % ({ci})"
                     for t in times), "Gray's test p")
         rows: list[list] = []
 
@@ -84,16 +91,19 @@ def build_competing_tables(analysis: StudyAnalysis, options: ReportOptions
         body = _finish(rows, cells)
         body = tuple(r if len(r) == len(header) else (r[0], *[""] * (len(header) - 1))
                      for r in body)
+        not_estimable = any(str(c).startswith("NE") for r in body for c in r[4:])
         notes = (
-            f"Competing event: {res.label.lower()} ends with the competing event when it "
-            "comes first (e.g. death without progression). Cumulative incidence by the "
+            f"Events: {event}; competing events: {competing}, which ends "
+            f"{in_prose(label)} when it comes first. Cumulative incidence by the "
             "Aalen-Johansen estimator, which treats the competing event as an event, not as "
             "a censoring (1 - Kaplan-Meier would overstate the incidence); variance as R "
             f"cmprsk cuminc (Aalen type, with its correction for ties); {ci} on the "
             f"{options.conventions.km_conf_type} scale.",
             "Gray's test (rho = 0) compares the cumulative incidence of the event across the "
             "levels (R cmprsk cuminc $Tests).",
-        ) + suppression_footnote(options, cells.used)
+        ) + ((f"NE: not estimable, the time lies beyond the last follow-up (event or "
+              f"censoring) of the patients of that row, where the incidence is not known.",)
+             if not_estimable else ()) + suppression_footnote(options, cells.used)
         out.append(DisplayTable(f"competing_{ep}", f"{label}: cumulative incidence with "
                                 "competing events", header, body, notes))
         fg = _fine_gray_table(a, ep, label, options)
@@ -167,8 +177,8 @@ def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable 
         w = {**base, "endpoint": ep}
         var_kind = Var.RMTL if a.has(variable=Var.RMTL, statistic=Stat.ESTIMATE, **w,
                                      category=a.values("category", **w)[0]) else Var.RMST
-        what = ("restricted mean time lost to the event" if var_kind == Var.RMTL
-                else "RMST")
+        what = (f"restricted mean time lost to {competing_names(options, ep)[0]}"
+                if var_kind == Var.RMTL else "RMST")
         for tau in a.values("category", **w):
             rows.append((f"## {options.label(ep)}: {what} by {tau} {unit}", "", "", ""))
             overall = {**w, "variable": var_kind, "category": tau}
@@ -429,17 +439,7 @@ def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
             "estimated by the Aalen-Johansen method with the variance of R cmprsk cuminc, "
             "compared across groups by Gray's test, and modelled by Fine-Gray "
             "subdistribution hazards regression (cmprsk crr, robust standard errors).")
-    a = ArdLookup(analysis.ard)
-    taus = {e: a.values("category", analysis=Analysis.RMST, endpoint=e)
-            for e in a.values("endpoint", analysis=Analysis.RMST)}
-    if taus:
-        which = "; ".join(f"{options.label(e).lower()} to {', '.join(t)} "
-                          f"{options.conventions.time_unit}" for e, t in taus.items())
-        parts.append(
-            f"Restricted mean survival time (RMST) was estimated as the area under the "
-            f"Kaplan-Meier curve up to a horizon tau chosen before the analysis within the "
-            f"follow-up ({which}), with delta-method standard errors; groups were compared by "
-            "the RMST difference and ratio (survRM2).")
+    parts += _rmst_methods(ArdLookup(analysis.ard), options)
     for res in analysis.landmark_analyses:
         s = res.spec
         parts.append(
@@ -455,3 +455,37 @@ def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
             "the Mantel-Byar test and Simon-Makuch curves).")
     return " ".join(parts)
 
+
+
+def _rmst_methods(a: ArdLookup, options: ReportOptions) -> list[str]:
+    """The RMST sentence (Kaplan-Meier area, Greenwood delta-method SE) for the endpoints
+    without competing events, the RMTL sentence (Aalen-Johansen area, infinitesimal-jackknife
+    SE) for those with, and how groups were compared."""
+    unit = options.conventions.time_unit
+    rmst, rmtl = [], []
+    for e in a.values("endpoint", analysis=Analysis.RMST):
+        taus = ", ".join(a.values("category", analysis=Analysis.RMST, endpoint=e,
+                                  group_var=""))
+        if Var.RMTL in a.values("variable", analysis=Analysis.RMST, endpoint=e):
+            event, competing = competing_names(options, e)
+            rmtl.append(
+                f"For {in_prose(options.label(e))}, the restricted mean time lost to {event} "
+                "(RMTL) was estimated as the area under the Aalen-Johansen cumulative "
+                f"incidence of {event}, {competing} being a competing event, up to a horizon "
+                f"tau chosen before the analysis within the follow-up ({taus} {unit}), with an "
+                "infinitesimal-jackknife standard error (R multi-state survfit rmean).")
+        else:
+            rmst.append(f"{in_prose(options.label(e))} to {taus} {unit}")
+    parts = []
+    if rmst:
+        parts.append(
+            "Restricted mean survival time (RMST) was estimated as the area under the "
+            "Kaplan-Meier curve up to a horizon tau chosen before the analysis within the "
+            f"follow-up ({'; '.join(rmst)}), with delta-method standard errors from "
+            "Greenwood's variance (R survfit rmean).")
+    parts += rmtl
+    if parts:
+        parts.append("Groups were compared by the difference and ratio of these restricted "
+                     "means (survRM2 rmst2: difference on the natural scale, ratio on the log "
+                     "scale by the delta method).")
+    return parts

@@ -76,6 +76,10 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     paragraph from ``options`` (the conventions used), ``problems``' warnings."""
     versions = software_versions()
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
+    endpoints |= {k: v.label for k, v in analysis.competing.items()}  # defined in the methods
+    order = [name for name, _, _ in options.facts.endpoints]
+    endpoints = dict(sorted(endpoints.items(), key=lambda kv: order.index(kv[0])
+                            if kv[0] in order else len(order)))
     tables = build_report_tables(analysis, options)
     figures = build_report_figures(analysis, options)
     order = report_order([t.name for t in tables], [f.name for f in figures])

@@ -78,6 +78,9 @@ class MethodFacts:
     endpoints
         Per endpoint ``(name, events, censor)``: the named dates that end it with an event and
         those it is censored at, in the spec's order.
+    competing
+        Per endpoint with competing events ``(name, events, competing)``: the named dates of
+        the event of interest and of the competing events.
     subgroup_cuts
         Per subgroup variable cut from a numeric column ``(variable, source column, cut
         points, labels)``.
@@ -87,6 +90,7 @@ class MethodFacts:
     """
 
     endpoints: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    competing: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
     subgroup_cuts: tuple[tuple[str, str, tuple[float, ...], tuple[str, ...]], ...] = ()
     regimen_drugs: tuple[str, ...] = ()
     term_groups: tuple[str, ...] = ()

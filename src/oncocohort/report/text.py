@@ -15,7 +15,7 @@ from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.format import fmt_num, fmt_range
 from oncocohort.report.options import ReportOptions
-from oncocohort.report.wording import ci_label, in_prose
+from oncocohort.report.wording import ci_label, competing_names, in_prose
 
 __all__ = ["results_sentences", "missing_data_notes"]
 
@@ -194,4 +194,26 @@ def missing_data_notes(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
         if n > 0:
             out.append(f"{options.label(ep)}: {_patients(n)} censored on day 1 (no follow-up "
                        f"for this endpoint after its start, e.g. no tumour assessment).")
+    return out + _short_follow_up_notes(a, options)
+
+
+def _short_follow_up_notes(a: ArdLookup, options: ReportOptions) -> list[str]:
+    """Per endpoint, tau and subgroup variable whose RMST (or RMTL) was not estimated: the
+    levels followed for less than tau, with their last observed time (``last_time`` rows)."""
+    out = []
+    unit = options.conventions.time_unit
+    for ep in a.values("endpoint", analysis=Analysis.RMST, variable=Var.LAST_TIME):
+        w = {"analysis": Analysis.RMST, "endpoint": ep}
+        what = (f"restricted mean time lost to {competing_names(options, ep)[0]}"
+                if Var.RMTL in a.values("variable", **w) else "restricted mean survival time")
+        for tau in a.values("category", variable=Var.LAST_TIME, **w):
+            t = {**w, "variable": Var.LAST_TIME, "category": tau, "statistic": Stat.MAX}
+            for var in a.values("group_var", **t):
+                short = "; ".join(
+                    f"{lv} followed for "
+                    f"{fmt_num(a.get(group_var=var, group_level=lv, **t), style=options.style)}"
+                    f" {unit}" for lv in a.values("group_level", group_var=var, **t))
+                out.append(f"{options.label(ep)}: {what} by {tau} {unit} not estimated by "
+                           f"{in_prose(options.label(var))}, as a level was followed for less "
+                           f"than tau ({short} only).")
     return out

@@ -24,7 +24,7 @@ from oncocohort.report.prose import in_prose
 __all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "PROPORTION_CI_NAMES",
            "MEDIAN_CI_NAMES", "COX_TIES_NAMES", "SCREEN_TEST_NAMES", "ci_label",
            "convention_footnotes", "follow_up_footnotes",
-           "in_prose",
+           "in_prose", "competing_names", "sentence_case",
            "suppression_footnote", "methods_paragraph", "software_versions"]
 
 #: ``proportion_ci`` -> (footnote name, methods phrase).
@@ -177,9 +177,46 @@ DATE_WORDS: Mapping[str, str] = {
 }
 
 
-def _dates(names: Sequence[str], join: str) -> str:
-    words = [DATE_WORDS.get(n, n.removeprefix("patients.").replace("_", " ")) for n in names]
+def _date_words(name: str, options: ReportOptions | None) -> str:
+    """A named date in words: :data:`DATE_WORDS`; ``patients.<column>``: the column's label
+    (``labels``) in prose, else the column in words without a trailing "date"."""
+    if name in DATE_WORDS:
+        return DATE_WORDS[name]
+    column = name.removeprefix("patients.")
+    if options is not None and column in options.labels:
+        return in_prose(options.labels[column])
+    return column.removesuffix("_date").replace("_", " ")
+
+
+def _dates(names: Sequence[str], join: str, options: ReportOptions | None = None) -> str:
+    words = [_date_words(n, options) for n in names]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {join} " + words[-1]
+
+
+def sentence_case(text: str) -> str:
+    """``"the last contact"`` -> ``"Last contact"``; ``"death without progression"`` ->
+    ``"Death without progression"`` (a legend entry or a table row)."""
+    for article in ("the ", "a ", "an "):
+        text = text.removeprefix(article)
+    return text[:1].upper() + text[1:]
+
+
+def competing_names(options: ReportOptions, endpoint: str) -> tuple[str, str]:
+    """The event of interest and the competing event of a competing-risk endpoint as the
+    text names them, from its named dates (``endpoints.<name>.events`` and ``competing``):
+    ``("progression", "death without progression")``. A competing ``death`` is "death without
+    <the event>" (the usual term: death without progression, death without relapse); other
+    competing dates are named as they are (``patients.other_death_date``: its label, else
+    "other death"). ``("the event", "the competing event")`` when the spec does not say."""
+    rules = {name: (ev, comp) for name, ev, comp in options.facts.competing}
+    if endpoint not in rules:
+        return "the event", "the competing event"
+    ev, comp = rules[endpoint]
+    event = _dates(ev, "or", options)
+    competing = _dates(comp, "or", options)
+    if tuple(comp) == ("death",) and "death" not in ev:
+        competing = f"death without {event}"
+    return event, competing
 
 
 def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str) -> str:
@@ -207,15 +244,20 @@ def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str)
 
 def _endpoint_methods(options: ReportOptions, endpoints: Mapping[str, str]) -> str:
     rules = {name: (ev, cens) for name, ev, cens in options.facts.endpoints}
+    competing = {name for name, _, _ in options.facts.competing}
     parts = []
     for name, label in endpoints.items():
         if name not in rules:
             continue
         ev, cens = rules[name]
         first = ", whichever came first" if len(ev) > 1 else ""
+        if name in competing:
+            _, what = competing_names(options, name)
+            first += f", with {what} counted as a competing event"
+        nobody = "with neither" if name in competing else "without an event"
         parts.append(f"{label} ran from the {options.time_origin(name)} to "
-                     f"{_dates(ev, 'or')}{first}; patients without an event were censored at "
-                     f"{_dates(cens, 'or, failing that,')}. ")
+                     f"{_dates(ev, 'or', options)}{first}; patients {nobody} were censored "
+                     f"at {_dates(cens, 'or, failing that,', options)}. ")
     return "".join(parts)
 
 
@@ -293,8 +335,11 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
     if "response" in sections:
         parts.append(_response_methods(options, lookup, level))
     if "survival" in sections:
+        with_competing = {name for name, _, _ in options.facts.competing} & set(endpoints)
         parts.append(
-            f"Time-to-event endpoints were estimated by the Kaplan-Meier method, with "
+            "Time-to-event endpoints"
+            + (" without a competing event" if with_competing else "")
+            + f" were estimated by the Kaplan-Meier method, with "
             f"pointwise {level} confidence intervals on the {c.km_conf_type} scale and median "
             f"confidence intervals {MEDIAN_CI_NAMES[c.median_ci][1]}. ")
         parts.append(_endpoint_methods(options, endpoints))

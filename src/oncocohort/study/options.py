@@ -359,6 +359,8 @@ def _method_facts(spec: StudySpec) -> MethodFacts:
     return MethodFacts(
         endpoints=tuple((name, tuple(e.events), tuple(e.censor))
                         for name, e in spec.endpoints.items()),
+        competing=tuple((name, tuple(e.events), tuple(e.competing))
+                        for name, e in spec.endpoints.items() if e.competing),
         subgroup_cuts=tuple((s.variable, s.derive.from_, tuple(float(c) for c in s.derive.cut),
                              tuple(s.derive.labels))
                             for s in spec.subgroups if s.derive is not None),
