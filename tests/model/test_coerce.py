@@ -36,6 +36,17 @@ def test_full_dates_in_accepted_spellings():
 
 
 @pytest.mark.by_hand
+def test_chinese_year_first_dates_mixed_with_the_others_in_one_column():
+    c = coerce_dates(["2014年2月3日", "2014/2/4", "2014 年 02 月 05 日", "2014-02-06",
+                      "2014.2.7", "2014年2月30日", "2014年13月1日", "2014年2月"],
+                     partial_dates="first")
+    assert _iso(c.values) == ["2014-02-03", "2014-02-04", "2014-02-05", "2014-02-06",
+                              "2014-02-07", None, None, "2014-02-01"]
+    assert c.codes == (None,) * 5 + ("invalid_date", "invalid_date", None)
+    assert c.imputed == (False,) * 7 + (True,)
+
+
+@pytest.mark.by_hand
 @pytest.mark.parametrize("rule, month, year", [
     ("first", "2014-02-01", "2014-01-01"),
     ("mid", "2014-02-15", "2014-06-30"),   # admiral: 15th; 30 June when the month is missing

@@ -18,7 +18,8 @@ from oncocohort.propose.content import profile_column
     (["03/05/2023", "04/06/2023"], "ambiguous", None),
     (["25/03/2022", "03/25/2022"], "mixed", None),
     (["25.03.2022", "01.04.2022"], "day_first", "%d.%m.%Y"),
-    (["2023年5月3日", "2024年1月31日"], "chinese", "%Y年%m月%d日"),
+    (["2023年5月3日", "2024年1月31日"], "chinese", None),
+    (["2023年5月3日", "2023/5/4", "2023-05-05", "2023.5.6"], "year_first", None),
     (["45000", "45100", "44000"], "serial", None),
 ])
 def test_date_styles(cells, style, fmt):
@@ -78,3 +79,11 @@ def test_dates_are_not_phone_numbers():
 def test_empty_column():
     c = profile_column([None, None])
     assert c.empty and c.dates is None and c.codes == ()
+
+
+def test_year_first_styles_mixed_in_one_column_are_all_read():
+    d = profile_column(["2023年5月3日", "2023/5/4", "2023-05-05", "2023.5.6", "2024年1月31日",
+                        "2023年13月1日"]).dates
+    assert (d.style, d.format) == ("year_first", None)
+    assert (d.parsed, d.failed, d.failed_positions) == (5, 1, (5,))
+    assert (d.first, d.last) == (dt.date(2023, 5, 3), dt.date(2024, 1, 31))

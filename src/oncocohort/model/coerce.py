@@ -15,17 +15,18 @@ Missing
 Dates
     Typed as ``datetime64[ns]`` at midnight (pandas' native date type, so that date
     arithmetic, ``.dt`` and comparisons work everywhere downstream). Accepted text: year
-    first ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYY.MM.DD`` (one- or two-digit month and
-    day), optionally followed by a time which is dropped (Excel cells read as text look like
-    ``2014-02-03 00:00:00``); or exactly the source's ``date_format`` (``strptime`` codes)
-    when the spec gives one. Day-first or month-first text such as ``03/02/2014`` is
+    first ``YYYY-MM-DD``, ``YYYY/MM/DD``, ``YYYY.MM.DD`` or ``YYYY年M月D日`` as Chinese
+    workbooks write it (one- or two-digit month and day; the styles may be mixed in one
+    column), optionally followed by a time which is dropped (Excel cells read as text look
+    like ``2014-02-03 00:00:00``); or exactly the source's ``date_format`` (``strptime``
+    codes) when the spec gives one. Day-first or month-first text such as ``03/02/2014`` is
     ambiguous and is rejected unless ``date_format`` says how to read it. A time part must be
     a time of day (hours 0-23, minutes and seconds 0-59): ``2023-05-03T25:61:00`` is invalid.
     Dates outside :data:`DATE_RANGE` (1900-01-01 to 2100-12-31) are implausible for a
     patient's record and fail with ``date_out_of_range``; this also keeps placeholders such
     as ``9999-12-31`` ("ongoing") out of the analysis instead of overflowing it.
 Partial dates
-    ``YYYY-MM`` (also ``YYYY/MM``, ``MM/YYYY``) and ``YYYY``. With ``partial_dates="reject"``
+    ``YYYY-MM`` (also ``YYYY/MM``, ``YYYY年M月``, ``MM/YYYY``) and ``YYYY``. With ``partial_dates="reject"``
     they are errors; otherwise they are imputed like admiral's ``date_imputation``:
     ``first`` -> 2014-02-01 / 2014-01-01; ``mid`` -> 2014-02-15 / 2014-06-30; ``last`` ->
     2014-02-28 / 2014-12-31 (the last day of the month, leap years included).
@@ -83,6 +84,10 @@ _FULL_DATE = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
+
+#: ``2023年5月3日`` (and ``2023年5月``), blanks allowed around the characters: rewritten as
+#: ``2023-5-3`` (``2023-5``) before the patterns above and below are tried.
+_CHINESE_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$")
 
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{4})$")
@@ -249,6 +254,8 @@ def _parse_date(
             return dt.datetime.strptime(text, fmt).date(), None, False
         except ValueError:
             pass
+    if m := _CHINESE_DATE.match(text):
+        text = "-".join(x for x in m.groups() if x)
     if m := _FULL_DATE.match(text):
         hour, minute, second = (int(x) if x else 0 for x in m.group(4, 5, 6))
         if hour > 23 or minute > 59 or second > 59:
@@ -283,6 +290,8 @@ def coerce_dates(
     (None, None, None, 'invalid_date')
     >>> c.imputed
     (False, True, False, False)
+    >>> coerce_dates(["2023年5月3日", "2023/5/4", "2023-05-05"]).values.dt.day.tolist()
+    [3, 4, 5]
     """
     def one(v: Any):
         if is_missing(v):

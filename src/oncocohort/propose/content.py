@@ -11,8 +11,9 @@ Dates
     (``2023-05-03``, ``2023/5/3``, ``2023.05.03``) needs no format. Day-first or month-first
     text (``03/05/2023``) is decided by the cells: a first part above 12 makes the column
     day-first (``%d/%m/%Y``), a second part above 12 month-first (``%m/%d/%Y``); when no cell
-    decides, the reading is ``ambiguous`` and the engine asks. ``2023年5月3日`` is read with
-    ``%Y年%m月%d日``. Whole numbers between 18264 and 73050 (1950-01-01 to 2100-01-01 as Excel
+    decides, the reading is ``ambiguous`` and the engine asks. ``2023年5月3日`` is year-first
+    text too, read with no format like the others and mixed with them in one column (style
+    ``chinese`` when every cell is written so, else ``year_first``). Whole numbers between 18264 and 73050 (1950-01-01 to 2100-01-01 as Excel
     serial day numbers) are ``serial``: Excel dates stored as numbers, which the model does
     not read as dates (the engine asks for the column to be formatted as dates).
 Codes
@@ -220,8 +221,6 @@ def _dates(values: Sequence[str], numbers: NumberSummary | None) -> DateReading 
                            serial_to_date(numbers.maximum))
     if numbers is not None:
         return None
-    if sum(bool(_CN_DATE.match(v)) for v in values) * 2 >= len(values):
-        return _reading(values, "%Y年%m月%d日", "chinese")
     dm = _day_month(values)
     if dm is not None:
         return dm
@@ -230,7 +229,8 @@ def _dates(values: Sequence[str], numbers: NumberSummary | None) -> DateReading 
         return None
     if all(_ISO.match(v) for v in values):
         return plain
-    return DateReading("year_first", None, plain.parsed, plain.partial, plain.failed,
+    style: DateStyle = "chinese" if all(_CN_DATE.match(v) for v in values) else "year_first"
+    return DateReading(style, None, plain.parsed, plain.partial, plain.failed,
                        plain.failed_positions, plain.first, plain.last)
 
 
