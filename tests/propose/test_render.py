@@ -121,3 +121,18 @@ def test_init_then_run_prints_the_workbooks_words(tmp_path):
     lines = [x.split(",")[0].strip() for x in table1.splitlines()]
     sex = lines.index("Sex")
     assert lines[sex + 1: sex + 3] == ["Male", "Female"]  # not "M", "F"; Male first
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "the patient-level outputs carry it"),
+                                              ("zh", "患者级输出文件会包含此编号")])
+def test_hospital_number_warning_reaches_the_spec_and_the_terminal(workbooks, lang, words):
+    from oncocohort.propose.summary import summary_lines
+
+    p, spec = _render(workbooks, "messy_zh.xlsx", lang)
+    line = next(x for x in spec.text.splitlines() if x.strip().startswith("subject_id:"))
+    assert "住院号" in line and words in line  # beyond the first two notes of its evidence
+    said = summary_lines(p, spec, "study.yaml", lang)
+    row = next(i for i, x in enumerate(said) if x.strip().startswith("住院号"))
+    assert words in said[row + 1] and said[row + 1].strip().startswith("!")
+    _, clear = _render(workbooks, "clear.xlsx", lang)  # 'Patient ID' is no hospital number
+    assert words not in clear.text

@@ -12,10 +12,15 @@ from typing import Literal
 
 from oncocohort.propose.results import Note
 
-__all__ = ["LANGUAGES", "MESSAGES", "ROLE_LABELS", "DATE_STYLES", "describe", "role_label"]
+__all__ = ["LANGUAGES", "MESSAGES", "ROLE_LABELS", "DATE_STYLES", "WARNINGS", "describe",
+           "role_label"]
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
+
+#: Evidence a person must read whatever else is said of the column: shown in the spec's
+#: comment and in the terminal, beyond the first two notes that explain a guess.
+WARNINGS: frozenset[str] = frozenset({"hospital_number"})
 
 ROLE_LABELS: dict[str, dict[str, str]] = {
     "en": {

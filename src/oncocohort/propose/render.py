@@ -33,7 +33,7 @@ from oncocohort.propose.analysis import (
     default_landmarks,
     propose_subgroups,
 )
-from oncocohort.propose.messages import DATE_STYLES, describe, role_label
+from oncocohort.propose.messages import DATE_STYLES, WARNINGS, describe, role_label
 from oncocohort.propose.results import ColumnProposal, Note, SheetProposal
 from oncocohort.propose.roles import ROLES
 from oncocohort.propose.todos import REQUIRED_ROLES, open_todos
@@ -145,8 +145,10 @@ def _line(indent: int, body: str, comment: str | None = None) -> str:
 
 
 def _why(col: ColumnProposal, lang: str) -> str:
+    """The first two notes of the evidence, and every warning (:data:`WARNINGS`)."""
     first = describe(col.evidence[0], lang) if col.evidence else ""
-    rest = [describe(n, lang) for n in col.evidence[1:2]]
+    rest = [describe(n, lang) for i, n in enumerate(col.evidence[1:], 1)
+            if i < 2 or n.code in WARNINGS]
     why = "; ".join([first, *rest]) if first else ""
     if col.level == "sure":
         return f"sure: {why}" if why else "sure"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oncocohort.propose.messages import role_label
+from oncocohort.propose.messages import WARNINGS, describe, role_label
 from oncocohort.propose.render import SpecText, display_width
 from oncocohort.propose.results import SheetProposal
 
@@ -24,7 +24,8 @@ _TEXT = {
 
 def summary_lines(proposal: SheetProposal, spec: SpecText, out: str, lang: str = "en"
                   ) -> list[str]:
-    """The column table, the open questions and where the spec went."""
+    """The column table (with the warnings of :data:`~oncocohort.propose.messages.
+    WARNINGS` under their column), the open questions and where the spec went."""
     t = _TEXT.get(lang, _TEXT["en"])
     sheet = f", {proposal.sheet}" if proposal.sheet else ""
     lines = [t["sheet"].format(file=proposal.file, sheet=sheet, row=proposal.header_row,
@@ -35,6 +36,8 @@ def summary_lines(proposal: SheetProposal, spec: SpecText, out: str, lang: str =
         pad = " " * (width - display_width(c.header))
         lines.append(f"  {c.header}{pad}  {t['levels'][c.level]:8s}  "
                      f"{role_label(c.role, lang)}" + (f" -> {target}" if target else ""))
+        lines += [f"  {' ' * width}  ! {describe(n, lang)}" for n in c.evidence
+                  if n.code in WARNINGS]
     if spec.todos:
         lines.append(t["todos"].format(n=len(spec.todos)))
         lines += [f"  {i}. {x}" for i, x in enumerate(spec.todos, 1)]

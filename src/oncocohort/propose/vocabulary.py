@@ -35,6 +35,7 @@ HEADER_TERMS: dict[str, tuple[str, ...]] = {
         "patient id", "subject id", "id", "patient no", "patient number", "pt id", "study id",
         "case id", "case no", "case number", "record number", "mrn", "medical record number",
         "hospital number", "hospital id", "chart number", "pid", "patient code", "subject",
+        "usubjid", "subjid",
         "住院号", "病案号", "病历号", "患者编号", "病人编号", "患者id", "登记号", "门诊号",
         "研究编号", "受试者编号", "编号", "id号", "档案号", "就诊号", "患者序号",
     ),
@@ -42,13 +43,13 @@ HEADER_TERMS: dict[str, tuple[str, ...]] = {
         "treatment start date", "start date", "start of treatment", "treatment start",
         "date of treatment start", "index date", "first dose date", "date of first dose",
         "first dose", "c1d1", "treatment initiation", "initiation date",
-        "date of first treatment", "start", "treatment date",
+        "date of first treatment", "start", "treatment date", "trtsdt", "trtsdtm",
         "治疗开始日期", "开始治疗日期", "治疗开始时间", "开始治疗时间", "首次用药日期",
         "首次治疗日期", "用药开始日期", "开始日期", "起始日期", "入组日期", "基线日期",
         "治疗日期", "用药日期", "开始用药时间",
     ),
     "birth_date": (
-        "date of birth", "birth date", "dob", "birthday", "born", "birthdate",
+        "date of birth", "birth date", "dob", "birthday", "born", "birthdate", "brthdt",
         "出生日期", "出生年月", "出生年月日", "生日", "出生时间",
     ),
     "age": (
@@ -63,14 +64,14 @@ HEADER_TERMS: dict[str, tuple[str, ...]] = {
     ),
     "last_alive_date": (
         "last follow up", "last follow up date", "date of last follow up", "last contact",
-        "last contact date", "date of last contact", "last known alive",
+        "last contact date", "date of last contact", "last known alive", "lstalvdt",
         "date last known alive", "last alive", "last alive date", "last visit", "last seen",
         "follow up date", "fu date", "last fu", "date of last visit",
         "末次随访", "末次随访日期", "末次随访时间", "最后随访", "最后随访日期", "随访日期",
         "随访截止日期", "末次联系日期", "最后联系日期", "末次就诊日期", "随访时间",
     ),
     "death_date": (
-        "date of death", "death date", "dod", "died on", "date died", "death",
+        "date of death", "death date", "dod", "died on", "date died", "death", "dthdt",
         "死亡日期", "死亡时间", "死亡",
     ),
     "vital_status": (
