@@ -114,3 +114,20 @@ def test_help_names_both_doors(capsys):
 def test_app_options_are_checked():
     code, text = run(["app", "--max-upload-mb", "0", "--no-browser"])
     assert code == ExitStatus.INPUT and "--max-upload-mb" in text
+
+
+def test_init_on_a_sas_dataset(tmp_path):
+    """The committed SAS dataset (CDISC names USUBJID, TRTSDT, AGE, SEX): mapped by name, and
+    the two roles it lacks (last follow-up, who died) are its only questions."""
+    shutil.copy(Path(__file__).parents[1] / "sources" / "fixtures" / "patients.sas7bdat",
+                tmp_path)
+    out = tmp_path / "study.yaml"
+    code, text = run(["init", tmp_path / "patients.sas7bdat", "--out", out])
+    assert code == ExitStatus.OK, text
+    spec = yaml.safe_load(out.read_text(encoding="utf-8"))
+    source = spec["sources"]["patients"]
+    assert source["file"] == "patients.sas7bdat" and "sheet" not in source
+    assert {k: v for k, v in source["columns"].items() if v != "TODO"} == {
+        "subject_id": "USUBJID", "index_date": "TRTSDT", "age": "AGE", "sex": "SEX"}
+    assert "2 open question(s)" in text and "last date known alive" in text
+    assert "who died" in text
