@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from oncocohort.stats import MatchResult, balance, match
+from _ps_cases import COVARIATES, ps_cohort
+from oncocohort.stats import MatchResult, balance, match, propensity_scores
 
 REL = 1e-6
 ABS = 1e-9
@@ -265,6 +266,51 @@ def test_fast_matching_equals_brute_force(seed, ratio, caliper):
     logit = np.log(ps / (1 - ps))
     width = np.inf if caliper is None else caliper * np.std(logit, ddof=1)
     assert _pair_tuples(res) == _brute_force(logit, t, ratio, width)
+
+
+# ----------------------------------------------------------------------------- any CPU
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_shuffled_rows_match_the_same_subjects(seed):
+    """Scores fitted on the rows in another order match the same subjects: the linear
+    predictor is summed in a fixed order, whatever the row's position (not a BLAS product)."""
+    d = ps_cohort(157, seed)
+    d.index = pd.Index([f"P{i:03d}" for i in range(len(d))], name="subject")
+
+    def pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+        ps = propensity_scores(frame, treatment="t", covariates=COVARIATES)
+        res = match(frame, treatment="t", ps=ps, ratio=2, caliper=0.2)
+        return set(zip(res.pairs.treated_id, res.pairs.control_id, strict=True))
+
+    base = pairs(d)
+    assert len(base) > 40
+    for k in range(3):
+        shuffled = d.iloc[np.random.default_rng(seed * 10 + k).permutation(len(d))]
+        assert pairs(shuffled) == base
+
+
+@pytest.mark.parametrize("seed", [23, 25])
+def test_equal_controls_tie_wherever_their_rows_fall(seed):
+    """Two controls with the covariates of the treated unit matched first are tied with it
+    at distance 0 on the computed scores, and the first in row order is taken, as in R. With
+    a BLAS product the copy in the last rows (past the last block of 8) was an ulp away on
+    AVX-512 CPUs, and the later copy was taken (these seeds)."""
+    n, late, early = 123, 121, 9
+    d = ps_cohort(n, seed)
+    ps = propensity_scores(d, treatment="t", covariates=COVARIATES)
+    top = int(np.argmax(np.where(d.t == 1, ps, -1.0)))
+    d = d.iloc[[i for i in range(n) if i != top] + [top]].reset_index(drop=True)  # top last
+    top = n - 1
+    d.loc[[late, early], COVARIATES] = d.loc[[top, top], COVARIATES].to_numpy()
+    d.loc[[late, early], "t"] = 0
+    ps = propensity_scores(d, treatment="t", covariates=COVARIATES)
+    assert ps[late] == ps[early] == ps[top]
+    others = np.where(d.t == 1, ps, -1.0)
+    others[top] = -1.0
+    assert ps[top] > others.max()  # matched first: nobody else can take a copy before it
+    res = match(d, treatment="t", ps=ps, caliper=None)
+    assert res.pairs.loc[res.pairs.treated_id == top, "control_id"].tolist() == [early]
 
 
 # ----------------------------------------------------------------------------- errors

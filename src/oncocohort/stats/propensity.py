@@ -39,6 +39,7 @@ from scipy.special import expit
 
 from ._cox_checks import aliased_columns
 from ._cox_design import _categorical_terms, _numeric_term, is_categorical
+from ._cox_fit import linear_predictor
 
 __all__ = [
     "ESTIMANDS",
@@ -134,21 +135,27 @@ def _deviance(t: NDArray[np.float64], mu: NDArray[np.float64]) -> float:
 
 
 def _irls(x: NDArray[np.float64], t: NDArray[np.float64]):
-    """Newton-Raphson (= IRLS for the canonical link) from beta = 0, with step halving."""
+    """Newton-Raphson (= IRLS for the canonical link) from beta = 0, with step halving.
+
+    The linear predictor is summed left to right over the columns for every row
+    (:func:`~oncocohort.stats._cox_fit.linear_predictor`), not a BLAS product: units with
+    identical covariates get bit-identical scores on any CPU and at any row position, so the
+    ties of the matching (:mod:`oncocohort.stats.matching`) are ties everywhere, as in R.
+    """
     tiny = np.finfo(float).eps
     beta = np.zeros(x.shape[1])
     dev_old = _deviance(t, np.full(t.size, 0.5))
     converged = False
     it = 0
     for it in range(1, _MAXIT + 1):  # noqa: B007 - it is reported
-        eta = x @ beta
+        eta = linear_predictor(x, beta)
         mu = np.clip(expit(eta), tiny, 1.0 - tiny)
         w = mu * (1.0 - mu)
         info = (x * w[:, None]).T @ x
         score = x.T @ (t - mu)
         step = cho_solve(cho_factor(info), score)
         new = beta + step
-        mu_new = np.clip(expit(x @ new), tiny, 1.0 - tiny)
+        mu_new = np.clip(expit(linear_predictor(x, new)), tiny, 1.0 - tiny)
         dev = _deviance(t, mu_new)
         halvings = 0
         while not np.isfinite(dev) or dev > dev_old + 1e-12 * (abs(dev_old) + 0.1):
@@ -156,7 +163,7 @@ def _irls(x: NDArray[np.float64], t: NDArray[np.float64]):
                 break
             step = step / 2.0
             new = beta + step
-            mu_new = np.clip(expit(x @ new), tiny, 1.0 - tiny)
+            mu_new = np.clip(expit(linear_predictor(x, new)), tiny, 1.0 - tiny)
             dev = _deviance(t, mu_new)
             halvings += 1
         beta = new
@@ -164,7 +171,7 @@ def _irls(x: NDArray[np.float64], t: NDArray[np.float64]):
             converged = True
             break
         dev_old = dev
-    return beta, expit(x @ beta), dev, it, converged
+    return beta, expit(linear_predictor(x, beta)), dev, it, converged
 
 
 def _fit_logistic(data, treatment, covariates) -> _LogisticFit:
