@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncocohort.derive._common import as_ns
+
 __all__: list[str] = []
 
 NOT_APPLICABLE = "NOT APPLICABLE"
@@ -23,14 +25,6 @@ NOT_APPLICABLE = "NOT APPLICABLE"
 # rounding (50 * 1.2 == 60.00000000000001 in floating point).
 _EPS = 1e-9
 _NAT = np.iinfo(np.int64).min
-
-
-def _as_ns(values) -> np.ndarray:
-    """Dates as int64 nanoseconds (NaT as the int64 minimum)."""
-    values = pd.Series(values)
-    if values.dtype.kind != "M":  # (to_datetime on datetime64 is slow: it probes a cache)
-        values = pd.to_datetime(values)
-    return values.to_numpy().astype("datetime64[ns]").view("int64")
 
 
 def _member(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -83,7 +77,7 @@ def visit_frame(lesions: pd.DataFrame, index_dates: pd.Series | None, o) -> pd.D
     date (``None``: the first visit is every subject's baseline).
     """
     subj_all, subjects = pd.factorize(lesions["subject_id"], sort=True)
-    date_all = _as_ns(lesions["visit_date"].to_numpy())
+    date_all = as_ns(lesions["visit_date"].to_numpy())
     order = np.lexsort((date_all, subj_all))  # stable: rows keep their order within a visit
     s, d = subj_all[order], date_all[order]
     n = len(s)
@@ -97,7 +91,7 @@ def visit_frame(lesions: pd.DataFrame, index_dates: pd.Series | None, o) -> pd.D
 
     # Baseline: the last visit on or before the index date, else the subject's first visit.
     if index_dates is not None:
-        idx = _as_ns(pd.Series(np.asarray(subjects, dtype=object)).map(index_dates).to_numpy())
+        idx = as_ns(pd.Series(np.asarray(subjects, dtype=object)).map(index_dates).to_numpy())
     else:
         idx = np.full(ns, _NAT, dtype=np.int64)
     idx_v = idx[v_subj]

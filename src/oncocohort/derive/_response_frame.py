@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.canon.codes import RESPONSE_CODES
+from oncocohort.derive._common import as_ns
 
 __all__: list[str] = []
 
@@ -28,14 +29,6 @@ _FILLS = {"bor": -1, "bor_date": NAT, "bor_early": False, "cbor": -1, "cbor_date
           "cbor_early": False, "confirmed_first_response_date": NAT, "first_response_date": NAT,
           "first_pd_date": NAT, "last_adequate_assessment_date": NAT, "n_assessments": 0,
           "cb_late": False}
-
-
-def as_ns(values) -> np.ndarray:
-    """Dates as int64 nanoseconds (NaT as the int64 minimum)."""
-    values = pd.Series(values)
-    if values.dtype.kind != "M":  # (to_datetime on datetime64 is slow: it probes a cache)
-        values = pd.to_datetime(values)
-    return values.to_numpy().astype("datetime64[ns]").view("int64")
 
 
 def confirmed(code: np.ndarray, date: np.ndarray, block_end: np.ndarray, o) -> np.ndarray:

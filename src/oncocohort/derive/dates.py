@@ -44,7 +44,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from oncocohort.canon.codes import ADEQUATE_RESPONSES
-from oncocohort.derive._subjects import check_known_subjects
+from oncocohort.derive._common import DeriveDataError, check_known_subjects, require_columns
 
 __all__ = ["derive_named_dates"]
 
@@ -55,12 +55,6 @@ _FROM_BEST = {"progression": "first_pd_date", "first_response": "first_response_
               "last_assessment": "last_assessment_date"}
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} lacks column(s): {', '.join(missing)}")
-
-
 def _as_dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="raise").astype("datetime64[ns]")
 
@@ -68,14 +62,14 @@ def _as_dates(series: pd.Series) -> pd.Series:
 def _per_subject(frame: pd.DataFrame, what: str, subjects: pd.Index) -> pd.DataFrame:
     dup = frame["subject_id"][frame["subject_id"].duplicated()]
     if len(dup):
-        raise ValueError(f"{what} has more than one row for subject(s): "
-                         f"{', '.join(sorted(map(str, dup.unique())))}")
+        raise DeriveDataError(f"{what} has more than one row for subject(s): "
+                              f"{', '.join(sorted(map(str, dup.unique())))}", code="duplicate")
     check_known_subjects(frame["subject_id"], subjects, what)
     return frame.set_index("subject_id").reindex(subjects)
 
 
 def _new_therapy(therapy_lines: pd.DataFrame, subjects: pd.Index) -> pd.Series:
-    _require(therapy_lines, ["subject_id", "setting", "start_date"], "therapy_lines")
+    require_columns(therapy_lines, ["subject_id", "setting", "start_date"], "therapy_lines")
     sub = therapy_lines[therapy_lines["setting"] == "subsequent"]
     first = _as_dates(sub["start_date"]).groupby(sub["subject_id"].astype(str)).min()
     return first.reindex(subjects)
@@ -140,7 +134,7 @@ def derive_named_dates(
     >>> derive_named_dates(p, data_cutoff="2024-07-01").loc[0, "data_cutoff"]
     Timestamp('2024-07-01 00:00:00')
     """
-    _require(patients, ["subject_id", "index_date", "last_alive_date"], "patients")
+    require_columns(patients, ["subject_id", "index_date", "last_alive_date"], "patients")
     subjects = pd.Index(patients["subject_id"].astype(str), name="subject_id")
     pat = _per_subject(patients.assign(subject_id=subjects), "patients", subjects)
     out = pd.DataFrame(index=subjects)
@@ -151,7 +145,7 @@ def derive_named_dates(
         if confirmed:
             source.update(first_response="confirmed_first_response_date",
                           responder="confirmed_responder")
-        _require(best_response, ["subject_id", *source.values()], "best_response")
+        require_columns(best_response, ["subject_id", *source.values()], "best_response")
         best = _per_subject(best_response.assign(subject_id=best_response["subject_id"]
                                                  .astype(str)), "best_response", subjects)
         for name in _FROM_BEST:
@@ -173,7 +167,7 @@ def derive_named_dates(
         cutoff = cutoff.fillna(pd.Timestamp(data_cutoff))
     out["data_cutoff"] = cutoff
     if assessments is not None:
-        _require(assessments, ["subject_id", "assessment_date", "response"], "assessments")
+        require_columns(assessments, ["subject_id", "assessment_date", "response"], "assessments")
         a = assessments.assign(subject_id=assessments["subject_id"].astype(str))
         out["last_adequate_before_progression"] = _last_adequate_before(
             a, out["progression"], inclusive=False).reindex(subjects)
@@ -181,7 +175,7 @@ def derive_named_dates(
             a, out["new_therapy"], inclusive=True).reindex(subjects)
     for spec in patient_dates:
         col = spec.removeprefix("patients.")
-        _require(pat.reset_index(), [col], "patients")
+        require_columns(pat.reset_index(), [col], "patients")
         out[f"patients.{col}"] = _as_dates(pat[col])
     for name in out.columns.drop("responder"):
         out[name] = out[name].astype("datetime64[ns]")

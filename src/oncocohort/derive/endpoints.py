@@ -59,7 +59,7 @@ import pandas as pd
 
 from oncocohort.canon.codes import NAMED_DATES
 from oncocohort.canon.conventions import Conventions, DayCount, TimeUnit
-from oncocohort.problems import InputError, Problem
+from oncocohort.derive._common import DeriveDataError, first_reached
 
 __all__ = ["Endpoint", "EndpointDataError", "TimeOptions", "derive_param_tte", "derive_params_tte",
            "ttr_endpoint", "derive_status_times", "STATUS_COLUMNS",
@@ -214,25 +214,6 @@ def ttr_endpoint(population: Literal["all", "responders"] = "all") -> Endpoint:
 TTR = ttr_endpoint("all")
 
 
-def _earliest(dates: pd.DataFrame, names: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
-    """Row-wise earliest date over ``names`` and the first source reaching it."""
-    values = dates[list(names)]
-    best = values.min(axis=1)
-    src = pd.Series(None, index=dates.index, dtype=object)
-    for name in reversed(names):  # first listed wins ties
-        src = src.mask(values[name].eq(best) & best.notna(), name)
-    return best, src
-
-
-def _latest(dates: pd.DataFrame, names: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
-    values = dates[list(names)]
-    best = values.max(axis=1)
-    src = pd.Series(None, index=dates.index, dtype=object)
-    for name in reversed(names):
-        src = src.mask(values[name].eq(best) & best.notna(), name)
-    return best, src
-
-
 def _need(dates: pd.DataFrame, names: list[str], endpoint: Endpoint) -> None:
     missing = [n for n in names if n not in dates.columns]
     if missing:
@@ -248,15 +229,14 @@ def _subjects(mask: pd.Series, d: pd.DataFrame) -> str:
     return ", ".join(ids[:20]) + more
 
 
-class EndpointDataError(InputError, ValueError):
+class EndpointDataError(DeriveDataError):
     """The data cannot give an endpoint for some subjects (no start date, an event before the
     start, neither an event nor a censoring date): an input problem at the endpoint's YAML
     path naming the subjects, reported by ``validate`` as by ``run`` (exit 2, no traceback).
     Its text (``str``) is the message."""
 
     def __init__(self, message: str, location: str) -> None:
-        super().__init__([Problem("error", message, location=location, code="endpoint_data")])
-        self.args = (message,)
+        super().__init__(message, location=location, code="endpoint_data")
 
 
 def _apply_cutoff(d: pd.DataFrame, endpoint: Endpoint) -> pd.Series:
@@ -344,10 +324,10 @@ def derive_param_tte(
             f"{_subjects(start.isna(), d)}; choose another start or give the date",
             f"endpoints.{endpoint.name}.start")
     lost = _apply_cutoff(d, endpoint)
-    adt, src = _earliest(d, endpoint.events)
+    adt, src = first_reached(d, endpoint.events, "earliest")
     competing = pd.Series(False, index=d.index)
     if endpoint.competing:
-        cdt2, csrc2 = _earliest(d, endpoint.competing)
+        cdt2, csrc2 = first_reached(d, endpoint.competing, "earliest")
         competing = cdt2.notna() & (adt.isna() | (cdt2 < adt))
         adt, src = adt.mask(competing, cdt2), src.mask(competing, csrc2)
     early = adt < start
@@ -355,7 +335,7 @@ def derive_param_tte(
         raise EndpointDataError(
             f"endpoint {endpoint.name!r}: event before {endpoint.start} for subject(s) "
             f"{_subjects(early, d)}", f"endpoints.{endpoint.name}.events")
-    cdt, csrc = _latest(d, endpoint.censor)
+    cdt, csrc = first_reached(d, endpoint.censor, "latest")
     csrc = csrc.mask(lost, "data cut-off")
     cdt = cdt.mask(lost, d["data_cutoff"] if "data_cutoff" in d else pd.NaT)
     is_event = adt.notna()

@@ -59,7 +59,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from oncocohort.derive._subjects import check_known_subjects, index_patients
+from oncocohort.derive._common import (
+    DeriveDataError,
+    check_known_subjects,
+    index_patients,
+    require_columns,
+)
 
 __all__ = ["DrugSchedule", "derive_exposure", "derive_prior_therapy", "EXPOSURE_COLUMNS",
            "PRIOR_COLUMNS"]
@@ -110,12 +115,6 @@ class DrugSchedule:
         if self.kind == "infusion":
             return 1
         return self.days_on if self.days_on is not None else cycle_days
-
-
-def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} lacks column(s): {', '.join(missing)}")
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -320,8 +319,8 @@ def derive_exposure(
     >>> float(e.relative_dose_intensity[0]), float(e.cumulative_dose[0])
     (1.0, 336.0)
     """
-    _require(therapy, ["subject_id", "drug", "start_date", "dose"], "therapy")
-    _require(patients, ["subject_id"], "patients")
+    require_columns(therapy, ["subject_id", "drug", "start_date", "dose"], "therapy")
+    require_columns(patients, ["subject_id"], "patients")
     sched = {k.casefold(): v for k, v in regimen.items()}
     codes, names = pd.factorize(therapy["drug"], use_na_sentinel=False)
     folded = np.array([str(name).casefold() for name in names], dtype=object)
@@ -331,7 +330,8 @@ def derive_exposure(
                  start_date=_datetime(t["start_date"]), end_date=_datetime(_col(t, "end_date")))
     if t["start_date"].isna().any():
         bad = sorted(t.loc[t["start_date"].isna(), "subject_id"].unique())
-        raise ValueError(f"therapy records without start_date for subject(s) {', '.join(bad)}")
+        raise DeriveDataError(f"therapy records without start_date for subject(s) "
+                              f"{', '.join(bad)}", code="missing_value")
     pat = index_patients(patients)
     check_known_subjects(t["subject_id"], pat.index, "therapy")
     cutoff = _datetime(_col(pat, "data_cutoff"))
@@ -363,8 +363,8 @@ def derive_prior_therapy(
     re-challenge the day after the last dose is 1 day), ``_months`` divides by
     ``days_per_month``. Every patient gets a row (0 lines, ``"N"`` when none).
     """
-    _require(therapy_lines, ["subject_id", "setting", "line", "drug_class"], "therapy_lines")
-    _require(patients, ["subject_id", "index_date"], "patients")
+    require_columns(therapy_lines, ["subject_id", "setting", "line", "drug_class"], "therapy_lines")
+    require_columns(patients, ["subject_id", "index_date"], "patients")
     pat = patients.assign(subject_id=patients["subject_id"].astype(str))
     subjects = pd.Index(pat["subject_id"])
     prior = therapy_lines[therapy_lines["setting"] == "prior"].assign(

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.derive import _response_frame as rf
+from oncocohort.derive._common import as_ns
 from oncocohort.derive.recist import ResponseOptions, check_responses
 from oncocohort.problems import InputError, Problem
 
@@ -215,14 +216,14 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
     _check_inputs(overall, patients, o)
     pids = pd.Index(patients["subject_id"])
     n = len(pids)
-    ref = rf.as_ns(patients[o.reference].to_numpy())
+    ref = as_ns(patients[o.reference].to_numpy())
     new_tx = pd.Series(new_therapy_dates(therapy_lines), dtype=object)
-    nt = rf.as_ns(pids.to_series().map(new_tx).to_numpy()) if len(new_tx) else \
+    nt = as_ns(pids.to_series().map(new_tx).to_numpy()) if len(new_tx) else \
         np.full(n, rf.NAT, dtype=np.int64)
     nt = np.where((nt != rf.NAT) & (nt < ref), rf.NAT, nt)  # "subsequent" before the index
 
     pos = pids.get_indexer(overall["subject_id"])
-    date = rf.as_ns(overall["assessment_date"].to_numpy())
+    date = as_ns(overall["assessment_date"].to_numpy())
     response = overall["response"]
     keep = response.notna().to_numpy() & (date >= ref[pos])
     if o.stop_at_new_therapy:

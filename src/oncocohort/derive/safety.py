@@ -42,8 +42,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from oncocohort.derive._subjects import check_known_subjects, index_patients
-from oncocohort.derive.safety_grades import derive_ae_worst
 from oncocohort.canon.conventions import Conventions
 from oncocohort.canon.ctcae import (
     DEFAULT_SYNONYMS,
@@ -52,6 +50,8 @@ from oncocohort.canon.ctcae import (
     normalize_term,
     suggest_ctcae_terms,
 )
+from oncocohort.derive._common import check_known_subjects, index_patients
+from oncocohort.derive.safety_grades import derive_ae_worst
 
 __all__ = [
     "DEFAULT_SYNONYMS",
