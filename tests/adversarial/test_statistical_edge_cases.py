@@ -86,6 +86,14 @@ def test_an_infinite_coefficient_is_not_estimable_on_table_and_forest(demo, tmp_
 
 def test_a_study_without_tumour_assessments_runs_without_response_sections(demo, tmp_path):
     demo.edit_spec(lambda s: s["sources"].pop("lesions"))
+    # PFS and DoR need the assessments: naming them is an error, not OS under their names
+    out = demo.run(tmp_path / "out")
+    assert out.code == 2 and "endpoints.pfs.events" in out.output, out.output
+    assert "endpoints.dor.start" in out.output and not (tmp_path / "out").exists()
+
+    def os_only(s):
+        s["endpoints"] = {"os": s["endpoints"]["os"]}
+    demo.edit_spec(os_only)
     out = demo.run(tmp_path / "out")
     assert out.code == 0, out.output
     folder = tmp_path / "out"

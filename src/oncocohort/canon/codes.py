@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["RESPONSE_CODES", "ADEQUATE_RESPONSES", "OBJECTIVE_RESPONSE", "DISEASE_CONTROL",
-           "NAMED_DATES", "VITAL_STATUS_NAMES", "looks_like_vital_status"]
+           "NAMED_DATES", "DATE_NEEDS", "VITAL_STATUS_NAMES", "looks_like_vital_status"]
 
 RESPONSE_CODES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 ADEQUATE_RESPONSES: tuple[str, ...] = RESPONSE_CODES[:-1]
@@ -55,6 +55,20 @@ NAMED_DATES: tuple[str, ...] = (
     "last_adequate_before_progression",
     "last_adequate_before_new_therapy",
 )
+
+#: What a named date is made of, in the words of the error when an endpoint names it and the
+#: study was given none of it (``endpoint_without_data``); dates not listed (``index``,
+#: ``death``, ``last_alive``, ``data_cutoff``) come from the patients table every study has.
+DATE_NEEDS: dict[str, str] = {
+    "progression": "tumour assessments (lesions or responses) or a progression_date column",
+    "first_response": "tumour assessments (lesions or responses)",
+    "last_adequate_assessment": "tumour assessments (lesions or responses)",
+    "last_assessment": "tumour assessments (lesions or responses)",
+    "last_adequate_before_progression": "tumour assessments (lesions or responses)",
+    "last_adequate_before_new_therapy": "tumour assessments (lesions or responses)",
+    "new_therapy": "lines of therapy (therapy_lines)",
+    "eot": "an end-of-treatment date (eot_date)",
+}
 
 #: Column names (folded: lower case, runs of blanks, ``_``, ``.``, ``-`` as one ``_``) that read
 #: like a vital status.

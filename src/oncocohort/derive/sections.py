@@ -1,11 +1,15 @@
-"""Which report sections a study has the data for (:mod:`oncocohort.canon.sections`)."""
+"""Which report sections (:mod:`oncocohort.canon.sections`) and which named dates of endpoints
+(:data:`oncocohort.canon.codes.DATE_NEEDS`) a study has the data for."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from oncocohort.canon.codes import DATE_NEEDS
 from oncocohort.canon.sections import SECTIONS, Section
 from oncocohort.model import StudyData
 
-__all__ = ["available_sections"]
+__all__ = ["available_sections", "unavailable_dates"]
 
 
 def _given(data: StudyData, table: str, *columns: str) -> bool:
@@ -51,3 +55,33 @@ def available_sections(data: StudyData, *, regimen: bool, endpoints: bool,
         "safety": _given(data, "adverse_events"),
     }
     return frozenset(s for s in SECTIONS if have[s])
+
+
+def unavailable_dates(data: StudyData, patient_columns: Collection[str]) -> frozenset[str]:
+    """The named dates of :data:`~oncocohort.canon.codes.DATE_NEEDS` the study has no data
+    for: an endpoint naming one would never see it (``progression`` without tumour
+    assessments or a progression date: PFS would silently be overall survival).
+
+    Parameters
+    ----------
+    data
+        The study's typed data.
+    patient_columns
+        The columns the sources of the patients table give (mapped or canonically named):
+        ``progression_date`` and ``eot_date`` count as given when a source has the column,
+        even if no patient has a value yet.
+
+    Examples
+    --------
+    >>> from oncocohort.model import build_study_data
+    >>> data, _ = build_study_data({})
+    >>> sorted(unavailable_dates(data, ["progression_date"]))[:3]
+    ['eot', 'first_response', 'last_adequate_assessment']
+    """
+    assessed = _given(data, "lesions") or _given(data, "responses")
+    have = {
+        "progression": assessed or "progression_date" in patient_columns,
+        "new_therapy": _given(data, "therapy_lines"),
+        "eot": "eot_date" in patient_columns,
+    }
+    return frozenset(d for d in DATE_NEEDS if not have.get(d, assessed))

@@ -17,8 +17,9 @@ import pandas as pd
 
 from oncocohort.analysis.comparison_options import PublishedArm
 from oncocohort.canon.schema import TABLES
+from oncocohort.canon.codes import DATE_NEEDS
 from oncocohort.canon.sections import SECTION_NEEDS
-from oncocohort.derive.sections import available_sections
+from oncocohort.derive.sections import available_sections, unavailable_dates
 from oncocohort.model import StudyData, build_study_data
 from oncocohort.problems import InputError, Problem, Problems
 from oncocohort.sources.base import SourceTable
@@ -30,7 +31,8 @@ from oncocohort.spec import load_spec
 from oncocohort.study.checks import check_names
 from oncocohort.study.options import StudyOptions
 
-__all__ = ["LoadedStudy", "load_study", "check_sections", "input_paths", "patients_columns"]
+__all__ = ["LoadedStudy", "load_study", "check_sections", "check_endpoint_data",
+           "input_paths", "patients_columns"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     data, model_problems = build_study_data(tables, options.validation)
     return LoadedStudy(options=options, data=data,
                        problems=(source_problems + model_problems
-                                 + check_sections(options, data) + names),
+                                 + check_sections(options, data)
+                                 + check_endpoint_data(options, data, tables) + names),
                        attrition=attrition, engine=engine, lines_source=lines_source,
                        published=published)
 
@@ -167,6 +170,33 @@ def check_sections(options: StudyOptions, data: StudyData) -> list[Problem]:
                     f"{SECTION_NEEDS[name]}; give them, or remove the switch",
                     file=where, location=f"outputs.sections.{name}", code="section_without_data")
             for name in wanted if name not in available]
+
+
+def check_endpoint_data(options: StudyOptions, data: StudyData,
+                        tables: Mapping[str, list[SourceTable]]) -> list[Problem]:
+    """An endpoint's start, events or competing events must name dates the study has data
+    for (:data:`oncocohort.canon.codes.DATE_NEEDS`): ``events: [progression, death]`` with no
+    tumour assessment and no progression date would be overall survival under the name of
+    PFS. One error per list of the spec naming such a date (``endpoints.pfs.events``), at
+    ``validate`` as at ``run``."""
+    given = {str(c) for t in tables.get("patients", []) for c in t.frame.columns}
+    missing = unavailable_dates(data, given)
+    where = str(options.spec_path) if options.spec_path is not None else None
+    problems = []
+    for e in options.analysis.endpoints:
+        for key, names in (("start", (e.start,)), ("events", e.events),
+                           ("competing", e.competing)):
+            lacking = [n for n in names if n in missing]
+            if not lacking:
+                continue
+            needs = "; ".join(f"{n} needs {DATE_NEEDS[n]}" for n in lacking)
+            problems.append(Problem(
+                "error", f"endpoint {e.name} names {', '.join(lacking)} but the study has no "
+                f"data for {'it' if len(lacking) == 1 else 'them'} ({needs}): give those data, "
+                f"or remove {'it' if len(lacking) == 1 else 'them'} from endpoints.{e.name}."
+                f"{key}", file=where, location=f"endpoints.{e.name}.{key}",
+                code="endpoint_without_data"))
+    return problems
 
 
 def _extract_from_database(options: StudyOptions, database_url: str | None):
