@@ -63,7 +63,8 @@ def test_messy_workbook_lists_questions_and_validate_stops_at_them(tmp_path):
     code, text = run(["validate", out])
     assert code == ExitStatus.INPUT
     errors = [line for line in text.splitlines() if line.strip().startswith("error")]
-    assert errors and all("'TODO'" in line for line in errors)
+    assert errors and all("'TODO' is an open question of `oncocohort init`: what does code"
+                          in line for line in errors)
 
 
 def test_existing_spec_is_not_overwritten(tmp_path):
@@ -131,3 +132,11 @@ def test_init_on_a_sas_dataset(tmp_path):
         "subject_id": "USUBJID", "index_date": "TRTSDT", "age": "AGE", "sex": "SEX"}
     assert "2 open question(s)" in text and "last date known alive" in text
     assert "who died" in text
+    assert source["columns"]["last_alive_date"] == source["columns"]["death_date"] == "TODO"
+    code, said = run(["validate", out])  # the two questions, as questions, at their place
+    errors = [line.strip() for line in said.splitlines() if line.strip().startswith("error")]
+    assert code == ExitStatus.INPUT and len(errors) == 2, said
+    assert "columns.last_alive_date: 'TODO' is an open question of `oncocohort init`: " \
+        "which column of the file is patients.last_alive_date" in errors[0]
+    assert "columns.death_date: 'TODO' is an open question" in errors[1]
+    assert "vital_status" in errors[1] and "not in the file" not in said

@@ -79,6 +79,7 @@ _TEXT = {
                     "covariate_date": "another date, not used by the analysis"},
         "ignored": "not read: they reach no dataset",
         "status": "a patient coded dead died on the last follow-up date",
+        "no_death": "TODO: the date of death, or map vital_status (alive/dead) instead",
     },
     "zh": {
         "head": "由 `oncocohort init` 根据 {file}{sheet} 生成的研究配置。",
@@ -112,6 +113,7 @@ _TEXT = {
                     "covariate_date": "其他日期，分析未用"},
         "ignored": "不读取：不进入任何数据集",
         "status": "编码为死亡的患者，死亡日期为末次随访日期",
+        "no_death": "TODO：死亡日期，或改为对应 vital_status（存活/死亡）",
     },
 }
 
@@ -233,6 +235,8 @@ def _source_lines(sheet: SheetProposal, spec_file: str, t: dict, lang: str) -> l
     missing = [r for r in REQUIRED_ROLES if r not in roles]
     missing += ["age"] if not roles & {"age", "birth_date"} else []
     lines += [_line(6, f"{r}: {_q(TODO)}", f"TODO: {role_label(r, lang)}") for r in missing]
+    if not roles & {"death_date", "vital_status"}:
+        lines.append(_line(6, f"death_date: {_q(TODO)}", t["no_death"]))
     return (lines + _values_lines(sheet, mapped, lang) + _date_format_lines(mapped, t, lang)
             + _ae_lines(grades, t, lang))
 

@@ -7,6 +7,7 @@ yields ``(location, message, code)`` with ``location`` the YAML path as users re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,10 @@ __all__ = ["check_sources", "yaml_path"]
 Finding = tuple[str, str, str]
 
 _BOOL_CODES = (True, False, "true", "false")
+
+#: The placeholder ``oncocohort init`` writes where an answer is needed.
+TODO = "TODO"
+_OPEN = "an open question of `oncocohort init`: "
 
 
 def yaml_path(loc: tuple[Any, ...]) -> str:
@@ -55,11 +60,22 @@ def _check_file(name: str, src: dict, base_dir: Path) -> Iterator[Finding]:
                "(.xlsx)", "sheet_not_workbook")
 
 
+def _todo_column(table: str, canonical: str) -> str:
+    column = TABLES[table].column(canonical) if canonical in TABLES[table].names else None
+    what = re.split(r"[.:;(]", column.description)[0].strip() if column is not None else ""
+    also = " (or map vital_status, alive/dead, instead)" if canonical == "death_date" else ""
+    return (f"'{TODO}' is {_OPEN}which column of the file is {table}.{canonical}"
+            f"{f' ({what.lower()})' if what else ''}? Write its header here{also}, or remove "
+            "the line")
+
+
 def _check_columns(name: str, src: dict) -> Iterator[Finding]:
     table = "patients" if name == "wide" else name
     known = TABLES[table].names
-    for canonical in _mapping(src.get("columns")):
+    for canonical, column in _mapping(src.get("columns")).items():
         loc = yaml_path(("sources", name, "columns", canonical))
+        if column == TODO:
+            yield loc, _todo_column(table, str(canonical)), "open_todo"
         if TABLES[table].free_columns:
             if not (isinstance(canonical, str) and canonical.isidentifier()):
                 yield (loc, f"'{canonical}' is not a usable column name (letters, digits, _)",
@@ -86,7 +102,12 @@ def _check_values(name: str, src: dict) -> Iterator[Finding]:
             where = yaml_path((*loc, str(user_code)))
             if target is None:
                 continue  # a code mapped to null means missing
-            if column.allowed and str(target).upper() not in {a.upper() for a in column.allowed}:
+            if target == TODO:
+                yield (where, f"'{TODO}' is {_OPEN}what does code '{user_code}' of "
+                       f"{table.name}.{canonical} mean? One of "
+                       f"{', '.join(column.allowed) if column.allowed else 'true, false'}",
+                       "open_todo")
+            elif column.allowed and str(target).upper() not in {a.upper() for a in column.allowed}:
                 yield (where, f"'{target}' is not a code of {table.name}.{canonical}; allowed: "
                        f"{', '.join(column.allowed)}", "unknown_code")
             elif column.type == "bool" and target not in _BOOL_CODES:
@@ -111,7 +132,10 @@ def check_sources(data: Any, base_dir: Path) -> list[Finding]:
     ``sheet`` is only given for workbooks; ``columns`` keys are
     canonical columns of the table (any identifier for ``patients``/``wide``, whose extra
     columns are free covariates); ``values`` targets are allowed codes of category columns and
-    true/false for yes/no columns; a wide AE-grade column is not also a patients column.
+    true/false for yes/no columns; a wide AE-grade column is not also a patients column. A
+    column or a code given as ``TODO`` is a question ``oncocohort init`` left open, and said
+    so (code ``open_todo``), so that ``validate`` lists the open questions before the data
+    are read.
     """
     sources = _mapping(_mapping(data).get("sources"))
     found: list[Finding] = []
