@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import shutil
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
+from fixtures.workbooks import make as workbook_maker
 from oncocohort.cli import ExitStatus, main
 
 WORKBOOKS = Path(__file__).parents[1] / "fixtures" / "workbooks"
@@ -21,13 +21,6 @@ def run(argv):
     code = main([str(a) for a in argv], console=Console(file=buf, width=200,
                                                         color_system=None))
     return code, buf.getvalue()
-
-
-def _maker():
-    spec = importlib.util.spec_from_file_location("workbooks_make", WORKBOOKS / "make.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_init_then_validate_a_clear_workbook(tmp_path):
@@ -44,7 +37,7 @@ def test_init_then_validate_a_clear_workbook(tmp_path):
 
 def test_a_workbook_the_tests_have_never_seen(tmp_path):
     """Another seed, another size: the clear headers still map with no question."""
-    paths = _maker().make("clear", seed=20_250_705, n=57, out=tmp_path / "data")
+    paths = workbook_maker.make("clear", seed=20_250_705, n=57, out=tmp_path / "data")
     for kind in ("xlsx", "csv"):
         out = tmp_path / f"study-{kind}.yaml"
         code, text = run(["init", paths[kind], "--out", out])

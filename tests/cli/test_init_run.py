@@ -10,7 +10,6 @@ identifier of them (names, phone and ID numbers, addresses) may reach any output
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import zipfile
@@ -21,9 +20,8 @@ import pytest
 import yaml
 from rich.console import Console
 
+from fixtures.workbooks import make as workbook_maker
 from oncocohort.cli import ExitStatus, main
-
-WORKBOOKS = Path(__file__).parents[1] / "fixtures" / "workbooks"
 
 
 def run(argv):
@@ -31,13 +29,6 @@ def run(argv):
     code = main([str(a) for a in argv], console=Console(file=buf, width=200,
                                                         color_system=None))
     return code, buf.getvalue()
-
-
-def _maker():
-    spec = importlib.util.spec_from_file_location("workbooks_make", WORKBOOKS / "make.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _output_texts(out: Path) -> str:
@@ -73,7 +64,7 @@ def _full_report(out: Path, endpoints: tuple[str, ...]) -> None:
 
 
 def test_clear_workbook_never_seen_runs_with_no_edit(tmp_path):
-    paths = _maker().make("clear", seed=31_415, n=83, out=tmp_path / "data")
+    paths = workbook_maker.make("clear", seed=31_415, n=83, out=tmp_path / "data")
     spec = tmp_path / "study.yaml"
     code, text = run(["init", paths["xlsx"], "--out", spec])
     assert code == ExitStatus.OK, text
@@ -108,7 +99,7 @@ def _answer_todos(text: str) -> str:
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_messy_workbook_needs_only_its_todos(tmp_path, kind):
-    paths = _maker().make("messy_zh", seed=27_182, n=77, out=tmp_path / "data")
+    paths = workbook_maker.make("messy_zh", seed=27_182, n=77, out=tmp_path / "data")
     spec = tmp_path / "study.yaml"
     code, text = run(["init", paths[kind], "--out", spec, "--lang", "zh"])
     assert code == ExitStatus.OK, text
