@@ -78,3 +78,21 @@ def test_an_unmapped_status_column_is_a_warning_in_validate_and_run(cohort_dir, 
         assert "column 'Status'" in lines[0] and "columns: {vital_status: 'Status'}" in lines[0]
     assert "column 'Status' looks like a vital status" in (out / "validation.txt").read_text(
         encoding="utf-8")
+
+
+def test_a_csv_export_with_an_unpadded_title_row(cohort_dir, run_cli):
+    # The same sheet saved as CSV by an export that writes its title line without trailing
+    # commas: rows of different lengths, read like the worksheet.
+    frame = pd.read_excel(cohort_dir / "lung_en.xlsx", header=None, dtype=str)
+    title = frame.iloc[0, 0]
+    body = frame.iloc[2:].to_csv(header=False, index=False, lineterminator="\n")
+    (cohort_dir / "lung_en.csv").write_text(f"{title}\n\n{body}", encoding="utf-8")
+    assert "," not in title
+    spec = _spec(cohort_dir, replace=("file: lung_en.xlsx", "file: lung_en.csv"))
+    code, said = run_cli(["validate", str(spec)])
+    assert code == 0 and "warning" not in said and "No errors." in said, said
+    assert re.search(r"patients\s+228\s+228", said)
+    hinted = _spec(cohort_dir, drop=r"    header_row: 3\n",
+                   replace=("file: lung_en.xlsx", "file: lung_en.csv"))
+    code, said = run_cli(["validate", str(hinted)])
+    assert code == 2 and "set header_row: 3" in said, said

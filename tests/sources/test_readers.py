@@ -62,6 +62,36 @@ def test_csv_keeps_ids_as_text_and_rows_as_seen(tmp_path: Path, encoding: str) -
     assert rows.tolist() == [2, 4, 6]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv_with_an_unpadded_title_row_reads_like_a_worksheet(tmp_path: Path,
+                                                               encoding: str) -> None:
+    # An export's title line without the trailing commas a spreadsheet would add: rows of
+    # different lengths (pandas alone: "Expected 1 fields in line 3, saw 4").
+    path = tmp_path / "p.csv"
+    path.write_text("肺癌随访登记 export of 05/01/2022\n\nID,Start,Status,Note\n"
+                    "L001,02/01/2015,2,\"a, b\"\nL002,03/01/2015,1\n", encoding=encoding)
+    enc = None if encoding == "utf-8-sig" else encoding
+    frame, rows, header, looks = readers.read_table_header(path, encoding=enc, header_row=3)
+    assert (header, looks) == (3, 3)
+    assert _records(frame) == [
+        {"ID": "L001", "Start": "02/01/2015", "Status": "2", "Note": "a, b"},
+        {"ID": "L002", "Start": "03/01/2015", "Status": "1", "Note": None},
+    ]
+    assert rows.tolist() == [4, 5]
+    # without header_row the title is read as the header, and the hint names row 3
+    frame, rows, header, looks = readers.read_table_header(path, encoding=enc)
+    assert (header, looks) == (1, 3) and rows.tolist() == [3, 4, 5]
+
+
+def test_csv_with_an_unclosed_quote_is_still_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text('title\nID,Note\n1,"open\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_table(path, label="p.csv")
+    (problem,) = info.value.problems
+    assert problem.code == "unreadable" and "not a readable CSV table" in problem.message
+
+
 def test_csv_duplicate_column_names(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("id,date,date\n1,2,3\n", encoding="utf-8")

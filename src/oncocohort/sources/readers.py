@@ -20,7 +20,9 @@ and reports what fails), except values a format stores natively:
 Row numbers: for CSV and worksheets the header is row 1 and the first data row is row 2 (for a
 worksheet, the sheet's own row numbers; the header is its first non-empty row). For Parquet,
 SAS, SPSS and Stata, which have no header row, row = record number + 1 (the first record is
-row 2), so messages read alike across formats.
+row 2), so messages read alike across formats. A CSV (or TSV) may have rows of different
+lengths (a title line without trailing separators above the header): short rows are padded
+with missing cells, so a ``header_row`` below a title works as in a worksheet.
 """
 
 from __future__ import annotations
@@ -160,8 +162,15 @@ def _column_text(values: np.ndarray) -> np.ndarray:
 def _read_csv(path: Path, file: str, encoding: str | None, sep: str = ",",
               header_row: int | None = None) -> tuple[pd.DataFrame, np.ndarray, int]:
     try:
-        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, sep=sep,
-                          encoding=encoding or "utf-8-sig", skip_blank_lines=False)
+        try:
+            values = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, sep=sep,
+                                 encoding=encoding or "utf-8-sig",
+                                 skip_blank_lines=False).to_numpy(dtype=object)
+        except pd.errors.ParserError as exc:
+            if "Expected" not in str(exc):
+                raise _problem(f"not a readable CSV table: {exc}", file) from None
+            # rows of different lengths: a title line above the header, say
+            values = _ragged_csv(path, file, encoding, sep)
     except (UnicodeError, LookupError):  # UTF-16 without a BOM is a UnicodeError
         if encoding:
             raise _problem(f"the file cannot be read as {encoding} text; check the source's "
@@ -170,12 +179,27 @@ def _read_csv(path: Path, file: str, encoding: str | None, sep: str = ",",
                        "source's encoding (e.g. gb18030)", file, code="encoding") from None
     except pd.errors.EmptyDataError:
         raise _problem("the file is empty", file, code="empty") from None
-    except pd.errors.ParserError as exc:
-        raise _problem(f"not a readable CSV table: {exc}", file) from None
-    values = raw.to_numpy(dtype=object)
     h = _check_header_row(header_row, len(values), file, None)
     frame, rows = _frame(values[h - 1], values[h:], range(h + 1, len(values) + 1), file, None)
     return frame, rows, h, _looks_like_header(values, 0)
+
+
+def _ragged_csv(path: Path, file: str, encoding: str | None, sep: str) -> np.ndarray:
+    """A CSV whose rows have different numbers of fields (a title line above the header, as
+    exports write it, without the trailing separators a spreadsheet adds) as one grid, short
+    rows padded with ``None``: the header can then be any row, as in a worksheet."""
+    import csv
+
+    try:
+        with open(path, encoding=encoding or "utf-8-sig", newline="") as fh:
+            records = list(csv.reader(fh, delimiter=sep, strict=True))
+    except csv.Error as exc:
+        raise _problem(f"not a readable CSV table: {exc}", file) from None
+    width = max((len(r) for r in records), default=0)
+    grid = np.full((len(records), width), None, dtype=object)
+    for i, r in enumerate(records):
+        grid[i, :len(r)] = r
+    return grid
 
 
 def _looks_like_header(records, first: int) -> int:
