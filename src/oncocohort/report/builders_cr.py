@@ -19,8 +19,8 @@ from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.analysis.survival import landmark_text
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
-from oncocohort.report.figures.cif import CifCurve, compute_cif_figure
-from oncocohort.report.figures.km import KmCurve, compute_km_figure
+from oncocohort.report.figures.cif import CifCurve, CifFigure, compute_cif_figure
+from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
 from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
@@ -315,7 +315,8 @@ def build_time_varying_tables(analysis: StudyAnalysis, options: ReportOptions
     return out
 
 
-def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[tuple]:
+def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
+                     ) -> list[tuple[str, str, CifFigure | KmFigure]]:
     """``(name, caption, drawn)``: the cumulative incidence figure of each competing-risk
     endpoint, the Kaplan-Meier figure of each landmark, the Simon-Makuch figure of each
     time-varying analysis."""

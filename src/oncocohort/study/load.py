@@ -199,8 +199,11 @@ def check_endpoint_data(options: StudyOptions, data: StudyData,
     return problems
 
 
-def _extract_from_database(options: StudyOptions, database_url: str | None):
-    """The cohort's canonical tables and attrition, selected in the OMOP CDM database.
+def _extract_from_database(options: StudyOptions, database_url: str | None
+                           ) -> tuple[dict[str, list[SourceTable]], pd.DataFrame, str,
+                                      str | None]:
+    """The cohort's canonical tables and attrition, selected in the OMOP CDM database, the
+    engine and the source of the lines of therapy.
 
     The tables come back typed; they are handed to ``model/`` like any source (as
     :class:`~oncocohort.sources.base.SourceTable` named after the database, one "row" per
