@@ -206,3 +206,26 @@ def test_sigkill_leaves_no_worker_and_the_next_run_removes_its_temporary_folder(
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [lookalike.name, "out"]
     assert (lookalike / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figure workers: Linux only")
+def test_sigterm_to_the_run_alone_stops_its_workers_and_leaves_nothing(tmp_path):
+    """``kill PID`` (SIGTERM to the run only, not its process group) while its figure workers
+    render: exit 143, no worker outlives the run, no output and no temporary folder."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "oncocohort", "demo", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _children(proc.pid), "the run ended before its figure workers started"
+    os.kill(proc.pid, signal.SIGTERM)
+    output, _ = proc.communicate(timeout=300)
+    deadline = time.monotonic() + 30
+    while _session_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(proc.pid) == []  # no worker outlived the run
+    assert proc.returncode == 143, output
+    assert "terminated" in output and "Traceback" not in output, output
+    assert list(tmp_path.iterdir()) == []
