@@ -5,8 +5,8 @@ reconstruct.R``; the digitising and the measures are in ``tests/_reconstruct_rou
 with a fixed set of seeds for the reading noise (+-0.005 in S, +-1 % of the time). The bounds
 are the brief's: numbers at risk within 1 patient, 12-month survival within 0.02, hazard ratio
 within 5 %, and each curve read at the other's median within 0.48-0.52 -- the last asserted
-for the arms whose curve is smooth enough at the median for a +-1 % reading of time to keep
-it in that band (see docs/statistics.md for the arms where it is not, and why).
+at every seed for the arms where every reading meets it, and at 9 of 10 for lung female (see
+docs/statistics.md for the arms where it is not met, and why).
 """
 
 from __future__ import annotations
@@ -79,6 +79,30 @@ def test_clean_up_pools_violators_and_clips():
     np.testing.assert_allclose(s, [1, 1, 0.9, 0.75, 0.75])
 
 
+@pytest.mark.by_hand
+def test_a_drop_read_with_its_corners_flipped():
+    # 10 patients, deaths at 10, 20 and 30 (S 0.9, 0.8, 0.7), 7 censored at 40. The drop at 20
+    # is read with its bottom (0.805) at 19.9, before its top (0.9) at 20.1.
+    curve = pd.DataFrame({"time": [10, 10, 19.9, 20.1, 30, 30, 40],
+                          "survival": [1, 0.9, 0.805, 0.9, 0.8, 0.7, 0.7]})
+    table = pd.DataFrame({"time": [0], "n_at_risk": [10]})
+    from oncocohort.stats.reconstruct import clean_curve
+
+    # 0.9 > 0.805 + 0.01 and 20.1 - 19.9 <= 2 % of 20.1: swapped back, not pooled
+    t, s = clean_curve(curve)
+    np.testing.assert_allclose(t, [0, 10, 10, 19.9, 20.1, 30, 30, 40])
+    np.testing.assert_allclose(s, [1, 1, 0.9, 0.9, 0.805, 0.8, 0.7, 0.7])
+    # deaths: at 20.1 round(9 x (1 - 0.805/0.9)) = round(0.95) = 1; at 30 (0.8 after 0.8: none,
+    # then 0.7) round(8 x (1 - 0.7/0.8)) = 1. Pooled, the two corners would be 0.8525 each:
+    # round(9 x (1 - 0.8525/0.9)) = round(0.475) = 0 at 20, and that death would fall at 30.
+    ipd = reconstruct_ipd(curve, table)
+    assert _rows(ipd) == [(10.0, 1), (20.1, 1), (30.0, 1)] + [(40.0, 0)] * 7
+    # further apart than 2 % of the time: a violation, pooled as before
+    far = curve.assign(time=[10, 10, 19.5, 20.1, 30, 30, 40])
+    t, s = clean_curve(far)
+    np.testing.assert_allclose(s[3:5], [0.8525, 0.8525])
+
+
 # ----------------------------------------------------------------------------- round trip
 
 
@@ -111,22 +135,36 @@ def test_every_patient_kept_and_the_table_met_exactly(dataset, use_total):
             assert qc.max_at_risk_difference == 0, (seed, arm)
 
 
-# arms whose original curve stays within 0.48-0.52 for +-1 % of the median time
-SMOOTH_AT_MEDIAN = [("lung", "all"), ("colon", "Obs")]
+# arms where every reading of seeds 0-99 meets the band (docs/statistics.md)
+SMOOTH_AT_MEDIAN = [("lung", "all"), ("lung_sex", "male"), ("colon", "Obs")]
+
+
+def _in_median_band(dataset: str, arm: str, seed: int) -> bool:
+    ref = rt.summary(dataset, arm)
+    rng = np.random.default_rng(seed)
+    ipd = reconstruct_ipd(rt.digitise(dataset, arm, rng), rt.at_risk(dataset, arm))
+    km = kaplan_meier(ipd.time, ipd.event)
+    at_original = float(km.survival_at([float(ref["median"])])["survival"].iloc[0])
+    at_rebuilt = rt.original_survival(dataset, arm, km.median.estimate)
+    return 0.48 <= at_original <= 0.52 and 0.48 <= at_rebuilt <= 0.52
 
 
 @pytest.mark.reference
 @pytest.mark.parametrize("dataset, arm", SMOOTH_AT_MEDIAN)
 def test_each_curve_read_at_the_others_median(dataset, arm):
-    ref = rt.summary(dataset, arm)
     for seed in SEEDS:
-        rng = np.random.default_rng(seed)
-        ipd = reconstruct_ipd(rt.digitise(dataset, arm, rng), rt.at_risk(dataset, arm))
-        km = kaplan_meier(ipd.time, ipd.event)
-        at_original = float(km.survival_at([float(ref["median"])])["survival"].iloc[0])
-        at_rebuilt = rt.original_survival(dataset, arm, km.median.estimate)
-        assert 0.48 <= at_original <= 0.52, seed
-        assert 0.48 <= at_rebuilt <= 0.52, seed
+        assert _in_median_band(dataset, arm, seed), seed
+
+
+@pytest.mark.reference
+def test_median_band_lung_female():
+    # 98 of readings 0-99 of this arm meet the band (80 before the flipped corners were
+    # swapped back, 7 of seeds 0-9). Seeds 2 and 27 miss: the median (426 days, 26 at risk, steps of 0.02)
+    # is a drop right after a 42-day plateau at 0.509; the rebuilt curve, its censorings spread
+    # evenly rather than where they were, sits 0.005 below the original before the drop at 371,
+    # which is then read 0.013 deep and rounds to 0.48 of a patient; the death comes one reading
+    # later, at the median's drop read 0.5 % late, so the rebuilt curve is 0.522 at 426.
+    assert sum(_in_median_band("lung_sex", "female", seed) for seed in SEEDS) >= 9
 
 
 @pytest.mark.reference

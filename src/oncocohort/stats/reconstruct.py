@@ -9,7 +9,13 @@ The algorithm is that of Guyot, Ades, Ouwens & Welton (2012), with these changes
 1. **Monotone clean-up** by isotonic regression (pool-adjacent-violators): digitised points
    sorted by time, survival read above 1 (a reader may read up to 1.005) set to 1, then the
    closest non-increasing curve in least squares. (A running minimum, the usual fix, carries
-   every downward reading error forward and biases a noisy curve low.)
+   every downward reading error forward and biases a noisy curve low.) Before the pooling,
+   corners read out of order are put back: each corner of a drop is read with its own error
+   in time, so the bottom of a drop is often placed a little before its top; a reading more
+   than 0.01 above the one just before it (twice the reading error in survival, so not two
+   readings of one level) and at most 2 % of the time later (two readings of one time, each
+   within 1 %) is swapped with it. Pooled instead, the two corners would average into two
+   half-drops, and rounding would send half a death to the next drop.
 2. **Censoring spread evenly** over each at-risk interval [r_i, r_i+1): the C_i censoring
    times are r_i + j (r_i+1 - r_i)/(C_i + 1), j = 1..C_i.
 3. **Deaths capped by the at-risk table.** In interval i the patients who leave, L_i = n_i -
@@ -57,6 +63,10 @@ __all__ = ["ReconstructionQC", "reconstruct_ipd", "reconstruction_qc"]
 
 # survival read a little above 1 is reading noise; beyond this it is a wrong scale (percent?)
 _S_MAX = 1.05
+# corners of one drop read out of order: survival higher by more than twice the reading error
+# (+-0.005) and time later by at most twice the reading error (+-1 % of the time)
+_FLIP_GAP = 0.01
+_FLIP_TIME = 0.02
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -77,12 +87,33 @@ def _pava_decreasing(y: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.repeat(values, sizes)
 
 
+def _swap_flipped_corners(t: NDArray[np.float64], s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Survival values of time-sorted points with flipped corners put back in order.
+
+    A reading more than ``_FLIP_GAP`` above the one just before it, and at most ``_FLIP_TIME``
+    (relative) later, is the top corner of a drop read after its bottom corner: the two
+    survival values are swapped (the times stay sorted), repeatedly until none is left. Each
+    swap removes one inversion, so this ends.
+    """
+    s = s.copy()
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(s) - 1):
+            if s[i + 1] > s[i] + _FLIP_GAP and t[i + 1] - t[i] <= _FLIP_TIME * t[i + 1]:
+                s[i], s[i + 1] = s[i + 1], s[i]
+                changed = True
+    return s
+
+
 def clean_curve(curve: pd.DataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Digitised points -> (time, survival): sorted, S(0) = 1, at most 1, non-increasing.
 
     Points are sorted by time (ties: higher survival first, the top corner of a step before
-    its bottom one); a point (0, 1) is put first; survival is clipped to [0, 1] and made
-    non-increasing by isotonic regression.
+    its bottom one); a reading more than 0.01 above the one just before it and at most 2 % of
+    the time later is swapped with it (the corners of a drop read out of order); a point
+    (0, 1) is put first; survival is clipped to [0, 1] and made non-increasing by isotonic
+    regression.
     """
     if not isinstance(curve, pd.DataFrame):
         raise TypeError("curve must be a DataFrame with columns time, survival")
@@ -105,8 +136,10 @@ def clean_curve(curve: pd.DataFrame) -> tuple[NDArray[np.float64], NDArray[np.fl
     if s.min() < -0.05:
         raise ValueError(f"curve survival goes down to {s.min():g}: it must be >= 0")
     order = np.lexsort((-s, t))
-    t = np.concatenate([[0.0], t[order]])
-    s = np.concatenate([[1.0], np.clip(s[order], 0.0, 1.0)])
+    t, s = t[order], s[order]
+    s = _swap_flipped_corners(t, s)
+    t = np.concatenate([[0.0], t])
+    s = np.concatenate([[1.0], np.clip(s, 0.0, 1.0)])
     s[t == 0] = 1.0
     return t, _pava_decreasing(s)
 
