@@ -41,6 +41,13 @@ def _exposure() -> pd.DataFrame:
         "last_dose_date": pd.to_datetime(["2024-01-10", "2024-01-31", "2024-02-19",
                                           "2024-04-01", "2024-05-01"]),
         "first_reduction_reason": ["Fatigue", None, "patient request", "cough", None],
+        "first_reduction_ae": ["Fatigue", None, None, "Cough", None],
+        # A: one reason its own AE's CTCAE term; B: its AE's recorded name; C: an AE it
+        # does not have; E: no AE at all
+        "interruption_reasons": ["patient request; alanine aminotransferase increased", None,
+                                 "pneumonitis", "pneumonitis", "fatigue"],
+        "interruption_aes": ["Alanine aminotransferase increased", None, "Pneumonitis",
+                             "Pneumonitis", "Fatigue"],
     })
 
 
@@ -61,6 +68,8 @@ def test_overview_by_hand():
     assert ard_value(ard, variable="discontinued_for_ae", statistic="n", **s) == 2  # A, E
     # A's "Fatigue" and C's "cough" are their own AEs; B's "patient request" is not
     assert ard_value(ard, variable="reduced_for_ae", statistic="n", **s) == 2
+    # A: ALT increased (its own grade 4 AE); B: pneumonitis; not C (no pneumonitis), not E
+    assert ard_value(ard, variable="interrupted_for_ae", statistic="n", **s) == 2
     # B died 30 days after its last dose (2024-02-19 -> 03-20), C 61 days after
     assert ard_value(ard, variable="death_30d_last_dose", statistic="n", **s) == 1
 

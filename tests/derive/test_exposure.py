@@ -177,3 +177,36 @@ def test_inputs_not_modified():
     before = THERAPY.copy()
     derive_exposure(THERAPY, PATIENTS, regimen=REGIMEN)
     pd.testing.assert_frame_equal(THERAPY, before)
+
+
+@pytest.mark.by_hand
+def test_interruption_reasons_and_the_adverse_events_they_name():
+    """Item 14.7: the reasons of a drug's interruptions (flagged or at dose 0), distinct, in
+    date order; the ones that name an adverse event as the safety tables name it (CTCAE:
+    "hand-foot syndrome" -> Palmar-plantar erythrodysesthesia syndrome, "diarrhoea" ->
+    Diarrhea), and the first reduction's likewise; "patient request" names none."""
+    from oncocohort.derive.safety import reason_ae_name
+
+    therapy = pd.DataFrame([
+        _rec("3", "anlotinib", "2024-01-01", "2024-01-14", 12.0, 1),
+        _rec("3", "anlotinib", "2024-01-22", "2024-01-28", 0.0, 2, None, "patient request"),
+        _rec("3", "anlotinib", "2024-01-29", "2024-02-04", 12.0, 2, "interruption",
+             "hand-foot syndrome"),
+        _rec("3", "anlotinib", "2024-02-12", "2024-02-25", 10.0, 3, "reduction",
+             "hand-foot syndrome"),
+        _rec("3", "anlotinib", "2024-03-05", "2024-03-10", 10.0, 4, "interruption",
+             "patient request"),
+        _rec("4", "anlotinib", "2024-01-01", "2024-01-14", 12.0, 1),
+    ])
+    e = derive_exposure(therapy, PATIENTS, regimen=REGIMEN,
+                        reason_ae=reason_ae_name).set_index("subject_id")
+    assert e.loc["3", "n_interruptions"] == 3
+    assert e.loc["3", "interruption_reasons"] == "patient request; hand-foot syndrome"
+    assert e.loc["3", "interruption_aes"] == "Palmar-plantar erythrodysesthesia syndrome"
+    assert e.loc["3", "first_reduction_ae"] == "Palmar-plantar erythrodysesthesia syndrome"
+    assert e.loc["4", "interruption_reasons"] is None and e.loc["4", "interruption_aes"] is None
+    # without the mapping the AE columns are empty, the recorded reasons stay
+    plain = derive_exposure(therapy, PATIENTS, regimen=REGIMEN).set_index("subject_id")
+    assert plain.loc["3", "interruption_aes"] is None
+    assert plain.loc["3", "interruption_reasons"] == "patient request; hand-foot syndrome"
+    assert reason_ae_name("diarrhoea") == "Diarrhea"

@@ -58,9 +58,11 @@ def test_exposure_table_shows_modifications_intensity_and_prior_ici(demo):
         fmt_median_range(_v(ard, statistic="median", **rdi), _v(ard, statistic="min", **rdi),
                          _v(ard, statistic="max", **rdi)))
     assert _rows(t, "At least one dose reduction", "Anlotinib")[1] == "14 (16.1)"
-    for reason in ("Hand-foot syndrome", "Hypertension", "Fatigue"):
-        n = _v(ard, variable="reduction_reason", category=reason.lower(), statistic="n", **an)
+    # the reasons that name an adverse event spelt as Table 8 spells it (CTCAE), not as recorded
+    for reason in ("Palmar-plantar erythrodysesthesia syndrome", "Hypertension", "Fatigue"):
+        n = _v(ard, variable="reduction_reason", category=reason, statistic="n", **an)
         assert _rows(t, reason, "Anlotinib")[1] == fmt_num(n, 0)
+    assert not any(r[0].strip() == "Hand-foot syndrome" for r in t.rows)
     assert _rows(t, "At least one dose interruption", "Anlotinib")[1] == fmt_n_pct(
         _v(ard, variable="dose_interruption", statistic="n", **an),
         _v(ard, variable="dose_interruption", statistic="pct", **an))
@@ -74,6 +76,40 @@ def test_exposure_table_shows_modifications_intensity_and_prior_ici(demo):
         _v(ard, statistic="q3", **prior)) == "6.7 (3.3-9.1)"
     assert _rows(t, "Patients with a prior immune checkpoint inhibitor")[1] == "66 (75.9)"
     assert any("of the patients given the drug" in f for f in t.footnotes)
+
+
+def test_exposure_drugs_by_frequency_and_disposition_as_the_paper(demo):
+    """Item 3: the drugs by the patients given them (then label), the regimen last; the
+    disposition as the paper gives it (11 on treatment, 76 discontinued with the reasons, the
+    most frequent first), the deaths in a block of their own."""
+    analysis, options = demo
+    ard = analysis.ard
+    t = build_exposure_table(ard, options)
+    heads = [r[0][3:] for r in t.rows if t.is_heading(r)]
+    drugs = heads[:heads.index("Regimen (longest drug)")]
+    n = {d: _v(ard, analysis="exposure", group_var="drug", group_level=d.lower(),
+               variable="patients", statistic="n") for d in drugs}
+    assert drugs == sorted(drugs, key=lambda d: (-n[d], d))
+    assert drugs == ["Anlotinib", "Tislelizumab", "Camrelizumab", "Pembrolizumab"]
+    assert heads[-2:] == ["Disposition at data cut-off", "Vital status at data cut-off"]
+    block = [r for r in t.rows[next(i for i, r in enumerate(t.rows)
+                                    if r[0] == "## Disposition at data cut-off") + 1:]]
+    block = block[:next(i for i, r in enumerate(block) if t.is_heading(r))]
+    d = {"analysis": "disposition"}
+    assert block[0] == ("  On treatment", fmt_n_pct(
+        _v(ard, variable="status", category="on treatment at data cut-off", statistic="n", **d),
+        _v(ard, variable="status", category="on treatment at data cut-off", statistic="pct",
+           **d))) == ("  On treatment", "11 (12.6)")
+    assert block[1] == ("  Discontinued", "76 (87.4)")  # the paper's 76
+    reasons = [r[0].strip() for r in block[2:]]
+    counts = [_v(ard, variable="status", category=r.lower(), statistic="n", **d)
+              for r in reasons]
+    assert counts == sorted(counts, reverse=True) and sum(counts) == 76
+    assert all(r[0].startswith("    ") for r in block[2:])
+    assert "Deaths" not in {r[0].strip() for r in block}
+    assert _rows(t, "Died", "Vital status at data cut-off")[1] == fmt_n_pct(
+        _v(ard, variable="deaths", statistic="n", **d),
+        _v(ard, variable="deaths", statistic="pct", **d)) == "59 (67.8)"
 
 
 def test_response_table_shows_time_to_response_change_and_ne_reasons(demo):
@@ -204,6 +240,10 @@ def test_safety_tables_grades_overview_composites_and_spelling(demo):
     assert _rows(o, "Any adverse event", "Treatment-related")[1] == "80 (92.0)"
     assert _rows(o, "Treatment discontinued for an adverse event")[1] == "6 (6.9)"
     assert _rows(o, "Dose reduced for an adverse event")[1] == "14 (16.1)"  # the paper: 14
+    assert _rows(o, "Dose interrupted for an adverse event")[1] == fmt_n_pct(
+        _v(ard, variable="interrupted_for_ae", statistic="n", **s),
+        _v(ard, variable="interrupted_for_ae", statistic="pct", **s))
+    assert any(f.startswith("Dose interrupted for an adverse event: ") for f in o.footnotes)
     assert _rows(o, "Death within 30 days of the last dose")[1] == fmt_n_pct(
         _v(ard, variable="death_30d_last_dose", statistic="n", **s),
         _v(ard, variable="death_30d_last_dose", statistic="pct", **s))

@@ -5,7 +5,8 @@ patients (n and % of all patients), treatment duration (months) and cycles as me
 (range), the relative dose intensity in % (mean, SD, median, range), and the patients with at
 least one dose reduction, delay or interruption (n and % of the patients given the drug),
 with the reason of each patient's first reduction (``reduction_reason``, ``category``: the
-reason as recorded, ``not recorded`` when empty); ``group_level="regimen"`` summarises the
+adverse event it names as the safety tables name it, else the reason as recorded,
+``not recorded`` when empty); ``group_level="regimen"`` summarises the
 regimen as a whole, a patient's regimen duration being the longest of their drugs', and
 counts the patients with a delay of any drug of the regimen.
 
@@ -16,7 +17,8 @@ median, quartiles, range, in months).
 
 Disposition (``analysis="disposition"``): patients on treatment at the data cut-off (no
 ``eot_date``) and, for the others, the end-of-treatment reason n (%) (missing reasons shown as
-"not recorded"), and deaths. Percentages are of all selected patients.
+"not recorded"), the patients whose treatment ended (``discontinued``: every status but on
+treatment), and deaths. Percentages are of all selected patients.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ def _drug_rows(frame: pd.DataFrame, level: str, n_patients: int) -> list[ArdRow]
     if "n_dose_reductions" in frame and "first_reduction_reason" in frame:
         reduced = frame.loc[pd.to_numeric(frame["n_dose_reductions"], errors="coerce") > 0]
         reason = reduced["first_reduction_reason"].astype(object)
+        if "first_reduction_ae" in reduced:  # an adverse event as the safety tables name it
+            named = reduced["first_reduction_ae"].astype(object)
+            reason = named.where(named.notna(), reason)
         reason = reason.where(reason.notna() & (reason.astype(str).str.strip() != ""),
                               str(Category.NOT_RECORDED)).astype(str)
         counts = reason.value_counts()
@@ -144,6 +149,11 @@ def compute_disposition_rows(patients: pd.DataFrame) -> list[ArdRow]:
     rows = compute_categorical_rows(status, analysis=Analysis.DISPOSITION, variable=Var.STATUS,
                                     levels=levels)
     rows = [r for r in rows if r.statistic != Stat.N_MISSING]
+    ended = float((status != on).sum())
+    rows.append(ArdRow(Analysis.DISPOSITION, Stat.N, ended, variable=Var.DISCONTINUED,
+                       denominator=float(n)))
+    rows.append(ArdRow(Analysis.DISPOSITION, Stat.PCT, 100.0 * ended / n if n else float("nan"),
+                       variable=Var.DISCONTINUED, unit="%", denominator=float(n)))
     if "death_date" in patients:
         d = float(patients["death_date"].notna().sum())
         rows.append(ArdRow(Analysis.DISPOSITION, Stat.N, d, variable=Var.DEATHS,

@@ -68,6 +68,7 @@ class Var(StrEnum):
     DCR = "dcr"
     STATUS = "status"                # disposition at the data cut-off (category: the status)
     DEATHS = "deaths"
+    DISCONTINUED = "discontinued"    # disposition: treatment ended by the data cut-off
     DOSE_REDUCTION = "dose_reduction"
     TREATMENT_DURATION = "treatment_duration_months"
     CYCLES = "n_cycles"
@@ -76,6 +77,7 @@ class Var(StrEnum):
     FATAL = "fatal"                  # safety: patients with a grade 5 (fatal) adverse event
     AE_DISCONTINUATION = "discontinued_for_ae"  # treatment ended for an adverse event
     AE_DOSE_REDUCTION = "reduced_for_ae"        # first dose reduction for a recorded AE
+    AE_INTERRUPTION = "interrupted_for_ae"      # a dose interruption for a recorded AE
     DEATH_30D = "death_30d_last_dose"           # deaths within 30 days of the last dose
     DOSE_INTENSITY = "relative_dose_intensity"  # %, of the planned dose intensity
     DOSE_DELAY = "dose_delay"        # patients with at least one delayed dose

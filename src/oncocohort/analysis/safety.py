@@ -142,7 +142,9 @@ def compute_safety_summary_rows(ae: pd.DataFrame, patients: pd.DataFrame,
     ``fatal`` one (grade 5; for ``TRAE`` the treatment-related deaths). Without a population:
     ``discontinued_for_ae`` (end-of-treatment reason ``adverse event``), ``reduced_for_ae``
     (the first dose reduction's recorded reason is one of the patient's recorded adverse
-    events, by ``ae_term``, CTCAE ``term`` or group, ignoring case) and
+    events, by ``ae_term``, CTCAE ``term`` or group, ignoring case, or maps to one: the
+    exposure's ``first_reduction_ae``), ``interrupted_for_ae`` (likewise any reason of the
+    patient's dose interruptions: ``interruption_reasons``, ``interruption_aes``) and
     ``death_30d_last_dose`` (death at most :data:`DEATH_WINDOW_DAYS` days after the last dose
     of any drug of the regimen).
     """
@@ -172,7 +174,12 @@ def compute_safety_summary_rows(ae: pd.DataFrame, patients: pd.DataFrame,
         rows += _pct_rows(n, d, Var.AE_DISCONTINUATION)
     if (has_ae and exposure is not None and "first_reduction_reason" in exposure
             and exposure["first_reduction_reason"].notna().any()):
-        rows += _pct_rows(float(_reduced_for_ae(ae, exposure, ids)), d, Var.AE_DOSE_REDUCTION)
+        rows += _pct_rows(float(_for_ae(ae, exposure, ids, "first_reduction_reason",
+                                        "first_reduction_ae")), d, Var.AE_DOSE_REDUCTION)
+    if (has_ae and exposure is not None and "interruption_reasons" in exposure
+            and exposure["interruption_reasons"].notna().any()):
+        rows += _pct_rows(float(_for_ae(ae, exposure, ids, "interruption_reasons",
+                                        "interruption_aes")), d, Var.AE_INTERRUPTION)
     if ("death_date" in patients and exposure is not None and "last_dose_date" in exposure
             and not exposure.empty):
         last = pd.to_datetime(exposure.groupby("subject_id")["last_dose_date"].max())
@@ -182,19 +189,25 @@ def compute_safety_summary_rows(ae: pd.DataFrame, patients: pd.DataFrame,
     return rows
 
 
-def _reduced_for_ae(ae: pd.DataFrame, exposure: pd.DataFrame, ids: set) -> int:
-    """Patients whose first dose reduction (of any drug) names one of their own adverse
-    events."""
+def _for_ae(ae: pd.DataFrame, exposure: pd.DataFrame, ids: set, reason: str,
+            ae_name: str) -> int:
+    """Patients (of ``ids``) with a dose change of any drug whose recorded reason (column
+    ``reason``, several joined by ``"; "``) names one of their own adverse events, as recorded,
+    as its CTCAE term or its group (ignoring case), or whose reason maps to one of them
+    (column ``ae_name``, the adverse event the reason names as the safety tables do)."""
     def norm(s: pd.Series) -> pd.Series:
         return s.astype(str).str.strip().str.casefold()
 
     names = pd.concat([pd.DataFrame({"subject_id": ae["subject_id"], "name": norm(ae[c])})
                        for c in ("ae_term", "term", "ae_group") if c in ae])
     known = set(zip(names["subject_id"], names["name"], strict=True))
-    red = exposure.loc[exposure["first_reduction_reason"].notna()
-                       & exposure["subject_id"].isin(ids)]
-    hit = {s for s, r in zip(red["subject_id"], norm(red["first_reduction_reason"]),
-                             strict=True) if (s, r) in known}
+    changed = exposure.loc[exposure["subject_id"].isin(ids)]
+    said = pd.concat([changed[["subject_id", c]].set_axis(["subject_id", "reason"], axis=1)
+                      for c in (reason, ae_name) if c in changed])
+    said = said.loc[said["reason"].notna()]
+    said = said.assign(reason=said["reason"].astype(str).str.split("; ")).explode("reason")
+    hit = {s for s, r in zip(said["subject_id"], norm(said["reason"]), strict=True)
+           if (s, r) in known}
     return len(hit)
 
 

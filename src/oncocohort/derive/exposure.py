@@ -43,8 +43,16 @@ n_delays
     Records with ``dose_change == "delay"``, or cycle starts more than ``delay_days`` later
     than scheduled, i.e. ``start - previous cycle start > cycle_days + delay_days`` (default 7
     days late on a 21-day cycle: a gap over 28 days); each cycle start counted once.
-n_interruptions
-    Records with ``dose_change == "interruption"`` or a dose of 0.
+n_interruptions, interruption_reasons
+    Records with ``dose_change == "interruption"`` or a dose of 0; the distinct
+    ``dose_change_reason`` of these records, in date order, joined by ``"; "`` (empty when
+    none is recorded).
+first_reduction_ae, interruption_aes
+    The reasons above that name an adverse event, as the safety tables name it (the CTCAE
+    term of the recorded name, or the spec group holding it: ``hand-foot syndrome`` ->
+    ``Palmar-plantar erythrodysesthesia syndrome``), by the ``reason_ae`` mapping given to
+    :func:`derive_exposure` (empty without one, or when a reason is no adverse event, e.g.
+    ``patient request``).
 eot_reason, on_treatment_at_cutoff
     From ``patients``: on treatment at the cut-off when ``eot_date`` is empty or after the
     cut-off, and the patient was not dead by it.
@@ -52,7 +60,7 @@ eot_reason, on_treatment_at_cutoff
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,8 +81,9 @@ EXPOSURE_COLUMNS: tuple[str, ...] = (
     "subject_id", "drug", "n_cycles", "first_dose_date", "last_dose_date",
     "treatment_duration_days", "treatment_duration_months", "cumulative_dose",
     "planned_cumulative_dose", "relative_dose_intensity", "starting_dose", "planned_dose",
-    "n_dose_reductions", "first_reduction_date", "first_reduction_reason", "n_delays",
-    "n_interruptions", "eot_reason", "on_treatment_at_cutoff",
+    "n_dose_reductions", "first_reduction_date", "first_reduction_reason", "first_reduction_ae",
+    "n_delays", "n_interruptions", "interruption_reasons", "interruption_aes", "eot_reason",
+    "on_treatment_at_cutoff",
 )
 PRIOR_COLUMNS: tuple[str, ...] = (
     "subject_id", "n_prior_lines", "prior_ici", "prior_taxane", "prior_platinum",
@@ -234,6 +243,7 @@ def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days:
     first_red_date = np.where(any_red, start[np.minimum(first_red, n - 1)],
                               np.iinfo(np.int64).min)
     first_reason = np.where(any_red, reason[np.minimum(first_red, n - 1)], None)
+    interrupted = interruption | (dose == 0)
     drug_name = t["drug"].to_numpy(dtype=object)
     # the drug as spelled in the group's first record in input order
     first_input = np.minimum.reduceat(order, gstart)
@@ -252,9 +262,36 @@ def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days:
         "first_reduction_date": first_red_date.view("datetime64[ns]"),
         "first_reduction_reason": pd.Series(first_reason, dtype=object),
         "n_delays": n_delays.astype(np.int64),
-        "n_interruptions": np.add.reduceat((interruption | (dose == 0)).astype(np.int64),
-                                           gstart),
+        "n_interruptions": np.add.reduceat(interrupted.astype(np.int64), gstart),
+        "interruption_reasons": _reasons(gid[interrupted], reason[interrupted], ng),
     })
+
+
+def _reasons(gid: np.ndarray, reason: np.ndarray, n_groups: int) -> pd.Series:
+    """Per group, its distinct non-empty reasons in row (date) order joined by ``"; "``."""
+    text = pd.Series(reason, dtype=object).map(
+        lambda r: r.strip() if isinstance(r, str) and r.strip() else None)
+    found = pd.DataFrame({"g": gid, "r": text}).dropna().drop_duplicates()
+    joined = found.groupby("g", sort=True)["r"].agg("; ".join)
+    out = joined.reindex(np.arange(n_groups)).to_numpy(dtype=object)
+    return pd.Series(np.where(pd.isna(out), None, out), dtype=object)
+
+
+def _ae_names(reasons: pd.Series, reason_ae: Callable[[str], str | None] | None) -> pd.Series:
+    """The reasons (``"; "``-joined) that name an adverse event, by ``reason_ae``."""
+    if reason_ae is None:
+        return pd.Series([None] * len(reasons), index=reasons.index, dtype=object)
+    cache: dict[str, str | None] = {}
+
+    def names(value: object) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if value not in cache:
+            hits = [reason_ae(part) for part in value.split("; ")]
+            cache[value] = "; ".join(dict.fromkeys(h for h in hits if h)) or None
+        return cache[value]
+
+    return reasons.map(names).astype(object)
 
 
 def _datetime(values: pd.Series) -> pd.Series:
@@ -279,6 +316,7 @@ def derive_exposure(
     delay_days: float = 7,
     days_per_month: float = 30.4375,
     data_cutoff: pd.Timestamp | str | None = None,
+    reason_ae: Callable[[str], str | None] | None = None,
 ) -> pd.DataFrame:
     """Exposure per subject and drug of ``regimen`` (definitions in the module docstring).
 
@@ -302,6 +340,10 @@ def derive_exposure(
         For ``treatment_duration_months``.
     data_cutoff
         Study cut-off, where ``patients.data_cutoff`` is empty.
+    reason_ae
+        A recorded dose-change reason -> the adverse event it names, as the safety tables
+        name it, or ``None`` (:func:`oncocohort.derive.safety.reason_ae_name`); without it
+        ``first_reduction_ae`` and ``interruption_aes`` are empty.
 
     Returns
     -------
@@ -341,6 +383,8 @@ def derive_exposure(
     if len(t) == 0:
         return pd.DataFrame([], columns=list(EXPOSURE_COLUMNS))
     out = _exposure_frame(t, sched, cycle_days, delay_days, days_per_month)
+    out["first_reduction_ae"] = _ae_names(out["first_reduction_reason"], reason_ae)
+    out["interruption_aes"] = _ae_names(out["interruption_reasons"], reason_ae)
     out["eot_reason"] = _col(pat, "eot_reason").reindex(out["subject_id"]).to_numpy(dtype=object)
     out["on_treatment_at_cutoff"] = on_tx.reindex(out["subject_id"]).to_numpy(dtype=bool)
     return out.loc[:, list(EXPOSURE_COLUMNS)]

@@ -57,6 +57,7 @@ __all__ = [
     "DEFAULT_SYNONYMS",
     "SafetyOptions",
     "map_ctcae_term",
+    "reason_ae_name",
     "derive_ae",
     "unmapped_ae_terms",
     "derive_ae_worst",
@@ -151,6 +152,22 @@ def map_ctcae_term(text: str, options: SafetyOptions | None = None) -> tuple[str
     synonyms = (options or _DEFAULT_OPTIONS)._synonyms  # type: ignore[attr-defined]
     target = synonyms.get(normalize_term(text))
     return (target, "synonym") if target else (None, "unmapped")
+
+
+def reason_ae_name(text: str, options: SafetyOptions | None = None) -> str | None:
+    """The adverse event a recorded reason (a dose reduction's, an interruption's) names, as
+    the safety tables name it: the spec group holding its CTCAE term, else the term; ``None``
+    when the reason is no CTCAE term or synonym (``"patient request"``).
+
+    Examples
+    --------
+    >>> reason_ae_name("hand-foot syndrome"), reason_ae_name("patient request")
+    ('Palmar-plantar erythrodysesthesia syndrome', None)
+    """
+    term, _ = map_ctcae_term(text, options)
+    if term is None:
+        return None
+    return (options or _DEFAULT_OPTIONS)._group_of.get(term, term)  # type: ignore[attr-defined]
 
 
 def _soc_of() -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -30,7 +31,7 @@ from oncocohort.derive.recist import (
     derive_visit_response,
 )
 from oncocohort.derive.response import BEST_RESPONSE_COLUMNS, derive_best_response
-from oncocohort.derive.safety import SafetyOptions, derive_ae
+from oncocohort.derive.safety import SafetyOptions, derive_ae, reason_ae_name
 from oncocohort.derive.sections import available_sections
 from oncocohort.derive.subgroups import SubgroupCut
 from oncocohort.derive.swimmer import derive_swimmer
@@ -200,7 +201,8 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
     regimen = options.regimen
     exposure = (derive_exposure(therapy, patients, regimen=regimen.drugs,
                                 cycle_days=regimen.cycle_days, delay_days=regimen.delay_days,
-                                days_per_month=days_per_month, data_cutoff=cutoff)
+                                days_per_month=days_per_month, data_cutoff=cutoff,
+                                reason_ae=partial(reason_ae_name, options=options.safety))
                 if regimen is not None and regimen.drugs and len(therapy) else pd.DataFrame())
     prior = (derive_prior_therapy(therapy_lines, patients, days_per_month=days_per_month)
              if len(therapy_lines) else pd.DataFrame())  # no lines given: nothing to say

@@ -297,6 +297,53 @@ def _sentence_case(text: str) -> str:
     return f"{text[:1].upper()}{text[1:]}"
 
 
+def _drugs_by_frequency(a: ArdLookup, options: ReportOptions) -> list[str]:
+    """The regimen's drugs, the most patients first (then by label), the regimen last."""
+    w = {"analysis": Analysis.EXPOSURE, "group_var": Group.DRUG}
+    drugs = [d for d in a.values("group_level", **w) if d != Level.REGIMEN]
+    n = {d: a.get(group_level=d, variable=Var.PATIENTS, statistic=Stat.N, default=0.0, **w)
+         for d in drugs}
+    drugs.sort(key=lambda d: (-n[d], options.label(d).casefold()))
+    return drugs + [d for d in a.values("group_level", **w) if d == Level.REGIMEN]
+
+
+def _disposition_rows(a: ArdLookup, cells: _Counts) -> list[list]:
+    """Disposition as the paper and a CONSORT/STROBE flowchart give it: on treatment, then
+    discontinued with its reasons, the most frequent first ("not recorded" last); the deaths
+    in a block of their own (vital status, not a disposition)."""
+    d = {"analysis": Analysis.DISPOSITION}
+    w = {"variable": Var.STATUS, **d}
+    statuses = a.values("category", **w)
+    if not statuses:
+        return []
+    rows: list[list] = [["## Disposition at data cut-off", ""]]
+    reasons = [c for c in statuses if c != Category.ON_TREATMENT]
+    reasons.sort(key=lambda c: (c == Category.NOT_RECORDED,
+                                -a.get(category=c, statistic=Stat.N, **w), c))
+    top = []
+    if Category.ON_TREATMENT in statuses:
+        c = Category.ON_TREATMENT
+        top.append(cells.add(a.get(category=c, statistic=Stat.N, **w),
+                             a.get(category=c, statistic=Stat.PCT, **w)))
+        rows.append(["  On treatment", top[-1]])
+    sub = [cells.add(a.get(category=c, statistic=Stat.N, **w),
+                     a.get(category=c, statistic=Stat.PCT, **w)) for c in reasons]
+    indent = "  "
+    if a.has(variable=Var.DISCONTINUED, statistic=Stat.N, **d):
+        top.append(cells.add(a.get(variable=Var.DISCONTINUED, statistic=Stat.N, **d),
+                             a.get(variable=Var.DISCONTINUED, statistic=Stat.PCT, **d)))
+        rows.append(["  Discontinued", top[-1]])
+        indent = "    "
+        cells.block([top[-1], *sub])
+    cells.block(top)
+    rows += [[f"{indent}{_sentence_case(c)}", i] for c, i in zip(reasons, sub, strict=True)]
+    if a.has(variable=Var.DEATHS, statistic=Stat.N, **d):
+        rows.append(["## Vital status at data cut-off", ""])
+        rows.append(["  Died", cells.add(a.get(variable=Var.DEATHS, statistic=Stat.N, **d),
+                                         a.get(variable=Var.DEATHS, statistic=Stat.PCT, **d))])
+    return rows
+
+
 def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """Exposure per drug and for the regimen (tern/chevron EXT01: duration, cycles, dose
     intensity, dose modifications with the reason of the first reduction), the prior immune
@@ -308,7 +355,7 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     n_total = a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS, statistic=Stat.N)
     cells = _Counts(k, st)
     rows: list[list] = []
-    for drug in a.values("group_level", analysis=Analysis.EXPOSURE, group_var=Group.DRUG):
+    for drug in _drugs_by_frequency(a, options):
         rows += _exposure_drug_rows(a, cells, options, drug)
     prior = {"analysis": Analysis.PRIOR_THERAPY}
     if a.has(variable=Var.PRIOR_ICI, statistic=Stat.N, **prior):
@@ -322,21 +369,11 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
             rows.append([f"  Months since its last dose, median (IQR) (n={fmt_num(n_int, 0)})",
                          fmt_median_range(_stat(a, Stat.MEDIAN, **w), _stat(a, Stat.Q1, **w),
                                           _stat(a, Stat.Q3, **w), style=st)])
-    rows.append(["## Disposition at data cut-off", ""])
-    idx = []
-    for status in a.values("category", analysis=Analysis.DISPOSITION, variable=Var.STATUS):
-        w = {"analysis": Analysis.DISPOSITION, "variable": Var.STATUS, "category": status}
-        i = cells.add(a.get(statistic=Stat.N, **w), a.get(statistic=Stat.PCT, **w))
-        idx.append(i)
-        rows.append([f"  {_sentence_case(status)}", i])
-    cells.block(idx)
-    if a.has(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N):
-        rows.append(["  Deaths", cells.add(
-            a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.N),
-            a.get(analysis=Analysis.DISPOSITION, variable=Var.DEATHS, statistic=Stat.PCT))])
-    notes = ["Patients treated, prior immune checkpoint inhibitor and disposition: n (%) of "
-             "all patients; dose modifications: n (%) of the patients given the drug, with "
-             "the reason of each patient's first dose reduction as recorded."]
+    rows += _disposition_rows(a, cells)
+    notes = ["Patients treated, prior immune checkpoint inhibitor, disposition and vital "
+             "status: n (%) of all patients; dose modifications: n (%) of the patients given "
+             "the drug, with the reason of each patient's first dose reduction (an adverse "
+             "event named as in the safety tables, other reasons as recorded)."]
     if a.values("variable", analysis=Analysis.EXPOSURE, group_var=Group.DRUG,
                 statistic=Stat.MEAN):
         notes.append("Relative dose intensity: the dose given divided by the dose planned "
@@ -499,15 +536,16 @@ _OVERVIEW = ((Var.SERIOUS, "Serious adverse event", True),
              (Var.FATAL, "Fatal adverse event (grade 5)", True),
              (Var.AE_DISCONTINUATION, "Treatment discontinued for an adverse event", False),
              (Var.AE_DOSE_REDUCTION, "Dose reduced for an adverse event", False),
+             (Var.AE_INTERRUPTION, "Dose interrupted for an adverse event", False),
              (Var.DEATH_30D, "Death within 30 days of the last dose", False))
 
 
 def build_safety_overview_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """The overview of adverse events (tern/chevron AET01, DST01): per population (all
     causality when the data tell related from unrelated events; treatment-related) any
-    event, grade >= 3, serious, immune-related and fatal; then discontinuations and dose
-    reductions for an adverse event and deaths within 30 days of the last dose. A row is there
-    only when the data have what it needs."""
+    event, grade >= 3, serious, immune-related and fatal; then discontinuations, dose
+    reductions and interruptions for an adverse event and deaths within 30 days of the last
+    dose. A row is there only when the data have what it needs."""
     a = ArdLookup(ard)
     cells = _Counts(options.small_cell_k, options.style)
     s = {"analysis": Analysis.SAFETY}
@@ -544,6 +582,10 @@ def build_safety_overview_table(ard: pd.DataFrame, options: ReportOptions) -> Di
     if a.has(variable=Var.AE_DOSE_REDUCTION, statistic=Stat.N, **s):
         notes.append("Dose reduced for an adverse event: the reason recorded for the first "
                      "dose reduction is one of the patient's recorded adverse events.")
+    if a.has(variable=Var.AE_INTERRUPTION, statistic=Stat.N, **s):
+        notes.append("Dose interrupted for an adverse event: the reason recorded for a dose "
+                     "interruption of any drug is one of the patient's recorded adverse "
+                     "events.")
     if a.has(variable=Var.DEATH_30D, statistic=Stat.N, **s):
         notes.append("Death within 30 days of the last dose: any cause, at most 30 days after "
                      "the last dose of any drug of the regimen.")
