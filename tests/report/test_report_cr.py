@@ -20,8 +20,12 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "escc-competing-risks" / "stu
 
 
 @pytest.fixture(scope="module")
-def report():
-    results = run_study(load_study(EXAMPLE))
+def results():
+    return run_study(load_study(EXAMPLE))
+
+
+@pytest.fixture(scope="module")
+def report(results):
     return results.analysis, build_report(results.analysis, results.options.report,
                                           results.problems)
 
@@ -69,7 +73,10 @@ def test_cif_figure_prints_the_ard_under_its_ticks(report, tmp_path):
     pct = ard_value(analysis.ard, analysis="competing_risks", endpoint="ttp",
                     variable="cif_event", category="12", statistic="pct", group_var="")
     assert f"{pct:.1f}%" in list(drawn.marks["text"])
-    assert "Gray's test by ECOG performance status: p = 0.743" in drawn.annotation
+    # the curves are named after the endpoint's events; no subgroup's Gray p on the overall
+    # curves (it compares levels this figure does not draw)
+    assert drawn.legend == ("Progression", "Death without progression")
+    assert drawn.annotation == "" and not any("Gray" in t.get_text() for t in ax.texts)
     fig.figure.savefig(tmp_path / "cif.png")
     assert (tmp_path / "cif.png").stat().st_size > 10_000
 
@@ -172,3 +179,66 @@ def test_competing_table_names_the_events_and_explains_ne(report):
         in notes
     assert any(c == "NE" or c.startswith("NE (") for r in cr.rows for c in r[4:])
     assert "NE: not estimable, the time lies beyond the last follow-up" in notes
+
+
+def test_cif_figures_by_subgroup(report, results, tmp_path):
+    """One figure per subgroup variable the Kaplan-Meier figures would show (by_subgroup
+    "selected": the variables of the multivariable models): the incidence of progression per
+    level, each level's numbers at risk under the ticks (counted here from the derived
+    times), that variable's Gray's p, numbered after the overall figure."""
+    analysis, content = report
+    figures = {f.name: f for f in content.figures}
+    selected = {v for s in analysis.subgroups.values() for v in s.selected}
+    assert selected == {"ecog_group", "prior_ici", "sites_group"}
+    assert {n for n in figures if n.startswith("cif_ttp_")} == {f"cif_ttp_{v}"
+                                                                for v in selected}
+    order = [name for kind, name in content.order if kind == "figure"]
+    assert order.index("cif_ttp_ecog_group") == order.index("cif_ttp") + 1
+    fig = figures["cif_ttp_sites_group"]
+    drawn = fig.drawn
+    assert fig.label and fig.label.startswith("Figure ")
+    assert fig.caption.startswith("Cumulative incidence of progression by number of "
+                                  "metastatic sites, time to progression")
+    assert drawn.legend == ("Number of metastatic sites", "<3 (n = 62)", ">=3 (n = 25)")
+    p = ard_value(analysis.ard, analysis="competing_risks", endpoint="ttp", variable="gray",
+                  group_var="sites_group", statistic="p")
+    assert drawn.annotation == f"Gray's test, p = {p:.3f}"
+    ticks = fig.figure.axes[0].get_xticks()
+    tte = results.derived.tte
+    tte = tte[tte["paramcd"] == "ttp"][["subject_id", "aval"]].merge(
+        results.derived.patients[["subject_id", "sites_group"]], on="subject_id")
+    tte["sites_group"] = tte["sites_group"].astype(str)
+    table_ax = fig.figure.axes[1]
+    for row, level in enumerate(("<3", ">=3")):
+        printed = drawn.at_risk[drawn.at_risk["row"] == level]
+        np.testing.assert_array_equal(printed["time"].to_numpy(), ticks)
+        t = tte.loc[tte["sites_group"] == level, "aval"].to_numpy()
+        assert printed["n_at_risk"].tolist() == [int((t >= x).sum()) for x in ticks]
+        # drawn on the table's row for that level, one number under each tick
+        y = 1 - row  # draw_risk_table puts the first row on top
+        cells = sorted((x.get_position()[0], x.get_text()) for x in table_ax.texts
+                       if x.get_position()[1] == y and x.get_text().isdigit())
+        assert cells == list(zip(ticks, printed["text"], strict=True))
+    # each level's curve ends at its last observed time, not at the axis' end
+    lines = fig.figure.axes[0].get_lines()
+    ends = sorted(float(line.get_xdata()[-1]) for line in lines[:2])
+    last = sorted(float(tte.loc[tte["sites_group"] == lv, "aval"].max()) for lv in ("<3", ">=3"))
+    assert ends == pytest.approx(last, rel=1e-12)
+    fig.figure.savefig(tmp_path / "cif_sites.png")
+    assert (tmp_path / "cif_sites.png").stat().st_size > 10_000
+
+
+def test_cif_figures_by_subgroup_follow_outputs_km_by_subgroup(report, results):
+    from dataclasses import replace
+
+    from oncocohort.report.builders_cr import build_cr_figures
+
+    analysis, content = report
+    options = results.options.report
+    names = lambda o: [n for n, _, _ in build_cr_figures(analysis, o)  # noqa: E731
+                       if n.startswith("cif_ttp_")]
+    assert names(replace(options, subgroup_curves="none")) == []
+    assert names(replace(options, subgroup_curves="all")) == [
+        f"cif_ttp_{v}" for v in analysis.competing["ttp"].by_variable]
+    assert len(names(replace(options, subgroup_curves="all"))) > 3
+

@@ -10,7 +10,8 @@ censorings and overstate the probability of the event. Per such endpoint:
   (``category``; ``pct``, ``lower``, ``upper`` in %; R ``cmprsk::cuminc`` estimate and
   variance, the spec's ``km_conf_type`` transform of R's multi-state ``survfit``); the
   numbers at risk under the figure (``at_risk``, as the Kaplan-Meier rows); per level of each
-  subgroup variable the same counts and incidences (``group_var``/``group_level``), and
+  subgroup variable the same counts, incidences and numbers at risk (``group_var``/
+  ``group_level``; at the overall figure's times, so the figures by subgroup share them), and
   Gray's test across the levels (``variable="gray"``: ``statistic``, ``df``, ``p``);
 * ``analysis="fine_gray"``: per subgroup variable, the univariable Fine-Gray model
   (``variable="shr"``; per non-reference level ``hr``, ``lower``, ``upper``, ``p``), R
@@ -48,7 +49,9 @@ _CIF_VARS = {1: Var.CIF_EVENT, 2: Var.CIF_COMPETING}
 
 @dataclass(frozen=True)
 class CompetingResult:
-    """One competing-risk endpoint: ARD rows and the fits the figures draw."""
+    """One competing-risk endpoint: ARD rows and the fits the figures draw (``by_variable``:
+    per subgroup variable, the fit by level; ``last_times``: per subgroup variable, each
+    level's last observed time, event or censoring, where its curve ends)."""
 
     endpoint: str
     label: str
@@ -57,6 +60,7 @@ class CompetingResult:
     rows: tuple[ArdRow, ...]
     by_variable: dict[str, CumulativeIncidence] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    last_times: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def competing_frame(tte: pd.DataFrame, endpoint: str) -> pd.DataFrame:
@@ -96,8 +100,8 @@ def _cif_rows(ci: CumulativeIncidence, time: np.ndarray, landmarks: Sequence[flo
     return rows
 
 
-def _at_risk_rows(ci: CumulativeIncidence, time: np.ndarray, cause: np.ndarray,
-                  grid: Sequence[float], where: dict[str, str]) -> list[ArdRow]:
+def _at_risk_rows(time: np.ndarray, cause: np.ndarray, grid: Sequence[float],
+                  where: dict[str, str]) -> list[ArdRow]:
     rows = []
     ev = np.sort(time[cause == 1])
     for t in grid:
@@ -132,9 +136,11 @@ def compute_competing_rows(
     ci = cumulative_incidence(time, cause, **opts)
     where = {"endpoint": endpoint}
     rows = _cif_rows(ci, time, landmarks, where, unit)
-    rows += _at_risk_rows(ci, time, cause, at_risk_grid(float(time.max())), where)
+    grid = at_risk_grid(float(time.max()))  # each level's numbers at risk on the same times
+    rows += _at_risk_rows(time, cause, grid, where)
     notes: list[str] = []
     by_variable: dict[str, CumulativeIncidence] = {}
+    last_times: dict[str, dict[str, float]] = {}
     fg_rows: list[ArdRow] = []
     if variables:
         data = subgroup_frame(patients, tte, endpoint, variables).merge(
@@ -147,9 +153,11 @@ def compute_competing_rows(
                 t, c = g["aval"].to_numpy(float), g["cause"].to_numpy(int)
                 w = {**where, "group_var": var, "group_level": level}
                 rows += _cif_rows(cumulative_incidence(t, c, **opts), t, landmarks, w, unit)
+                rows += _at_risk_rows(t, c, grid, w)
             if len(levels) < 2 or not (v["cause"] == 1).any():
                 continue
             groups = level_texts(v[var].astype(object))
+            last_times[var] = {lv: float(v.loc[v[var] == lv, "aval"].max()) for lv in levels}
             by_variable[var] = cumulative_incidence(
                 v["aval"].to_numpy(float), v["cause"].to_numpy(int),
                 group=pd.Categorical(groups, categories=levels), **opts)
@@ -162,7 +170,7 @@ def compute_competing_rows(
                                    **where))
             fg_rows += _fine_gray_rows(v, var, levels, endpoint, conf_level, notes)
     return CompetingResult(endpoint, label, unit, ci, tuple(rows + fg_rows), by_variable,
-                           tuple(notes))
+                           tuple(notes), last_times)
 
 
 def _fine_gray_rows(v: pd.DataFrame, var: str, levels: list[str], endpoint: str,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from oncocohort.analysis.competing import CompetingResult
 from oncocohort.analysis.keys import Analysis, Stat, Var, landmark_at_risk_category
 from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.analysis.survival import landmark_text
@@ -325,34 +326,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
     k = options.small_cell_k
     figs: list[tuple] = []
     for ep, res in analysis.competing.items():
-        base = {"analysis": _CR, "endpoint": ep, "group_var": ""}
-        times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **base)
-        at_risk = pd.DataFrame({"time": [float(t) for t in times], "n_at_risk": [
-            a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_AT_RISK, **base)
-            for t in times]})
-        curves = []
-        for cause, var, name in ((1, Var.CIF_EVENT, "Event of interest"),
-                                 (2, Var.CIF_COMPETING, "Competing event")):
-            steps = res.cif.table[res.cif.table["cause"] == cause]
-            marks = [(float(t), a.get(variable=var, category=t, statistic=Stat.PCT, **base))
-                     for t in a.values("category", variable=var, statistic=Stat.PCT, **base)]
-            marks = [(t, p) for t, p in marks if p == p]
-            curves.append(CifCurve(name, steps, pd.DataFrame({
-                "time": [t for t, _ in marks], "cif": [p / 100 for _, p in marks],
-                "text": [f"{fmt_num(p, style=options.style)}%" for _, p in marks]})))
-        notes = []
-        for var in a.values("group_var", analysis=_CR, endpoint=ep, variable=Var.GRAY):
-            p = a.get(analysis=_CR, endpoint=ep, variable=Var.GRAY, group_var=var,
-                      statistic=Stat.P)
-            notes.append(f"Gray's test by {options.label(var)}: "
-                         f"{fmt_p_clause(p, style=options.style)}")
-        fig = compute_cif_figure(curves, at_risk, unit=unit, small_cell_k=k,
-                                 ylabel=f"Cumulative incidence ({options.label(ep).lower()})",
-                                 annotation="\n".join(notes[:3]) or None)
-        figs.append((f"cif_{ep}", f"Cumulative incidence of the event and of the competing "
-                     f"event, {options.label(ep).lower()} (Aalen-Johansen; n = "
-                     f"{int(a.get(variable=Var.PATIENTS, statistic=Stat.N, **base))}). Dots: "
-                     "landmark incidences; numbers at risk under the time axis.", fig))
+        figs += _cif_figures(a, ep, res, options, _cif_variables(analysis, res, options))
     for res in analysis.landmark_analyses:
         spec = res.spec
         status = options.label(spec.status)
@@ -419,6 +393,89 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
                      "(numbers at risk: patients in each group at each time). Tick marks: "
                      "censored observations or moves to the 'yes' group.", fig))
     return figs
+
+
+def _cif_variables(analysis: StudyAnalysis, res: CompetingResult, options: ReportOptions
+                   ) -> list[str]:
+    """The subgroup variables whose cumulative incidence figure is drawn, as
+    ``outputs.km.by_subgroup`` says for the Kaplan-Meier curves: ``"all"``, ``"none"``, or
+    (``"selected"``) those that entered a multivariable Cox model of the study (the variables
+    the text discusses) and those whose Gray's test passes the screen (p < threshold)."""
+    if options.subgroup_curves == "none":
+        return []
+    a = ArdLookup(analysis.ard)
+    chosen = {v for sub in analysis.subgroups.values() for v in sub.selected}
+    out = []
+    for var in res.by_variable:
+        p = a.get(analysis=_CR, endpoint=res.endpoint, variable=Var.GRAY, group_var=var,
+                  statistic=Stat.P, default=float("nan"))
+        if (options.subgroup_curves == "all" or var in chosen
+                or p < options.screen.threshold):
+            out.append(var)
+    return out
+
+
+def _at_risk_frame(a: ArdLookup, times: list[str], **where: str) -> pd.DataFrame:
+    return pd.DataFrame({"time": [float(t) for t in times], "n_at_risk": [
+        a.get(variable=Var.AT_RISK, category=t, statistic=Stat.N_AT_RISK, **where)
+        for t in times]})
+
+
+def _cif_marks(a: ArdLookup, var: str, options: ReportOptions, **where: str) -> pd.DataFrame:
+    """The landmark incidences as the table prints them (NaN ones left out)."""
+    marks = [(float(t), a.get(variable=var, category=t, statistic=Stat.PCT, **where))
+             for t in a.values("category", variable=var, statistic=Stat.PCT, **where)]
+    marks = [(t, p) for t, p in marks if p == p]
+    return pd.DataFrame({"time": [t for t, _ in marks], "cif": [p / 100 for _, p in marks],
+                         "text": [f"{fmt_num(p, style=options.style)}%" for _, p in marks]})
+
+
+def _cif_figures(a: ArdLookup, ep: str, res: CompetingResult, options: ReportOptions,
+                 variables: list[str]) -> list[tuple[str, str, CifFigure]]:
+    """The endpoint's cumulative incidence figure (the event and the competing event, all
+    patients), then one per subgroup variable in ``variables``: the event's incidence per
+    level, the numbers at risk per level under the ticks, that variable's Gray's p."""
+    unit = options.conventions.time_unit
+    k = options.small_cell_k
+    event, competing = competing_names(options, ep)
+    label = in_prose(options.label(ep))
+    base = {"analysis": _CR, "endpoint": ep, "group_var": ""}
+    times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **base)
+    at_risk = _at_risk_frame(a, times, **base)
+    curves = [CifCurve(sentence_case(name), res.cif.table[res.cif.table["cause"] == cause],
+                       _cif_marks(a, var, options, **base))
+              for cause, var, name in ((1, Var.CIF_EVENT, event),
+                                       (2, Var.CIF_COMPETING, competing))]
+    ylabel = f"Cumulative incidence ({label})"
+    fig = compute_cif_figure(curves, at_risk, unit=unit, small_cell_k=k, ylabel=ylabel)
+    n = int(a.get(variable=Var.PATIENTS, statistic=Stat.N, **base))
+    out = [(f"cif_{ep}", f"Cumulative incidence of {event} and of {competing}, {label} "
+            f"(Aalen-Johansen; n = {n}). Dots: landmark incidences; numbers at risk at the "
+            "axis ticks below the axis.", fig)]
+    for var in variables:
+        fit = res.by_variable[var].table
+        levels = a.values("group_level", analysis=_CR, endpoint=ep, group_var=var,
+                          variable=Var.AT_RISK, statistic=Stat.N_AT_RISK)
+        drawn, rows = [], []
+        for lv in levels:
+            w = {**base, "group_var": var, "group_level": lv}
+            steps = fit[(fit["group"].astype(str) == lv) & (fit["cause"] == 1)]
+            n_lv = int(a.get(variable=Var.PATIENTS, statistic=Stat.N, **w))
+            drawn.append(CifCurve(f"{lv} (n = {n_lv})", steps,
+                                  end=res.last_times.get(var, {}).get(lv)))
+            rows.append((lv, _at_risk_frame(a, times, **w)))
+        p = a.get(analysis=_CR, endpoint=ep, variable=Var.GRAY, group_var=var,
+                  statistic=Stat.P)
+        name = options.label(var)
+        fig = compute_cif_figure(
+            drawn, at_risk, unit=unit, small_cell_k=k, risk_rows=rows, legend_title=name,
+            ylabel=f"Cumulative incidence of {event}",
+            annotation=f"Gray's test, {fmt_p_clause(p, style=options.style)}")
+        out.append((f"cif_{ep}_{var}", f"Cumulative incidence of {event} by {in_prose(name)}, "
+                    f"{label} (Aalen-Johansen; {competing} as a competing event; each curve "
+                    "ends at its group's last observed time). Line types and colours: groups; "
+                    "numbers at risk per group at the axis ticks below the axis.", fig))
+    return out
 
 
 def res_grid(a: ArdLookup, w: dict, level: str, at: float) -> list[float]:

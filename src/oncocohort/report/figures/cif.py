@@ -35,18 +35,22 @@ __all__ = ["CifCurve", "CifFigure", "compute_cif_figure"]
 class CifCurve:
     """One cumulative incidence curve: ``steps`` (``time``, ``cif``, optionally ``lower``,
     ``upper``) from the fit, and ``marks`` (``time``, ``text``): the landmark incidences as
-    the report prints them (from the ARD; NaN-free)."""
+    the report prints them (from the ARD; NaN-free); ``end``: the last observed time of the
+    curve's patients, where it stops (``None``: flat to the end of the time axis)."""
 
     label: str
     steps: pd.DataFrame
     marks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"time": [], "cif": [],
                                                                       "text": []}))
+    end: float | None = None
 
 
 @dataclass(frozen=True)
 class CifFigure:
-    """The figure and what it printed: ``at_risk`` (time, n_at_risk, text), ``marks``
-    (curve, time, text), ``legend`` (the legend's entries), ``annotation``."""
+    """The figure and what it printed: ``at_risk`` (row, time, n_at_risk, text; ``row``: the
+    at-risk row's label, ``""`` for the single row of all patients), ``marks`` (curve, time,
+    text), ``legend`` (the legend's entries, its title first when it has one),
+    ``annotation``."""
 
     figure: Figure
     at_risk: pd.DataFrame
@@ -71,8 +75,11 @@ def compute_cif_figure(
     annotation: str | None = None,
     width_mm: float = DOUBLE_COLUMN_MM,
     small_cell_k: int | None = None,
+    risk_rows: Sequence[tuple[str, pd.DataFrame]] | None = None,
+    legend_title: str | None = None,
 ) -> CifFigure:
-    """Cumulative incidence figure: one curve per cause (or per group), one at-risk row.
+    """Cumulative incidence figure: one curve per cause (or per group), one at-risk row (or
+    one per group).
 
     Parameters
     ----------
@@ -87,18 +94,30 @@ def compute_cif_figure(
         Text in the upper left corner (e.g. Gray's test).
     small_cell_k
         Print numbers at risk between 1 and ``k - 1`` as ``"<k"``.
+    risk_rows
+        Several at-risk rows instead of ``at_risk``'s one: ``(label, frame)`` per group, in
+        the order and colours of ``curves``, each frame at ``at_risk``'s times (the ticks).
+    legend_title
+        The legend's title (e.g. the subgroup variable).
     """
     ticks = at_risk["time"].to_numpy(float)
+    rows_in = list(risk_rows) if risk_rows else [("", at_risk)]
+    for label, frame in rows_in:
+        if not np.array_equal(frame["time"].to_numpy(float), ticks):
+            raise ValueError(f"at-risk row {label!r}: its times are not the figure's ticks")
     with plt.rc_context(RC):
-        lay = time_axis_layout(width_mm, width_mm * 0.42, [1], top_in=0.22)
+        lay = time_axis_layout(width_mm, width_mm * 0.42, [len(rows_in)],
+                               top_in=0.22 + (0.18 if legend_title else 0.0))
         fig, ax = lay.figure, lay.ax
         xmax = max([float(c.steps["time"].max()) for c in curves if len(c.steps)]
+                   + [float(c.end) for c in curves if c.end is not None]
                    + [float(ticks[-1]) if len(ticks) else 0.0])
         handles, mark_rows = [], []
         for i, curve in enumerate(curves):
             colour = PALETTE[i % len(PALETTE)]
             t, y = _step_xy(curve.steps, "cif")
-            t, y = np.append(t, xmax), np.append(y, y[-1])  # flat to the end of follow-up
+            end = xmax if curve.end is None else max(float(curve.end), float(t[-1]))
+            t, y = np.append(t, end), np.append(y, y[-1])  # flat to the end of follow-up
             (line,) = ax.step(t, y, where="post", color=colour, lw=1.3,
                               ls=LINESTYLES[i % len(LINESTYLES)])
             handles.append(line)
@@ -121,15 +140,22 @@ def compute_cif_figure(
         ax.set_xlabel(f"Time ({unit})")
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.1f}"))
         names = [c.label for c in curves]
-        ax.legend(handles, names, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0),
-                  ncol=min(len(curves), 3), alignment="left", handlelength=2.6,
-                  borderaxespad=0.2)
+        ax.legend(handles, names, title=legend_title, frameon=False, loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), ncol=min(len(curves), 3), alignment="left",
+                  handlelength=2.6, borderaxespad=0.2)
         if annotation:
             ax.text(0.02, 0.97, annotation, transform=ax.transAxes, ha="left", va="top",
                     fontsize=8)
-        cells = risk_cells(at_risk, "n_at_risk", small_cell_k)
-        draw_risk_table(lay.tables[0], "Number at risk", [RiskRow("", "#000000", cells)])
-    printed = pd.DataFrame({"time": ticks, "n_at_risk": at_risk["n_at_risk"].to_numpy(int),
-                            "text": [txt for _, txt in cells]})
-    return CifFigure(fig, printed, pd.DataFrame(mark_rows, columns=["curve", "time", "text"]),
-                     tuple(names), annotation or "")
+        table, printed = [], []
+        for i, (label, frame) in enumerate(rows_in):
+            cells = risk_cells(frame, "n_at_risk", small_cell_k)
+            colour = PALETTE[i % len(PALETTE)] if risk_rows else "#000000"
+            table.append(RiskRow(label, colour, cells))
+            printed.append(pd.DataFrame({"row": label, "time": ticks,
+                                         "n_at_risk": frame["n_at_risk"].to_numpy(int),
+                                         "text": [txt for _, txt in cells]}))
+        draw_risk_table(lay.tables[0], "Number at risk", table)
+    legend = ((legend_title,) if legend_title else ()) + tuple(names)
+    return CifFigure(fig, pd.concat(printed, ignore_index=True),
+                     pd.DataFrame(mark_rows, columns=["curve", "time", "text"]), legend,
+                     annotation or "")
