@@ -324,7 +324,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
     a = ArdLookup(analysis.ard)
     unit = options.conventions.time_unit
     k = options.small_cell_k
-    figs: list[tuple] = []
+    figs: list[tuple[str, str, CifFigure | KmFigure]] = []
     for ep, res in analysis.competing.items():
         figs += _cif_figures(a, ep, res, options, _cif_variables(analysis, res, options))
     for res in analysis.landmark_analyses:
