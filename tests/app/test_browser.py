@@ -132,7 +132,7 @@ def test_bad_files_are_messages_not_tracebacks(live_app, page, shots, tmp_path):
     assert len(store) == 0  # failed uploads keep nothing
 
 
-def test_ending_the_session_deletes_its_files(live_app, page):
+def test_ending_the_session_deletes_its_files(live_app, page, shots):
     base, token, store, _ = live_app
     _open(page, base, token)
     _upload(page, WORKBOOKS / "clear.csv")
@@ -142,6 +142,22 @@ def test_ending_the_session_deletes_its_files(live_app, page):
     page.wait_for_load_state("load")
     assert page.locator("#ended").is_visible()
     assert not folder.exists() and len(store) == 0
+    shots(page, "16-session-ended")
+
+
+def test_a_fault_of_the_app_is_an_apology_page(live_app, page, shots, monkeypatch):
+    import oncocohort.app.web as web
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(web, "render_study_yaml", boom)
+    base, token, _, _ = live_app
+    _open(page, base, token, lang="zh")
+    _upload(page, WORKBOOKS / "clear.csv")
+    assert "oncocohort 内部出错" in page.locator("#error-title").inner_text()
+    assert "secret internals" not in page.content() and "Traceback" not in page.content()
+    shots(page, "17-apology-zh")
 
 
 def test_analysis_choices_reach_the_spec(live_app, page, shots, tmp_path):

@@ -133,7 +133,7 @@ def test_unmapped_code_stops_the_run_with_its_question(live_app, page, shots, tm
     shots(page, "14-unmapped-code-zh")
 
 
-def test_a_fault_of_the_app_is_an_apology(live_app, page, monkeypatch, tmp_path):
+def test_a_fault_of_the_app_is_an_apology(live_app, page, shots, monkeypatch, tmp_path):
     import oncocohort.app.runner as runner
 
     def boom(loaded):
@@ -147,6 +147,7 @@ def test_a_fault_of_the_app_is_an_apology(live_app, page, monkeypatch, tmp_path)
     _wait_until(page, "/problems")
     assert page.locator("#run-failed").is_visible()
     assert "secret internals" not in page.content() and "Traceback" not in page.content()
+    shots(page, "18-run-failed")
 
 
 def test_uploaded_workbook_to_downloaded_docx_and_the_same_files_from_the_cli(

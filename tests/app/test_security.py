@@ -145,3 +145,51 @@ def test_ui_catalogues_match():
     assert set(en) == set(zh)
     for key in en:
         assert set(re.findall(r"\{(\w+)", en[key])) == set(re.findall(r"\{(\w+)", zh[key]))
+
+
+def _started(process, deadline):
+    """The URL ``oncocohort app`` prints once it listens."""
+    import time
+
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if "open http" in line:
+            return line.split("open ", 1)[1].strip()
+    raise AssertionError("the app printed no address")
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_stopping_the_app_deletes_every_session_folder(tmp_path, stop):
+    """``oncocohort app`` as a person runs it, stopped with Ctrl+C (or by the system): the
+    uploaded workbook and the whole app folder are gone, not only the store's record."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "oncocohort", "app", "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=env)
+    try:
+        url = _started(process, time.monotonic() + 60)
+        base, token = url.split("/?token=")
+        client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
+        for _ in range(100):  # uvicorn listens a moment after the address is printed
+            try:
+                client.get(f"/?token={token}")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        response = _upload(client, "clear.csv", (WORKBOOKS / "clear.csv").read_bytes())
+        assert response.status_code == 303
+        (root,) = tmp_path.glob("oncocohort-app-*")
+        assert list(root.glob("s-*/clear.csv"))
+        process.send_signal(getattr(signal, stop))
+        code = process.wait(timeout=30)
+        said = process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in said, said
+    assert not root.exists() and list(tmp_path.iterdir()) == [], (code, said)
