@@ -29,6 +29,12 @@ def test_a_title_row_gets_a_header_row_hint(cohort_dir, run_cli):
     assert code == 2
     hints = [line for line in said.splitlines() if "header_row" in line]
     assert len(hints) == 1 and "looks like row 3" in hints[0] and "set header_row: 3" in hints[0]
+    # the columns not found in the title row are folded into the hint: one error, no warning
+    # listing the title's text as an ignored column
+    problems = [line.strip() for line in said.splitlines()
+                if line.strip().startswith(("error", "warning"))]
+    assert problems == [hints[0].strip()] and problems[0].startswith("error")
+    assert "9 columns the spec names are not in the header read from row 1" in problems[0]
 
 
 def test_unmapped_codes_are_reported_once_per_column_with_a_values_block(cohort_dir, run_cli):
