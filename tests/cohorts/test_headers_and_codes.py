@@ -102,3 +102,24 @@ def test_a_csv_export_with_an_unpadded_title_row(cohort_dir, run_cli):
                    replace=("file: lung_en.xlsx", "file: lung_en.csv"))
     code, said = run_cli(["validate", str(hinted)])
     assert code == 2 and "set header_row: 3" in said, said
+
+
+def test_a_rule_meeting_a_missing_value_says_how_to_write_it(cohort_dir, run_cli):
+    # Without "is not missing and", the weight-loss rule meets the patients with no weight loss.
+    spec = _spec(cohort_dir, replace=('"wt_loss is not missing and wt_loss > 40"',
+                                      '"wt_loss > 40"'))
+    code, said = run_cli(["validate", str(spec)])
+    assert code == 2, said
+    errors = [line.strip() for line in said.splitlines() if line.strip().startswith("error")]
+    sheet = pd.read_excel(cohort_dir / "lung_en.xlsx", header=2, dtype=str)
+    unknown = sheet.loc[sheet["Weight loss (kg)"].isna(), "Patient No."].tolist()
+    assert len(errors) == len(unknown) > 0, said  # one per patient without a weight loss
+    for error, subject in zip(errors, unknown, strict=True):
+        assert f"cohort.exclusion[0], subject {subject}:" in error
+        assert "missing value in column 'wt_loss'" in error
+        assert ("say what a missing wt_loss means: 'wt_loss is missing or ...' keeps such "
+                "patients, 'wt_loss is not missing and ...' leaves them out (see "
+                "docs/cohort-rules.md)" in error)
+    code, ran = run_cli(["run", str(spec), "--out", str(cohort_dir / "out")])
+    assert code == 2 and [line.strip() for line in ran.splitlines()
+                          if line.strip().startswith("error")] == errors
