@@ -78,6 +78,7 @@ UI: dict[str, dict[str, str]] = {
         "bad_reference": "Choose a reference level from the list.",
         "table1_rows": "Other Table 1 rows",
         "shown_as": "shown as",
+        "labels_title": "In the report",
         "save_labels": "Save the labels",
         "spec_title": "4. The study spec",
         "spec_help": "This file is the whole analysis: keep it with the workbook, and "
@@ -179,6 +180,7 @@ UI: dict[str, dict[str, str]] = {
         "bad_reference": "请从列表中选择参照水平。",
         "table1_rows": "表 1 的其他行",
         "shown_as": "显示为",
+        "labels_title": "报告中的显示",
         "save_labels": "保存标签",
         "spec_title": "4. 研究配置",
         "spec_help": "此文件即完整的分析：请与数据表一同保存，命令行运行 "
