@@ -174,7 +174,7 @@ def test_competing_table_names_the_events_and_explains_ne(report):
     assert "12-month incidence of progression, % (95% CI)" in cr.header
     assert "24-month incidence of death without progression, % (95% CI)" in cr.header
     notes = " ".join(cr.footnotes)
-    assert "e.g." not in notes
+    assert "e.g." not in notes and "incidence of progression across the levels" in notes
     assert "competing events: death without progression, which ends time to progression" \
         in notes
     assert any(c == "NE" or c.startswith("NE (") for r in cr.rows for c in r[4:])

@@ -100,7 +100,7 @@ def build_competing_tables(analysis: StudyAnalysis, options: ReportOptions
             "a censoring (1 - Kaplan-Meier would overstate the incidence); variance as R "
             f"cmprsk cuminc (Aalen type, with its correction for ties); {ci} on the "
             f"{options.conventions.km_conf_type} scale.",
-            "Gray's test (rho = 0) compares the cumulative incidence of the event across the "
+            f"Gray's test (rho = 0) compares the cumulative incidence of {event} across the "
             "levels (R cmprsk cuminc $Tests).",
         ) + ((f"NE: not estimable, the time lies beyond the last follow-up (event or "
               f"censoring) of the patients of that row, where the incidence is not known.",)
