@@ -14,6 +14,12 @@ What is checked, independently of how the tables were laid out:
   the PDF must have it at least as often (repeated header rows only add to the count).
 - Every number cell prints on one line: its text is found whole on a line of the PDF as
   often as the tables hold it.
+- No header breaks inside one of its parts: a header wraps only between the parts
+  ``header_text`` leaves breakable (``Grade 1-2,`` / ``n (%)``, never ``Grade 1-`` / ``2, n
+  (%)`` or ``Grade`` / ``4, n (%)``), so each part is found whole on a line of the PDF.
+- No hyphenated token of a table cell (``1-2``, ``(5.2-13.4)``, ``maculo-papular``) is broken
+  at its hyphen: each of those the paragraphs do not also hold is in the PDF as often as in
+  the tables.
 - A table that continues on another page repeats its header there: each page from the
   table's caption to its last footnote shows the header's longest word.
 """
@@ -34,9 +40,11 @@ from docx.oxml.ns import qn
 from rich.console import Console
 
 from oncocohort.cli import ExitStatus, main
+from oncocohort.report.docx_tables import header_text
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "report-docx"
 WORD = re.compile(r"[A-Za-z]{4,}")
+HYPHENATED = re.compile(r"\S*\w-\w\S*")
 
 
 def _tools() -> dict[str, str]:
@@ -82,8 +90,9 @@ def _cells(doc):
         n_head = sum(1 for tr in tbl._tbl.tr_lst if tr.trPr.find(qn("w:tblHeader")) is not None)
         for tr in tbl._tbl.tr_lst:
             col, row = 0, []
-            for tc in tr.tc_lst:
-                row.append(("".join(t.text for t in tc.iter(qn("w:t"))), col))
+            for tc in tr.tc_lst:  # a w:noBreakHyphen prints as "-"
+                row.append(("".join(el.text if el.tag == qn("w:t") else "-" for el in
+                                    tc.iter(qn("w:t"), qn("w:noBreakHyphen"))), col))
                 col += tc.grid_span
             rows.append(row)
         yield tbl, rows, n_head
@@ -150,3 +159,33 @@ def test_tables_are_three_line_tables(printed):
         assert {el.get(qn("w:val")) for el in tbl_borders} == {"nil"}
         assert {k for k in rules} <= {("top", "8"), ("bottom", "4"), ("bottom", "8")}
         assert rules[("top", "8")] >= 1 and rules[("bottom", "8")] >= 1
+
+
+def test_headers_wrap_only_between_their_parts(printed):
+    doc, pages = printed
+    lines = {" ".join(line.split()) for page in pages for line in page.splitlines()}
+    parts = set()
+    for _, rows, n_head in _cells(doc):
+        for row in rows[:n_head]:
+            for text, _ in row:
+                parts.update(p.replace("\u00a0", " ") for p in header_text(text).split(" ") if p)
+    assert {"Grade 1-2,", "Grade 4,", "Grade \u22653,", "(95% CI)"} <= parts
+    broken = sorted(p for p in parts if not any(p in line for line in lines))
+    assert broken == [], "header parts printed in pieces"
+
+
+def test_no_hyphenated_token_broken_at_its_hyphen(printed):
+    doc, pages = printed
+    in_paragraphs = collections.Counter()
+    for p in doc.paragraphs:
+        in_paragraphs.update(HYPHENATED.findall(p.text))
+    in_tables = collections.Counter()
+    for _, rows, _ in _cells(doc):
+        for row in rows:
+            for text, _ in row:
+                in_tables.update(HYPHENATED.findall(text.replace("\u00a0", " ")))
+    in_pdf = collections.Counter(HYPHENATED.findall("\n".join(pages)))
+    only_tables = [w for w in in_tables if w not in in_paragraphs]
+    assert {"1-2", "maculo-papular", "Palmar-plantar"} <= set(only_tables)
+    broken = {w: (in_tables[w], in_pdf[w]) for w in only_tables if in_pdf[w] < in_tables[w]}
+    assert broken == {}, "hyphenated tokens of table cells broken: (in tables, in PDF)"

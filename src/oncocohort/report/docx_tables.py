@@ -11,13 +11,21 @@
   every percentage has one decimal.
 - Column widths from the content (:func:`compute_table_layout`): a number cell never wraps,
   a label or a header wraps between words only, so no word is ever broken; a table too wide
-  for a portrait page is placed on a landscape page (the caller opens the section).
+  for a portrait page is placed on a landscape page (the caller opens the section), where
+  the width left over goes first to the headers, so that each prints on one line when the
+  page holds them all.
+- A hyphen between two characters is a non-breaking hyphen (``w:noBreakHyphen``, which Word
+  and LibreOffice print as a hyphen), so ``1-2``, ``23-82`` and ``maculo-papular`` never
+  break at it; in a header a space before a number or a sign (``Grade 1-2``, ``Grade ≥3``)
+  and inside ``95% CI`` is a no-break space, so a header wraps as ``Grade 1-2,`` / ``n (%)``,
+  never ``Grade`` / ``4, n (%)``.
 - The caption above the table (its number bold, black, as journals set it), footnotes below
-  in a smaller size.
+  in a smaller size, kept on the page of the table's last row.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,7 +40,7 @@ from docx.table import Table
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.textwidth import PT_PER_MM, longest_word_pt, text_width_pt
 
-__all__ = ["TableLayout", "compute_table_layout", "add_table_docx", "add_caption",
+__all__ = ["TableLayout", "compute_table_layout", "add_table_docx", "add_caption", "header_text",
            "TABLE_FONT_PT", "INDENT_MM"]
 
 TABLE_FONT_PT = 9.0
@@ -64,13 +72,23 @@ class TableLayout:
     font_pt: float
 
 
+_GLUE = re.compile(r" (?=[\d\u2265\u2264<>])")
+_HYPHEN = re.compile(r"(?<=\S)-(?=\S)")
+
+
+def header_text(text: str) -> str:
+    """A column header as printed: a no-break space before a number or a sign (``Grade 1-2``,
+    ``Grade ≥3``) and inside ``95% CI``, so the header wraps only between its parts."""
+    return _GLUE.sub("\u00a0", text.replace("% CI", "%\u00a0CI"))
+
+
 def _indent_level(text: str) -> int:
     return (len(text) - len(text.lstrip(" "))) // 2
 
 
 def _two_lines_pt(text: str, size: float) -> float:
     """The narrowest width that holds ``text`` (bold) on at most two lines, split at a space."""
-    words = text.split()
+    words = [w for w in text.split(" ") if w]
     best = text_width_pt(text, size, bold=True)
     for i in range(1, len(words)):
         best = min(best, max(text_width_pt(" ".join(words[:i]), size, bold=True),
@@ -101,7 +119,7 @@ def _column_needs(t: DisplayTable, size: float,
                 lo[i] = max(lo[i], w)
                 nat[i] = max(nat[i], w)
     nat[0] = max(lo[0], min(nat[0], label_max_mm))
-    for i, h in enumerate(t.header):
+    for i, h in enumerate(map(header_text, t.header)):
         lo[i] = max(lo[i], longest_word_pt(h, size, bold=True) / PT_PER_MM)
         nat[i] = max(nat[i], lo[i], _two_lines_pt(h, size) / PT_PER_MM)
     for s in t.spanners:  # a spanner's longest word must fit over its columns
@@ -112,6 +130,13 @@ def _column_needs(t: DisplayTable, size: float,
                 lo[i] += (need - have) / (s.stop - s.start)
                 nat[i] = max(nat[i], lo[i])
     return [w + pad for w in lo], [w + pad for w in nat]
+
+
+def _one_line_headers(t: DisplayTable, size: float, widths: Sequence[float]) -> list[float]:
+    """``widths``, each at least as wide as its column's header on one line."""
+    pad = 2 * CELL_MARGIN_MM + _SLACK_MM
+    return [max(w, text_width_pt(header_text(h), size, bold=True) / PT_PER_MM + pad)
+            for w, h in zip(widths, t.header, strict=True)]
 
 
 def _fit(lo: Sequence[float], nat: Sequence[float], width: float) -> tuple[float, ...]:
@@ -131,7 +156,9 @@ def compute_table_layout(t: DisplayTable, portrait_mm: float, landscape_mm: floa
 
     Portrait when the natural widths (every cell on one line, labels too if that fits, else
     up to ``LABEL_MAX_MM``; headers on two lines) fit ``portrait_mm``; else landscape, where the
-    columns get at least their minimum (no word broken) and share the rest. When even the
+    columns get at least their minimum (no word broken) and share the rest, and what is left
+    once every column has its natural width goes to the headers that wrap, towards one line
+    each. When even the
     minimum widths exceed the landscape width, the font is made smaller (down to 7 pt); only
     past that are the columns squeezed in proportion.
     """
@@ -144,7 +171,10 @@ def compute_table_layout(t: DisplayTable, portrait_mm: float, landscape_mm: floa
         if sum(nat) <= portrait_mm:
             return TableLayout(tuple(nat), False, size)
         if sum(lo) <= landscape_mm:
-            return TableLayout(_fit(lo, nat, landscape_mm), True, size)
+            widths = _fit(lo, nat, landscape_mm)
+            if sum(nat) <= landscape_mm:  # room left: the headers on one line, if it holds
+                widths = _fit(nat, _one_line_headers(t, size, nat), landscape_mm)
+            return TableLayout(widths, True, size)
         if size <= 7.0:
             scale = landscape_mm / sum(lo)
             return TableLayout(tuple(w * scale for w in lo), True, size)
@@ -183,7 +213,8 @@ def _write(cell, text: str, size: float, *, bold: bool = False, right: bool = Fa
            center: bool = False, keep_next: bool = False) -> None:
     p = cell.paragraphs[0]
     level = _indent_level(text)
-    run = p.add_run(text.strip() if level or text != text.strip() else text)
+    run = p.add_run()
+    _add_text(run, text.strip() if level or text != text.strip() else text)
     run.font.size = Pt(size)
     run.bold = bold or None
     fmt = p.paragraph_format
@@ -198,6 +229,18 @@ def _write(cell, text: str, size: float, *, bold: bool = False, right: bool = Fa
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     elif center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _add_text(run, text: str) -> None:
+    """``text`` into ``run``, each hyphen between two characters a ``w:noBreakHyphen``."""
+    for i, part in enumerate(_HYPHEN.split(text)):
+        if i:
+            run._r.append(OxmlElement("w:noBreakHyphen"))
+        if part:
+            el = OxmlElement("w:t")
+            el.text = part
+            el.set(qn("xml:space"), "preserve")
+            run._r.append(el)
 
 
 def _table_properties(table, widths: Sequence[float]) -> None:
@@ -259,9 +302,7 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
         header_rows.append(row)
     row = table.add_row()
     for i, (cell, text) in enumerate(zip(row.cells, t.header, strict=True)):
-        # "(95% CI)" stays on one line when a header wraps
-        _write(cell, text.replace("% CI", "%\u00a0CI"), size, bold=True, right=i > 0,
-               keep_next=True)
+        _write(cell, header_text(text), size, bold=True, right=i > 0, keep_next=True)
         _border(cell, "bottom", _RULE_INNER)
     header_rows.append(row)
     for i, row in enumerate(header_rows):
@@ -280,6 +321,8 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
             _write(cell, text, size, right=i > 0)
     for cell in table.rows[-1].cells:
         _border(cell, "bottom", _RULE_OUTER)
+        if t.footnotes:  # the footnotes start on the page of the last row
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
     for row in table.rows:  # each cell as wide as the grid columns it spans
         col = 0
         for tc in row._tr.tc_lst:
@@ -291,4 +334,6 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
         p.add_run(note).font.size = Pt(FOOTNOTE_FONT_PT)
         p.paragraph_format.space_before = Pt(2 if j == 0 else 0)
         p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.keep_together = True
+        p.paragraph_format.keep_with_next = j < len(t.footnotes) - 1
     return table

@@ -51,5 +51,6 @@ def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
 
 
 def longest_word_pt(text: str, size_pt: float, bold: bool = False) -> float:
-    """The width of the longest word of ``text`` (what a cell that wraps at spaces needs)."""
-    return max((text_width_pt(w, size_pt, bold) for w in text.split()), default=0.0)
+    """The width of the longest word of ``text`` (what a cell that wraps at spaces needs);
+    a no-break space (U+00A0) joins the words on its sides into one."""
+    return max((text_width_pt(w, size_pt, bold) for w in text.split(" ") if w), default=0.0)
