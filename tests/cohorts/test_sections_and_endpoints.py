@@ -98,3 +98,19 @@ def test_a_section_switched_off_is_left_out_though_the_data_have_it(tmp_path, ru
     assert "response" in set(ard["analysis"])  # the other sections stay
     html = (out / "report.html").read_text(encoding="utf-8").lower()
     assert "ctcae" not in html and "treatment-related adverse events" not in html
+
+
+def test_without_a_regimen_the_methods_time_from_the_index_date(cohort_dir, run_cli):
+    # No index_date_label and no regimen or therapy data: nothing said of a regimen.
+    text = (cohort_dir / "lung_en.yaml").read_text(encoding="utf-8")
+    spec = cohort_dir / "edited.yaml"
+    spec.write_text(text.replace('  index_date_label: "start of treatment"\n', ""),
+                    encoding="utf-8")
+    assert "index_date_label" not in spec.read_text(encoding="utf-8")
+    out = cohort_dir / "out"
+    code, said = run_cli(["run", str(spec), "--out", str(out)])
+    assert code == 0, said
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "regimen" not in html.lower()
+    assert "Overall survival ran from the index date to death" in html
+    assert "Observation time: from the index date to death or the last contact" in html

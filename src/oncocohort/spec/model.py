@@ -206,7 +206,9 @@ class Study(_Frozen):
     name: str
     data_cutoff: Annotated[dt.date, AfterValidator(_plausible_date)]
     records_after_cutoff: RecordsAfterCutoff = DEFAULT_RECORDS_AFTER_CUTOFF
-    index_date_label: str = "start of the studied regimen"
+    #: ``None``: "start of the studied regimen" when the spec describes a regimen or reads
+    #: therapy records, else the neutral "index date" (:func:`index_date_label`).
+    index_date_label: str | None = None
 
 
 class Source(_Frozen):

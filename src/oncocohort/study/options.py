@@ -180,7 +180,7 @@ class StudyOptions:
                 units=MappingProxyType(_units(spec))),
             report=ReportOptions(
                 title=spec.study.name, data_cutoff=spec.study.data_cutoff,
-                index_date_label=spec.study.index_date_label,
+                index_date_label=_index_date_label(spec),
                 conventions=conventions, screen=screen,
                 cohort_source="omop" if spec.from_database else "files",
                 labels=labels, small_cell_k=spec.outputs.small_cell_k,
@@ -369,6 +369,22 @@ def _method_facts(spec: StudySpec) -> MethodFacts:
         immune_related=tuple(spec.safety.immune_related))
 
 
+def _index_date_label(spec: StudySpec) -> str:
+    """How the methods name the index date: the spec's ``index_date_label``; without one,
+    "start of the studied regimen" when the spec describes a regimen (``regimen:``, the
+    safety's ``regimen_drugs``) or reads therapy records (files or an OMOP database), else
+    "index date" (a study of one patients sheet says nothing about a regimen it was not told
+    of)."""
+    if spec.study.index_date_label:
+        return spec.study.index_date_label
+    sources = spec.sources
+    therapy = sources is not None and (sources.therapy is not None
+                                       or sources.therapy_lines is not None)
+    if spec.regimen is not None or spec.safety.regimen_drugs or therapy or spec.from_database:
+        return "start of the studied regimen"
+    return "index date"
+
+
 def _time_origins(spec: StudySpec) -> dict[str, str]:
     """Endpoint name -> the wording of its time origin: ``start_label`` when given; for
     ``index``, the study's ``index_date_label``; for ``patients.<column>``, the column's
@@ -378,7 +394,7 @@ def _time_origins(spec: StudySpec) -> dict[str, str]:
         if e.start_label:
             out[name] = e.start_label
         elif e.start == "index":
-            out[name] = spec.study.index_date_label
+            out[name] = _index_date_label(spec)
         elif e.start.startswith("patients."):
             column = e.start.removeprefix("patients.")
             label = spec.labels.get(column)
