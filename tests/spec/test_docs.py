@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
+import pytest
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from oncocohort.spec import comparisons, model, spec_from_dict
 from oncocohort.spec.load import _SpecLoader
@@ -31,3 +33,52 @@ def test_reference_names_every_field() -> None:
     missing = [f"{m.__name__}.{f.alias or n}" for m in models for n, f in m.model_fields.items()
                if f"`{f.alias or n}`" not in DOC]
     assert missing == []
+
+
+def _blocks() -> list[tuple[int, str]]:
+    """Every fenced block of the page that parses as a YAML mapping: (line, text)."""
+    out = []
+    for m in re.finditer(r"```(?:yaml)?\n(.*?)```", DOC, re.S):
+        try:
+            data = yaml.load(m.group(1), Loader=_SpecLoader)
+        except yaml.YAMLError:
+            continue
+        if isinstance(data, dict):
+            out.append((DOC[:m.start()].count("\n") + 1, m.group(1)))
+    return out
+
+
+def test_every_snippet_loads_in_the_example() -> None:
+    """Every YAML snippet of the page, put into the complete example (top-level blocks
+    replace the example's, ``sources`` and ``endpoints`` entries are added to its; a bare
+    ``name: {label: ...}`` is an endpoint), validates against the spec model: a misspelt or
+    stale key in the reference is an error here (the models forbid unknown keys)."""
+    blocks = _blocks()
+    assert len(blocks) >= 15
+    base = yaml.load(blocks[0][1], Loader=_SpecLoader)
+    fixtures = Path(__file__).parent / "fixtures"
+    failed = []
+    for line, text in blocks[1:]:
+        snippet = yaml.load(text, Loader=_SpecLoader)
+        merged = copy.deepcopy(base)
+        if set(snippet) <= set(model.StudySpec.model_fields):
+            for key, value in snippet.items():
+                if key in ("sources", "endpoints"):
+                    merged[key].update(value)
+                else:
+                    merged[key] = value
+        else:
+            merged["endpoints"].update(snippet)
+        try:
+            model.StudySpec.model_validate(merged, context={
+                "base_dir": fixtures, "spec_path": fixtures / "study.yaml"})
+        except ValidationError as exc:
+            failed.append((line, [(e["loc"], e["msg"]) for e in exc.errors()]))
+    assert failed == []
+
+
+def test_a_stale_key_in_a_snippet_would_be_caught() -> None:
+    base = yaml.load(_blocks()[0][1], Loader=_SpecLoader)
+    base["endpoints"]["os"]["censored"] = ["last_alive"]
+    with pytest.raises(ValidationError):
+        model.StudySpec.model_validate(base)
