@@ -181,3 +181,11 @@ def test_an_ignored_status_column_warns_when_nothing_says_who_died(mapped, warne
     assert [(p.severity, p.column, p.row) for p in found] == [
         ("warning", c, 1) for c in warned]
     assert all("vital_status: '" in p.message for p in found)
+
+
+def test_chinese_sex_words_are_built_in_and_numbers_are_not() -> None:
+    frame = _frame({"ID": list("1234567"), "性别": ["男", "女", " 男性", "女性", "Male", "1", None]})
+    table, problems = map_table("patients", frame, np.arange(2, 9),
+                                columns={"subject_id": "ID", "sex": "性别"}, file="p.csv")
+    assert problems == []
+    assert table.frame["sex"].tolist() == ["M", "F", "M", "F", "M", "1", None]

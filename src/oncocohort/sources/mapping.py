@@ -22,7 +22,8 @@ Values
     * response codes (``response``, ``best_response``): ``complete response`` -> ``CR``,
       ``partial response`` -> ``PR``, ``stable disease`` -> ``SD``, ``progressive disease`` ->
       ``PD``, ``not evaluable`` -> ``NE``, ``non-cr/non-pd`` -> ``NON-CR/NON-PD``;
-    * ``sex``: ``male``/``female`` -> ``M``/``F``;
+    * ``sex``: ``male``/``female``, ``男``/``女``, ``男性``/``女性`` -> ``M``/``F`` (numeric
+      codes are the spec's to map);
     * ``vital_status``: ``living``, ``生存``, ``存活``, ``健在`` -> ``alive``; ``deceased``,
       ``died``, ``death``, ``死亡``, ``已故`` -> ``dead`` (numeric codes are the spec's to map);
     * yes/no columns: ``y``/``yes``/``1``/``true`` -> ``True``, ``n``/``no``/``0``/``false``
@@ -59,7 +60,9 @@ RESPONSE_DEFAULTS: dict[str, str] = {
     "not evaluable": "NE",
     "non-cr/non-pd": "NON-CR/NON-PD",
 }
-SEX_DEFAULTS: dict[str, str] = {"male": "M", "female": "F"}
+#: Sex words (English, Chinese) that say one thing only; numeric codes (1/2) are the spec's.
+SEX_DEFAULTS: dict[str, str] = {"male": "M", "female": "F",
+                                "男": "M", "女": "F", "男性": "M", "女性": "F"}
 #: Status words (English, Chinese) that say one thing only; numeric codes (1/2, 0/1) mean
 #: different things in different hospitals and are always mapped by the spec.
 VITAL_STATUS_DEFAULTS: dict[str, str] = {
