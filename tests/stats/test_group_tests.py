@@ -81,3 +81,23 @@ def test_smds_equal_r(lung, r):
 def test_two_by_two_fisher_by_hand():
     # margins 3/3 x 3/3; observed [[3, 0], [0, 3]]: P = 1/20 each for it and its mirror
     assert fisher_exact_rxc(np.array([[3, 0], [0, 3]])) == pytest.approx(0.1, rel=1e-12)
+
+
+@pytest.mark.by_hand
+def test_exact_rank_sum_by_hand():
+    # 2 vs 2 values, no ties: the 6 arrangements have U = 0, 1, 2, 2, 3, 4; x below y gives
+    # U = 0, two-sided p = 2 P(U >= 4) = 2/6 (R wilcox.test(c(1, 2), c(3, 4)): 0.3333)
+    res = compare_continuous([np.array([1.0, 2.0]), np.array([3.0, 4.0])])
+    assert (res.test, res.statistic) == ("wilcoxon", 0.0)
+    assert res.p_value == pytest.approx(1 / 3, rel=1e-15)
+    # 3 vs 2 with x = {1, 4, 5}, y = {2, 3}: U = (1 + 4 + 5) - 6 = 4 of at most 6
+    # (counts of U = 0..6 are 1, 1, 2, 2, 2, 1, 1), P(U >= 4) = 4/10, two-sided 0.8 (R: 0.8)
+    res = compare_continuous([np.array([1.0, 4.0, 5.0]), np.array([2.0, 3.0])])
+    assert res.statistic == 4.0
+    assert res.p_value == pytest.approx(0.8, rel=1e-15)
+
+
+@pytest.mark.by_hand
+def test_kruskal_with_one_value_everywhere_has_no_p():
+    res = compare_continuous([np.ones(3), np.ones(4), np.ones(2)])
+    assert res.test == "kruskal" and np.isnan(res.p_value)

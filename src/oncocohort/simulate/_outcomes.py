@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # the standard normal cdf and quantile
 
 from oncocohort.simulate import _calibration as cal
 
@@ -115,10 +115,9 @@ def draw_courses(rng: np.random.Generator, cov: dict[str, np.ndarray]) -> list[C
     t_lat = cal.OS_SCALE_DAYS * (-np.log(u) / np.exp(lp)) ** (1 / cal.OS_SHAPE)
     # PFS: Gaussian-copula partner of the OS uniform, its own Weibull margin
     v = _stratified_uniform(rng, np.zeros(n, dtype=int))
-    z = cal.PFS_OS_CORRELATION * norm.ppf(u) + np.sqrt(1 - cal.PFS_OS_CORRELATION ** 2) * \
-        norm.ppf(v)
+    z = cal.PFS_OS_CORRELATION * ndtri(u) + np.sqrt(1 - cal.PFS_OS_CORRELATION ** 2) * ndtri(v)
     lp_pfs = cal.PFS_LP_FRACTION * lp
-    p_lat = cal.PFS_SCALE_DAYS * (-np.log(norm.cdf(z)) / np.exp(lp_pfs)) ** (1 / cal.PFS_SHAPE)
+    p_lat = cal.PFS_SCALE_DAYS * (-np.log(ndtr(z)) / np.exp(lp_pfs)) ** (1 / cal.PFS_SHAPE)
     p_lat = np.maximum(p_lat, 30)
     t_lat = np.maximum(t_lat, p_lat + rng.uniform(20, 90, size=n))
 

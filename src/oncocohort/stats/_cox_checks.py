@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from ._cox_chol import chol_solve
+from ._dist import norm_isf, norm_sf
 
 __all__ = [
     "aliased_columns",
@@ -86,7 +86,7 @@ def coef_table(terms, alias, beta, var, conf_level, var_model=None) -> pd.DataFr
     """Coefficient table; ``se`` from ``var`` (robust or not), ``se_model`` from ``var_model``
     (the same as ``se`` when it is not given)."""
     se = np.sqrt(np.diag(var))
-    zq = norm.isf((1 - conf_level) / 2)
+    zq = norm_isf((1 - conf_level) / 2)
     coef_all = np.full(len(terms), np.nan)
     se_all = coef_all.copy()
     se_model = coef_all.copy()
@@ -107,7 +107,7 @@ def coef_table(terms, alias, beta, var, conf_level, var_model=None) -> pd.DataFr
             "hr_lower": lo,
             "hr_upper": hi,
             "z": z,
-            "p": 2 * norm.sf(np.abs(z)),
+            "p": 2 * norm_sf(np.abs(z)),
             "se_model": se_model,
         },
         index=pd.Index(terms, name="term"),

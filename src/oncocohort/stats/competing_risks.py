@@ -19,7 +19,6 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2, norm
 
 from oncocohort.stats._cr_core import (
     CrCounts,
@@ -31,6 +30,7 @@ from oncocohort.stats._cr_core import (
     compute_ij_variance,
     group_codes,
 )
+from oncocohort.stats._dist import chi2_sf, norm_isf
 from oncocohort.stats._gray import gray_stratum
 from oncocohort.stats._results import TestResult
 
@@ -298,7 +298,7 @@ def cumulative_incidence(
         codes, labels = np.zeros(t.size, dtype=np.intp), [None]
     else:
         codes, labels = group_codes(group, "group", t.size)
-    z = float(norm.isf((1 - conf_level) / 2))
+    z = float(norm_isf((1 - conf_level) / 2))
     curves, frames = [], []
     for gi, label in enumerate(labels):
         sel = codes == gi if len(labels) > 1 else slice(None)
@@ -399,4 +399,4 @@ def gray_test(
     if np.linalg.matrix_rank(var, tol=1e-7 * max(np.abs(var).max(), 1e-300)) < n_groups - 1:
         return TestResult(float("nan"), float(n_groups - 1), float("nan"))
     stat = float(score @ np.linalg.solve(var, score))
-    return TestResult(stat, float(n_groups - 1), float(chi2.sf(stat, n_groups - 1)))
+    return TestResult(stat, float(n_groups - 1), float(chi2_sf(stat, n_groups - 1)))

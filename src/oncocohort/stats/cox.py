@@ -46,7 +46,6 @@ from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from ._cox_checks import (
     aliased_columns,
@@ -60,6 +59,7 @@ from ._cox_design import Design, build_design
 from ._cox_exact import evaluate_exact, tied_risk_rows
 from ._cox_fit import evaluate, linear_predictor, newton_raphson, prepare
 from ._cox_robust import robust_score_statistic, sandwich
+from ._dist import chi2_sf
 from ._results import TestResult
 from .concordance import compute_concordance
 from .cox_zph import compute_cox_zph
@@ -206,7 +206,7 @@ class Cox:
                     "variable": var,
                     "chisq": stat,
                     "df": float(len(k)),
-                    "p": float(chi2.sf(stat, len(k))),
+                    "p": float(chi2_sf(stat, len(k))),
                 }
             )
         return pd.DataFrame(rows)
@@ -246,7 +246,7 @@ def _wald(var: np.ndarray, b: np.ndarray, robust: bool) -> float:
 
 
 def _chi2_test(stat: float, df: int) -> TestResult:
-    return TestResult(float(stat), float(df), float(chi2.sf(stat, df)))
+    return TestResult(float(stat), float(df), float(chi2_sf(stat, df)))
 
 
 def _check_options(design: Design, ties: str, conf_level: float) -> None:

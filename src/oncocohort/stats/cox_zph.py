@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from ._cox_fit import _rev_cumsum_within, prepare
+from ._dist import chi2_sf
 from ._results import TestResult
 
 __all__ = ["CoxZph", "compute_cox_zph"]
@@ -154,6 +154,6 @@ def compute_cox_zph(fit, *, transform: str = "km") -> CoxZph:
     u = np.r_[np.zeros(p), u_g]
     rows.append(("GLOBAL", float(u @ np.linalg.solve(imat, u)), p))
     table = pd.DataFrame(
-        [{"term": t, "chisq": s, "df": float(k), "p": float(chi2.sf(s, k))} for t, s, k in rows]
+        [{"term": t, "chisq": s, "df": float(k), "p": float(chi2_sf(s, k))} for t, s, k in rows]
     ).set_index("term")
     return CoxZph(table=table, transform=transform)

@@ -15,6 +15,15 @@ Fisher's test of an r x c table enumerates every table with the observed margins
 (:func:`fisher_exact_rxc`); its p-value is the probability of the tables no more probable
 than the observed one, with R's relative tolerance ``1e-7``.
 
+The chi-square, Kruskal-Wallis and rank-sum statistics are written out here (as R computes
+them; the same values as ``scipy.stats.chi2_contingency(correction=False)``, ``kruskal`` and
+``mannwhitneyu``), with p-values from :mod:`scipy.special` (:mod:`oncocohort.stats._dist`):
+average ranks for ties, the tie correction ``1 - sum(t^3 - t) / (n^3 - n)`` of Kruskal-Wallis,
+and for the rank sum ``U = R_1 - n_1 (n_1 + 1) / 2``, either exact (the count of rank
+arrangements with each ``U``, the Gaussian binomial coefficient, in whole numbers: R
+``pwilcox``) or ``z = (max(U, n_1 n_2 - U) - n_1 n_2 / 2 - 1/2) / sigma`` with ``sigma^2 =
+n_1 n_2 / 12 ((n + 1) - sum(t^3 - t) / (n (n - 1)))``; both two-sided, at most 1.
+
 Standardised mean differences (two groups): continuous ``(m1 - m2) / sqrt((s1^2 + s2^2) /
 2)``; categorical with k levels, Yang & Dalton's ``sqrt((p1 - p2)' S^-1 (p1 - p2))`` over
 k - 1 levels with ``S = (S1 + S2) / 2``, ``S_g[i, i] = p_i (1 - p_i)``, ``S_g[i, j] = -p_i
@@ -23,11 +32,13 @@ p_j`` (R ``tableone``; Yang D, Dalton JE. SAS Global Forum 2012, paper 335).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as st
 from scipy.special import gammaln
+
+from oncocohort.stats._dist import chi2_sf, norm_sf
 
 __all__ = ["GroupTest", "compare_categorical", "compare_continuous", "fisher_exact_rxc",
            "smd_categorical", "smd_continuous"]
@@ -100,8 +111,8 @@ def compare_categorical(table: np.ndarray) -> GroupTest:
     expected = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
     if (expected < 5).any():
         return GroupTest("fisher", fisher_exact_rxc(t.astype(np.int64)))
-    chi2, p, _, _ = st.chi2_contingency(t, correction=False)
-    return GroupTest("chisq", float(p), float(chi2))
+    stat = float(((t - expected) ** 2 / expected).sum())
+    return GroupTest("chisq", float(chi2_sf(stat, (t.shape[0] - 1) * (t.shape[1] - 1))), stat)
 
 
 def compare_continuous(groups: list[np.ndarray]) -> GroupTest:
@@ -110,15 +121,61 @@ def compare_continuous(groups: list[np.ndarray]) -> GroupTest:
     groups = [g[np.isfinite(g)] for g in groups if np.isfinite(g).any()]
     if len(groups) < 2:
         return GroupTest("wilcoxon", float("nan"))
+    ranks, ties = _average_ranks(np.concatenate(groups))
+    n = float(len(ranks))
+    tie_sum = float((ties ** 3 - ties).sum())
     if len(groups) > 2:
-        h, p = st.kruskal(*groups)
-        return GroupTest("kruskal", float(p), float(h))
-    x, y = groups
-    ties = len(np.unique(np.concatenate([x, y]))) < len(x) + len(y)
-    exact = len(x) < 50 and len(y) < 50 and not ties
-    res = st.mannwhitneyu(x, y, alternative="two-sided", use_continuity=True,
-                          method="exact" if exact else "asymptotic")
-    return GroupTest("wilcoxon", float(res.pvalue), float(res.statistic))
+        return _kruskal(groups, ranks, n, tie_sum)
+    n1, n2 = len(groups[0]), len(groups[1])
+    u1 = float(ranks[:n1].sum()) - n1 * (n1 + 1) / 2
+    u = max(u1, n1 * n2 - u1)
+    if n1 < 50 and n2 < 50 and tie_sum == 0:
+        p = 2 * _rank_sum_upper_tail(round(u), n1, n2)
+    else:
+        sigma = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_sum / (n * (n - 1))))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2 * float(norm_sf((u - n1 * n2 / 2 - 0.5) / sigma))
+    return GroupTest("wilcoxon", min(1.0, p), u1)
+
+
+def _kruskal(groups: list[np.ndarray], ranks: np.ndarray, n: float,
+             tie_sum: float) -> GroupTest:
+    """Kruskal-Wallis H, tie-corrected, on ``k - 1`` df (NaN when every value is the same)."""
+    edges = np.cumsum([0] + [len(g) for g in groups])
+    ssbn = sum(float(ranks[a:b].sum()) ** 2 / (b - a) for a, b in zip(edges[:-1], edges[1:],
+                                                                        strict=True))
+    correction = 1.0 - tie_sum / (n ** 3 - n)
+    if correction <= 0:
+        return GroupTest("kruskal", float("nan"))
+    h = (12.0 / (n * (n + 1)) * ssbn - 3 * (n + 1)) / correction
+    return GroupTest("kruskal", float(chi2_sf(h, len(groups) - 1)), h)
+
+
+def _average_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks 1..n of ``values``, tied values sharing their average rank; and the size of each
+    group of equal values."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
+    sizes = np.diff(starts)
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat((starts[:-1] + starts[1:] + 1) / 2, sizes)
+    return ranks, sizes.astype(float)
+
+
+def _rank_sum_upper_tail(u: int, m: int, n: int) -> float:
+    """``P(U >= u)`` for samples of ``m`` and ``n`` values without ties: the count of the
+    arrangements with each ``U`` is the coefficient of the Gaussian binomial ``[m + n, m]_q``
+    (built as the product of ``(1 - q^(n + i)) / (1 - q^i)``, each step a polynomial with
+    whole coefficients), divided by ``C(m + n, m)``."""
+    top = m * n
+    counts = [1] + [0] * top
+    for i in range(1, m + 1):
+        for k in range(top, n + i - 1, -1):  # times (1 - q^(n + i))
+            counts[k] -= counts[k - n - i]
+        for k in range(i, top + 1):  # divided by (1 - q^i)
+            counts[k] += counts[k - i]
+    return sum(counts[max(u, 0):]) / math.comb(m + n, m)
 
 
 def smd_continuous(x: np.ndarray, y: np.ndarray) -> float:

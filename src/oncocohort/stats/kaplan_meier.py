@@ -14,8 +14,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
+from oncocohort.stats._dist import norm_isf
 from oncocohort.stats._km_core import (
     CONF_TYPES,
     check_survival_input,
@@ -165,7 +165,7 @@ class KaplanMeier:
         density = (s_ev[iu] - s_ev[il]) / (t_ev[il] - t_ev[iu])
         row = int(np.searchsorted(time, estimate, side="right")) - 1
         se_surv = std_err[row] if row >= 0 else 0.0
-        half = float(norm.isf((1 - self.conf_level) / 2)) * se_surv / density
+        half = float(norm_isf((1 - self.conf_level) / 2)) * se_surv / density
         return estimate - half, estimate + half
 
     def survival_at(self, times: ArrayLike) -> pd.DataFrame:
@@ -301,7 +301,7 @@ def kaplan_meier(
         se_log = np.sqrt(compute_greenwood(n_at_risk, n_events))
         with np.errstate(invalid="ignore"):
             std_err = se_log * surv  # inf * 0 -> NaN where the curve has reached 0 (as R)
-    z = float(norm.isf((1 - conf_level) / 2))
+    z = float(norm_isf((1 - conf_level) / 2))
     lower, upper = compute_conf_band(surv, se_log, conf_type, z)
     if robust and conf_type == "plain":  # R: the IJ SE is 0 where S = 0
         lower[surv == 0] = upper[surv == 0] = 0.0

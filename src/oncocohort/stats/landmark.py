@@ -27,9 +27,9 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2, norm
 
 from oncocohort.stats._cr_core import group_codes
+from oncocohort.stats._dist import chi2_sf, norm_isf
 from oncocohort.stats._km_core import (
     CONF_TYPES,
     check_survival_input,
@@ -348,7 +348,7 @@ def mantel_byar(
         }
     )
     table["o_minus_e"] = table.observed - table.expected
-    p = float(chi2.sf(stat, 1)) if np.isfinite(stat) else float("nan")
+    p = float(chi2_sf(stat, 1)) if np.isfinite(stat) else float("nan")
     return MantelByar(stat, 1.0, p, table, var, tuple(labels))
 
 
@@ -461,7 +461,7 @@ def simon_makuch(
     if not isinstance(conf_level, Real) or not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be in (0, 1), got {conf_level!r}")
     rows0, rows1 = _split(time, event, status_time)
-    z = float(norm.isf((1 - conf_level) / 2))
+    z = float(norm_isf((1 - conf_level) / 2))
     frames = []
     for label, rows in zip(labels, (rows0, rows1), strict=True):
         frame = pd.DataFrame(_sm_curve(rows, conf_type, z))

@@ -12,8 +12,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
+from oncocohort.stats._dist import chi2_sf
 from oncocohort.stats._km_core import check_survival_input
 from oncocohort.stats._results import TestResult
 
@@ -227,7 +227,7 @@ def logrank(
         if scores is not None:
             raise ValueError("scores are only used with trend=True")
         statistic, df = _chi_square(u, variance)
-    p_value = float(chi2.sf(statistic, df)) if df > 0 else float("nan")
+    p_value = float(chi2_sf(statistic, df)) if df > 0 else float("nan")
     table = pd.DataFrame(
         {
             "group": labels,

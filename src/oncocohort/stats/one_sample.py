@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
+from oncocohort.stats._dist import chi2_sf
 from oncocohort.stats._km_core import check_survival_input
 from oncocohort.stats._results import TestResult
 
@@ -169,7 +169,7 @@ def one_sample_logrank(
     return OneSampleLogRank(
         statistic=stat,
         df=1.0,
-        p_value=float(chi2.sf(stat, 1)),
+        p_value=float(chi2_sf(stat, 1)),
         observed=observed,
         expected=expected,
         z=z,

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from scipy.stats import beta, norm
-
+from oncocohort.stats._dist import beta_isf, beta_ppf, norm_isf
 from oncocohort.stats._results import Estimate
 
 __all__ = ["PROPORTION_CI_METHODS", "proportion_ci"]
@@ -41,14 +40,14 @@ def _clip(lower: float, upper: float) -> tuple[float, float]:
 
 
 def _clopper_pearson(x: int, n: int, alpha: float) -> tuple[float, float]:
-    lower = 0.0 if x == 0 else float(beta.ppf(alpha / 2, x, n - x + 1))
-    upper = 1.0 if x == n else float(beta.isf(alpha / 2, x + 1, n - x))
+    lower = 0.0 if x == 0 else float(beta_ppf(alpha / 2, x, n - x + 1))
+    upper = 1.0 if x == n else float(beta_isf(alpha / 2, x + 1, n - x))
     return lower, upper
 
 
 def _jeffreys(x: int, n: int, alpha: float) -> tuple[float, float]:
-    lower = 0.0 if x == 0 else float(beta.ppf(alpha / 2, x + 0.5, n - x + 0.5))
-    upper = 1.0 if x == n else float(beta.isf(alpha / 2, x + 0.5, n - x + 0.5))
+    lower = 0.0 if x == 0 else float(beta_ppf(alpha / 2, x + 0.5, n - x + 0.5))
+    upper = 1.0 if x == n else float(beta_isf(alpha / 2, x + 0.5, n - x + 0.5))
     return lower, upper
 
 
@@ -171,7 +170,7 @@ def proportion_ci(
     if not isinstance(conf_level, Real) or not 0 < float(conf_level) < 1:
         raise ValueError(f"conf_level must be in (0, 1), got {conf_level!r}")
     alpha = 1.0 - float(conf_level)
-    z = float(norm.isf(alpha / 2))
+    z = float(norm_isf(alpha / 2))
     if method == "clopper-pearson":
         lower, upper = _clopper_pearson(x, n, alpha)
     elif method == "wilson":

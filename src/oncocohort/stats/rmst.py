@@ -27,7 +27,6 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm
 
 from oncocohort.stats._cr_core import (
     check_cause_input,
@@ -37,6 +36,7 @@ from oncocohort.stats._cr_core import (
     compute_ij_terms,
     group_codes,
 )
+from oncocohort.stats._dist import norm_isf, norm_sf
 from oncocohort.stats._km_core import check_survival_input, compute_km_counts
 
 __all__ = ["Contrast", "Rmst", "Rmtl", "rmst", "rmtl"]
@@ -212,8 +212,8 @@ def _contrasts(est, se, labels, reference, z) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             log_r = np.log(est[g]) - np.log(est[ref])
             l_se = float(np.sqrt((se[g] / est[g]) ** 2 + (se[ref] / est[ref]) ** 2))
-            p_diff = float(2 * norm.sf(abs(diff / d_se)))
-            p_ratio = float(2 * norm.sf(abs(log_r / l_se)))
+            p_diff = float(2 * norm_sf(abs(diff / d_se)))
+            p_ratio = float(2 * norm_sf(abs(log_r / l_se)))
         rows.append(
             (label, reference, diff, d_se, diff - z * d_se, diff + z * d_se, p_diff,
              float(np.exp(log_r)), l_se, float(np.exp(log_r - z * l_se)),
@@ -287,7 +287,7 @@ def rmst(
     parts = [(t, e)] if len(labels) == 1 else [(t[r], e[r]) for r in (codes == g for g in
                                                                           range(len(labels)))]
     _check_tau(tau, {lab: float(p[0].max()) for lab, p in zip(labels, parts, strict=True)})
-    z = float(norm.isf((1 - conf_level) / 2))
+    z = float(norm_isf((1 - conf_level) / 2))
     est, var = zip(*(compute_km_rmst(tt, ee, float(tau)) for tt, ee in parts), strict=True)
     se = np.sqrt(var)
     table = _table(
@@ -368,7 +368,7 @@ def rmtl(
     parts = [(t, c)] if len(labels) == 1 else [(t[r], c[r]) for r in (codes == g for g in
                                                                           range(len(labels)))]
     _check_tau(tau, {lab: float(p[0].max()) for lab, p in zip(labels, parts, strict=True)})
-    z = float(norm.isf((1 - conf_level) / 2))
+    z = float(norm_isf((1 - conf_level) / 2))
     est, var = zip(
         *(compute_rmtl(tt, cc, causes, k, float(tau)) for tt, cc in parts), strict=True
     )
