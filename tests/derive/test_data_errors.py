@@ -15,6 +15,7 @@ from oncocohort.derive._common import DeriveDataError, first_reached
 from oncocohort.derive.dates import derive_named_dates
 from oncocohort.derive.endpoints import EndpointDataError
 from oncocohort.derive.exposure import DrugSchedule, derive_exposure
+from oncocohort.derive.safety import SafetyOptions, derive_ae
 from oncocohort.problems import InputError
 
 pytestmark = pytest.mark.by_hand
@@ -25,6 +26,7 @@ PATIENTS = pd.DataFrame({"subject_id": ["1", "2"], "index_date": [T("2024-01-01"
 THERAPY = pd.DataFrame({"subject_id": ["1", "2"], "drug": ["anlotinib"] * 2,
                         "start_date": [T("2024-01-01"), T("2024-01-02")], "dose": [12.0] * 2})
 REGIMEN = {"anlotinib": DrugSchedule("daily", 12, days_on=14)}
+AES = pd.DataFrame({"subject_id": ["1", "2"], "ae_term": ["Nausea", "Fatigue"], "grade": [1, 2]})
 BEST = pd.DataFrame({"subject_id": ["1", "2"], "first_pd_date": pd.NaT,
                      "first_response_date": pd.NaT, "last_adequate_assessment_date": pd.NaT,
                      "last_assessment_date": pd.NaT, "responder": "N"})
@@ -51,6 +53,19 @@ CASES = {
     "a missing column": (
         lambda: derive_named_dates(PATIENTS.drop(columns="last_alive_date")),
         "patients lacks column(s): last_alive_date", "missing_column"),
+    "adverse events without a term": (
+        lambda: derive_ae(AES.drop(columns="ae_term"), PATIENTS, options=SafetyOptions()),
+        "adverse_events lacks column(s): ae_term", "missing_column"),
+    "adverse events without subjects": (
+        lambda: derive_ae(AES.drop(columns=["subject_id", "ae_term"]), PATIENTS,
+                          options=SafetyOptions()),
+        "adverse_events lacks column(s): subject_id, ae_term", "missing_column"),
+    "patients without subjects (safety)": (
+        lambda: derive_ae(AES, PATIENTS.drop(columns="subject_id"), options=SafetyOptions()),
+        "patients lacks column(s): subject_id", "missing_column"),
+    "adverse events of an unknown subject": (
+        lambda: derive_ae(AES.assign(subject_id=["1", "7"]), PATIENTS, options=SafetyOptions()),
+        "adverse_events has subject(s) not in patients: 7", "unknown_subject"),
 }
 
 

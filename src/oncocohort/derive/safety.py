@@ -50,7 +50,7 @@ from oncocohort.canon.ctcae import (
     normalize_term,
     suggest_ctcae_terms,
 )
-from oncocohort.derive._common import check_known_subjects, index_patients
+from oncocohort.derive._common import check_known_subjects, index_patients, require_columns
 from oncocohort.derive.safety_grades import derive_ae_worst
 
 __all__ = [
@@ -234,11 +234,8 @@ def derive_ae(
         ``term``, ``soc``, ``ae_group``, ``related``, ``related_<drug>``, ``trtemfl``,
         ``immune_related`` (see the module docstring), in input order.
     """
-    for col in ("subject_id", "ae_term"):
-        if col not in adverse_events:
-            raise ValueError(f"adverse_events lacks column {col}")
-    if "subject_id" not in patients:
-        raise ValueError("patients lacks column subject_id")
+    require_columns(adverse_events, ["subject_id", "ae_term"], "adverse_events")
+    require_columns(patients, ["subject_id"], "patients")
     ae = adverse_events.assign(subject_id=adverse_events["subject_id"].astype(str))
     pat = index_patients(patients)
     check_known_subjects(ae["subject_id"], pat.index, "adverse_events")
