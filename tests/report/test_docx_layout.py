@@ -105,6 +105,21 @@ def test_figures_at_a_journal_column_width(docx, written_report):
     assert len(docx.inline_shapes) == len(list((out / "figures").glob("*.png")))
 
 
+def test_figures_placed_at_100_percent(docx):
+    """Each picture's canvas is exactly the column width it is placed at (85 or 180 mm, at 300
+    dpi): printed at 100%, its 7 pt texts print at 7 pt (the swimmer's 149 mm canvas placed at
+    180 mm printed them at 8.5 pt, the padded 185 mm ones at 6.8 pt)."""
+    from PIL import Image
+
+    assert len(docx.inline_shapes) >= 5
+    for shape in docx.inline_shapes:
+        rid = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+        png = Image.open(io.BytesIO(docx.part.related_parts[rid].blob))
+        assert png.info["dpi"][0] == pytest.approx(300, abs=0.01)
+        placed_mm = shape.width / EMU_PER_MM
+        assert png.size[0] / 300 * 25.4 == pytest.approx(placed_mm, abs=25.4 / 300), placed_mm
+
+
 def test_captions_numbered_once_and_black(docx, written_report):
     _, results = written_report
     content = build_report(results.analysis, results.options, Problems.of([]))

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._style import fix_canvas, inches, new_figure
+from oncocohort.report.figures._style import canvas_in, fix_canvas, inches, new_figure
 
 __all__ = ["RiskRow", "TimeAxisLayout", "time_axis_layout", "draw_risk_table",
            "risk_cells", "count_text", "TABLE_FONT_PT"]
@@ -72,7 +72,7 @@ def time_axis_layout(width_mm: float, plot_height_mm: float, table_rows: Sequenc
     gaps = [_GAP_IN] + [0.05] * (len(table_rows) - 1)
     top = _TOP_IN + top_in
     total = top + sum(heights) + sum(gaps[:len(table_rows)]) + 0.05
-    width = inches(width_mm)
+    width = canvas_in(width_mm)
     fig = new_figure(width, total)
     y = total - top
     axes = []

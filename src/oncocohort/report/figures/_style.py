@@ -57,8 +57,25 @@ RC = {
 }
 
 
+#: The white margin the files get around the figure's bounding box, in inches (what
+#: :mod:`.render` pads the tight bounding box with, matplotlib's ``pad_inches`` default).
+SAVE_PAD_IN = 0.1
+
+
 def inches(mm: float) -> float:
     return mm / MM_PER_INCH
+
+
+def canvas_in(width_mm: float) -> float:
+    """The width in inches to lay a figure out at so that its file, the canvas plus the
+    :data:`SAVE_PAD_IN` margin on each side, is exactly ``width_mm`` wide: placed at its
+    journal column width (85 or 180 mm) the picture is printed at 100%, its 7-8 pt texts at
+    7-8 pt (a figure on a fixed canvas, :func:`fix_canvas`, with nothing sticking out).
+
+    >>> round(canvas_in(180.0) + 2 * SAVE_PAD_IN, 6) == round(180.0 / MM_PER_INCH, 6)
+    True
+    """
+    return inches(width_mm) - 2 * SAVE_PAD_IN
 
 
 def new_figure(width_in: float, height_in: float) -> Figure:

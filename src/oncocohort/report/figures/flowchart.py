@@ -25,8 +25,8 @@ from matplotlib.patches import FancyBboxPatch
 from oncocohort.report.figures._style import (
     DOUBLE_COLUMN_MM,
     RC,
+    canvas_in,
     fix_canvas,
-    inches,
     new_figure,
 )
 from oncocohort.report.suppress import compute_suppression, suppressed_text
@@ -171,7 +171,7 @@ def _wrap(text: str, chars: int) -> str:
 
 
 def _draw(boxes: list[_Box], note: str, width_mm: float) -> Figure:
-    width = inches(width_mm)
+    width = canvas_in(width_mm)
     main_w = 0.40 * width
     side_x = main_w + 0.45
     side_w = width - side_x - 0.04

@@ -24,8 +24,8 @@ from oncocohort.report.figures._style import (
     DOUBLE_COLUMN_MM,
     PALETTE,
     RC,
+    canvas_in,
     fix_canvas,
-    inches,
     new_figure,
 )
 
@@ -92,7 +92,7 @@ def compute_forest_figure(
     rows = rows.reset_index(drop=True)
     n = len(rows)
     with_n = "n_text" in rows and rows["n_text"].astype(str).str.len().gt(0).any()
-    width = inches(width_mm)
+    width = canvas_in(width_mm)
     top = _HEAD_IN + (_TITLE_IN if title else 0.0)
     height = top + _ROW_IN * max(n, 1) + _FOOT_IN
     # columns, in inches from the left: term | patients/events | plot | HR (CI) | p

@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._style import PALETTE, RC, SINGLE_COLUMN_MM, inches, new_figure
+from oncocohort.report.figures._style import (
+    PALETTE,
+    RC,
+    SINGLE_COLUMN_MM,
+    canvas_in,
+    fix_canvas,
+    new_figure,
+)
 
 __all__ = ["LoveFigure", "compute_love_figure", "SMD_THRESHOLD"]
 
@@ -40,7 +47,7 @@ def compute_love_figure(labels: Sequence[str], before: Sequence[float], after: S
     a = np.abs(np.asarray(after, float))
     n = len(labels)
     with plt.rc_context(RC):
-        fig = new_figure(inches(width_mm), 0.9 + 0.2 * n)
+        fig = fix_canvas(new_figure(canvas_in(width_mm), 0.9 + 0.2 * n))
         ax = fig.add_axes((0.42, 0.9 / (0.9 + 0.2 * n) * 0.55, 0.53,
                            0.2 * n / (0.9 + 0.2 * n)))
         y = np.arange(n)[::-1]

@@ -12,7 +12,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, RC, inches, new_figure
+from oncocohort.report.figures._style import (
+    DOUBLE_COLUMN_MM,
+    RC,
+    canvas_in,
+    fix_canvas,
+    new_figure,
+)
 from oncocohort.report.figures.waterfall import BOR_COLOURS, BOR_HATCHES
 
 __all__ = ["SwimmerFigure", "compute_swimmer_figure", "MAX_LABELLED_LANES"]
@@ -69,7 +75,7 @@ def compute_swimmer_figure(
     reason = (lanes["eot_reason"].fillna("").astype(str) if "eot_reason" in lanes
               else pd.Series("", index=lanes.index))
     with plt.rc_context(RC):
-        fig = new_figure(inches(width_mm), 1.0 + lane_in * max(n, 1))
+        fig = fix_canvas(new_figure(canvas_in(width_mm), 1.0 + lane_in * max(n, 1)))
         ax = fig.subplots()
         y = np.arange(n)[::-1]
         colours = [BOR_COLOURS.get(str(b), "#999999") for b in lanes["bor"]]

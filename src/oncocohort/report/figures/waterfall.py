@@ -12,7 +12,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, PALETTE, RC, inches, new_figure
+from oncocohort.report.figures._style import (
+    DOUBLE_COLUMN_MM,
+    PALETTE,
+    RC,
+    canvas_in,
+    fix_canvas,
+    inches,
+    new_figure,
+)
 
 __all__ = ["WaterfallFigure", "compute_waterfall_figure", "BOR_COLOURS", "MAX_BAR_PATCHES",
            "NEW_LESION_MARK"]
@@ -80,7 +88,7 @@ def compute_waterfall_figure(
     bars = bars.sort_values([change, subject], ascending=[False, True], kind="mergesort")
     bars = bars.reset_index(drop=True)
     with plt.rc_context(RC):
-        fig = new_figure(inches(width_mm), inches(width_mm) * 0.45)
+        fig = fix_canvas(new_figure(canvas_in(width_mm), inches(width_mm) * 0.45))
         ax = fig.subplots()
         x = np.arange(len(bars))
         colours = [BOR_COLOURS.get(str(r), "#999999") for r in bars[response]]
