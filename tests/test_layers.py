@@ -5,11 +5,15 @@ import-linter reads the contracts of ``pyproject.toml`` (``[tool.importlinter]``
 other) and no import cycle between the modules of any package. Its graph includes imports made
 inside functions, so a cycle cannot hide behind one; the second test keeps such imports out of
 the package altogether, except in the CLI (which defers the heavy layers for start-up time).
+Third-party packages are imported at the top of their modules too, but for the few that only
+some runs need, listed with the reason in ``DEFERRED``; a run imports no more than it uses
+(the last test: ``scipy.stats``, ``openpyxl`` and the database drivers stay out of a plain run).
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +49,68 @@ def _deferred_imports(path: Path) -> list[str]:
                     found += [f"{where}:{inner.lineno} {a.name}"
                               for a in inner.names if a.name.startswith("oncocohort")]
     return found
+
+
+# Third-party packages imported inside a function, where: each is heavy to import and needed
+# only by some runs (a file format, the OMOP route, a progress bar), so importing it with its
+# module would cost every run its start-up time. docs/architecture.md says the same.
+DEFERRED = {
+    "report/xlsx.py": {"openpyxl": "writing tables.xlsx (outputs.formats: xlsx); 0.1 s"},
+    "sources/readers.py": {"openpyxl": "reading an xlsx source",
+                           "pyreadstat": "reading SAS, SPSS and Stata files",
+                           "pyarrow": "reading a Parquet source"},
+    "propose/read.py": {"openpyxl": "reading a workbook whole (oncocohort init)"},
+    "sources/omop/cohort.py": {"ibis": "the OMOP route (database: in the spec)"},
+    "sources/omop/concepts.py": {"ibis": "the OMOP route"},
+    "sources/omop/connect.py": {"ibis": "the OMOP route", "pyspark": "a Spark CDM"},
+    "sources/omop/episodes.py": {"ibis": "the OMOP route"},
+    "sources/omop/extract.py": {"ibis": "the OMOP route"},
+    "sources/omop/line_rules.py": {"ibis": "the OMOP route"},
+    "sources/omop/lines.py": {"ibis": "the OMOP route"},
+    "write/synthetic.py": {"rich": "the progress bar of oncocohort simulate",
+                           "duckdb": "writing a synthetic OMOP database"},
+}
+
+
+def _deferred_third_party(path: Path) -> set[str]:
+    """Top-level names of the third-party packages imported inside a function or class body
+    of ``path`` (not the standard library's, not the package's)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import):
+                    found |= {a.name.split(".")[0] for a in inner.names}
+                elif isinstance(inner, ast.ImportFrom) and inner.level == 0:
+                    found.add((inner.module or "").split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m != "oncocohort"}
+
+
+def test_deferred_third_party_imports_are_the_listed_ones():
+    found = {str(path.relative_to(PACKAGE)): mods for path in sorted(PACKAGE.rglob("*.py"))
+             if path.name != "cli.py" and (mods := _deferred_third_party(path))}
+    assert found == {where: set(mods) for where, mods in DEFERRED.items()}
+
+
+def test_a_deferred_third_party_import_is_found(tmp_path):
+    module = tmp_path / "mod.py"
+    module.write_text("import os\nimport numpy\n\n\ndef f():\n    import json\n"
+                      "    from openpyxl.styles import Font\n    import scipy.stats\n",
+                      encoding="utf-8")
+    assert _deferred_third_party(module) == {"openpyxl", "scipy"}
+
+
+def test_a_run_imports_only_what_it_uses():
+    """Running and writing a study (without xlsx) imports neither scipy.stats (the
+    distributions come from scipy.special) nor openpyxl nor a database driver."""
+    import subprocess
+
+    code = ("import sys; import oncocohort.cli, oncocohort.study.load, oncocohort.study.run, "
+            "oncocohort.write.study; print(sorted(m for m in ('scipy.stats', 'openpyxl', "
+            "'ibis', 'duckdb', 'pyreadstat', 'pyspark') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""}, check=True)
+    assert run.stdout.strip() == "[]"
 
 
 def test_no_deferred_imports_of_the_package():

@@ -17,10 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle
 from oncocohort.report.ooxml import stable_ooxml
@@ -28,13 +25,20 @@ from oncocohort.report.results import neutralise_cell
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.textwidth import text_width_pt
 
+if TYPE_CHECKING:
+    from openpyxl.styles import Alignment
+
+# openpyxl is imported by the functions that write a workbook, not with this module: a run
+# without ``xlsx`` in its formats does not pay its import (0.1 s of CPU; docs/architecture.md,
+# the deferred imports listed in tests/test_layers.py).
+
 __all__ = ["render_tables_xlsx", "sheet_names"]
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
 _MAX_SHEET_NAME = 31  # Excel's limit
 _FONT = "Arial"
 _SIZE = 9
-_THICK, _THIN = Side(style="medium", color="000000"), Side(style="thin", color="000000")
+_THICK, _THIN = "medium", "thin"  # the rules' line styles (black)
 _CHAR_PT = 7.0  # an Excel width unit: about the width of a digit of the default font at 11 pt
 _PORTRAIT_CHARS = 95  # what fits an A4 portrait page's printable width at 9 pt
 
@@ -55,6 +59,8 @@ def sheet_names(tables: Sequence[DisplayTable]) -> list[str]:
 
 def _put(ws, row: int, col: int, text: str, *, bold: bool = False, size: float = _SIZE,
          italic: bool = False, align: Alignment | None = None):
+    from openpyxl.styles import Font
+
     cell = ws.cell(row=row, column=col, value=neutralise_cell(text))
     cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic)
     if align is not None:
@@ -62,12 +68,16 @@ def _put(ws, row: int, col: int, text: str, *, bold: bool = False, size: float =
     return cell
 
 
-def _rule(ws, row: int, ncol: int, *, top: Side | None = None,
-          bottom: Side | None = None) -> None:
+def _rule(ws, row: int, ncol: int, *, top: str | None = None,
+          bottom: str | None = None) -> None:
+    """A black rule of line style ``top`` above, ``bottom`` under the cells of ``row``."""
+    from openpyxl.styles import Border, Side
+
     for col in range(1, ncol + 1):
         cell = ws.cell(row=row, column=col)
         old = cell.border
-        cell.border = Border(top=top or old.top, bottom=bottom or old.bottom)
+        cell.border = Border(top=Side(style=top, color="000000") if top else old.top,
+                             bottom=Side(style=bottom, color="000000") if bottom else old.bottom)
 
 
 def _widths(t: DisplayTable) -> list[float]:
@@ -96,6 +106,9 @@ def _lines(text: str, width: float) -> int:
 
 
 def _sheet(ws, t: DisplayTable, caption_sep: str) -> None:
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
+
     ncol = len(t.header)
     r = 1
     _put(ws, r, 1, t.caption(caption_sep), bold=True, size=10)
@@ -109,7 +122,8 @@ def _sheet(ws, t: DisplayTable, caption_sep: str) -> None:
                                end_column=stop)
             if text:
                 for col in range(start + 1, stop + 1):
-                    ws.cell(row=r, column=col).border = Border(bottom=_THIN)
+                    ws.cell(row=r, column=col).border = Border(bottom=Side(style=_THIN,
+                                                                           color="000000"))
         r += 1
     for i, h in enumerate(t.header):
         _put(ws, r, i + 1, h, bold=True, align=Alignment(
@@ -148,6 +162,8 @@ def _sheet(ws, t: DisplayTable, caption_sep: str) -> None:
 def render_tables_xlsx(tables: Sequence[DisplayTable],
                        style: HouseStyle = DEFAULT_STYLE) -> bytes:
     """The workbook's bytes (``tables.xlsx``); captions numbered as ``style`` says."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     for t, name in zip(tables, sheet_names(tables), strict=True):
