@@ -93,10 +93,16 @@ def test_waterfall_bar_count(fixture_module):
 
 @pytest.mark.by_hand
 def test_swimmer_lanes_and_markers(analysis):
+    from matplotlib.collections import PolyCollection
+
     res = compute_swimmer_figure(analysis.swimmer)
     ax = res.figure.axes[0]
-    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    bars = [p for c in ax.collections if isinstance(c, PolyCollection) for p in c.get_paths()]
     assert len(bars) == 12
+    # each bar from 0 to its patient's duration, on its lane (longest at the top)
+    ends = sorted(((float(p.vertices[:, 1].mean()), float(p.vertices[:, 0].max()))
+                   for p in bars), reverse=True)
+    assert [e for _, e in ends] == pytest.approx(res.lanes["duration"].tolist(), rel=1e-12)
     assert int(res.lanes["marker_response"].sum()) == 3  # CR P10, PR P01 P02
     assert int(res.lanes["marker_ongoing"].sum()) == 2  # P04, P10
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "P10"
@@ -314,3 +320,41 @@ def test_flowchart_suppresses_small_disposition_counts(fixture_module):
     res = compute_flowchart_figure(attrition, discontinued=big, small_cell_k=2)
     assert "2 still on treatment at the data cut-off" in res.boxes
     assert next(b for b in res.boxes if "discontinued" in b).startswith("10 discontinued")
+
+
+def test_swimmer_is_a_few_artists_whatever_the_patients(analysis):
+    """Lanes as one collection per best response, each marker kind one line, the arrows one
+    collection and one line: 300 patients draw no more artists than 12."""
+    sw = analysis.swimmer
+    many = pd.concat([sw.assign(subject_id=sw["subject_id"] + f"-{i}") for i in range(25)])
+    counts = []
+    for frame in (sw, many):
+        res = compute_swimmer_figure(frame)
+        ax = res.figure.axes[0]
+        counts.append(len(ax.collections) + len(ax.lines) + len(ax.patches) + len(ax.texts))
+    assert len(many) == 300 and counts[1] <= counts[0] <= 12
+
+
+def test_report_leaves_a_large_cohort_swimmer_out_and_says_why(analysis, report_options):
+    """Up to MAX_SWIMMER_PATIENTS treated patients every one has a lane; beyond, the report
+    has no swimmer plot and the exposure table's footnote says why."""
+    from dataclasses import replace
+
+    from oncocohort.report.assemble import build_report_figures, build_report_tables
+    from oncocohort.report.figures.swimmer import MAX_SWIMMER_PATIENTS
+
+    sw = analysis.swimmer
+    reps = MAX_SWIMMER_PATIENTS // len(sw) + 1
+    many = pd.concat([sw.assign(subject_id=sw["subject_id"] + f"-{i}") for i in range(reps)])
+    at_limit = many.head(MAX_SWIMMER_PATIENTS)
+    for frame, drawn in ((at_limit, True), (many, False)):
+        big = replace(analysis, swimmer=frame)
+        names = [f.name for f in build_report_figures(big, report_options)]
+        exposure = next(t for t in build_report_tables(big, report_options)
+                        if t.name == "exposure")
+        note = [f for f in exposure.footnotes if f.startswith("No swimmer plot")]
+        assert ("swimmer" in names) == drawn
+        assert note == ([] if drawn else [
+            f"No swimmer plot: {len(many)} treated patients, more than the "
+            f"{MAX_SWIMMER_PATIENTS} whose lanes a page can show apart (one lane per patient "
+            f"would be thinner than a hairline)."])

@@ -54,7 +54,11 @@ from oncocohort.report.figures.forest import ForestFigure, compute_forest_figure
 from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
 from oncocohort.report.figures.love import LoveFigure
 from oncocohort.report.figures.marks import apply_decimal_mark
-from oncocohort.report.figures.swimmer import SwimmerFigure, compute_swimmer_figure
+from oncocohort.report.figures.swimmer import (
+    MAX_SWIMMER_PATIENTS,
+    SwimmerFigure,
+    compute_swimmer_figure,
+)
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
 from oncocohort.report.format import (DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p,
                                       fmt_p_clause)
@@ -65,6 +69,7 @@ from oncocohort.report.wording import NOT_ESTIMABLE_SHORT
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
+           "swimmer_omitted",
            "forest_rows", "flowchart_rows", "km_curve", "km_caption", "subgroup_annotation", "report_order",
            "number_report"]
 
@@ -88,6 +93,14 @@ class ReportFigure:
     column: FigureColumn = "double"
 
 
+def swimmer_omitted(analysis: StudyAnalysis) -> int:
+    """The number of treated patients when there are too many for a swimmer plot (more than
+    :data:`MAX_SWIMMER_PATIENTS`, the report then leaves it out and says why), else 0."""
+    sw = analysis.swimmer
+    n = 0 if sw is None or not len(sw) else int(sw["duration"].notna().sum())
+    return n if n > MAX_SWIMMER_PATIENTS else 0
+
+
 def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list[DisplayTable]:
     """Every display table of the sections analysed (``analysis.sections``), in report order
     (Table 1, exposure, response, survival, Table 2 per endpoint, Table 3)."""
@@ -97,7 +110,12 @@ def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list
     if "baseline" in shown:
         tables.append(build_baseline_table(ard, options))
     if "exposure" in shown:
-        tables.append(build_exposure_table(ard, options))
+        table = build_exposure_table(ard, options)
+        omitted = swimmer_omitted(analysis)
+        tables.append(replace(table, footnotes=table.footnotes + (
+            f"No swimmer plot: {omitted} treated patients, more than the "
+            f"{MAX_SWIMMER_PATIENTS} whose lanes a page can show apart (one lane per "
+            f"patient would be thinner than a hairline).",)) if omitted else table)
     if "response" in shown:
         tables.append(build_response_table(ard, options))
     if "survival" in shown and (ard["analysis"] == Analysis.SURVIVAL).any():
@@ -369,7 +387,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                                  if "survival" in shown else ()):
         figs.append(ReportFigure(name, caption, drawn.figure, drawn,
                                  column="single" if name.startswith("love_") else "double"))
-    if "exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer):
+    if ("exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer)
+            and not swimmer_omitted(analysis)):
         sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
         lanes = sw.lanes
         figs.append(ReportFigure(
