@@ -5,8 +5,9 @@ trial typed as an English-language hospital export: arms coded 1/2, a date of de
 dead, the date of diagnosis as text. Three studies, each run through the CLI and checked
 against R (``tests/reference/veteran_trt.R``):
 
-* ``examples/veteran-trt/study.yaml``: overall survival by arm (standard versus test) and cell
-  type, from the start of treatment: Kaplan-Meier, log-rank, Cox, the curves by arm;
+* ``examples/veteran-trt/study.yaml``: Table 1 by arm, overall survival by arm (standard
+  versus test) and cell type, from the start of treatment: Kaplan-Meier, log-rank, Cox, the
+  curves by arm, and the arms compared in the results summary;
 * ``veteran_dx.yaml``: the same from the date of diagnosis, a date column of the sheet used as
   the time origin (``start: patients.diagnosis_date``);
 * ``veteran_cut.yaml``: the study at an earlier cut-off, the data truncated
@@ -24,8 +25,10 @@ import pandas as pd
 import pytest
 
 from _cohorts import ard_value, check_cox, check_km, logrank_p, read_ard, read_reference
+from oncocohort.report.format import fmt_num, fmt_p_clause
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "veteran-trt"
+R_INPUT = Path(__file__).parents[1] / "reference" / "fixtures" / "veteran_input.csv"
 # R writes 15 significant digits; Kaplan-Meier, log-rank and the interval transforms are
 # closed forms, Cox estimates Newton-Raphson solutions converged to R's default (relative
 # change of the log-likelihood < 1e-9): 1e-6 relative covers both.
@@ -131,3 +134,46 @@ def test_earlier_cutoff_truncated_equals_r(cohort_dir, run_cli, r):
     check_cox(ard, r, "cut", "os", TERMS, REL)
     html = re.sub(r"<[^>]+>", " ", (out / "report.html").read_text(encoding="utf-8"))
     assert "truncated at the data cut-off" in html
+
+
+def _text(out: Path) -> str:
+    html = (out / "report.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_table1_by_arm(example):
+    _, _, out = example
+    d = pd.read_csv(R_INPUT)  # the patients as R wrote them
+    n = d["trt"].value_counts()
+    prior = d[d["prior"] == "yes"]["trt"].value_counts()
+    table = (out / "tables" / "baseline.csv").read_text(encoding="utf-8").splitlines()
+    assert table[0].startswith(f"Characteristic,Standard (N={n['Standard']}),"
+                               f"Test (N={n['Test']}),\"Overall (N={len(d)})")
+    assert table[0].endswith(",p,SMD")
+    (row,) = [x for x in table if x.startswith("Prior therapy")]  # yes_only: one row
+    pct = {arm: fmt_num(100 * prior[arm] / n[arm]) for arm in ("Standard", "Test")}
+    assert row.startswith(f"Prior therapy,{prior['Standard']} ({pct['Standard']}),"
+                          f"{prior['Test']} ({pct['Test']}),{len(d[d['prior'] == 'yes'])} (")
+    assert not any(x.strip().startswith(("Yes,", "No,")) for x in table)
+    assert not any(x.startswith("Treatment") for x in table)  # the arms are the columns
+
+
+@pytest.mark.reference
+def test_results_summary_compares_the_arms_as_r(example, r):
+    _, _, out = example
+    ard = read_ard(out)
+
+    def median(arm: str) -> str:
+        s = {"analysis": "subgroup", "endpoint": "os", "group_var": "arm", "group_level": arm,
+             "variable": "median"}
+        got = [ard_value(ard, statistic=st, **s) for st in ("median", "lower", "upper")]
+        want = [r[f"os_{arm}_{key}"] for key in ("median", "median_lower", "median_upper")]
+        assert got == pytest.approx(want, rel=REL)
+        return f"{fmt_num(want[0])} months (95% CI {fmt_num(want[1])}-{fmt_num(want[2])})"
+
+    hr = [r[f"os_uni_trtTest_{st}"] for st in ("hr", "lower", "upper")]
+    expected = (f"By treatment, the median overall survival was {median('Standard')} for "
+                f"Standard and {median('Test')} for Test (HR for Test versus Standard "
+                f"{fmt_num(hr[0], 2)}, 95% CI {fmt_num(hr[1], 2)}-{fmt_num(hr[2], 2)}; "
+                f"{fmt_p_clause(r['os_logrank_trt'], name='log-rank p')}).")
+    assert expected in _text(out)

@@ -13,7 +13,7 @@ import pandas as pd
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.format import fmt_num, fmt_range
+from oncocohort.report.format import fmt_num, fmt_p_clause, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.wording import ci_label, competing_names, in_prose
 
@@ -82,10 +82,67 @@ def _follow_up_sentence(a: ArdLookup, options: ReportOptions, **w: str) -> str:
             f"the median follow-up by the reverse Kaplan-Meier method {reverse}.")
 
 
+def _compared_variable(a: ArdLookup) -> str | None:
+    """The variable a two-group study compares: the one Table 1 is split by (``baseline_by``,
+    its by-group rows in the ARD) when it has exactly two groups; ``None`` otherwise."""
+    base = {"analysis": Analysis.BASELINE, "variable": Var.PATIENTS, "statistic": Stat.N}
+    for var in a.values("group_var", **base):
+        if var and len([lv for lv in a.values("group_level", group_var=var, **base) if lv]) == 2:
+            return var
+    return None
+
+
+def _comparison_sentence(a: ArdLookup, options: ReportOptions, endpoint: str,
+                         var: str) -> str | None:
+    """``"By treatment, the median overall survival was 3.4 months (95% CI 1.8-4.1) for
+    Standard and 1.7 months (95% CI 1.4-3.0) for Test (HR for Test versus Standard 1.02, 95% CI
+    0.71-1.45; log-rank p = 0.93)."``: the endpoint's medians of the two groups of ``var``
+    (its subgroup rows), the univariable Cox hazard ratio of the other group against the
+    reference (the level without a hazard ratio; left out when no model was fitted) and the
+    log-rank p. ``None`` when the endpoint was not analysed by ``var`` in two groups."""
+    st, unit = options.style, options.conventions.time_unit
+    w = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
+    levels = [lv for lv in a.values("group_level", variable=Var.MEDIAN, statistic=Stat.MEDIAN,
+                                    **w) if lv]
+    if len(levels) != 2:
+        return None
+    hr = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint, "group_var": var,
+          "variable": Var.HR}
+    compared = [lv for lv in levels if a.has(group_level=lv, statistic=Stat.HR, **hr)]
+    if len(compared) == 1:
+        levels = [lv for lv in levels if lv not in compared] + compared  # reference first
+
+    def median(level: str) -> str:
+        m = {"group_level": level, "variable": Var.MEDIAN, **w}
+        est = a.get(statistic=Stat.MEDIAN, **m)
+        if est != est:
+            return f"not reached for {level}"
+        return _with_ci(f"{fmt_num(est, style=st)} {unit}", a.get(statistic=Stat.LOWER, **m),
+                        a.get(statistic=Stat.UPPER, **m), options, missing="NR") + f" for {level}"
+
+    tests = []
+    if len(compared) == 1:
+        h = {"group_level": compared[0], **hr}
+        value = a.get(statistic=Stat.HR, **h)
+        if value == value:
+            ci = fmt_range(a.get(statistic=Stat.LOWER, **h), a.get(statistic=Stat.UPPER, **h),
+                           2, style=st, sep=st.ci_sep)
+            tests.append(f"HR for {compared[0]} versus {levels[0]} {fmt_num(value, 2, style=st)}"
+                         f", {st.ci_words(ci_label(options))} {ci}")
+    p = fmt_p_clause(a.get(default=float("nan"), variable=Var.LOGRANK, statistic=Stat.P, **w),
+                     style=st, name="log-rank p")
+    if p:
+        tests.append(p)
+    return (f"By {in_prose(options.label(var))}, the median {in_prose(options.label(endpoint))}"
+            f" was {median(levels[0])} and {median(levels[1])}"
+            + (f" ({'; '.join(tests)})" if tests else "") + ".")
+
+
 def results_sentences(ard: pd.DataFrame, options: ReportOptions,
                       sections: Sequence[str] = SECTIONS) -> list[str]:
-    """Sentences for the cohort, response, each time-to-event endpoint and safety (of the
-    ``sections`` analysed only: nothing is said about data the study was not given)."""
+    """Sentences for the cohort, response, each time-to-event endpoint (in a study whose
+    Table 1 is split into two groups, with the endpoint compared between them) and safety (of
+    the ``sections`` analysed only: nothing is said about data the study was not given)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     unit = options.conventions.time_unit
@@ -140,6 +197,10 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         out.append(text + ".")
         if a.has(variable=Var.FOLLOW_UP, statistic=Stat.MEDIAN, **w):
             out.append(_follow_up_sentence(a, options, **w))
+        compared = _compared_variable(a)
+        sentence = None if compared is None else _comparison_sentence(a, options, ep, compared)
+        if sentence is not None:
+            out.append(sentence)
     s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
          "variable": f"Any {Level.TRAE}"}
     if "safety" in sections and a.has(category=Category.ANY_GRADE, statistic=Stat.N, **s):
