@@ -222,8 +222,10 @@ def fmt_p_clause(p: float, *, style: HouseStyle = DEFAULT_STYLE, name: str = "p"
     """A p-value in prose: ``"p = 0.011"``, ``"p < 0.001"``, ``"p > 0.99"``; ``""`` when not
     computed (never ``"p = <0.001"``).
 
-    >>> fmt_p_clause(0.0112), fmt_p_clause(0.0004), fmt_p_clause(0.995, name="Log-rank p")
-    ('p = 0.011', 'p < 0.001', 'Log-rank p > 0.99')
+    >>> fmt_p_clause(0.0112), fmt_p_clause(0.0004, name="Log-rank p")
+    ('p = 0.011', 'Log-rank p < 0.001')
+    >>> fmt_p_clause(0.995, style=STYLES["jama"])
+    'p > 0.99'
     """
     text = fmt_p(p, style=style)
     if not text:
