@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.keys import Analysis, Method, Stat, Var
 from oncocohort.problems import InputError
 from oncocohort.study.demo import demo_spec_path
 from oncocohort.study.load import load_study
@@ -174,8 +174,13 @@ def test_every_comparison_row_states_its_method(results):
     ard = results.analysis.ard
     rows = ard[ard.analysis.isin([Analysis.COMPARISON, Analysis.BALANCE])]
     assert len(rows) and (rows.method != "").all()
-    assert (ard.loc[~ard.analysis.isin([Analysis.COMPARISON, Analysis.BALANCE]),
-                    "method"] == "").all()
+    others = ard.loc[~ard.analysis.isin([Analysis.COMPARISON, Analysis.BALANCE])]
+    # elsewhere only a missing limit of a median says why it is missing (NR or NE)
+    limits = others.method.isin([Method.LIMIT_NOT_REACHED, Method.LIMIT_NOT_ESTIMABLE])
+    assert (others.loc[~limits, "method"] == "").all()
+    assert (others.loc[limits, "variable"] == Var.MEDIAN).all()
+    assert others.loc[limits, "statistic"].isin([Stat.LOWER, Stat.UPPER]).all()
+    assert others.loc[limits, "value"].isna().all()
 
 
 def test_unweighted_numbers_at_risk_count_patients(results):

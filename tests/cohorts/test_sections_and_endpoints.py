@@ -114,3 +114,29 @@ def test_without_a_regimen_the_methods_time_from_the_index_date(cohort_dir, run_
     assert "regimen" not in html.lower()
     assert "Overall survival ran from the index date to death" in html
     assert "Observation time: from the index date to death or the last contact" in html
+
+
+def test_a_level_of_one_patient_has_a_median_whose_limits_are_not_estimable(cohort_dir,
+                                                                          run_cli):
+    # ECOG 3 in R's lung is one patient, dead on day 118: the median is 118 days, its
+    # interval undefined (R survfit: NA, NA): "118.0 (NE)", not "(NR-NR)" (NR is for a
+    # median, or a limit, whose curve does not fall to 0.5).
+    text = (cohort_dir / "lung_en.yaml").read_text(encoding="utf-8")
+    cut = 'cut: [0, 1, 2], labels: ["0", "1", "2-3"]'
+    assert cut in text
+    spec = cohort_dir / "edited.yaml"
+    spec.write_text(text.replace(cut, 'cut: [0, 1, 2, 3], labels: ["0", "1", "2", "3"]'),
+                    encoding="utf-8")
+    out = cohort_dir / "out"
+    code, said = run_cli(["run", str(spec), "--out", str(out)])
+    assert code == 0, said
+    table = pd.read_csv(out / "tables" / "subgroups_os.csv", header=1, dtype=str)
+    row = table[table["Characteristic"].str.strip() == "3"].iloc[0]
+    assert (row["Patients"], row["Events"], row["Median, days (95% CI)"]) == (
+        "1", "1", "118.0 (NE)")
+    assert not table["Median, days (95% CI)"].fillna("").str.contains("NR").any()
+    ard = read_ard(out)
+    limits = ard[(ard["group_var"] == "ecog_group") & (ard["group_level"] == "3")
+                 & (ard["variable"] == "median") & ard["statistic"].isin(["lower", "upper"])]
+    assert len(limits) == 2 and (limits["value"] == "").all()
+    assert limits["method"].str.contains("not estimable, NE").all()

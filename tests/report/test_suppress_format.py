@@ -2,10 +2,15 @@
 
 import math
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oncocohort.analysis.ard import ARD_COLUMNS
+from oncocohort.analysis.keys import Method
+from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders_survival import median_limits
 from oncocohort.report.format import fmt_est_ci, fmt_n_pct, fmt_num, fmt_p
 from oncocohort.report.suppress import PRIMARY, SECONDARY, compute_suppression
 
@@ -78,3 +83,20 @@ def test_no_block_is_left_with_one_hidden_cell(counts, k, data):
     for block in blocks:
         hidden = sum(1 for i in block if state[i])
         assert hidden != 1
+
+
+@pytest.mark.by_hand
+def test_median_limits_follow_the_ard_method():
+    """A missing limit is NR unless its ARD row says the band is undefined (NE)."""
+    def ard(upper_method: str) -> ArdLookup:
+        rows = [("median", 6.0, ""), ("lower", 2.9, ""), ("upper", math.nan, upper_method)]
+        frame = pd.DataFrame([{c: "" for c in ARD_COLUMNS} | {
+            "analysis": "survival", "endpoint": "dor", "variable": "median", "statistic": s,
+            "value": v, "denominator": math.nan, "method": m} for s, v, m in rows])
+        return ArdLookup(frame)
+
+    for method, text in ((Method.LIMIT_NOT_ESTIMABLE, "6.0 (2.9-NE)"),
+                         (Method.LIMIT_NOT_REACHED, "6.0 (2.9-NR)"), ("", "6.0 (2.9-NR)")):
+        a = ard(method)
+        limits = median_limits(a, analysis="survival", endpoint="dor")
+        assert fmt_est_ci(6.0, 2.9, math.nan, missing="NR", limits=limits) == text

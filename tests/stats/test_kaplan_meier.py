@@ -109,6 +109,25 @@ def test_median_on_exact_flat_stretch_is_the_midpoint():
 
 
 @pytest.mark.by_hand
+def test_a_missing_median_limit_is_not_reached_or_not_estimable():
+    # HAND: S = 15/56 after t = 8 and to the end (t = 9 censored); the upper log-log band is
+    # 0.670 from t = 8 on, above 0.5 wherever defined: the upper limit is not reached (NR).
+    km = kaplan_meier(HAND_TIME, HAND_EVENT)
+    assert km.median.estimate == 8 and km.median.lower == 2 and math.isnan(km.median.upper)
+    assert km.quantile_limits_undefined() == (False, False)
+    # The same with t = 9 an event: S falls to 0, where the band is undefined (R: NA): the
+    # upper limit is not estimable (NE), the lower one (t = 2) is unchanged.
+    km = kaplan_meier(HAND_TIME, [1, 0, 1, 1, 1, 1, 0])
+    assert km.to_frame()["survival"].iloc[-1] == 0 and math.isnan(km.median.upper)
+    assert km.quantile_limits_undefined() == (False, True)
+    # One patient, one event: the median is the event time, both limits not estimable.
+    km = kaplan_meier([3.9], [1])
+    assert km.median.estimate == 3.9 and math.isnan(km.median.lower)
+    assert km.quantile_limits_undefined() == (True, True)
+    # No event: the median is not reached, and so are its limits.
+    assert kaplan_meier([1.0, 2.0], [0, 0]).quantile_limits_undefined() == (False, False)
+
+
 def test_symmetric_median_interval_spss_by_hand():
     # Collett / SPSS: SE(t_p) = SE(S(t_p)) / f, f = (S(u) - S(l)) / (l - u),
     # u = max{t_j: S >= 0.55} = 3 (S = 5/7), l = min{t_j: S <= 0.45} = 8 (S = 15/56)

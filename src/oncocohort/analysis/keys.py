@@ -228,6 +228,10 @@ class Method(StrEnum):
                                      "(competing events not counted)")
     LANDMARK_AT_RISK = "count; at risk = time since the landmark >= t"
     LANDMARK_EXCLUDED = "count; event or censored by the landmark (time <= landmark)"
+    LIMIT_NOT_REACHED = ("Brookmeyer-Crowley: the band does not fall to 0.5 where it is "
+                         "defined (not reached, NR)")
+    LIMIT_NOT_ESTIMABLE = ("Brookmeyer-Crowley: the band is undefined where the curve has "
+                           "fallen to 0.5 (survival 0; not estimable, NE)")
     STATUS_AT_RISK = ("count; in the group at t = time >= t and the status acquired before t "
                       "(Yes) or not (No), the Simon-Makuch risk set")
 

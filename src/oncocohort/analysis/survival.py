@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
-from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.keys import Analysis, Method, Stat, Var
 from oncocohort.stats.kaplan_meier import KaplanMeier, follow_up, kaplan_meier
 
 __all__ = ["EndpointFit", "compute_endpoint_fit", "compute_survival_rows",
@@ -191,9 +191,16 @@ def compute_survival_rows(
             ArdRow(analysis, Stat.N, d, variable=Var.EVENTS, **where),
             ArdRow(analysis, Stat.PCT, 100.0 * d / n, variable=Var.MATURITY, unit="%", **where)]
     med = km.quantile(0.5, interval=median_ci)
-    for stat, v in ((Stat.MEDIAN, med.estimate), (Stat.LOWER, med.lower),
-                    (Stat.UPPER, med.upper)):
-        rows.append(ArdRow(analysis, stat, v, variable=Var.MEDIAN, unit=unit, **where))
+    rows.append(ArdRow(analysis, Stat.MEDIAN, med.estimate, variable=Var.MEDIAN, unit=unit,
+                       **where))
+    undefined = (km.quantile_limits_undefined(0.5) if median_ci == "brookmeyer-crowley"
+                 else (False, False))
+    for stat, v, ne in ((Stat.LOWER, med.lower, undefined[0]),
+                        (Stat.UPPER, med.upper, undefined[1])):
+        method = "" if v == v or median_ci != "brookmeyer-crowley" else (
+            Method.LIMIT_NOT_ESTIMABLE if ne else Method.LIMIT_NOT_REACHED)
+        rows.append(ArdRow(analysis, stat, v, variable=Var.MEDIAN, unit=unit, method=method,
+                           **where))
     if landmarks:
         at = km.survival_at(list(landmarks))
         last = float(time.max()) if time.size else float("nan")

@@ -29,9 +29,15 @@ class ArdLookup:
     def __init__(self, ard: pd.DataFrame) -> None:
         self.ard = ard
         self._values: dict[tuple, tuple[float, float]] = {}
+        self._methods: dict[tuple, str] = {}
         cols = [*_KEYS, "value", "denominator"]
         for rec in ard[cols].itertuples(index=False):
             self._values[tuple(rec[:-2])] = (float(rec[-2]), float(rec[-1]))
+        if "method" in ard.columns:
+            for key, method in zip(ard[list(_KEYS)].itertuples(index=False, name=None),
+                                   ard["method"], strict=True):
+                if isinstance(method, str) and method:
+                    self._methods[tuple(str(k) for k in key)] = method
 
     @staticmethod
     def _key(where: dict[str, str]) -> tuple:
@@ -58,6 +64,11 @@ class ArdLookup:
         """The ``denominator`` of the row with these keys (NaN when the row has none)."""
         row = self._row(default, where)
         return row[1] if row is not None else default  # type: ignore[return-value]
+
+    def method(self, **where: str) -> str:
+        """The ``method`` of the row with these keys (``""`` when it has none or there is no
+        such row)."""
+        return self._methods.get(self._key(where), "")
 
     def has(self, **where: str) -> bool:
         return self._key(where) in self._values

@@ -41,6 +41,7 @@ from oncocohort.report.builders_ext import (
 from oncocohort.report.builders_survival import (
     build_subgroup_table,
     build_survival_table,
+    median_limits,
     per_text,
     reference_level,
     not_estimable_reason,
@@ -282,8 +283,9 @@ def km_curve(a: ArdLookup, label: str, km: KaplanMeier, *, style: HouseStyle = D
     med = {"variable": Var.MEDIAN, **where}
     median = a.get(statistic=Stat.MEDIAN, **med)
     if median == median:
-        lo = fmt_num(a.get(statistic=Stat.LOWER, **med), missing="NR", style=style)
-        hi = fmt_num(a.get(statistic=Stat.UPPER, **med), missing="NR", style=style)
+        lo_missing, hi_missing = median_limits(a, **where)
+        lo = fmt_num(a.get(statistic=Stat.LOWER, **med), missing=lo_missing, style=style)
+        hi = fmt_num(a.get(statistic=Stat.UPPER, **med), missing=hi_missing, style=style)
         median_text = (f"{fmt_num(median, style=style)} "
                        f"({style.ci_words(ci_label)} {lo}{style.ci_sep}{hi})")
     else:
@@ -455,17 +457,18 @@ def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,
     label = f"{100 * float(options.conventions.conf_level):g}% CI"
     ci = st.ci_words(label)
 
-    def interval(stat_where: dict, missing: str) -> str:
+    def interval(stat_where: dict, missing: tuple[str, str]) -> str:
         lower, upper = (a.get(statistic=s, **stat_where) for s in (Stat.LOWER, Stat.UPPER))
         if lower != lower and upper != upper:  # a 100% survival before any event
             return f"({label} not estimable)"
-        lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), missing=missing, style=st)
-        hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), missing=missing, style=st)
+        lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), missing=missing[0], style=st)
+        hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), missing=missing[1], style=st)
         return f"({ci} {lo}{st.ci_sep}{hi})"
 
     med = {"variable": Var.MEDIAN, **where}
     est = a.get(statistic=Stat.MEDIAN, **med)
-    parts = [f"Median {fmt_num(est, style=st)} {unit} {interval(med, 'NR')}"
+    limits = median_limits(a, **where)
+    parts = [f"Median {fmt_num(est, style=st)} {unit} {interval(med, limits)}"
              if est == est else "Median not reached"]
     if landmarks:
         single = unit[:-1] if unit.endswith("s") else unit
@@ -474,7 +477,7 @@ def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,
             pct = a.get(statistic=Stat.PCT, **lw)
             parts.append(f"{t}-{single} rate " + (
                 "not estimable" if pct != pct else
-                f"{fmt_num(pct, style=st)}% {interval(lw, 'NE')}"))
+                f"{fmt_num(pct, style=st)}% {interval(lw, ('NE', 'NE'))}"))
     return "; ".join(parts) + "."
 
 

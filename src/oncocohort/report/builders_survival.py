@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.keys import Analysis, Method, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.builders_cr import rmst_survival_rows
@@ -21,16 +21,28 @@ from oncocohort.report.wording import (
     suppression_footnote,
 )
 
-__all__ = ["build_survival_table", "build_subgroup_table", "median_text",
+__all__ = ["build_survival_table", "build_subgroup_table", "median_limits", "median_text",
            "not_estimable_reason", "per_text", "reference_level"]
 
 
+def median_limits(a: ArdLookup, **where: str) -> tuple[str, str]:
+    """How each missing limit of a median's interval prints: ``NE`` (not estimable) when the
+    ARD row says its band is undefined where the curve has fallen to 0.5 (a level of one
+    patient, a curve falling to 0), else ``NR`` (the band does not fall to 0.5: not
+    reached)."""
+    w = {"variable": Var.MEDIAN, **where}
+    return tuple(  # type: ignore[return-value]
+        "NE" if a.method(statistic=s, **w) == Method.LIMIT_NOT_ESTIMABLE else "NR"
+        for s in (Stat.LOWER, Stat.UPPER))
+
+
 def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
-    """``"5.5 (4.1-6.9)"`` with ``NR`` for a median or bound not reached, in the journal style
-    of ``options``."""
+    """``"5.5 (4.1-6.9)"`` with ``NR`` for a median or bound not reached and ``NE`` for a
+    bound not estimable (:func:`median_limits`), in the journal style of ``options``."""
     w = {"variable": Var.MEDIAN, **where}
     return fmt_est_ci(a.get(statistic=Stat.MEDIAN, **w), a.get(statistic=Stat.LOWER, **w),
-                      a.get(statistic=Stat.UPPER, **w), missing="NR", style=options.style)
+                      a.get(statistic=Stat.UPPER, **w), missing="NR", style=options.style,
+                      limits=median_limits(a, **where))
 
 
 def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:

@@ -147,23 +147,29 @@ def fmt_n_pct(n: float, pct: float, digits: int = 1, *,
 
 
 def fmt_est_ci(est: float, lower: float, upper: float, digits: int = 1,
-               missing: str = "NE", *, style: HouseStyle = DEFAULT_STYLE) -> str:
+               missing: str = "NE", *, style: HouseStyle = DEFAULT_STYLE,
+               limits: tuple[str, str] | None = None) -> str:
     """``"5.5 (4.1-6.9)"`` (journal styles: ``"5.5 (4.1 to 6.9)"``); a bound that is not
-    estimable prints as ``missing`` (``"6.0 (2.9-NR)"``). An estimate that is not estimable
-    is ``missing`` alone, never ``"NE (NE-NE)"``; an estimate whose interval is not
+    estimable prints as ``missing`` (``"6.0 (2.9-NR)"``), or as ``limits`` gives it for each
+    bound (a median's limits: NR not reached, NE not estimable). An estimate that is not
+    estimable is ``missing`` alone, never ``"NE (NE-NE)"``; an estimate whose interval is not
     estimable at either end (a survival of 100% before any event) is ``"100.0 (NE)"``.
 
     >>> fmt_est_ci(5.5, 4.1, 6.9), fmt_est_ci(float("nan"), float("nan"), float("nan"))
     ('5.5 (4.1-6.9)', 'NE')
     >>> fmt_est_ci(100.0, float("nan"), float("nan")), fmt_est_ci(6.0, 2.9, None, missing="NR")
     ('100.0 (NE)', '6.0 (2.9-NR)')
+    >>> fmt_est_ci(3.9, None, None, missing="NR", limits=("NE", "NE"))
+    '3.9 (NE)'
     """
     if not _finite(est):
         return missing
-    if not _finite(lower) and not _finite(upper):
-        return f"{fmt_num(est, digits, style=style)} ({missing})"
-    return (f"{fmt_num(est, digits, missing, style=style)} "
-            f"({fmt_range(lower, upper, digits, missing, style=style, sep=style.ci_sep)})")
+    lo_missing, hi_missing = limits if limits is not None else (missing, missing)
+    if not _finite(lower) and not _finite(upper) and lo_missing == hi_missing:
+        return f"{fmt_num(est, digits, style=style)} ({lo_missing})"
+    interval = fmt_range(lower, upper, digits, style=style, sep=style.ci_sep,
+                         limits=(lo_missing, hi_missing))
+    return f"{fmt_num(est, digits, missing, style=style)} ({interval})"
 
 
 def fmt_est_sd(est: float, sd: float, digits: int = 1, *,
@@ -173,15 +179,18 @@ def fmt_est_sd(est: float, sd: float, digits: int = 1, *,
 
 
 def fmt_range(lo: float, hi: float, digits: int = 1, missing: str = "NE", *,
-              style: HouseStyle = DEFAULT_STYLE, sep: str | None = None) -> str:
+              style: HouseStyle = DEFAULT_STYLE, sep: str | None = None,
+              limits: tuple[str, str] | None = None) -> str:
     """``"23.0-82.0"`` (journal styles: ``"23.0 – 82.0"``): the ends of a range, joined by the
     style's range separator (``sep`` overrides it); a bare hyphen becomes ``" to "`` when an
-    end is negative (``"-66.3 to 53.6"``, not ``"-66.3-53.6"``)."""
+    end is negative (``"-66.3 to 53.6"``, not ``"-66.3-53.6"``). A missing end prints as
+    ``missing``, or as ``limits`` gives it for each end."""
     sep = style.range_sep if sep is None else sep
     if sep == "-" and ((_finite(lo) and lo < 0) or (_finite(hi) and hi < 0)):
         sep = " to "
-    return (f"{fmt_num(lo, digits, missing, style=style)}{sep}"
-            f"{fmt_num(hi, digits, missing, style=style)}")
+    lo_missing, hi_missing = limits if limits is not None else (missing, missing)
+    return (f"{fmt_num(lo, digits, lo_missing, style=style)}{sep}"
+            f"{fmt_num(hi, digits, hi_missing, style=style)}")
 
 
 def fmt_median_range(median: float, lo: float, hi: float, digits: int = 1, *,

@@ -13,6 +13,7 @@ import pandas as pd
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders_survival import median_limits
 from oncocohort.report.format import fmt_num, fmt_p_clause, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.wording import ci_label, competing_names, in_prose
@@ -31,7 +32,8 @@ def _n_pct(n: float, pct: float, k: int | None, options: ReportOptions) -> str:
 
 
 def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
-             suffix: str = "", missing: str = "NE") -> str:
+             suffix: str = "", missing: str = "NE",
+             limits: tuple[str, str] | None = None) -> str:
     """``"21.8% (95% CI 13.7-32.0%)"``: ``estimate`` (already formatted) and its interval,
     named and separated as the journal style says (``"(95% CI, 13.7 to 32.0%)"``); an
     interval not estimable at either end (a survival of 100% before any event) is
@@ -40,7 +42,8 @@ def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
     if lower != lower and upper != upper:
         return f"{estimate} ({ci_label(options)} not estimable)"
     return (f"{estimate} ({st.ci_words(ci_label(options))} "
-            f"{fmt_range(lower, upper, 1, missing, style=st, sep=st.ci_sep)}{suffix})")
+            f"{fmt_range(lower, upper, 1, missing, style=st, sep=st.ci_sep, limits=limits)}"
+            f"{suffix})")
 
 
 def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str]:
@@ -180,7 +183,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         est = a.get(statistic=Stat.MEDIAN, **med)
         median = ("was not reached" if est != est else "was " + _with_ci(
             f"{fmt_num(est, style=options.style)} {unit}", a.get(statistic=Stat.LOWER, **med),
-            a.get(statistic=Stat.UPPER, **med), options, missing="NR"))
+            a.get(statistic=Stat.UPPER, **med), options, limits=median_limits(a, **w)))
         maturity = fmt_num(a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w),
                            style=options.style)
         text = (f"{label}: {_count(a.get(variable=Var.EVENTS, statistic=Stat.N, **w), k)} "

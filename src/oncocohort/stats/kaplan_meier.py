@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from oncocohort.stats._dist import norm_isf
 from oncocohort.stats._km_core import (
     CONF_TYPES,
+    QUANTILE_TOL,
     check_survival_input,
     compute_conf_band,
     compute_curve_quantile,
@@ -140,6 +141,30 @@ class KaplanMeier:
             lo = compute_curve_quantile(time, lower, p)
             hi = compute_curve_quantile(time, upper, p)
         return Estimate(estimate, lo, hi, self.conf_level)
+
+    def quantile_limits_undefined(self, p: float = 0.5) -> tuple[bool, bool]:
+        r"""Whether each Brookmeyer-Crowley limit of :meth:`quantile` is missing because its
+        band is undefined where the curve has reached :math:`1 - p` (*not estimable*, NE),
+        rather than because the band stays above :math:`1 - p` wherever it is defined (*not
+        reached*, NR).
+
+        The log-log and log bands are undefined where :math:`\hat S(t) = 0` (R: ``NA``): a
+        curve that falls to 0 at its last event (one patient, or a level whose last patient
+        has the event) has a median but a band with no value there. R prints ``NA`` for both
+        kinds of missing limit; the report distinguishes them.
+
+        >>> km = kaplan_meier([3.9], [1])
+        >>> km.median.estimate, km.median.lower, km.quantile_limits_undefined()
+        (3.9, nan, (True, True))
+        >>> kaplan_meier([1.0, 2.0, 5.0], [0, 1, 0]).quantile_limits_undefined()
+        (False, False)
+        """
+        time, _, _, _, surv, _, lower, upper = self._arrays()
+        reached = surv <= 1 - float(p) + QUANTILE_TOL
+        return tuple(  # type: ignore[return-value]
+            bool(np.isnan(compute_curve_quantile(time, band, p))
+                 and np.isnan(band[reached]).any())
+            for band in (lower, upper))
 
     def _symmetric_interval(
         self,
