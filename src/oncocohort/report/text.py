@@ -120,8 +120,10 @@ def _comparison_sentence(a: ArdLookup, options: ReportOptions, endpoint: str,
         est = a.get(statistic=Stat.MEDIAN, **m)
         if est != est:
             return f"not reached for {level}"
+        limits = median_limits(a, **{k: v for k, v in m.items() if k != "variable"})
         return _with_ci(f"{fmt_num(est, style=st)} {unit}", a.get(statistic=Stat.LOWER, **m),
-                        a.get(statistic=Stat.UPPER, **m), options, missing="NR") + f" for {level}"
+                        a.get(statistic=Stat.UPPER, **m), options,
+                        limits=limits) + f" for {level}"
 
     tests = []
     if len(compared) == 1:
