@@ -154,3 +154,23 @@ def test_the_lookup_is_strict():
                  default=-1.0) == -1.0
     with pytest.raises(TypeError, match="statstic"):
         a.get(analysis=Analysis.RESPONSE, variable=Var.ORR, statstic=Stat.N)
+
+
+def test_values_are_the_filtered_ard_in_order(demo):
+    """``values`` (an index built once per column and key set) gives what filtering the ARD
+    gives: the distinct values of the column among the matching rows, in ARD order; no match,
+    no values."""
+    ard = demo[0].ard
+    a = ArdLookup(ard)
+    checked = 0
+    for analysis, endpoint in ard[["analysis", "endpoint"]].drop_duplicates().itertuples(
+            index=False):
+        for column in ("variable", "group_var", "category", "statistic"):
+            rows = ard[(ard["analysis"] == analysis) & (ard["endpoint"] == endpoint)]
+            expected = list(dict.fromkeys(rows[column].tolist()))
+            assert a.values(column, analysis=analysis, endpoint=endpoint) == expected
+            checked += 1
+        assert a.values("variable", analysis=analysis) == list(dict.fromkeys(
+            ard.loc[ard["analysis"] == analysis, "variable"].tolist()))
+    assert checked > 40
+    assert a.values("variable", analysis="no such analysis") == []

@@ -28,16 +28,16 @@ class ArdLookup:
 
     def __init__(self, ard: pd.DataFrame) -> None:
         self.ard = ard
-        self._values: dict[tuple, tuple[float, float]] = {}
+        keys = list(zip(*(ard[k].tolist() for k in _KEYS), strict=True))
+        numbers = zip((float(v) for v in ard["value"].tolist()),
+                      (float(v) for v in ard["denominator"].tolist()), strict=True)
+        self._values: dict[tuple, tuple[float, float]] = dict(zip(keys, numbers, strict=True))
         self._methods: dict[tuple, str] = {}
-        cols = [*_KEYS, "value", "denominator"]
-        for rec in ard[cols].itertuples(index=False):
-            self._values[tuple(rec[:-2])] = (float(rec[-2]), float(rec[-1]))
         if "method" in ard.columns:
-            for key, method in zip(ard[list(_KEYS)].itertuples(index=False, name=None),
-                                   ard["method"], strict=True):
+            for key, method in zip(keys, ard["method"].tolist(), strict=True):
                 if isinstance(method, str) and method:
                     self._methods[tuple(str(k) for k in key)] = method
+        self._distinct: dict[tuple[str, tuple[str, ...]], dict[tuple, list[str]]] = {}
 
     @staticmethod
     def _key(where: dict[str, str]) -> tuple:
@@ -74,8 +74,17 @@ class ArdLookup:
         return self._key(where) in self._values
 
     def values(self, column: str, **where: str) -> list[str]:
-        """Distinct values of ``column`` among rows matching ``where``, in ARD order."""
-        mask = pd.Series(True, index=self.ard.index)
-        for col, val in where.items():
-            mask &= self.ard[col] == str(val)
-        return list(dict.fromkeys(self.ard.loc[mask, column].tolist()))
+        """Distinct values of ``column`` among rows matching ``where``, in ARD order.
+
+        The first call with a given ``column`` and set of ``where`` columns indexes the ARD
+        by them (one pass); later calls are a dictionary look-up."""
+        cols = tuple(sorted(where))
+        index = self._distinct.get((column, cols))
+        if index is None:
+            index = {}
+            for *key, value in zip(*(self.ard[c].tolist() for c in cols),
+                                   self.ard[column].tolist(), strict=True):
+                index.setdefault(tuple(key), {})[value] = None
+            index = {k: list(v) for k, v in index.items()}
+            self._distinct[(column, cols)] = index
+        return list(index.get(tuple(str(where[c]) for c in cols), []))

@@ -1,0 +1,50 @@
+"""The PNG files are written by report.figures.render.encode_png: the pixels, size and
+resolution matplotlib's own PNG writer (Pillow) gives, byte-stable."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
+from oncocohort.report.figures._style import RC, new_figure
+from oncocohort.report.figures.render import _tight_bbox, encode_png, render_figure
+
+
+def _figure():
+    fig = new_figure(3.2, 2.1)
+    ax = fig.add_axes((0.15, 0.2, 0.8, 0.7))
+    ax.step([0, 1, 2, 3], [1, 0.8, 0.55, 0.4], where="post", color="#0072B2")
+    ax.fill_between([0, 1, 2], [0.9, 0.7, 0.5], [1, 0.9, 0.6], alpha=0.3, hatch="//")
+    ax.bar([1.5], [0.3], color="#D55E00", edgecolor="black")
+    ax.set_xlabel("Months since the start of treatment")
+    ax.text(2.9, 0.95, "HR 0.61 (95% CI 0.38–0.97)", ha="right", fontsize=7)
+    return fig
+
+
+def test_the_png_has_matplotlibs_pixels():
+    fig = _figure()
+    with mpl.rc_context(RC):
+        bbox = _tight_bbox(fig)
+        FigureCanvasAgg(fig)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=300, bbox_inches=bbox, metadata={"Software": None})
+    theirs = Image.open(buf)
+    ours = Image.open(io.BytesIO(render_figure(fig, ("png",))["png"]))
+    assert (ours.size, ours.mode) == (theirs.size, theirs.mode)
+    assert ours.info["dpi"] == theirs.info["dpi"]
+    np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+    assert render_figure(_figure(), ("png",))["png"] == render_figure(_figure(), ("png",))["png"]
+
+
+def test_encode_png_round_trips_any_pixels():
+    rgba = np.random.default_rng(3).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    img = Image.open(io.BytesIO(encode_png(rgba, 150)))
+    np.testing.assert_array_equal(np.asarray(img), rgba)
+    assert round(img.info["dpi"][0]) == 150
+    with pytest.raises(ValueError, match="x 4 bytes"):
+        encode_png(rgba[..., :3].copy(), 300)
