@@ -105,8 +105,14 @@ def test_balance_equals_r(results, case):
     bal = ard[(ard.analysis == Analysis.BALANCE) & (ard.group_var == case)]
     r = R[(R.case == case) & (R.quantity.str.startswith(("smd", "vr")))]
     assert len(bal) == len(r)
+    # R names the data's codes (sex F); the ARD the demo spec's labels (Female)
+    variables = yaml.safe_load(demo_spec_path().read_text())["variables"]
+    labels = {var: {str(k): v for k, v in spec["values"].items()}
+              for var, spec in variables.items() if isinstance(spec.get("values"), dict)}
+    assert labels["sex"]["F"] == "Female"
     for row in r.itertuples():
-        var, level = row.category.split("|")
+        var, code = row.category.split("|")
+        level = labels.get(var, {}).get(code, code)
         got = _ard(bal, variable=var, category=level, statistic=row.quantity)
         if np.isnan(row.value):
             assert np.isnan(got)

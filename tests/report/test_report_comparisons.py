@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _report_texts import RAW_CODES, report_texts
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
@@ -132,3 +133,14 @@ def test_every_comparison_row_is_read_by_the_report(report, monkeypatch):
                 (Analysis.COMPARISON, Var.WEIGHTS, Stat.N_EFFECTIVE),
                 (Analysis.COMPARISON, Var.LANDMARK, Stat.PCT)]:
         assert tuple(map(str, key)) in read, key
+
+
+def test_no_raw_codes_reach_the_report(report):
+    """Labelled as the demo (variables:), the balance tables included (Female / Male, not the
+    data's F / M)."""
+    _, content = report
+    texts = report_texts(content)
+    assert not [x for x in texts if x.strip() in RAW_CODES]
+    assert not [x for x in texts if ">=" in x]
+    balance = {t.name: t for t in content.tables}["balance_prior_ici_ipw"]
+    assert {"Female", "Male"} <= {r[0].strip() for r in balance.rows}

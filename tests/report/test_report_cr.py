@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _report_texts import RAW_CODES, report_texts
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.content import build_report
 from oncocohort.report.figures.cif import CifFigure
@@ -154,16 +155,16 @@ def test_methods_define_time_to_progression_with_its_competing_event(report):
 def test_short_follow_up_note_uses_labels_and_the_unit(report):
     analysis, content = report
     last = ard_value(analysis.ard, analysis="rmst", endpoint="pfs", variable="last_time",
-                     group_var="pd1_antibody", group_level="pembrolizumab", category="12",
+                     group_var="pd1_antibody", group_level="Pembrolizumab", category="12",
                      statistic="max")
     assert 0 < last < 12
     notes = [n for n in content.notes if "not estimated by" in n]
     assert notes == [
         "Progression-free survival: restricted mean survival time by 12 months not estimated "
-        "by PD-1 antibody, as a level was followed for less than tau (pembrolizumab followed "
+        "by PD-1 antibody, as a level was followed for less than tau (Pembrolizumab followed "
         f"for {last:.1f} months only).",
         "Time to progression: restricted mean time lost to progression by 12 months not "
-        "estimated by PD-1 antibody, as a level was followed for less than tau (pembrolizumab "
+        "estimated by PD-1 antibody, as a level was followed for less than tau (Pembrolizumab "
         f"followed for {last:.1f} months only)."]
     assert not any("pd1_antibody" in n or "RMST of" in n for n in content.notes)
 
@@ -199,7 +200,8 @@ def test_cif_figures_by_subgroup(report, results, tmp_path):
     assert fig.label and fig.label.startswith("Figure ")
     assert fig.caption.startswith("Cumulative incidence of progression by number of "
                                   "metastatic sites, time to progression")
-    assert drawn.legend == ("Number of metastatic sites", "<3 (n = 62)", ">=3 (n = 25)")
+    # the levels as the spec's variables: labels them (the data's code >=3 shown as ≥3)
+    assert drawn.legend == ("Number of metastatic sites", "<3 (n = 62)", "≥3 (n = 25)")
     p = ard_value(analysis.ard, analysis="competing_risks", endpoint="ttp", variable="gray",
                   group_var="sites_group", statistic="p")
     assert drawn.annotation == f"Gray's test, p = {p:.3f}"
@@ -209,8 +211,8 @@ def test_cif_figures_by_subgroup(report, results, tmp_path):
         results.derived.patients[["subject_id", "sites_group"]], on="subject_id")
     tte["sites_group"] = tte["sites_group"].astype(str)
     table_ax = fig.figure.axes[1]
-    for row, level in enumerate(("<3", ">=3")):
-        printed = drawn.at_risk[drawn.at_risk["row"] == level]
+    for row, (label, level) in enumerate((("<3", "<3"), ("≥3", ">=3"))):
+        printed = drawn.at_risk[drawn.at_risk["row"] == label]
         np.testing.assert_array_equal(printed["time"].to_numpy(), ticks)
         t = tte.loc[tte["sites_group"] == level, "aval"].to_numpy()
         assert printed["n_at_risk"].tolist() == [int((t >= x).sum()) for x in ticks]
@@ -242,3 +244,14 @@ def test_cif_figures_by_subgroup_follow_outputs_km_by_subgroup(report, results):
         f"cif_ttp_{v}" for v in analysis.competing["ttp"].by_variable]
     assert len(names(replace(options, subgroup_curves="all"))) > 3
 
+
+
+def test_no_raw_codes_reach_the_report(report):
+    """The example labels its values as the demo does (variables:): Male / Female, Upper /
+    Middle / Lower, ≥63, the drug names; nothing shows the data's codes."""
+    _, content = report
+    texts = report_texts(content)
+    assert not [x for x in texts if x.strip() in RAW_CODES]
+    assert not [x for x in texts if ">=" in x]
+    cells = {x.strip() for x in texts}
+    assert {"Male", "Female", "Upper", "Middle", "Lower", "≥63", "≥3", "Tislelizumab"} <= cells

@@ -25,7 +25,8 @@ the patients with the group variable and every adjuster recorded (complete cases
 
 Rows: ``analysis="comparison"`` (``group_var`` = the comparison's name, ``group_level`` = the
 level of the variable), ``analysis="balance"`` (``variable`` = the adjuster, ``category`` =
-its level for a categorical one). Every row states its method in ``method``.
+its level for a categorical one, labelled as the spec's ``variables:`` says). Every row states
+its method in ``method``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from oncocohort.analysis.baseline import level_texts, sorted_levels
 from oncocohort.analysis.comparison_options import InternalComparison
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.survival import at_risk_grid, landmark_text
+from oncocohort.analysis.variables import VariableLevels
 from oncocohort.stats.balance import balance
 from oncocohort.stats.cox import Cox, CoxWarning, cox
 from oncocohort.stats.evalue import e_value
@@ -156,8 +158,12 @@ def compute_comparison(
     conf_level: float = 0.95,
     median_ci: str = "brookmeyer-crowley",
     ties: str = "efron",
+    levels: Sequence[VariableLevels] = (),
 ) -> ComparisonResult:
-    """The rows of one internal comparison (see the module docstring) for ``endpoints``."""
+    """The rows of one internal comparison (see the module docstring) for ``endpoints``.
+    ``patients`` hold the variables' codes (``treated`` and ``control`` are codes); the
+    balance rows name the adjusters' levels by their labels in ``levels``."""
+    labels = {spec.variable: spec for spec in levels}
     where_txt = f"comparison {c.name!r}"
     data, n_missing = _complete(patients, c)
     treated, control = resolve_levels(data[c.variable], c.treated, c.control, where_txt)
@@ -215,7 +221,8 @@ def compute_comparison(
     for r in bal.itertuples():
         for stat, v in ((Stat.SMD_BEFORE, r.smd_before), (Stat.SMD_AFTER, r.smd_after),
                         (Stat.VR_BEFORE, r.vr_before), (Stat.VR_AFTER, r.vr_after)):
-            level = "" if pd.isna(r.level) else str(r.level)
+            level = ("" if pd.isna(r.level) else labels[r.variable].label(r.level)
+                     if r.variable in labels else str(r.level))
             rows.append(ArdRow(Analysis.BALANCE, stat, float(v), variable=str(r.variable),
                                category=level, group_var=c.name, method=methods["balance"]))
     curves: dict[str, ComparisonCurves] = {}

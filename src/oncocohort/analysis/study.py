@@ -231,7 +231,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
         res = compute_comparison(  # the spec's codes (treated, control), not the labels
             derived.subjects, tte, c, endpoints=[e for e in eps if e in endpoints],
             landmarks=options.landmarks, conf_type=conv.km_conf_type,
-            conf_level=conv.conf_level, median_ci=conv.median_ci, ties=conv.cox_ties)
+            conf_level=conv.conf_level, median_ci=conv.median_ci, ties=conv.cox_ties,
+            levels=options.levels)
         comparisons[c.name] = res
         rows += res.rows
     external: dict[str, ExternalResult] = {}
