@@ -82,6 +82,12 @@ def test_an_infinite_coefficient_is_not_estimable_on_table_and_forest(demo, tmp_
     assert pd.isna(pem.hr) and pem.hr_text == "NE (monotone likelihood)"
     svg = (folder / "figures" / "forest_os.svg").read_text(encoding="utf-8")
     assert "monotone likelihood" in svg
+    # the fit's warning among the data-quality notes, in the report's words (issue 16)
+    html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (folder / "report.html").read_text(
+        encoding="utf-8")))
+    assert ("Univariable Cox model of overall survival by PD-1 antibody: log-likelihood "
+            "converged before coefficient(s) of PD-1 antibody Pembrolizumab;") in html
+    assert "pd1_antibody" not in html
 
 
 def test_a_study_without_tumour_assessments_runs_without_response_sections(demo, tmp_path):

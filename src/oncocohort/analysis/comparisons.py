@@ -42,6 +42,7 @@ from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.baseline import level_texts, sorted_levels
 from oncocohort.analysis.comparison_options import InternalComparison
 from oncocohort.analysis.keys import Analysis, Stat, Var
+from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.survival import at_risk_grid, landmark_text
 from oncocohort.analysis.variables import VariableLevels
 from oncocohort.stats.balance import balance
@@ -80,7 +81,7 @@ class ComparisonResult:
     method: str  # "weighting" or "matching"
     rows: tuple[ArdRow, ...]
     endpoints: Mapping[str, ComparisonCurves] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[AnalysisNote, ...] = ()
 
 
 def resolve_levels(values: pd.Series, treated: str, control: str | None,
@@ -173,11 +174,12 @@ def compute_comparison(
         raise ValueError(f"{where_txt}: a group has no patient with complete data")
     data["_t"] = t
     methods = _method_texts(c)
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PropensityWarning)
         ps = propensity_scores(data, treatment="_t", covariates=list(c.adjust))
-    notes += [f"{where_txt} propensity model: {w.message}" for w in caught]
+    notes += [AnalysisNote(NoteKind.PROPENSITY, str(w.message), label=c.label or c.name)
+              for w in caught]
     subclass = None
     rows: list[ArdRow] = []
     base = {"group_var": c.name}
@@ -310,7 +312,7 @@ def _endpoint_rows(data, tte, ep, c, treated, control, subclass, methods, *, lan
                          median_ci=median_ci, grid=grid, unit=unit)
         curves[level] = km
         rows += r
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     where = {"endpoint": ep, "group_var": c.name, "group_level": treated}
     used = d.loc[w > 0]
     with warnings.catch_warnings(record=True) as caught:
@@ -320,7 +322,8 @@ def _endpoint_rows(data, tte, ep, c, treated, control, subclass, methods, *, lan
                   robust=True, ties=ties, conf_level=conf_level, **kwargs)
         crude = cox(d, time="aval", event="event", covariates=["_t"], ties=ties,
                     conf_level=conf_level)
-    notes += [f"{c.name} {ep} Cox model: {m.message}" for m in caught]
+    notes += [AnalysisNote(NoteKind.COMPARISON_COX, str(m.message), endpoint=ep,
+                           label=c.label or c.name) for m in caught]
     rows += _hr_rows(fit, Var.HR, f"{methods['hr']}; ties {ties}", where)
     rows += _hr_rows(crude, Var.HR_UNADJUSTED,
                      f"unadjusted Cox of the same patients; ties {ties}", where)

@@ -33,6 +33,7 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.baseline import level_texts
 from oncocohort.analysis.keys import Analysis, Method, Stat, Var
+from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.subgroups import subgroup_frame
 from oncocohort.analysis.survival import at_risk_grid, landmark_text
 from oncocohort.stats.competing_risks import (
@@ -59,7 +60,7 @@ class CompetingResult:
     cif: CumulativeIncidence
     rows: tuple[ArdRow, ...]
     by_variable: dict[str, CumulativeIncidence] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[AnalysisNote, ...] = ()
     last_times: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -138,7 +139,7 @@ def compute_competing_rows(
     rows = _cif_rows(ci, time, landmarks, where, unit)
     grid = at_risk_grid(float(time.max()))  # each level's numbers at risk on the same times
     rows += _at_risk_rows(time, cause, grid, where)
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     by_variable: dict[str, CumulativeIncidence] = {}
     last_times: dict[str, dict[str, float]] = {}
     fg_rows: list[ArdRow] = []
@@ -174,7 +175,7 @@ def compute_competing_rows(
 
 
 def _fine_gray_rows(v: pd.DataFrame, var: str, levels: list[str], endpoint: str,
-                    conf_level: float, notes: list[str]) -> list[ArdRow]:
+                    conf_level: float, notes: list[AnalysisNote]) -> list[ArdRow]:
     frame = pd.DataFrame({"aval": v["aval"].to_numpy(float), "cause": v["cause"].to_numpy(int),
                           var: pd.Categorical(level_texts(v[var].astype(object)),
                                               categories=levels)})
@@ -184,9 +185,11 @@ def _fine_gray_rows(v: pd.DataFrame, var: str, levels: list[str], endpoint: str,
             fit = fine_gray(frame, time="aval", cause="cause", covariates=[var],
                             conf_level=conf_level)
         except ValueError as exc:  # e.g. no event of interest in a level's risk sets
-            notes.append(f"Fine-Gray model of {endpoint} by {var} not fitted: {exc}")
+            notes.append(AnalysisNote(NoteKind.FINE_GRAY, f"not fitted ({exc})",
+                                      endpoint=endpoint, variable=var))
             return []
-    notes += [f"Fine-Gray model of {endpoint} by {var}: {w.message}" for w in caught]
+    notes += [AnalysisNote(NoteKind.FINE_GRAY, str(w.message), endpoint=endpoint,
+                           variable=var) for w in caught]
     rows = []
     for term, r in fit.table.iterrows():
         level = str(term)[len(var) + 1:-1]

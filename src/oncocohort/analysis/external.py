@@ -35,6 +35,7 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.comparison_options import ExternalArm, PublishedArm
 from oncocohort.analysis.keys import Analysis, Level, Stat, Var
+from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.survival import at_risk_grid, landmark_text
 from oncocohort.stats.cox import cox
 from oncocohort.stats.kaplan_meier import KaplanMeier, kaplan_meier
@@ -62,7 +63,7 @@ class ExternalResult:
     curves: dict[str, KaplanMeier]  # Level.COHORT / Level.PUBLISHED -> fit
     ipd: pd.DataFrame
     at_risk_times: tuple[float, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[AnalysisNote, ...] = ()
 
 
 def _km_rows(time, event, *, where, method, landmarks, conf_type, conf_level, median_ci, grid,
@@ -201,7 +202,9 @@ def compute_external(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         osl = one_sample_logrank(t_c, e_c, ref)
-    notes = tuple(f"{arm.name} one-sample log-rank test: {w.message}" for w in caught)
+    notes = tuple(AnalysisNote(NoteKind.ONE_SAMPLE_LOGRANK, str(w.message),
+                               endpoint=arm.endpoint, label=arm.label or arm.name)
+                  for w in caught)
     m = ("one-sample log-rank test of the cohort against the rebuilt arm's Kaplan-Meier curve "
          "(Finkelstein, Muzikansky & Schoenfeld 2003: Z = (O - E) / sqrt(E))")
     rows += [ArdRow(_E, stat, float(v), variable=Var.ONE_SAMPLE_LOGRANK, method=m, **where)

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.keys import Analysis, Method, Stat, Var, landmark_at_risk_category
+from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.options import LandmarkAnalysis, TimeVarying
 from oncocohort.analysis.survival import at_risk_grid, compute_at_risk_rows, landmark_text
 from oncocohort.stats.cox import cox
@@ -56,7 +57,7 @@ class LandmarkResult:
     spec: LandmarkAnalysis
     rows: tuple[ArdRow, ...]
     curves: dict[float, dict[str, KaplanMeier]] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[AnalysisNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,17 +92,19 @@ def compute_landmark_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
     a = Analysis.LANDMARK_ANALYSIS
     rows: list[ArdRow] = []
     curves: dict[float, dict[str, KaplanMeier]] = {}
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     for at in spec.at:
         cat = landmark_text(at)
         base = {"endpoint": spec.endpoint, "group_var": spec.status}
+        about = {"endpoint": spec.endpoint, "variable": spec.status, "at": cat,
+                 "label": spec.label}
         groups = np.where(status_at(d["status_time"].to_numpy(float), at), YES, NO)
         groups = pd.Categorical(groups, categories=[NO, YES])
         try:
             lm = landmark(d["aval"].to_numpy(float), d["event"].to_numpy(int), at=at,
                           groups=groups)
         except ValueError as exc:
-            notes.append(f"landmark analysis of {spec.endpoint} at {cat} {unit}: {exc}")
+            notes.append(AnalysisNote(NoteKind.LANDMARK, str(exc), **about))
             continue
         rows.append(ArdRow(a, Stat.N, float(lm.n_excluded), variable=Var.EXCLUDED,
                            category=cat, method=Method.LANDMARK_EXCLUDED, **base))
@@ -127,8 +130,8 @@ def compute_landmark_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
                                            if r.statistic == Stat.N_AT_RISK
                                            else Method.CUMULATIVE_EVENTS), **w))
         if len(lm.groups) < 2:
-            notes.append(f"landmark analysis of {spec.endpoint} at {cat} {unit}: one group "
-                         "only among the patients at risk; no test")
+            notes.append(AnalysisNote(NoteKind.LANDMARK, "one group only among the patients "
+                                      "at risk; no test", **about))
             continue
         lr = lm.logrank()
         for stat, v in ((Stat.STATISTIC, lr.statistic), (Stat.DF, lr.df), (Stat.P, lr.p_value)):
@@ -136,16 +139,16 @@ def compute_landmark_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
                                method=Method.LANDMARK_LOGRANK, **base))
         rows += _hr_rows(lambda: lm.cox(ties=ties, conf_level=conf_level, reference=NO),
                          "group[Yes]", a, {**base, "category": cat}, Method.LANDMARK_COX,
-                         notes, f"landmark Cox model of {spec.endpoint} at {cat} {unit}")
+                         notes, AnalysisNote(NoteKind.LANDMARK_COX, "", **about))
     return LandmarkResult(spec, tuple(rows), curves, tuple(notes))
 
 
-def _hr_rows(fit_fn, term: str, analysis: str, where: dict, method: str, notes: list[str],
-             what: str) -> list[ArdRow]:
+def _hr_rows(fit_fn, term: str, analysis: str, where: dict, method: str,
+             notes: list[AnalysisNote], what: AnalysisNote) -> list[ArdRow]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = fit_fn()
-    notes += [f"{what}: {w.message}" for w in caught]
+    notes += [replace(what, detail=str(w.message)) for w in caught]
     r = fit.table.loc[term]
     return [ArdRow(analysis, stat, float(r[col]), variable=Var.HR, group_level=YES,
                    method=method, **where)
@@ -177,12 +180,12 @@ def compute_time_varying_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
                               ties: str = "efron") -> TimeVaryingResult:
     """The rows of one time-varying analysis (see the module docstring)."""
     d = status_frame(tte, status_times, spec.endpoint, spec.status)
-    unit = str(tte.loc[tte["paramcd"] == spec.endpoint, "unit"].iloc[0]) if len(d) else ""
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
+    about = {"endpoint": spec.endpoint, "variable": spec.status, "label": spec.label}
     zero = d["aval"] <= 0
     if zero.any():
-        notes.append(f"time-varying analysis of {spec.endpoint} by {spec.status}: "
-                     f"{int(zero.sum())} patient(s) with a time of 0 left out")
+        notes.append(AnalysisNote(NoteKind.TIME_VARYING, f"{int(zero.sum())} patient(s) "
+                                  "with a time of 0 left out", **about))
         d = d.loc[~zero]
     a = Analysis.TIME_VARYING
     base = {"endpoint": spec.endpoint, "group_var": spec.status}
@@ -196,14 +199,14 @@ def compute_time_varying_rows(tte: pd.DataFrame, status_times: pd.DataFrame,
             ArdRow(a, Stat.N, float(acquired.sum()), variable=Var.PATIENTS, group_level=YES,
                    **count)]
     if not acquired.any() or acquired.all():
-        notes.append(f"time-varying analysis of {spec.endpoint} by {spec.status}: the status "
-                     "does not change during follow-up; no model")
+        notes.append(AnalysisNote(NoteKind.TIME_VARYING, "the status does not change "
+                                  "during follow-up; no model", **about))
         return TimeVaryingResult(spec, tuple(rows), None, tuple(notes))
     cp = counting_process_rows(d)
     rows += _hr_rows(lambda: cox(cp, time="stop", start="start", event="event",
                                  covariates=["status"], ties=ties, conf_level=conf_level),
                      "status", a, base, Method.TV_COX, notes,
-                     f"time-varying Cox model of {spec.endpoint}")
+                     AnalysisNote(NoteKind.TIME_VARYING_COX, "", **about))
     mb = mantel_byar(t, e, s, labels=(NO, YES))
     for stat, v in ((Stat.STATISTIC, mb.statistic), (Stat.DF, mb.df), (Stat.P, mb.p_value)):
         rows.append(ArdRow(a, stat, float(v), variable=Var.MANTEL_BYAR,

@@ -32,6 +32,7 @@ import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.keys import Analysis, Method, Stat, Var
+from oncocohort.analysis.notes import AnalysisNote
 from oncocohort.analysis.subgroups import subgroup_frame
 from oncocohort.analysis.survival import landmark_text
 from oncocohort.stats.rmst import rmst, rmtl
@@ -44,7 +45,7 @@ class RmstResult:
     endpoint: str
     tau: float
     rows: tuple[ArdRow, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[AnalysisNote, ...] = ()
 
 
 def largest_usable_tau(tte: pd.DataFrame, endpoint: str) -> float:
@@ -88,7 +89,7 @@ def compute_rmst_rows(
     overall = _fit(sub["aval"].to_numpy(float), sub[column].to_numpy(int), tau, competing,
                    conf_level)
     rows = est_rows(overall.table.iloc[0])
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     if variables:
         data = subgroup_frame(patients, tte, endpoint, variables)
         data = data.merge(sub[["subject_id", "cause"]], on="subject_id", validate="one_to_one")

@@ -32,6 +32,7 @@ from oncocohort.analysis.landmark import (
     compute_landmark_rows,
     compute_time_varying_rows,
 )
+from oncocohort.analysis.notes import AnalysisNote
 from oncocohort.analysis.options import AnalysisOptions
 from oncocohort.analysis.response import compute_response_detail_rows, compute_response_rows
 from oncocohort.analysis.rmst import compute_rmst_rows
@@ -82,7 +83,8 @@ class StudyAnalysis:
         with published arms, in the spec's order).
     notes
         Cox and Fine-Gray fitting warnings (e.g. monotone likelihood), and analyses not run
-        (e.g. an RMST of a subgroup level followed for less than tau), stated in the report.
+        (e.g. a landmark analysis with one group left), as records the report words with the
+        study's labels (:class:`~oncocohort.analysis.notes.AnalysisNote`).
     sections
         The report sections analysed, in report order (:mod:`oncocohort.canon.sections`):
         those the data can fill and the spec does not switch off. The report shows these
@@ -96,7 +98,7 @@ class StudyAnalysis:
     best_response: pd.DataFrame
     swimmer: pd.DataFrame
     options: AnalysisOptions
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[AnalysisNote, ...] = field(default_factory=tuple)
     sections: tuple[str, ...] = SECTIONS
     competing: Mapping[str, CompetingResult] = field(default_factory=dict)
     landmark_analyses: tuple[LandmarkResult, ...] = ()
@@ -156,7 +158,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
     tte = derived.tte
     endpoints: dict[str, EndpointFit] = {}
     competing: dict[str, CompetingResult] = {}
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     variables = [v for v in options.subgroups if v in patients.columns]
     cr_variables = ([v for v in variables if v not in options.continuous]  # groups only
                     if "subgroups" in shown else [])

@@ -45,6 +45,7 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.baseline import level_text, level_texts, sorted_levels
 from oncocohort.analysis.keys import Analysis, NotEstimable, Stat, Var, screen_variable
+from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.survival import at_risk_grid, compute_survival_rows
 from oncocohort.stats.cox import Cox, CoxWarning
 from oncocohort.stats.kaplan_meier import KaplanMeier
@@ -62,7 +63,7 @@ class SubgroupResult:
     rows: tuple[ArdRow, ...]
     curves: dict[str, dict[str, KaplanMeier]]  # variable -> level -> fit
     selected: tuple[str, ...]  # variables entering the multivariable model
-    notes: tuple[str, ...] = ()  # Cox fitting warnings (e.g. monotone likelihood)
+    notes: tuple[AnalysisNote, ...] = ()  # Cox fitting warnings (e.g. monotone likelihood)
 
 
 def _levels(col: pd.Series) -> list[str]:
@@ -238,12 +239,13 @@ def compute_subgroup_rows(
             rows.append(ArdRow(Analysis.SUBGROUP, stat, float(v), variable=Var.LOGRANK,
                                endpoint=endpoint, group_var=var))
     candidates = [v for v in variables if data[v].nunique() >= 2]
-    notes: list[str] = []
+    notes: list[AnalysisNote] = []
     selected: tuple[str, ...] = ()
     multi: list[ArdRow] = []
     if candidates and not data["event"].any():
-        notes.append(f"{endpoint}: no patient had an event; the Cox models cannot be fitted "
-                     "and their hazard ratios are not estimable")
+        notes.append(AnalysisNote(NoteKind.NO_EVENTS, "no patient had an event; the Cox "
+                                  "models cannot be fitted and their hazard ratios are not "
+                                  "estimable", endpoint=endpoint))
         for r in _no_event_rows(data, endpoint, candidates, continuous, references or {}):
             per_var[r.group_var].append(r)
     elif candidates:
@@ -257,7 +259,8 @@ def compute_subgroup_rows(
         selected = res.selected
         for var in candidates:
             fit = res.univariable_fits[var]
-            notes += [f"{endpoint} univariable Cox model of {var}: {w}" for w in fit.warnings]
+            notes += [AnalysisNote(NoteKind.COX_UNIVARIABLE, str(w), endpoint=endpoint,
+                                   variable=var) for w in fit.warnings]
             per_var[var] += _cox_rows(fit, Analysis.COX_UNIVARIABLE, endpoint, [var])
             for name, test in ((Var.GLOBAL_WALD, fit.wald_test), (Var.GLOBAL_LR, fit.lr_test)):
                 per_var[var] += _test_rows(test.statistic, test.df, test.p_value,
@@ -268,7 +271,8 @@ def compute_subgroup_rows(
                                        group_var=var))
         if res.multivariable is not None:
             fit = res.multivariable
-            notes += [f"{endpoint} multivariable Cox model: {w}" for w in fit.warnings]
+            notes += [AnalysisNote(NoteKind.COX_MULTIVARIABLE, str(w), endpoint=endpoint)
+                      for w in fit.warnings]
             multi += _multivariable_rows(fit, endpoint, selected)
     rows = [r for var in variables for r in per_var[var]]
     rows += [ArdRow(Analysis.COX_MULTIVARIABLE, Stat.SELECTED, float(var in selected),

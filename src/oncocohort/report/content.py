@@ -21,7 +21,7 @@ from oncocohort.report.builders_cr import cr_methods
 from oncocohort.report.format import DEFAULT_STYLE, HouseStyle
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
-from oncocohort.report.text import missing_data_notes, results_sentences
+from oncocohort.report.text import analysis_notes, missing_data_notes, results_sentences
 from oncocohort.report.wording import methods_paragraph, software_versions
 
 __all__ = ["ReportContent", "build_report"]
@@ -46,7 +46,8 @@ class ReportContent:
     notes
         The data-quality notes: the count of each kind of missing data
         (:func:`~oncocohort.report.text.missing_data_notes`), then the analyses' notes (Cox
-        fitting warnings).
+        and Fine-Gray fitting warnings, analyses not run), worded with the study's labels
+        (:func:`~oncocohort.report.text.analysis_notes`).
     tables
         The display tables, in report order.
     figures
@@ -94,7 +95,8 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
         versions=versions,
         summary=tuple(results_sentences(analysis.ard, options, analysis.sections)),
         warnings=tuple(str(p) for p in problems.warnings),
-        notes=tuple(missing_data_notes(analysis.ard, options)) + tuple(analysis.notes),
+        notes=tuple(missing_data_notes(analysis.ard, options))
+        + tuple(analysis_notes(analysis.notes, options)),
         tables=numbered_tables,
         figures=numbered_figures,
         order=order,

@@ -6,11 +6,13 @@ as in the tables.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
+from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders_survival import median_limits
@@ -18,7 +20,7 @@ from oncocohort.report.format import fmt_num, fmt_p_clause, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.wording import ci_label, competing_names, in_prose
 
-__all__ = ["results_sentences", "missing_data_notes"]
+__all__ = ["results_sentences", "missing_data_notes", "analysis_notes"]
 
 
 def _count(n: float, k: int | None) -> str:
@@ -282,4 +284,65 @@ def _short_follow_up_notes(a: ArdLookup, options: ReportOptions) -> list[str]:
                 out.append(f"{options.label(ep)}: {what} by {tau} {unit} not estimated by "
                            f"{in_prose(options.label(var))}, as a level was followed for less "
                            f"than tau ({short} only).")
+    return out
+
+
+_TERM = re.compile(r"(?<![\w\[])([A-Za-z_]\w*)(?:\[([^\[\]]+)\])?")
+
+
+def _in_words(detail: str, note: AnalysisNote, options: ReportOptions) -> str:
+    """``detail`` with the model terms named as the report names them: ``ecog_group[1-2]``
+    -> ``ECOG performance status 1-2``, ``ecog_group`` -> ``ECOG performance status`` (a bare
+    name only when it is an identifier with ``_``, never an English word), a landmark model's
+    ``group[Yes]`` -> ``response yes``, a comparison's ``_t`` -> the comparison."""
+    by_status = note.kind in (NoteKind.LANDMARK, NoteKind.LANDMARK_COX)
+
+    def name(m: re.Match) -> str:
+        var, level = m.group(1), m.group(2)
+        if by_status and var == "group" and level is not None:
+            label = note.label or options.label(note.variable)
+        elif var == "_t" and note.label:
+            label = note.label
+        elif (var in options.labels or var == note.variable) and (
+                level is not None or "_" in var):
+            label = options.label(var)
+        else:
+            return m.group(0)
+        return in_prose(label) + (f" {level.lower() if by_status else level}"
+                                  if level is not None else "")
+
+    return _TERM.sub(name, detail)
+
+
+def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
+    """What a note is about, in words: ``"Fine-Gray model of time to progression by ECOG
+    performance status"``."""
+    ep = in_prose(options.label(note.endpoint))
+    by = in_prose(note.label or options.label(note.variable))
+    at = f"{note.at} {options.conventions.time_unit}"
+    label = in_prose(note.label)
+    return {
+        NoteKind.NO_EVENTS: options.label(note.endpoint),
+        NoteKind.COX_UNIVARIABLE: f"Univariable Cox model of {ep} by {by}",
+        NoteKind.COX_MULTIVARIABLE: f"Multivariable Cox model of {ep}",
+        NoteKind.FINE_GRAY: f"Fine-Gray model of {ep} by {by}",
+        NoteKind.LANDMARK: f"Landmark analysis of {ep} by {by} at {at}",
+        NoteKind.LANDMARK_COX: f"Landmark Cox model of {ep} by {by} at {at}",
+        NoteKind.TIME_VARYING: f"Time-varying analysis of {ep} by {by}",
+        NoteKind.TIME_VARYING_COX: f"Time-varying Cox model of {ep} by {by}",
+        NoteKind.PROPENSITY: f"Propensity model of {label}",
+        NoteKind.COMPARISON_COX: f"Cox model of {ep}, {label}",
+        NoteKind.ONE_SAMPLE_LOGRANK: f"One-sample log-rank test of {ep} against {label}",
+    }[note.kind]
+
+
+def analysis_notes(notes: Sequence[AnalysisNote], options: ReportOptions) -> list[str]:
+    """The analyses' notes (a model that warned, an analysis not run) as the data-quality
+    section states them: what was fitted, of which endpoint and by which variable, in the
+    study's labels and time unit, then the detail, its model terms named as the tables name
+    them. ``"Fine-Gray model of time to progression by ECOG performance status: ..."``."""
+    out = []
+    for note in notes:
+        text = f"{_note_subject(note, options)}: {_in_words(note.detail, note, options)}"
+        out.append(text if text.endswith(".") else text + ".")
     return out
