@@ -255,3 +255,28 @@ def test_no_raw_codes_reach_the_report(report):
     assert not [x for x in texts if ">=" in x]
     cells = {x.strip() for x in texts}
     assert {"Male", "Female", "Upper", "Middle", "Lower", "≥63", "≥3", "Tislelizumab"} <= cells
+
+
+def test_labels_keep_their_capitals_in_sentences(results):
+    """A label read inside a sentence as in_prose reads it: "OS", "RECIST response" stay in
+    capitals (never "os", "recist response")."""
+    from dataclasses import replace
+
+    from oncocohort.report.builders_cr import (
+        build_landmark_tables,
+        build_time_varying_tables,
+        cr_methods,
+    )
+
+    opts = results.options.report
+    opts = replace(opts, labels={**opts.labels, "os": "OS", "ttp": "TTP",
+                                 "first_response": "RECIST response"})
+    methods = cr_methods(results.analysis, opts)
+    assert "For TTP, an endpoint with a competing event" in methods
+    assert "To avoid guarantee-time bias, OS was compared by RECIST response in a landmark" \
+        in methods
+    assert "RECIST response was also analysed as a time-varying covariate of OS" in methods
+    tables = {t.name: t for t in (*build_landmark_tables(results.analysis, opts),
+                                   *build_time_varying_tables(results.analysis, opts))}
+    assert tables["landmark_os_first_response"].title == "OS by RECIST response at a landmark"
+    assert "recist" not in " ".join(t.title + " ".join(t.footnotes) for t in tables.values())

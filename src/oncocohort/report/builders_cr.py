@@ -259,11 +259,11 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
         body = tuple(r if len(r) == 6 else (r[0], "", "", "", "", "") for r in body)
         out.append(DisplayTable(
             f"landmark_{spec.endpoint}_{spec.status}",
-            f"{label} by {status.lower()} at a landmark",
+            f"{label} by {in_prose(status)} at a landmark",
             ("", "Patients", "Events", f"Median from the landmark, {unit} ({ci})",
              f"HR ({ci})", "Log-rank p"), body,
             (f"Landmark analysis (Anderson, Cain & Gelber 1983): patients still at risk at the "
-             f"landmark are grouped by {status.lower()} by then and followed from the "
+             f"landmark are grouped by {in_prose(status)} by then and followed from the "
              "landmark (the clock restarts there), so that no patient is credited with the "
              "time needed to acquire the status (guarantee-time bias). The landmark is set in "
              "the study spec before the analysis. Kaplan-Meier medians; log-rank test; Cox "
@@ -285,12 +285,12 @@ def build_time_varying_tables(analysis: StudyAnalysis, options: ReportOptions
         hr = {**w, "variable": Var.HR, "group_level": "Yes"}
         mb = {**w, "variable": Var.MANTEL_BYAR}
         rows = [("Patients", fmt_num(a.get(variable=Var.PATIENTS, statistic=Stat.N, **w), 0)),
-                (f"  with {status.lower()} during follow-up",
+                (f"  with {in_prose(status)} during follow-up",
                  fmt_num(a.get(variable=Var.PATIENTS, statistic=Stat.N, group_level="Yes", **w),
                          0)),
                 ("Events", fmt_num(a.get(variable=Var.EVENTS, statistic=Stat.N, **w), 0))]
         if a.has(statistic=Stat.HR, **hr):
-            rows += [(f"HR of {status.lower()}, time-varying ({ci})",
+            rows += [(f"HR of {in_prose(status)}, time-varying ({ci})",
                       _ci(a, options, est=Stat.HR, digits=2, **hr)),
                      ("  p (Wald)", fmt_p(a.get(statistic=Stat.P, **hr), style=options.style)),
                      ("Mantel-Byar test p", fmt_p(a.get(statistic=Stat.P, **mb),
@@ -299,11 +299,11 @@ def build_time_varying_tables(analysis: StudyAnalysis, options: ReportOptions
             for lv in ("No", "Yes"):
                 g = {**w, "variable": Var.LANDMARK, "category": t, "group_level": lv}
                 rows.append((f"Simon-Makuch {t}-{_unit1(options.conventions.time_unit)} "
-                             f"estimate, {status.lower()} {lv.lower()}, % ({ci})",
+                             f"estimate, {in_prose(status)} {lv.lower()}, % ({ci})",
                              _ci(a, options, **g)))
         out.append(DisplayTable(
             f"time_varying_{spec.endpoint}_{spec.status}",
-            f"{label} and {status.lower()} as a time-varying covariate", ("", "Value"),
+            f"{label} and {in_prose(status)} as a time-varying covariate", ("", "Value"),
             tuple(rows),
             (f"{status} enters as a time-varying covariate: 0 from the start, 1 from its date "
              "(counting-process (start, stop] rows, R coxph(Surv(tstart, tstop, event) ~ "
@@ -359,7 +359,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
                                     small_cell_k=k)
             figs.append((f"landmark_{spec.endpoint}{cat.replace('.', 'p')}",
                          f"{options.label(spec.endpoint)} from a landmark at {cat} {unit}, by "
-                         f"{status.lower()} by then (Kaplan-Meier; patients still at risk at "
+                         f"{in_prose(status)} by then (Kaplan-Meier; patients still at risk at "
                          "the landmark). Line types and colours: groups; tick marks: censored "
                          "observations; dotted lines: median.", fig))
     for res in analysis.time_varying:
@@ -387,8 +387,8 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
                                 annotation=fmt_p_clause(p, style=options.style, name="Mantel-Byar p") or None,
                                 small_cell_k=k)
         figs.append((f"simonmakuch_{spec.endpoint}",
-                     f"Simon-Makuch estimates of {options.label(spec.endpoint).lower()} by "
-                     f"{status.lower()} as a time-dependent status: patients count in the 'no' "
+                     f"Simon-Makuch estimates of {in_prose(options.label(spec.endpoint))} by "
+                     f"{in_prose(status)} as a time-dependent status: patients count in the 'no' "
                      "group until the status is acquired and in the 'yes' group from then on "
                      "(numbers at risk: patients in each group at each time). Tick marks: "
                      "censored observations or moves to the 'yes' group.", fig))
@@ -491,7 +491,7 @@ def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
     """Methods sentences for the analyses present (empty when none)."""
     parts = []
     if analysis.competing:
-        names = ", ".join(options.label(e).lower() for e in analysis.competing)
+        names = ", ".join(in_prose(options.label(e)) for e in analysis.competing)
         parts.append(
             f"For {names}, an endpoint with a competing event, the cumulative incidence was "
             "estimated by the Aalen-Johansen method with the variance of R cmprsk cuminc, "
@@ -501,15 +501,15 @@ def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
     for res in analysis.landmark_analyses:
         s = res.spec
         parts.append(
-            f"To avoid guarantee-time bias, {options.label(s.endpoint).lower()} was compared "
-            f"by {options.label(s.status).lower()} in a landmark analysis at "
+            f"To avoid guarantee-time bias, {in_prose(options.label(s.endpoint))} was compared "
+            f"by {in_prose(options.label(s.status))} in a landmark analysis at "
             f"{', '.join(f'{t:g}' for t in s.at)} {options.conventions.time_unit} "
             "(patients at risk at the landmark, followed from it).")
     for res in analysis.time_varying:
         s = res.spec
         parts.append(
             f"{options.label(s.status)} was also analysed as a time-varying covariate of "
-            f"{options.label(s.endpoint).lower()} (Cox regression on counting-process data, "
+            f"{in_prose(options.label(s.endpoint))} (Cox regression on counting-process data, "
             "the Mantel-Byar test and Simon-Makuch curves).")
     return " ".join(parts)
 
