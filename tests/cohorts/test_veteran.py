@@ -156,6 +156,8 @@ def test_table1_by_arm(example):
                           f"{prior['Test']} ({pct['Test']}),{len(d[d['prior'] == 'yes'])} (")
     assert not any(x.strip().startswith(("Yes,", "No,")) for x in table)
     assert not any(x.startswith("Treatment") for x in table)  # the arms are the columns
+    assert "Percentages of the patients of each column;" in "\n".join(table)
+    assert "Percentages of all patients" not in "\n".join(table)
 
 
 @pytest.mark.reference

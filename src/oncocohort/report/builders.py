@@ -215,8 +215,9 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     if by:
         header += ["p", "SMD"] if two else ["p"]
     notes = convention_footnotes(options, "baseline")
-    if by:
-        notes += (_by_footnote(options.label(by), tests_used, two),)
+    if by:  # each column's own patients, not all of them
+        notes = ("Percentages of the patients of each column; missing values counted "
+                 "separately.", _by_footnote(options.label(by), tests_used, two))
     return DisplayTable("baseline", "Baseline characteristics" + (
         f" by {in_prose(options.label(by))}" if by else ""), ("Characteristic", *header), body,
         notes + suppression_footnote(options, cells.used))
