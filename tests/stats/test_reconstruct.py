@@ -159,11 +159,12 @@ def test_each_curve_read_at_the_others_median(dataset, arm):
 @pytest.mark.reference
 def test_median_band_lung_female():
     # 98 of readings 0-99 of this arm meet the band (80 before the flipped corners were
-    # swapped back, 7 of seeds 0-9). Seeds 2 and 27 miss: the median (426 days, 26 at risk, steps of 0.02)
-    # is a drop right after a 42-day plateau at 0.509; the rebuilt curve, its censorings spread
-    # evenly rather than where they were, sits 0.005 below the original before the drop at 371,
-    # which is then read 0.013 deep and rounds to 0.48 of a patient; the death comes one reading
-    # later, at the median's drop read 0.5 % late, so the rebuilt curve is 0.522 at 426.
+    # swapped back, 7 of seeds 0-9). Seeds 2 and 27 miss: the median (426 days, 26 at risk,
+    # steps of 0.02) is a drop right after a 42-day plateau at 0.509; the rebuilt curve, its
+    # censorings spread evenly rather than where they were, sits 0.005 below the original
+    # before the drop at 371, which is then read 0.013 deep and rounds to 0.48 of a patient;
+    # the death comes at the next reading, the median's drop read 0.5 % late, so the rebuilt
+    # curve is 0.522 at 426.
     assert sum(_in_median_band("lung_sex", "female", seed) for seed in SEEDS) >= 9
 
 
