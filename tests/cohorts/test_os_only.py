@@ -88,7 +88,7 @@ def test_logrank_and_cox_equal_r(lung_outputs, lung_reference):
     p = ard_value(ard, analysis="subgroup", endpoint="os", group_var="ecog_group",
                   variable="logrank", statistic="p")
     assert p == pytest.approx(r["logrank_ecog_p"], rel=REL)
-    terms = {("sex", "M"): "sexfM", ("ecog_group", "1"): "ecog_grp1",
+    terms = {("sex", "Male"): "sexfM", ("ecog_group", "1"): "ecog_grp1",
              ("ecog_group", "2-3"): "ecog_grp2-3"}
     for model, prefix in (("cox_univariable", "uni"), ("cox_multivariable", "multi")):
         for (var, level), term in terms.items():
