@@ -62,6 +62,9 @@ class Var(StrEnum):
     PH_TEST = "ph_test"              # cox.zph: per variable (group_var), global (group_var "")
     EVALUABLE = "evaluable"          # patients whose best response is not NE
     LESION_MEASURED = "lesion_measured"  # patients whose response came from lesion sizes
+    RECORDED_BOR = "recorded_bor"    # patients whose best response is taken as recorded
+    RECORDED_BOR_UNUSED = "recorded_bor_unused"  # recorded, not analysed (derived wins)
+    RECORDED_BOR_DIFFERS = "recorded_bor_differs"  # of those, recorded differs from derived
     CENSORED_DAY1 = "censored_day1"  # patients censored on the first day of an endpoint
     BOR = "bor"                      # best overall response (category: the RECIST code)
     ORR = "orr"

@@ -5,7 +5,9 @@ Conventions (stated in the table footnotes):
 
 * The analysed best response is the ``best_response`` column of
   :func:`oncocohort.derive.response.derive_best_response` (the unconfirmed or confirmed BOR,
-  per ``conventions.response.confirmation``).
+  per ``conventions.response.confirmation``), or, for a study given no tumour assessments,
+  the investigators' code as recorded (:func:`~oncocohort.derive.response.
+  derive_recorded_best_response`; :func:`compute_recorded_response_rows` says which).
 * Objective response rate (ORR): BOR in {CR, PR}. Disease control rate (DCR): BOR in
   {CR, PR, SD, NON-CR/NON-PD} (RECIST 1.1 section 4.4; admiralonco ``derive_param_clinbenefit``
   at the default minimum SD duration).
@@ -27,7 +29,8 @@ from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.canon.codes import DISEASE_CONTROL, OBJECTIVE_RESPONSE, RESPONSE_CODES
 from oncocohort.stats.proportions import proportion_ci
 
-__all__ = ["RESPONSE_SETS", "compute_response_rows", "compute_response_detail_rows"]
+__all__ = ["RESPONSE_SETS", "compute_response_rows", "compute_response_detail_rows",
+           "compute_recorded_response_rows"]
 
 #: ARD variable -> the best overall responses it counts.
 RESPONSE_SETS: dict[str, tuple[str, ...]] = {
@@ -136,3 +139,38 @@ def compute_response_detail_rows(best: pd.DataFrame, *, days_per_unit: float,
                      if r.statistic != Stat.N_MISSING]
             rows += compute_mean_rows(x, analysis=a, variable=Var.BEST_PCT_CHANGE, unit="%")
     return rows
+
+
+def compute_recorded_response_rows(best: pd.DataFrame, patients: pd.DataFrame, *,
+                                   source: str | None) -> list[ArdRow]:
+    """What became of the best response the investigators recorded (``patients.
+    best_response``), so that the report can say where the analysed one comes from.
+
+    * ``source == "recorded"`` (no tumour assessments): ``recorded_bor`` ``n``, the patients
+      with a recorded code, of all patients (``denominator``); the analysed best response is
+      that code (an empty cell: NE).
+    * ``source == "assessments"`` and some codes recorded: the derived response is analysed
+      (it has the dates, confirmation and measurements a recorded code lacks);
+      ``recorded_bor_unused`` ``n``, the patients with a recorded code, and
+      ``recorded_bor_differs`` ``n``, those of them whose recorded code is not the analysed
+      (derived) best response, ``denominator`` the former.
+    * otherwise: no rows.
+    """
+    if "best_response" not in patients.columns or source is None:
+        return []
+    recorded = patients[["subject_id", "best_response"]].dropna(subset=["best_response"])
+    a = Analysis.RESPONSE
+    n_recorded = float(len(recorded))
+    if source == "recorded":
+        return [ArdRow(a, Stat.N, n_recorded, variable=Var.RECORDED_BOR,
+                       denominator=float(len(patients)))]
+    if not len(recorded):
+        return []
+    derived = best.set_index(best["subject_id"].astype(str))["best_response"]
+    analysed = recorded["subject_id"].astype(str).map(derived).fillna("NE").astype(str)
+    differs = int((analysed.to_numpy() != recorded["best_response"].astype(str).to_numpy())
+                  .sum())
+    return [ArdRow(a, Stat.N, n_recorded, variable=Var.RECORDED_BOR_UNUSED,
+                   denominator=float(len(patients))),
+            ArdRow(a, Stat.N, float(differs), variable=Var.RECORDED_BOR_DIFFERS,
+                   denominator=n_recorded)]

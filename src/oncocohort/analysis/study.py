@@ -34,7 +34,11 @@ from oncocohort.analysis.landmark import (
 )
 from oncocohort.analysis.notes import AnalysisNote
 from oncocohort.analysis.options import AnalysisOptions
-from oncocohort.analysis.response import compute_response_detail_rows, compute_response_rows
+from oncocohort.analysis.response import (
+    compute_recorded_response_rows,
+    compute_response_detail_rows,
+    compute_response_rows,
+)
 from oncocohort.analysis.rmst import compute_rmst_rows
 from oncocohort.analysis.safety import (
     compute_safety_rows,
@@ -150,6 +154,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
             measured = visits.loc[visits["target_sum"].notna(), "subject_id"].nunique()
             rows.append(ArdRow(Analysis.RESPONSE, Stat.N, float(measured),
                                variable=Var.LESION_MEASURED))
+        rows += compute_recorded_response_rows(derived.best_response, derived.patients,
+                                               source=derived.response_source)
         rows += compute_response_detail_rows(
             derived.best_response, days_per_unit=TimeOptions(
                 conv.time_unit, conv.days_per_month, conv.day_count).days_per_unit,

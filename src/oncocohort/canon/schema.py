@@ -154,8 +154,10 @@ PATIENTS = Table(
                "Progression date as recorded by the hospital (wide layout); used as given when "
                "no assessments are supplied, checked against them when they are."),
         Column("best_response", "category",
-               "Best overall response as recorded by the hospital (wide layout).",
-               allowed=RESPONSE_CODES),
+               "Best overall response as recorded by the investigators (wide layout): the "
+               "response analysed, as recorded, when the study has no tumour assessments "
+               "(`lesions`, `responses`); with them, the derived one is analysed and this one "
+               "is compared with it.", allowed=RESPONSE_CODES),
     ),
 )
 

@@ -14,8 +14,11 @@ section        what it shows                                       needs
                                                                    ``regimen``, or end-of-
                                                                    treatment dates/reasons
 ``response``   best overall response, ORR, DCR; waterfall plot     tumour measurements
-                                                                   (``lesions``) or visit
+                                                                   (``lesions``), visit
                                                                    responses (``responses``)
+                                                                   or a recorded best
+                                                                   response (``patients.
+                                                                   best_response``)
 ``survival``   the survival table, Kaplan-Meier curves             at least one endpoint
 ``subgroups``  Table 2 (log-rank, Cox), forest plots, curves by    subgroup variables and an
                subgroup                                            endpoint of all patients
@@ -41,7 +44,8 @@ SECTION_NEEDS: dict[str, str] = {
     "flowchart": "the patients table",
     "baseline": "the patients table",
     "exposure": "therapy records with a regimen, or end-of-treatment dates or reasons",
-    "response": "tumour measurements (lesions) or visit responses (responses)",
+    "response": "tumour measurements (lesions), visit responses (responses) or a recorded "
+                "best response (patients.best_response)",
     "survival": "at least one endpoint",
     "subgroups": "subgroup variables and an endpoint of all patients",
     "safety": "adverse-event records",

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.derive import _response_frame as rf
-from oncocohort.derive._common import as_ns
+from oncocohort.derive._common import as_ns, require_columns
 from oncocohort.derive.recist import ResponseOptions, check_responses
 from oncocohort.problems import InputError, Problem
 
@@ -32,6 +32,7 @@ __all__ = [
     "NE_REASONS",
     "new_therapy_dates",
     "derive_best_response",
+    "derive_recorded_best_response",
 ]
 
 #: Columns of :func:`derive_best_response`, in order.
@@ -49,7 +50,9 @@ BEST_RESPONSE_COLUMNS: tuple[str, ...] = (
 NO_ASSESSMENT = "no post-baseline assessment"
 SD_TOO_EARLY = "SD too early"
 ONLY_NE = "only NE"
-NE_REASONS: tuple[str, ...] = (NO_ASSESSMENT, SD_TOO_EARLY, ONLY_NE)
+RECORDED_NE = "recorded as not evaluable"
+NOT_RECORDED = "no best response recorded"
+NE_REASONS: tuple[str, ...] = (NO_ASSESSMENT, SD_TOO_EARLY, ONLY_NE, RECORDED_NE, NOT_RECORDED)
 
 _PRIORITY = rf.PRIORITY  # order of preference: CR > PR > SD > NON-CR/NON-PD > PD > NE
 
@@ -271,4 +274,88 @@ def derive_best_response(overall: pd.DataFrame, patients: pd.DataFrame,
     else:
         out["best_pct_change"], out["nadir_sum"] = rf.tumour_size(visits, pids, ref, end)
     out["pd_new_lesion"] = _pd_new_lesion(out, visits)
+    return out.loc[:, list(BEST_RESPONSE_COLUMNS)]
+
+
+def derive_recorded_best_response(patients: pd.DataFrame,
+                                  options: ResponseOptions | None = None) -> pd.DataFrame:
+    """The best overall response as the investigators recorded it (``patients.best_response``,
+    one column of a hospital's sheet), in the shape of :func:`derive_best_response`.
+
+    For a study given no tumour assessments (no ``lesions``, no ``responses``): nothing is
+    derived, the recorded code is the analysed one. What a recorded code cannot say stays
+    empty: whether it was confirmed, when it was reached, how long it lasted, the change of
+    the target lesions (so no waterfall plot, time to response or duration of response).
+
+    Parameters
+    ----------
+    patients
+        Canonical ``patients`` with a ``best_response`` column (RECIST codes after the
+        spec's ``values:`` recoding; empty when not recorded).
+    options
+        :class:`~oncocohort.derive.recist.ResponseOptions`; only ``reference`` is read (the
+        ``reference_date`` column; empty when the patients have none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per patient, columns :data:`BEST_RESPONSE_COLUMNS`:
+
+        - ``bor`` / ``best_response``: the recorded code; ``NE`` when none was recorded (an
+          intention-to-treat denominator counts the patient as a non-responder);
+        - ``bor_ne_reason`` / ``ne_reason``: ``"recorded as not evaluable"`` for a recorded
+          NE, ``"no best response recorded"`` for an empty cell; empty otherwise;
+        - ``responder`` / ``objective_response`` (CR, PR) and ``disease_control`` (CR, PR, SD,
+          NON-CR/NON-PD): ``Y``/``N`` from the recorded code;
+        - the confirmed versions (``cbor``, ``confirmed_*``), ``clinical_benefit`` (it needs
+          the date of the response), every date, ``time_to_response_days``,
+          ``n_assessments``, ``best_pct_change``, ``nadir_sum`` and ``pd_new_lesion``: empty.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"subject_id": ["1", "2", "3"],
+    ...                   "index_date": pd.to_datetime(["2024-01-02"] * 3),
+    ...                   "best_response": ["PR", None, "NE"]})
+    >>> derive_recorded_best_response(p)[["best_response", "ne_reason", "objective_response"]]
+      best_response                  ne_reason objective_response
+    0            PR                       None                  Y
+    1            NE  no best response recorded                  N
+    2            NE  recorded as not evaluable                  N
+    """
+    o = options or ResponseOptions()
+    require_columns(patients, ["subject_id", "best_response"], "patients")
+    n = len(patients)
+    recorded = patients["best_response"].astype(object)
+    given = recorded.notna().to_numpy()
+    bor = np.where(given, recorded.to_numpy(dtype=object), "NE").astype(object)
+    unknown = sorted(set(bor) - set(_PRIORITY))
+    if unknown:
+        raise ValueError(f"unknown best overall response codes: {', '.join(unknown)}")
+    reason = np.full(n, None, dtype=object)
+    reason[given & (bor == "NE")] = RECORDED_NE
+    reason[~given] = NOT_RECORDED
+    code = _position(pd.Series(bor), _PRIORITY)
+    reference = (pd.to_datetime(patients[o.reference]).to_numpy(dtype="datetime64[ns]")
+                 if o.reference in patients.columns else np.full(n, np.datetime64("NaT", "ns")))
+    no_date = np.full(n, np.datetime64("NaT", "ns"))
+    empty = np.full(n, None, dtype=object)
+    out = pd.DataFrame({
+        "subject_id": pd.Series(patients["subject_id"].to_numpy(dtype=object), dtype=object),
+        "reference_date": reference,
+        "bor": bor, "bor_date": no_date, "bor_ne_reason": reason,
+        "cbor": empty, "cbor_date": no_date, "cbor_ne_reason": empty,
+        "best_response": bor, "ne_reason": reason,
+        "responder": _yn(_up_to(code, rf.PR)), "confirmed_responder": empty,
+        "objective_response": _yn(_up_to(code, rf.PR)),
+        "disease_control": _yn(_up_to(code, rf.NON_CR_NON_PD)),
+        "confirmed_disease_control": empty,
+        "clinical_benefit": empty, "confirmed_clinical_benefit": empty,
+        "first_response_date": no_date, "confirmed_first_response_date": no_date,
+        "time_to_response_days": np.full(n, np.nan),
+        "first_pd_date": no_date, "last_adequate_assessment_date": no_date,
+        "last_assessment_date": no_date,
+        "n_assessments": pd.array([pd.NA] * n, dtype="Int64"),
+        "best_pct_change": np.full(n, np.nan), "nadir_sum": np.full(n, np.nan),
+        "new_therapy_date": no_date, "pd_new_lesion": np.full(n, "", dtype=object),
+    })
     return out.loc[:, list(BEST_RESPONSE_COLUMNS)]

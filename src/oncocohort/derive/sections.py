@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Literal
 
 from oncocohort.canon.codes import DATE_NEEDS
 from oncocohort.canon.sections import SECTIONS, Section
 from oncocohort.model import StudyData
 
-__all__ = ["available_sections", "unavailable_dates"]
+__all__ = ["available_sections", "response_source", "unavailable_dates"]
+
+ResponseSource = Literal["assessments", "recorded"]
 
 
 def _given(data: StudyData, table: str, *columns: str) -> bool:
@@ -19,6 +22,32 @@ def _given(data: StudyData, table: str, *columns: str) -> bool:
     if not columns:
         return len(frame) > 0
     return any(c in frame.columns and frame[c].notna().any() for c in columns)
+
+
+def response_source(data: StudyData) -> ResponseSource | None:
+    """Where the best overall response comes from: ``"assessments"`` when the study was given
+    tumour measurements (``lesions``) or visit responses (``responses``), which are derived
+    per RECIST 1.1 and the spec's conventions; else ``"recorded"`` when the patients table
+    has a best response recorded by the investigators (``patients.best_response``, one
+    column of a hospital's sheet), analysed as recorded; else ``None`` (no response section).
+
+    A study given both analyses the derived response (the assessments carry the dates, the
+    confirmation and the measurements the recorded code lacks); the recorded column is
+    compared with it (``analysis.response``) and ``validate`` warns that it is not analysed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from oncocohort.model import build_study_data
+    >>> data, _ = build_study_data({})
+    >>> response_source(data) is None
+    True
+    """
+    if _given(data, "lesions") or _given(data, "responses"):
+        return "assessments"
+    if _given(data, "patients", "best_response"):
+        return "recorded"
+    return None
 
 
 def available_sections(data: StudyData, *, regimen: bool, endpoints: bool,
@@ -49,7 +78,7 @@ def available_sections(data: StudyData, *, regimen: bool, endpoints: bool,
         "baseline": True,
         "exposure": (regimen and _given(data, "therapy"))
         or _given(data, "patients", "eot_date", "eot_reason"),
-        "response": _given(data, "lesions") or _given(data, "responses"),
+        "response": response_source(data) is not None,
         "survival": endpoints,
         "subgroups": endpoints and subgroups,
         "safety": _given(data, "adverse_events"),

@@ -30,9 +30,13 @@ from oncocohort.derive.recist import (
     derive_overall_records,
     derive_visit_response,
 )
-from oncocohort.derive.response import BEST_RESPONSE_COLUMNS, derive_best_response
+from oncocohort.derive.response import (
+    BEST_RESPONSE_COLUMNS,
+    derive_best_response,
+    derive_recorded_best_response,
+)
 from oncocohort.derive.safety import SafetyOptions, derive_ae, reason_ae_name
-from oncocohort.derive.sections import available_sections
+from oncocohort.derive.sections import ResponseSource, available_sections, response_source
 from oncocohort.derive.subgroups import SubgroupCut
 from oncocohort.derive.swimmer import derive_swimmer
 from oncocohort.model import StudyData
@@ -125,6 +129,10 @@ class DerivedStudy:
         The report sections the data can fill (:mod:`oncocohort.canon.sections`): a study
         without tumour assessments has no ``response``, without therapy records or
         end-of-treatment data no ``exposure``, without adverse events no ``safety``.
+    response_source
+        Where ``best_response`` comes from (:func:`oncocohort.derive.sections.response_source`):
+        ``"assessments"`` (derived per RECIST 1.1), ``"recorded"`` (the investigators'
+        ``patients.best_response`` as recorded), ``None`` (no response data).
     """
 
     attrition: pd.DataFrame
@@ -140,6 +148,7 @@ class DerivedStudy:
     sections: frozenset[str] = frozenset(SECTIONS)
     status_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(STATUS_COLUMNS)))
+    response_source: ResponseSource | None = None
 
     def datasets(self) -> dict[str, pd.DataFrame]:
         """The analysis datasets by the name they are written under (``datasets/``); those
@@ -185,12 +194,14 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
     r_opts = options.response
     visits = derive_visit_response(lesions, patients, options=r_opts) if len(lesions) else None
     best, overall = None, None
+    source = response_source(data)
     if visits is not None or len(responses):
         overall = derive_overall_records(visits, responses if len(responses) else None)
         best = derive_best_response(overall, patients, therapy_lines, visits=visits,
                                     options=r_opts)
 
     cutoff = pd.Timestamp(options.data_cutoff)
+    # a recorded best response has no dates: progression stays patients.progression_date
     dates = derive_named_dates(patients, best, therapy_lines, data_cutoff=cutoff,
                                assessments=overall, patient_dates=patient_date_columns(
                                    options.endpoints, options.statuses))
@@ -207,6 +218,8 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
     prior = (derive_prior_therapy(therapy_lines, patients, days_per_month=days_per_month)
              if len(therapy_lines) else pd.DataFrame())  # no lines given: nothing to say
     ae = derive_ae(mine(data.adverse_events), patients, options=options.safety, therapy=therapy)
+    if best is None and source == "recorded":  # the investigators' best response, as recorded
+        best = derive_recorded_best_response(patients, options=r_opts)
     if best is None:  # no tumour assessments: no response dataset
         best = pd.DataFrame({c: pd.Series(dtype=object) for c in BEST_RESPONSE_COLUMNS})
     return DerivedStudy(
@@ -225,6 +238,7 @@ def derive_study(data: StudyData, patients: pd.DataFrame, attrition: pd.DataFram
             data, regimen=regimen is not None and bool(regimen.drugs),
             endpoints=bool(options.endpoints), subgroups=True),
         status_times=status_times,
+        response_source=source,
     )
 
 

@@ -45,6 +45,7 @@ from oncocohort.model.validate import (
     check_ae_terms,
     check_patient_dates,
     check_progression,
+    check_recorded_response,
     check_record_dates,
     check_unknown_subjects,
 )
@@ -203,6 +204,9 @@ def build_study_data(
         problems += check_patient_dates(patients, locator, options)
         if "responses" in merged:
             problems += check_progression(patients, merged["responses"], locator)
+        problems += check_recorded_response(
+            [s for s, _ in typed_parts["patients"]],
+            [t for t in ("lesions", "responses") if len(merged.get(t, ())) > 0])
     problems += check_record_dates(merged, patients, locator, options)
     data = StudyData(**{
         name: (merged[name].drop(columns=list(PRIVATE_COLUMNS)).reset_index(drop=True)

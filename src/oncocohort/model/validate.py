@@ -27,6 +27,9 @@ code                           severity  finding
 ``assessment_after_last_alive`` warning  the last tumour assessment is after
                                          ``last_alive_date`` of a patient not known dead
 ``ae_before_index``            warning   AE onset before the index date (pre-existing)
+``recorded_response_unused``   warning   ``best_response`` of the patients table is given
+                                         with tumour assessments: the derived best response
+                                         is analysed, not the recorded one
 =============================  ========  ===================================================
 
 Dates are compared as calendar days; "before" and "after" are strict (the same day is
@@ -35,7 +38,7 @@ consistent).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,6 +48,7 @@ from oncocohort.canon.ctcae import lookup_ctcae_term, resolve_ae_term, suggest_c
 from oncocohort.model.options import ValidationOptions
 from oncocohort.canon.schema import table
 from oncocohort.problems import Problem
+from oncocohort.sources.base import SourceTable
 
 __all__ = [
     "check_unknown_subjects",
@@ -52,6 +56,7 @@ __all__ = [
     "check_record_dates",
     "check_ae_terms",
     "check_progression",
+    "check_recorded_response",
     "patient_dates",
 ]
 
@@ -361,3 +366,25 @@ def check_progression(
                 rec, "progression_date", "progression_conflict",
                 "`progression_date` is not the date of the first PD in the responses table"))
     return problems
+
+
+def check_recorded_response(sources: Sequence[SourceTable],
+                            assessed: Sequence[str]) -> list[Problem]:
+    """``recorded_response_unused``: a best response recorded in the patients table
+    (``best_response`` with a value, in any of the ``sources`` of ``patients``) of a study
+    also given tumour assessments (``assessed``: the names of the non-empty ``lesions`` /
+    ``responses`` tables). The best overall response is then derived from the assessments
+    (RECIST 1.1 with the spec's conventions: dates, confirmation, measurements) and the
+    recorded one is not analysed; the report says in how many patients the two differ. One
+    warning per source, at its column."""
+    if not assessed:
+        return []
+    tables = " and ".join(f"`{t}`" for t in assessed)
+    return [Locator.in_source(
+        s, "best_response", "recorded_response_unused",
+        f"the best response recorded here is not analysed: the study has tumour assessments "
+        f"({tables}), from which the best overall response is derived per RECIST 1.1 and "
+        f"the spec's conventions; the report states in how many patients the two differ",
+        severity="warning")
+        for s in sources
+        if "best_response" in s.frame.columns and s.frame["best_response"].notna().any()]

@@ -79,6 +79,8 @@ _TEXT = {
                     "covariate_date": "another date, not used by the analysis"},
         "ignored": "not read: they reach no dataset",
         "status": "a patient coded dead died on the last follow-up date",
+        "recorded_response": "response as recorded by the investigators (best response, "
+                             "ORR, DCR), not derived from lesion measurements",
         "no_death": "TODO: the date of death, or map vital_status (alive/dead) instead",
     },
     "zh": {
@@ -113,6 +115,7 @@ _TEXT = {
                     "covariate_date": "其他日期，分析未用"},
         "ignored": "不读取：不进入任何数据集",
         "status": "编码为死亡的患者，死亡日期为末次随访日期",
+        "recorded_response": "疗效按研究者记录分析（最佳疗效、ORR、DCR），不由病灶测量推导",
         "no_death": "TODO：死亡日期，或改为对应 vital_status（存活/死亡）",
     },
 }
@@ -230,6 +233,8 @@ def _source_lines(sheet: SheetProposal, spec_file: str, t: dict, lang: str) -> l
         why = _why(c, lang)
         if c.role == "vital_status":
             why += "; " + t["status"]
+        elif c.role == "best_response":
+            why += "; " + t["recorded_response"]
         lines.append(_line(6, f"{c.variable}: {_q(c.header)}", why))
     roles = {c.role for c in sheet.columns}
     missing = [r for r in REQUIRED_ROLES if r not in roles]

@@ -430,6 +430,14 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     denom = a.denominator(variable=Var.ORR, statistic=Stat.N, **w)
     n_eval = a.get(variable=Var.EVALUABLE, statistic=Stat.N, **w)
     notes = [f"Patients with an evaluable best response (not NE): {fmt_num(n_eval, 0)}."]
+    recorded = a.has(variable=Var.RECORDED_BOR, statistic=Stat.N, **w)
+    if a.has(variable=Var.RECORDED_BOR_UNUSED, statistic=Stat.N, **w):
+        notes.append(
+            f"Best overall response derived from the tumour assessments; the one recorded "
+            f"by the investigators (not analysed) differed in "
+            f"{fmt_num(a.get(variable=Var.RECORDED_BOR_DIFFERS, statistic=Stat.N, **w), 0)} "
+            f"of {fmt_num(a.get(variable=Var.RECORDED_BOR_UNUSED, statistic=Stat.N, **w), 0)} "
+            f"patients.")
     if a.has(variable=Var.TIME_TO_RESPONSE, statistic=Stat.MEDIAN, **w):
         notes.append(f"Time to response: from the {options.index_date_label} to the first "
                      f"assessment showing CR or PR, in responders.")
@@ -440,7 +448,8 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     return DisplayTable(
         "response", f"Tumour response (denominator N={fmt_num(denom, 0)})",
         ("Response", "n (%)", "Estimate"), _finish(rows, cells),
-        convention_footnotes(options, "denominator", "proportion") + tuple(notes)
+        convention_footnotes(options, "recorded" if recorded else "denominator", "proportion")
+        + tuple(notes)
         + suppression_footnote(options, cells.used))
 
 

@@ -106,7 +106,8 @@ _TRUNCATED_NOTE = " (data truncated at the data cut-off)"
 
 def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]:
     """Footnotes stating the conventions a table depends on (``which`` picks them:
-    ``proportion``, ``km``, ``time``, ``cox``, ``denominator``, ``safety``, ``baseline``)."""
+    ``proportion``, ``km``, ``time``, ``cox``, ``denominator`` (a derived best response),
+    ``recorded`` (a recorded one), ``safety``, ``baseline``)."""
     c, screen = options.conventions, options.screen
     denominator = ("all treated patients" if c.response.denominator == "all"
                    else "evaluable patients (best response not NE)")
@@ -128,6 +129,9 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
         "denominator": (f"Percentages of {denominator}; "
                         f"best overall response per RECIST 1.1, "
                         f"{'confirmed' if c.response.confirmation else 'unconfirmed'}."),
+        "recorded": (f"Percentages of {denominator}; best overall response as recorded by "
+                     f"the investigators, not derived from lesion measurements (no recorded "
+                     f"response: NE)."),
         "safety": (f"Patients by worst CTCAE v5.0 grade of treatment-related, treatment-emergent "
                    f"events (onset up to {c.treatment_emergent_days} days after the end "
                    f"of treatment); percentages of all treated patients."),
@@ -219,12 +223,49 @@ def competing_names(options: ReportOptions, endpoint: str) -> tuple[str, str]:
     return event, competing
 
 
+def _response_count(ard: ArdLookup | None, variable: str) -> float | None:
+    return None if ard is None else ard.get(analysis=Analysis.RESPONSE, variable=variable,
+                                            statistic=Stat.N, default=None)
+
+
+def _recorded_response_methods(options: ReportOptions, ard: ArdLookup | None,
+                               level: str) -> str:
+    """The best response taken as the investigators recorded it (no tumour assessments)."""
+    c = options.conventions
+    recorded = _response_count(ard, Var.RECORDED_BOR)
+    patients = _response_count(ard, Var.PATIENTS)
+    counted = (f" ({recorded:.0f} of {patients:.0f} patients had one)"
+               if recorded is not None and patients is not None else "")
+    denom = ("all treated patients" if c.response.denominator == "all"
+             else "patients with an evaluable best response")
+    return (f"Tumour response was taken as recorded by the investigators: the best overall "
+            f"response of each patient as the records give it{counted}, not derived from "
+            f"lesion measurements, so the study's rules on confirmation and on the minimum "
+            f"duration of stable disease were not applied, and neither the change in tumour "
+            f"size nor the time to or duration of response could be analysed; a patient "
+            f"without a recorded best response counted as not evaluable (NE). The objective "
+            f"response rate (CR + PR) and the disease control rate (CR + PR + SD) are given "
+            f"with {level} confidence intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, "
+            f"with {denom} as the denominator. ")
+
+
+def _unused_recorded_response(ard: ArdLookup | None) -> str:
+    """A recorded best response the derived one took precedence over."""
+    unused = _response_count(ard, Var.RECORDED_BOR_UNUSED)
+    if not unused:
+        return ""
+    differs = _response_count(ard, Var.RECORDED_BOR_DIFFERS) or 0.0
+    return (f"The best overall response recorded by the investigators ({unused:.0f} patients) "
+            f"was not analysed: the one derived from the tumour assessments takes precedence "
+            f"(it differed from the recorded one in {differs:.0f} of them). ")
+
+
 def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str) -> str:
+    if _response_count(ard, Var.RECORDED_BOR) is not None:
+        return _recorded_response_methods(options, ard, level)
     c = options.conventions
     r = c.response
-    measured = None if ard is None else ard.get(
-        analysis=Analysis.RESPONSE, variable=Var.LESION_MEASURED, statistic=Stat.N,
-        default=None)
+    measured = _response_count(ard, Var.LESION_MEASURED)
     source = (f"derived from the lesion measurements ({measured:.0f} patients with target-lesion "
               f"sums: diameters, short axes of lymph nodes, against the baseline sum and the "
               f"nadir)" if measured else "taken as recorded")
@@ -239,7 +280,7 @@ def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str)
             f"with stable disease only before that day. The objective response rate (CR + PR) "
             f"and the disease control rate (CR + PR + SD) are given with {level} confidence "
             f"intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, with {denom} as the "
-            f"denominator. ")
+            f"denominator. " + _unused_recorded_response(ard))
 
 
 def _endpoint_methods(options: ReportOptions, endpoints: Mapping[str, str]) -> str:
