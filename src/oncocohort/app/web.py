@@ -84,7 +84,7 @@ def _load(session: Session, sheet: str | None) -> None:
     _, _, cells = split_sheet(read.grid)
     session.state.update(
         proposal=propose_sheet(read.grid, file=path.name, sheet=read.sheet, sheets=read.sheets,
-                               encoding=read.encoding),
+                               encoding=read.encoding, labels=read.labels),
         cells=cells, grid=read.grid)
     session.state.pop("run", None)
 

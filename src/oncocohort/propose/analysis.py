@@ -121,7 +121,7 @@ def _numeric(col: ColumnProposal) -> SubgroupProposal | None:
     median, n = _median(col), col.content.numbers
     if median is None or n is None or not n.minimum < median <= n.maximum:
         return None
-    return SubgroupProposal(f"{col.variable}_group", col.label or col.header,
+    return SubgroupProposal(f"{col.variable}_group", col.label or col.variable_label or col.header,
                             col.variable or "", (float(median),),
                             (f"<{median:g}", f">={median:g}"), float(median))
 
@@ -130,7 +130,7 @@ def propose_subgroups(sheet: SheetProposal) -> tuple[SubgroupProposal, ...]:
     """The suggested subgroups, in sheet order."""
     out = []
     for col in sheet.columns:
-        label = col.label or col.header
+        label = col.label or col.variable_label or col.header
         if col.role == "sex":
             out.append(SubgroupProposal("sex", label, "sex"))
         elif col.role == "ecog" and col.content.numbers is not None:

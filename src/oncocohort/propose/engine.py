@@ -13,6 +13,11 @@ For each column the engine gathers candidate roles from the header
   ECOG, response codes for the best response ...): 0.95 when they agree, lower when they
   partly do, 0 when they contradict (then the header is overruled and the evidence says so).
 
+A column of an SPSS, Stata or SAS file may carry a *variable label* beside its short name
+(``startdt``: "Treatment start date"). The label is header evidence of its own, matched and
+weighed as a header is (its notes say "variable label"); the spec still maps the real
+variable name, and a covariate's display label is the variable label.
+
 The best-scoring role wins; roles that only one column may have (the canonical patients
 columns, the vital status) go to the column with the higher score, and the other falls back
 to its next candidate. A score of at least 0.8 is "sure"; below, a "guess", marked as such in
@@ -24,7 +29,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from oncocohort.propose.ae import ae_term_of, grade_words_removed, is_grade_header
@@ -145,7 +150,9 @@ def _ae_candidates(header: str, c: ColumnContent) -> list[_Candidate]:
     return []
 
 
-def _header_candidates(header: str, c: ColumnContent) -> list[_Candidate]:
+def _header_candidates(header: str, c: ColumnContent, *, kind: str = "header"
+                       ) -> list[_Candidate]:
+    """Roles the header (``kind`` ``"header"``) or the variable label (``"label"``) names."""
     out = []
     for m in match_header(header):
         key = m.role
@@ -157,8 +164,13 @@ def _header_candidates(header: str, c: ColumnContent) -> list[_Candidate]:
         fit = _fit(role, c)
         if key == "row_number":
             fit = 1.0 if c.sequence or c.empty else 0.5
-        ev = Note.of("header_exact" if m.strength == 1.0 else "header_contains",
-                     header=header, term=m.term)
+        exact = m.strength == 1.0
+        if kind == "label":
+            ev = (Note.of("label_exact", header=header, term=m.term) if exact
+                  else Note.of("label_contains", header=header, term=m.term))
+        else:
+            ev = (Note.of("header_exact", header=header, term=m.term) if exact
+                  else Note.of("header_contains", header=header, term=m.term))
         if fit == 0:
             out.append(_Candidate(role, 0.0, (ev, Note.of("contradicts", role=role))))
             continue
@@ -195,11 +207,26 @@ def _content_candidates(c: ColumnContent) -> list[_Candidate]:
     return found
 
 
-def _candidates(header: str, c: ColumnContent) -> list[_Candidate]:
-    cands = _ae_candidates(header, c) + _header_candidates(header, c) + _content_candidates(c)
+def _best_per_role(cands: list[_Candidate]) -> list[_Candidate]:
+    """The strongest candidate of each role (header and label may both name one)."""
+    best: dict[str, _Candidate] = {}
+    for x in cands:
+        if x.role not in best or x.score > best[x.role].score:
+            best[x.role] = x
+    return [x for x in cands if best[x.role] is x]
+
+
+def _candidates(header: str, c: ColumnContent, label: str | None = None
+                ) -> list[_Candidate]:
+    cands = _ae_candidates(header, c) + _header_candidates(header, c)
+    if label:
+        cands += _ae_candidates(label, c) + _header_candidates(label, c, kind="label")
+        cands = _best_per_role(cands)
+    cands += _content_candidates(c)
     contradicted = [x for x in cands if x.score == 0]
     kept = sorted((x for x in cands if x.score > 0), key=lambda x: -x.score)
-    header_won = kept and any(n.code.startswith("header_") for n in kept[0].evidence)
+    header_won = kept and any(n.code.startswith(("header_", "label_"))
+                              for n in kept[0].evidence)
     if contradicted and kept and not header_won:  # say which header role the cells overruled
         best = kept[0]
         kept[0] = replace(best, evidence=best.evidence + contradicted[0].evidence)
@@ -242,11 +269,15 @@ def _finish(col: ColumnProposal, taken: set[str]) -> ColumnProposal:
         variable = "vital_status"
     elif role.group == "covariate":
         variable = _variable_name(col, taken)
-        label = col.header
+        label = col.variable_label or col.header
     codes: tuple[tuple[str, str | None], ...] = ()
     evidence = col.evidence
     confidence = col.confidence
     table = code_table(col.role, col.content.code_values, col.header)
+    if col.variable_label and (table is None or table.open):  # "Dead (1 = yes)"
+        by_label = code_table(col.role, col.content.code_values, col.variable_label)
+        if by_label is not None and not by_label.open:
+            table = by_label
     if table is not None:
         codes = table.pairs
         evidence = evidence + tuple(n for n in table.evidence if n not in evidence)
@@ -254,14 +285,16 @@ def _finish(col: ColumnProposal, taken: set[str]) -> ColumnProposal:
             confidence = min(confidence, 0.79)
     date_format = col.content.dates.format if (role.kind == "date" and col.content.dates) \
         else None
-    if col.role == "subject_id" and any(h in col.header.casefold() for h in _HOSPITAL_NUMBERS):
+    named = f"{col.header} {col.variable_label or ''}".casefold()
+    if col.role == "subject_id" and any(h in named for h in _HOSPITAL_NUMBERS):
         evidence = evidence + (Note.of("hospital_number"),)
     return replace(col, variable=variable, label=label, codes=codes, date_format=date_format,
                    evidence=evidence, confidence=confidence)
 
 
 def _assign(headers: Sequence[str], contents: Sequence[ColumnContent],
-            cands: list[list[_Candidate]]) -> list[ColumnProposal]:
+            cands: list[list[_Candidate]], labels: Sequence[str | None]
+            ) -> list[ColumnProposal]:
     """Give each column its best candidate; unique roles to the best-scoring column."""
     choice = [0] * len(headers)
     taken: dict[str, int] = {}
@@ -289,7 +322,7 @@ def _assign(headers: Sequence[str], contents: Sequence[ColumnContent],
         evidence = cand.evidence + tuple(notes[j]) + _content_notes(contents[j], quoted)
         out.append(ColumnProposal(j, header, cand.role, round(cand.score, 3), evidence,
                                   contents[j], variable=cand.variable, ae_term=cand.ae_term,
-                                  alternatives=alts))
+                                  alternatives=alts, variable_label=labels[j]))
     return out
 
 
@@ -306,20 +339,27 @@ def _fallback_subject(cols: list[ColumnProposal]) -> list[ColumnProposal]:
     return cols
 
 
-def propose_columns(headers: Sequence[str], columns: Sequence[Sequence[str | None]]
-                    ) -> tuple[ColumnProposal, ...]:
-    """A role for each column given its header and its cells (``None`` = empty).
+def propose_columns(headers: Sequence[str], columns: Sequence[Sequence[str | None]], *,
+                    labels: Mapping[str, str] | None = None) -> tuple[ColumnProposal, ...]:
+    """A role for each column given its header and its cells (``None`` = empty), and its
+    variable label (``labels``: header -> label, from an SPSS, Stata or SAS file).
 
     Examples
     --------
     >>> cols = propose_columns(["Patient ID", "Sex"], [["P1", "P2"], ["M", "F"]])
     >>> [(c.header, c.role, c.level) for c in cols]
     [('Patient ID', 'subject_id', 'sure'), ('Sex', 'sex', 'sure')]
+    >>> cols = propose_columns(["pid", "dthdt"], [["P1", "P2"], ["2024-01-02", None]],
+    ...                        labels={"dthdt": "Date of death"})
+    >>> [(c.header, c.role) for c in cols]
+    [('pid', 'subject_id'), ('dthdt', 'death_date')]
     """
+    named = [(labels or {}).get(h) or None for h in headers]
+    named = [x if x and x.strip() != h else None for x, h in zip(named, headers, strict=True)]
     contents = [profile_column(cells) for cells in columns]
-    cands = [_candidates(h, c) or [_Candidate("ignore", 0.5, ())]
-             for h, c in zip(headers, contents, strict=True)]
-    cols = _fallback_subject(_assign(headers, contents, cands))
+    cands = [_candidates(h, c, x) or [_Candidate("ignore", 0.5, ())]
+             for h, c, x in zip(headers, contents, named, strict=True)]
+    cols = _fallback_subject(_assign(headers, contents, cands, named))
     taken: set[str] = set()
     finished = [_finish(c, taken) for c in cols if ROLES[c.role].group == "patients"]
     by_pos = {c.position: c for c in finished}
@@ -382,10 +422,12 @@ def split_sheet(grid: Grid) -> tuple[int, list[str], list[list[str | None]]]:
 
 
 def propose_sheet(grid: Grid, *, file: str, sheet: str | None = None,
-                  sheets: Sequence[str] = (), encoding: str | None = None) -> SheetProposal:
-    """The proposal for a one-row-per-patient sheet (header row found first)."""
+                  sheets: Sequence[str] = (), encoding: str | None = None,
+                  labels: Mapping[str, str] | None = None) -> SheetProposal:
+    """The proposal for a one-row-per-patient sheet (header row found first); ``labels``:
+    the variable labels of an SPSS, Stata or SAS file (variable name -> label)."""
     h, headers, columns = split_sheet(grid)
     return SheetProposal(
         file=file, sheet=sheet, sheets=tuple(sheets), header_row=grid.row_numbers[h],
         title_rows=tuple(grid.row_numbers[:h]), data_rows=tuple(grid.row_numbers[h + 1:]),
-        columns=propose_columns(headers, columns), encoding=encoding)
+        columns=propose_columns(headers, columns, labels=labels), encoding=encoding)

@@ -66,6 +66,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # evidence
         "header_exact": "header '{header}' is a name for it",
         "header_contains": "header '{header}' contains '{term}'",
+        "label_exact": "variable label '{header}' is a name for it",
+        "label_contains": "variable label '{header}' contains '{term}'",
         "contradicts": "the header suggested {role}, but the cells disagree",
         "row_numbers": "row numbers 1, 2, 3, ...",
         "ae_free_text": "adverse events as free text (terms without grades)",
@@ -122,6 +124,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "header_exact": "表头“{header}”即为此项的名称",
         "header_contains": "表头“{header}”含“{term}”",
+        "label_exact": "变量标签“{header}”即为此项的名称",
+        "label_contains": "变量标签“{header}”含“{term}”",
         "contradicts": "表头提示为{role}，但单元格内容不符",
         "row_numbers": "行号 1、2、3……",
         "ae_free_text": "以自由文本记录的不良事件（无分级）",

@@ -5,7 +5,9 @@ To find a header that sits below a title, the proposal needs every row, with the
 numbers a person sees: this module reads CSV/TSV and XLSX sheets whole, cell by cell with the
 sources' own rules (:func:`oncocohort.sources.readers.cell_text`: stripped text, ``NA``/``.``
 missing, Excel numbers without ``.0``, Excel dates as ISO text). SAS, SPSS, Stata and
-Parquet files have no title rows; they are read by the sources reader itself.
+Parquet files have no title rows; they are read by the sources reader itself, and the
+variable labels of SAS, SPSS and Stata files (``startdt``: "Treatment start date") are read
+from their metadata, so that the proposal can weigh them as header evidence.
 
 A CSV that is not UTF-8 is tried as GB18030 (what Chinese Excel writes when it saves "CSV"),
 and the encoding found is returned so the spec can name it.
@@ -13,7 +15,8 @@ and the encoding found is returned so the spec can name it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +26,7 @@ from oncocohort.propose._canon import SOURCE_SUFFIXES as SUFFIXES
 from oncocohort.propose.grid import Grid, grid_from_table
 from oncocohort.sources.readers import cell_text, read_table
 
-__all__ = ["ReadSheet", "read_sheet", "FALLBACK_ENCODING"]
+__all__ = ["ReadSheet", "read_sheet", "variable_labels", "FALLBACK_ENCODING"]
 
 #: Tried when a CSV file is not UTF-8.
 FALLBACK_ENCODING = "gb18030"
@@ -31,12 +34,15 @@ FALLBACK_ENCODING = "gb18030"
 
 @dataclass(frozen=True)
 class ReadSheet:
-    """A sheet read whole: its grid, its name, the workbook's sheets, the CSV encoding."""
+    """A sheet read whole: its grid, its name, the workbook's sheets, the CSV encoding, and
+    the variable labels of a SAS, SPSS or Stata file (variable name -> label; only labels
+    that say more than the name)."""
 
     grid: Grid
     sheet: str | None
     sheets: tuple[str, ...]
     encoding: str | None
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def _error(message: str, file: str, code: str, sheet: str | None = None) -> InputError:
@@ -94,6 +100,30 @@ def _xlsx(path: Path, file: str, sheet: str | None) -> tuple[Grid, str, tuple[st
     return _grid(records), name, names
 
 
+#: Formats whose variables carry labels, and the pyreadstat reader of each.
+_LABELLED = {"sav": "read_sav", "dta": "read_dta", "sas7bdat": "read_sas7bdat",
+             "xport": "read_xport"}
+
+
+def variable_labels(path: Path, kind: str) -> dict[str, str]:
+    """The variable labels of a SAS, SPSS or Stata file (pyreadstat's
+    ``column_names_to_labels``, read from the metadata only): variable name -> label, for
+    the variables whose label is not empty and not the name itself; ``{}`` for other formats
+    (the table itself was read already, so a file whose metadata cannot be read has none)."""
+    if kind not in _LABELLED:
+        return {}
+    import pyreadstat
+
+    try:
+        _, meta = getattr(pyreadstat, _LABELLED[kind])(str(path), metadataonly=True)
+    except Exception:  # pyreadstat.ReadstatError and friends; the data were readable
+        return {}
+    pairs = (getattr(meta, "column_names_to_labels", None) or {}).items()
+    return {str(name): " ".join(str(label).split()) for name, label in pairs
+            if label is not None and str(label).strip()
+            and " ".join(str(label).split()) != str(name)}
+
+
 def read_sheet(path: str | Path, *, sheet: str | None = None, label: str | None = None
                ) -> ReadSheet:
     """Every non-empty row of a sheet (CSV, TSV, XLSX) or table (other formats).
@@ -120,7 +150,8 @@ def read_sheet(path: str | Path, *, sheet: str | None = None, label: str | None 
         result = ReadSheet(grid, name, names, None)
     else:
         frame, rows = read_table(path, label=file)
-        result = ReadSheet(grid_from_table(frame, rows), None, (), None)
+        result = ReadSheet(grid_from_table(frame, rows), None, (), None,
+                           variable_labels(path, kind))
     if not result.grid.cells:
         raise _error("the sheet is empty", file, "empty", result.sheet)
     return result

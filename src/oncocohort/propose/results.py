@@ -80,6 +80,9 @@ class ColumnProposal:
         Display label for a covariate (the header, for covariates given a made-up name).
     alternatives
         Other roles the header or content suggested, best first.
+    variable_label
+        The variable label of an SPSS, Stata or SAS column (``"Treatment start date"`` for
+        ``startdt``), when it has one that differs from its name; ``None`` otherwise.
     """
 
     position: int
@@ -94,6 +97,7 @@ class ColumnProposal:
     ae_term: str | None = None
     label: str | None = None
     alternatives: tuple[str, ...] = ()
+    variable_label: str | None = None
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

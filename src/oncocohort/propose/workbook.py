@@ -27,7 +27,7 @@ def propose_workbook(path: str | Path, *, sheet: str | None = None,
     path = Path(path)
     read = read_sheet(path, sheet=sheet, label=label)
     return propose_sheet(read.grid, file=label or path.name, sheet=read.sheet,
-                         sheets=read.sheets, encoding=read.encoding)
+                         sheets=read.sheets, encoding=read.encoding, labels=read.labels)
 
 
 def spec_path_of(workbook: str | Path, spec: str | Path) -> str:
