@@ -133,3 +133,25 @@ def test_init_on_a_sas_dataset(tmp_path):
         "which column of the file is patients.last_alive_date" in errors[0]
     assert "columns.death_date: 'TODO' is an open question" in errors[1]
     assert "vital_status" in errors[1] and "not in the file" not in said
+
+
+def test_a_sheet_without_dates_asks_for_the_data_cutoff(tmp_path):
+    """init writes ``data_cutoff: TODO`` when no cell is a date; validate says it is init's
+    open question, at study.data_cutoff, with the others, not pydantic's "not a valid date"."""
+    sheet = tmp_path / "nodates.csv"
+    sheet.write_text("Patient ID,Age,Sex\nA1,61,M\nA2,57,F\nA3,70,M\n", encoding="utf-8")
+    out = tmp_path / "study.yaml"
+    code, text = run(["init", sheet, "--out", out])
+    assert code == ExitStatus.OK, text
+    assert "data_cutoff: TODO" in out.read_text(encoding="utf-8")
+    code, said = run(["validate", out])
+    errors = [line.strip() for line in said.splitlines() if line.strip().startswith("error")]
+    assert code == ExitStatus.INPUT
+    cutoff = [e for e in errors if "study.data_cutoff" in e]
+    assert cutoff == [f"error   {out}, study.data_cutoff: 'TODO' is an open question of "
+                      "`oncocohort init`: what is the study's data cut-off, the date up to "
+                      "which the data were collected? Write it here as YYYY-MM-DD (e.g. "
+                      "2024-12-31)"], said
+    assert "valid date" not in said
+    assert all("'TODO' is an open question of `oncocohort init`" in e for e in errors)
+    assert len(errors) == 4  # the cut-off, the index date, the last follow-up, who died

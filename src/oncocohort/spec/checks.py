@@ -16,7 +16,7 @@ from oncocohort.canon.formats import SOURCE_SUFFIXES
 from oncocohort.canon.schema import TABLES
 from oncocohort.problems import did_you_mean
 
-__all__ = ["check_sources", "yaml_path"]
+__all__ = ["TODO", "check_sources", "open_question", "yaml_path"]
 
 Finding = tuple[str, str, str]
 
@@ -58,6 +58,26 @@ def _check_file(name: str, src: dict, base_dir: Path) -> Iterator[Finding]:
     if src.get("sheet") is not None and kind not in (None, "xlsx"):
         yield (yaml_path(("sources", name, "sheet")), "a sheet is only for Excel workbooks "
                "(.xlsx)", "sheet_not_workbook")
+
+
+#: The question behind a ``TODO`` that ``oncocohort init`` writes outside ``sources:``, by its
+#: YAML path.
+_TODO_FIELDS = {
+    ("study", "data_cutoff"): "what is the study's data cut-off, the date up to which the "
+                              "data were collected? Write it here as YYYY-MM-DD (e.g. "
+                              "2024-12-31)",
+}
+
+
+def open_question(loc: tuple[Any, ...]) -> str:
+    """The message of a ``TODO`` that a field of the spec model rejects (its own error would
+    be pydantic's "not a valid date"): the open question of ``oncocohort init`` at ``loc``.
+
+    >>> open_question(("study", "data_cutoff"))[:60]
+    "'TODO' is an open question of `oncocohort init`: what is the"
+    """
+    question = _TODO_FIELDS.get(tuple(loc), "what goes here? Write the value, or remove the line")
+    return f"'{TODO}' is {_OPEN}{question}"
 
 
 def _todo_column(table: str, canonical: str) -> str:

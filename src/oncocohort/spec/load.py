@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from oncocohort.problems import InputError, Problem, did_you_mean
-from oncocohort.spec.checks import check_sources, yaml_path
+from oncocohort.spec.checks import TODO, check_sources, open_question, yaml_path
 from oncocohort.spec.model import StudySpec
 
 __all__ = ["load_spec", "spec_from_dict"]
@@ -133,7 +133,11 @@ def spec_from_dict(data: Any, *, base_dir: Path, file: str = "study.yaml") -> St
         )
     except ValidationError as exc:
         for err in exc.errors():
-            found.append((yaml_path(tuple(err["loc"])), _message(err), err["type"]))
+            loc = tuple(err["loc"])
+            if err.get("input") == TODO:  # a question init left open, not a wrong value
+                found.append((yaml_path(loc), open_question(loc), "open_todo"))
+            else:
+                found.append((yaml_path(loc), _message(err), err["type"]))
     found += check_sources(data, Path(base_dir))
     if found:
         raise InputError(_problems(found, file))
