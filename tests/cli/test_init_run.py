@@ -127,3 +127,10 @@ def test_messy_workbook_needs_only_its_todos(tmp_path, kind):
                        header_row=2)
     texts = _output_texts(out)
     assert [v for v in ids if v in texts] == []
+    # 最佳疗效 (完全缓解, 部分缓解, ...) is the response section, taken as recorded
+    table = pd.read_csv(out / "tables" / "response.csv", keep_default_na=False)
+    cells = pd.read_excel(paths["xlsx"], header=1, dtype=str)["最佳疗效"]
+    responders = int(cells.isin(["完全缓解", "部分缓解"]).sum())
+    orr = table.loc[table["Response"].str.startswith("Objective response rate"), "n (%)"]
+    assert orr.iloc[0].startswith(f"{responders} (")
+    assert any("as recorded by the investigators" in r for r in table["Response"])
