@@ -15,23 +15,28 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.shared import Mm, Pt, RGBColor
 
+from oncocohort.report.assemble import ReportFigure
 from oncocohort.report.content import ReportContent
 from oncocohort.report.docx_tables import add_caption, add_table_docx, compute_table_layout
 from oncocohort.report.figures._style import COLUMN_MM
 from oncocohort.report.ooxml import stable_ooxml
 
-__all__ = ["render_report_docx", "PAGE_MM", "MARGINS_MM", "TEXT_WIDTH_MM", "LANDSCAPE_WIDTH_MM"]
+__all__ = ["render_report_docx", "draft_report_docx", "finish_report_docx", "DocxDraft",
+           "PAGE_MM", "MARGINS_MM", "TEXT_WIDTH_MM", "LANDSCAPE_WIDTH_MM"]
 
 PAGE_MM = (210.0, 297.0)           # A4
 MARGINS_MM = (15.0, 20.0)          # sides, top and bottom (portrait)
 TEXT_WIDTH_MM = PAGE_MM[0] - 2 * MARGINS_MM[0]         # 180 mm
 LANDSCAPE_WIDTH_MM = PAGE_MM[1] - 2 * MARGINS_MM[1]    # 257 mm: top/bottom margins turn sides
 _FONT = "Arial"
+_FIXED = dt.datetime(2000, 1, 1)  # the document's created/modified time: same input, same bytes
 
 
 def _page(section, landscape: bool) -> None:
@@ -83,17 +88,27 @@ class _Pages:
         return LANDSCAPE_WIDTH_MM if self.landscape else TEXT_WIDTH_MM
 
 
-def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> bytes:
-    """The Word document: title, methods, results summary, data quality, then the tables and
-    figures in report order (``pngs``: figure name -> its PNG)."""
+@dataclass
+class DocxDraft:
+    """A Word report built but for its pictures (:func:`draft_report_docx`): the document and,
+    in report order, each figure's empty picture paragraph and the width it is placed at."""
+
+    doc: Any
+    pictures: list[tuple[ReportFigure, Any, float]] = field(default_factory=list)
+
+
+def draft_report_docx(content: ReportContent) -> DocxDraft:
+    """The Word document of :func:`render_report_docx` without the figures' pictures, which
+    :func:`finish_report_docx` puts in: the text and tables can be built while the figures
+    are rendered (the tables are most of the document's time)."""
     title, methods = content.title, content.methods
     doc = Document()
-    fixed = dt.datetime(2000, 1, 1)
-    doc.core_properties.created = fixed  # stable metadata: same input, same document text
-    doc.core_properties.modified = fixed
+    doc.core_properties.created = _FIXED  # stable metadata: same input, same document text
+    doc.core_properties.modified = _FIXED
     doc.core_properties.title = title
     _styles(doc)
     pages = _Pages(doc)
+    draft = DocxDraft(doc)
     doc.add_heading(title, level=0)
     doc.add_heading("Methods", level=1)
     doc.add_paragraph(methods)
@@ -124,11 +139,27 @@ def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> byt
         doc.add_paragraph().paragraph_format.keep_with_next = True
         picture = doc.add_paragraph()
         picture.paragraph_format.keep_with_next = True
+        draft.pictures.append((figure, picture, width))
+        add_caption(doc, figure.label, sep, figure.caption).paragraph_format.keep_with_next = \
+            False
+    return draft
+
+
+def finish_report_docx(draft: DocxDraft, pngs: Mapping[str, bytes]) -> bytes:
+    """The draft's document with each figure's PNG (``pngs``: figure name -> its PNG) in its
+    picture paragraph, in report order (so the pictures are numbered as the figures), as
+    byte-stable file bytes."""
+    for figure, picture, width in draft.pictures:
         shape = picture.add_run().add_picture(io.BytesIO(pngs[figure.name]), width=Mm(width))
         # a picture read from a stream is named "image.png"; name it after its figure file
         shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", f"{figure.name}.png")
-        add_caption(doc, figure.label, sep, figure.caption).paragraph_format.keep_with_next = \
-            False
+    draft.pictures.clear()  # a draft is finished once
     buf = io.BytesIO()
-    doc.save(buf)
-    return stable_ooxml(buf.getvalue(), fixed)  # same input, same bytes
+    draft.doc.save(buf)
+    return stable_ooxml(buf.getvalue(), _FIXED)  # same input, same bytes
+
+
+def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> bytes:
+    """The Word document: title, methods, results summary, data quality, then the tables and
+    figures in report order (``pngs``: figure name -> its PNG)."""
+    return finish_report_docx(draft_report_docx(content), pngs)

@@ -9,12 +9,15 @@ import zipfile
 
 __all__ = ["stable_ooxml"]
 
+_PICTURES = (".png", ".jpg", ".jpeg")  # deflating them again gains nothing and takes time
+
 
 def stable_ooxml(data: bytes, fixed_time: dt.datetime) -> bytes:
     """An Office (DOCX/XLSX) file made byte-stable: members re-zipped with a fixed timestamp,
     and the created/modified dates of ``docProps/core.xml`` pinned to ``fixed_time``.
 
-    Same input, same bytes: ZIP members otherwise carry the time of writing.
+    Same input, same bytes: ZIP members otherwise carry the time of writing. Pictures (PNG,
+    JPEG: compressed already) are stored as they are, the XML parts deflated.
     """
     stamp = fixed_time.strftime("%Y-%m-%dT%H:%M:%SZ")
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -27,7 +30,8 @@ def stable_ooxml(data: bytes, fixed_time: dt.datetime) -> bytes:
                               lambda m: m.group(1) + stamp + m.group(3), body.decode("utf-8"))
                 body = text.encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.compress_type = (zipfile.ZIP_STORED if info.filename.lower().endswith(_PICTURES)
+                                else zipfile.ZIP_DEFLATED)
             zi.external_attr = 0o600 << 16
             dst.writestr(zi, body)
     return out.getvalue()

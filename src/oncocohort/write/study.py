@@ -27,7 +27,7 @@ from oncocohort.analysis import StudyAnalysis
 from oncocohort.canon.formats import FIGURE_FORMATS
 from oncocohort.problems import Problems
 from oncocohort.report.content import ReportContent, build_report
-from oncocohort.report.docx_report import render_report_docx
+from oncocohort.report.docx_report import DocxDraft, draft_report_docx, finish_report_docx
 from oncocohort.report.figures.render import inline_svg, render_figures
 from oncocohort.report.html import render_report_html
 from oncocohort.report.options import ReportOptions
@@ -60,10 +60,12 @@ def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: 
     ``keep``: files (the study's inputs) that ``out`` must not hold.
 
     The figures are rendered in worker processes while this one writes the datasets, the
-    results and the tables."""
+    results and the tables and builds the Word report but for its pictures."""
     out = Path(out)
     with atomic_output_dir(out, keep=keep) as tmp:
         content = build_report(analysis, options, problems)
+
+        drafts: list[DocxDraft] = []
 
         def meanwhile() -> None:
             _text(tmp / "validation.txt", render_problems(problems))
@@ -73,8 +75,10 @@ def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: 
                 _text(data_dir / f"{name}.csv", render_frame_csv(frame))
                 frame.to_parquet(data_dir / f"{name}.parquet", index=False)
             _write_results(tmp, analysis, options, content)
+            if "docx" in options.formats:
+                drafts.append(draft_report_docx(content))
 
-        _write_report(tmp, options, content, meanwhile)
+        _write_report(tmp, options, content, meanwhile, drafts)
     return out.resolve()
 
 
@@ -94,9 +98,10 @@ def _write_results(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
 
 
 def _write_report(tmp: Path, options: ReportOptions, content: ReportContent,
-                  meanwhile: Callable[[], None]) -> None:
+                  meanwhile: Callable[[], None], drafts: list[DocxDraft]) -> None:
     """The figure files (``outputs.figure_formats``) and the reports; each figure is rendered
-    once in every format a file or a report needs."""
+    once in every format a file or a report needs. ``meanwhile`` runs while the figures are
+    rendered and leaves the Word report's draft in ``drafts``, finished here with the PNGs."""
     needed = set(options.figure_formats)
     needed |= {"svg"} if "html" in options.formats else set()
     needed |= {"png"} if "docx" in options.formats else set()
@@ -114,4 +119,4 @@ def _write_report(tmp: Path, options: ReportOptions, content: ReportContent,
         _text(tmp / "report.html", render_report_html(content, svgs))
     if "docx" in options.formats:
         pngs = {f.name: files["png"] for f, files in zip(content.figures, rendered, strict=True)}
-        (tmp / "report.docx").write_bytes(render_report_docx(content, pngs))
+        (tmp / "report.docx").write_bytes(finish_report_docx(drafts.pop(), pngs))

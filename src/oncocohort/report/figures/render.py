@@ -10,6 +10,7 @@ of rendering the report).
 from __future__ import annotations
 
 import ctypes
+import gc
 import io
 import multiprocessing
 import os
@@ -56,7 +57,8 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     height, width, depth = rgba.shape
     if depth != 4 or rgba.dtype != np.uint8:
         raise ValueError(f"expected rows x columns x 4 bytes, got {rgba.shape} {rgba.dtype}")
-    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # a 0 (no filter) before each row
+    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # each row's filter type: none
     rows[:, 1:] = rgba.reshape(height, 4 * width)
     per_metre = int(dpi / 0.0254 + 0.5)
 
@@ -67,7 +69,7 @@ def encode_png(rgba: np.ndarray, dpi: float) -> bytes:
     return (b"\x89PNG\r\n\x1a\n"
             + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
             + chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL))
+            + chunk(b"IDAT", zlib.compress(rows, PNG_COMPRESS_LEVEL))  # the array, not a copy
             + chunk(b"IEND", b""))
 
 
@@ -186,12 +188,14 @@ def _start_workers(workers: int, n: int):
     ctx = multiprocessing.get_context("fork")
     before = set(multiprocessing.active_children())
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINAL)
+    gc.freeze()  # the workers' collector leaves the inherited objects (and their pages) alone
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                    initializer=_worker_init, initargs=(os.getpid(),))
         jobs = [pool.submit(_render_pending, i) for i in range(n)]
         procs = [p for p in multiprocessing.active_children() if p not in before]
     finally:
+        gc.unfreeze()
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return pool, procs, jobs
 
