@@ -44,10 +44,17 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
             if np.isinf(col.to_numpy(dtype="float64", na_value=np.nan)).any():
                 out.isetitem(i, col.where(~col.isin([np.inf, -np.inf])))
         elif not (pd.api.types.is_numeric_dtype(col.dtype) or
-                  pd.api.types.is_datetime64_any_dtype(col.dtype)):
+                  pd.api.types.is_datetime64_any_dtype(col.dtype)) and _needs_neutralising(col):
             out.isetitem(i, col.map(lambda v: neutralise_cell(v) if isinstance(v, str) else v,
                                     na_action="ignore"))
     return out
+
+
+def _needs_neutralising(col: pd.Series) -> bool:
+    """Whether a cell of ``col`` would change (each distinct value checked once: a dataset's
+    text columns repeat their codes, and almost never hold a formula)."""
+    return any(isinstance(v, str) and v.lstrip(" ").startswith(_FORMULA_START)
+               and neutralise_cell(v) != v for v in col.dropna().unique())
 
 
 def render_frame_csv(frame: pd.DataFrame) -> str:
