@@ -12,6 +12,7 @@ written, never read as console markup.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -245,6 +246,7 @@ def _run_and_write(study: Path, out: Path, console: Console,
     from oncocohort.write.ownership import check_output_folder
     from oncocohort.write.study import write_study_outputs
 
+    gc.freeze()  # what the imports made lives as long as the process: no collection walks it
     inputs = input_paths(study, database_url=database)  # never inside the output folder
     if _refused(console, check_output_folder(out, keep=inputs)):
         return ExitStatus.INPUT
@@ -444,4 +446,5 @@ def run_main() -> None:
         code = exc.exit_code
         print("interrupted; nothing was written", file=sys.stderr)
     ignore_interrupts()  # the work is done: exit with its code
+    gc.freeze()  # no collection over the whole heap at exit (0.25 s after a report); freed anyway
     sys.exit(code)

@@ -188,6 +188,7 @@ def _start_workers(workers: int, n: int):
     ctx = multiprocessing.get_context("fork")
     before = set(multiprocessing.active_children())
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINAL)
+    frozen = gc.get_freeze_count()  # objects a caller froze itself stay frozen (the CLI's)
     gc.freeze()  # the workers' collector leaves the inherited objects (and their pages) alone
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
@@ -195,7 +196,8 @@ def _start_workers(workers: int, n: int):
         jobs = [pool.submit(_render_pending, i) for i in range(n)]
         procs = [p for p in multiprocessing.active_children() if p not in before]
     finally:
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return pool, procs, jobs
 
