@@ -80,7 +80,7 @@ def _ordered(values: pd.Series, spec: VariableLevels) -> list[str]:
     declared = [spec.labels.get(c, c) for c in spec.order]
     order = list(dict.fromkeys([*(d for d in declared if d in default), *default]))
     if spec.by_frequency:
-        counts = pd.Series([spec.label(v) for v in present]).value_counts()
+        counts = pd.Series(_labels(present.tolist(), spec)).value_counts()
         order.sort(key=lambda lv: -int(counts.get(lv, 0)))  # stable: ties keep the order
     return order
 
@@ -88,9 +88,29 @@ def _ordered(values: pd.Series, spec: VariableLevels) -> list[str]:
 def _sorted_values(present: pd.Series) -> list[object]:
     texts = sorted_levels(present)
     first: dict[str, object] = {}
-    for v in present.tolist():
+    for v in _distinct(present.tolist()):
         first.setdefault(level_text(v), v)
     return [first[t] for t in texts]
+
+
+def _distinct(values: list) -> list:
+    """The distinct values in order of first appearance, ``True`` and ``1`` apart (keyed by
+    type too: they are different codes)."""
+    return [v for _, v in dict.fromkeys((type(v), v) for v in values)]
+
+
+def _labels(values: list, spec: VariableLevels) -> list[str | None]:
+    """``spec.label`` of each value (``None`` for a missing one), each distinct value (by
+    type and value, as :func:`_distinct`) labelled once: a column repeats a few codes."""
+    done: dict[tuple, str | None] = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        text = done.get(key, done)  # ``done`` itself: not seen yet (or a NaN, never equal)
+        if text is done:
+            text = done[key] = None if pd.isna(v) else spec.label(v)
+        out.append(text)
+    return out
 
 
 def apply_levels(patients: pd.DataFrame, levels: Iterable[VariableLevels]) -> pd.DataFrame:
@@ -110,7 +130,7 @@ def apply_levels(patients: pd.DataFrame, levels: Iterable[VariableLevels]) -> pd
             continue
         col = out[spec.variable]
         order = _ordered(col, spec)
-        texts = [None if pd.isna(v) else spec.label(v) for v in col.tolist()]
+        texts = _labels(col.tolist(), spec)
         out[spec.variable] = pd.Categorical(texts, categories=order)
     return out
 

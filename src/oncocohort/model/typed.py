@@ -135,10 +135,10 @@ def _code_findings(raw: pd.Series, res: Coerced, col: Column,
     """One ``invalid_code`` finding for a whole column: (first bad index, message) with every
     code found that is not allowed, how many rows hold it and where, and a ``values:`` block
     to map them; ``None`` when every code is allowed."""
+    if "invalid_code" not in res.codes:  # the usual case, without a Python-level loop
+        return None
     bad = np.fromiter((c == "invalid_code" for c in res.codes), dtype=bool,
                       count=len(res.codes))
-    if not bad.any():
-        return None
     found = pd.Series(raw.to_numpy(dtype=object)[bad]).astype(str).str.strip()
     where = rows[bad]
     counts = found.value_counts(sort=False)
