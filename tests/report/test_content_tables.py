@@ -298,7 +298,7 @@ def test_methods_say_what_the_code_did_once(demo):
                "(duration of response)" in f for f in survival.footnotes)
     # the data-quality section counts each kind of missing data, from the ARD
     notes = " ".join(content.notes)
-    assert "not evaluable (NE) for 5 patients: no post-baseline assessment, 5." in notes
+    assert "not evaluable (NE) for 5 patients: no post-baseline assessment." in notes
     day1 = _v(analysis.ard, analysis="survival", endpoint="pfs", variable="censored_day1",
               statistic="n")
     assert f"Progression-free survival: {day1:.0f} patient" in notes

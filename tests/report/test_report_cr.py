@@ -4,6 +4,7 @@ x ticks, methods text; the figures are rendered to PNG (test-artifacts when CI k
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,12 @@ def test_tables_of_each_analysis(report):
     assert cr.rows[0][1:4] == ("87", "59", "10")
     assert any("Aalen-Johansen" in n and "cmprsk cuminc" in n for n in cr.footnotes)
     assert any("sandwich" in n for n in tables["fine_gray_ttp"].footnotes)
-    assert any("guarantee-time" in n for n in tables["landmark_os_first_response"].footnotes)
+    landmark = tables["landmark_os_first_response"].footnotes
+    assert any("guarantee-time" in n for n in landmark)
+    left_out = [n for n in landmark if n.startswith("Landmark at 3 months: ")]
+    assert left_out and re.fullmatch(r"Landmark at 3 months: (1 patient with the event or "
+                                     r"censored by then is|\d+ patients with the event or "
+                                     r"censored by then are) left out\.", left_out[0])
     assert any("Mantel-Byar" in n for n in tables["time_varying_os_first_response"].footnotes)
     assert "Aalen-Johansen" in content.methods and "Restricted mean survival time" in \
         content.methods and "landmark analysis at 3 months" in content.methods

@@ -22,7 +22,7 @@ from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import _Counts, _finish
 from oncocohort.report.figures.cif import CifCurve, CifFigure, compute_cif_figure
 from oncocohort.report.figures.km import KmCurve, KmFigure, compute_km_figure
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
+from oncocohort.report.format import fmt_count, fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import (
@@ -253,8 +253,9 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
                                          default=float("nan"), **w), style=options.style)
                              if lv == "No" else ""])
             excluded = a.get(variable=Var.EXCLUDED, statistic=Stat.N, **w)
-            notes.append(f"Landmark at {cat} {unit}: {int(excluded)} patient(s) with the event "
-                         "or censored by then are left out.")
+            notes.append(f"Landmark at {cat} {unit}: {fmt_count(excluded, 'patient')} with the "
+                         "event or censored by then "
+                         f"{'is' if int(round(excluded)) == 1 else 'are'} left out.")
         body = _finish(rows, cells)
         body = tuple(r if len(r) == 6 else (r[0], "", "", "", "", "") for r in body)
         out.append(DisplayTable(

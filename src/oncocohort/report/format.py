@@ -41,7 +41,7 @@ from typing import Literal
 from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
 
 __all__ = ["MINUS", "HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
-           "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range"]
+           "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range", "fmt_count"]
 
 
 #: The minus sign of negative numbers (U+2212).
@@ -135,6 +135,17 @@ def fmt_num(x: float | None, digits: int = 1, missing: str = "NE", *,
     if text.startswith("-"):  # a true minus sign, as journals print it; "-0.0" is 0.0
         text = text[1:] if not text.strip("-0.") else MINUS + text[1:]
     return style.mark(text)
+
+
+def fmt_count(n: float, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, singular for one: ``"1 patient"``, ``"8 patients"``,
+    ``"0 validation warnings"`` (``plural`` when adding an s is wrong).
+
+    >>> fmt_count(1, "patient"), fmt_count(8, "patient"), fmt_count(0, "analysis note")
+    ('1 patient', '8 patients', '0 analysis notes')
+    """
+    word = noun if n == 1 else (plural or noun + "s")
+    return f"{int(round(n))} {word}"
 
 
 def fmt_n_pct(n: float, pct: float, digits: int = 1, *,

@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping
 
 from oncocohort.report.content import ReportContent
+from oncocohort.report.format import fmt_count
 from oncocohort.report.tables import render_table_html
 
 __all__ = ["render_report_html", "CSS"]
@@ -63,8 +64,8 @@ def render_report_html(content: ReportContent, svgs: Mapping[str, str]) -> str:
            *(f"<p>{e(s)}</p>" for s in summary), "</section>",
            '<section id="data-quality"><h2>Data quality</h2>']
     if warnings or notes:
-        out.append(f"<p>{len(warnings)} validation warning(s) and {len(notes)} analysis "
-                   f"note(s).</p><ul class=\"oc-problems\">")
+        out.append(f"<p>{fmt_count(len(warnings), 'validation warning')} and "
+                   f"{fmt_count(len(notes), 'analysis note')}.</p><ul class=\"oc-problems\">")
         out += [f"<li>{e(w)}</li>" for w in list(warnings) + list(notes)]
         out.append("</ul>")
     else:

@@ -223,6 +223,16 @@ def _patients(n: float) -> str:
     return f"{fmt_num(n, 0)} patient{'' if n == 1 else 's'}"
 
 
+def _ne_reasons(reasons: list[tuple[str, float]]) -> str:
+    """The reasons for NE as a reader says them: one reason alone (``no post-baseline
+    assessment``), several with their counts (``no post-baseline assessment (4) and SD too
+    early (1)``)."""
+    if len(reasons) == 1:
+        return reasons[0][0]
+    parts = [f"{c} ({fmt_num(n, 0)})" for c, n in reasons]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def missing_data_notes(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
     """The data-quality section's count of each kind of missing data, from the ARD: baseline
     values, variables left out of the multivariable model, best responses not evaluable (by
@@ -249,7 +259,7 @@ def missing_data_notes(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
     if reasons:
         total = sum(n for _, n in reasons)
         out.append(f"Best overall response not evaluable (NE) for {_patients(total)}: "
-                   + "; ".join(f"{c}, {fmt_num(n, 0)}" for c, n in reasons) + ".")
+                   + _ne_reasons(reasons) + ".")
     s = {"analysis": Analysis.SAFETY, "group_var": Group.POPULATION, "group_level": Level.TRAE,
          "variable": f"Any {Level.TRAE}", "category": Category.GRADE_MISSING,
          "statistic": Stat.N}
