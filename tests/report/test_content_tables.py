@@ -363,3 +363,25 @@ def test_a_landmark_rate_before_any_event_has_no_ne_interval(demo):
     caption = km_caption(ArdLookup(ard), options, analysis="survival", endpoint="os",
                          group_var="", group_level="")
     assert "12-month rate 100.0% (95% CI not estimable)" in caption and "NE" not in caption
+
+
+def test_disease_control_rate_has_one_definition_the_one_counted(demo):
+    """The methods and Table 3 name the same best responses for the DCR (the reviewer found
+    "(CR + PR + SD)" in one and "(CR + PR + SD + non-CR/non-PD)" in the other), and they are
+    the ones the ARD's DCR counts: its n is the sum of those best responses' n."""
+    import re
+
+    from oncocohort.report.wording import methods_paragraph
+
+    analysis, options = demo
+    ard = analysis.ard
+    label = next(r[0] for r in build_response_table(ard, options).rows
+                 if r[0].startswith("Disease control rate"))
+    in_table = re.match(r"Disease control rate \(([^)]*)\)", label).group(1)
+    methods = methods_paragraph(options, {}, {}, ard=ard)
+    in_methods = re.findall(r"disease control rate \(([^)]*)\)", methods)
+    assert in_methods == [in_table] == ["CR + PR + SD + non-CR/non-PD"]
+    codes = [c.upper() for c in in_table.split(" + ")]
+    bor = {"analysis": "response", "variable": "bor", "statistic": "n"}
+    assert _v(ard, analysis="response", variable="dcr", statistic="n") == sum(
+        _v(ard, category=c, **bor) for c in codes)

@@ -29,7 +29,12 @@ from oncocohort.report.options import ReportOptions
 from oncocohort.report.suppress import compute_suppression, suppressed_text
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.prose import in_prose
-from oncocohort.report.wording import ci_label, convention_footnotes, suppression_footnote
+from oncocohort.report.wording import (
+    DCR_DEFINITION,
+    ci_label,
+    convention_footnotes,
+    suppression_footnote,
+)
 
 __all__ = ["build_baseline_table", "build_exposure_table", "build_response_table",
            "build_safety_table", "build_safety_overview_table"]
@@ -413,7 +418,7 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     ci = ci_label(options)
     rates = {}
     for name, text in ((Var.ORR, f"Objective response rate (CR + PR), % ({ci})"),
-                       (Var.DCR, f"Disease control rate (CR + PR + SD + non-CR/non-PD), % "
+                       (Var.DCR, f"Disease control rate ({DCR_DEFINITION}), % "
                                  f"({ci})")):
         rates[name] = cells.add(a.get(variable=name, statistic=Stat.N, **w),
                                 a.get(variable=name, statistic=Stat.PCT, **w))

@@ -16,6 +16,7 @@ from importlib import metadata
 import pandas as pd
 
 from oncocohort.analysis.keys import Analysis, NotEstimable, Stat, Var
+from oncocohort.canon.codes import DISEASE_CONTROL
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.options import ReportOptions
@@ -85,6 +86,12 @@ def not_estimable_footnotes(reasons: Sequence[str]) -> tuple[str, ...]:
 def ci_label(options: ReportOptions) -> str:
     """``"95% CI"`` at the study's confidence level (``"97·5% CI"`` in the Lancet's style)."""
     return options.style.mark(f"{100 * float(options.conventions.conf_level):g}% CI")
+
+
+#: The disease control rate's best responses, as the analysis counts them
+#: (canon.codes.DISEASE_CONTROL), in the words of the methods and the response table.
+DCR_DEFINITION = " + ".join("non-CR/non-PD" if code == "NON-CR/NON-PD" else code
+                            for code in DISEASE_CONTROL)
 
 
 def _n(options: ReportOptions, value: object) -> str:
@@ -244,7 +251,7 @@ def _recorded_response_methods(options: ReportOptions, ard: ArdLookup | None,
             f"duration of stable disease were not applied, and neither the change in tumour "
             f"size nor the time to or duration of response could be analysed; a patient "
             f"without a recorded best response counted as not evaluable (NE). The objective "
-            f"response rate (CR + PR) and the disease control rate (CR + PR + SD) are given "
+            f"response rate (CR + PR) and the disease control rate ({DCR_DEFINITION}) are given "
             f"with {level} confidence intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, "
             f"with {denom} as the denominator. ")
 
@@ -278,7 +285,7 @@ def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str)
             f"{conf}; stable disease counted only from day {r.sd_min_days} after the start, "
             f"and a best response was not evaluable (NE) without a post-baseline assessment or "
             f"with stable disease only before that day. The objective response rate (CR + PR) "
-            f"and the disease control rate (CR + PR + SD) are given with {level} confidence "
+            f"and the disease control rate ({DCR_DEFINITION}) are given with {level} confidence "
             f"intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, with {denom} as the "
             f"denominator. " + _unused_recorded_response(ard))
 
