@@ -78,3 +78,35 @@ def test_every_ties_and_screen_value_is_worded_as_in_prose(report_options):
         for words in (text, note):
             assert COX_TIES_NAMES[ties] in words and ties not in words
             assert f"({SCREEN_TEST_NAMES[test]} test)" in words
+
+
+@pytest.mark.by_hand
+def test_cut_points_are_worded_from_the_groups_breaks(report_options):
+    """lung-os's ECOG ``cut: [0, 1, 2]`` with three labels makes the groups [0, 1), [1, 2) and
+    [2, inf): the breaks are 1 and 2, 0 only the lowest value of the first group (the review
+    found "cut at 0, 1, 2"). With one label more than cuts every cut is a break."""
+    import pandas as pd
+
+    from oncocohort.derive.subgroups import SubgroupCut, derive_subgroup_variables
+    from oncocohort.spec.model import SubgroupDerive
+
+    x = pd.DataFrame({"ecog": [-1.0, 0.0, 0.5, 1.0, 1.9, 2.0, 3.0]})
+    cases = (((0.0, 1.0, 2.0), ("0", "1", "2-3"), "cut at 1 and 2, the lowest group from 0, as set",
+              [None, "0", "0", "1", "1", "2-3", "2-3"]),
+             ((1.0, 2.0), ("0", "1", "2-3"), "cut at 1 and 2 as set",
+              ["0", "0", "0", "1", "1", "2-3", "2-3"]),
+             ((1.0,), ("0", "1-3"), "cut at 1 as set", ["0", "0", "0", "1-3", "1-3", "1-3",
+                                                        "1-3"]),
+             ((0.0, 1.0), ("0", "1-3"), "cut at 1, the lowest group from 0, as set",
+              [None, "0", "0", "1-3", "1-3", "1-3", "1-3"]))
+    for cuts, labels, words, groups in cases:
+        spec = SubgroupDerive.model_validate({"from": "ecog", "cut": list(cuts),
+                                              "labels": list(labels)})
+        derived = derive_subgroup_variables(x, [SubgroupCut("ecog_group", "ecog",
+                                                            tuple(spec.groups()))])
+        assert derived["ecog_group"].tolist() == groups
+        options = replace(report_options, facts=replace(
+            report_options.facts, subgroup_cuts=(("ecog_group", "ecog", cuts, labels),)))
+        text = methods_paragraph(options, {}, software_versions(), sections=("subgroups",))
+        assert f"ECOG ({' vs '.join(labels)}, {words}" in text, text
+        assert "ECOG performance status cut" not in text  # the label once

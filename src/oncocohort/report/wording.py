@@ -319,14 +319,26 @@ def _cut_methods(options: ReportOptions, ard: ArdLookup | None) -> str:
     for var, source, cuts, labels in options.facts.subgroup_cuts:
         median = None if ard is None else ard.get(
             analysis=Analysis.BASELINE, variable=source, statistic=Stat.MEDIAN, default=None)
-        points = ", ".join(st.mark(f"{c:g}") for c in cuts)
-        origin = (f"cut at {points}, the patients' median" if median is not None
-                  and len(cuts) == 1 and median == cuts[0]
-                  else f"cut at {points} as set in the study specification")
+        # The spec's cut points are break points only when there is one label more than
+        # cuts; with as many labels as cuts the first is the lowest value of the first group
+        # (spec.model.SubgroupDerive): [0, 1, 2] with "0", "1", "2-3" breaks at 1 and 2.
+        floor = len(labels) == len(cuts)
+        breaks = cuts[1:] if floor else cuts
+        marks = [st.mark(f"{c:g}") for c in breaks]
+        points = (" and ".join([", ".join(marks[:-1]), marks[-1]]) if len(marks) > 1
+                  else "".join(marks))
+        where = f"cut at {points}" if marks else ""
+        if floor:
+            lowest = f"the lowest group from {st.mark(f'{cuts[0]:g}')}"
+            where = f"{where}, {lowest}" if where else lowest
+        origin = (f"{where}, the patients' median" if median is not None
+                  and len(breaks) == 1 and median == breaks[0] and not floor
+                  else f"{where}{',' if floor else ''} as set in the study specification")
         shown = " vs ".join(lb.replace(">=", "\u2265").replace("<=", "\u2264") for lb in labels)
         label = in_prose(options.label(var))
-        if source in options.labels and options.label(source) != options.label(var):
-            origin = f"{in_prose(options.label(source))} {origin}"
+        named = in_prose(options.label(source)) if source in options.labels else ""
+        if named and named.lower() not in label.lower() and label.lower() not in named.lower():
+            origin = f"{named} {origin}"  # not "ECOG (0 vs 1, ECOG performance status cut..."
         detail = f"{shown}, {origin}"
         if label.endswith(")") and " (" in label:  # "age (years)" -> "age (years; <63 vs ...)"
             head, unit = label[:-1].rsplit(" (", 1)
