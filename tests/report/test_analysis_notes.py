@@ -106,3 +106,63 @@ def test_a_monotone_cox_likelihood_names_the_term_by_its_label():
 ], ids=lambda x: x.kind.value if isinstance(x, AnalysisNote) else "")
 def test_each_kind_of_note_in_words(note, text):
     assert analysis_notes([note], OPTIONS) == [text]
+
+
+@pytest.mark.reference
+def test_a_failed_proportional_hazards_test_is_a_note_with_r_s_p_values():
+    """R's veteran model ``coxph(Surv(time, status) ~ karno + celltype + trt)``: cox.zph
+    global p = 0.0009, karno 0.0003, celltype 0.002, trt 0.65 (tests/reference/cox.R,
+    case vet_efron). The multivariable model's note names the model, the global p and the
+    two terms below 0.05, worded by fmt_p_clause, not trt; a model that holds has none."""
+    from pathlib import Path
+
+    from oncocohort.report.format import fmt_p_clause
+
+    fx = Path(__file__).parents[1] / "reference" / "fixtures"
+    vet = pd.read_csv(fx / "cox_input_veteran.csv")
+    r = pd.read_csv(fx / "cox_results.csv")
+    r_p = r[(r.case == "vet_efron") & (r.quantity == "zph_p")].set_index("term")["value"]
+    patients = pd.DataFrame({"subject_id": [f"V{i:03d}" for i in range(len(vet))],
+                             "karno": vet.karno.astype(float), "celltype": vet.celltype,
+                             "trt": vet.trt.astype(str)})
+    tte = patients[["subject_id"]].assign(paramcd="os", aval=vet.time.astype(float),
+                                          event=vet.event.astype(int))
+    res = compute_subgroup_rows(patients, tte, "os", ["karno", "celltype", "trt"],
+                                threshold=1.0, continuous={"karno": 1.0})
+    assert res.selected == ("karno", "celltype", "trt")
+    [note] = [n for n in res.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]
+    assert [t for t, _ in note.p] == ["", "karno", "celltype"]
+    for term, p in note.p:
+        assert p == pytest.approx(r_p["GLOBAL" if not term else term], rel=1e-6)
+    options = ReportOptions(title="t", data_cutoff=dt.date(2024, 1, 1),
+                            index_date_label="randomisation", conventions=Conventions(),
+                            labels={"os": "Overall survival", "karno": "Karnofsky score",
+                                    "celltype": "Cell type"})
+    [text] = analysis_notes([note], options)
+    ps = dict(note.p)
+    assert text == (
+        "Multivariable Cox model of overall survival: proportional hazards not supported by "
+        f"the test of the scaled Schoenfeld residuals ({fmt_p_clause(ps[''], name='global p')}"
+        f"; {fmt_p_clause(ps['karno'], name='karnofsky score p')}; "
+        f"{fmt_p_clause(ps['celltype'], name='cell type p')}); its hazard ratios average "
+        "effects that change over time.")
+    assert "global p < 0.001" in text and "cell type p = 0.002" in text
+    # age and trt: global p = 0.045, neither term below 0.05: the note gives the global p
+    both = compute_subgroup_rows(patients.assign(age=vet.age.astype(float)), tte, "os",
+                                 ["age", "trt"], threshold=1.0, continuous={"age": 10.0})
+    [note] = [n for n in both.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]
+    assert [t for t, _ in note.p] == [""] and 0.04 < note.p[0][1] < 0.05
+    # R's lung model age + sex + ph.ecog (case lung_efron): every p >= 0.05, no note
+    lung = pd.read_csv(fx / "cox_input_lung.csv")
+    r_p = r[(r.case == "lung_efron") & (r.quantity == "zph_p")].set_index("term")["value"]
+    patients = pd.DataFrame({"subject_id": [f"L{i:03d}" for i in range(len(lung))],
+                             "age": lung.age.astype(float), "sex": lung.sex,
+                             "ph_ecog": lung.ph_ecog.astype(float)})
+    tte = patients[["subject_id"]].assign(paramcd="os", aval=lung.time.astype(float),
+                                          event=lung.event.astype(int))
+    held = compute_subgroup_rows(patients, tte, "os", ["age", "sex", "ph_ecog"],
+                                 threshold=1.0, continuous={"age": 1.0, "ph_ecog": 1.0})
+    ph = {r.group_var or "GLOBAL": r.value for r in held.rows
+          if r.variable == "ph_test" and r.statistic == "p"}
+    assert ph == pytest.approx(r_p.to_dict(), rel=1e-6)
+    assert not [n for n in held.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]

@@ -1,5 +1,6 @@
 """Notes on the analyses for the report to state: a model that warned (a monotone likelihood,
-no convergence, a singular information matrix) or an analysis that could not be run.
+no convergence, a singular information matrix), a model whose proportional-hazards test
+failed, or an analysis that could not be run.
 
 A note is a record, not a sentence: what was fitted (:class:`NoteKind`), of which endpoint, by
 which variable, at which landmark time, and the detail as the statistics worded it. The
@@ -23,6 +24,7 @@ class NoteKind(StrEnum):
     NO_EVENTS = "no_events"                  # no event: the Cox models not fitted (endpoint)
     COX_UNIVARIABLE = "cox_univariable"      # (endpoint, variable)
     COX_MULTIVARIABLE = "cox_multivariable"  # (endpoint)
+    PROPORTIONAL_HAZARDS = "proportional_hazards"  # the multivariable model's cox.zph (p)
     FINE_GRAY = "fine_gray"                  # (endpoint, variable)
     LANDMARK = "landmark"                    # the landmark analysis (endpoint, variable, at)
     LANDMARK_COX = "landmark_cox"            # its Cox model (endpoint, variable, at)
@@ -52,6 +54,9 @@ class AnalysisNote:
     label
         A name the spec gave with the analysis: the status's label of a landmark or
         time-varying analysis, a comparison's or a published arm's label.
+    p
+        The p-values the note is about, ``(term, p)``, for the report to format: a
+        proportional-hazards test's global p (term ``""``) and its terms' (variables).
     """
 
     kind: NoteKind
@@ -60,3 +65,4 @@ class AnalysisNote:
     variable: str = ""
     at: str = ""
     label: str = ""
+    p: tuple[tuple[str, float], ...] = ()

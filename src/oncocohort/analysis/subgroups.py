@@ -177,6 +177,23 @@ def _multivariable_rows(fit: Cox, endpoint: str, selected: Sequence[str]) -> lis
     return rows
 
 
+#: A proportional-hazards test (cox.zph) below this p is stated as a note on the model.
+PH_ALPHA = 0.05
+
+
+def _ph_notes(rows: Sequence[ArdRow], endpoint: str) -> list[AnalysisNote]:
+    """A note when the multivariable model's proportional-hazards test (global or a term's)
+    has p < :data:`PH_ALPHA`: the global p and those of the terms below it."""
+    ps = [(r.group_var, r.value) for r in rows if r.variable == Var.PH_TEST
+          and r.statistic == Stat.P]
+    failed = [(term, p) for term, p in ps if term and p < PH_ALPHA]
+    glob = [(term, p) for term, p in ps if not term]
+    if not failed and not any(p < PH_ALPHA for _, p in glob):
+        return []
+    return [AnalysisNote(NoteKind.PROPORTIONAL_HAZARDS, "proportional-hazards test failed",
+                         endpoint=endpoint, p=tuple(glob + failed))]
+
+
 def compute_subgroup_rows(
     patients: pd.DataFrame,
     tte: pd.DataFrame,
@@ -274,6 +291,7 @@ def compute_subgroup_rows(
             notes += [AnalysisNote(NoteKind.COX_MULTIVARIABLE, str(w), endpoint=endpoint)
                       for w in fit.warnings]
             multi += _multivariable_rows(fit, endpoint, selected)
+            notes += _ph_notes(multi, endpoint)
     rows = [r for var in variables for r in per_var[var]]
     rows += [ArdRow(Analysis.COX_MULTIVARIABLE, Stat.SELECTED, float(var in selected),
                     variable=Var.SCREEN, endpoint=endpoint, group_var=var) for var in variables]

@@ -324,6 +324,17 @@ def _in_words(detail: str, note: AnalysisNote, options: ReportOptions) -> str:
     return _TERM.sub(name, detail)
 
 
+def _ph_words(note: AnalysisNote, options: ReportOptions) -> str:
+    """A failed proportional-hazards test: ``"proportional hazards not supported by the
+    scaled Schoenfeld residuals (global p = 0.031; cell type p = 0.031); ..."``."""
+    st = options.style
+    ps = "; ".join(fmt_p_clause(p, style=st, name=(in_prose(options.label(term)) + " p"
+                                                    if term else "global p"))
+                   for term, p in note.p)
+    return (f"proportional hazards not supported by the test of the scaled Schoenfeld "
+            f"residuals ({ps}); its hazard ratios average effects that change over time")
+
+
 def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
     """What a note is about, in words: ``"Fine-Gray model of time to progression by ECOG
     performance status"``."""
@@ -335,6 +346,7 @@ def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
         NoteKind.NO_EVENTS: options.label(note.endpoint),
         NoteKind.COX_UNIVARIABLE: f"Univariable Cox model of {ep} by {by}",
         NoteKind.COX_MULTIVARIABLE: f"Multivariable Cox model of {ep}",
+        NoteKind.PROPORTIONAL_HAZARDS: f"Multivariable Cox model of {ep}",
         NoteKind.FINE_GRAY: f"Fine-Gray model of {ep} by {by}",
         NoteKind.LANDMARK: f"Landmark analysis of {ep} by {by} at {at}",
         NoteKind.LANDMARK_COX: f"Landmark Cox model of {ep} by {by} at {at}",
@@ -353,6 +365,8 @@ def analysis_notes(notes: Sequence[AnalysisNote], options: ReportOptions) -> lis
     them. ``"Fine-Gray model of time to progression by ECOG performance status: ..."``."""
     out = []
     for note in notes:
-        text = f"{_note_subject(note, options)}: {_in_words(note.detail, note, options)}"
+        detail = (_ph_words(note, options) if note.kind == NoteKind.PROPORTIONAL_HAZARDS
+                  else _in_words(note.detail, note, options))
+        text = f"{_note_subject(note, options)}: {detail}"
         out.append(text if text.endswith(".") else text + ".")
     return out
