@@ -3,6 +3,8 @@ demo's cohort that a labelled report never shows."""
 
 from __future__ import annotations
 
+import re
+
 RAW_CODES = {"F", "M", "lower", "middle", "upper", "ESCC", "tislelizumab", "camrelizumab",
              "pembrolizumab", "True", "False", "true", "false"}
 
@@ -16,3 +18,14 @@ def report_texts(content) -> list[str]:
     for f in content.figures:
         out += [f.caption, *(getattr(f.drawn, "legend", None) or ())]
     return [str(x) for x in out]
+
+
+_HYPHEN_MINUS = re.compile(r"(?<![\w)\]%])-\d|\w - \w")
+_BARE_P = re.compile(r"\bp [<>]?\d")
+
+
+def typography_faults(texts: list[str]) -> list[str]:
+    """The texts that print a negative number or a difference with a hyphen (``-30%``,
+    ``cohort - arm``; journals use the minus sign U+2212) or a p-value in a sentence without
+    its ``=`` (``p 0.043``; ``p = 0.043`` reads as the other sentences)."""
+    return [x for x in texts if _HYPHEN_MINUS.search(x) or _BARE_P.search(x)]

@@ -385,3 +385,17 @@ def test_disease_control_rate_has_one_definition_the_one_counted(demo):
     bor = {"analysis": "response", "variable": "bor", "statistic": "n"}
     assert _v(ard, analysis="response", variable="dcr", statistic="n") == sum(
         _v(ard, category=c, **bor) for c in codes)
+
+
+def test_minus_signs_and_p_clauses(demo):
+    """The waterfall's caption reads '+20% and −30%' (U+2212), every negative number and
+    formula of the demo report likewise; a p-value in a sentence reads 'p = 0.043'."""
+    from _report_texts import report_texts, typography_faults
+    from oncocohort.problems import Problems
+    from oncocohort.report.content import build_report
+
+    analysis, options = demo
+    content = build_report(analysis, options, Problems.of([]))
+    captions = {f.name: f.caption for f in content.figures}
+    assert "Dashed lines: +20% and \u221230%." in captions["waterfall"]
+    assert typography_faults(report_texts(content)) == []

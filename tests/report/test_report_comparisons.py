@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _report_texts import RAW_CODES, report_texts
+from _report_texts import RAW_CODES, report_texts, typography_faults
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
@@ -144,3 +144,10 @@ def test_no_raw_codes_reach_the_report(report):
     assert not [x for x in texts if ">=" in x]
     balance = {t.name: t for t in content.tables}["balance_prior_ici_ipw"]
     assert {"Female", "Male"} <= {r[0].strip() for r in balance.rows}
+
+
+def test_minus_signs_and_p_clauses(report):
+    """Negative numbers and differences print the minus sign U+2212 (the waterfall's
+    '+20% and −30%', 'cohort − arm'), a p-value inside a cell or sentence reads 'p = 0.043'."""
+    _, content = report
+    assert typography_faults(report_texts(content)) == []

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _report_texts import RAW_CODES, report_texts
+from _report_texts import RAW_CODES, report_texts, typography_faults
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.content import build_report
 from oncocohort.report.figures.cif import CifFigure
@@ -286,3 +286,10 @@ def test_labels_keep_their_capitals_in_sentences(results):
                                    *build_time_varying_tables(results.analysis, opts))}
     assert tables["landmark_os_first_response"].title == "OS by RECIST response at a landmark"
     assert "recist" not in " ".join(t.title + " ".join(t.footnotes) for t in tables.values())
+
+
+def test_minus_signs_and_p_clauses(report):
+    """Negative numbers and differences print the minus sign U+2212 (the waterfall's
+    '+20% and −30%', 'cohort − arm'), a p-value inside a cell or sentence reads 'p = 0.043'."""
+    _, content = report
+    assert typography_faults(report_texts(content)) == []

@@ -333,8 +333,8 @@ def _endpoint_rows(data, tte, ep, c, treated, control, subclass, methods, *, lan
     ev = e_value(float(r["hr"]), float(r["hr_lower"]), float(r["hr_upper"]), rare_outcome=rare)
     how = ("VanderWeele & Ding 2017, HR taken as RR (rare outcome: "
            f"{100 * share:.0f}% with the event)" if rare else
-           "VanderWeele & Ding 2017, common outcome: RR = (1 - 0.5^sqrt(HR)) / "
-           f"(1 - 0.5^sqrt(1/HR)) ({100 * share:.0f}% with the event)")
+           "VanderWeele & Ding 2017, common outcome: RR = (1 − 0.5^√HR) / "
+           f"(1 − 0.5^√(1/HR)) ({100 * share:.0f}% with the event)")
     rows += [ArdRow(Analysis.COMPARISON, Stat.E_VALUE, ev.point, variable=Var.HR, method=how,
                     **where),
              ArdRow(Analysis.COMPARISON, Stat.E_VALUE_CI, ev.ci, variable=Var.HR, method=how,

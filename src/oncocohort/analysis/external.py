@@ -206,7 +206,7 @@ def compute_external(
                                endpoint=arm.endpoint, label=arm.label or arm.name)
                   for w in caught)
     m = ("one-sample log-rank test of the cohort against the rebuilt arm's Kaplan-Meier curve "
-         "(Finkelstein, Muzikansky & Schoenfeld 2003: Z = (O - E) / sqrt(E))")
+         "(Finkelstein, Muzikansky & Schoenfeld 2003: Z = (O − E) / √E)")
     rows += [ArdRow(_E, stat, float(v), variable=Var.ONE_SAMPLE_LOGRANK, method=m, **where)
              for stat, v in ((Stat.OBSERVED, osl.observed), (Stat.EXPECTED, osl.expected),
                              (Stat.Z, osl.z), (Stat.STATISTIC, osl.statistic),

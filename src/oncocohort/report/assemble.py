@@ -61,7 +61,7 @@ from oncocohort.report.figures.swimmer import (
     compute_swimmer_figure,
 )
 from oncocohort.report.figures.waterfall import WaterfallFigure, compute_waterfall_figure
-from oncocohort.report.format import (DEFAULT_STYLE, HouseStyle, fmt_est_ci, fmt_num, fmt_p,
+from oncocohort.report.format import (DEFAULT_STYLE, MINUS, HouseStyle, fmt_est_ci, fmt_num, fmt_p,
                                       fmt_p_clause)
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.prose import in_prose
@@ -341,7 +341,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         figs.append(ReportFigure(
             "waterfall", f"Best percentage change from baseline in the sum of target "
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
-            f"measurement; {left_out} without). Dashed lines: +20% and -30%."
+            f"measurement; {left_out} without). Dashed lines: +20% and {MINUS}30%."
             + (f" Asterisk: progression by a new lesion ({marked} patients)." if marked
                else ""), wf.figure, wf))
     a = ArdLookup(analysis.ard)

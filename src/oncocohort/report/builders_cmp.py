@@ -24,7 +24,7 @@ from oncocohort.report.figures.comparison import (
     compute_comparison_figure,
 )
 from oncocohort.report.figures.love import SMD_THRESHOLD, LoveFigure, compute_love_figure
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
+from oncocohort.report.format import MINUS, fmt_est_ci, fmt_num, fmt_p, fmt_p_clause
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.prose import in_prose
@@ -72,7 +72,7 @@ def _balance_table(a: ArdLookup, res: ComparisonResult,
         tuple(rows),
         footnotes=(
             "SMD: standardised mean difference, (mean of the "
-            f"{res.treated} group - mean of the {res.control} group) / pooled SD of the "
+            f"{res.treated} group {MINUS} mean of the {res.control} group) / pooled SD of the "
             "unweighted sample (each level of a categorical variable as a 0/1 indicator); "
             f"|SMD| < {SMD_THRESHOLD:g} is the usual mark of balance (Austin 2009). Variance "
             "ratio: treated over control (not given for 0/1 indicators).",
@@ -158,7 +158,7 @@ def _outcome_table(a: ArdLookup, res: ComparisonResult,
             f"Curves and rates: {km}." if km else "",
             "Hazard ratios of the " + res.treated + " group against the " + res.control
             + " group. " + " ".join(m + "." for m in hr_methods),
-            "Effective sample size: (sum of the weights)^2 / sum of the squared weights "
+            "Effective sample size: (sum of the weights)² / sum of the squared weights "
             "(Kish).",
             f"E-value: the minimum strength of association (risk ratio scale) an unmeasured "
             f"confounder would need with both the group and the outcome to explain the hazard "

@@ -97,7 +97,7 @@ def build_competing_tables(analysis: StudyAnalysis, options: ReportOptions
             f"Events: {event}; competing events: {competing}, which ends "
             f"{in_prose(label)} when it comes first. Cumulative incidence by the "
             "Aalen-Johansen estimator, which treats the competing event as an event, not as "
-            "a censoring (1 - Kaplan-Meier would overstate the incidence); variance as R "
+            "a censoring (1 − Kaplan-Meier would overstate the incidence); variance as R "
             f"cmprsk cuminc (Aalen type, with its correction for ties); {ci} on the "
             f"{options.conventions.km_conf_type} scale.",
             f"Gray's test (rho = 0) compares the cumulative incidence of {event} across the "
@@ -197,8 +197,8 @@ def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable 
                     rows.append((
                         f"    {lv}", _ci(a, options, est=Stat.ESTIMATE, digits=2,
                                          **{**overall, "group_var": var, "group_level": lv}),
-                        (_ci(a, options, est=Stat.ESTIMATE, digits=2, **d) + "; p "
-                         + fmt_p(a.get(statistic=Stat.P, **d), style=options.style))
+                        (_ci(a, options, est=Stat.ESTIMATE, digits=2, **d) + "; "
+                         + fmt_p_clause(a.get(statistic=Stat.P, **d), style=options.style))
                         if has else "reference",
                         _ci(a, options, est=Stat.ESTIMATE, digits=2, **r) if has else ""))
     return DisplayTable(
@@ -210,7 +210,7 @@ def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable 
          "with competing events the restricted mean time lost to the event, the area under "
          "its Aalen-Johansen cumulative incidence, with an infinitesimal-jackknife standard "
          "error. Difference (level minus reference) on the natural scale with "
-         "se = sqrt(se1^2 + se0^2); ratio on the log scale by the delta method (survRM2 "
+         "se = √(se₁² + se₀²); ratio on the log scale by the delta method (survRM2 "
          "rmst2). tau is chosen in the study spec before the analysis and lies within the "
          "follow-up of every level; the RMST does not assume proportional hazards.",))
 

@@ -25,7 +25,7 @@ from oncocohort.report.figures.comparison import (
     RiskTable,
     compute_comparison_figure,
 )
-from oncocohort.report.format import fmt_est_ci, fmt_num, fmt_p
+from oncocohort.report.format import MINUS, fmt_est_ci, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import ci_label
@@ -86,7 +86,7 @@ def _comparison_table(a: ArdLookup, analysis: StudyAnalysis, res: ExternalResult
                  *(fmt_num(a.get(variable=Var.RMST, statistic=Stat.ESTIMATE, category=tau,
                                  group_level=lv, **e), digits=1, style=style)
                    for lv in levels)))
-    rows.append((f"  Difference, cohort - arm ({ci})",
+    rows.append((f"  Difference, cohort {MINUS} arm ({ci})",
                  est(Var.RMST, Stat.DIFFERENCE, 2, category=tau, **c), ""))
     rows.append(("  p", fmt_p(a.get(variable=Var.RMST, statistic=Stat.P, category=tau, **c),
                               style=style), ""))
