@@ -20,6 +20,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.parts.image import ImagePart
 from docx.shared import Mm, Pt, RGBColor
 
 from oncocohort.report.assemble import ReportFigure
@@ -154,9 +155,14 @@ def finish_report_docx(draft: DocxDraft, pngs: Mapping[str, bytes]) -> bytes:
         # a picture read from a stream is named "image.png"; name it after its figure file
         shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", f"{figure.name}.png")
     draft.pictures.clear()  # a draft is finished once
+    pictures = {}  # the PNGs go into the file as they are, not deflated by python-docx first
+    for part in draft.doc.part.package.iter_parts():
+        if isinstance(part, ImagePart):
+            pictures[part.partname.membername] = part.blob
+            part._blob = b""  # python-docx writes an empty member, replaced below
     buf = io.BytesIO()
     draft.doc.save(buf)
-    return stable_ooxml(buf.getvalue(), _FIXED)  # same input, same bytes
+    return stable_ooxml(buf.getvalue(), _FIXED, members=pictures)  # same input, same bytes
 
 
 def render_report_docx(content: ReportContent, pngs: Mapping[str, bytes]) -> bytes:
