@@ -27,3 +27,25 @@ def test_ne_reasons_read_as_a_sentence():
     assert (_ne_reasons([("no post-baseline assessment", 4.0), ("SD too early", 1.0)])
             == "no post-baseline assessment (4) and SD too early (1)")
     assert (_ne_reasons([("a", 1.0), ("b", 2.0), ("c", 3.0)]) == "a (1), b (2) and c (3)")
+
+
+def test_html_headers_break_only_between_their_parts():
+    """The reviewer saw 'Log-|rank p', 'Adjusted HR (95%|CI)' and 'Any grade, n|(%)' in the
+    HTML: a hyphenated word sits in a span that does not wrap, '95% CI' and 'n (%)' hold
+    no-break spaces; the Word tables use the same header_text."""
+    from oncocohort.report import docx_tables
+    from oncocohort.report.html import CSS
+    from oncocohort.report.tables import DisplayTable, Spanner, header_text, render_table_html
+
+    t = DisplayTable("t", "T", ("Characteristic", "Log-rank p", "Adjusted HR (95% CI)",
+                                "Any grade, n (%)"), (("a", "0.1", "1.00 (0.50-2.00)", "1 (2.0)"),),
+                     spanners=(Spanner("Time-varying", 1, 3),))
+    head = render_table_html(t).split("</thead>")[0]
+    assert '<span class="oc-nw">Log-rank</span> p' in head
+    assert '<span class="oc-nw">Time-varying</span>' in head
+    assert "Adjusted HR (95%\u00a0CI)" in head and "Any grade, n\u00a0(%)" in head
+    assert "span.oc-nw { white-space: nowrap; }" in CSS
+    # every breakable space of a header separates two of its parts
+    assert [p for p in header_text("Total (N=87), n (%)").split(" ")] == [
+        "Total", "(N=87),", "n\u00a0(%)"]
+    assert docx_tables.header_text is header_text

@@ -37,7 +37,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from docx.table import Table
 
-from oncocohort.report.tables import DisplayTable
+from oncocohort.report.tables import DisplayTable, header_text
 from oncocohort.report.textwidth import PT_PER_MM, longest_word_pt, text_width_pt
 
 __all__ = ["TableLayout", "compute_table_layout", "add_table_docx", "add_caption", "header_text",
@@ -72,14 +72,7 @@ class TableLayout:
     font_pt: float
 
 
-_GLUE = re.compile(r" (?=[\d\u2265\u2264<>])")
 _HYPHEN = re.compile(r"(?<=\S)-(?=\S)")
-
-
-def header_text(text: str) -> str:
-    """A column header as printed: a no-break space before a number or a sign (``Grade 1-2``,
-    ``Grade ≥3``) and inside ``95% CI``, so the header wraps only between its parts."""
-    return _GLUE.sub("\u00a0", text.replace("% CI", "%\u00a0CI"))
 
 
 def _indent_level(text: str) -> int:

@@ -24,6 +24,7 @@ table.oc-table th.oc-spanner { text-align: center; border-bottom: 1px solid #000
                                padding-bottom: 2px; }
 table.oc-table td { padding: 2px 8px; white-space: pre; }
 table.oc-table th.oc-num, table.oc-table td.oc-num { text-align: right; }
+table.oc-table th span.oc-nw { white-space: nowrap; }
 table.oc-table tbody tr:last-child td { border-bottom: 2px solid #000; }
 tr.oc-heading td { font-weight: bold; padding-top: 6px; }
 p.oc-footnote { font-size: 11px; margin: 2px 0; white-space: normal; }

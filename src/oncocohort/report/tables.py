@@ -12,11 +12,35 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from dataclasses import dataclass, field
 
 from oncocohort.report.results import neutralise_cell
 
-__all__ = ["Spanner", "DisplayTable", "render_table_html", "render_table_csv"]
+__all__ = ["Spanner", "DisplayTable", "render_table_html", "render_table_csv", "header_text"]
+
+_GLUE = re.compile(r" (?=[\d\u2265\u2264<>]|\(%\))")
+_HYPHENATED = re.compile(r"[^\s\u00a0]+-[^\s\u00a0]+")
+
+
+def header_text(text: str) -> str:
+    """A column header as printed: a no-break space before a number or a sign (``Grade 1-2``,
+    ``Grade ≥3``), before ``(%)`` and inside ``95% CI``, so the header wraps only between its
+    parts (``Any grade,`` / ``n (%)``, never ``n`` / ``(%)``). The Word tables print each
+    hyphen as a non-breaking hyphen; the HTML keeps a hyphenated word on one line
+    (:func:`render_table_html`).
+
+    >>> header_text("Any grade, n (%)").split(" "), header_text("HR (95% CI)").split(" ")
+    (['Any', 'grade,', 'n\xa0(%)'], ['HR', '(95%\xa0CI)'])
+    """
+    return _GLUE.sub("\u00a0", text.replace("% CI", "%\u00a0CI"))
+
+
+def _header_html(text: str) -> str:
+    """A header cell's HTML: :func:`header_text`, each hyphenated word (``Log-rank``) in a
+    span that does not wrap (a browser breaks after a hyphen)."""
+    return _HYPHENATED.sub(lambda m: f'<span class="oc-nw">{m.group(0)}</span>',
+                           html.escape(header_text(text)))
 
 
 @dataclass(frozen=True)
@@ -106,10 +130,11 @@ def render_table_html(t: DisplayTable, caption_sep: str = ". ") -> str:
            f"<caption>{label}{e(t.title)}</caption>", "<thead>"]
     for row in t.spanner_rows():
         out.append('<tr class="oc-spanners">' + "".join(
-            f'<th colspan="{stop - start}" class="oc-spanner">{e(text)}</th>' if text
+            f'<th colspan="{stop - start}" class="oc-spanner">{_header_html(text)}</th>'
+            if text
             else "<th></th>" for text, start, stop in row) + "</tr>")
     out.append("<tr>" + "".join(
-        f'<th class="{"oc-label" if i == 0 else "oc-num"}">{e(h)}</th>'
+        f'<th class="{"oc-label" if i == 0 else "oc-num"}">{_header_html(h)}</th>'
         for i, h in enumerate(t.header)) + "</tr>")
     out.append("</thead><tbody>")
     for row in t.rows:
