@@ -129,3 +129,16 @@ def test_yes_no_text_counts_as_boolean():
     assert ev.value[[0, 1, 2, 3, 5]].tolist() == [True, False, True, False, True]
     ev = compute_rule(parse_rule("flag == false"), f)
     assert ev.value[[0, 1, 2, 3, 5]].tolist() == [False, True, False, True, False]
+
+
+@pytest.mark.by_hand
+def test_equal_values_of_different_types_evaluate_apart():
+    """Each distinct value is compared once, keyed by its type too: True, 1, 1.0 and "1" (equal
+    or hash-equal in Python) keep their own results, row by row, repeated or not."""
+    f = pd.DataFrame({"x": [True, 1, 1.0, "1", True, "1", 2, "a"]}, dtype=object)
+    ev = compute_rule(parse_rule("x == 1"), f)
+    assert ev.bad.tolist() == [False, False, False, True, False, True, False, True]
+    assert ev.value[[0, 1, 2, 4, 6]].tolist() == [True, True, True, True, False]
+    ev = compute_rule(parse_rule('x in ["1", "a"]'), f)
+    assert ev.bad.tolist() == [True, True, True, False, True, False, True, False]
+    assert ev.value[[3, 5, 7]].tolist() == [True, True, True]

@@ -43,6 +43,7 @@ import ast
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -284,28 +285,61 @@ class _Evaluator:
                 options = [_literal(e) for e in right_node.elts]
                 res = np.zeros(self.n, dtype=bool)
                 kinds = {_kind(o) for o in options}
+                known: dict = {}  # per distinct value (type and value): a column repeats
+                member = partial(_member, options=options, kinds=kinds)
                 for i in np.flatnonzero(~bad):
-                    k = _kind(left[i])
-                    if kinds and k not in kinds:
+                    got = _recall(known, (left[i],), member)
+                    if got is None:
                         self._flag(bad, reason, _one(self.n, i), _mismatch(lname))
                         continue
-                    res[i] = any(_equal(left[i], o) for o in options)
+                    res[i] = got
                 value &= ~res if isinstance(op, ast.NotIn) else res
                 continue
             right, rb, rr, rname = self._operand(right_node)
             self._flag(bad, reason, rb, rr)
             res = np.zeros(self.n, dtype=bool)
             sym = _COMPARE[type(op)]
+            known = {}
+            compare = partial(_compare_pair, sym)
             for i in np.flatnonzero(~bad):
-                a, b = _as_date_pair(*_as_bool_pair(left[i], right[i]))
-                ka, kb = _kind(a), _kind(b)
-                if ka != kb or (ka in ("text", "bool") and sym not in ("==", "!=")):
+                got = _recall(known, (left[i], right[i]), compare)
+                if got is None:
                     self._flag(bad, reason, _one(self.n, i), _mismatch(lname or rname))
                     continue
-                res[i] = _apply(sym, a, b)
+                res[i] = got
             value &= res
             left, lname = right, rname
         return value, bad, reason
+
+
+def _recall(known: dict, values: tuple, compute):
+    """``compute(*values)``, once per distinct ``values`` (keyed by type and value, so that
+    ``True``, ``1`` and ``1.0`` stay apart; a NaN, equal to nothing, is computed each time)."""
+    key = tuple((type(v), v) for v in values)
+    try:
+        got = known.get(key, known)
+    except TypeError:  # an unhashable value
+        return compute(*values)
+    if got is known:
+        got = known[key] = compute(*values)
+    return got
+
+
+def _member(v: object, options: list, kinds: set[str]) -> bool | None:
+    """Whether ``v`` equals one of ``options``; ``None`` when its kind is none of theirs."""
+    if kinds and _kind(v) not in kinds:
+        return None
+    return any(_equal(v, o) for o in options)
+
+
+def _compare_pair(sym: str, left: object, right: object) -> bool | None:
+    """``left sym right``; ``None`` when they are of different kinds (or text or yes/no
+    values ordered)."""
+    a, b = _as_date_pair(*_as_bool_pair(left, right))
+    ka, kb = _kind(a), _kind(b)
+    if ka != kb or (ka in ("text", "bool") and sym not in ("==", "!=")):
+        return None
+    return _apply(sym, a, b)
 
 
 _YES = {"true", "yes", "y", "1"}
