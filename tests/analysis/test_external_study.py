@@ -139,3 +139,28 @@ def test_percent_survival_is_read_as_percent(tmp_path):
                                      curve_file="c.csv", at_risk_file="r.csv")
     assert curve.survival.tolist() == [1.0, 0.8, 0.555]
     assert risk.n_at_risk.tolist() == [10, 6]
+
+
+def test_reconstruction_differences_are_from_the_unrounded_estimates(results):
+    """Table 12's Difference is rebuilt minus published from the ARD's unrounded values
+    (3 months: 77.4 vs 77.5 shown, difference 0.2), never the rounded cells subtracted, and
+    its footnote says so."""
+    from oncocohort.report.format import fmt_num
+
+    content = build_report(results.analysis, results.options.report, Problems())
+    t = {t.name: t for t in content.tables}["reconstruction_synthetic_chemo"]
+    ard = results.analysis.ard
+    qc = ard[(ard.analysis == Analysis.RECONSTRUCTION) & (ard.variable == Var.LANDMARK)]
+    rows = [r for r in t.rows if len(r) == 4 and r[0].startswith("  ") and r[0].endswith(" months")
+            and "." in r[1]]
+    assert len(rows) == len(qc[qc.statistic == Stat.PUBLISHED]) > 0
+    disagree = 0
+    for label, pub_cell, rec_cell, diff_cell in rows:
+        at = label.strip().split(" ")[0]
+        v = qc[qc.category == at].set_index("statistic").value
+        assert diff_cell == fmt_num(v[Stat.RECONSTRUCTED] - v[Stat.PUBLISHED], digits=1,
+                                    style=results.options.report.style)
+        rounded = float(rec_cell) - float(pub_cell)
+        disagree += diff_cell.replace("\u2212", "-") != f"{rounded:.1f}".replace("-0.0", "0.0")
+    assert disagree >= 1  # the example has such a row: the footnote is needed
+    assert any("computed from the unrounded estimates" in f for f in t.footnotes)

@@ -141,6 +141,8 @@ def _qc_table(a: ArdLookup, res: ExternalResult, options: ReportOptions) -> Disp
             "numbers at risk (Guyot et al. 2012, deaths capped by the at-risk table; "
             "docs/statistics.md gives its measured accuracy). Survival and median of the "
             "published arm: the digitised curve read as a step function.",
+            "Difference: rebuilt minus published, computed from the unrounded estimates, so "
+            "it can differ from the difference of the rounded values shown.",
             f"Source: {res.citation}.",
         ))
 
