@@ -293,3 +293,44 @@ def test_minus_signs_and_p_clauses(report):
     '+20% and −30%', 'cohort − arm'), a p-value inside a cell or sentence reads 'p = 0.043'."""
     _, content = report
     assert typography_faults(report_texts(content)) == []
+
+
+def test_one_reference_level_per_variable_across_cox_rmst_and_fine_gray(report, results):
+    """The review found Table 9's RMST contrasts against ≥63, Male, Yes, Upper... while the
+    Cox tables' reference is <63, Female, No, Lower: every variable now has the level the
+    spec declares (variables.<v>.reference) as the reference of the Cox, RMST and Fine-Gray
+    rows; the RMST difference is level minus reference (the two restricted means' rows), the
+    ratio level over reference; the tables say so."""
+    analysis, content = report
+    ard = analysis.ard
+    declared = {"age_group": "<63", "sex": "Female", "primary_site": "Lower",
+                "prior_ici": "No", "radiotherapy": "No"}
+
+    def reference(analysis_, variable, **w):
+        x = ard[(ard.analysis == analysis_) & (ard.variable == variable) & (ard.group_var == v)]
+        x = x[(x.endpoint == w["endpoint"])]
+        levels = set(ard[(ard.group_var == v) & (ard.endpoint == w["endpoint"])
+                         & (ard.analysis == w["all_levels"])].group_level) - {""}
+        return levels - set(x.group_level)
+
+    for v, ref in declared.items():
+        assert reference("cox_univariable", "hr", endpoint="os", all_levels="subgroup") == {ref}
+        assert reference("rmst", "rmst_difference", endpoint="os", all_levels="rmst") == {ref}
+        assert reference("fine_gray", "shr", endpoint="ttp",
+                         all_levels="competing_risks") == {ref}
+        rmst = {"analysis": "rmst", "endpoint": "os", "category": "12", "group_var": v}
+        for lv in set(ard[(ard.variable == "rmst_difference") & (ard.group_var == v)
+                          & (ard.endpoint == "os")].group_level):
+            est = {lv_: ard_value(ard, variable="rmst", statistic="estimate", group_level=lv_,
+                                  **rmst) for lv_ in (lv, ref)}
+            assert ard_value(ard, variable="rmst_difference", statistic="estimate",
+                             group_level=lv, **rmst) == pytest.approx(est[lv] - est[ref],
+                                                                      rel=1e-12)
+            assert ard_value(ard, variable="rmst_ratio", statistic="estimate",
+                             group_level=lv, **rmst) == pytest.approx(est[lv] / est[ref],
+                                                                      rel=1e-12)
+    tables = {t.name: t for t in content.tables}
+    assert tables["rmst"].header[2].startswith("Difference, level \u2212 reference")
+    assert tables["rmst"].header[3].startswith("Ratio, level / reference")
+    fg = tables["fine_gray_ttp"].rows
+    assert ("  <63", "1 (reference)", "") in fg and ("  Female", "1 (reference)", "") in fg

@@ -14,7 +14,8 @@ censorings and overstate the probability of the event. Per such endpoint:
   ``group_level``; at the overall figure's times, so the figures by subgroup share them), and
   Gray's test across the levels (``variable="gray"``: ``statistic``, ``df``, ``p``);
 * ``analysis="fine_gray"``: per subgroup variable, the univariable Fine-Gray model
-  (``variable="shr"``; per non-reference level ``hr``, ``lower``, ``upper``, ``p``), R
+  (``variable="shr"``; per level other than the reference, the spec's as in the Cox models,
+  else the first: ``hr``, ``lower``, ``upper``, ``p``), R
   ``cmprsk::crr`` at full convergence with its robust sandwich SE.
 
 Every row carries its ``method``. Beyond a group's last observed time the incidence is not
@@ -24,7 +25,7 @@ known: NaN (as the Kaplan-Meier landmark rows).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,6 +126,7 @@ def compute_competing_rows(
     landmarks: Sequence[float] = (),
     conf_type: str = "log-log",
     conf_level: float = 0.95,
+    references: Mapping[str, str] | None = None,
 ) -> CompetingResult:
     """The rows of one competing-risk endpoint (see the module docstring)."""
     d = competing_frame(tte, endpoint)
@@ -169,13 +171,16 @@ def compute_competing_rows(
                 rows.append(ArdRow(Analysis.COMPETING_RISKS, stat, float(val),
                                    variable=Var.GRAY, group_var=var, method=Method.GRAY,
                                    **where))
-            fg_rows += _fine_gray_rows(v, var, levels, endpoint, conf_level, notes)
+            ref = (references or {}).get(var)
+            fg_rows += _fine_gray_rows(v, var, levels, endpoint, conf_level, notes,
+                                       ref if ref in levels else None)
     return CompetingResult(endpoint, label, unit, ci, tuple(rows + fg_rows), by_variable,
                            tuple(notes), last_times)
 
 
 def _fine_gray_rows(v: pd.DataFrame, var: str, levels: list[str], endpoint: str,
-                    conf_level: float, notes: list[AnalysisNote]) -> list[ArdRow]:
+                    conf_level: float, notes: list[AnalysisNote],
+                    reference: str | None = None) -> list[ArdRow]:
     frame = pd.DataFrame({"aval": v["aval"].to_numpy(float), "cause": v["cause"].to_numpy(int),
                           var: pd.Categorical(level_texts(v[var].astype(object)),
                                               categories=levels)})
@@ -183,7 +188,8 @@ def _fine_gray_rows(v: pd.DataFrame, var: str, levels: list[str], endpoint: str,
         warnings.simplefilter("always")
         try:
             fit = fine_gray(frame, time="aval", cause="cause", covariates=[var],
-                            conf_level=conf_level)
+                            conf_level=conf_level,
+                            reference=None if reference is None else {var: reference})
         except ValueError as exc:  # e.g. no event of interest in a level's risk sets
             notes.append(AnalysisNote(NoteKind.FINE_GRAY, f"not fitted ({exc})",
                                       endpoint=endpoint, variable=var))

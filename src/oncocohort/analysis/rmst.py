@@ -10,7 +10,8 @@ For an endpoint with ``rmst: {tau: ...}`` (``analysis="rmst"``, ``category``: ta
 * for an endpoint with competing events, ``variable="rmtl"`` instead: the restricted mean
   time lost to the event of interest, the area under its Aalen-Johansen cumulative incidence
   (infinitesimal-jackknife SE; R multi-state ``survfit`` ``rmean``);
-* per subgroup variable, every level against the first (the reference):
+* per subgroup variable, every level against the reference (``references``: the level the
+  spec declares, as the Cox models take it; else the first level):
   ``rmst_difference`` (level minus reference; ``estimate``, ``lower``, ``upper``, ``p``) and
   ``rmst_ratio`` (level over reference, CI on the log scale by the delta method), as survRM2
   ``rmst2`` (``group_level``: the level).
@@ -24,7 +25,7 @@ from which the report's data-quality section says why, with labels and the time 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,11 +55,12 @@ def largest_usable_tau(tte: pd.DataFrame, endpoint: str) -> float:
     return float(sub.max()) if len(sub) else float("nan")
 
 
-def _fit(time, event_or_cause, tau, competing, conf_level, group=None):
+def _fit(time, event_or_cause, tau, competing, conf_level, group=None, reference=None):
     if competing:
         return rmtl(time, event_or_cause, tau, cause_of_interest=1, group=group,
-                    conf_level=conf_level)
-    return rmst(time, event_or_cause, tau, group=group, conf_level=conf_level)
+                    conf_level=conf_level, reference=reference)
+    return rmst(time, event_or_cause, tau, group=group, conf_level=conf_level,
+                reference=reference)
 
 
 def compute_rmst_rows(
@@ -70,6 +72,7 @@ def compute_rmst_rows(
     *,
     competing: bool = False,
     conf_level: float = 0.95,
+    references: Mapping[str, str] | None = None,
 ) -> RmstResult:
     """The rows of one endpoint's RMST (see the module docstring)."""
     sub = tte.loc[tte["paramcd"] == endpoint]
@@ -106,9 +109,11 @@ def compute_rmst_rows(
                 continue
             if len(levels) < 2:
                 continue
+            ref = (references or {}).get(var)
             fit = _fit(v["aval"].to_numpy(float), v[column].to_numpy(int), tau, competing,
                        conf_level, group=pd.Categorical(v[var].astype(object),
-                                                        categories=levels))
+                                                        categories=levels),
+                       reference=ref if ref in levels else None)
             for _, r in fit.table.iterrows():
                 rows += est_rows(r, group_var=var, group_level=str(r["group"]))
             rows += _contrast_rows(fit.contrasts, endpoint, var, cat, unit)

@@ -175,7 +175,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
             res = compute_competing_rows(
                 patients, tte, ep.name, cr_variables if ep.population == "all" else [],
                 landmarks=options.landmarks, conf_type=conv.km_conf_type,
-                conf_level=conv.conf_level)
+                conf_level=conv.conf_level, references=_references(patients, options))
             competing[ep.name] = res
             rows += res.rows
             notes += res.notes
@@ -193,7 +193,8 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
             continue
         res = compute_rmst_rows(patients, tte, ep.name, tau,
                                 cr_variables if ep.population == "all" else [],
-                                competing=bool(ep.competing), conf_level=conv.conf_level)
+                                competing=bool(ep.competing), conf_level=conv.conf_level,
+                                references=_references(patients, options))
         rows += res.rows
         notes += res.notes
 

@@ -123,18 +123,22 @@ def _fine_gray_table(a: ArdLookup, ep: str, label: str, options: ReportOptions
     rows = []
     for var in variables:
         rows.append((f"## {options.label(var)}", "", ""))
-        for lv in a.values("group_level", group_var=var, **w):
+        fitted = a.values("group_level", group_var=var, **w)
+        shown = [lv for lv in a.values("group_level", analysis=Analysis.COMPETING_RISKS,
+                                       endpoint=ep, group_var=var) if lv] or fitted
+        for lv in shown:  # every level in its order, the reference (no rows) said so
             v = {"variable": Var.SHR, "group_var": var, "group_level": lv, **w}
             rows.append((f"  {lv}", _ci(a, options, est=Stat.HR, digits=2, **v),
-                         fmt_p(a.get(statistic=Stat.P, **v), style=options.style)))
+                         fmt_p(a.get(statistic=Stat.P, **v), style=options.style))
+                        if lv in fitted else (f"  {lv}", "1 (reference)", ""))
     return DisplayTable(
         f"fine_gray_{ep}", f"{label}: univariable Fine-Gray subdistribution hazard ratios",
         ("", f"Subdistribution HR ({ci})", "p"), tuple(rows),
         ("Fine-Gray proportional subdistribution hazards model, one variable at a time, each "
-         "level against the first (reference); R cmprsk crr run to full convergence, Breslow "
-         "ties, robust (sandwich) standard errors accounting for the estimated censoring "
-         "weights; Wald intervals and p-values. A subdistribution hazard ratio describes the "
-         "cumulative incidence, not the cause-specific hazard.",))
+         "level against the reference level (as in the Cox models); R cmprsk crr run to full "
+         "convergence, Breslow ties, robust (sandwich) standard errors accounting for the "
+         "estimated censoring weights; Wald intervals and p-values. A subdistribution hazard "
+         "ratio describes the cumulative incidence, not the cause-specific hazard.",))
 
 
 def rmst_survival_rows(ard: pd.DataFrame, options: ReportOptions, endpoints: list[str]
@@ -203,8 +207,9 @@ def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable 
                         _ci(a, options, est=Stat.ESTIMATE, digits=2, **r) if has else ""))
     return DisplayTable(
         "rmst", "Restricted mean survival time by subgroup",
-        ("", f"Restricted mean, {unit} ({ci})", f"Difference, {unit} ({ci}); p",
-         f"Ratio ({ci})"), tuple(rows),
+        ("", f"Restricted mean, {unit} ({ci})",
+         f"Difference, level \u2212 reference, {unit} ({ci}); p",
+         f"Ratio, level / reference ({ci})"), tuple(rows),
         ("Restricted mean survival time (RMST): the area under the Kaplan-Meier curve up to "
          "tau, delta-method (Greenwood) standard error, as R survfit rmean; for an endpoint "
          "with competing events the restricted mean time lost to the event, the area under "
