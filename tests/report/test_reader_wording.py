@@ -49,3 +49,34 @@ def test_html_headers_break_only_between_their_parts():
     assert [p for p in header_text("Total (N=87), n (%)").split(" ")] == [
         "Total", "(N=87),", "n\u00a0(%)"]
     assert docx_tables.header_text is header_text
+
+
+def _baseline_ard(values: dict[str, float], **where: str):
+    import pandas as pd
+
+    from oncocohort.report._ard_lookup import ArdLookup
+
+    rows = [{"analysis": "baseline", "statistic": s, "value": v, "variable": "kps",
+             "category": "", "endpoint": "", "group_var": "", "group_level": "", "unit": "",
+             "denominator": float("nan"), "method": ""} for s, v in values.items()]
+    return ArdLookup(pd.DataFrame(rows))
+
+
+def test_whole_number_data_print_without_decimals():
+    """Karnofsky 60 (10-99), not 60.0 (10.0-99.0); a median of 62.5 keeps one decimal (all
+    the summary's numbers alike); the spec's digits and a mean (SD) keep theirs."""
+    from oncocohort.report.builders import continuous_text, summary_digits
+    from oncocohort.report.format import DEFAULT_STYLE
+
+    where = {"analysis": "baseline", "variable": "kps"}
+    whole = _baseline_ard({"median": 60.0, "min": 10.0, "max": 99.0, "q1": 42.5, "q3": 70.0,
+                           "mean": 58.6, "sd": 20.4})
+    assert continuous_text(whole, "median_range", None, DEFAULT_STYLE, **where) == "60 (10-99)"
+    assert continuous_text(whole, "median_iqr", None, DEFAULT_STYLE, **where) == \
+        "60.0 (42.5-70.0)"
+    assert continuous_text(whole, "mean_sd", None, DEFAULT_STYLE, **where) == "58.6 (20.4)"
+    assert continuous_text(whole, "median_range", 2, DEFAULT_STYLE, **where) == \
+        "60.00 (10.00-99.00)"
+    half = _baseline_ard({"median": 62.5, "min": 34.0, "max": 81.0})
+    assert summary_digits(half, "median_range", None, **where) == 1
+    assert summary_digits(half, "median_range", 0, **where) == 0

@@ -12,7 +12,7 @@ from oncocohort.report.wording import convention_footnotes, methods_paragraph, s
 @pytest.mark.by_hand
 def test_sentences_carry_the_ard_numbers(analysis, report_options):
     s = results_sentences(analysis.ard, report_options)
-    assert s[0] == "12 patients were included. Their median age was 63.0 years (range 48.0-75.0)."
+    assert s[0] == "12 patients were included. Their median age was 63 years (range 48-75)."
     lo = ard_value(analysis.ard, analysis="response", variable="orr", statistic="lower")
     assert f"objective response rate was 25.0% (95% CI {lo:.1f}-57.2%)" in s[1]
     os_ = [x for x in s if x.startswith("Overall survival")][0]

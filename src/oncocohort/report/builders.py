@@ -108,12 +108,29 @@ _SUMMARY_TEXT = {"median_range": "Median (range)", "median_iqr": "Median (IQR)",
                  "mean_sd": "Mean (SD)"}
 
 
+def summary_digits(a: ArdLookup, summary: str, digits: int | None,
+                   columns: Sequence[dict[str, str]] = ({},), **where: str) -> int:
+    """The decimals of a continuous variable's Table 1 summary: ``digits`` when the spec sets
+    it (``variables.<v>.digits``); else none when every number the summary shows, in every
+    column, is a whole number (whole-number data: age 63 (39-82), not 63.0 (39.0-82.0)), one
+    otherwise (a median of 62.5, a mean, an SD)."""
+    if digits is not None:
+        return digits
+    if summary == "mean_sd":
+        return 1
+    lo, hi = (Stat.Q1, Stat.Q3) if summary == "median_iqr" else (Stat.MIN, Stat.MAX)
+    shown = [a.get(statistic=s, default=float("nan"), **where, **c)
+             for c in columns for s in (Stat.MEDIAN, lo, hi)]
+    shown = [x for x in shown if x == x]
+    return 0 if shown and all(float(x).is_integer() for x in shown) else 1
+
+
 def continuous_text(a: ArdLookup, summary: str, digits: int | None,
                     style: HouseStyle, **where: str) -> str:
     """A continuous variable's summary from its ARD rows: ``63 (23-82)`` (median (range)),
     ``63 (55-70)`` (median (IQR)) or ``61.2 (10.3)`` (mean (SD)), with ``digits`` decimals
-    (one when ``None``)."""
-    d = 1 if digits is None else digits
+    (:func:`summary_digits` when ``None``)."""
+    d = summary_digits(a, summary, digits, **where) if digits is None else digits
     if summary == "mean_sd":
         return (f"{fmt_num(a.get(statistic=Stat.MEAN, **where), d, style=style)} "
                 f"({fmt_num(a.get(statistic=Stat.SD, **where), d, style=style)})")
@@ -185,8 +202,9 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         tests = test_cells(var)  # on the variable's first row (a heading spans the table)
         rows.append([f"## {options.label(var)}", *[""] * (len(columns) + len(extra))])
         if a.has(statistic=Stat.MEDIAN, **base):
+            d = summary_digits(a, show.summary, show.digits, columns, **base)
             rows.append([f"  {_SUMMARY_TEXT[show.summary]}", *(continuous_text(
-                a, show.summary, show.digits, st, **base, **c)
+                a, show.summary, d, st, **base, **c)
                 if a.has(statistic=Stat.MEDIAN, **base, **c) else "" for c in columns), *tests])
             miss = a.get(statistic=Stat.N_MISSING, **base)
             if miss > 0:

@@ -15,6 +15,7 @@ from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
+from oncocohort.report.builders import summary_digits
 from oncocohort.report.builders_survival import median_limits
 from oncocohort.report.format import fmt_num, fmt_p_clause, fmt_range
 from oncocohort.report.options import ReportOptions
@@ -158,8 +159,8 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
     text = f"{fmt_num(n, 0)} patients were included."
     age = {"analysis": Analysis.BASELINE, "variable": "age"}
     if a.has(statistic=Stat.MEDIAN, **age):
-        d = options.display("age").digits  # as Table 1 shows it (one decimal by default)
-        d = 1 if d is None else d
+        # as Table 1 shows it (whole numbers when the data are whole, else one decimal)
+        d = summary_digits(a, "median_range", options.display("age").digits, **age)
         span = fmt_range(a.get(statistic=Stat.MIN, **age), a.get(statistic=Stat.MAX, **age), d,
                          style=options.style)
         text += (f" Their median age was "
