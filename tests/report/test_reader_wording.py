@@ -80,3 +80,39 @@ def test_whole_number_data_print_without_decimals():
     half = _baseline_ard({"median": 62.5, "min": 34.0, "max": 81.0})
     assert summary_digits(half, "median_range", None, **where) == 1
     assert summary_digits(half, "median_range", 0, **where) == 0
+
+
+def test_times_in_days_print_whole_days_and_no_month_definition(report_options):
+    """A study in days prints its medians as whole days (lung-os: '310 days (95% CI
+    283-361)', not '310.0 days (95% CI 283.0-361.0)') and does not define a month it never
+    uses; in months one decimal and the month's length, as before."""
+    from dataclasses import replace
+
+    from oncocohort.report.wording import convention_footnotes, methods_paragraph
+
+    days = replace(report_options, conventions=replace(report_options.conventions,
+                                                       time_unit="days"))
+    assert days.time_digits == 0 and report_options.time_digits == 1
+    assert "1 month" not in " ".join(convention_footnotes(days, "time"))
+    assert "1 month" not in methods_paragraph(days, {}, {})
+    assert "(1 month = 30.4375 days)" in " ".join(convention_footnotes(report_options, "time"))
+    assert "(1 month = 30.4375 days)" in methods_paragraph(report_options, {}, {})
+
+
+def test_lung_os_medians_in_whole_days():
+    from pathlib import Path
+
+    from oncocohort.analysis.ard import ard_value
+    from oncocohort.report.text import results_sentences
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
+
+    spec = Path(__file__).parents[2] / "examples" / "lung-os" / "study.yaml"
+    results = run_study(load_study(spec))
+    ard, options = results.analysis.ard, results.options.report
+    m = {"analysis": "survival", "endpoint": "os", "variable": "median", "group_var": ""}
+    med, lo, hi = (ard_value(ard, statistic=s, **m) for s in ("median", "lower", "upper"))
+    assert med == int(med) and lo == int(lo) and hi == int(hi)  # event times in whole days
+    text = " ".join(results_sentences(ard, options))
+    assert f"the median was {med:.0f} days (95% CI {lo:.0f}-{hi:.0f})" in text
+    assert ".0 days" not in text

@@ -263,11 +263,11 @@ def subgroup_annotation(ard: pd.DataFrame, endpoint: str, var: str, *,
 
 
 def km_curve(a: ArdLookup, label: str, km: KaplanMeier, *, style: HouseStyle = DEFAULT_STYLE,
-             ci_label: str = "95% CI", **where: str) -> KmCurve:
+             ci_label: str = "95% CI", time_digits: int = 1, **where: str) -> KmCurve:
     """A Kaplan-Meier figure's curve: the fit ``km`` to draw, and from the ARD rows of
     ``where`` the numbers at risk, the number of patients, the median with its interval and
     the landmark survival it prints (in the journal ``style``; ``ci_label`` names the
-    interval)."""
+    interval; ``time_digits`` the median's decimals)."""
     times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK, **where)
     at_risk = pd.DataFrame({
         "time": [float(t) for t in times],
@@ -284,9 +284,11 @@ def km_curve(a: ArdLookup, label: str, km: KaplanMeier, *, style: HouseStyle = D
     median = a.get(statistic=Stat.MEDIAN, **med)
     if median == median:
         lo_missing, hi_missing = median_limits(a, **where)
-        lo = fmt_num(a.get(statistic=Stat.LOWER, **med), missing=lo_missing, style=style)
-        hi = fmt_num(a.get(statistic=Stat.UPPER, **med), missing=hi_missing, style=style)
-        median_text = (f"{fmt_num(median, style=style)} "
+        lo = fmt_num(a.get(statistic=Stat.LOWER, **med), time_digits, missing=lo_missing,
+                     style=style)
+        hi = fmt_num(a.get(statistic=Stat.UPPER, **med), time_digits, missing=hi_missing,
+                     style=style)
+        median_text = (f"{fmt_num(median, time_digits, style=style)} "
                        f"({style.ci_words(ci_label)} {lo}{style.ci_sep}{hi})")
     else:
         median_text = "not reached"
@@ -349,7 +351,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **where)
         curve = km_curve(a, fit.label, fit.km, style=options.style,
-                         ci_label=_ci_label(options), **where)
+                         ci_label=_ci_label(options), time_digits=options.time_digits, **where)
         km = compute_km_figure([curve], ylabel=f"{fit.label} probability",
                                **_km_options(options))
         figs.append(ReportFigure(
@@ -365,7 +367,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                     continue
                 where = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
                 drawn = [km_curve(a, level, fit, style=options.style,
-                                  ci_label=_ci_label(options), group_level=level, **where)
+                                  ci_label=_ci_label(options),
+                                  time_digits=options.time_digits, group_level=level, **where)
                          for level, fit in curves.items()]
                 km = compute_km_figure(drawn, ylabel=f"{label} probability",
                                        legend_title=options.label(var),
@@ -457,18 +460,21 @@ def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,
     label = f"{100 * float(options.conventions.conf_level):g}% CI"
     ci = st.ci_words(label)
 
-    def interval(stat_where: dict, missing: tuple[str, str]) -> str:
+    def interval(stat_where: dict, missing: tuple[str, str], digits: int = 1) -> str:
         lower, upper = (a.get(statistic=s, **stat_where) for s in (Stat.LOWER, Stat.UPPER))
         if lower != lower and upper != upper:  # a 100% survival before any event
             return f"({label} not estimable)"
-        lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), missing=missing[0], style=st)
-        hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), missing=missing[1], style=st)
+        lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), digits, missing=missing[0],
+                     style=st)
+        hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), digits, missing=missing[1],
+                     style=st)
         return f"({ci} {lo}{st.ci_sep}{hi})"
 
     med = {"variable": Var.MEDIAN, **where}
     est = a.get(statistic=Stat.MEDIAN, **med)
     limits = median_limits(a, **where)
-    parts = [f"Median {fmt_num(est, style=st)} {unit} {interval(med, limits)}"
+    td = options.time_digits
+    parts = [f"Median {fmt_num(est, td, style=st)} {unit} {interval(med, limits, td)}"
              if est == est else "Median not reached"]
     if landmarks:
         single = unit[:-1] if unit.endswith("s") else unit

@@ -250,7 +250,7 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
                              fmt_est_ci(a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN, **g),
                                         a.get(variable=Var.MEDIAN, statistic=Stat.LOWER, **g),
                                         a.get(variable=Var.MEDIAN, statistic=Stat.UPPER, **g),
-                                        missing="NR", style=options.style),
+                                        options.time_digits, missing="NR", style=options.style),
                              ("1 (reference)" if lv == "No" else
                               _ci(a, options, est=Stat.HR, digits=2, **hr)
                               if a.has(statistic=Stat.HR, **hr) else ""),

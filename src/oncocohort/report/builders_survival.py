@@ -41,8 +41,8 @@ def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
     bound not estimable (:func:`median_limits`), in the journal style of ``options``."""
     w = {"variable": Var.MEDIAN, **where}
     return fmt_est_ci(a.get(statistic=Stat.MEDIAN, **w), a.get(statistic=Stat.LOWER, **w),
-                      a.get(statistic=Stat.UPPER, **w), missing="NR", style=options.style,
-                      limits=median_limits(a, **where))
+                      a.get(statistic=Stat.UPPER, **w), options.time_digits, missing="NR",
+                      style=options.style, limits=median_limits(a, **where))
 
 
 def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
@@ -86,12 +86,13 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         ow = {"variable": Var.OBSERVATION_TIME, **w}
         rows[-2].append(fmt_median_range(a.get(statistic=Stat.MEDIAN, **ow),
                                          a.get(statistic=Stat.MIN, **ow),
-                                         a.get(statistic=Stat.MAX, **ow), style=options.style))
+                                         a.get(statistic=Stat.MAX, **ow), options.time_digits,
+                                         style=options.style))
         fw = {"variable": Var.FOLLOW_UP, **w}
         rows[-1].append(fmt_est_ci(a.get(statistic=Stat.MEDIAN, **fw),
                                    a.get(statistic=Stat.LOWER, **fw),
-                                   a.get(statistic=Stat.UPPER, **fw), missing="NR",
-                                   style=options.style))
+                                   a.get(statistic=Stat.UPPER, **fw), options.time_digits,
+                                   missing="NR", style=options.style))
     rmst_rows, rmst_notes = rmst_survival_rows(ard, options, endpoints)
     rows += rmst_rows
     body = _finish(rows, cells)

@@ -25,7 +25,7 @@ a comma after the interval's name (``(95% CI, 13.7 to 32.0)``); the default and 
 do not (``(95% CI 13·7 to 32·0)``). ``default`` is this package's own style (unchanged from
 earlier releases), not gtsummary's default.
 
-Conventions of every style: percentages with one decimal; times (months) with one decimal;
+Conventions of every style: percentages with one decimal; times with one decimal (whole days);
 hazard ratios with two. A median not reached, or an interval bound not estimable because
 the curve never crosses 0.5, is shown as ``NR``; any other missing number as ``NE`` (not
 estimable). Rounding is Python's formatting of the binary value.

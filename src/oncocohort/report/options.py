@@ -167,6 +167,12 @@ class ReportOptions:
         """The number style of :attr:`journal_style`."""
         return number_style(self.journal_style)
 
+    @property
+    def time_digits(self) -> int:
+        """Decimals of a time (a median, a follow-up): none in days (whole days: 310 days
+        (95% CI 283-361), not 310.0), one in weeks, months and years."""
+        return 0 if self.conventions.time_unit == "days" else 1
+
     def time_origin(self, endpoint: str) -> str:
         """The wording of the time origin of ``endpoint`` (the index date's by default)."""
         return self.time_origins.get(endpoint, self.index_date_label)

@@ -36,7 +36,7 @@ def _n_pct(n: float, pct: float, k: int | None, options: ReportOptions) -> str:
 
 def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
              suffix: str = "", missing: str = "NE",
-             limits: tuple[str, str] | None = None) -> str:
+             limits: tuple[str, str] | None = None, digits: int = 1) -> str:
     """``"21.8% (95% CI 13.7-32.0%)"``: ``estimate`` (already formatted) and its interval,
     named and separated as the journal style says (``"(95% CI, 13.7 to 32.0%)"``); an
     interval not estimable at either end (a survival of 100% before any event) is
@@ -45,7 +45,7 @@ def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
     if lower != lower and upper != upper:
         return f"{estimate} ({ci_label(options)} not estimable)"
     return (f"{estimate} ({st.ci_words(ci_label(options))} "
-            f"{fmt_range(lower, upper, 1, missing, style=st, sep=st.ci_sep, limits=limits)}"
+            f"{fmt_range(lower, upper, digits, missing, style=st, sep=st.ci_sep, limits=limits)}"
             f"{suffix})")
 
 
@@ -57,10 +57,11 @@ def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str
     if a.has(statistic=Stat.MEDIAN, **ttr) and not (
             k is not None and a.get(statistic=Stat.N, **ttr) < k):
         span = fmt_range(a.get(statistic=Stat.MIN, **ttr), a.get(statistic=Stat.MAX, **ttr),
-                         style=st)
+                         options.time_digits, style=st)
         out.append(
             f"Among the {fmt_num(a.get(statistic=Stat.N, **ttr), 0)} responders, the median "
-            f"time to response was {fmt_num(a.get(statistic=Stat.MEDIAN, **ttr), style=st)} "
+            f"time to response was "
+            f"{fmt_num(a.get(statistic=Stat.MEDIAN, **ttr), options.time_digits, style=st)} "
             f"{options.conventions.time_unit} (range {span}).")
     chg = {"analysis": Analysis.RESPONSE, "variable": Var.BEST_PCT_CHANGE}
     if a.has(statistic=Stat.MEAN, **chg):
@@ -75,16 +76,18 @@ def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str
 def _follow_up_sentence(a: ArdLookup, options: ReportOptions, **w: str) -> str:
     """``"The median observation time was 9.8 months (range 0.8-32.5); the median follow-up
     by the reverse Kaplan-Meier method was 26.5 months (95% CI 17.9-29.7)."``"""
-    st, unit = options.style, options.conventions.time_unit
+    st, unit, td = options.style, options.conventions.time_unit, options.time_digits
     ow = {"variable": Var.OBSERVATION_TIME, **w}
     fw = {"variable": Var.FOLLOW_UP, **w}
-    span = fmt_range(a.get(statistic=Stat.MIN, **ow), a.get(statistic=Stat.MAX, **ow), style=st)
+    span = fmt_range(a.get(statistic=Stat.MIN, **ow), a.get(statistic=Stat.MAX, **ow), td,
+                     style=st)
     est = a.get(statistic=Stat.MEDIAN, **fw)
     reverse = ("was not reached" if est != est else "was " + _with_ci(
-        f"{fmt_num(est, style=st)} {unit}", a.get(statistic=Stat.LOWER, **fw),
-        a.get(statistic=Stat.UPPER, **fw), options, missing="NR"))
+        f"{fmt_num(est, td, style=st)} {unit}", a.get(statistic=Stat.LOWER, **fw),
+        a.get(statistic=Stat.UPPER, **fw), options, missing="NR", digits=td))
     return (f"The median observation time (to death or last contact) was "
-            f"{fmt_num(a.get(statistic=Stat.MEDIAN, **ow), style=st)} {unit} (range {span}); "
+            f"{fmt_num(a.get(statistic=Stat.MEDIAN, **ow), td, style=st)} {unit} "
+            f"(range {span}); "
             f"the median follow-up by the reverse Kaplan-Meier method {reverse}.")
 
 
@@ -124,9 +127,9 @@ def _comparison_sentence(a: ArdLookup, options: ReportOptions, endpoint: str,
         if est != est:
             return f"not reached for {level}"
         limits = median_limits(a, **{k: v for k, v in m.items() if k != "variable"})
-        return _with_ci(f"{fmt_num(est, style=st)} {unit}", a.get(statistic=Stat.LOWER, **m),
-                        a.get(statistic=Stat.UPPER, **m), options,
-                        limits=limits) + f" for {level}"
+        return _with_ci(f"{fmt_num(est, options.time_digits, style=st)} {unit}",
+                        a.get(statistic=Stat.LOWER, **m), a.get(statistic=Stat.UPPER, **m),
+                        options, limits=limits, digits=options.time_digits) + f" for {level}"
 
     tests = []
     if len(compared) == 1:
@@ -187,8 +190,9 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         med = {"variable": Var.MEDIAN, **w}
         est = a.get(statistic=Stat.MEDIAN, **med)
         median = ("was not reached" if est != est else "was " + _with_ci(
-            f"{fmt_num(est, style=options.style)} {unit}", a.get(statistic=Stat.LOWER, **med),
-            a.get(statistic=Stat.UPPER, **med), options, limits=median_limits(a, **w)))
+            f"{fmt_num(est, options.time_digits, style=options.style)} {unit}",
+            a.get(statistic=Stat.LOWER, **med), a.get(statistic=Stat.UPPER, **med), options,
+            limits=median_limits(a, **w), digits=options.time_digits))
         maturity = fmt_num(a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w),
                            style=options.style)
         text = (f"{label}: {_count(a.get(variable=Var.EVENTS, statistic=Stat.N, **w), k)} "

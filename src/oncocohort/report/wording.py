@@ -94,6 +94,14 @@ DCR_DEFINITION = " + ".join("non-CR/non-PD" if code == "NON-CR/NON-PD" else code
                             for code in DISEASE_CONTROL)
 
 
+def _month_days(options: ReportOptions) -> str:
+    """`` (1 month = 30.4375 days)`` after a time unit of months; nothing for days, weeks or
+    years (a month definition has no use when no time is in months)."""
+    c = options.conventions
+    return (f" (1 month = {_n(options, c.days_per_month)} days)" if c.time_unit == "months"
+            else "")
+
+
 def _n(options: ReportOptions, value: object) -> str:
     """A number of a convention (``30.4375``, ``0.05``) with the style's decimal mark."""
     return options.style.mark(str(value))
@@ -123,7 +131,7 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
                       f"{PROPORTION_CI_NAMES[c.proportion_ci][0]} method.",
         "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}. NR: not reached; NE: not "
                f"estimable."),
-        "time": (f"Times in {c.time_unit} (1 month = {_n(options, c.days_per_month)} days) "
+        "time": (f"Times in {c.time_unit}{_month_days(options)} "
                  f"from {options.time_origins_text()}; data cut-off {options.data_cutoff}"
                  f"{_TRUNCATED_NOTE if options.records_after_cutoff == 'truncate' else ''}."),
         "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: "
@@ -386,7 +394,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
               if options.cohort_source == "omop" else "")
     parts = [
         f"{source}Time was measured from {options.time_origins_text(tuple(endpoints))} in "
-        f"{c.time_unit} (1 month = {_n(options, c.days_per_month)} days); the data cut-off was "
+        f"{c.time_unit}{_month_days(options)}; the data cut-off was "
         f"{options.data_cutoff}. "]
     if options.records_after_cutoff == "truncate":
         parts.append("The data were truncated at the data cut-off: events after it were "
