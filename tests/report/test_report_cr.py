@@ -114,6 +114,22 @@ def test_simon_makuch_figure_counts_patients_in_each_group(report):
         assert both == os_at
 
 
+def test_simon_makuch_yes_curve_begins_at_the_first_response(report, results):
+    """Fig 20: the 'Response yes' curve starts at 1 at the first time a patient is in the
+    group (the earliest first response before death or censoring), where its number at risk
+    stops being 0; the 'no' curve starts at time 0."""
+    analysis, content = report
+    fig = {f.name: f for f in content.figures}["simonmakuch_os"]
+    [res] = analysis.time_varying
+    first = res.simon_makuch.entry[1]
+    assert res.simon_makuch.entry[0] == 0.0 and 0 < first < 12
+    yes = res.simon_makuch.table[res.simon_makuch.table.group == "Yes"]
+    assert yes.time.min() > first and yes.n_at_risk.iloc[0] >= 1
+    starts = {tuple(line.get_xydata()[0]) for line in fig.drawn.figure.axes[0].get_lines()
+              if len(line.get_xydata()) > 2}  # the two step lines (not ticks or markers)
+    assert (first, 1.0) in starts and (0.0, 1.0) in starts, starts
+
+
 def test_each_figure_follows_its_table(report):
     _, content = report
     order = [name for _, name in content.order]

@@ -80,6 +80,23 @@ def test_simon_makuch_by_hand():
 
 
 @pytest.mark.by_hand
+def test_simon_makuch_curves_begin_where_their_first_patient_enters():
+    """Nobody has the status at 0: the "with" group is empty until the first acquisition
+    (t = 1), so its curve begins there at 1, not at time 0 (the review's Fig 20 drew
+    100% from 0 with 0 patients at risk). Rows: with (1, 4] event, (3, 5], (6, 9]; without
+    (0, 2] event, (0, 1], (0, 3], (0, 7] event, (0, 6]."""
+    sm = simon_makuch([2, 4, 5, 7, 9], [1, 1, 0, 1, 0], [NAN, 1, 3, NAN, 6])
+    assert sm.entry == (0.0, 1.0)
+    with_ = sm.table[sm.table.group == "with"]
+    assert with_.time.tolist() == [4, 5, 9]
+    assert with_.n_at_risk.tolist() == [2, 1, 1]  # at 4: (1, 4] and (3, 5]
+    np.testing.assert_allclose(with_.survival, [1 / 2, 1 / 2, 1 / 2], rtol=1e-14)
+    # the status from the start: both groups begin at 0; nobody acquiring it: NaN
+    assert simon_makuch(TIME, EVENT, STATUS).entry == (0.0, 0.0)
+    assert np.isnan(simon_makuch([2, 3], [1, 0], [NAN, NAN]).entry[1])
+
+
+@pytest.mark.by_hand
 def test_landmark_by_hand():
     groups = np.where(status_at(STATUS, 3), "responder", "non-responder")
     # acquired by 3: subjects 2 (s=1), 4 (s=0), 6 (s=2), 7 (s=3)

@@ -12,6 +12,8 @@ why, which landmark and why.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from oncocohort.analysis.competing import CompetingResult
@@ -376,7 +378,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
         w = {"analysis": Analysis.TIME_VARYING, "endpoint": spec.endpoint,
              "group_var": spec.status}
         drawn = []
-        for lv in ("No", "Yes"):
+        for lv, start in zip(("No", "Yes"), res.simon_makuch.entry, strict=True):
             times = a.values("category", variable=Var.AT_RISK, statistic=Stat.N_AT_RISK,
                              group_level=lv, **w)
             at_risk = pd.DataFrame({"time": [float(t) for t in times], **{
@@ -385,7 +387,8 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
                 for col, stat in (("n_at_risk", Stat.N_AT_RISK), ("n_events", Stat.N_EVENTS))}})
             km = res.simon_makuch.curve(lv)
             drawn.append(KmCurve(f"{status} {lv.lower()}", km, at_risk,
-                                 km.quantile(0.5).estimate))
+                                 km.quantile(0.5).estimate,
+                                 start=start if math.isfinite(start) else 0.0))
         p = a.get(variable=Var.MANTEL_BYAR, statistic=Stat.P, **w)
         fig = compute_km_figure(drawn, unit=unit, median_lines=False,
                                 ylabel=f"{options.label(spec.endpoint)} probability",

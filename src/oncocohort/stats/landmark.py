@@ -366,12 +366,18 @@ class SimonMakuch:
         ``lower``, ``upper``.
     labels, conf_type, conf_level
         Group labels (without, with the status) and band options.
+    entry
+        Per group (as ``labels``), the first time anyone is in it, where its curve begins
+        at 1: 0 for the group without the status (when someone starts without it), the
+        earliest acquisition time for the group with it (NaN: the group is empty). Before
+        it the group has no patient and its curve is not defined.
     """
 
     table: pd.DataFrame = field(repr=False)
     labels: tuple[str, str]
     conf_type: str
     conf_level: float
+    entry: tuple[float, float]
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -472,4 +478,6 @@ def simon_makuch(
         labels=tuple(labels),
         conf_type=conf_type,
         conf_level=float(conf_level),
+        entry=tuple(float(rows.start.min()) if rows.start.size else float("nan")
+                    for rows in (rows0, rows1)),
     )

@@ -54,6 +54,9 @@ class KmCurve:
     landmark_texts
         The landmark rates as printed (``"28.1%"``), one per row of ``landmarks``; empty:
         formatted to one decimal.
+    start
+        Where the curve begins at 1: the time origin, or the first time a patient is in a
+        time-dependent group (a Simon-Makuch curve: ``SimonMakuch.entry``).
     """
 
     label: str
@@ -65,6 +68,7 @@ class KmCurve:
     n: int | None = None
     median_text: str = ""
     landmark_texts: tuple[str, ...] = ()
+    start: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,15 @@ class KmFigure:
     legend: tuple[str, ...] = ()
 
 
-def _step_xy(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    t = np.concatenate([[0.0], table["time"].to_numpy(float)])
+def _step_xy(table: pd.DataFrame, start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    t = np.concatenate([[start], table["time"].to_numpy(float)])
     s = np.concatenate([[1.0], table["survival"].to_numpy(float)])
     return t, s
 
 
-def _band_xy(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    t = np.concatenate([[0.0], table["time"].to_numpy(float)])
+def _band_xy(table: pd.DataFrame, start: float = 0.0
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    t = np.concatenate([[start], table["time"].to_numpy(float)])
     lo = np.concatenate([[1.0], table["lower"].to_numpy(float)])
     hi = np.concatenate([[1.0], table["upper"].to_numpy(float)])
     return t, lo, hi
@@ -162,11 +167,11 @@ def compute_km_figure(
             label, table = curve.label, curve.km.table
             colour = PALETTE[i % len(PALETTE)]
             style = LINESTYLES[i % len(LINESTYLES)]
-            t, s = _step_xy(table)
+            t, s = _step_xy(table, curve.start)
             (line,) = ax.step(t, s, where="post", color=colour, lw=1.3, ls=style)
             handles.append(line)
             if ci_band and len(table):
-                bt, lo, hi = _band_xy(table)
+                bt, lo, hi = _band_xy(table, curve.start)
                 ax.fill_between(bt, lo, hi, step="post", color=colour, alpha=0.15, lw=0)
             cens = table[table["n_censored"] > 0]
             ax.plot(cens["time"], cens["survival"], ls="none", marker="|", ms=5, mew=0.9,
