@@ -331,7 +331,8 @@ def test_a_landmark_rate_not_estimable_reads_ne(demo):
     dor = t.header.index("Duration of response")
     assert _rows(t, "24-month rate, % (95% CI)")[dor] == "NE"
     assert not any("NE-NE" in c or "NE (NE" in c for r in t.rows for c in r)
-    assert any("NE: not estimable" in f for f in t.footnotes)
+    assert ("NE, not estimable: a rate at a time after the curve ends (no patient followed "
+            "that long).") in t.footnotes
 
 
 def test_a_landmark_rate_before_any_event_has_no_ne_interval(demo):

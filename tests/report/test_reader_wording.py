@@ -4,9 +4,26 @@ exactly when a table uses them. By-hand cases on small inputs."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from oncocohort.report.content import ReportContent
 from oncocohort.report.html import render_report_html
 from oncocohort.report.text import _ne_reasons
+
+
+@pytest.fixture(scope="module")
+def demo_content():
+    """The demo's report content (no validation problems)."""
+    from oncocohort.problems import Problems
+    from oncocohort.report.content import build_report
+    from oncocohort.study.demo import demo_spec_path
+    from oncocohort.study.load import load_study
+    from oncocohort.study.run import run_study
+
+    results = run_study(load_study(demo_spec_path()))
+    return build_report(results.analysis, results.options.report, Problems.of([]))
 
 
 def _content(warnings: tuple[str, ...], notes: tuple[str, ...]) -> ReportContent:
@@ -116,3 +133,27 @@ def test_lung_os_medians_in_whole_days():
     text = " ".join(results_sentences(ard, options))
     assert f"the median was {med:.0f} days (95% CI {lo:.0f}-{hi:.0f})" in text
     assert ".0 days" not in text
+
+
+def test_km_footnotes_define_exactly_the_abbreviations_used():
+    """The reviewer found Table 4 defining NR while printing only NE, Tables 5/6 defining NE
+    while printing only NR: each abbreviation is defined when a cell holds it, NE with why."""
+    from oncocohort.report.wording import km_abbreviation_footnotes
+
+    assert km_abbreviation_footnotes(["11.1 (7.7-17.6)", "48.5 (37.4-58.8)"]) == ()
+    nr = km_abbreviation_footnotes(["9.0 (5.1-NR)", "NR"])
+    assert len(nr) == 1 and nr[0].startswith("NR: not reached")
+    ne = km_abbreviation_footnotes(["6.0 (2.9-NE)", "NE", "100.0 (NE)"],
+                                   ["median_limit", "after_end", "no_event", "after_end"])
+    assert len(ne) == 3 and all(f.startswith("NE, not estimable: ") for f in ne)
+    assert "NR" not in " ".join(ne)
+
+
+def test_demo_tables_define_the_abbreviations_they_print(demo_content):
+    for t in demo_content.tables:
+        if t.name != "survival" and not t.name.startswith("subgroups_"):
+            continue
+        cells = " ".join(c for r in t.rows for c in r[1:])
+        notes = " ".join(t.footnotes)
+        assert ("NR: not reached" in notes) == bool(re.search(r"\bNR\b", cells)), t.name
+        assert ("NE, not estimable" in notes) == bool(re.search(r"\bNE\b", cells)), t.name

@@ -17,6 +17,7 @@ from oncocohort.report.wording import (
     convention_footnotes,
     follow_up_footnotes,
     in_prose,
+    km_abbreviation_footnotes,
     not_estimable_footnotes,
     suppression_footnote,
 )
@@ -64,6 +65,7 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     if with_fu:
         rows += [[f"Median observation time, {unit} (range)"],
                  [f"Median follow-up, reverse Kaplan-Meier, {unit} ({ci})"]]
+    ne_reasons: list[str] = []
     for ep in endpoints:
         w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **w)
@@ -71,8 +73,15 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         rows[0].append(cells.add(n))
         rows[1].append(cells.add(d, a.get(variable=Var.MATURITY, statistic=Stat.PCT, **w)))
         rows[2].append(median_text(a, options, **w))
+        if "NE" in median_limits(a, **w):
+            ne_reasons.append("median_limit")
         for j, t in enumerate(landmarks):
             lw = {"variable": Var.LANDMARK, "category": t, **w}
+            if a.get(statistic=Stat.PCT, **lw) != a.get(statistic=Stat.PCT, **lw):
+                ne_reasons.append("after_end")
+            elif all(a.get(statistic=s, **lw) != a.get(statistic=s, **lw)
+                     for s in (Stat.LOWER, Stat.UPPER)):
+                ne_reasons.append("no_event")
             rows[3 + j].append(fmt_est_ci(a.get(statistic=Stat.PCT, **lw),
                                           a.get(statistic=Stat.LOWER, **lw),
                                           a.get(statistic=Stat.UPPER, **lw),
@@ -97,7 +106,10 @@ def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     rows += rmst_rows
     body = _finish(rows, cells)
     body = tuple((r[0], *(("" if isinstance(c, float) else c) for c in r[1:])) for r in body)
-    notes = convention_footnotes(options, "km", "time") + rmst_notes
+    notes = (convention_footnotes(options, "km", "time")
+             + km_abbreviation_footnotes([c for r in body for c in r[1:]],
+                                         sorted(set(ne_reasons), key=ne_reasons.index))
+             + rmst_notes)
     if with_fu:
         notes += follow_up_footnotes(options)
     return DisplayTable(
@@ -278,6 +290,8 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
         ("Characteristic", "Patients", "Events", f"Median, {unit} ({ci})", "Log-rank p",
          f"HR ({ci})", "p", f"Adjusted HR ({ci})", "Adjusted p"), body,
         convention_footnotes(options, "cox", "km")
+        + km_abbreviation_footnotes([r[3] for r in body],
+                                    ["median_limit"] if any("NE" in r[3] for r in body) else [])
         + _subgroup_footnotes(a, options, endpoint, n_levels_max)
         + not_estimable_footnotes(_not_estimable_shown(a, endpoint))
         + suppression_footnote(options, cells.used),

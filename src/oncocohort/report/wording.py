@@ -10,7 +10,8 @@ missing.
 from __future__ import annotations
 
 import platform
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 
 import pandas as pd
@@ -22,7 +23,8 @@ from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.prose import in_prose
 
-__all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "PROPORTION_CI_NAMES",
+__all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "km_abbreviation_footnotes",
+           "KM_NOT_ESTIMABLE", "PROPORTION_CI_NAMES",
            "MEDIAN_CI_NAMES", "COX_TIES_NAMES", "SCREEN_TEST_NAMES", "ci_label",
            "convention_footnotes", "follow_up_footnotes",
            "in_prose", "competing_names", "sentence_case",
@@ -83,6 +85,38 @@ def not_estimable_footnotes(reasons: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"NE, not estimable: {_NOT_ESTIMABLE_LONG[r]}" for r in dict.fromkeys(reasons))
 
 
+#: Why a Kaplan-Meier cell reads NE, in the words of a table's footnote.
+KM_NOT_ESTIMABLE: dict[str, str] = {
+    "median_limit": "a limit of a median's confidence interval where the curve has fallen to "
+                    "0 at its last event, so the band around 50% is undefined "
+                    "(Brookmeyer-Crowley).",
+    "after_end": "a rate at a time after the curve ends (no patient followed that long).",
+    "no_event": "the interval of a survival of 100% (no event by then).",
+}
+
+_NR = re.compile(r"\bNR\b")
+
+
+def km_abbreviation_footnotes(cells: Iterable[str],
+                              ne_reasons: Sequence[str] = ()) -> tuple[str, ...]:
+    """The footnotes defining the abbreviations of Kaplan-Meier cells that a table uses, as
+    its ``cells`` show them: ``NR`` when a cell holds it, and one ``NE`` footnote per reason in
+    ``ne_reasons`` (keys of :data:`KM_NOT_ESTIMABLE`; the builder gives the reasons of the NE
+    cells it printed), nothing for an abbreviation the table does not use.
+
+    >>> km_abbreviation_footnotes(["6.0 (2.9-NE)", "11.1 (7.7-17.6)"], ["median_limit"])[0][:30]
+    'NE, not estimable: a limit of '
+    >>> km_abbreviation_footnotes(["9.0 (5.1-NR)"])
+    ('NR: not reached (the curve or the confidence band of its median does not fall to 50%).',)
+    """
+    out = []
+    if any(_NR.search(c) for c in cells):
+        out.append("NR: not reached (the curve or the confidence band of its median does not "
+                   "fall to 50%).")
+    out += [f"NE, not estimable: {KM_NOT_ESTIMABLE[r]}" for r in dict.fromkeys(ne_reasons)]
+    return tuple(out)
+
+
 def ci_label(options: ReportOptions) -> str:
     """``"95% CI"`` at the study's confidence level (``"97·5% CI"`` in the Lancet's style)."""
     return options.style.mark(f"{100 * float(options.conventions.conf_level):g}% CI")
@@ -129,8 +163,7 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
     notes = {
         "proportion": f"Confidence intervals of proportions: "
                       f"{PROPORTION_CI_NAMES[c.proportion_ci][0]} method.",
-        "km": (f"Kaplan-Meier estimates; {_km_intervals(options)}. NR: not reached; NE: not "
-               f"estimable."),
+        "km": f"Kaplan-Meier estimates; {_km_intervals(options)}.",
         "time": (f"Times in {c.time_unit}{_month_days(options)} "
                  f"from {options.time_origins_text()}; data cut-off {options.data_cutoff}"
                  f"{_TRUNCATED_NOTE if options.records_after_cutoff == 'truncate' else ''}."),
