@@ -60,14 +60,19 @@ def at_risk_grid(last: float, landmarks: Sequence[float] = ()) -> tuple[float, .
     Among the round steps giving 4 to 12 intervals, one that divides every landmark is
     preferred (the one nearest ``last / 8``): with landmarks at 12 and 24 months and 27 months
     of follow-up the grid is 0, 3, ..., 27 rather than 0, 5, ..., 25. A landmark no such step
-    divides is added to the grid as a time of its own.
+    divides is added to the grid as a time of its own, and the step's times nearer to it than
+    half a step are left out (0 excepted): landmarks at 90, 180, 365 and 730 days over 1022
+    days of follow-up give 0, 90, 180, 365, 600, 730, 1000, not 180 next to 200 and 365 next
+    to 400, whose tick labels and numbers at risk would print on top of each other.
 
     >>> at_risk_grid(27.0)
     (0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
     >>> at_risk_grid(27.0, landmarks=(12, 24))
     (0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0, 24.0, 27.0)
     >>> at_risk_grid(20.0, landmarks=(6.5,))
-    (0.0, 3.0, 6.0, 6.5, 9.0, 12.0, 15.0, 18.0)
+    (0.0, 3.0, 6.5, 9.0, 12.0, 15.0, 18.0)
+    >>> at_risk_grid(1022.0, landmarks=(90, 180, 365, 730))
+    (0.0, 90.0, 180.0, 365.0, 600.0, 730.0, 1000.0)
     >>> at_risk_grid(110.0, landmarks=(12, 36, 60))  # not 0, 12, 20, 36, 40, 60, ...
     (0.0, 12.0, 24.0, 36.0, 48.0, 60.0, 72.0, 84.0, 96.0, 108.0)
     """
@@ -78,7 +83,9 @@ def at_risk_grid(last: float, landmarks: Sequence[float] = ()) -> tuple[float, .
         if fits:
             step = min(fits, key=lambda s: (abs(np.log(s / (last / 8))), s))
     grid = {round(float(t), 9) for t in np.arange(0.0, last + 1e-9, step)}
-    return tuple(sorted(grid | {round(t, 9) for t in marks}))
+    extra = [round(t, 9) for t in marks if round(t, 9) not in grid]
+    grid = {t for t in grid if t == 0.0 or all(abs(t - m) >= step / 2 for m in extra)}
+    return tuple(sorted(grid | set(extra)))
 
 
 def _divides(step: float, times: Sequence[float]) -> bool:

@@ -7,7 +7,9 @@ times given, which are the x ticks: the numbers line up with the ticks whatever 
 the legend or the labels (ggsurvfit's ``add_risktable()`` does the same). The layout is in
 inches, not fractions, so every figure of a width has the same plot area and margins
 whatever its tables: ``time_axis_layout`` makes the plot, :func:`draw_risk_table` fills one
-table.
+table. :func:`spaced_times` keeps the ticks whose labels and numbers would not touch: the
+at-risk grid leaves out the round times next to a landmark (``at_risk_grid``), and a narrow
+figure or long numbers can still bring two times closer than their texts are wide.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from oncocohort.report.figures._style import canvas_in, fix_canvas, inches, new_figure
 
 __all__ = ["RiskRow", "TimeAxisLayout", "time_axis_layout", "draw_risk_table",
-           "risk_cells", "count_text", "TABLE_FONT_PT"]
+           "risk_cells", "count_text", "spaced_times", "tick_font_size", "TABLE_FONT_PT",
+           "MIN_GAP_PT"]
 
 #: Font size of the table cells and row labels (journals ask for 6-8 pt at print size).
 TABLE_FONT_PT = 8.0
@@ -32,6 +38,9 @@ _GAP_IN = 0.42     # between the plot's axis and the first table (x tick labels 
 _TOP_IN = 0.12     # above the plot (more with a title or a legend above it)
 _LEFT_IN = 0.72    # y label and tick labels (longer row labels extend the canvas)
 _RIGHT_IN = 0.25
+#: The least white space between two texts of one line (tick labels, numbers at risk), in
+#: points: about half a digit at 8 pt.
+MIN_GAP_PT = 2.5
 
 
 @dataclass(frozen=True)
@@ -117,3 +126,49 @@ def risk_cells(at_risk: pd.DataFrame, column: str, k: int | None
     """The cells of one row: ``column`` of ``at_risk`` (``time`` and counts) as printed."""
     return tuple((float(t), count_text(int(n), k))
                  for t, n in zip(at_risk["time"], at_risk[column], strict=True))
+
+
+def spaced_times(ax: Axes, times: Sequence[float], lines: Sequence[tuple[float, Sequence[str]]],
+                 *, first: Sequence[float] = (), gap_pt: float = MIN_GAP_PT) -> np.ndarray:
+    """Which of ``times`` (the x ticks) to print so that no two texts of a line overlap.
+
+    ``lines``: ``(font size, texts)`` per line of text centred at the times (the tick labels,
+    each row of numbers at risk), one text per time. Each text's width is measured as Agg
+    draws it, at the axes' current limits, and two times clash when, on some line, their texts
+    come nearer than ``gap_pt``. The times of ``first`` (0 and the landmarks) are taken
+    before the others, then each time from the left if it clashes with none taken. The x
+    limits must be set before. Returns a boolean mask over ``times``.
+
+    ggsurvfit and survminer print the numbers at whatever breaks are asked for; this is the
+    check they leave to the user.
+    """
+    t = np.asarray(times, float)
+    if t.size == 0:
+        return np.zeros(0, bool)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    to_px = fig.dpi / 72.0
+    x = ax.transData.transform(np.column_stack([t, np.zeros_like(t)]))[:, 0]
+    half = np.zeros((len(lines), t.size))
+    for i, (size, texts) in enumerate(lines):
+        prop = FontProperties(size=size)
+        for j, text in enumerate(texts):
+            if text:
+                half[i, j] = renderer.get_text_width_height_descent(
+                    text, prop, ismath=False)[0] / 2
+    need = gap_pt * to_px
+    primary = {round(float(v), 9) for v in first} | {0.0}
+    order = ([j for j in range(t.size) if round(float(t[j]), 9) in primary]
+             + [j for j in range(t.size) if round(float(t[j]), 9) not in primary])
+    keep = np.zeros(t.size, bool)
+    for j in order:
+        taken = np.flatnonzero(keep)
+        room = np.abs(x[taken] - x[j])[None, :] - half[:, taken] - half[:, [j]]
+        if not (room < need).any():
+            keep[j] = True
+    return keep
+
+
+def tick_font_size() -> float:
+    """The x tick labels' font size in points (rc ``xtick.labelsize``, a name or a number)."""
+    return FontProperties(size=matplotlib.rcParams["xtick.labelsize"]).get_size_in_points()

@@ -5,7 +5,9 @@ under the x-axis ticks.
 the fit, and prints numbers that come from the ARD: the numbers at risk at the times of the
 analysis' at-risk grid, which are the x ticks (the table shares the plot's x axis and is drawn
 by the same code as the Kaplan-Meier figure's, :mod:`._risktable`, so the numbers always sit
-under their ticks), and the incidence at the landmark times. It returns the figure with the
+under their ticks; a time whose label or numbers would touch another's is left out:
+:func:`~._risktable.spaced_times`), and the incidence at the landmark times, each label placed
+clear of the curves (:func:`~._labels.place_label`). It returns the figure with the
 numbers it printed, so tests can check the figure against the ARD without reading pixels.
 """
 
@@ -20,10 +22,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from oncocohort.report.figures._labels import place_label, step_path
 from oncocohort.report.figures._risktable import (
+    TABLE_FONT_PT,
     RiskRow,
     draw_risk_table,
     risk_cells,
+    spaced_times,
+    tick_font_size,
     time_axis_layout,
 )
 from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC
@@ -112,7 +118,15 @@ def compute_cif_figure(
         xmax = max([float(c.steps["time"].max()) for c in curves if len(c.steps)]
                    + [float(c.end) for c in curves if c.end is not None]
                    + [float(ticks[-1]) if len(ticks) else 0.0])
-        handles, mark_rows = [], []
+        ax.set_ylim(0, 1.0)
+        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
+        # the ticks whose label and numbers touch no other's, the landmarks' first
+        cells_of = [risk_cells(frame, "n_at_risk", small_cell_k) for _, frame in rows_in]
+        shown = spaced_times(ax, ticks, [(tick_font_size(), [f"{t:g}" for t in ticks])]
+                             + [(TABLE_FONT_PT, [txt for _, txt in c]) for c in cells_of],
+                             first=[float(t) for c in curves for t in c.marks["time"]])
+        ticks = ticks[shown]
+        handles, mark_rows, paths, marks = [], [], [], []
         for i, curve in enumerate(curves):
             colour = PALETTE[i % len(PALETTE)]
             t, y = _step_xy(curve.steps, "cif")
@@ -121,19 +135,14 @@ def compute_cif_figure(
             (line,) = ax.step(t, y, where="post", color=colour, lw=1.3,
                               ls=LINESTYLES[i % len(LINESTYLES)])
             handles.append(line)
+            paths.append(step_path(t, y))
             if ci_band and {"lower", "upper"} <= set(curve.steps.columns) and len(curve.steps):
                 bt, lo = _step_xy(curve.steps, "lower")
                 _, hi = _step_xy(curve.steps, "upper")
                 ax.fill_between(bt, lo, hi, step="post", color=colour, alpha=0.15, lw=0)
             for r in curve.marks.itertuples():
                 ax.plot([r.time], [r.cif], marker="o", ms=3, color=colour, zorder=3)
-                right = r.time > 0.6 * xmax
-                ax.annotate(r.text, (r.time, r.cif), textcoords="offset points",
-                            xytext=(-4 if right else 4, 5), ha="right" if right else "left",
-                            fontsize=8, color=colour)
-                mark_rows.append({"curve": curve.label, "time": float(r.time), "text": r.text})
-        ax.set_ylim(0, 1.0)
-        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
+                marks.append((curve.label, float(r.time), float(r.cif), r.text, colour))
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.set_ylabel(ylabel)
@@ -143,16 +152,25 @@ def compute_cif_figure(
         ax.legend(handles, names, title=legend_title, frameon=False, loc="lower left",
                   bbox_to_anchor=(0.0, 1.0), ncol=min(len(curves), 3), alignment="left",
                   handlelength=2.6, borderaxespad=0.2)
+        taken = []
         if annotation:
-            ax.text(0.02, 0.97, annotation, transform=ax.transAxes, ha="left", va="top",
-                    fontsize=8)
+            note = ax.text(0.02, 0.97, annotation, transform=ax.transAxes, ha="left",
+                           va="top", fontsize=8)
+            taken.append(note.get_window_extent(fig.canvas.get_renderer()))
+        for curve_label, t, cif, text, colour in marks:
+            # near the right edge the label goes left of the dot; wherever it fits clear of
+            # the curves, the annotation and the labels placed before it
+            ann = place_label(ax, text, (t, cif), colour=colour, left=t > 0.6 * xmax,
+                              curves=paths, boxes=taken)
+            taken.append(ann.get_window_extent(fig.canvas.get_renderer()))
+            mark_rows.append({"curve": curve_label, "time": t, "text": text})
         table, printed = [], []
-        for i, (label, frame) in enumerate(rows_in):
-            cells = risk_cells(frame, "n_at_risk", small_cell_k)
+        for i, ((label, frame), cells) in enumerate(zip(rows_in, cells_of, strict=True)):
+            cells = tuple(c for c, keep in zip(cells, shown, strict=True) if keep)
             colour = PALETTE[i % len(PALETTE)] if risk_rows else "#000000"
             table.append(RiskRow(label, colour, cells))
             printed.append(pd.DataFrame({"row": label, "time": ticks,
-                                         "n_at_risk": frame["n_at_risk"].to_numpy(int),
+                                         "n_at_risk": frame["n_at_risk"].to_numpy(int)[shown],
                                          "text": [txt for _, txt in cells]}))
         draw_risk_table(lay.tables[0], "Number at risk", table)
     legend = ((legend_title,) if legend_title else ()) + tuple(names)

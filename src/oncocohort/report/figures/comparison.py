@@ -4,8 +4,9 @@ risk (what survminer and ggsurvfit users ask for), or the cohort's curve over a 
 arm's rebuilt one with the cohort's and the published numbers at risk.
 
 The tables are drawn by the same code as every time-axis figure's (:mod:`._risktable`): their
-cells sit at the x ticks, which are the at-risk times of the ARD. The numbers printed come from
-the ARD; only the steps are drawn from the fits.
+cells sit at the x ticks, which are the at-risk times of the ARD (but for a time whose label or
+numbers would touch another's: :func:`~._risktable.spaced_times`). The numbers printed come
+from the ARD; only the steps are drawn from the fits.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._risktable import RiskRow, draw_risk_table, time_axis_layout
+from oncocohort.report.figures._risktable import (
+    TABLE_FONT_PT,
+    RiskRow,
+    draw_risk_table,
+    spaced_times,
+    tick_font_size,
+    time_axis_layout,
+)
 from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
@@ -74,6 +82,19 @@ def compute_comparison_figure(
         fig, ax = lay.figure, lay.ax
         xmax = max([float(c.km.table["time"].max()) for c in curves if len(c.km.table)]
                    + [float(ticks[-1]) if len(ticks) else 0.0])
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
+        # the ticks whose label and numbers touch no other's
+        keys = [round(float(t), 9) for t in ticks]
+        text_lines = [(tick_font_size(), [f"{t:g}" for t in ticks])]
+        for table in tables:
+            for cells in table.cells:
+                if cells is not None:
+                    at = {round(float(t), 9): txt for t, txt in cells}
+                    text_lines.append((TABLE_FONT_PT, [at.get(k, "") for k in keys]))
+        shown = spaced_times(ax, ticks, text_lines)
+        kept = {k for k, keep in zip(keys, shown, strict=True) if keep}
+        ticks = ticks[shown]
         handles = []
         for i, c in enumerate(curves):
             colour = PALETTE[i % len(PALETTE)]
@@ -89,8 +110,6 @@ def compute_comparison_figure(
             if np.isfinite(c.median):
                 ax.plot([0, c.median, c.median], [0.5, 0.5, 0], ls=":", lw=0.8,
                         color="#777777")
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.set_ylabel(ylabel)
@@ -105,7 +124,8 @@ def compute_comparison_figure(
                     fontsize=8)
         printed = []
         for table, tax in zip(tables, lay.tables, strict=True):
-            rows = [RiskRow(c.label, PALETTE[i % len(PALETTE)], cells)
+            rows = [RiskRow(c.label, PALETTE[i % len(PALETTE)],
+                            tuple(x for x in cells if round(float(x[0]), 9) in kept))
                     for i, (c, cells) in enumerate(zip(curves, table.cells, strict=True))
                     if cells is not None]
             draw_risk_table(tax, table.title, rows)

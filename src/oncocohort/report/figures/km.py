@@ -1,10 +1,12 @@
 """Kaplan-Meier curves with censor ticks, medians and numbers at risk aligned under the axis.
 
 ``compute_km_figure`` draws each curve's step function from its Kaplan-Meier fit, and prints
-numbers that come from the ARD: the numbers at risk (at the times of the analysis' at-risk
-grid, which are the x ticks, so they always line up), the medians and the landmark estimates
-(:class:`KmCurve`). It returns the figure with the numbers it printed, so tests can check the
-figure against the ARD without reading pixels.
+numbers that come from the ARD: the numbers at risk (at the times of the analysis'
+at-risk grid, which are the x ticks, so they always line up; a time whose label or numbers
+would touch another's is left out: :func:`~._risktable.spaced_times`), the medians and the
+landmark estimates (:class:`KmCurve`), each landmark rate labelled where it crosses no curve
+(:func:`~._labels.place_label`). It returns the figure with the numbers it printed, so tests
+can check the figure against the ARD without reading pixels.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from oncocohort.report.figures._labels import place_label, step_path
 from oncocohort.report.figures._risktable import (
+    TABLE_FONT_PT,
     RiskRow,
     draw_risk_table,
     risk_cells,
+    spaced_times,
+    tick_font_size,
     time_axis_layout,
 )
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC, inches
+from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["KmCurve", "KmFigure", "compute_km_figure"]
@@ -161,8 +167,21 @@ def compute_km_figure(
                    for c in curves)
         xmax = max(xmax, float(ticks[-1]) if len(ticks) else 0.0)
 
-        at_risk_rows, median_rows, landmark_rows, risk, events = [], [], [], [], []
-        handles = []
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
+        # the ticks whose label and numbers touch no other's, the landmarks' first
+        cells_of = [(risk_cells(c.at_risk, "n_at_risk", small_cell_k),
+                     risk_cells(c.at_risk, "n_events", small_cell_k)) for c in curves]
+        text_lines = [(tick_font_size(), [f"{t:g}" for t in ticks])]
+        for cells, ev in cells_of:
+            text_lines += [(TABLE_FONT_PT, [txt for _, txt in cells])]
+            text_lines += [(TABLE_FONT_PT, [txt for _, txt in ev])] if show_events else []
+        landmark_times = [float(t) for c in curves for t in c.landmarks["time"]]
+        shown = spaced_times(ax, ticks, text_lines, first=landmark_times)
+        ticks = ticks[shown]
+
+        at_risk_rows, median_rows, risk, events = [], [], [], []
+        handles, paths, marks = [], [], []
         for i, curve in enumerate(curves):
             label, table = curve.label, curve.km.table
             colour = PALETTE[i % len(PALETTE)]
@@ -170,6 +189,7 @@ def compute_km_figure(
             t, s = _step_xy(table, curve.start)
             (line,) = ax.step(t, s, where="post", color=colour, lw=1.3, ls=style)
             handles.append(line)
+            paths.append(step_path(t, s))
             if ci_band and len(table):
                 bt, lo, hi = _band_xy(table, curve.start)
                 ax.fill_between(bt, lo, hi, step="post", color=colour, alpha=0.15, lw=0)
@@ -182,11 +202,10 @@ def compute_km_figure(
             if median_lines and np.isfinite(curve.median):
                 ax.plot([0, curve.median, curve.median], [0.5, 0.5, 0], ls=":", lw=0.8,
                         color="#666666", zorder=1)
-            landmark_rows += _draw_landmarks(ax, curve, colour, landmark_label, single_unit,
-                                             xmax)
-            cells = risk_cells(curve.at_risk, "n_at_risk", small_cell_k)
-            ev = risk_cells(curve.at_risk, "n_events", small_cell_k)
-            for r, (_, txt), (_, etxt) in zip(curve.at_risk.itertuples(), cells, ev,
+            marks += _draw_landmarks(ax, curve, colour, landmark_label, single_unit)
+            cells = tuple(c for c, keep in zip(cells_of[i][0], shown, strict=True) if keep)
+            ev = tuple(c for c, keep in zip(cells_of[i][1], shown, strict=True) if keep)
+            for r, (_, txt), (_, etxt) in zip(curve.at_risk[shown].itertuples(), cells, ev,
                                              strict=True):
                 at_risk_rows.append({"curve": label, "time": float(r.time),
                                      "n_at_risk": int(r.n_at_risk), "n_events": int(r.n_events),
@@ -195,8 +214,6 @@ def compute_km_figure(
             risk.append(RiskRow(row_label, colour, cells))
             events.append(RiskRow(row_label, colour, ev))
 
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, xmax * 1.02 if xmax > 0 else 1)
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.set_ylabel(ylabel)
@@ -215,8 +232,17 @@ def compute_km_figure(
         lines = _median_lines(median_rows, median_label, unit, multi)
         if annotation:
             lines.append(annotation)
-        ax.text(0.98, 0.97, "\n".join(lines), transform=ax.transAxes, ha="right", va="top",
-                fontsize=8, linespacing=1.3)
+        box = ax.text(0.98, 0.97, "\n".join(lines), transform=ax.transAxes, ha="right",
+                      va="top", fontsize=8, linespacing=1.3)
+        taken = [box.get_window_extent(fig.canvas.get_renderer())]
+        landmark_rows = []
+        for curve_label, t, surv, text, colour in marks:
+            # near the right edge the label goes left of the dot; wherever it fits clear of
+            # the curves, the medians' text and the labels placed before it
+            ann = place_label(ax, text, (t, surv), colour=colour, left=t > 0.75 * xmax,
+                              curves=paths, boxes=taken)
+            taken.append(ann.get_window_extent(fig.canvas.get_renderer()))
+            landmark_rows.append({"curve": curve_label, "time": t, "text": text})
 
         draw_risk_table(lay.tables[0], "Number at risk", risk)
         if show_events:
@@ -242,10 +268,10 @@ def _with_unit(text: str, unit: str) -> str:
     return f"{head} {unit}{sep}{rest}" if sep else f"{head} {unit}"
 
 
-def _draw_landmarks(ax, curve: KmCurve, colour: str, label: str, unit: str,
-                    xmax: float) -> list[dict]:
-    """Each estimable landmark rate: a dot on the curve and its label, ``"12-month rate
-    28.1%"``, above it (left of the dot near the right edge)."""
+def _draw_landmarks(ax, curve: KmCurve, colour: str, label: str, unit: str) -> list[tuple]:
+    """Each estimable landmark rate: a dot on the curve; returns ``(curve, time, survival,
+    label, colour)`` per dot, the label (``"12-month rate 28.1%"``) placed once every curve
+    and text is drawn."""
     rows = []
     texts = curve.landmark_texts or tuple(
         f"{100 * s:.1f}%" for s in curve.landmarks["survival"])
@@ -254,11 +280,7 @@ def _draw_landmarks(ax, curve: KmCurve, colour: str, label: str, unit: str,
             continue
         text = f"{label.format(time=f'{r.time:g}', unit=unit)} {pct}"
         ax.plot([r.time], [r.survival], marker="o", ms=3, color=colour, zorder=3)
-        right = r.time > 0.75 * xmax  # near the right edge: the label left of the dot
-        ax.annotate(text, (r.time, r.survival), textcoords="offset points",
-                    xytext=(-4 if right else 4, 5), ha="right" if right else "left",
-                    fontsize=8, color=colour)
-        rows.append({"curve": curve.label, "time": float(r.time), "text": text})
+        rows.append((curve.label, float(r.time), float(r.survival), text, colour))
     return rows
 
 

@@ -1,0 +1,140 @@
+"""The report's figures laid out without collisions, read from the drawn artists (their
+extents as Agg draws them), not from pixels: no two x tick labels or numbers at risk overlap
+(the demo in months, the lung example in days with landmarks at 90, 180, 365 and 730 days that
+no round step divides), no landmark label crosses a curve."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oncocohort.problems import Problems
+from oncocohort.report.content import build_report
+from oncocohort.report.figures.cif import CifFigure
+from oncocohort.report.figures.comparison import ComparisonFigure
+from oncocohort.report.figures.km import KmFigure
+from oncocohort.study.demo import demo_spec_path
+from oncocohort.study.load import load_study
+from oncocohort.study.run import run_study
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+STUDIES = {"demo": demo_spec_path, "lung-os": lambda: EXAMPLES / "lung-os" / "study.yaml",
+           "escc-competing-risks": lambda: EXAMPLES / "escc-competing-risks" / "study.yaml"}
+
+
+@pytest.fixture(scope="module")
+def built():
+    """``built(study) -> {name: ReportFigure}``, each study run and its report built once."""
+    cache = {}
+
+    def build(study: str) -> dict:
+        if study not in cache:
+            results = run_study(load_study(STUDIES[study]()))
+            content = build_report(results.analysis, results.options.report, Problems.of([]))
+            cache[study] = {f.name: f for f in content.figures}
+        return cache[study]
+    return build
+
+
+@pytest.fixture(params=sorted(STUDIES))
+def figures(request, built):
+    return request.param, built(request.param)
+
+
+def _time_axis(figs: dict) -> dict:
+    return {name: f for name, f in figs.items()
+            if isinstance(f.drawn, KmFigure | CifFigure | ComparisonFigure)}
+
+
+def _overlaps(texts, renderer) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+    return [(a, b) for (a, ba), (b, bb) in combinations(boxes, 2) if ba.overlaps(bb)]
+
+
+def test_no_tick_labels_or_numbers_at_risk_overlap(figures):
+    study, figs = figures
+    checked = _time_axis(figs)
+    assert checked, study
+    for name, f in checked.items():
+        fig = f.figure
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        ticks = [t for t in ax.get_xticklabels() if t.get_visible()]
+        assert _overlaps(ticks, renderer) == [], (study, name)
+        for tab in fig.axes[1:]:  # the tables under the axis: every cell of every row
+            cells = [t for t in tab.texts if t.get_transform() == tab.transData]
+            assert cells, (study, name)
+            assert _overlaps(cells, renderer) == [], (study, name)
+            # each cell still sits under a tick
+            assert {round(t.get_position()[0], 9) for t in cells} <= {
+                round(float(v), 9) for v in ax.get_xticks()}, (study, name)
+
+
+def test_lung_ticks_are_the_landmarks_without_the_round_times_beside_them(built):
+    figs = built("lung-os")
+    for name in ("km_os", "km_os_ecog_group"):
+        ticks = [float(v) for v in figs[name].figure.axes[0].get_xticks()]
+        assert {0.0, 90.0, 180.0, 365.0, 730.0} <= set(ticks), name
+        assert not {200.0, 400.0, 800.0} & set(ticks), name  # within half a step (200)
+        times = set(figs[name].drawn.at_risk["time"])
+        assert times == set(ticks), name  # the numbers at risk at the ticks, and only there
+
+
+def test_landmark_labels_cross_no_curve_and_stay_in_the_plot(figures):
+    study, figs = figures
+    labelled = 0
+    for name, f in _time_axis(figs).items():
+        drawn = f.drawn
+        texts = set((drawn.landmarks if isinstance(drawn, KmFigure) else
+                     getattr(drawn, "marks", pd.DataFrame({"text": []})))["text"])
+        fig = f.figure
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        steps = [ln.get_transform().transform_path(ln.get_path()) for ln in ax.lines
+                 if ln.get_drawstyle() == "steps-post"]
+        assert steps, (study, name)
+        for label in (t for t in ax.texts if t.get_text() in texts):
+            box = label.get_window_extent(renderer)
+            assert not any(p.intersects_bbox(box, filled=False) for p in steps), (
+                study, name, label.get_text())
+            assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1, (study, name)
+            assert ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1, (study, name)
+            labelled += 1
+    assert labelled > 0, study
+    if study == "demo":  # the 24-month rate, whose usual place crossed the drop at 20.6
+        assert "24-month rate 10.8%" in {
+            t.get_text() for t in figs["km_pfs"].figure.axes[0].texts}
+
+
+@pytest.mark.by_hand
+def test_narrow_figure_leaves_out_the_ticks_whose_numbers_would_touch():
+    """25 monthly ticks of six-digit numbers at risk in a single column (85 mm): about 7 pt
+    between ticks for texts 25 pt wide. The landmark (12) and 0 stay; every kept pair is
+    apart; each printed number is the one at its time."""
+    from oncocohort.report.figures.km import KmCurve, compute_km_figure
+    from oncocohort.stats.kaplan_meier import kaplan_meier
+
+    km = kaplan_meier(np.array([5.0, 10.0, 24.0]), np.array([1, 1, 0]))
+    times = np.arange(0.0, 25.0)
+    at_risk = pd.DataFrame({"time": times, "n_at_risk": (200000 - 1000 * times).astype(int),
+                            "n_events": (1000 * times).astype(int)})
+    curve = KmCurve("All", km, at_risk, float("nan"),
+                    landmarks=pd.DataFrame({"time": [12.0], "survival": [0.667]}))
+    res = compute_km_figure([curve], width_mm=85.0)
+    fig = res.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = [float(v) for v in fig.axes[0].get_xticks()]
+    assert 0.0 in ticks and 12.0 in ticks and 2 < len(ticks) < len(times)
+    cells = [t for t in fig.axes[1].texts if t.get_transform() == fig.axes[1].transData]
+    assert _overlaps(cells, renderer) == []
+    assert _overlaps(fig.axes[0].get_xticklabels(), renderer) == []
+    assert {(t.get_position()[0], t.get_text()) for t in cells} == {
+        (x, str(200000 - 1000 * int(x))) for x in ticks}
+    assert res.at_risk["time"].tolist() == ticks
