@@ -1,7 +1,8 @@
 """The report's figures laid out without collisions, read from the drawn artists (their
 extents as Agg draws them), not from pixels: no two x tick labels or numbers at risk overlap
 (the demo in months, the lung example in days with landmarks at 90, 180, 365 and 730 days that
-no round step divides), no landmark label crosses a curve."""
+no round step divides), no landmark label crosses a curve, the waterfall's new-lesion markers
+sit over their own bars and apart."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.lines import Line2D
 
 from oncocohort.problems import Problems
 from oncocohort.report.content import build_report
 from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.comparison import ComparisonFigure
 from oncocohort.report.figures.km import KmFigure
+from oncocohort.report.figures.waterfall import (
+    MARK_OFFSET_PT,
+    NEW_LESION_MARKER,
+    compute_waterfall_figure,
+)
 from oncocohort.study.demo import demo_spec_path
 from oncocohort.study.load import load_study
 from oncocohort.study.run import run_study
@@ -110,6 +117,59 @@ def test_landmark_labels_cross_no_curve_and_stay_in_the_plot(figures):
     if study == "demo":  # the 24-month rate, whose usual place crossed the drop at 20.6
         assert "24-month rate 10.8%" in {
             t.get_text() for t in figs["km_pfs"].figure.axes[0].texts}
+
+
+def _markers(ax) -> list[Line2D]:
+    return [ln for ln in ax.lines if ln.get_marker() == NEW_LESION_MARKER]
+
+
+def _check_new_lesion_markers(res) -> np.ndarray:
+    """Each marked bar has one marker MARK_OFFSET_PT over its top (over 0 below zero), the
+    markers apart, the legend's marker the plotted one; returns the markers' x."""
+    fig, ax = res.figure, res.figure.axes[0]
+    fig.canvas.draw()
+    (line,) = _markers(ax)
+    x, y = (np.asarray(v, float) for v in line.get_data())
+    marked = res.bars.index[res.bars["new_lesion"]].to_numpy()
+    assert x.tolist() == marked.astype(float).tolist()
+    top = np.maximum(res.bars.loc[marked, "best_pct_change"].to_numpy(float), 0.0)
+    shown = line.get_transform().transform(np.column_stack([x, y]))
+    bar_top = ax.transData.transform(np.column_stack([x, top]))
+    px = fig.dpi / 72.0
+    assert np.allclose(shown[:, 1] - bar_top[:, 1], MARK_OFFSET_PT * px)
+    assert np.allclose(shown[:, 0], bar_top[:, 0])
+    size = line.get_markersize() * px
+    gaps = np.diff(np.sort(shown[:, 0]))
+    assert (gaps > size).all()  # no two markers touch, neighbours included
+    assert MARK_OFFSET_PT * px > size / 2  # and none reaches down into its bar
+    (handle,) = [h for h, t in zip(ax.get_legend().legend_handles,
+                                   ax.get_legend().get_texts(), strict=True)
+                 if t.get_text() == "PD by new lesion"]
+    assert (handle.get_marker(), handle.get_markersize(), handle.get_color()) == (
+        line.get_marker(), line.get_markersize(), line.get_color())
+    assert not [t for t in ax.texts if t.get_text().strip() in {"*", "**"}]
+    return x
+
+
+@pytest.mark.by_hand
+def test_waterfall_markers_over_short_bars_neighbours_apart():
+    # B and C neighbours (+1.0, +0.8: both PD by a new lesion), D below zero, E SD
+    best = pd.DataFrame({
+        "subject_id": ["A", "B", "C", "D", "E", "F"],
+        "best_pct_change": [45.0, 1.0, 0.8, -2.0, 3.0, -50.0],
+        "bor": ["PD", "PD", "PD", "PD", "SD", "PR"],
+        "pd_new_lesion": ["N", "Y", "Y", "Y", "", ""],
+    })
+    res = compute_waterfall_figure(best)
+    assert res.bars["subject_id"].tolist() == ["A", "E", "B", "C", "D", "F"]
+    assert _check_new_lesion_markers(res).tolist() == [2.0, 3.0, 4.0]
+
+
+def test_demo_waterfall_marks_the_five_new_lesion_bars(built):
+    res = built("demo")["waterfall"].drawn
+    x = _check_new_lesion_markers(res)
+    assert len(x) == 5 and (np.diff(x) == 1).any()  # two are neighbours
+    assert set(res.bars.loc[res.bars["new_lesion"], "best_response"]) == {"PD"}
 
 
 @pytest.mark.by_hand

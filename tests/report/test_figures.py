@@ -13,7 +13,7 @@ from oncocohort.report.figures.flowchart import compute_flowchart_figure
 from oncocohort.report.figures.km import compute_km_figure
 from oncocohort.report.figures.render import figure_svg, render_figure
 from oncocohort.report.figures.swimmer import compute_swimmer_figure
-from oncocohort.report.figures.waterfall import compute_waterfall_figure
+from oncocohort.report.figures.waterfall import NEW_LESION_MARKER, compute_waterfall_figure
 from oncocohort.stats.kaplan_meier import kaplan_meier
 
 
@@ -272,8 +272,8 @@ def test_waterfall_marks_pd_by_new_lesion_and_names_the_axis():
     assert res.bars["subject_id"].tolist() == ["A", "B", "E", "C"]
     assert res.bars["new_lesion"].tolist() == [False, True, False, False]
     ax = res.figure.axes[0]
-    marks = [t for t in ax.texts if t.get_text() == "*"]
-    assert len(marks) == 1 and marks[0].xy == (1, 2.0)  # over B's bar
+    (marks,) = [ln for ln in ax.lines if ln.get_marker() == NEW_LESION_MARKER]
+    assert [tuple(map(float, p)) for p in marks.get_xydata()] == [(1.0, 2.0)]  # over B's bar
     assert ax.get_xlabel() == res.xlabel == "Patients (n = 4)"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["PR", "SD", "PD", "PD by new lesion"]

@@ -344,7 +344,8 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
             "waterfall", f"Best percentage change from baseline in the sum of target "
             f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
             f"measurement; {left_out} without). Dashed lines: +20% and {MINUS}30%."
-            + (f" Asterisk: progression by a new lesion ({marked} patients)." if marked
+            + (f" Black triangle{'s' if marked > 1 else ''} over a bar: progression by a "
+               f"new lesion ({marked} patient{'s' if marked > 1 else ''})." if marked
                else ""), wf.figure, wf))
     a = ArdLookup(analysis.ard)
     for name, fit in analysis.endpoints.items() if "survival" in shown else ():

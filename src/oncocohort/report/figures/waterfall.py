@@ -11,6 +11,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import offset_copy
 
 from oncocohort.report.figures._style import (
     DOUBLE_COLUMN_MM,
@@ -23,7 +24,7 @@ from oncocohort.report.figures._style import (
 )
 
 __all__ = ["WaterfallFigure", "compute_waterfall_figure", "BOR_COLOURS", "MAX_BAR_PATCHES",
-           "NEW_LESION_MARK"]
+           "NEW_LESION_MARKER", "MARK_OFFSET_PT"]
 
 #: Up to this many subjects every bar is its own patch; above it (bars narrower than a pixel
 #: in print) the bars are drawn as one polygon collection.
@@ -39,8 +40,14 @@ BOR_COLOURS: dict[str, str] = {
 }
 
 
-#: The mark over the bar of a patient whose progression was a new lesion.
-NEW_LESION_MARK = "*"
+#: The marker over the bar of a patient whose progression was a new lesion (a triangle
+#: pointing down at the bar; the legend shows the same marker), black on white: no colour to
+#: tell apart.
+NEW_LESION_MARKER = "v"
+#: The marker's centre above the top of its bar (or above 0 for a bar below zero), in points:
+#: the same for every bar, however short, so that each marker sits just over its own bar.
+MARK_OFFSET_PT = 4.5
+_MARK_MAX_PT = 5.0  # the marker's size, smaller when the bars are narrower (no two touch)
 
 
 #: Hatching on top of the colours, so that PD and PR stay apart in greyscale print (their
@@ -76,7 +83,9 @@ def compute_waterfall_figure(
     Subjects without a post-baseline target-lesion measurement (NaN change) have no bar; the
     caption should say how many were left out (``len(best) - len(bars)``). A patient whose
     best response is PD by a new lesion (``new_lesion`` = ``Y``; the bar may be short, even
-    below zero) has an asterisk over the bar. The x axis is named with the number of bars,
+    below zero) has a black triangle (:data:`NEW_LESION_MARKER`) pointing down at its bar,
+    :data:`MARK_OFFSET_PT` above the bar's top (or above 0), no wider than the bars' spacing,
+    and the legend shows the same marker. The x axis is named with the number of bars,
     ``n`` (the ARD's count) when given.
     """
     cols = [subject, change, response] + ([new_lesion] if new_lesion in best else [])
@@ -108,10 +117,13 @@ def compute_waterfall_figure(
         ax.set_xticks([])
         ax.set_xlim(-1, max(len(bars), 1))
         mark = bars["new_lesion"].to_numpy(bool)
-        for xi, yi in zip(x[mark], y[mark], strict=True):
-            ax.annotate(NEW_LESION_MARK, (xi, yi), textcoords="offset points",
-                        xytext=(0, 1 if yi >= 0 else -1), ha="center",
-                        va="bottom" if yi >= 0 else "top", fontsize=10, fontweight="bold")
+        # as wide as 80% of one bar's spacing at most, so neighbouring markers stay apart
+        spacing_pt = ax.get_position().width * fig.get_figwidth() * 72 / (len(bars) + 1)
+        size = min(_MARK_MAX_PT, 0.8 * spacing_pt)
+        over = offset_copy(ax.transData, fig=fig, y=MARK_OFFSET_PT, units="points")
+        if mark.any():
+            ax.plot(x[mark], np.maximum(y[mark], 0.0), ls="none", marker=NEW_LESION_MARKER,
+                    ms=size, mew=0, color="black", transform=over, clip_on=False)
         xlabel = f"Patients (n = {len(bars) if n is None else n})"
         ax.set_xlabel(xlabel)
         ax.set_ylabel("Best change from baseline in\nsum of target lesions (%)")
@@ -122,8 +134,8 @@ def compute_waterfall_figure(
         handles = [Patch(facecolor=BOR_COLOURS[k], hatch=BOR_HATCHES.get(k, ""),
                          hatchcolor="white", linewidth=0, label=k) for k in present]
         if mark.any():
-            handles.append(Line2D([], [], ls="none", marker=r"$\ast$", ms=7, color="black",
-                                  label="PD by new lesion"))
+            handles.append(Line2D([], [], ls="none", marker=NEW_LESION_MARKER, ms=size, mew=0,
+                                  color="black", label="PD by new lesion"))
         ax.legend(handles=handles, frameon=False, loc="upper right", ncol=len(handles) or 1,
                   fontsize=8)
         if title:
