@@ -2,7 +2,7 @@
 extents as Agg draws them), not from pixels: no two x tick labels or numbers at risk overlap
 (the demo in months, the lung example in days with landmarks at 90, 180, 365 and 730 days that
 no round step divides), no landmark label crosses a curve, the waterfall's new-lesion markers
-sit over their own bars and apart."""
+sit over their own bars and apart, the forest plot's side labels are centred on HR = 1."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from oncocohort.problems import Problems
 from oncocohort.report.content import build_report
 from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.comparison import ComparisonFigure
+from oncocohort.report.figures.forest import compute_forest_figure
 from oncocohort.report.figures.km import KmFigure
 from oncocohort.report.figures.waterfall import (
     MARK_OFFSET_PT,
@@ -170,6 +171,27 @@ def test_demo_waterfall_marks_the_five_new_lesion_bars(built):
     x = _check_new_lesion_markers(res)
     assert len(x) == 5 and (np.diff(x) == 1).any()  # two are neighbours
     assert set(res.bars.loc[res.bars["new_lesion"], "best_response"]) == {"PD"}
+
+
+@pytest.mark.by_hand
+@pytest.mark.parametrize("hr", [0.5, 2.0])
+def test_forest_side_labels_centred_on_hr_1(hr):
+    rows = pd.DataFrame({"label": ["Arm", "B", "A"], "hr": [np.nan, hr, np.nan],
+                         "lower": [np.nan, hr / 2, np.nan], "upper": [np.nan, hr * 1.8, np.nan],
+                         "p": [np.nan, 0.04, np.nan], "reference": [False, False, True]})
+    fig = compute_forest_figure(rows).figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    left, right = ([t for t in ax.texts if t.get_text().startswith("\u2190")]
+                   + [t for t in ax.texts if t.get_text().endswith("\u2192")])
+    assert left.get_text() == "\u2190 Lower hazard than reference"
+    assert right.get_text() == "Higher hazard than reference \u2192"
+    lb, rb = left.get_window_extent(renderer), right.get_window_extent(renderer)
+    x1 = ax.transData.transform((1.0, 0.0))[0]
+    assert lb.x1 < x1 < rb.x0  # the line between them
+    assert abs((lb.x0 + rb.x1) / 2 - x1) < 1.0  # the pair centred on it, to a pixel
+    assert abs(lb.y0 - rb.y0) < 0.5
 
 
 @pytest.mark.by_hand

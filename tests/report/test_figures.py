@@ -151,7 +151,8 @@ def test_forest_prints_the_rows(analysis, report_options):
     assert {"5/2", "7/6"} <= set(printed)
     assert res.headers == ("Variable", "Patients/events", "HR (95% CI)", "p")
     assert set(res.headers) <= set(printed)
-    assert "\u2190 Favours level" in printed and "Favours reference \u2192" in printed
+    assert "\u2190 Lower hazard than reference" in printed
+    assert "Higher hazard than reference \u2192" in printed
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert "1" in ticks and not any("times" in t or "^" in t for t in ticks)
 

@@ -443,7 +443,8 @@ def _forest_figures(analysis: StudyAnalysis, options: ReportOptions, endpoint: s
                    + (f"s (one per variable)" if model == Analysis.COX_UNIVARIABLE else
                       f"{n_words} of the variables that passed the screen")
                    + f": squares, hazard ratio; lines, {ci} (log scale). A hazard ratio below 1 "
-                   "favours the level shown over the reference level.")
+                   "is a lower hazard in the level shown than in its variable's reference "
+                   "level.")
         if model == Analysis.COX_UNIVARIABLE:
             caption += " Patients/events: per level."
         out.append(ReportFigure(name, caption, fo.figure, fo))

@@ -3,9 +3,16 @@ with the plot in its middle.
 
 Columns, each with its header: the term (a heading row per variable, then its levels, the
 reference level marked), the number of patients / events per level (univariable models), the
-plot (squares and intervals, a line at HR = 1, "favours" labels under the axis), the hazard
-ratio with its interval and the p-value. The texts come formatted from the ARD in the report's
-journal style (:func:`oncocohort.report.assemble.forest_rows`); this module only places them.
+plot (squares and intervals, a line at HR = 1, under the axis "← Lower hazard than reference"
+and "Higher hazard than reference →" centred on it), the hazard ratio with its interval and
+the p-value. The texts come formatted from the ARD in the report's journal style
+(:func:`oncocohort.report.assemble.forest_rows`); this module only places them.
+
+The labels under the axis: a figure of several variables has one reference level per
+variable, so "Favours [level] | Favours [reference]", the journals' wording for two arms,
+has no one level to name, and "favours" would call a patient characteristic a choice. Each
+square compares a level with its own variable's reference level (marked in the table), so
+the labels say on which side the hazard is lower than that reference.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import blended_transform_factory
 
 from oncocohort.report.figures._style import (
@@ -29,13 +37,17 @@ from oncocohort.report.figures._style import (
     new_figure,
 )
 
-__all__ = ["ForestFigure", "compute_forest_figure"]
+__all__ = ["ForestFigure", "compute_forest_figure", "SIDE_LABELS"]
 
 FONT_PT = 8.0
 _ROW_IN = 0.2
 _HEAD_IN = 0.34   # header row and rule
 _FOOT_IN = 0.72   # tick labels, axis label, favours labels
 _TITLE_IN = 0.28
+_SIDE_GAP_PT = 4.0  # between the line at HR = 1 and the nearer end of each side's label
+
+#: The labels either side of HR = 1 under the axis (left: HR < 1).
+SIDE_LABELS = ("Lower hazard than reference", "Higher hazard than reference")
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ def compute_forest_figure(
     *,
     title: str | None = None,
     width_mm: float = DOUBLE_COLUMN_MM,
-    favours: tuple[str, str] = ("Favours level", "Favours reference"),
+    favours: tuple[str, str] = SIDE_LABELS,
     ci_label: str = "95% CI",
 ) -> ForestFigure:
     """A forest plot of ``rows`` (top to bottom in the given order).
@@ -87,7 +99,9 @@ def compute_forest_figure(
     text) and
     optionally the texts to print: ``hr_text``, ``p_text`` (else formatted here to two and
     three decimals) and ``n_text`` (``"30/17"``: the column "Patients/events" is drawn when
-    it is given). ``favours``: the labels under the axis, left (HR < 1) and right.
+    it is given). ``favours``: the labels under the axis, left (HR < 1) and right, with
+    arrows pointing away from HR = 1; the pair is centred on HR = 1 (the shorter label
+    farther from the line), each clear of the line.
     """
     rows = rows.reset_index(drop=True)
     n = len(rows)
@@ -134,13 +148,17 @@ def compute_forest_figure(
             ax.spines[side].set_visible(False)
         ax.set_xlabel(f"Hazard ratio ({ci_label}, log scale)", fontsize=FONT_PT)
         ax.tick_params(axis="x", labelsize=FONT_PT)
-        left, right = favours
-        for x, text, ha in ((0.5, f"\u2190 {left}", "right"), (0.5, f"{right} \u2192", "left")):
-            # either side of the line at HR = 1, under the axis label
-            x1 = ax.transAxes.inverted().transform(ax.transData.transform((1.0, 0)))[0]
+        # either side of the line at HR = 1, under the axis label, the pair centred on it
+        texts = (f"\u2190 {favours[0]}", f"{favours[1]} \u2192")
+        renderer = fig.canvas.get_renderer()
+        prop = FontProperties(size=FONT_PT)
+        w_left, w_right = (renderer.get_text_width_height_descent(t, prop, ismath=False)[0]
+                           * 72.0 / fig.dpi for t in texts)
+        x1 = ax.transAxes.inverted().transform(ax.transData.transform((1.0, 0)))[0]
+        for text, ha, dx in ((texts[0], "right", -(_SIDE_GAP_PT + max(w_right - w_left, 0))),
+                             (texts[1], "left", _SIDE_GAP_PT + max(w_left - w_right, 0))):
             ax.annotate(text, (x1, 0), xycoords="axes fraction", textcoords="offset points",
-                        xytext=(-4 if ha == "right" else 4, -36), ha=ha, va="top",
-                        fontsize=FONT_PT)
+                        xytext=(dx, -36), ha=ha, va="top", fontsize=FONT_PT)
         # the table: x in inches across the figure, y the plot's rows
         tr = blended_transform_factory(fig.dpi_scale_trans, ax.transData)
         for yi, r, is_ok, is_ref, ht, pt, note in zip(y, rows.itertuples(), ok, ref, hr_text,
