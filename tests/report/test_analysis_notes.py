@@ -131,15 +131,15 @@ def test_a_failed_proportional_hazards_test_is_a_note_with_r_s_p_values():
                                 threshold=1.0, continuous={"karno": 1.0})
     assert res.selected == ("karno", "celltype", "trt")
     [note] = [n for n in res.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]
-    assert [t for t, _ in note.p] == ["", "karno", "celltype"]
-    for term, p in note.p:
+    assert [t for t, _ in note.values] == ["", "karno", "celltype"]
+    for term, p in note.values:
         assert p == pytest.approx(r_p["GLOBAL" if not term else term], rel=1e-6)
     options = ReportOptions(title="t", data_cutoff=dt.date(2024, 1, 1),
                             index_date_label="randomisation", conventions=Conventions(),
                             labels={"os": "Overall survival", "karno": "Karnofsky score",
                                     "celltype": "Cell type"})
     [text] = analysis_notes([note], options)
-    ps = dict(note.p)
+    ps = dict(note.values)
     assert text == (
         "Multivariable Cox model of overall survival: proportional hazards not supported by "
         f"the test of the scaled Schoenfeld residuals ({fmt_p_clause(ps[''], name='global p')}"
@@ -151,7 +151,7 @@ def test_a_failed_proportional_hazards_test_is_a_note_with_r_s_p_values():
     both = compute_subgroup_rows(patients.assign(age=vet.age.astype(float)), tte, "os",
                                  ["age", "trt"], threshold=1.0, continuous={"age": 10.0})
     [note] = [n for n in both.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]
-    assert [t for t, _ in note.p] == [""] and 0.04 < note.p[0][1] < 0.05
+    assert [t for t, _ in note.values] == [""] and 0.04 < note.values[0][1] < 0.05
     # R's lung model age + sex + ph.ecog (case lung_efron): every p >= 0.05, no note
     lung = pd.read_csv(fx / "cox_input_lung.csv")
     r_p = r[(r.case == "lung_efron") & (r.quantity == "zph_p")].set_index("term")["value"]

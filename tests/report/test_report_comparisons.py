@@ -151,3 +151,45 @@ def test_minus_signs_and_p_clauses(report):
     '+20% and −30%', 'cohort − arm'), a p-value inside a cell or sentence reads 'p = 0.043'."""
     _, content = report
     assert typography_faults(report_texts(content)) == []
+
+
+def test_residual_imbalance_is_a_note_and_a_footnote(report):
+    """The review: matching made balance worse (number of metastatic sites |SMD| 0.005 ->
+    0.316, ECOG 0.308 -> 0.313, lines 0.263 -> 0.289) and weighting left sex at 0.128, with no
+    warning. Every adjuster whose largest |SMD| after the adjustment (ARD balance rows) is
+    above 0.1 as printed is named with that |SMD| in a data-quality note and in the
+    footnotes of the balance and outcome tables (with its |SMD| before); the others are not
+    (ECOG after weighting: 0.100)."""
+    from oncocohort.analysis.comparisons import BALANCE_SMD
+    from oncocohort.analysis.notes import NoteKind
+    from oncocohort.report.figures.love import SMD_THRESHOLD
+
+    assert BALANCE_SMD == SMD_THRESHOLD == 0.1  # the note, the tables and the love plot
+    analysis, content = report
+    ard = analysis.ard
+    tables = {t.name: t for t in content.tables}
+    names = {"age": "age", "sex": "sex", "ecog_group": "ECOG performance status",
+             "lines_group": "lines of previous treatment",
+             "sites_group": "number of metastatic sites"}
+    expected = {"prior_ici_ipw": ["sex"],
+                "prior_ici_matched": ["sex", "ecog_group", "lines_group", "sites_group"]}
+    for name, method in (("prior_ici_ipw", "weighting"), ("prior_ici_matched", "matching")):
+        bal = ard[(ard.analysis == Analysis.BALANCE) & (ard.group_var == name)]
+        worst = (bal[bal.statistic == Stat.SMD_AFTER].assign(a=lambda d: d.value.abs())
+                 .groupby("variable", sort=False).a.max())
+        over = [v for v, x in worst.items() if round(x, 3) > BALANCE_SMD]
+        assert over == expected[name]
+        [note] = [n for n in analysis.notes if n.kind == NoteKind.BALANCE
+                  and n.label == analysis.comparisons[name].label]
+        assert note.values == tuple((v, worst[v]) for v in over)
+        [text] = [n for n in content.notes if f"residual imbalance after {method}" in n]
+        foots = [f for t in (tables[f"balance_{name}"], tables[f"comparison_{name}"])
+                 for f in t.footnotes if f.startswith(f"Residual imbalance after {method}")]
+        assert len(foots) == 2
+        for v in worst.index:
+            said = f"{names[v]} {fmt_num(worst[v], digits=3)}"
+            assert all((said in t) == (v in over) for t in (text, *foots)), (v, text, foots)
+    sites = {"analysis": Analysis.BALANCE, "group_var": "prior_ici_matched",
+             "variable": "sites_group"}
+    b = ArdLookup(ard).get(statistic=Stat.SMD_BEFORE, category="\u22653", **sites)
+    assert f"number of metastatic sites 0.316 ({fmt_num(abs(b), digits=3)} before)" in foots[0]

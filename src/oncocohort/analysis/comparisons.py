@@ -11,7 +11,9 @@ the patients with the group variable and every adjuster recorded (complete cases
    MatchIt's ``nearest``): 1 for the matched, 0 for the unmatched (controls matched to several
    treated patients, or with ratio > 1, weigh as MatchIt's);
 3. balance before and after (:func:`~oncocohort.stats.balance`: signed SMD with the
-   unweighted pooled SD, variance ratios);
+   unweighted pooled SD, variance ratios); an adjuster with an |SMD| above
+   :data:`BALANCE_SMD` after the adjustment (any of its levels) is a note (residual
+   imbalance: the adjustment did not balance it);
 4. per endpoint and group: the weighted Kaplan-Meier curve (robust, infinitesimal-jackknife
    variance with non-integer weights, as R ``survfit(weights=)``): patients, events, median
    and interval, landmark survival, and at each time of the at-risk grid both the number of
@@ -53,7 +55,11 @@ from oncocohort.stats.matching import match
 from oncocohort.stats.propensity import PropensityWarning, propensity_scores, propensity_weights
 
 __all__ = ["ComparisonResult", "ComparisonCurves", "compute_comparison", "resolve_levels",
-           "RARE_OUTCOME"]
+           "RARE_OUTCOME", "BALANCE_SMD", "unbalanced"]
+
+#: Above this |SMD| after weighting or matching an adjuster is not balanced (Austin 2009,
+#: the usual mark); the report's balance table and love plot draw the same line.
+BALANCE_SMD = 0.1
 
 #: Below this share of patients with the event, an outcome is rare and the HR approximates the
 #: risk ratio (VanderWeele & Ding 2017; their threshold).
@@ -227,6 +233,7 @@ def compute_comparison(
                      if r.variable in labels else str(r.level))
             rows.append(ArdRow(Analysis.BALANCE, stat, float(v), variable=str(r.variable),
                                category=level, group_var=c.name, method=methods["balance"]))
+    notes += _imbalance_notes(bal, c)
     curves: dict[str, ComparisonCurves] = {}
     for ep in endpoints:
         res = _endpoint_rows(data, tte, ep, c, treated, control, subclass, methods,
@@ -240,6 +247,23 @@ def compute_comparison(
         notes += ep_notes
     return ComparisonResult(c.name, c.label, c.variable, treated, control, c.method,
                             tuple(rows), curves, tuple(notes))
+
+
+def unbalanced(smd: float) -> bool:
+    """|SMD| above :data:`BALANCE_SMD` as printed (3 decimals): 0.1003 prints 0.100 and is
+    not called unbalanced."""
+    return bool(round(abs(smd), 3) > BALANCE_SMD)
+
+
+def _imbalance_notes(bal: pd.DataFrame, c: InternalComparison) -> list[AnalysisNote]:
+    """One note naming each adjuster whose largest |SMD| after the adjustment (over its
+    levels) exceeds :data:`BALANCE_SMD` (``unbalanced``), with that |SMD|, in the
+    adjusters' order."""
+    worst = bal.assign(a=bal["smd_after"].abs()).groupby("variable", sort=False)["a"].max()
+    over = tuple((str(v), float(x)) for v, x in worst.items() if unbalanced(x))
+    if not over:
+        return []
+    return [AnalysisNote(NoteKind.BALANCE, c.method, label=c.label or c.name, values=over)]
 
 
 def _km_rows(time, event, w, *, where, method, landmarks, conf_type, conf_level, median_ci,

@@ -24,7 +24,8 @@ class NoteKind(StrEnum):
     NO_EVENTS = "no_events"                  # no event: the Cox models not fitted (endpoint)
     COX_UNIVARIABLE = "cox_univariable"      # (endpoint, variable)
     COX_MULTIVARIABLE = "cox_multivariable"  # (endpoint)
-    PROPORTIONAL_HAZARDS = "proportional_hazards"  # the multivariable model's cox.zph (p)
+    PROPORTIONAL_HAZARDS = "proportional_hazards"  # the multivariable model's cox.zph
+    BALANCE = "balance"                      # a comparison's residual imbalance (label)
     FINE_GRAY = "fine_gray"                  # (endpoint, variable)
     LANDMARK = "landmark"                    # the landmark analysis (endpoint, variable, at)
     LANDMARK_COX = "landmark_cox"            # its Cox model (endpoint, variable, at)
@@ -54,9 +55,10 @@ class AnalysisNote:
     label
         A name the spec gave with the analysis: the status's label of a landmark or
         time-varying analysis, a comparison's or a published arm's label.
-    p
-        The p-values the note is about, ``(term, p)``, for the report to format: a
-        proportional-hazards test's global p (term ``""``) and its terms' (variables).
+    values
+        The numbers the note is about, ``(term, value)``, for the report to format: a
+        proportional-hazards test's global p (term ``""``) and its terms' (variables); a
+        comparison's |SMD| after adjustment per variable above the balance threshold.
     """
 
     kind: NoteKind
@@ -65,4 +67,4 @@ class AnalysisNote:
     variable: str = ""
     at: str = ""
     label: str = ""
-    p: tuple[tuple[str, float], ...] = ()
+    values: tuple[tuple[str, float], ...] = ()

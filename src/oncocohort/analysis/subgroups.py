@@ -191,7 +191,7 @@ def _ph_notes(rows: Sequence[ArdRow], endpoint: str) -> list[AnalysisNote]:
     if not failed and not any(p < PH_ALPHA for _, p in glob):
         return []
     return [AnalysisNote(NoteKind.PROPORTIONAL_HAZARDS, "proportional-hazards test failed",
-                         endpoint=endpoint, p=tuple(glob + failed))]
+                         endpoint=endpoint, values=tuple(glob + failed))]
 
 
 def compute_subgroup_rows(

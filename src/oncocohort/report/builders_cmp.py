@@ -11,7 +11,9 @@ and the number of patients at risk. Footnotes state each row's method as the ARD
 
 from __future__ import annotations
 
-from oncocohort.analysis.comparisons import ComparisonResult
+import numpy as np
+
+from oncocohort.analysis.comparisons import BALANCE_SMD, ComparisonResult, unbalanced
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.report._ard_lookup import ArdLookup
@@ -45,6 +47,37 @@ def _unit1(unit: str) -> str:
     return unit[:-1] if unit.endswith("s") else unit
 
 
+def _imbalance(a: ArdLookup, res: ComparisonResult) -> list[tuple[str, float, float]]:
+    """Per adjuster whose largest |SMD| after the adjustment exceeds ``BALANCE_SMD`` as
+    printed (the analysis's note, from the ARD): the variable, that |SMD| and its level's
+    |SMD| before."""
+    w = {"analysis": Analysis.BALANCE, "group_var": res.name}
+    out = []
+    for var in a.values("variable", **w):
+        pairs = [(abs(a.get(variable=var, category=lv, statistic=Stat.SMD_AFTER, **w)),
+                  abs(a.get(variable=var, category=lv, statistic=Stat.SMD_BEFORE, **w)))
+                 for lv in a.values("category", variable=var, **w)]
+        pairs = [p for p in pairs if np.isfinite(p[0])]
+        if pairs and unbalanced(max(pairs)[0]):
+            out.append((var, *max(pairs)))
+    return out
+
+
+def _imbalance_footnote(a: ArdLookup, res: ComparisonResult, options: ReportOptions,
+                        where: str) -> tuple[str, ...]:
+    """``"Residual imbalance after matching: |SMD| above 0.1 for sex 0.103 (0.098 before),
+    ..."``, or nothing when every adjuster is balanced."""
+    over = _imbalance(a, res)
+    if not over:
+        return ()
+    done = "weighting" if res.method == "weighting" else "matching"
+    st = options.style
+    listed = ", ".join(f"{in_prose(options.label(v))} {fmt_num(x, digits=3, style=st)} "
+                       f"({fmt_num(b, digits=3, style=st)} before)" for v, x, b in over)
+    return (f"Residual imbalance after {done}: |SMD| above {BALANCE_SMD:g} for {listed}; "
+            f"{where}",)
+
+
 def _balance_table(a: ArdLookup, res: ComparisonResult,
                    options: ReportOptions) -> DisplayTable:
     style = options.style
@@ -76,6 +109,8 @@ def _balance_table(a: ArdLookup, res: ComparisonResult,
             "unweighted sample (each level of a categorical variable as a 0/1 indicator); "
             f"|SMD| < {SMD_THRESHOLD:g} is the usual mark of balance (Austin 2009). Variance "
             "ratio: treated over control (not given for 0/1 indicators).",
+            *_imbalance_footnote(a, res, options, f"{after} did not balance these "
+                                 "variables."),
             f"Method: {_method(a, **w)}.",
         ))
 
@@ -166,6 +201,8 @@ def _outcome_table(a: ArdLookup, res: ComparisonResult,
             f"already includes 1). {ev}.",
             "A non-randomised comparison: adjusted for the variables listed in the balance "
             "table only.",
+            *_imbalance_footnote(a, res, options, "the adjusted hazard ratios may still be "
+                                 "confounded by these variables."),
         ) if f))
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from oncocohort.analysis.comparisons import BALANCE_SMD
 from oncocohort.analysis.keys import Analysis, Category, Group, Level, Stat, Var
 from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.canon.sections import SECTIONS
@@ -335,9 +336,24 @@ def _ph_words(note: AnalysisNote, options: ReportOptions) -> str:
     st = options.style
     ps = "; ".join(fmt_p_clause(p, style=st, name=(in_prose(options.label(term)) + " p"
                                                     if term else "global p"))
-                   for term, p in note.p)
+                   for term, p in note.values)
     return (f"proportional hazards not supported by the test of the scaled Schoenfeld "
             f"residuals ({ps}); its hazard ratios average effects that change over time")
+
+
+def imbalance_text(values: Sequence[tuple[str, float]], options: ReportOptions) -> str:
+    """``"sex 0.128, number of metastatic sites 0.316"``: each adjuster by its label in prose
+    with its largest |SMD| after the adjustment, as the balance table prints it."""
+    return ", ".join(f"{in_prose(options.label(v))} "
+                     f"{fmt_num(x, digits=3, style=options.style)}" for v, x in values)
+
+
+def _imbalance_words(note: AnalysisNote, options: ReportOptions) -> str:
+    """A comparison whose adjustment left an |SMD| above 0.1: the residual imbalance."""
+    done = "weighting" if note.detail == "weighting" else "matching"
+    return (f"residual imbalance after {done}, |SMD| above {BALANCE_SMD:g} for "
+            f"{imbalance_text(note.values, options)}; its adjusted hazard ratios may still be "
+            f"confounded by these variables")
 
 
 def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
@@ -352,6 +368,7 @@ def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
         NoteKind.COX_UNIVARIABLE: f"Univariable Cox model of {ep} by {by}",
         NoteKind.COX_MULTIVARIABLE: f"Multivariable Cox model of {ep}",
         NoteKind.PROPORTIONAL_HAZARDS: f"Multivariable Cox model of {ep}",
+        NoteKind.BALANCE: f"Adjusted comparison by {label}",
         NoteKind.FINE_GRAY: f"Fine-Gray model of {ep} by {by}",
         NoteKind.LANDMARK: f"Landmark analysis of {ep} by {by} at {at}",
         NoteKind.LANDMARK_COX: f"Landmark Cox model of {ep} by {by} at {at}",
@@ -371,6 +388,7 @@ def analysis_notes(notes: Sequence[AnalysisNote], options: ReportOptions) -> lis
     out = []
     for note in notes:
         detail = (_ph_words(note, options) if note.kind == NoteKind.PROPORTIONAL_HAZARDS
+                  else _imbalance_words(note, options) if note.kind == NoteKind.BALANCE
                   else _in_words(note.detail, note, options))
         text = f"{_note_subject(note, options)}: {detail}"
         out.append(text if text.endswith(".") else text + ".")
