@@ -69,6 +69,7 @@ def test_tables_show_labels_order_and_summaries(covariates_outputs):
     sub = (covariates_outputs / "tables" / "subgroups_os.csv").read_text(encoding="utf-8")
     assert "  Per 10 years,224,162,,,1.21 (1.01-1.45),0.043,1.13 (0.94-1.37),0.184" in sub
     assert "  Per 10 points,223,161,," in sub
+    assert "per the units shown for continuous variables" in sub  # it has some
     assert "  Male,136,110,270 (207-306),0.002,1 (reference),,1 (reference)," in sub  # whole days
     assert "  1,109,79,306 (239-426),,1 (reference),<0.001†,1 (reference)," in sub
     assert "M," not in sub and "F," not in sub

@@ -117,15 +117,20 @@ def test_response_table_shows_time_to_response_change_and_ne_reasons(demo):
     ard = analysis.ard
     t = build_response_table(ard, options)
     ttr = {"analysis": "response", "variable": "time_to_response"}
+    # the counts on rows of their own, not beside a statistic in the n (%) column (review)
+    assert _rows(t, "Responders", "Time to response, months")[1:] == (
+        fmt_num(_v(ard, statistic="n", **ttr), 0), "") == ("19", "")
     row = _rows(t, "Median (range)", "Time to response, months")
-    assert row[1] == fmt_num(_v(ard, statistic="n", **ttr), 0) == "19"
+    assert row[1] == ""
     assert row[2] == fmt_median_range(_v(ard, statistic="median", **ttr),
                                       _v(ard, statistic="min", **ttr),
                                       _v(ard, statistic="max", **ttr))
     assert row[2].startswith("1.6 (")  # the paper: 1.6 months
     chg = {"analysis": "response", "variable": "best_pct_change"}
+    assert _rows(t, "Patients with a post-baseline measurement",
+                 "Best change in the sum of target lesions, %")[1] == "82"
     row = _rows(t, "Mean (SD)", "Best change in the sum of target lesions, %")
-    assert row[1] == "82"
+    assert row[1] == ""
     assert row[2] == fmt_est_sd(_v(ard, statistic="mean", **chg), _v(ard, statistic="sd", **chg))
     assert _rows(t, "Median (range)", "Best change in the sum of target lesions, %")[2].count(
         " to ") == 1  # a negative range is not written "-66.3-53.6"

@@ -157,3 +157,13 @@ def test_demo_tables_define_the_abbreviations_they_print(demo_content):
         notes = " ".join(t.footnotes)
         assert ("NR: not reached" in notes) == bool(re.search(r"\bNR\b", cells)), t.name
         assert ("NE, not estimable" in notes) == bool(re.search(r"\bNE\b", cells)), t.name
+
+
+def test_footnotes_say_only_what_applies(demo_content):
+    """The demo's Tables 5/6 have no continuous variable: their footnote does not speak of
+    hazard ratios per units (lung_covariates' does: tests/cohorts/test_covariates.py)."""
+    subgroup = [t for t in demo_content.tables if t.name.startswith("subgroups_")]
+    assert subgroup
+    for t in subgroup:
+        assert not any(r[0].strip().startswith("Per ") for r in t.rows)
+        assert "continuous variables" not in " ".join(t.footnotes)

@@ -478,12 +478,16 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
 
 def _response_detail_rows(a: ArdLookup, cells: _Counts, options: ReportOptions) -> list[list]:
     """Time to response in responders and the best change of the target lesions: a heading
-    each, the patients in the count column, the statistics in the estimate column."""
+    each, a row counting the patients summarised (``Responders``, ``Patients with a
+    post-baseline measurement``: the count in the count column, as every count of the table,
+    never beside a statistic), the statistics in the estimate column."""
     st = options.style
     unit = options.conventions.time_unit
     rows: list[list] = []
-    for var, heading in ((Var.TIME_TO_RESPONSE, f"Time to response, {unit}"),
-                         (Var.BEST_PCT_CHANGE, "Best change in the sum of target lesions, %")):
+    for var, heading, who in (
+            (Var.TIME_TO_RESPONSE, f"Time to response, {unit}", "Responders"),
+            (Var.BEST_PCT_CHANGE, "Best change in the sum of target lesions, %",
+             "Patients with a post-baseline measurement")):
         w = {"analysis": Analysis.RESPONSE, "variable": var}
         if not a.has(statistic=Stat.MEDIAN, **w):
             continue
@@ -495,7 +499,8 @@ def _response_detail_rows(a: ArdLookup, cells: _Counts, options: ReportOptions) 
         first, second = ((("Median (range)", med), ("Mean (SD)", mean_sd))
                          if var == Var.TIME_TO_RESPONSE
                          else (("Mean (SD)", mean_sd), ("Median (range)", med)))
-        rows.append([f"  {first[0]}", n, _Dependent(n, first[1])])
+        rows.append([f"  {who}", n, ""])
+        rows.append([f"  {first[0]}", "", _Dependent(n, first[1])])
         rows.append([f"  {second[0]}", "", _Dependent(n, second[1])])
     return rows
 

@@ -289,7 +289,9 @@ def build_subgroup_table(ard: pd.DataFrame, endpoint: str,
         f"subgroups_{endpoint}", f"{title} by baseline characteristics",
         ("Characteristic", "Patients", "Events", f"Median, {unit} ({ci})", "Log-rank p",
          f"HR ({ci})", "p", f"Adjusted HR ({ci})", "Adjusted p"), body,
-        convention_footnotes(options, "cox", "km")
+        convention_footnotes(options, "cox", "km", per_units=any(
+            a.has(group_var=var, variable=Var.HR, statistic=Stat.PER, **sub)
+            for var in a.values("group_var", **sub)))
         + km_abbreviation_footnotes([r[3] for r in body],
                                     ["median_limit"] if any("NE" in r[3] for r in body) else [])
         + _subgroup_footnotes(a, options, endpoint, n_levels_max)

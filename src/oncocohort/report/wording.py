@@ -153,10 +153,13 @@ def _km_intervals(options: ReportOptions) -> str:
 _TRUNCATED_NOTE = " (data truncated at the data cut-off)"
 
 
-def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]:
+def convention_footnotes(options: ReportOptions, *which: str,
+                         per_units: bool = False) -> tuple[str, ...]:
     """Footnotes stating the conventions a table depends on (``which`` picks them:
     ``proportion``, ``km``, ``time``, ``cox``, ``denominator`` (a derived best response),
-    ``recorded`` (a recorded one), ``safety``, ``baseline``)."""
+    ``recorded`` (a recorded one), ``safety``, ``baseline``); ``per_units``: the table has
+    hazard ratios of continuous variables (per their units), which the ``cox`` note then
+    mentions."""
     c, screen = options.conventions, options.screen
     denominator = ("all treated patients" if c.response.denominator == "all"
                    else "evaluable patients (best response not NE)")
@@ -170,7 +173,9 @@ def convention_footnotes(options: ReportOptions, *which: str) -> tuple[str, ...]
         "cox": (f"Hazard ratios from Cox proportional-hazards models (ties: "
                 f"{COX_TIES_NAMES[c.cox_ties]}), "
                 "Wald confidence intervals and p-values; hazard ratios against the level "
-                "marked 1 (reference), and per the units shown for continuous variables. "
+                "marked 1 (reference)"
+                + (", and per the units shown for continuous variables. " if per_units
+                   else ". ") +
                 f"Variables with univariable p < {_n(options, screen.threshold)} "
                 f"({SCREEN_TEST_NAMES[screen.p_from]} test) entered the multivariable "
                 f"model."),
