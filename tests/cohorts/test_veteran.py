@@ -147,8 +147,9 @@ def test_table1_by_arm(example):
     n = d["trt"].value_counts()
     prior = d[d["prior"] == "yes"]["trt"].value_counts()
     table = (out / "tables" / "baseline.csv").read_text(encoding="utf-8").splitlines()
-    assert table[0].startswith(f"Characteristic,Standard (N={n['Standard']}),"
-                               f"Test (N={n['Test']}),\"Overall (N={len(d)})")
+    # every count column says n (%), not the Overall column only (review)
+    assert table[0].startswith(f"Characteristic,\"Standard (N={n['Standard']}), n (%)\","
+                               f"\"Test (N={n['Test']}), n (%)\",\"Overall (N={len(d)}), n (%)\"")
     assert table[0].endswith(",p,SMD")
     (row,) = [x for x in table if x.startswith("Prior therapy")]  # yes_only: one row
     pct = {arm: fmt_num(100 * prior[arm] / n[arm]) for arm in ("Standard", "Test")}

@@ -74,6 +74,7 @@ def test_survival_and_subgroup_tables(analysis, report_options):
 def test_safety_table_order_and_cells(analysis, report_options):
     t = build_safety_table(analysis.ard, report_options)
     assert [r[0] for r in t.rows] == ["Any TRAE", "Fatigue", "Hypertension", "Rash"]
+    assert t.footnotes[0] == "TRAE: treatment-related adverse event."  # defined where used
     # any, 1-2, 3, 4, 5, >=3: P01's fatigue and P05's hypertension are grade 3
     assert t.rows[0][1:] == ("8 (66.7)", "6 (50.0)", "2 (16.7)", "0 (0.0)", "0 (0.0)",
                              "2 (16.7)")

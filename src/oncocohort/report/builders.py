@@ -7,6 +7,7 @@ subgroup tables are in :mod:`oncocohort.report.builders_survival`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -232,7 +233,8 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         for ix in idx:
             cells.block(ix)
     body = _finish(rows, cells)
-    header = [f"{g} (N={int(a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N, group_var=by, group_level=g))})"  # noqa: E501
+    # every count column alike: "Standard (N=69), n (%)" as "Overall (N=137), n (%)"
+    header = [f"{g} (N={int(a.get(analysis=Analysis.BASELINE, variable=Var.PATIENTS, statistic=Stat.N, group_var=by, group_level=g))}), n (%)"  # noqa: E501
               for g in groups]
     header.append(f"{'Overall' if by else 'Total'} (N={int(n_total)}), n (%)")
     if by:
@@ -544,7 +546,12 @@ def build_safety_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTabl
                                                      Category.GRADE_MISSING)])
         rows.append([term, *(idx[b] for b in bands)])
     header = ("Adverse event", *(f"{_BAND_HEADERS[b]}, n (%)" for b in bands))
-    notes = convention_footnotes(options, "safety") + _composite_footnotes(a, pop, terms)
+    used = " ".join(terms)
+    abbreviations = "; ".join(f"{abbr}: {words}" for abbr, words in (
+        ("TRAE", "treatment-related adverse event"), ("AE", "adverse event"))
+        if re.search(rf"\b{abbr}\b", used))
+    notes = ((abbreviations + ".",) if abbreviations else ()) + convention_footnotes(
+        options, "safety") + _composite_footnotes(a, pop, terms)
     return DisplayTable(
         "safety", f"Treatment-related adverse events (N={int(n_total)})", header,
         _finish(rows, cells), notes + suppression_footnote(options, cells.used))
