@@ -287,7 +287,8 @@ def test_methods_say_what_the_code_did_once(demo):
                    "Relative dose intensity was the dose given divided by the dose planned",
                    "treatment-related when recorded as related or attributed to a drug of the "
                    "regimen (anlotinib, tislelizumab, camrelizumab, pembrolizumab)",
-                   "Liver function abnormality", "scaled Schoenfeld residuals",
+                   "(nausea and vomiting, liver function abnormality, hemorrhage; each "
+                   "category's terms are footnoted)", "scaled Schoenfeld residuals",
                    "median observation time"):
         assert phrase in text, phrase
     for raw in ("from the column", "efron", "wald test", "Overall survival,", "(years) ("):

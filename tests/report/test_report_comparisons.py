@@ -64,8 +64,13 @@ def test_outcome_table_prints_the_ard(report):
          "group_level": "Yes", "variable": Var.HR}
     hr = a.get(statistic=Stat.HR, **w)
     assert row[3].startswith(f"{hr:.2f} (")
-    assert any("robust sandwich SE" in f and "IPW ATE, stabilised" in f
+    assert any("robust sandwich SE" in f and "inverse probability weights for the average "
+               "treatment effect (ATE), stabilized" in f and "Efron ties" in f
                for f in table.footnotes)
+    # the ARD's method codes are worded (review: 'IPW ATE, stabilised', 'ties efron')
+    text = " ".join(report_texts(report[1]))
+    for code in ("IPW ATE", "ties efron", "efron ties", "brookmeyer-crowley interval"):
+        assert code not in text, code
     assert any("VanderWeele" in f for f in table.footnotes)
 
 

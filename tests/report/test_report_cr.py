@@ -350,3 +350,16 @@ def test_one_reference_level_per_variable_across_cox_rmst_and_fine_gray(report, 
     assert tables["rmst"].header[3].startswith("Ratio, level / reference")
     fg = tables["fine_gray_ttp"].rows
     assert ("  <63", "1 (reference)", "") in fg and ("  Female", "1 (reference)", "") in fg
+
+
+def test_no_settings_paths_or_method_codes_reach_the_reader(report):
+    """The review found 'tau is set in the study spec (endpoints.<name>.rmst.tau)' and 'efron
+    ties': the footnotes say what was chosen (tau = 12 months) in words."""
+    _, content = report
+    text = " ".join(x for x in report_texts(content) if x != content.methods)
+    for raw in ("study spec", "endpoints.", "<name>", "efron ties", "ties efron"):
+        assert raw not in text, raw
+    survival = {t.name: t for t in content.tables}["survival"]
+    assert any("tau (12 months) was chosen before the analysis" in f
+               for f in survival.footnotes)
+    assert "Efron ties" in text

@@ -30,7 +30,7 @@ from oncocohort.report.format import MINUS, fmt_est_ci, fmt_num, fmt_p, fmt_p_cl
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.prose import in_prose
-from oncocohort.report.wording import ci_label
+from oncocohort.report.wording import ci_label, method_prose
 
 __all__ = ["build_comparison_tables", "build_comparison_figures", "comparison_anchor",
            "comparison_methods"]
@@ -39,8 +39,9 @@ _C = Analysis.COMPARISON
 
 
 def _method(a: ArdLookup, **where: str) -> str:
-    """The ``method`` the ARD records on the rows of ``where`` (one text)."""
-    return "; ".join(m for m in a.values("method", **where) if m)
+    """The ``method`` the ARD records on the rows of ``where`` (one text), its codes in
+    words (:func:`~oncocohort.report.wording.method_prose`)."""
+    return method_prose("; ".join(m for m in a.values("method", **where) if m))
 
 
 def _unit1(unit: str) -> str:

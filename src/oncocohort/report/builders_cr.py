@@ -28,6 +28,7 @@ from oncocohort.report.format import fmt_count, fmt_est_ci, fmt_num, fmt_p, fmt_
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import (
+    COX_TIES_NAMES,
     ci_label,
     competing_names,
     in_prose,
@@ -163,9 +164,9 @@ def rmst_survival_rows(ard: pd.DataFrame, options: ReportOptions, endpoints: lis
     notes = (() if not taus else (
         "RMST: restricted mean survival time, the area under the Kaplan-Meier curve up to tau "
         "(the mean event-free time within tau); standard error by the delta method with "
-        "Greenwood's variance (R survfit rmean), Wald interval. tau is set in the study spec "
-        "(endpoints.<name>.rmst.tau) before the analysis, within the follow-up of every "
-        "patient group (a tau beyond the last observed time is refused).",))
+        "Greenwood's variance (R survfit rmean), Wald interval. tau "
+        f"({' and '.join(f'{t} {unit}' for t in taus)}) was chosen before the analysis, "
+        "within the follow-up of every patient group.",))
     return rows, notes
 
 
@@ -218,8 +219,8 @@ def build_rmst_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable 
          "its Aalen-Johansen cumulative incidence, with an infinitesimal-jackknife standard "
          "error. Difference (level minus reference) on the natural scale with "
          "se = √(se₁² + se₀²); ratio on the log scale by the delta method (survRM2 "
-         "rmst2). tau is chosen in the study spec before the analysis and lies within the "
-         "follow-up of every level; the RMST does not assume proportional hazards.",))
+         "rmst2). tau was chosen before the analysis and lies within the follow-up of every "
+         "level; the RMST does not assume proportional hazards.",))
 
 
 def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
@@ -273,9 +274,9 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
             (f"Landmark analysis (Anderson, Cain & Gelber 1983): patients still at risk at the "
              f"landmark are grouped by {in_prose(status)} by then and followed from the "
              "landmark (the clock restarts there), so that no patient is credited with the "
-             "time needed to acquire the status (guarantee-time bias). The landmark is set in "
-             "the study spec before the analysis. Kaplan-Meier medians; log-rank test; Cox "
-             f"hazard ratio ({options.conventions.cox_ties} ties) of yes against no.",
+             "time needed to acquire the status (guarantee-time bias). The landmark was chosen "
+             "before the analysis. Kaplan-Meier medians; log-rank test; Cox hazard ratio "
+             f"({COX_TIES_NAMES[options.conventions.cox_ties]} ties) of yes against no.",
              *notes) + suppression_footnote(options, cells.used)))
     return out
 
@@ -315,7 +316,8 @@ def build_time_varying_tables(analysis: StudyAnalysis, options: ReportOptions
             tuple(rows),
             (f"{status} enters as a time-varying covariate: 0 from the start, 1 from its date "
              "(counting-process (start, stop] rows, R coxph(Surv(tstart, tstop, event) ~ "
-             f"status) on tmerge data, {options.conventions.cox_ties} ties, Wald interval). "
+             f"status) on tmerge data, {COX_TIES_NAMES[options.conventions.cox_ties]} ties, "
+             "Wald interval). "
              "Mantel-Byar test: the log-rank test with patients moving between groups when "
              "the status is acquired (the exact partial likelihood score test). Simon-Makuch "
              "estimates: product-limit curves with those time-dependent risk sets; the 'yes' "

@@ -24,6 +24,7 @@ from oncocohort.report.options import ReportOptions
 from oncocohort.report.prose import in_prose
 
 __all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "km_abbreviation_footnotes",
+           "method_prose",
            "KM_NOT_ESTIMABLE", "PROPORTION_CI_NAMES",
            "MEDIAN_CI_NAMES", "COX_TIES_NAMES", "SCREEN_TEST_NAMES", "ci_label",
            "convention_footnotes", "follow_up_footnotes",
@@ -51,6 +52,39 @@ MEDIAN_CI_NAMES: Mapping[str, tuple[str, str]] = {
 
 #: ``cox_ties`` -> how a sentence names the tie handling (a person's name capitalised).
 COX_TIES_NAMES: Mapping[str, str] = {"efron": "Efron", "breslow": "Breslow", "exact": "exact"}
+
+_ESTIMANDS: Mapping[str, str] = {
+    "ATE": "the average treatment effect (ATE)",
+    "ATT": "the average treatment effect in the treated (ATT)",
+    "ATO": "the average treatment effect in the overlap population (ATO)"}
+_KM_SCALES: Mapping[str, str] = {"log-log": "log-log", "log": "log", "plain": "linear",
+                                 "arcsin": "arcsine square-root"}
+_METHOD_CODES = (
+    (re.compile(r"\bties (efron|breslow|exact)\b"), lambda m: f"{COX_TIES_NAMES[m[1]]} ties"),
+    (re.compile(r"\b(efron|breslow|exact) ties\b"), lambda m: f"{COX_TIES_NAMES[m[1]]} ties"),
+    (re.compile(r"\b(brookmeyer-crowley|symmetric) interval, (log-log|log|plain|arcsin)\b"),
+     lambda m: f"median interval {MEDIAN_CI_NAMES[m[1]][1]}, on the "
+               f"{_KM_SCALES[m[2]]} scale"),
+    (re.compile(r"\bIPW (ATE|ATT|ATO), (stabilised|unstabilised)\b"),
+     lambda m: f"inverse probability weights for {_ESTIMANDS[m[1]]}, "
+               f"{'stabilized' if m[2] == 'stabilised' else 'unstabilized'}"),
+)
+
+
+def method_prose(text: str) -> str:
+    """An ARD ``method`` text as a footnote says it: its codes in words (``ties efron`` ->
+    ``Efron ties``, ``brookmeyer-crowley interval, log-log`` -> ``median interval by the
+    method of Brookmeyer and Crowley, on the log-log scale``, ``IPW ATE, stabilised`` ->
+    ``inverse probability weights for the average treatment effect (ATE), stabilized``).
+
+    >>> method_prose("weighted Cox, robust sandwich SE; IPW ATE, stabilised; ties efron")
+    'weighted Cox, robust sandwich SE; inverse probability weights for the average treatment \
+effect (ATE), stabilized; Efron ties'
+    """
+    for pattern, words in _METHOD_CODES:
+        text = pattern.sub(words, text)
+    return text
+
 
 #: ``screen.p_from`` -> how a sentence names the screening test.
 SCREEN_TEST_NAMES: Mapping[str, str] = {"wald": "Wald", "lr": "likelihood-ratio",
@@ -405,10 +439,11 @@ def _safety_methods(options: ReportOptions) -> str:
             f"{c.treatment_emergent_days} days after the end of treatment, and an event was "
             f"treatment-related when recorded as related{drugs}. ")
     if f.term_groups:
-        text += (f"Terms were grouped as the study specification defines "
-                 f"({', '.join(f.term_groups)}; each group's terms are footnoted). ")
+        text += (f"Terms were grouped into categories defined before the analysis "
+                 f"({', '.join(map(in_prose, f.term_groups))}; each category's terms are "
+                 f"footnoted). ")
     if f.immune_related:
-        text += f"Immune-related events: {', '.join(f.immune_related)}. "
+        text += f"Immune-related events: {', '.join(map(in_prose, f.immune_related))}. "
     return text
 
 
