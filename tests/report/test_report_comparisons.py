@@ -198,3 +198,18 @@ def test_residual_imbalance_is_a_note_and_a_footnote(report):
              "variable": "sites_group"}
     b = ArdLookup(ard).get(statistic=Stat.SMD_BEFORE, category="\u22653", **sites)
     assert f"number of metastatic sites 0.316 ({fmt_num(abs(b), digits=3)} before)" in foots[0]
+
+
+def test_no_file_paths_reach_the_reader(report):
+    """The review found 'examples/escc-comparisons/published/make_synthetic_arm.py' and
+    'docs/statistics.md' in footnotes and a caption: a reader sees no file path, and the
+    published arm reads in prose case inside a sentence, without doubled brackets."""
+    import re
+
+    _, content = report
+    texts = report_texts(content)
+    assert not [x for x in texts if re.search(r"[\w-]+/[\w./-]+\.(py|md|csv|yaml)\b", x)]
+    caption = next(f.caption for f in content.figures if f.name.startswith("extkm_"))
+    assert "of the published arm, synthetic chemotherapy arm (illustration, not a real " \
+           "trial), rebuilt" in caption
+    assert ") (" not in caption

@@ -28,7 +28,7 @@ from oncocohort.report.figures.comparison import (
 from oncocohort.report.format import MINUS, fmt_est_ci, fmt_num, fmt_p
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
-from oncocohort.report.wording import ci_label
+from oncocohort.report.wording import ci_label, in_prose
 
 __all__ = ["build_external_tables", "build_external_figures", "external_anchor", "CAVEATS"]
 
@@ -134,12 +134,13 @@ def _qc_table(a: ArdLookup, res: ExternalResult, options: ReportOptions) -> Disp
     rows.append(line(f"Median, {unit}", 1, variable=Var.MEDIAN))
     rows.append(line("Total events", 0, variable=Var.TOTAL_EVENTS))
     return DisplayTable(
-        f"reconstruction_{res.name}", f"Reconstruction of {res.label}: published and rebuilt",
+        f"reconstruction_{res.name}",
+        f"Reconstruction of {in_prose(res.label)}: published and rebuilt",
         ("", "Published (digitised)", "Rebuilt", "Difference"), tuple(rows),
         footnotes=(
             "Patient data rebuilt from the digitised Kaplan-Meier curve and the published "
-            "numbers at risk (Guyot et al. 2012, deaths capped by the at-risk table; "
-            "docs/statistics.md gives its measured accuracy). Survival and median of the "
+            "numbers at risk (Guyot et al. 2012, deaths capped by the at-risk table): an "
+            "approximation of the trial's patient data. Survival and median of the "
             "published arm: the digitised curve read as a step function.",
             "Difference: rebuilt minus published, computed from the unrounded estimates, so "
             "it can differ from the difference of the rounded values shown.",
@@ -204,9 +205,9 @@ def build_external_figures(analysis: StudyAnalysis, options: ReportOptions
     """Per published arm: the overlaid curves, as ``(name, caption, drawn)``."""
     a = ArdLookup(analysis.ard)
     return [(f"extkm_{res.name}",
-             f"{options.label(res.endpoint)}: Kaplan-Meier estimates of the cohort and of "
-             f"{res.label} (the published arm), rebuilt from its published curve and numbers "
-             f"at risk ({res.citation}). Numbers at risk under the axis: of the cohort and of "
+             f"{options.label(res.endpoint)}: Kaplan-Meier estimates of the cohort and of the "
+             f"published arm, {in_prose(res.label)}, rebuilt from its published curve and "
+             f"numbers at risk (source: {res.citation}). Numbers at risk under the axis: of the cohort and of "
              "the rebuilt arm, then the arm's as published. A descriptive contrast of different populations (see "
              "the caveats under the table).", _figure(a, res, options))
             for res in analysis.external.values()]
