@@ -120,7 +120,9 @@ def test_screen_p_from_changes_the_selection(fixture_module):
     assert ard_value(ard, analysis="cox_univariable", group_var="ecog_group",
                      variable="screen_logrank", statistic="p") == pytest.approx(
         0.0264024862657726, rel=1e-9)  # survdiff chi-square; same algorithm, 1e-9 is ample
-    assert ard_value(ard, analysis="cox_multivariable", variable="patients",
-                     statistic="n") == 12
+    assert ard_value(ard, analysis="cox_multivariable", group_var="ecog_group",
+                     variable="screen", statistic="selected") == 1
+    # ECOG alone passed: no multivariable model of one variable (it is the univariable one)
+    assert not ((ard.analysis == "cox_multivariable") & (ard.variable != "screen")).any()
     with pytest.raises(ValueError, match="p_from"):
         compute_subgroup_rows(f["patients"], f["tte"], "os", ["sex"], p_from="score")

@@ -406,3 +406,42 @@ def test_minus_signs_and_p_clauses(demo):
     captions = {f.name: f.caption for f in content.figures}
     assert "Dashed lines: +20% and \u221230%." in captions["waterfall"]
     assert typography_faults(report_texts(content)) == []
+
+
+def test_one_variable_through_the_screen_is_no_multivariable_model(demo):
+    """Demo PFS: only previous immunotherapy passes the screen (the review found its
+    'Adjusted HR 0.53 (0.31-0.92)' equal to the univariable HR, footnoted as adjusted). No
+    multivariable model is fitted: no ARD rows but the screen's, its Table 2 cells "—" with
+    the footnote saying why, no 'adjusted' footnote, no multivariable forest plot; OS, with
+    three variables through, keeps its model."""
+    from oncocohort.problems import Problems
+    from oncocohort.report.builders_survival import build_subgroup_table
+    from oncocohort.report.content import build_report
+
+    analysis, options = demo
+    ard = analysis.ard
+    multi = ard[(ard.analysis == "cox_multivariable") & (ard.endpoint == "pfs")]
+    screen = multi[multi.variable == "screen"]
+    assert screen.loc[screen.value == 1, "group_var"].tolist() == ["prior_ici"]
+    assert (multi.variable == "screen").all()
+    assert _v(ard, analysis="cox_univariable", endpoint="pfs", group_var="prior_ici",
+              group_level="Yes", variable="hr", statistic="p") < 0.05
+    t = build_subgroup_table(ard, "pfs", options)
+    i = t.header.index("Adjusted HR (95% CI)")
+    cells, heading = {}, ""
+    for r in t.rows:
+        if t.is_heading(r):
+            heading = r[0][3:]
+        else:
+            cells[heading, r[0].strip()] = tuple(r[i:])
+    ici = {k: v for k, v in cells.items() if k[0] == "Previous immunotherapy"}
+    assert list(ici.values()) == [("\u2014", "")] * 2
+    assert all(v == ("", "") for k, v in cells.items() if k not in ici)
+    assert ("\u2014 Only previous immunotherapy met the screening threshold (univariable "
+            "p < 0.05, Wald test); no multivariable model was fitted.") in t.footnotes
+    assert not any("adjusted for the other variables" in f for f in t.footnotes)
+    os_t = build_subgroup_table(ard, "os", options)
+    assert any("adjusted for the other variables" in f for f in os_t.footnotes)
+    assert not any("no multivariable model" in f for f in os_t.footnotes)
+    names = [f.name for f in build_report(analysis, options, Problems.of([])).figures]
+    assert "forest_os_multivariable" in names and "forest_pfs_multivariable" not in names

@@ -56,7 +56,7 @@ class Var(StrEnum):
     FOLLOW_UP = "follow_up"          # reverse Kaplan-Meier median follow-up and the range
     LOGRANK = "logrank"
     HR = "hr"                        # a Cox hazard ratio (group_var, group_level: the term)
-    SCREEN = "screen"                # whether a variable entered the multivariable model
+    SCREEN = "screen"                # whether a variable passed the screen
     GLOBAL_WALD = "global_wald"      # joint Wald test of a variable's terms (all its levels)
     GLOBAL_LR = "global_lr"          # likelihood-ratio test of a univariable model
     PH_TEST = "ph_test"              # cox.zph: per variable (group_var), global (group_var "")
@@ -148,7 +148,7 @@ class Stat(StrEnum):
     P = "p"
     STATISTIC = "statistic"          # a test statistic (log-rank chi-square)
     DF = "df"
-    SELECTED = "selected"            # 1 when the variable entered the multivariable model
+    SELECTED = "selected"            # 1 when the variable passed the screen
     N_AT_RISK = "n_at_risk"
     N_EVENTS = "n_events"            # cumulative events up to the time
     SE = "se"                        # a standard error

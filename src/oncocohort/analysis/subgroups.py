@@ -10,8 +10,10 @@ For each endpoint and each subgroup variable (a categorical baseline column):
 * the multivariable Cox model (``analysis="cox_multivariable"``) of the variables whose
   univariable p is below ``screen.threshold``; the p used is ``screen.p_from``: the Cox Wald
   test of the whole variable (default), the likelihood-ratio test, or the log-rank test. The
-  screen and both models are :func:`oncocohort.stats.screen.screen_and_fit`. With no variable
-  passing the screen no multivariable model is fitted (its rows are absent).
+  screen and both models are :func:`oncocohort.stats.screen.screen_and_fit`. With fewer than
+  two variables passing the screen no multivariable model is fitted (its rows are absent: a
+  model of one variable is its univariable model, not an adjusted one); the ``screen`` rows
+  still say which variable passed.
 
 A numeric variable declared continuous (``continuous``: variable -> ``per``) enters the Cox
 models as one term, ``x / per``, so its hazard ratio is per ``per`` units (age per 10 years);
@@ -62,7 +64,7 @@ class SubgroupResult:
     endpoint: str
     rows: tuple[ArdRow, ...]
     curves: dict[str, dict[str, KaplanMeier]]  # variable -> level -> fit
-    selected: tuple[str, ...]  # variables entering the multivariable model
+    selected: tuple[str, ...]  # variables passing the screen (the model: two or more)
     notes: tuple[AnalysisNote, ...] = ()  # Cox fitting warnings (e.g. monotone likelihood)
 
 
@@ -177,6 +179,10 @@ def _multivariable_rows(fit: Cox, endpoint: str, selected: Sequence[str]) -> lis
     return rows
 
 
+#: The fewest variables a multivariable model is fitted with: one alone is its univariable
+#: model, which the table would print again as "adjusted".
+MIN_MULTIVARIABLE = 2
+
 #: A proportional-hazards test (cox.zph) below this p is stated as a note on the model.
 PH_ALPHA = 0.05
 
@@ -286,7 +292,7 @@ def compute_subgroup_rows(
             per_var[var].append(ArdRow(Analysis.COX_UNIVARIABLE, Stat.P, float(p),
                                        variable=screen_variable(p_from), endpoint=endpoint,
                                        group_var=var))
-        if res.multivariable is not None:
+        if res.multivariable is not None and len(selected) >= MIN_MULTIVARIABLE:
             fit = res.multivariable
             notes += [AnalysisNote(NoteKind.COX_MULTIVARIABLE, str(w), endpoint=endpoint)
                       for w in fit.warnings]

@@ -313,7 +313,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     per endpoint with subgroups, swimmer plot.
 
     ``options.subgroup_curves``: ``"selected"`` (default) draws the curves by the subgroup
-    variables that entered the multivariable model (those the text discusses; a figure per
+    variables that passed the screen (those the text discusses; a figure per
     variable per endpoint would be dozens of figures), ``"all"`` every variable, ``"none"``
     none.
     """

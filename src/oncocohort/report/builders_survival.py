@@ -13,6 +13,7 @@ from oncocohort.report.format import (HouseStyle, fmt_est_ci, fmt_median_range, 
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable, Spanner
 from oncocohort.report.wording import (
+    SCREEN_TEST_NAMES,
     ci_label,
     convention_footnotes,
     follow_up_footnotes,
@@ -154,6 +155,21 @@ def _cox_cells(a: ArdLookup, options: ReportOptions, analysis: str, endpoint: st
             fmt_p(a.get(statistic=Stat.P, **hw), style=st)]
 
 
+def _multivariable_fitted(a: ArdLookup, endpoint: str) -> bool:
+    return a.has(analysis=Analysis.COX_MULTIVARIABLE, endpoint=endpoint,
+                 variable=Var.PATIENTS, statistic=Stat.N)
+
+
+def _screened_in(a: ArdLookup, endpoint: str) -> list[str]:
+    """The variables that passed the screen (the multivariable model's when it was fitted)."""
+    w = {"analysis": Analysis.COX_MULTIVARIABLE, "endpoint": endpoint,
+         "variable": Var.SCREEN, "statistic": Stat.SELECTED}
+    return [v for v in a.values("group_var", **w) if a.get(group_var=v, **w) == 1]
+
+
+_NO_MODEL = "\u2014"  # the multivariable cells of a variable screened in alone: no model
+
+
 def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoint: str,
                    var: str) -> tuple[list[list], int]:
     """A variable's heading and level rows, and its number of levels."""
@@ -163,6 +179,8 @@ def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoin
                                     statistic=Stat.N, **sub) if lv]
     selected = a.get(analysis=Analysis.COX_MULTIVARIABLE, endpoint=endpoint, group_var=var,
                      variable=Var.SCREEN, statistic=Stat.SELECTED) == 1
+    # screened in alone, no multivariable model: its cells say so (a footnote says why)
+    no_model = [_NO_MODEL, ""] if selected and not _multivariable_fitted(a, endpoint) else None
     if a.has(group_var=var, variable=Var.HR, statistic=Stat.PER, **sub):  # continuous
         per = a.get(group_var=var, variable=Var.HR, statistic=Stat.PER, **sub)
         w = {"group_var": var, "statistic": Stat.N, **sub}
@@ -170,8 +188,8 @@ def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoin
                cells.add(a.get(variable=Var.PATIENTS, **w)),
                cells.add(a.get(variable=Var.EVENTS, **w)), "", ""]
         row += _cox_cells(a, options, Analysis.COX_UNIVARIABLE, endpoint, var, "", False, 1)
-        row += (_cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var, "", False, 1)
-                if selected else ["", ""])
+        row += (no_model or _cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var,
+                                       "", False, 1) if selected else ["", ""])
         rows.append(row)
         missing = a.get(group_var=var, variable=Var.PATIENTS, statistic=Stat.N_MISSING,
                         default=0.0, **sub)
@@ -192,8 +210,8 @@ def _variable_rows(a: ArdLookup, cells: _Counts, options: ReportOptions, endpoin
         is_ref = level == ref if ref else j == 0
         row += _cox_cells(a, options, Analysis.COX_UNIVARIABLE, endpoint, var, level, is_ref,
                           len(levels))
-        row += (_cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var, level,
-                           is_ref, len(levels)) if selected else ["", ""])
+        row += (no_model or _cox_cells(a, options, Analysis.COX_MULTIVARIABLE, endpoint, var,
+                                       level, is_ref, len(levels)) if selected else ["", ""])
         rows.append(row)
     missing = a.get(group_var=var, variable=Var.PATIENTS, statistic=Stat.N_MISSING, default=0.0,
                     **sub)
@@ -217,6 +235,15 @@ def _subgroup_footnotes(a: ArdLookup, options: ReportOptions, endpoint: str,
     if n_levels_max >= 3:
         notes.append(f"{_DAGGER} Global p of a factor with three or more levels (all its "
                      f"levels jointly; Wald test), on its reference level.")
+    screened = _screened_in(a, endpoint)
+    if not _multivariable_fitted(a, endpoint) and a.values(
+            "group_var", variable=Var.SCREEN, statistic=Stat.SELECTED, **m):
+        rule = (f"univariable p < {st.mark(str(options.screen.threshold))}, "
+                f"{SCREEN_TEST_NAMES[options.screen.p_from]} test")
+        who = (f"Only {in_prose(options.label(screened[0]))} met" if screened
+               else "No variable met")
+        notes.append(f"{_NO_MODEL + ' ' if screened else ''}{who} the screening threshold "
+                     f"({rule}); no multivariable model was fitted.")
     if a.has(variable=Var.PATIENTS, statistic=Stat.N, **m):
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **m)
         left = a.get(variable=Var.PATIENTS, statistic=Stat.N_MISSING, **m)

@@ -212,7 +212,7 @@ def convention_footnotes(options: ReportOptions, *which: str,
                    else ". ") +
                 f"Variables with univariable p < {_n(options, screen.threshold)} "
                 f"({SCREEN_TEST_NAMES[screen.p_from]} test) entered the multivariable "
-                f"model."),
+                f"model, fitted when at least two did."),
         "denominator": (f"Percentages of {denominator}; "
                         f"best overall response per RECIST 1.1, "
                         f"{'confirmed' if c.response.confirmation else 'unconfirmed'}."),
@@ -493,8 +493,9 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
             f"Cox proportional-hazards regression ({COX_TIES_NAMES[c.cox_ties]} ties, Wald "
             f"intervals); variables with a univariable p < {_n(options, screen.threshold)} "
             f"({SCREEN_TEST_NAMES[screen.p_from]} test) entered the multivariable model, "
-            f"fitted on the patients with every variable recorded, whose proportional-hazards "
-            f"assumption was checked with scaled Schoenfeld residuals. ")
+            f"fitted when at least two did, on the patients with every variable recorded, "
+            f"whose proportional-hazards assumption was checked with scaled Schoenfeld "
+            f"residuals. ")
         parts.append(_cut_methods(options, lookup))
     if "exposure" in sections:
         parts.append("Relative dose intensity was the dose given divided by the dose planned "
