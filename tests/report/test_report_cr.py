@@ -94,7 +94,7 @@ def test_landmark_figure_numbers_at_risk_from_the_landmark(report):
     assert isinstance(fig.drawn, KmFigure)
     first = fig.drawn.at_risk[fig.drawn.at_risk["time"] == 0]
     for _, r in first.iterrows():
-        level = "Yes" if r["curve"].endswith("yes") else "No"
+        level = "Yes" if r["curve"].startswith("With ") else "No"
         assert r["n_at_risk"] == ard_value(
             analysis.ard, analysis="landmark_analysis", endpoint="os",
             group_var="first_response", group_level=level, category="3",
@@ -107,7 +107,7 @@ def test_simon_makuch_figure_counts_patients_in_each_group(report):
     at = fig.drawn.at_risk
     # at time 0 everyone is without response; later, the two groups add up to those at risk
     first = at[at["time"] == 0].set_index("curve")["n_at_risk"]
-    assert first["Response no"] == 87 and first["Response yes"] == 0
+    assert first["Without response"] == 87 and first["With response"] == 0
     for t in sorted(set(at["time"]))[1:]:
         both = at[at["time"] == t]["n_at_risk"].sum()
         os_at = analysis.endpoints["os"].km.survival_at([t])["n_at_risk"].iloc[0]
@@ -363,3 +363,16 @@ def test_no_settings_paths_or_method_codes_reach_the_reader(report):
     assert any("tau (12 months) was chosen before the analysis" in f
                for f in survival.footnotes)
     assert "Efron ties" in text
+
+
+def test_status_groups_are_named_in_words(report):
+    """The review found 'Response by 3 months: no', 'Response no/yes' in legends and
+    'Simon-Makuch ... response no': the groups read 'Without response' / 'With response'."""
+    _, content = report
+    texts = report_texts(content)
+    for raw in ("Response no", "Response yes", "response no,", "response yes", "months: no",
+                "yes against no"):
+        assert not [x for x in texts if raw in x], raw
+    tables = {t.name: t for t in content.tables}
+    rows = [r[0].strip() for r in tables["landmark_os_first_response"].rows]
+    assert "Without response by 3 months" in rows and "With response by 3 months" in rows

@@ -33,6 +33,7 @@ from oncocohort.report.wording import (
     competing_names,
     in_prose,
     sentence_case,
+    status_group,
     suppression_footnote,
 )
 
@@ -247,7 +248,7 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
                 g = {**w, "group_level": lv}
                 if not a.has(variable=Var.PATIENTS, statistic=Stat.N, **g):
                     continue
-                rows.append([f"  {status} by {cat} {unit}: {lv.lower()}",
+                rows.append([f"  {status_group(status, lv)} by {cat} {unit}",
                              cells.add(a.get(variable=Var.PATIENTS, statistic=Stat.N, **g)),
                              cells.add(a.get(variable=Var.EVENTS, statistic=Stat.N, **g)),
                              fmt_est_ci(a.get(variable=Var.MEDIAN, statistic=Stat.MEDIAN, **g),
@@ -276,7 +277,8 @@ def build_landmark_tables(analysis: StudyAnalysis, options: ReportOptions
              "landmark (the clock restarts there), so that no patient is credited with the "
              "time needed to acquire the status (guarantee-time bias). The landmark was chosen "
              "before the analysis. Kaplan-Meier medians; log-rank test; Cox hazard ratio "
-             f"({COX_TIES_NAMES[options.conventions.cox_ties]} ties) of yes against no.",
+             f"({COX_TIES_NAMES[options.conventions.cox_ties]} ties) of the patients with "
+             f"{in_prose(status)} against those without.",
              *notes) + suppression_footnote(options, cells.used)))
     return out
 
@@ -308,7 +310,7 @@ def build_time_varying_tables(analysis: StudyAnalysis, options: ReportOptions
             for lv in ("No", "Yes"):
                 g = {**w, "variable": Var.LANDMARK, "category": t, "group_level": lv}
                 rows.append((f"Simon-Makuch {t}-{_unit1(options.conventions.time_unit)} "
-                             f"estimate, {in_prose(status)} {lv.lower()}, % ({ci})",
+                             f"estimate, {in_prose(status_group(status, lv))}, % ({ci})",
                              _ci(a, options, **g)))
         out.append(DisplayTable(
             f"time_varying_{spec.endpoint}_{spec.status}",
@@ -356,7 +358,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
                     for t in grid]})
                 g = {**w, "group_level": lv, "variable": Var.MEDIAN}
                 med = a.get(statistic=Stat.MEDIAN, **g)
-                drawn.append(KmCurve(f"{status} {lv.lower()}", km, at_risk, med,
+                drawn.append(KmCurve(status_group(status, lv), km, at_risk, med,
                                      n=int(a.get(variable=Var.PATIENTS, statistic=Stat.N,
                                                  group_level=lv, **w))))
             if len({tuple(c.at_risk["time"]) for c in drawn}) != 1:
@@ -388,7 +390,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
                             **w) for t in times]
                 for col, stat in (("n_at_risk", Stat.N_AT_RISK), ("n_events", Stat.N_EVENTS))}})
             km = res.simon_makuch.curve(lv)
-            drawn.append(KmCurve(f"{status} {lv.lower()}", km, at_risk,
+            drawn.append(KmCurve(status_group(status, lv), km, at_risk,
                                  km.quantile(0.5).estimate,
                                  start=start if math.isfinite(start) else 0.0))
         p = a.get(variable=Var.MANTEL_BYAR, statistic=Stat.P, **w)

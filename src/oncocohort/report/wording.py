@@ -24,7 +24,7 @@ from oncocohort.report.options import ReportOptions
 from oncocohort.report.prose import in_prose
 
 __all__ = ["NOT_ESTIMABLE_SHORT", "not_estimable_footnotes", "km_abbreviation_footnotes",
-           "method_prose",
+           "method_prose", "status_group",
            "KM_NOT_ESTIMABLE", "PROPORTION_CI_NAMES",
            "MEDIAN_CI_NAMES", "COX_TIES_NAMES", "SCREEN_TEST_NAMES", "ci_label",
            "convention_footnotes", "follow_up_footnotes",
@@ -290,6 +290,17 @@ def sentence_case(text: str) -> str:
     for article in ("the ", "a ", "an "):
         text = text.removeprefix(article)
     return text[:1].upper() + text[1:]
+
+
+def status_group(status: str, level: str) -> str:
+    """The patients of one level of a time-dependent status, as a row or a legend names them:
+    ``"With response"`` (``Yes``) and ``"Without response"`` (``No``), never the data's
+    ``Response yes`` / ``Response no``.
+
+    >>> status_group("RECIST response", "No"), status_group("Response", "Yes")
+    ('Without RECIST response', 'With response')
+    """
+    return f"{'With' if level == 'Yes' else 'Without'} {in_prose(status)}"
 
 
 def competing_names(options: ReportOptions, endpoint: str) -> tuple[str, str]:
