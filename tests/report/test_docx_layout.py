@@ -12,7 +12,14 @@ from docx.oxml.ns import qn
 
 from oncocohort.problems import Problems
 from oncocohort.report.content import build_report
-from oncocohort.report.docx_report import LANDSCAPE_WIDTH_MM, TEXT_WIDTH_MM, render_report_docx
+from oncocohort.report.docx_report import (
+    LANDSCAPE_WIDTH_MM,
+    TEXT_HEIGHT_MM,
+    TEXT_WIDTH_MM,
+    caption_mm,
+    figure_size_mm,
+    render_report_docx,
+)
 from oncocohort.report.docx_tables import compute_table_layout
 from oncocohort.report.tables import DisplayTable, Spanner, render_table_csv, render_table_html
 from oncocohort.report.textwidth import text_width_pt
@@ -98,26 +105,67 @@ def test_widths_come_from_content_and_fit_the_page(docx, written_report):
                 assert text_width_pt(cell, layout.font_pt) * 25.4 / 72 + 2 <= w + 1e-6
 
 
-def test_figures_at_a_journal_column_width(docx, written_report):
-    out, _ = written_report
-    widths = {round(s.width / EMU_PER_MM) for s in docx.inline_shapes}
-    assert widths <= {85, 180}
-    assert len(docx.inline_shapes) == len(list((out / "figures").glob("*.png")))
-
-
-def test_figures_placed_at_100_percent(docx):
-    """Each picture's canvas is exactly the column width it is placed at (85 or 180 mm, at 300
-    dpi): printed at 100%, its 7 pt texts print at 7 pt (the swimmer's 149 mm canvas placed at
-    180 mm printed them at 8.5 pt, the padded 185 mm ones at 6.8 pt)."""
+def _placed(docx):
+    """Per picture: its PNG's canvas (width, height) in mm at its dpi, the (width, height) it
+    is placed at in mm, and its caption (the next paragraph's text)."""
     from PIL import Image
 
-    assert len(docx.inline_shapes) >= 5
+    out = []
     for shape in docx.inline_shapes:
         rid = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
         png = Image.open(io.BytesIO(docx.part.related_parts[rid].blob))
-        assert png.info["dpi"][0] == pytest.approx(300, abs=0.01)
-        placed_mm = shape.width / EMU_PER_MM
-        assert png.size[0] / 300 * 25.4 == pytest.approx(placed_mm, abs=25.4 / 300), placed_mm
+        dpi = png.info["dpi"][0]
+        caption = "".join(t.text for t in shape._inline.getparent().getparent().getparent()
+                          .getnext().iter(qn("w:t")))
+        out.append(((png.size[0] / dpi * 25.4, png.size[1] / dpi * 25.4),
+                    (shape.width / EMU_PER_MM, shape.height / EMU_PER_MM), caption, dpi))
+    return out
+
+
+def test_figures_at_a_journal_column_width(docx, written_report):
+    out, _ = written_report
+    placed = _placed(docx)
+    assert {round(canvas[0]) for canvas, *_ in placed} <= {85, 180}
+    assert len(placed) == len(list((out / "figures").glob("*.png")))
+
+
+def test_figures_placed_at_100_percent_or_two_to_a_page(docx):
+    """Each picture's canvas is exactly the column width it was drawn for (85 or 180 mm, at
+    300 dpi), placed at 100% (its 7 pt texts print at 7 pt; the swimmer's 149 mm canvas placed
+    at 180 mm printed them at 8.5 pt, the padded 185 mm ones at 6.8 pt), or, when it is a
+    little taller with its caption than half the page, at no less than 90% and then exactly
+    half the page with its caption, so that two share a page: never stretched."""
+    placed = _placed(docx)
+    assert len(placed) >= 5
+    shrunk = 0
+    for (cw, ch), (w, h), caption, dpi in placed:
+        assert dpi == pytest.approx(300, abs=0.01)
+        assert w / cw == pytest.approx(h / ch, rel=1e-4)  # the canvas's proportions
+        half = TEXT_HEIGHT_MM / 2 - 1.0 - caption_mm(caption)  # 1 mm slack per figure
+        if w < cw - 25.4 / 300:
+            shrunk += 1
+            assert w >= 0.9 * cw and h == pytest.approx(half, abs=0.01), caption
+        else:
+            assert w == pytest.approx(cw, abs=25.4 / 300), caption
+            assert not half < h <= half / 0.9, caption  # would have been placed smaller
+    assert shrunk >= 1  # the fixture's Kaplan-Meier plots by group
+
+
+@pytest.mark.by_hand
+def test_figure_size_lets_two_share_a_page():
+    # half the text (257 / 2) less 1 mm slack less the caption: 100 mm for a 27.5 mm caption
+    assert figure_size_mm(180, 110, 27.5) == pytest.approx((180 * 100 / 110, 100))
+    assert figure_size_mm(180, 100, 27.5) == (180, 100)       # fits as drawn
+    assert figure_size_mm(180, 112, 27.5) == (180, 112)       # 89% would be too small
+    assert figure_size_mm(85, 111, 27.5) == pytest.approx((85 * 100 / 111, 100))
+    assert figure_size_mm(180, 210, 27.5) == (180, 210)       # a forest plot keeps its size
+    # the caption: 6 pt above the figure, 2 pt below it, lines of 1.15 x 1.17 x 10 pt, 4 pt
+    line = 1.15 * 1.17 * 10 * 25.4 / 72
+    one = caption_mm("0000")
+    assert one == pytest.approx((6 + 2 + 4) * 25.4 / 72 + line)
+    # "0000" is 25.45 pt wide, a space 3.18 pt: 17 of them fill 486.7 pt of the 510.2 pt line
+    assert caption_mm(" ".join(["0000"] * 34)) == pytest.approx(one + line)
+    assert caption_mm(" ".join(["0000"] * 35)) == pytest.approx(one + 2 * line)
 
 
 def test_captions_numbered_once_and_black(docx, written_report):
@@ -198,3 +246,44 @@ def test_a_long_label_wraps_between_words_only():
     label_min = 3 + text_width_pt("intensity", layout.font_pt) * 25.4 / 72 + 2
     assert layout.landscape and layout.widths_mm[0] >= label_min
     assert sum(layout.widths_mm) <= LANDSCAPE_WIDTH_MM + 1e-6
+
+
+def _kept(table, n_head: int = 1) -> list[bool]:
+    """Per body row: whether its first cell's paragraph is kept with the next (w:keepNext)."""
+    out = []
+    for tr in table._tbl.tr_lst[n_head:]:
+        keep = tr.tc_lst[0].find(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:keepNext')}")
+        out.append(keep is not None and keep.get(qn("w:val")) in (None, "1", "true"))
+    return out
+
+
+@pytest.mark.by_hand
+def test_table_rows_kept_together_or_never_one_alone():
+    """Rows of 9 pt (one line each, estimated 1.3 x 9 pt = 4.13 mm). On a page of text 60 mm
+    high (a quarter: 15 mm, three rows and a bit) the table is too long to keep whole:
+
+    - Sex (3 rows, 12.4 mm) is kept whole; Site (11 rows) keeps its heading with s1 and s2
+      and s9 with s10; Treatment (8 rows, 33 mm) keeps its heading with the label
+      'Previous surgery', that with its levels Yes and No (12.4 mm), the label 'Lines' with
+      its first level (its levels take 16.5 mm); the table's last two data rows (2, 3) are
+      kept together and the last row with the footnote.
+    - On a page of 300 mm the table fits and every row is kept with the next.
+    - Without a page, the same but for the label groups kept whole (none is): Treatment still
+      keeps its heading with its first two data rows (Yes, No).
+    """
+    from oncocohort.report.docx_tables import add_table_docx
+
+    rows = (["## Sex", "  Male", "  Female", "## Site"] + [f"  s{i}" for i in range(1, 11)]
+            + ["## Treatment", "  Previous surgery", "    Yes", "    No", "  Lines", "    1",
+               "    2", "    3"])
+    labels = {"  Previous surgery", "  Lines"}
+    t = DisplayTable("t", "T", ("Characteristic", "n (%)"),
+                     tuple((r, "" if r.startswith("#") or r in labels else "1 (1.0)")
+                           for r in rows), ("A footnote.",), label="Table 1")
+    layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
+    kept = {i for i, k in enumerate(_kept(add_table_docx(Document(), t, layout,
+                                                         page_mm=(180, 60)))) if k}
+    assert kept == {0, 1, 3, 4, 12, 14, 15, 16, 18, 20, 21}
+    assert all(_kept(add_table_docx(Document(), t, layout, page_mm=(180, 300))))
+    kept = {i for i, k in enumerate(_kept(add_table_docx(Document(), t, layout))) if k}
+    assert kept == {0, 1, 3, 4, 12, 14, 15, 16, 18, 20, 21}

@@ -22,6 +22,13 @@ What is checked, independently of how the tables were laid out:
   the tables.
 - A table that continues on another page repeats its header there: each page from the
   table's caption to its last footnote shows the header's longest word.
+- No table leaves a single row on a page: each body row is found, in order, on a line of the
+  PDF that starts with its label's first word and holds its first number; every page a table
+  continues on holds at least two of its data rows (the demo's Tables 4, 5 and 6 each left
+  one under the repeated header).
+- Figures flow two to a page: of two figures in a row, each placed (with its caption) within
+  half the page's text, the second prints on the page of the first when the first opens its
+  page (the demo's Kaplan-Meier plots took a page each, two thirds of it blank).
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from docx.oxml.ns import qn
 from rich.console import Console
 
 from oncocohort.cli import ExitStatus, main
+from oncocohort.report.docx_report import TEXT_HEIGHT_MM, caption_mm
 from oncocohort.report.docx_tables import header_text
 
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "report-docx"
@@ -189,3 +197,69 @@ def test_no_hyphenated_token_broken_at_its_hyphen(printed):
     assert {"1-2", "maculo-papular", "Palmar-plantar"} <= set(only_tables)
     broken = {w: (in_tables[w], in_pdf[w]) for w in only_tables if in_pdf[w] < in_tables[w]}
     assert broken == {}, "hyphenated tokens of table cells broken: (in tables, in PDF)"
+
+
+def _row_text(tr) -> list[str]:
+    return ["".join(el.text if el.tag == qn("w:t") else "-" for el in
+                    tc.iter(qn("w:t"), qn("w:noBreakHyphen"))) for tc in tr.tc_lst]
+
+
+def test_no_table_leaves_a_single_row_on_a_page(printed):
+    doc, pages = printed
+    lines = [(i, " ".join(line.split())) for i, page in enumerate(pages)
+             for line in page.splitlines()]
+    at = 0
+    continued = 0
+    for tbl, _, n_head in _cells(doc):
+        caption = "".join(t.text for t in tbl._tbl.getprevious().iter(qn("w:t")))
+        label = re.match(r"Table \d+", caption).group(0)
+        at = next(k for k in range(at, len(lines)) if lines[k][1].startswith(label + "."))
+        on_page: dict[int, int] = collections.Counter()
+        for tr in tbl._tbl.tr_lst[n_head:]:
+            row = _row_text(tr)
+            number = next((" ".join(c.split()) for c in row[1:] if c.strip()), None)
+            if len(row) < 2 or number is None:  # a heading or a label without numbers
+                continue
+            first = row[0].replace("\u00a0", " ").split()[0]
+            k = next((k for k in range(at, len(lines)) if lines[k][1].startswith(first)
+                      and number in lines[k][1]), None)
+            assert k is not None, f"{label}: row {row} not found in the PDF after the caption"
+            at = k + 1
+            on_page[lines[k][0]] += 1
+        first_page = min(on_page)
+        alone = {p + 1: n for p, n in on_page.items() if p > first_page and n < 2}
+        assert alone == {}, f"{label}: pages with fewer than two of its rows"
+        continued += len(on_page) > 1
+    assert continued >= 1  # the demo's Tables 5 and 6 run over two landscape pages
+
+
+def test_figures_share_a_page_when_they_fit(printed):
+    doc, pages = printed
+    emu_per_mm = 36000
+    body = list(doc.element.body.iterchildren())
+    figures = []  # (index of the picture paragraph in the body, caption, placed height)
+    for i, el in enumerate(body):
+        extent = el.find(f".//{qn('wp:extent')}")
+        if el.tag == qn("w:p") and extent is not None:
+            caption = "".join(t.text for t in body[i + 1].iter(qn("w:t")))
+            figures.append((i, caption, int(extent.get("cy")) / emu_per_mm))
+
+    def where(caption: str) -> tuple[int, bool]:
+        """The page a caption prints on and whether nothing but its figure is above it."""
+        head = re.escape(re.match(r"Figure \d+\.", caption).group(0))
+        for i, page in enumerate(pages):
+            before = re.split(rf"^\s*{head}", page, maxsplit=1, flags=re.M)
+            if len(before) == 2:
+                return i, not before[0].strip()
+        raise AssertionError(f"{caption[:20]} not found in the PDF")
+
+    paired = 0
+    for (i, cap1, h1), (j, cap2, h2) in zip(figures, figures[1:], strict=False):
+        half = TEXT_HEIGHT_MM / 2
+        if j != i + 2 or h1 + caption_mm(cap1) > half or h2 + caption_mm(cap2) > half:
+            continue  # not one after the other, or one of them more than half a page
+        page1, opens = where(cap1)
+        if opens:
+            assert where(cap2)[0] == page1, f"{cap2[:10]} not on the page of {cap1[:10]}"
+            paired += 1
+    assert paired >= 1  # the demo's Kaplan-Meier plots by group

@@ -4,10 +4,16 @@ embedded, in the order and with the numbers of the HTML report.
 The page is A4 with 15 mm side margins, so the text is 180 mm wide: a double-column figure
 (180 mm) fits it exactly, a single-column one (85 mm) is placed at 85 mm; figures are placed
 at the width they were drawn for (:data:`~oncocohort.report.figures._style.COLUMN_MM`), never
-wider than the text. A table too wide for the portrait page gets a landscape section of its
-own (consecutive wide tables share one). Text is black: headings and captions as journals set
-them, not the template's coloured ones. Same content, same bytes
-(:func:`~oncocohort.report.ooxml.stable_ooxml`).
+wider than the text. A figure a little taller with its caption than half the page's text (a
+Kaplan-Meier plot with its numbers at risk) is placed up to 10% smaller
+(:func:`figure_size_mm`), so that two share a page; a taller one keeps its size.
+
+Figures and tables flow: only a change of orientation starts a new page; a caption is kept
+with its figure or table and not split; a table that fits on a page is kept on one, a longer
+one leaves no page a single row (:func:`~oncocohort.report.docx_tables.add_table_docx`). A
+table too wide for the portrait page gets a landscape section of its own (consecutive wide
+tables share one). Text is black: headings and captions as journals set them, not the
+template's coloured ones. Same content, same bytes (:func:`~oncocohort.report.ooxml.stable_ooxml`).
 """
 
 from __future__ import annotations
@@ -25,18 +31,34 @@ from docx.shared import Mm, Pt, RGBColor
 
 from oncocohort.report.assemble import ReportFigure
 from oncocohort.report.content import ReportContent
-from oncocohort.report.docx_tables import add_caption, add_table_docx, compute_table_layout
+from oncocohort.report.docx_tables import (
+    CAPTION_AFTER_PT,
+    CAPTION_FONT_PT,
+    add_caption,
+    add_table_docx,
+    compute_table_layout,
+)
 from oncocohort.report.figures._style import COLUMN_MM
 from oncocohort.report.ooxml import stable_ooxml
+from oncocohort.report.textwidth import PT_PER_MM, lines_of
 
 __all__ = ["render_report_docx", "draft_report_docx", "finish_report_docx", "DocxDraft",
-           "PAGE_MM", "MARGINS_MM", "TEXT_WIDTH_MM", "LANDSCAPE_WIDTH_MM"]
+           "figure_size_mm", "caption_mm", "PAGE_MM", "MARGINS_MM", "TEXT_WIDTH_MM",
+           "LANDSCAPE_WIDTH_MM", "TEXT_HEIGHT_MM", "LANDSCAPE_HEIGHT_MM"]
 
 PAGE_MM = (210.0, 297.0)           # A4
 MARGINS_MM = (15.0, 20.0)          # sides, top and bottom (portrait)
 TEXT_WIDTH_MM = PAGE_MM[0] - 2 * MARGINS_MM[0]         # 180 mm
 LANDSCAPE_WIDTH_MM = PAGE_MM[1] - 2 * MARGINS_MM[1]    # 257 mm: top/bottom margins turn sides
+TEXT_HEIGHT_MM = PAGE_MM[1] - 2 * MARGINS_MM[1]        # 257 mm
+LANDSCAPE_HEIGHT_MM = PAGE_MM[0] - 2 * MARGINS_MM[0]   # 180 mm
+_PICTURE_BEFORE_PT = 6.0   # above a figure (no empty paragraph: it would add a line)
+_PICTURE_BELOW_PT = 2.0    # a picture's line reaches below it by the font's descent
+_CAPTION_LINE_PT = 1.15 * 1.17 * CAPTION_FONT_PT  # Normal's 1.15 spacing of a 10 pt line
+_SLACK_MM = 1.0            # per figure, for the line heights of other fonts
+_SHRINK = 0.9              # a figure is placed at no less than 90% (its 7 pt text at 6.3 pt)
 _FONT = "Arial"
+_EMU_PER_MM = 36000
 _FIXED = dt.datetime(2000, 1, 1)  # the document's created/modified time: same input, same bytes
 
 
@@ -71,6 +93,28 @@ def _styles(doc) -> None:
             p_pr.remove(border)
 
 
+def caption_mm(caption: str) -> float:
+    """The height in mm a figure's ``caption`` (its text, number included) adds to the
+    figure, with the space above the figure: an upper estimate, the lines counted in DejaVu
+    Sans (:func:`~oncocohort.report.textwidth.lines_of`), which is wider than Arial."""
+    lines = lines_of(caption, TEXT_WIDTH_MM * PT_PER_MM, CAPTION_FONT_PT)
+    return (_PICTURE_BEFORE_PT + _PICTURE_BELOW_PT + lines * _CAPTION_LINE_PT
+            + CAPTION_AFTER_PT) / PT_PER_MM
+
+
+def figure_size_mm(width_mm: float, height_mm: float,
+                   caption_height_mm: float) -> tuple[float, float]:
+    """The (width, height) a figure drawn ``width_mm`` wide (at most the text width) and
+    ``height_mm`` tall is placed at, its caption taking ``caption_height_mm``
+    (:func:`caption_mm`): its own size, or, when the figure and its caption are a little
+    taller than half the portrait page's text, the largest size that makes them half, if
+    that keeps at least 90% of its width, so that two such figures share a page."""
+    half = TEXT_HEIGHT_MM / 2 - _SLACK_MM - caption_height_mm
+    if half < height_mm <= half / _SHRINK:
+        return width_mm * half / height_mm, half
+    return width_mm, height_mm
+
+
 class _Pages:
     """The document's sections: a new one only when the orientation changes."""
 
@@ -88,14 +132,21 @@ class _Pages:
     def width_mm(self) -> float:
         return LANDSCAPE_WIDTH_MM if self.landscape else TEXT_WIDTH_MM
 
+    @property
+    def text_mm(self) -> tuple[float, float]:
+        """The width and height of the text on the current page."""
+        return ((LANDSCAPE_WIDTH_MM, LANDSCAPE_HEIGHT_MM) if self.landscape
+                else (TEXT_WIDTH_MM, TEXT_HEIGHT_MM))
+
 
 @dataclass
 class DocxDraft:
     """A Word report built but for its pictures (:func:`draft_report_docx`): the document and,
-    in report order, each figure's empty picture paragraph and the width it is placed at."""
+    in report order, each figure's empty picture paragraph, the width it is placed at and the
+    height of its caption (:func:`caption_mm`)."""
 
     doc: Any
-    pictures: list[tuple[ReportFigure, Any, float]] = field(default_factory=list)
+    pictures: list[tuple[ReportFigure, Any, float, float]] = field(default_factory=list)
 
 
 def draft_report_docx(content: ReportContent) -> DocxDraft:
@@ -131,18 +182,20 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
             t = tables[name]
             layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
             pages.turn(layout.landscape)
-            add_table_docx(doc, t, layout, sep)
+            add_table_docx(doc, t, layout, sep, pages.text_mm)
             doc.add_paragraph()
             continue
         pages.turn(False)
         figure = figures[name]
         width = min(COLUMN_MM[figure.column], pages.width_mm)
-        doc.add_paragraph().paragraph_format.keep_with_next = True
         picture = doc.add_paragraph()
-        picture.paragraph_format.keep_with_next = True
-        draft.pictures.append((figure, picture, width))
-        add_caption(doc, figure.label, sep, figure.caption).paragraph_format.keep_with_next = \
-            False
+        fmt = picture.paragraph_format
+        fmt.keep_with_next = True
+        fmt.space_before, fmt.space_after = Pt(_PICTURE_BEFORE_PT), Pt(0)
+        fmt.line_spacing = 1.0  # a picture's line as tall as the picture
+        caption = add_caption(doc, figure.label, sep, figure.caption)
+        caption.paragraph_format.keep_with_next = False
+        draft.pictures.append((figure, picture, width, caption_mm(caption.text)))
     return draft
 
 
@@ -150,8 +203,10 @@ def finish_report_docx(draft: DocxDraft, pngs: Mapping[str, bytes]) -> bytes:
     """The draft's document with each figure's PNG (``pngs``: figure name -> its PNG) in its
     picture paragraph, in report order (so the pictures are numbered as the figures), as
     byte-stable file bytes."""
-    for figure, picture, width in draft.pictures:
+    for figure, picture, width, below in draft.pictures:
         shape = picture.add_run().add_picture(io.BytesIO(pngs[figure.name]), width=Mm(width))
+        w, h = figure_size_mm(width, shape.height / _EMU_PER_MM, below)
+        shape.width, shape.height = Mm(w), Mm(h)
         # a picture read from a stream is named "image.png"; name it after its figure file
         shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", f"{figure.name}.png")
     draft.pictures.clear()  # a draft is finished once

@@ -6,6 +6,13 @@
 - The header rows (spanners and column names) repeat at the top of every page the table
   continues on (``w:tblHeader``); no row splits across pages (``w:cantSplit``); the top rule
   belongs to the header, so every page's part of the table starts with it.
+- A table that fits on one page is kept on one page: every row is kept with the next
+  (``w:keepNext`` on its paragraphs, as Word's own "keep table together" recipe), so the
+  table moves whole to the next page rather than leave a row or two there. A longer table
+  (:func:`table_height_mm` over the page's text height) keeps its first two body rows
+  together and its last two, so no page shows a single row under the repeated header; a
+  short section (``Age (years)`` and its levels) is not split, a long one keeps its heading
+  with two rows and ends with two.
 - Labels left-aligned (indented rows by paragraph indent, so wrapped lines stay indented),
   numbers right-aligned: ``19 (21.8)`` over ``5 (5.7)`` lines up on the decimal mark because
   every percentage has one decimal.
@@ -38,10 +45,10 @@ from docx.shared import Mm, Pt, Twips
 from docx.table import Table
 
 from oncocohort.report.tables import DisplayTable, header_text
-from oncocohort.report.textwidth import PT_PER_MM, longest_word_pt, text_width_pt
+from oncocohort.report.textwidth import PT_PER_MM, lines_of, longest_word_pt, text_width_pt
 
 __all__ = ["TableLayout", "compute_table_layout", "add_table_docx", "add_caption", "header_text",
-           "TABLE_FONT_PT", "INDENT_MM"]
+           "table_height_mm", "TABLE_FONT_PT", "CAPTION_FONT_PT", "CAPTION_AFTER_PT", "INDENT_MM"]
 
 TABLE_FONT_PT = 9.0
 FOOTNOTE_FONT_PT = 8.0
@@ -51,6 +58,14 @@ _SLACK_MM = 1.0            # rounding of widths in Word and LibreOffice
 LABEL_MAX_MM = 70.0        # a label column wider than this wraps between words
 _RULE_OUTER = 8            # eighths of a point: 1 pt top and bottom rules
 _RULE_INNER = 4            # 0.5 pt under the header and the spanners
+CAPTION_FONT_PT = 10.0
+CAPTION_AFTER_PT = 4.0
+# A printed line is about 1.15 font sizes in Arial and 1.16 in DejaVu Sans (LibreOffice's
+# stand-in where Arial is not installed); a table row with a no-break hyphen or a sign from
+# a fallback font measures 1.29 sizes in LibreOffice. Heights are estimated high on purpose:
+# a table taken for longer than a page is only kept from leaving a single row behind.
+_LINE_EM = 1.3
+_PARAGRAPH_EM = 1.15 * 1.17  # a caption's or footnote's line: the Normal style's 1.15 spacing
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,93 @@ def compute_table_layout(t: DisplayTable, portrait_mm: float, landscape_mm: floa
         size -= 1.0
 
 
+def _row_heights_mm(t: DisplayTable, layout: TableLayout) -> list[float]:
+    """An upper estimate of the printed height of each body row of ``t`` (as high as its most
+    wrapped cell), in mm."""
+    size = layout.font_pt
+    pad = 2 * CELL_MARGIN_MM * PT_PER_MM
+    inner = [w * PT_PER_MM - pad for w in layout.widths_mm]
+    line = _LINE_EM * size / PT_PER_MM
+    out = []
+    for row in t.rows:
+        if t.is_heading(row):
+            out.append(line * lines_of(row[0][3:], sum(inner) + pad * (len(inner) - 1), size,
+                                     bold=True))
+            continue
+        indent = INDENT_MM * PT_PER_MM * _indent_level(row[0])
+        out.append(line * max(lines_of(row[0].strip(), inner[0] - indent, size),
+                              *(lines_of(c, w, size) for c, w in zip(row[1:], inner[1:],
+                                                                   strict=True))))
+    return out
+
+
+def table_height_mm(t: DisplayTable, layout: TableLayout, page_width_mm: float) -> float:
+    """An upper estimate of the printed height of ``t`` laid out by ``layout``: its caption,
+    header and spanner rows, body rows (each as high as its most wrapped cell) and footnotes
+    (across ``page_width_mm``), in mm."""
+    size = layout.font_pt
+    pad = 2 * CELL_MARGIN_MM * PT_PER_MM
+    inner = [w * PT_PER_MM - pad for w in layout.widths_mm]
+    line = _LINE_EM * size
+    height = lines_of(t.caption(), page_width_mm * PT_PER_MM, CAPTION_FONT_PT) \
+        * _PARAGRAPH_EM * CAPTION_FONT_PT + CAPTION_AFTER_PT
+    for spans in t.spanner_rows():
+        height += line * max(lines_of(text, sum(inner[a:b]) + pad * (b - a - 1), size, bold=True)
+                             for text, a, b in spans)
+    height += line * max(lines_of(header_text(h), w, size, bold=True)
+                         for h, w in zip(t.header, inner, strict=True))
+    for note in t.footnotes:
+        height += lines_of(note, page_width_mm * PT_PER_MM, FOOTNOTE_FONT_PT) \
+            * _PARAGRAPH_EM * FOOTNOTE_FONT_PT
+    # + the footnotes' 2 pt above them, rounded up
+    return height / PT_PER_MM + sum(_row_heights_mm(t, layout)) + 1.0
+
+
+def _kept_rows(t: DisplayTable, layout: TableLayout,
+               page_mm: tuple[float, float] | None) -> list[bool]:
+    """Per body row of ``t``, whether it is kept on the page of the next row (the last row:
+    on the page of the footnotes).
+
+    A table that fits the page's text (``page_mm``: width, height) keeps every row with the
+    next. A longer one breaks only where no page is left with a single data row: a heading
+    and a label without numbers (``Age (years)`` over its levels) are kept with the next row,
+    a label with the rows indented under it when they take no more than a quarter page;
+    a section (a heading row and the rows under it, or the rows before the first heading) no
+    taller than a quarter of the page is kept whole; a taller one keeps its heading with its
+    first two data rows and its last two data rows together; the table's last two data rows
+    are kept together."""
+    n = len(t.rows)
+    keep = [False] * n
+    if n and t.footnotes:
+        keep[-1] = True
+    if page_mm is not None and table_height_mm(t, layout, page_mm[0]) <= page_mm[1]:
+        return [True] * (n - 1) + keep[-1:]
+    heights = _row_heights_mm(t, layout)
+    labels = {j for j, row in enumerate(t.rows)
+              if t.is_heading(row) or not any(c.strip() for c in row[1:])}
+    starts = [j for j in range(n) if j == 0 or t.is_heading(t.rows[j])]
+    quarter = page_mm[1] / 4 if page_mm is not None else 0.0
+    for a, b in zip(starts, starts[1:] + [n], strict=True):
+        data = [j for j in range(a, b) if j not in labels]
+        if sum(heights[a:b]) <= quarter or len(data) < 3:
+            kept = range(a, b - 1)
+        else:
+            kept = [*range(a, data[0] + 1), *range(data[-2], b - 1)]
+        for j in kept:
+            keep[j] = True
+    for j in sorted(labels - set(starts)):  # a label and the rows indented under it
+        level, k = _indent_level(t.rows[j][0]), j + 1
+        while k < n and k not in starts and _indent_level(t.rows[k][0]) > level:
+            k += 1
+        if sum(heights[j:k]) <= quarter:
+            for i in range(j, k - 1):
+                keep[i] = True
+    data = [j for j in range(n) if j not in labels]
+    for j in [*labels, *range(data[-2] if len(data) > 1 else n, n - 1)]:
+        keep[j] = keep[j] or j < n - 1
+    return keep
+
+
 def _set(parent, tag: str, **attrs: str):
     """The child ``tag`` of ``parent`` (created if absent) with ``attrs`` set."""
     el = parent.find(qn(tag))
@@ -256,9 +358,9 @@ def _table_properties(table, widths: Sequence[float]) -> None:
         col.set(qn("w:w"), str(int(Mm(w).twips)))
 
 
-def add_caption(document, label: str, sep: str, title: str, size: float = 10.0):
-    """A caption paragraph, kept with what follows: ``label`` bold (``"Table 2"``), then
-    ``sep`` and ``title``; black, as journals print it."""
+def add_caption(document, label: str, sep: str, title: str, size: float = CAPTION_FONT_PT):
+    """A caption paragraph, kept with what follows and on one page: ``label`` bold
+    (``"Table 2"``), then ``sep`` and ``title``; black, as journals print it."""
     p = document.add_paragraph()
     if label:
         run = p.add_run(label)
@@ -267,21 +369,14 @@ def add_caption(document, label: str, sep: str, title: str, size: float = 10.0):
         p.add_run(sep).font.size = Pt(size)
     p.add_run(title).font.size = Pt(size)
     p.paragraph_format.keep_with_next = True
-    p.paragraph_format.space_after = Pt(4)
+    p.paragraph_format.keep_together = True  # a figure's caption is not split from its end
+    p.paragraph_format.space_after = Pt(CAPTION_AFTER_PT)
     return p
 
 
-def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
-                   caption_sep: str = ". ") -> Table:
-    """Append ``t`` (caption, table, footnotes) to a python-docx ``Document`` as a native,
-    editable Word table laid out by ``layout``; return the table."""
-    size = layout.font_pt
-    ncol = len(t.header)
-    add_caption(document, t.label, caption_sep, t.title)
-    table = document.add_table(rows=0, cols=ncol)
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.autofit = False
-    _table_properties(table, layout.widths_mm)
+def _add_header(table, t: DisplayTable, size: float) -> None:
+    """The spanner rows and the column names: bold, repeated on every page, the top rule
+    above them and a short rule under each spanner and the column names."""
     header_rows = []
     for spans in t.spanner_rows():
         row = table.add_row()
@@ -303,7 +398,27 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
         if i == 0:
             for cell in row.cells:
                 _border(cell, "top", _RULE_OUTER)
-    for values in t.rows:
+
+
+def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
+                   caption_sep: str = ". ", page_mm: tuple[float, float] | None = None) -> Table:
+    """Append ``t`` (caption, table, footnotes) to a python-docx ``Document`` as a native,
+    editable Word table laid out by ``layout``; return the table.
+
+    ``page_mm`` is the (width, height) of the text of the page the table is placed on: a
+    table that fits it (:func:`table_height_mm`) is kept on one page; a longer one, or any
+    table when ``page_mm`` is not given, breaks only where no page is left with a single
+    data row (:func:`_kept_rows`)."""
+    size = layout.font_pt
+    ncol = len(t.header)
+    add_caption(document, t.label, caption_sep, t.title)
+    table = document.add_table(rows=0, cols=ncol)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    _table_properties(table, layout.widths_mm)
+    _add_header(table, t, size)
+    kept = _kept_rows(t, layout, page_mm)
+    for values, keep in zip(t.rows, kept, strict=True):
         row = table.add_row()
         _row_flags(row, header=False)
         if t.is_heading(values):
@@ -311,11 +426,9 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
             _write(cell, values[0][3:], size, bold=True, keep_next=True)
             continue
         for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-            _write(cell, text, size, right=i > 0)
+            _write(cell, text, size, right=i > 0, keep_next=keep)
     for cell in table.rows[-1].cells:
         _border(cell, "bottom", _RULE_OUTER)
-        if t.footnotes:  # the footnotes start on the page of the last row
-            cell.paragraphs[0].paragraph_format.keep_with_next = True
     for row in table.rows:  # each cell as wide as the grid columns it spans
         col = 0
         for tc in row._tr.tc_lst:

@@ -16,7 +16,7 @@ import os
 import matplotlib
 from matplotlib import ft2font
 
-__all__ = ["text_width_pt", "longest_word_pt", "PT_PER_MM"]
+__all__ = ["text_width_pt", "longest_word_pt", "lines_of", "PT_PER_MM"]
 
 PT_PER_MM = 72 / 25.4
 _SIZE = 1000  # the font is loaded at 1000 px per em: advances in thousandths of an em
@@ -54,3 +54,25 @@ def longest_word_pt(text: str, size_pt: float, bold: bool = False) -> float:
     """The width of the longest word of ``text`` (what a cell that wraps at spaces needs);
     a no-break space (U+00A0) joins the words on its sides into one."""
     return max((text_width_pt(w, size_pt, bold) for w in text.split(" ") if w), default=0.0)
+
+
+def lines_of(text: str, width_pt: float, size_pt: float, bold: bool = False) -> int:
+    """How many lines ``text`` takes in ``width_pt`` at ``size_pt``, broken between words
+    (greedily, as Word and LibreOffice do); a word wider than the line takes a line of its
+    own.
+
+    >>> lines_of("0000 0000", 50, 10), lines_of("0000 0000", 60, 10)  # 25.45 pt a word
+    (2, 1)
+    """
+    words = [w for w in text.split(" ") if w]
+    if not words:
+        return 1
+    space = text_width_pt(" ", size_pt, bold)
+    lines, used = 1, text_width_pt(words[0], size_pt, bold)
+    for w in words[1:]:
+        need = text_width_pt(w, size_pt, bold)
+        if used + space + need > width_pt:
+            lines, used = lines + 1, need
+        else:
+            used += space + need
+    return lines
