@@ -166,3 +166,39 @@ def test_a_failed_proportional_hazards_test_is_a_note_with_r_s_p_values():
           if r.variable == "ph_test" and r.statistic == "p"}
     assert ph == pytest.approx(r_p.to_dict(), rel=1e-6)
     assert not [n for n in held.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]
+
+
+@pytest.mark.regression
+def test_the_lone_variable_through_the_screen_keeps_its_proportional_hazards_test():
+    """veteran-trt: only cell type passes the screen, so no multivariable model is fitted;
+    the proportional-hazards test it had (p = 0.031, the review's Table 3 footnote) moves to
+    the univariable model of cell type: a cox_univariable ph_test row and the note, which
+    the review found missing from the data-quality section. Treatment (not through) has
+    none."""
+    from pathlib import Path
+
+    from oncocohort.stats.cox import cox
+
+    vet = pd.read_csv(Path(__file__).parents[1] / "reference" / "fixtures"
+                      / "cox_input_veteran.csv")
+    patients = pd.DataFrame({"subject_id": [f"V{i:03d}" for i in range(len(vet))],
+                             "celltype": vet.celltype, "trt": vet.trt.astype(str)})
+    tte = patients[["subject_id"]].assign(paramcd="os", aval=vet.time.astype(float),
+                                          event=vet.event.astype(int))
+    res = compute_subgroup_rows(patients, tte, "os", ["trt", "celltype"])
+    assert res.selected == ("celltype",)
+    ph = [(r.analysis, r.group_var, r.value) for r in res.rows
+          if r.variable == "ph_test" and r.statistic == "p"]
+    frame = patients.assign(time=tte.aval, event=tte.event)
+    want = cox(frame, time="time", event="event", covariates=["celltype"]).ph_test().table
+    assert ph == [("cox_univariable", "celltype", pytest.approx(want.loc["celltype", "p"],
+                                                                rel=1e-12))]
+    assert round(ph[0][2], 3) == 0.031  # the value the review saw
+    [note] = [n for n in res.notes if n.kind == NoteKind.PROPORTIONAL_HAZARDS]
+    options = ReportOptions(title="t", data_cutoff=dt.date(2024, 1, 1),
+                            index_date_label="randomisation", conventions=Conventions(),
+                            labels={"os": "Overall survival", "celltype": "Cell type"})
+    assert analysis_notes([note], options) == [
+        "Univariable Cox model of overall survival by cell type: proportional hazards not "
+        "supported by the test of the scaled Schoenfeld residuals (cell type p = 0.031); its "
+        "hazard ratios average effects that change over time."]

@@ -13,7 +13,9 @@ For each endpoint and each subgroup variable (a categorical baseline column):
   screen and both models are :func:`oncocohort.stats.screen.screen_and_fit`. With fewer than
   two variables passing the screen no multivariable model is fitted (its rows are absent: a
   model of one variable is its univariable model, not an adjusted one); the ``screen`` rows
-  still say which variable passed.
+  still say which variable passed, and the univariable model of a lone one gets the
+  proportional-hazards test (``cox_univariable``, ``variable="ph_test"``) the multivariable
+  model would have had.
 
 A numeric variable declared continuous (``continuous``: variable -> ``per``) enters the Cox
 models as one term, ``x / per``, so its hazard ratio is per ``per`` units (age per 10 years);
@@ -187,11 +189,33 @@ MIN_MULTIVARIABLE = 2
 PH_ALPHA = 0.05
 
 
-def _ph_notes(rows: Sequence[ArdRow], endpoint: str) -> list[AnalysisNote]:
+def _lone_ph_rows(fit: Cox, endpoint: str, var: str) -> list[ArdRow]:
+    """The proportional-hazards test (cox.zph) of the univariable model of the one variable
+    through the screen (no multivariable model): ``cox_univariable`` ``ph_test`` rows of the
+    variable (its term's test, which is the global one)."""
+    try:
+        zph = fit.ph_test().table
+    except (ValueError, np.linalg.LinAlgError):
+        return []
+    if var not in zph.index:
+        return []
+    r = zph.loc[var]
+    return _test_rows(r["chisq"], r["df"], r["p"], Analysis.COX_UNIVARIABLE, Var.PH_TEST,
+                      endpoint, var)
+
+
+def _ph_notes(rows: Sequence[ArdRow], endpoint: str,
+              variable: str = "") -> list[AnalysisNote]:
     """A note when the multivariable model's proportional-hazards test (global or a term's)
-    has p < :data:`PH_ALPHA`: the global p and those of the terms below it."""
+    has p < :data:`PH_ALPHA`: the global p and those of the terms below it; with
+    ``variable``, the univariable model of that variable (its one test)."""
     ps = [(r.group_var, r.value) for r in rows if r.variable == Var.PH_TEST
           and r.statistic == Stat.P]
+    if variable:
+        if not ps or ps[0][1] >= PH_ALPHA:
+            return []
+        return [AnalysisNote(NoteKind.PROPORTIONAL_HAZARDS, "proportional-hazards test failed",
+                             endpoint=endpoint, variable=variable, values=tuple(ps))]
     failed = [(term, p) for term, p in ps if term and p < PH_ALPHA]
     glob = [(term, p) for term, p in ps if not term]
     if not failed and not any(p < PH_ALPHA for _, p in glob):
@@ -298,6 +322,10 @@ def compute_subgroup_rows(
                       for w in fit.warnings]
             multi += _multivariable_rows(fit, endpoint, selected)
             notes += _ph_notes(multi, endpoint)
+        elif len(selected) == 1:  # its univariable model is the one the report rests on
+            ph = _lone_ph_rows(res.univariable_fits[selected[0]], endpoint, selected[0])
+            per_var[selected[0]] += ph
+            notes += _ph_notes(ph, endpoint, variable=selected[0])
     rows = [r for var in variables for r in per_var[var]]
     rows += [ArdRow(Analysis.COX_MULTIVARIABLE, Stat.SELECTED, float(var in selected),
                     variable=Var.SCREEN, endpoint=endpoint, group_var=var) for var in variables]

@@ -244,6 +244,14 @@ def _subgroup_footnotes(a: ArdLookup, options: ReportOptions, endpoint: str,
                else "No variable met")
         notes.append(f"{_NO_MODEL + ' ' if screened else ''}{who} the screening threshold "
                      f"({rule}); no multivariable model was fitted.")
+        u = {"analysis": Analysis.COX_UNIVARIABLE, "endpoint": endpoint,
+             "variable": Var.PH_TEST, "statistic": Stat.P}
+        for v in screened:
+            if a.has(group_var=v, **u):
+                notes.append(f"Proportional hazards in the univariable model of "
+                             f"{in_prose(options.label(v))} (scaled Schoenfeld residuals "
+                             f"against the Kaplan-Meier transform of time, as R cox.zph): "
+                             f"{fmt_p_clause(a.get(group_var=v, **u), style=st)}.")
     if a.has(variable=Var.PATIENTS, statistic=Stat.N, **m):
         n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **m)
         left = a.get(variable=Var.PATIENTS, statistic=Stat.N_MISSING, **m)

@@ -367,7 +367,8 @@ def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
         NoteKind.NO_EVENTS: options.label(note.endpoint),
         NoteKind.COX_UNIVARIABLE: f"Univariable Cox model of {ep} by {by}",
         NoteKind.COX_MULTIVARIABLE: f"Multivariable Cox model of {ep}",
-        NoteKind.PROPORTIONAL_HAZARDS: f"Multivariable Cox model of {ep}",
+        NoteKind.PROPORTIONAL_HAZARDS: (f"Univariable Cox model of {ep} by {by}"
+                                        if note.variable else f"Multivariable Cox model of {ep}"),
         NoteKind.BALANCE: f"Adjusted comparison by {label}",
         NoteKind.FINE_GRAY: f"Fine-Gray model of {ep} by {by}",
         NoteKind.LANDMARK: f"Landmark analysis of {ep} by {by} at {at}",

@@ -506,7 +506,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
             f"({SCREEN_TEST_NAMES[screen.p_from]} test) entered the multivariable model, "
             f"fitted when at least two did, on the patients with every variable recorded, "
             f"whose proportional-hazards assumption was checked with scaled Schoenfeld "
-            f"residuals. ")
+            f"residuals (that of the univariable model when one variable alone did). ")
         parts.append(_cut_methods(options, lookup))
     if "exposure" in sections:
         parts.append("Relative dose intensity was the dose given divided by the dose planned "
