@@ -1,11 +1,15 @@
 """Whole-report benchmark: ``oncocohort demo`` from a cold process, and ``oncocohort run`` on a
-large synthetic cohort (issue 6: demo under 10 s, 100,000 patients under 60 s on 2 cores).
+large synthetic cohort. Goals (issue 14, on 2 cores): the demo under 3 s wall, the
+100,000-patient report under 20 s (issue 6 had asked for 10 s and 60 s).
 
-    .venv/bin/python benchmarks/report_bench.py [--patients 100000] [--repeats 3]
+    .venv/bin/python benchmarks/report_bench.py [--patients 100000] [--repeats 3] [--no-big]
 
-Each command runs in a fresh process (``/usr/bin/time``-style wall clock and peak RSS from
-``os.wait4``); the synthetic cohort is generated once into ``benchmarks/.cache/`` and reused.
-Prints a Markdown table.
+Each command runs in a fresh process (``/usr/bin/time``-style wall clock, CPU time of the
+process and its figure workers, and peak RSS, from ``os.wait4``); the demo is timed
+``--repeats`` times and the best wall clock kept; the synthetic cohort is generated once into
+``benchmarks/.cache/`` (``oncocohort simulate escc --patients N``, the default seed) and reused.
+Prints a Markdown table with the load average (a busy machine inflates the wall clock, not the
+CPU time) and whether each goal is met.
 """
 
 from __future__ import annotations
@@ -23,48 +27,62 @@ HERE = Path(__file__).resolve().parent
 CLI = [sys.executable, "-m", "oncocohort"]
 
 
-def timed(cmd: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of ``cmd`` in a fresh process."""
+GOALS = {"demo": 3.0, "big": 20.0}  # seconds of wall clock (issue 14)
+
+
+def timed(cmd: list[str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds (user + system, its reaped worker processes included), peak
+    RSS (MiB) and exit code of ``cmd`` in a fresh process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+            os.waitstatus_to_exitcode(status))
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patients", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-big", action="store_true", help="time the demo only")
     args = ap.parse_args()
 
     rows = []
+    load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         best = None
         for _ in range(args.repeats):
             out = Path(tmp) / "demo"
             shutil.rmtree(out, ignore_errors=True)
-            wall, rss, code = timed(CLI + ["demo", "--out", str(out)])
+            wall, cpu, rss, code = timed(CLI + ["demo", "--out", str(out)])
             if code != 0:
                 raise SystemExit(f"demo failed with exit code {code}")
-            best = (wall, rss) if best is None or wall < best[0] else best
-        rows.append(("oncocohort demo (87 of 231 screened), cold process", *best))
+            best = (wall, cpu, rss) if best is None or wall < best[0] else best
+        rows.append(("oncocohort demo (87 of 231 screened), cold process, best of "
+                     f"{args.repeats}", *best, GOALS["demo"]))
 
-        data = HERE / ".cache" / f"escc-{args.patients}"
-        if not (data / "study.yaml").exists():
-            subprocess.run(CLI + ["simulate", "escc", "--patients", str(args.patients),
-                                  "--out", str(data), "--no-progress"], check=True)
-        out = Path(tmp) / "big"
-        wall, rss, code = timed(CLI + ["run", str(data / "study.yaml"), "--out", str(out)])
-        if code != 0:
-            raise SystemExit(f"run failed with exit code {code}")
-        rows.append((f"oncocohort run, {args.patients:,} screened patients", wall, rss))
+        if not args.no_big:
+            data = HERE / ".cache" / f"escc-{args.patients}"
+            if not (data / "study.yaml").exists():
+                subprocess.run(CLI + ["simulate", "escc", "--patients", str(args.patients),
+                                      "--out", str(data), "--no-progress"], check=True)
+            out = Path(tmp) / "big"
+            wall, cpu, rss, code = timed(CLI + ["run", str(data / "study.yaml"), "--out",
+                                                str(out)])
+            if code != 0:
+                raise SystemExit(f"run failed with exit code {code}")
+            rows.append((f"oncocohort run, {args.patients:,} screened patients", wall, cpu,
+                         rss, GOALS["big"] if args.patients == 100_000 else None))
 
-    print(f"Load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} cores\n")
-    print("| task | wall (s) | peak RSS (MiB) |\n|---|---|---|")
-    for name, wall, rss in rows:
-        print(f"| {name} | {wall:.1f} | {rss:.0f} |")
+    loads = ", ".join(f"{x:.2f}" for x in load_start)
+    print(f"Load average (1, 5, 15 min) at start: {loads}; at end: "
+          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores\n")
+    print("| task | wall (s) | CPU (s) | peak RSS (MiB) | goal (wall) |\n|---|---|---|---|---|")
+    for name, wall, cpu, rss, goal in rows:
+        verdict = "-" if goal is None else (
+            f"under {goal:g} s: {'met' if wall < goal else 'NOT met'}")
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {verdict} |")
     return 0
 
 
