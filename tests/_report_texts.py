@@ -29,3 +29,17 @@ def typography_faults(texts: list[str]) -> list[str]:
     ``cohort - arm``; journals use the minus sign U+2212) or a p-value in a sentence without
     its ``=`` (``p 0.043``; ``p = 0.043`` reads as the other sentences)."""
     return [x for x in texts if _HYPHEN_MINUS.search(x) or _BARE_P.search(x)]
+
+
+_BRITISH = re.compile(r"\b(tumour|[a-z]+ised|[a-z]+ising|[a-z]+isation|analysed|colour\w*|"
+                      r"favour\w*|neighbour\w*|labelled|modelled|centred|centre)\b", re.I)
+_NOT_BRITISH = {"raised", "promised", "revised", "advised", "supervised", "exercised",
+                "comprised", "surprised", "devised", "rising", "arising", "comprising",
+                "advertised", "compromised", "precised", "otherwise", "noise"}
+
+
+def british_spellings(texts: list[str]) -> list[str]:
+    """The British spellings in ``texts`` (issue 14 item 7: the generated prose is in US
+    spelling, as the CTCAE terms it prints: tumor, standardized, analyzed, favors)."""
+    return sorted({m.group(0) for x in texts for m in _BRITISH.finditer(x)
+                   if m.group(0).lower() not in _NOT_BRITISH})

@@ -101,14 +101,14 @@ def test_init_and_run_report_the_recorded_best_response(tmp_path, kind):
         assert estimate == f"{100 * x / n:.1f} ({100 * lower:.1f}-{100 * upper:.1f})"
     assert _ard(out, analysis="response", variable="recorded_bor", statistic="n") == \
         int(cells.notna().sum())
-    assert f"Tumour response (denominator N={n})" in \
+    assert f"Tumor response (denominator N={n})" in \
         (out / "report.html").read_text(encoding="utf-8")
 
     notes = " ".join(table["Response"])
     assert "best overall response as recorded by the investigators, not derived from " \
            "lesion measurements" in notes
     html = re.sub(r"\s+", " ", (out / "report.html").read_text(encoding="utf-8"))
-    assert "Tumour response was taken as recorded by the investigators" in html
+    assert "Tumor response was taken as recorded by the investigators" in html
     assert "not derived from lesion measurements" in html
     assert f"({int(cells.notna().sum())} of {n} patients had one)" in html
     assert "per RECIST 1.1 was derived" not in html
@@ -169,11 +169,11 @@ def test_with_assessments_the_derived_best_response_wins(tmp_path):
     assert _ard(out, analysis="response", variable="recorded_bor_differs", statistic="n") == 2
     html = re.sub(r"\s+", " ", (out / "report.html").read_text(encoding="utf-8"))
     assert ("The best overall response recorded by the investigators (5 patients) was not "
-            "analysed: the one derived from the tumour assessments takes precedence (it "
+            "analyzed: the one derived from the tumor assessments takes precedence (it "
             "differed from the recorded one in 2 of them).") in html
     assert "taken as recorded by the investigators" not in html
     table = pd.read_csv(out / "tables" / "response.csv", keep_default_na=False)
-    assert any("the one recorded by the investigators (not analysed) differed in 2 of 5 "
+    assert any("the one recorded by the investigators (not analyzed) differed in 2 of 5 "
                "patients" in r for r in table["Response"])
     assert "the best response recorded here is not analysed" in \
         (out / "validation.txt").read_text(encoding="utf-8")

@@ -272,7 +272,7 @@ def test_methods_say_what_the_code_did_once(demo):
                    "not evaluable (NE) without a post-baseline assessment",
                    "Progression-free survival ran from the start of anlotinib plus PD-1 antibody "
                    "to progression or death, whichever came first; patients without an event "
-                   "were censored at the last adequate tumour assessment or, failing that, the "
+                   "were censored at the last adequate tumor assessment or, failing that, the "
                    "index date.",
                    "Overall survival ran from the start of anlotinib plus PD-1 antibody to "
                    "death; patients without an event were censored at the last contact.",

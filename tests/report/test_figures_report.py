@@ -107,7 +107,7 @@ def test_flowchart_continues_past_the_included_patients(report):
                                                 "• 1 adverse event"]
     assert boxes[included + 2] == "2 still on treatment at the data cut-off"
     assert boxes[included + 3].splitlines() == [
-        "Analysis sets", "12 analysed", "11 evaluable for response",
+        "Analysis sets", "12 analyzed", "11 evaluable for response",
         "3 responders (complete or partial response)", "12 in the safety analysis"]
     # the same counts in the ARD
     a = ArdLookup(analysis.ard)
@@ -127,7 +127,7 @@ def test_flowchart_leaves_out_the_sections_a_study_lacks():
     fig = {f.name: f for f in build_report_figures(analysis, options)}["flowchart"]
     boxes = fig.drawn.boxes
     assert not any("discontinued" in b or "on treatment" in b for b in boxes)
-    assert boxes[-1] == "Analysis sets\n12 analysed"
+    assert boxes[-1] == "Analysis sets\n12 analyzed"
     assert "disposition" not in fig.caption
 
 

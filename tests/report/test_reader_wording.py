@@ -167,3 +167,13 @@ def test_footnotes_say_only_what_applies(demo_content):
     for t in subgroup:
         assert not any(r[0].strip().startswith("Per ") for r in t.rows)
         assert "continuous variables" not in " ".join(t.footnotes)
+
+
+def test_generated_prose_is_in_us_spelling(demo_content):
+    """One spelling convention, the CTCAE's (Anemia, Hemorrhage): 'Tumor response',
+    'standardized', 'analyzed', 'colors' (the study's own labels and title are the user's)."""
+    from _report_texts import british_spellings, report_texts
+
+    texts = [x for x in report_texts(demo_content) if x != demo_content.title]
+    assert british_spellings(texts) == []
+    assert any(t.title.startswith("Tumor response") for t in demo_content.tables)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _report_texts import RAW_CODES, report_texts, typography_faults
+from _report_texts import RAW_CODES, british_spellings, report_texts, typography_faults
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
@@ -51,7 +51,7 @@ def test_the_example_has_both_comparisons(report):
 def test_methods_paragraph_names_the_comparisons(report):
     _, content = report
     assert "inverse probability of treatment weighting" in content.methods
-    assert "greedy nearest-neighbour matching" in content.methods
+    assert "greedy nearest-neighbor matching" in content.methods
     assert "Guyot" in content.methods and "not treatment effects" in content.methods
 
 
@@ -213,3 +213,8 @@ def test_no_file_paths_reach_the_reader(report):
     assert "of the published arm, synthetic chemotherapy arm (illustration, not a real " \
            "trial), rebuilt" in caption
     assert ") (" not in caption
+
+
+def test_generated_prose_is_in_us_spelling(report):
+    _, content = report
+    assert british_spellings(report_texts(content)) == []

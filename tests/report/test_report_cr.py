@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _report_texts import RAW_CODES, report_texts, typography_faults
+from _report_texts import RAW_CODES, british_spellings, report_texts, typography_faults
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.content import build_report
 from oncocohort.report.figures.cif import CifFigure
@@ -164,7 +164,7 @@ def test_methods_define_time_to_progression_with_its_competing_event(report):
     _, content = report
     assert ("Time to progression ran from the start of anlotinib plus PD-1 antibody to "
             "progression, with death without progression counted as a competing event; "
-            "patients with neither were censored at the last adequate tumour assessment or, "
+            "patients with neither were censored at the last adequate tumor assessment or, "
             "failing that, the index date.") in content.methods
     assert "Time-to-event endpoints without a competing event were estimated by the " \
         "Kaplan-Meier method" in content.methods
@@ -297,7 +297,7 @@ def test_labels_keep_their_capitals_in_sentences(results):
     assert "For TTP, an endpoint with a competing event" in methods
     assert "To avoid guarantee-time bias, OS was compared by RECIST response in a landmark" \
         in methods
-    assert "RECIST response was also analysed as a time-varying covariate of OS" in methods
+    assert "RECIST response was also analyzed as a time-varying covariate of OS" in methods
     tables = {t.name: t for t in (*build_landmark_tables(results.analysis, opts),
                                    *build_time_varying_tables(results.analysis, opts))}
     assert tables["landmark_os_first_response"].title == "OS by RECIST response at a landmark"
@@ -376,3 +376,8 @@ def test_status_groups_are_named_in_words(report):
     tables = {t.name: t for t in content.tables}
     rows = [r[0].strip() for r in tables["landmark_os_first_response"].rows]
     assert "Without response by 3 months" in rows and "With response by 3 months" in rows
+
+
+def test_generated_prose_is_in_us_spelling(report):
+    _, content = report
+    assert british_spellings(report_texts(content)) == []

@@ -103,7 +103,7 @@ def swimmer_omitted(analysis: StudyAnalysis) -> int:
 
 
 def build_report_tables(analysis: StudyAnalysis, options: ReportOptions) -> list[DisplayTable]:
-    """Every display table of the sections analysed (``analysis.sections``), in report order
+    """Every display table of the sections analyzed (``analysis.sections``), in report order
     (Table 1, exposure, response, survival, Table 2 per endpoint, Table 3)."""
     ard = analysis.ard
     shown = analysis.sections
@@ -206,7 +206,7 @@ def forest_rows(ard: pd.DataFrame, endpoint: str, options: ReportOptions,
 def flowchart_rows(analysis: StudyAnalysis) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     """The flowchart's counts after selection, from the ARD: the reasons for discontinuing
     treatment (``label``, ``n``; ``None`` without disposition rows) and the analysis sets
-    of the sections analysed (all patients analysed, evaluable for response, responders, the
+    of the sections analyzed (all patients analyzed, evaluable for response, responders, the
     safety population)."""
     a = ArdLookup(analysis.ard)
     shown = analysis.sections
@@ -220,7 +220,7 @@ def flowchart_rows(analysis: StudyAnalysis) -> tuple[pd.DataFrame | None, pd.Dat
             "label": ["reason not recorded" if c == Category.NOT_RECORDED else c
                       for c in reasons],
             "n": [int(a.get(category=c, **status)) for c in reasons]})
-    sets = [("analysed", a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS,
+    sets = [("analyzed", a.get(analysis=Analysis.POPULATION, variable=Var.PATIENTS,
                                statistic=Stat.N))]
     if "response" in shown and a.has(analysis=Analysis.RESPONSE, variable=Var.EVALUABLE,
                                      statistic=Stat.N):
@@ -399,10 +399,10 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
         lanes = sw.lanes
         figs.append(ReportFigure(
             "swimmer", f"Treatment duration of each of the {len(lanes)} treated patients, "
-            "longest first, coloured by best overall response; triangles: first response; "
+            "longest first, colored by best overall response; triangles: first response; "
             "crosses: progression; bars: end of treatment; circles: death; arrows: on "
             "treatment at the data cut-off"
-            + ("" if sw.labelled else " (patients not labelled)") + ".", sw.figure, sw))
+            + ("" if sw.labelled else " (patients not labeled)") + ".", sw.figure, sw))
     for f in figs:  # tick labels and any number a figure formatted itself
         apply_decimal_mark(f.figure, options.style.decimal_mark)
     return figs
@@ -410,7 +410,7 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
 
 def _km_key(options: ReportOptions, *, groups: bool = False, landmarks: bool = False) -> str:
     """What the marks of a Kaplan-Meier figure mean (its caption says it)."""
-    parts = ["line types and colours: groups"] if groups else []
+    parts = ["line types and colors: groups"] if groups else []
     parts += ["tick marks: censored observations", "dotted lines: median"]
     if options.km_ci_band:
         parts.append(f"shaded: pointwise {_ci_label(options)}")

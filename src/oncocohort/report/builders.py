@@ -145,7 +145,7 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     as the spec declares), n (%) per level (or one "yes" row for a yes/no variable, and
     blocks of yes rows under one heading), missing counts. With ``baseline_by`` (by-group
     rows in the ARD): one column per group, then Overall, the p-value (the test named in a
-    footnote) and, with two groups, the standardised mean difference."""
+    footnote) and, with two groups, the standardized mean difference."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     st = options.style
@@ -261,7 +261,7 @@ def _by_footnote(label: str, tests: set[str], two: bool) -> str:
             f"the Kruskal-Wallis test (three or more); tests used here: {used}. Missing "
             "values are left out of the tests.")
     if two:
-        text += (" SMD: standardised mean difference (continuous: difference of means over "
+        text += (" SMD: standardized mean difference (continuous: difference of means over "
                  "the pooled SD; categorical: Yang and Dalton's multivariate SMD).")
     return text
 
@@ -458,8 +458,8 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
     recorded = a.has(variable=Var.RECORDED_BOR, statistic=Stat.N, **w)
     if a.has(variable=Var.RECORDED_BOR_UNUSED, statistic=Stat.N, **w):
         notes.append(
-            f"Best overall response derived from the tumour assessments; the one recorded "
-            f"by the investigators (not analysed) differed in "
+            f"Best overall response derived from the tumor assessments; the one recorded "
+            f"by the investigators (not analyzed) differed in "
             f"{fmt_num(a.get(variable=Var.RECORDED_BOR_DIFFERS, statistic=Stat.N, **w), 0)} "
             f"of {fmt_num(a.get(variable=Var.RECORDED_BOR_UNUSED, statistic=Stat.N, **w), 0)} "
             f"patients.")
@@ -471,7 +471,7 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
                      "diameters from baseline, in patients with a post-baseline measurement "
                      "(negative: shrinkage).")
     return DisplayTable(
-        "response", f"Tumour response (denominator N={fmt_num(denom, 0)})",
+        "response", f"Tumor response (denominator N={fmt_num(denom, 0)})",
         ("Response", "n (%)", "Estimate"), _finish(rows, cells),
         convention_footnotes(options, "recorded" if recorded else "denominator", "proportion")
         + tuple(notes)
@@ -480,7 +480,7 @@ def build_response_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
 
 def _response_detail_rows(a: ArdLookup, cells: _Counts, options: ReportOptions) -> list[list]:
     """Time to response in responders and the best change of the target lesions: a heading
-    each, a row counting the patients summarised (``Responders``, ``Patients with a
+    each, a row counting the patients summarized (``Responders``, ``Patients with a
     post-baseline measurement``: the count in the count column, as every count of the table,
     never beside a statistic), the statistics in the estimate column."""
     st = options.style

@@ -105,7 +105,7 @@ def _balance_table(a: ArdLookup, res: ComparisonResult,
          f"Variance ratio after {after}"),
         tuple(rows),
         footnotes=(
-            "SMD: standardised mean difference, (mean of the "
+            "SMD: standardized mean difference, (mean of the "
             f"{res.treated} group {MINUS} mean of the {res.control} group) / pooled SD of the "
             "unweighted sample (each level of a categorical variable as a 0/1 indicator); "
             f"|SMD| < {SMD_THRESHOLD:g} is the usual mark of balance (Austin 2009). Variance "
@@ -200,7 +200,7 @@ def _outcome_table(a: ArdLookup, res: ComparisonResult,
             f"confounder would need with both the group and the outcome to explain the hazard "
             f"ratio away; in brackets, for the confidence limit closest to 1 (1: the interval "
             f"already includes 1). {ev}.",
-            "A non-randomised comparison: adjusted for the variables listed in the balance "
+            "A non-randomized comparison: adjusted for the variables listed in the balance "
             "table only.",
             *_imbalance_footnote(a, res, options, "the adjusted hazard ratios may still be "
                                  "confounded by these variables."),
@@ -283,7 +283,7 @@ def build_comparison_figures(analysis: StudyAnalysis, options: ReportOptions
     for res in analysis.comparisons.values():
         how = ("weighting" if res.method == "weighting" else "matching")
         love = _love(a, res, options)
-        out.append((f"love_{res.name}", f"Love plot: absolute standardised mean differences "
+        out.append((f"love_{res.name}", f"Love plot: absolute standardized mean differences "
                     f"of the adjusters before and after {how} ({res.label}, {res.treated} vs "
                     f"{res.control}); dashed line at {SMD_THRESHOLD:g}.", love))
         for ep in res.endpoints:
@@ -305,11 +305,11 @@ def comparison_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
     for res in analysis.comparisons.values():
         adjusted = ", ".join(in_prose(options.label(v)) for v in _adjusters(analysis, res))
         how = ("inverse probability of treatment weighting" if res.method == "weighting"
-               else "greedy nearest-neighbour matching on the logit of the score")
+               else "greedy nearest-neighbor matching on the logit of the score")
         parts.append(
             f"{options.label(res.variable)} ({res.treated} vs {res.control}) was compared "
             f"adjusting for {adjusted} by {how}, with a propensity score from logistic "
-            "regression; balance was checked by standardised mean differences; survival was "
+            "regression; balance was checked by standardized mean differences; survival was "
             "estimated by weighted Kaplan-Meier curves and compared by Cox regression with "
             "robust (sandwich) standard errors, with E-values for unmeasured confounding "
             "(VanderWeele and Ding 2017).")

@@ -372,7 +372,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
             figs.append((f"landmark_{spec.endpoint}{cat.replace('.', 'p')}",
                          f"{options.label(spec.endpoint)} from a landmark at {cat} {unit}, by "
                          f"{in_prose(status)} by then (Kaplan-Meier; patients still at risk at "
-                         "the landmark). Line types and colours: groups; tick marks: censored "
+                         "the landmark). Line types and colors: groups; tick marks: censored "
                          "observations; dotted lines: median.", fig))
     for res in analysis.time_varying:
         if res.simon_makuch is None:
@@ -486,7 +486,7 @@ def _cif_figures(a: ArdLookup, ep: str, res: CompetingResult, options: ReportOpt
             annotation=f"Gray's test, {fmt_p_clause(p, style=options.style)}")
         out.append((f"cif_{ep}_{var}", f"Cumulative incidence of {event} by {in_prose(name)}, "
                     f"{label} (Aalen-Johansen; {competing} as a competing event; each curve "
-                    "ends at its group's last observed time). Line types and colours: groups; "
+                    "ends at its group's last observed time). Line types and colors: groups; "
                     "numbers at risk per group at the axis ticks below the axis.", fig))
     return out
 
@@ -508,7 +508,7 @@ def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
         parts.append(
             f"For {names}, an endpoint with a competing event, the cumulative incidence was "
             "estimated by the Aalen-Johansen method with the variance of R cmprsk cuminc, "
-            "compared across groups by Gray's test, and modelled by Fine-Gray "
+            "compared across groups by Gray's test, and modeled by Fine-Gray "
             "subdistribution hazards regression (cmprsk crr, robust standard errors).")
     parts += _rmst_methods(ArdLookup(analysis.ard), options)
     for res in analysis.landmark_analyses:
@@ -521,7 +521,7 @@ def cr_methods(analysis: StudyAnalysis, options: ReportOptions) -> str:
     for res in analysis.time_varying:
         s = res.spec
         parts.append(
-            f"{options.label(s.status)} was also analysed as a time-varying covariate of "
+            f"{options.label(s.status)} was also analyzed as a time-varying covariate of "
             f"{in_prose(options.label(s.endpoint))} (Cox regression on counting-process data, "
             "the Mantel-Byar test and Simon-Makuch curves).")
     return " ".join(parts)

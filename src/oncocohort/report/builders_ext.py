@@ -136,12 +136,12 @@ def _qc_table(a: ArdLookup, res: ExternalResult, options: ReportOptions) -> Disp
     return DisplayTable(
         f"reconstruction_{res.name}",
         f"Reconstruction of {in_prose(res.label)}: published and rebuilt",
-        ("", "Published (digitised)", "Rebuilt", "Difference"), tuple(rows),
+        ("", "Published (digitized)", "Rebuilt", "Difference"), tuple(rows),
         footnotes=(
-            "Patient data rebuilt from the digitised Kaplan-Meier curve and the published "
+            "Patient data rebuilt from the digitized Kaplan-Meier curve and the published "
             "numbers at risk (Guyot et al. 2012, deaths capped by the at-risk table): an "
             "approximation of the trial's patient data. Survival and median of the "
-            "published arm: the digitised curve read as a step function.",
+            "published arm: the digitized curve read as a step function.",
             "Difference: rebuilt minus published, computed from the unrounded estimates, so "
             "it can differ from the difference of the rounded values shown.",
             f"Source: {res.citation}.",

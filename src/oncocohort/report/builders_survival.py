@@ -50,7 +50,7 @@ def median_text(a: ArdLookup, options: ReportOptions, **where: str) -> str:
 def build_survival_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTable:
     """One column per endpoint: patients, events (maturity), median (CI), landmark rates (CI);
     for the overall-survival endpoint the median observation time (range) and the median
-    follow-up by the reverse Kaplan-Meier method (CI), each labelled (blank for the others)."""
+    follow-up by the reverse Kaplan-Meier method (CI), each labeled (blank for the others)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     endpoints = a.values("endpoint", analysis=Analysis.SURVIVAL)

@@ -9,7 +9,7 @@ def in_prose(label: str) -> str:
     """A label as it reads inside a sentence: ``"Previous immunotherapy"`` ->
     ``"previous immunotherapy"``; a first word in capitals or with a capital after its first
     letter (``ECOG``, ``PD-1``, ``CTCAE``, ``eGFR``) and a proper name followed by a
-    capitalised word stay as written.
+    capitalized word stay as written.
 
     >>> in_prose("Previous immunotherapy"), in_prose("ECOG performance status")
     ('previous immunotherapy', 'ECOG performance status')

@@ -35,7 +35,7 @@ def neutralise_cell(text: str) -> str:
 
 
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells and column names neutralised; infinite numbers written as missing."""
+    """Text cells and column names neutralized; infinite numbers written as missing."""
     out = frame.copy(deep=False)
     out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in frame.columns]
     for i in range(out.shape[1]):

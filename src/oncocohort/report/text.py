@@ -51,7 +51,7 @@ def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
 
 
 def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str]:
-    """Time to response and the mean best change of the target lesions, when analysed."""
+    """Time to response and the mean best change of the target lesions, when analyzed."""
     st, k = options.style, options.small_cell_k
     out = []
     ttr = {"analysis": Analysis.RESPONSE, "variable": Var.TIME_TO_RESPONSE}
@@ -109,7 +109,7 @@ def _comparison_sentence(a: ArdLookup, options: ReportOptions, endpoint: str,
     0.71-1.45; log-rank p = 0.93)."``: the endpoint's medians of the two groups of ``var``
     (its subgroup rows), the univariable Cox hazard ratio of the other group against the
     reference (the level without a hazard ratio; left out when no model was fitted) and the
-    log-rank p. ``None`` when the endpoint was not analysed by ``var`` in two groups."""
+    log-rank p. ``None`` when the endpoint was not analyzed by ``var`` in two groups."""
     st, unit = options.style, options.conventions.time_unit
     w = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
     levels = [lv for lv in a.values("group_level", variable=Var.MEDIAN, statistic=Stat.MEDIAN,
@@ -154,7 +154,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
                       sections: Sequence[str] = SECTIONS) -> list[str]:
     """Sentences for the cohort, response, each time-to-event endpoint (in a study whose
     Table 1 is split into two groups, with the endpoint compared between them) and safety (of
-    the ``sections`` analysed only: nothing is said about data the study was not given)."""
+    the ``sections`` analyzed only: nothing is said about data the study was not given)."""
     a = ArdLookup(ard)
     k = options.small_cell_k
     unit = options.conventions.time_unit
@@ -277,7 +277,7 @@ def missing_data_notes(ard: pd.DataFrame, options: ReportOptions) -> list[str]:
                   statistic=Stat.N)
         if n > 0:
             out.append(f"{options.label(ep)}: {_patients(n)} censored on day 1 (no follow-up "
-                       f"for this endpoint after its start, e.g. no tumour assessment).")
+                       f"for this endpoint after its start, e.g. no tumor assessment).")
     return out + _short_follow_up_notes(a, options)
 
 

@@ -68,6 +68,10 @@ _METHOD_CODES = (
     (re.compile(r"\bIPW (ATE|ATT|ATO), (stabilised|unstabilised)\b"),
      lambda m: f"inverse probability weights for {_ESTIMANDS[m[1]]}, "
                f"{'stabilized' if m[2] == 'stabilised' else 'unstabilized'}"),
+    # the ARD's methods are written in British spelling; the report's prose is American
+    (re.compile(r"\b(neighbour|digitised|standardised)"),
+     lambda m: {"neighbour": "neighbor", "digitised": "digitized",
+                "standardised": "standardized"}[m[1]]),
 )
 
 
@@ -107,7 +111,7 @@ _NOT_ESTIMABLE_LONG: dict[str, str] = {
     NotEstimable.MONOTONE: "the Cox likelihood is monotone (in one group no patient, or every "
                            "patient at risk, had an event), so the hazard ratio is infinite "
                            "or zero and has no finite confidence interval (Heinze and "
-                           "Schemper, Biometrics 2001; Firth's penalised likelihood gives a "
+                           "Schemper, Biometrics 2001; Firth's penalized likelihood gives a "
                            "finite estimate).",
     NotEstimable.NO_INFORMATION: "the term is constant or collinear with others, or the risk "
                                  "sets hold no information on it (R: NA coefficient).",
@@ -260,8 +264,8 @@ def software_versions() -> dict[str, str]:
 DATE_WORDS: Mapping[str, str] = {
     "index": "the index date", "death": "death", "last_alive": "the last contact",
     "progression": "progression", "first_response": "the first response",
-    "last_adequate_assessment": "the last adequate tumour assessment",
-    "last_assessment": "the last tumour assessment", "new_therapy": "a new anticancer therapy",
+    "last_adequate_assessment": "the last adequate tumor assessment",
+    "last_assessment": "the last tumor assessment", "new_therapy": "a new anticancer therapy",
     "eot": "the end of treatment", "data_cutoff": "the data cut-off",
     "last_adequate_before_progression": "the last adequate assessment before progression",
     "last_adequate_before_new_therapy": "the last adequate assessment before a new therapy",
@@ -328,7 +332,7 @@ def _response_count(ard: ArdLookup | None, variable: str) -> float | None:
 
 def _recorded_response_methods(options: ReportOptions, ard: ArdLookup | None,
                                level: str) -> str:
-    """The best response taken as the investigators recorded it (no tumour assessments)."""
+    """The best response taken as the investigators recorded it (no tumor assessments)."""
     c = options.conventions
     recorded = _response_count(ard, Var.RECORDED_BOR)
     patients = _response_count(ard, Var.PATIENTS)
@@ -336,11 +340,11 @@ def _recorded_response_methods(options: ReportOptions, ard: ArdLookup | None,
                if recorded is not None and patients is not None else "")
     denom = ("all treated patients" if c.response.denominator == "all"
              else "patients with an evaluable best response")
-    return (f"Tumour response was taken as recorded by the investigators: the best overall "
+    return (f"Tumor response was taken as recorded by the investigators: the best overall "
             f"response of each patient as the records give it{counted}, not derived from "
             f"lesion measurements, so the study's rules on confirmation and on the minimum "
-            f"duration of stable disease were not applied, and neither the change in tumour "
-            f"size nor the time to or duration of response could be analysed; a patient "
+            f"duration of stable disease were not applied, and neither the change in tumor "
+            f"size nor the time to or duration of response could be analyzed; a patient "
             f"without a recorded best response counted as not evaluable (NE). The objective "
             f"response rate (CR + PR) and the disease control rate ({DCR_DEFINITION}) are given "
             f"with {level} confidence intervals by {PROPORTION_CI_NAMES[c.proportion_ci][1]}, "
@@ -354,7 +358,7 @@ def _unused_recorded_response(ard: ArdLookup | None) -> str:
         return ""
     differs = _response_count(ard, Var.RECORDED_BOR_DIFFERS) or 0.0
     return (f"The best overall response recorded by the investigators ({unused:.0f} patients) "
-            f"was not analysed: the one derived from the tumour assessments takes precedence "
+            f"was not analyzed: the one derived from the tumor assessments takes precedence "
             f"(it differed from the recorded one in {differs:.0f} of them). ")
 
 
@@ -372,7 +376,7 @@ def _response_methods(options: ReportOptions, ard: ArdLookup | None, level: str)
             else "unconfirmed")
     denom = ("all treated patients" if r.denominator == "all"
              else "patients with an evaluable best response")
-    return (f"Tumour response per RECIST 1.1 was {source}; the best overall response was "
+    return (f"Tumor response per RECIST 1.1 was {source}; the best overall response was "
             f"{conf}; stable disease counted only from day {r.sd_min_days} after the start, "
             f"and a best response was not evaluable (NE) without a post-baseline assessment or "
             f"with stable disease only before that day. The objective response rate (CR + PR) "
@@ -462,8 +466,8 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
                       versions: Mapping[str, str],
                       sections: Sequence[str] = SECTIONS,
                       ard: pd.DataFrame | None = None) -> str:
-    """One paragraph stating what the code did, for the ``sections`` analysed only
-    (``endpoints``: name -> label of the time-to-event endpoints analysed): every convention,
+    """One paragraph stating what the code did, for the ``sections`` analyzed only
+    (``endpoints``: name -> label of the time-to-event endpoints analyzed): every convention,
     the derivation of response, the endpoint definitions and censoring rules, the subgroup
     cut-points and their origin (the ``ard``, when given, says whether a cut is the median),
     two-sided tests, the dose-intensity definition, the attribution and grouping of adverse
@@ -495,7 +499,7 @@ def methods_paragraph(options: ReportOptions, endpoints: Mapping[str, str],
             f"pointwise {level} confidence intervals on the {c.km_conf_type} scale and median "
             f"confidence intervals {MEDIAN_CI_NAMES[c.median_ci][1]}. ")
         parts.append(_endpoint_methods(options, endpoints))
-        parts.append("Follow-up was summarised from the overall-survival times as the median "
+        parts.append("Follow-up was summarized from the overall-survival times as the median "
                      "observation time (to death or the last contact) and by the reverse "
                      "Kaplan-Meier method. ")
     if "subgroups" in sections:

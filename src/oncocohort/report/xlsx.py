@@ -1,13 +1,13 @@
 """Every display table in one Excel workbook, a sheet per table (``outputs.formats: [xlsx]``),
 formatted as the Word tables are (:mod:`.docx_tables`).
 
-Each sheet holds the table's caption (its number bold), the column spanners (merged, centred,
+Each sheet holds the table's caption (its number bold), the column spanners (merged, centered,
 a thin rule under each), the header row (bold, a rule above and below), the rows (section
 headings bold, labels indented by the cell's indent, numbers right-aligned), a rule under the
 last row and the footnotes below in a smaller size. Column widths come from the content; the
 header rows are frozen on screen and repeated on every printed page, and a table too wide for
 a portrait page prints landscape. The cells are text as the report prints them (like the CSV
-tables) and neutralised the same way (:func:`~oncocohort.report.results.neutralise_cell`), so
+tables) and neutralized the same way (:func:`~oncocohort.report.results.neutralise_cell`), so
 no cell is run as a formula. Same tables, same bytes
 (:func:`~oncocohort.report.ooxml.stable_ooxml`).
 """

@@ -1,4 +1,4 @@
-"""Love plot: the standardised mean difference of every adjuster before and after weighting
+"""Love plot: the standardized mean difference of every adjuster before and after weighting
 or matching (Ahmed et al. 2006; cobalt's ``love.plot``), printed from the ARD's balance rows.
 
 Absolute SMDs on the x axis (|d|; the sign is in the balance table), one line per variable or
@@ -63,7 +63,7 @@ def compute_love_figure(labels: Sequence[str], before: Sequence[float], after: S
         top = np.nanmax(np.concatenate([b, a, [SMD_THRESHOLD]])) if n else SMD_THRESHOLD
         ax.set_xlim(0, top * 1.15)
         ax.set_ylim(-0.6, n - 0.4)
-        ax.set_xlabel("Absolute standardised mean difference")
+        ax.set_xlabel("Absolute standardized mean difference")
         ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
                   borderaxespad=0.2, handletextpad=0.3)
         if title:
