@@ -71,10 +71,12 @@ def test_exposure_table_shows_modifications_intensity_and_prior_ici(demo):
     assert _rows(t, "At least one dose delay", "Pembrolizumab")[1] == "1 (5.9)"
     assert _rows(t, "At least one dose delay", "Regimen (longest drug)")[1] == "3 (3.4)"
     prior = {"analysis": "prior_therapy", "variable": "ici_free_interval"}
-    assert _rows(t, "Months since its last dose, median (IQR) (n=66)")[1] == fmt_median_range(
+    assert _rows(t, "Months since the last dose, median (IQR) (n=66)")[1] == fmt_median_range(
         _v(ard, statistic="median", **prior), _v(ard, statistic="q1", **prior),
         _v(ard, statistic="q3", **prior)) == "6.7 (3.3-9.1)"
-    assert _rows(t, "Patients with a prior immune checkpoint inhibitor")[1] == "66 (75.9)"
+    # the section named as Table 1 names the variable (review: one name per idea)
+    assert _rows(t, "Patients", "Previous immunotherapy")[1] == "66 (75.9)"
+    assert not any("Prior immune checkpoint inhibitor" in r[0] for r in t.rows)
     assert any("of the patients given the drug" in f for f in t.footnotes)
 
 

@@ -43,7 +43,8 @@ def test_table1_as_the_paper(demo):
     assert labels("PD-1 antibody") == ["Tislelizumab", "Camrelizumab", "Pembrolizumab"]
     assert labels("Number of metastatic sites") == ["<3", "≥3"]
     assert labels("Previous systemic therapy exposure") == [
-        "Previous immunotherapy", "Taxane", "Platinum-based chemotherapy", "Targeted drugs"]
+        "Immunotherapy", "Taxane", "Platinum-based chemotherapy", "Targeted drugs"]  # review:
+    # not "Previous systemic therapy exposure" / "Previous immunotherapy"
     # one "yes" row per prior therapy, its count from the ARD
     row = _section(t, "Previous systemic therapy exposure")[1]
     w = {"analysis": "baseline", "variable": "prior_taxane", "category": "Yes"}

@@ -109,6 +109,23 @@ _SUMMARY_TEXT = {"median_range": "Median (range)", "median_iqr": "Median (IQR)",
                  "mean_sd": "Mean (SD)"}
 
 
+def _in_block(label: str, block: str) -> str:
+    """A yes row's label under its block's heading, without the word the heading already
+    says: ``Previous immunotherapy`` under ``Previous systemic therapy exposure`` reads
+    ``Immunotherapy`` (the label stays whole everywhere else).
+
+    >>> _in_block("Previous immunotherapy", "Previous systemic therapy exposure")
+    'Immunotherapy'
+    >>> _in_block("Taxane", "Previous systemic therapy exposure"), _in_block("ECOG 1", "ECOG")
+    ('Taxane', 'ECOG 1')
+    """
+    first, _, rest = label.partition(" ")
+    if (rest and block.split(" ", 1)[0].lower() == first.lower()
+            and not any(c.isupper() for c in first[1:])):
+        return rest[:1].upper() + rest[1:]
+    return label
+
+
 def summary_digits(a: ArdLookup, summary: str, digits: int | None,
                    columns: Sequence[dict[str, str]] = ({},), **where: str) -> int:
     """The decimals of a continuous variable's Table 1 summary: ``digits`` when the spec sets
@@ -196,7 +213,8 @@ def build_baseline_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
             if show.block and show.block != block:
                 rows.append([f"## {show.block}", *[""] * (len(columns) + len(extra))])
             block = show.block
-            label = f"  {options.label(var)}" if show.block else options.label(var)
+            label = (f"  {_in_block(options.label(var), show.block)}" if show.block
+                     else options.label(var))
             rows.append([label, *counts(var, show.yes_level), *test_cells(var)])
             continue
         block = ""
@@ -385,14 +403,16 @@ def build_exposure_table(ard: pd.DataFrame, options: ReportOptions) -> DisplayTa
         rows += _exposure_drug_rows(a, cells, options, drug)
     prior = {"analysis": Analysis.PRIOR_THERAPY}
     if a.has(variable=Var.PRIOR_ICI, statistic=Stat.N, **prior):
-        rows.append(["## Prior immune checkpoint inhibitor", ""])
-        rows.append(["  Patients with a prior immune checkpoint inhibitor", cells.add(
+        # the variable's own label (Table 1's "Previous immunotherapy"): one name per idea
+        label = options.labels.get(Var.PRIOR_ICI, "Prior immune checkpoint inhibitor")
+        rows.append([f"## {label}", ""])
+        rows.append(["  Patients", cells.add(
             a.get(variable=Var.PRIOR_ICI, statistic=Stat.N, **prior),
             a.get(variable=Var.PRIOR_ICI, statistic=Stat.PCT, **prior))])
         w = {"variable": Var.ICI_FREE_INTERVAL, **prior}
         if a.has(statistic=Stat.MEDIAN, **w):
             n_int = _stat(a, Stat.N, **w)
-            rows.append([f"  Months since its last dose, median (IQR) (n={fmt_num(n_int, 0)})",
+            rows.append([f"  Months since the last dose, median (IQR) (n={fmt_num(n_int, 0)})",
                          fmt_median_range(_stat(a, Stat.MEDIAN, **w), _stat(a, Stat.Q1, **w),
                                           _stat(a, Stat.Q3, **w), style=st)])
     rows += _disposition_rows(a, cells)
