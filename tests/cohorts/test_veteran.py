@@ -37,6 +37,11 @@ LANDMARKS = (3, 6, 12)
 TERMS = {("arm", "Test"): "trtTest", ("cell_type", "Large"): "celltypeLarge",
          ("cell_type", "Small cell"): "celltypeSmall cell",
          ("cell_type", "Squamous"): "celltypeSquamous"}
+# the example labels the cell types (variables: cell_type: values:), the same levels in the
+# same order, so R's reference (adeno) and terms
+TERMS_LABELLED = {("arm", "Test"): "trtTest", ("cell_type", "Large cell"): "celltypeLarge",
+                  ("cell_type", "Small cell"): "celltypeSmall cell",
+                  ("cell_type", "Squamous cell"): "celltypeSquamous"}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +102,9 @@ def test_two_group_comparison_equals_r(example, r):
     assert logrank_p(ard, "os", "arm") == pytest.approx(r["os_logrank_trt"], rel=REL)
     assert logrank_p(ard, "os", "cell_type") == pytest.approx(r["os_logrank_celltype"],
                                                               rel=REL)
-    check_cox(ard, r, "os", "os", TERMS, REL)
+    check_cox(ard, r, "os", "os", TERMS_LABELLED, REL)
+    cells = {v for v in ard.loc[ard["group_var"] == "cell_type", "group_level"] if v}
+    assert cells == {"Adenocarcinoma", "Large cell", "Small cell", "Squamous cell"}
 
 
 @pytest.mark.reference
@@ -159,6 +166,7 @@ def test_table1_by_arm(example):
     assert not any(x.startswith("Treatment") for x in table)  # the arms are the columns
     assert "Percentages of the patients of each column;" in "\n".join(table)
     assert "Percentages of all patients" not in "\n".join(table)
+    assert "Groups by treatment. p:" in "\n".join(table)  # the label in prose case
 
 
 @pytest.mark.reference

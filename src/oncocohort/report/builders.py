@@ -273,8 +273,8 @@ _TEST_TEXT = {"chisq": "Pearson's chi-square test", "fisher": "Fisher's exact te
 def _by_footnote(label: str, tests: set[str], two: bool) -> str:
     """The rule that chose each p-value, and what the SMD is."""
     used = ", ".join(_TEST_TEXT[t] for t in _TEST_TEXT if t in tests) or "none"
-    text = (f"Groups by {label}. p: categorical variables by Pearson's chi-square test "
-            "(without continuity correction), or Fisher's exact test when an expected count "
+    text = (f"Groups by {in_prose(label)}. p: categorical variables by Pearson's chi-square "
+            "test (without continuity correction), or Fisher's exact test when an expected count "
             "is below 5; continuous variables by the Wilcoxon rank-sum test (two groups) or "
             f"the Kruskal-Wallis test (three or more); tests used here: {used}. Missing "
             "values are left out of the tests.")
