@@ -7,6 +7,7 @@ keeps them)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -218,3 +219,21 @@ def test_no_file_paths_reach_the_reader(report):
 def test_generated_prose_is_in_us_spelling(report):
     _, content = report
     assert british_spellings(report_texts(content)) == []
+
+
+def test_published_arm_rmst_reads_as_a_time(report):
+    """The review found 'RMST to 28 months 14.3 | 10.6' without unit or interval and the
+    difference with 2 decimals: each RMST and the difference read 'months (95% CI)', one
+    decimal, from the ARD (the per-group interval: survfit rmean's, as R's table)."""
+    analysis, content = report
+    a = ArdLookup(analysis.ard)
+    table = next(t for t in content.tables if t.name.startswith("external_"))
+    rows = {r[0].strip(): r for r in table.rows}
+    rmst = rows["RMST to 28 months, months (95% CI)"]
+    w = {"analysis": Analysis.EXTERNAL, "group_var": "synthetic_chemo", "endpoint": "os",
+         "variable": Var.RMST, "category": "28", "group_level": "cohort"}
+    est, lo, hi = (a.get(statistic=s, **w) for s in (Stat.ESTIMATE, Stat.LOWER, Stat.UPPER))
+    assert lo < est < hi
+    assert rmst[1] == f"{est:.1f} ({lo:.1f}-{hi:.1f})"
+    diff = rows["Difference, cohort \u2212 arm, months (95% CI)"][1]
+    assert re.fullmatch(r"\d+\.\d \(\d+\.\d-\d+\.\d\)", diff), diff

@@ -188,15 +188,17 @@ def compute_external(
     m = (f"restricted mean survival time to {tau:g} {unit}, cohort minus rebuilt arm "
          "(survRM2 rmst2, Greenwood delta-method SE)")
     cat = landmark_text(tau)
-    rows += [ArdRow(_E, stat, float(v), variable=Var.RMST, category=cat, unit=unit, method=m,
-                    **where)
+    rows += [ArdRow(_E, stat, float(v), variable=Var.RMST_DIFFERENCE, category=cat, unit=unit,
+                    method=m, **where)
              for stat, v in ((Stat.DIFFERENCE, diff.estimate), (Stat.LOWER, diff.lower),
                              (Stat.UPPER, diff.upper), (Stat.P, diff.p_value))]
     for lab, level in (("cohort", Level.COHORT), ("arm", Level.PUBLISHED)):
-        est = float(res.table.loc[res.table["group"] == lab, "rmst"].iloc[0])
-        rows.append(ArdRow(_E, Stat.ESTIMATE, est, variable=Var.RMST, category=cat, unit=unit,
-                           method=m, endpoint=arm.endpoint, group_var=arm.name,
-                           group_level=str(level)))
+        row = res.table.loc[res.table["group"] == lab].iloc[0]
+        rows += [ArdRow(_E, stat, float(row[col]), variable=Var.RMST, category=cat, unit=unit,
+                        method=m, endpoint=arm.endpoint, group_var=arm.name,
+                        group_level=str(level))
+                 for stat, col in ((Stat.ESTIMATE, "rmst"), (Stat.LOWER, "lower"),
+                                   (Stat.UPPER, "upper"))]
     ref = pd.DataFrame({"time": curves[str(Level.PUBLISHED)].table["time"],
                         "survival": curves[str(Level.PUBLISHED)].table["survival"]})
     with warnings.catch_warnings(record=True) as caught:

@@ -81,14 +81,15 @@ def _comparison_table(a: ArdLookup, analysis: StudyAnalysis, res: ExternalResult
     c = {**e, "group_level": levels[0]}
     rows.append((f"Hazard ratio, cohort vs arm ({ci})", est(Var.HR, Stat.HR, 2, **c), ""))
     rows.append(("  p", fmt_p(a.get(variable=Var.HR, statistic=Stat.P, **c), style=style), ""))
-    tau = a.values("category", variable=Var.RMST, statistic=Stat.DIFFERENCE, **c)[0]
-    rows.append((f"RMST to {tau} {unit}",
-                 *(fmt_num(a.get(variable=Var.RMST, statistic=Stat.ESTIMATE, category=tau,
-                                 group_level=lv, **e), digits=1, style=style)
+    tau = a.values("category", variable=Var.RMST_DIFFERENCE, statistic=Stat.DIFFERENCE, **c)[0]
+    # a restricted mean is a time: its unit, its interval and one decimal, as the medians
+    rows.append((f"RMST to {tau} {unit}, {unit} ({ci})",
+                 *(est(Var.RMST, Stat.ESTIMATE, 1, category=tau, group_level=lv, **e)
                    for lv in levels)))
-    rows.append((f"  Difference, cohort {MINUS} arm ({ci})",
-                 est(Var.RMST, Stat.DIFFERENCE, 2, category=tau, **c), ""))
-    rows.append(("  p", fmt_p(a.get(variable=Var.RMST, statistic=Stat.P, category=tau, **c),
+    rows.append((f"  Difference, cohort {MINUS} arm, {unit} ({ci})",
+                 est(Var.RMST_DIFFERENCE, Stat.DIFFERENCE, 1, category=tau, **c), ""))
+    rows.append(("  p", fmt_p(a.get(variable=Var.RMST_DIFFERENCE, statistic=Stat.P,
+                                    category=tau, **c),
                               style=style), ""))
     o = {"variable": Var.ONE_SAMPLE_LOGRANK, **c}
     rows.append(("One-sample log-rank: observed / expected events",
@@ -105,7 +106,7 @@ def _comparison_table(a: ArdLookup, analysis: StudyAnalysis, res: ExternalResult
                 _method(a, variable=Var.MEDIAN, statistic=Stat.MEDIAN, group_level=levels[1],
                         **e),
                 _method(a, variable=Var.HR, statistic=Stat.HR, **c),
-                _method(a, variable=Var.RMST, statistic=Stat.DIFFERENCE, **c),
+                _method(a, variable=Var.RMST_DIFFERENCE, statistic=Stat.DIFFERENCE, **c),
                 _method(a, statistic=Stat.Z, **o)) for part in m.split("; ") if part))
             + ". A negative z: fewer deaths in "
             "the cohort than the arm's curve predicts.",
