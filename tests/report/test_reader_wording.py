@@ -177,3 +177,23 @@ def test_generated_prose_is_in_us_spelling(demo_content):
     texts = [x for x in report_texts(demo_content) if x != demo_content.title]
     assert british_spellings(texts) == []
     assert any(t.title.startswith("Tumor response") for t in demo_content.tables)
+
+
+def test_a_follow_up_not_reached_says_why(report_options):
+    """veteran: 'the median follow-up by the reverse Kaplan-Meier method was not reached'
+    left the reader guessing; the sentence says why (few censorings)."""
+    import pandas as pd
+
+    from oncocohort.report._ard_lookup import ArdLookup
+    from oncocohort.report.text import _follow_up_sentence
+
+    w = {"analysis": "survival", "endpoint": "os"}
+    rows = [{**w, "variable": v, "statistic": s, "value": x, "category": "", "group_var": "",
+             "group_level": "", "unit": "", "denominator": float("nan"), "method": ""}
+            for v, s, x in (("observation_time", "median", 3.0), ("observation_time", "min", 0.2),
+                            ("observation_time", "max", 33.0), ("follow_up", "median", None),
+                            ("follow_up", "lower", None), ("follow_up", "upper", None))]
+    text = _follow_up_sentence(ArdLookup(pd.DataFrame(rows).astype({"value": float})),
+                               report_options, **w)
+    assert "was not reached: the reverse Kaplan-Meier curve, in which a censoring is the " \
+           "event, does not fall to 50% (few patients were censored)." in text

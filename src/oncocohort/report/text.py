@@ -83,7 +83,9 @@ def _follow_up_sentence(a: ArdLookup, options: ReportOptions, **w: str) -> str:
     span = fmt_range(a.get(statistic=Stat.MIN, **ow), a.get(statistic=Stat.MAX, **ow), td,
                      style=st)
     est = a.get(statistic=Stat.MEDIAN, **fw)
-    reverse = ("was not reached" if est != est else "was " + _with_ci(
+    reverse = ("was not reached: the reverse Kaplan-Meier curve, in which a censoring is the "
+               "event, does not fall to 50% (few patients were censored)"
+               if est != est else "was " + _with_ci(
         f"{fmt_num(est, td, style=st)} {unit}", a.get(statistic=Stat.LOWER, **fw),
         a.get(statistic=Stat.UPPER, **fw), options, missing="NR", digits=td))
     return (f"The median observation time (to death or last contact) was "
