@@ -237,3 +237,14 @@ def test_published_arm_rmst_reads_as_a_time(report):
     assert rmst[1] == f"{est:.1f} ({lo:.1f}-{hi:.1f})"
     diff = rows["Difference, cohort \u2212 arm, months (95% CI)"][1]
     assert re.fullmatch(r"\d+\.\d \(\d+\.\d-\d+\.\d\)", diff), diff
+
+
+def test_one_sample_note_reads_the_time_with_its_unit(report):
+    """The review found 'last reference time 28.3847' (4 decimals, no unit) and '10
+    patient(s)': the note says '... patients are followed beyond the end of the reference
+    curve (28.4 months)'."""
+    _, content = report
+    notes = " ".join(content.notes)
+    assert re.search(r"\d+ patients? (is|are) followed beyond the end of the reference curve "
+                     r"\(\d+\.\d months\)", notes), notes
+    assert "(s)" not in notes and "last reference time" not in notes

@@ -18,7 +18,7 @@ from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import summary_digits
 from oncocohort.report.builders_survival import median_limits
-from oncocohort.report.format import fmt_num, fmt_p_clause, fmt_range
+from oncocohort.report.format import fmt_count, fmt_num, fmt_p_clause, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.wording import ci_label, competing_names, in_prose
 
@@ -383,6 +383,22 @@ def _note_subject(note: AnalysisNote, options: ReportOptions) -> str:
     }[note.kind]
 
 
+_BEYOND_REFERENCE = re.compile(r"(\d+) patient\(s\) are followed beyond the last reference "
+                               r"time ([0-9.eE+-]+);")
+
+
+def _one_sample_words(detail: str, options: ReportOptions) -> str:
+    """The one-sample log-rank test's warning with its count and time as the report prints
+    them: ``10 patients are followed beyond the end of the reference curve (28.4 months)``,
+    not ``10 patient(s) ... the last reference time 28.3847``."""
+    def words(m: re.Match) -> str:
+        n = int(m.group(1))
+        return (f"{fmt_count(n, 'patient')} {'is' if n == 1 else 'are'} followed beyond the "
+                f"end of the reference curve ({fmt_num(float(m.group(2)), 1, style=options.style)}"
+                f" {options.conventions.time_unit});")
+    return _BEYOND_REFERENCE.sub(words, detail)
+
+
 def analysis_notes(notes: Sequence[AnalysisNote], options: ReportOptions) -> list[str]:
     """The analyses' notes (a model that warned, an analysis not run) as the data-quality
     section states them: what was fitted, of which endpoint and by which variable, in the
@@ -392,6 +408,8 @@ def analysis_notes(notes: Sequence[AnalysisNote], options: ReportOptions) -> lis
     for note in notes:
         detail = (_ph_words(note, options) if note.kind == NoteKind.PROPORTIONAL_HAZARDS
                   else _imbalance_words(note, options) if note.kind == NoteKind.BALANCE
+                  else _one_sample_words(note.detail, options)
+                  if note.kind == NoteKind.ONE_SAMPLE_LOGRANK
                   else _in_words(note.detail, note, options))
         text = f"{_note_subject(note, options)}: {detail}"
         out.append(text if text.endswith(".") else text + ".")
