@@ -279,9 +279,8 @@ def test_methods_say_what_the_code_did_once(demo):
                    "Overall survival ran from the start of anlotinib plus PD-1 antibody to "
                    "death; patients without an event were censored at the last contact.",
                    "age (years; <63 vs \u226563, cut at 63, the patients' median)",
-                   "ECOG performance status (0 vs 1-2, cut at 1 as set in the study "
-                   "specification)",
-                   "number of metastatic sites (<3 vs \u22653, cut at 3 as set",
+                   "ECOG performance status (0 vs 1-2, fixed cut point 1)",
+                   "number of metastatic sites (<3 vs \u22653, fixed cut point 3)",
                    "(overall survival, progression-free survival) and the first response date "
                    "(duration of response)",
                    "(Efron ties, Wald intervals)", "p < 0.05 (Wald test)",

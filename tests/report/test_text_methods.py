@@ -91,13 +91,14 @@ def test_cut_points_are_worded_from_the_groups_breaks(report_options):
     from oncocohort.spec.model import SubgroupDerive
 
     x = pd.DataFrame({"ecog": [-1.0, 0.0, 0.5, 1.0, 1.9, 2.0, 3.0]})
-    cases = (((0.0, 1.0, 2.0), ("0", "1", "2-3"), "cut at 1 and 2, the lowest group from 0, as set",
+    cases = (((0.0, 1.0, 2.0), ("0", "1", "2-3"),
+              "fixed cut points 1 and 2, the lowest group from 0)",
               [None, "0", "0", "1", "1", "2-3", "2-3"]),
-             ((1.0, 2.0), ("0", "1", "2-3"), "cut at 1 and 2 as set",
+             ((1.0, 2.0), ("0", "1", "2-3"), "fixed cut points 1 and 2)",
               ["0", "0", "0", "1", "1", "2-3", "2-3"]),
-             ((1.0,), ("0", "1-3"), "cut at 1 as set", ["0", "0", "0", "1-3", "1-3", "1-3",
+             ((1.0,), ("0", "1-3"), "fixed cut point 1)", ["0", "0", "0", "1-3", "1-3", "1-3",
                                                         "1-3"]),
-             ((0.0, 1.0), ("0", "1-3"), "cut at 1, the lowest group from 0, as set",
+             ((0.0, 1.0), ("0", "1-3"), "fixed cut point 1, the lowest group from 0)",
               [None, "0", "0", "1-3", "1-3", "1-3", "1-3"]))
     for cuts, labels, words, groups in cases:
         spec = SubgroupDerive.model_validate({"from": "ecog", "cut": list(cuts),
@@ -110,3 +111,4 @@ def test_cut_points_are_worded_from_the_groups_breaks(report_options):
         text = methods_paragraph(options, {}, software_versions(), sections=("subgroups",))
         assert f"ECOG ({' vs '.join(labels)}, {words}" in text, text
         assert "ECOG performance status cut" not in text  # the label once
+        assert "study specification" not in text  # what was set, said (review)

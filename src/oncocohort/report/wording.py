@@ -406,8 +406,7 @@ def _endpoint_methods(options: ReportOptions, endpoints: Mapping[str, str]) -> s
 
 def _cut_methods(options: ReportOptions, ard: ArdLookup | None) -> str:
     """``"Subgroups cut from numeric values: age (years; <63 vs ≥63, cut at 63, the
-    patients' median); ECOG performance status (0 vs 1-2, cut at 1 as set in the study
-    specification)."``: each variable by its label in prose, the values it was cut from by
+    patients' median); ECOG performance status (0 vs 1-2, fixed cut point 1)."``: each variable by its label in prose, the values it was cut from by
     theirs when they have one of their own, never a raw column name."""
     parts = []
     st = options.style
@@ -422,13 +421,15 @@ def _cut_methods(options: ReportOptions, ard: ArdLookup | None) -> str:
         marks = [st.mark(f"{c:g}") for c in breaks]
         points = (" and ".join([", ".join(marks[:-1]), marks[-1]]) if len(marks) > 1
                   else "".join(marks))
-        where = f"cut at {points}" if marks else ""
+        at_median = (median is not None and len(breaks) == 1 and median == breaks[0]
+                     and not floor)
+        # what the spec set, said: the median of the data, else the fixed points given
+        where = ("" if not marks else f"cut at {points}, the patients' median" if at_median
+                 else f"fixed cut point{'s' if len(marks) > 1 else ''} {points}")
         if floor:
             lowest = f"the lowest group from {st.mark(f'{cuts[0]:g}')}"
             where = f"{where}, {lowest}" if where else lowest
-        origin = (f"{where}, the patients' median" if median is not None
-                  and len(breaks) == 1 and median == breaks[0] and not floor
-                  else f"{where}{',' if floor else ''} as set in the study specification")
+        origin = where
         shown = " vs ".join(lb.replace(">=", "\u2265").replace("<=", "\u2264") for lb in labels)
         label = in_prose(options.label(var))
         named = in_prose(options.label(source)) if source in options.labels else ""
