@@ -41,7 +41,8 @@ def test_tests_and_smd_equal_r(by_sex, covariates_group_reference):
 def test_table1_has_a_column_per_group(by_sex):
     table = (by_sex / "tables" / "baseline.csv").read_text(encoding="utf-8")
     header = table.splitlines()[0]
-    assert header.startswith('Characteristic,Male (N=138),Female (N=90),"Overall (N=228)')
+    assert header.startswith('Characteristic,"Male (N=138), n (%)","Female (N=90), n (%)",'
+                             '"Overall (N=228), n (%)"')  # every count column says n (%)
     assert header.endswith(",p,SMD")
     assert "Wilcoxon rank-sum test" in table and "Fisher's exact test when" in table
     assert "  Median (IQR),64 (57-70),61 (55-68),63 (56-69),0.057,0.25" in table

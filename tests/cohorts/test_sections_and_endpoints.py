@@ -119,8 +119,8 @@ def test_without_a_regimen_the_methods_time_from_the_index_date(cohort_dir, run_
 def test_a_level_of_one_patient_has_a_median_whose_limits_are_not_estimable(cohort_dir,
                                                                           run_cli):
     # ECOG 3 in R's lung is one patient, dead on day 118: the median is 118 days, its
-    # interval undefined (R survfit: NA, NA): "118.0 (NE)", not "(NR-NR)" (NR is for a
-    # median, or a limit, whose curve does not fall to 0.5).
+    # interval undefined (R survfit: NA, NA): "118 (NE)" (whole days), not "(NR-NR)" (NR is
+    # for a median, or a limit, whose curve does not fall to 0.5).
     text = (cohort_dir / "lung_en.yaml").read_text(encoding="utf-8")
     cut = 'cut: [0, 1, 2], labels: ["0", "1", "2-3"]'
     assert cut in text
@@ -133,7 +133,7 @@ def test_a_level_of_one_patient_has_a_median_whose_limits_are_not_estimable(coho
     table = pd.read_csv(out / "tables" / "subgroups_os.csv", header=1, dtype=str)
     row = table[table["Characteristic"].str.strip() == "3"].iloc[0]
     assert (row["Patients"], row["Events"], row["Median, days (95% CI)"]) == (
-        "1", "1", "118.0 (NE)")
+        "1", "1", "118 (NE)")
     assert not table["Median, days (95% CI)"].fillna("").str.contains("NR").any()
     ard = read_ard(out)
     limits = ard[(ard["group_var"] == "ecog_group") & (ard["group_level"] == "3")
