@@ -105,6 +105,21 @@ def test_widths_come_from_content_and_fit_the_page(docx, written_report):
                 assert text_width_pt(cell, layout.font_pt) * 25.4 / 72 + 2 <= w + 1e-6
 
 
+def test_no_empty_paragraph_ends_a_section(docx):
+    """A section break (and the document's end) is carried by the last paragraph of what
+    precedes it, a table's last footnote, not by an empty paragraph, which prints alone on a
+    blank page when the table fills its page (the demo's landscape Table 6 did); only a
+    table without footnotes is followed by an empty one, as a paragraph must follow it."""
+    body = list(docx.element.body.iterchildren())
+    ends = [i for i, el in enumerate(body)
+            if el.tag == qn("w:p") and el.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    ends.append(max(i for i, el in enumerate(body) if el.tag == qn("w:p")))
+    assert len(ends) >= 3  # the fixture has a landscape section
+    for i in ends:
+        text = "".join(t.text for t in body[i].iter(qn("w:t")))
+        assert text.strip() or body[i - 1].tag == qn("w:tbl"), i
+
+
 def _placed(docx):
     """Per picture: its PNG's canvas (width, height) in mm at its dpi, the (width, height) it
     is placed at in mm, and its caption (the next paragraph's text)."""

@@ -12,7 +12,8 @@ Figures and tables flow: only a change of orientation starts a new page; a capti
 with its figure or table and not split; a table that fits on a page is kept on one, a longer
 one leaves no page a single row (:func:`~oncocohort.report.docx_tables.add_table_docx`). A
 table too wide for the portrait page gets a landscape section of its own (consecutive wide
-tables share one). Text is black: headings and captions as journals set them, not the
+tables share one; the section break is carried by the table's last footnote, so no empty
+paragraph spills onto a blank page). Text is black: headings and captions as journals set them, not the
 template's coloured ones. Same content, same bytes (:func:`~oncocohort.report.ooxml.stable_ooxml`).
 """
 
@@ -26,7 +27,9 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.oxml.ns import qn
 from docx.parts.image import ImagePart
+from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
 
 from oncocohort.report.assemble import ReportFigure
@@ -124,9 +127,26 @@ class _Pages:
         _page(doc.sections[0], False)
 
     def turn(self, landscape: bool) -> None:
-        if landscape != self.landscape:
-            _page(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
-            self.landscape = landscape
+        """A new section when ``landscape`` changes the orientation. The section break is
+        carried by the document's last paragraph (a table's last footnote), not by a new
+        empty one: an empty paragraph after a table that fills its page would print alone
+        on a blank page."""
+        if landscape == self.landscape:
+            return
+        body = self.doc.element.body
+        last = body[-2] if len(body) > 1 else None  # body[-1] is the closing w:sectPr
+        if last is not None and last.tag == qn("w:p") and (last.pPr is None
+                                                          or last.pPr.sectPr is None):
+            sentinel = body.get_or_add_sectPr()
+            last.set_sectPr(sentinel.clone())
+            for ref in sentinel.xpath("w:headerReference|w:footerReference"):
+                sentinel.remove(ref)
+            sentinel.start_type = WD_SECTION.NEW_PAGE
+            section = Section(sentinel, self.doc.part)
+        else:
+            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        _page(section, landscape)
+        self.landscape = landscape
 
     @property
     def width_mm(self) -> float:
@@ -177,15 +197,17 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
     tables = {t.name: t for t in content.tables}
     figures = {f.name: f for f in content.figures}
     sep = content.style.caption_sep
+    gap = False  # a table was placed last: an empty line follows it on the same page
     for kind, name in content.order:
         if kind == "table":
             t = tables[name]
             layout = compute_table_layout(t, TEXT_WIDTH_MM, LANDSCAPE_WIDTH_MM)
-            pages.turn(layout.landscape)
+            _after_table(doc, pages, gap, layout.landscape)
             add_table_docx(doc, t, layout, sep, pages.text_mm)
-            doc.add_paragraph()
+            gap = True
             continue
-        pages.turn(False)
+        _after_table(doc, pages, gap, False)
+        gap = False
         figure = figures[name]
         width = min(COLUMN_MM[figure.column], pages.width_mm)
         picture = doc.add_paragraph()
@@ -196,7 +218,19 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
         caption = add_caption(doc, figure.label, sep, figure.caption)
         caption.paragraph_format.keep_with_next = False
         draft.pictures.append((figure, picture, width, caption_mm(caption.text)))
+    if doc.element.body[-2].tag == qn("w:tbl"):  # a document ends with a paragraph
+        doc.add_paragraph()
     return draft
+
+
+def _after_table(doc, pages: _Pages, gap: bool, landscape: bool) -> None:
+    """Turn the page to ``landscape`` if it is not; after a table (``gap``) on a page of the
+    same orientation, an empty line first. A table that ends a section gets none: the break
+    is carried by its last footnote (:meth:`_Pages.turn`), so nothing is left to spill onto
+    a page of its own."""
+    if gap and landscape == pages.landscape:
+        doc.add_paragraph()
+    pages.turn(landscape)
 
 
 def finish_report_docx(draft: DocxDraft, pngs: Mapping[str, bytes]) -> bytes:
