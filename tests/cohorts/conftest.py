@@ -39,16 +39,23 @@ def cohort_dir(tmp_path) -> Path:
     return _copy(tmp_path / "cohorts")
 
 
+def _validate_and_run(tmp_path_factory, name: str, spec: str) -> tuple[str, str, Path]:
+    """``validate`` then ``run`` of a study of a fresh copy of the cohort fixtures, each
+    asserted to succeed: (validate's text, run's text, the output folder)."""
+    where = _copy(tmp_path_factory.mktemp(name) / "cohorts")
+    code, said = _run_cli(["validate", str(where / spec)])
+    assert code == 0, said
+    out = where / "out"
+    code, ran = _run_cli(["run", str(where / spec), "--out", str(out)])
+    assert code == 0, ran
+    return said, ran, out
+
+
 @pytest.fixture(scope="session")
 def lung_outputs(tmp_path_factory) -> tuple[str, Path]:
     """``validate`` then ``run`` of the lung OS study, once: (validate's text, the output
     folder)."""
-    where = _copy(tmp_path_factory.mktemp("lung") / "cohorts")
-    code, said = _run_cli(["validate", str(where / "lung_zh.yaml")])
-    assert code == 0, said
-    out = where / "out"
-    code, ran = _run_cli(["run", str(where / "lung_zh.yaml"), "--out", str(out)])
-    assert code == 0, ran
+    said, _, out = _validate_and_run(tmp_path_factory, "lung", "lung_zh.yaml")
     return said, out
 
 
@@ -63,26 +70,14 @@ def lung_reference() -> dict[str, float]:
 def colon_outputs(tmp_path_factory) -> tuple[str, str, Path]:
     """``validate`` then ``run`` of the colon EFS study, once: (validate's text, run's text,
     the output folder)."""
-    where = _copy(tmp_path_factory.mktemp("colon") / "cohorts")
-    code, said = _run_cli(["validate", str(where / "colon_zh.yaml")])
-    assert code == 0, said
-    out = where / "out"
-    code, ran = _run_cli(["run", str(where / "colon_zh.yaml"), "--out", str(out)])
-    assert code == 0, ran
-    return said, ran, out
+    return _validate_and_run(tmp_path_factory, "colon", "colon_zh.yaml")
 
 
 @pytest.fixture(scope="session")
 def covariates_outputs(tmp_path_factory) -> Path:
     """``validate`` then ``run`` of the lung study with continuous covariates, labels and
     chosen reference levels (lung_covariates.yaml), once: the output folder."""
-    where = _copy(tmp_path_factory.mktemp("covariates") / "cohorts")
-    code, said = _run_cli(["validate", str(where / "lung_covariates.yaml")])
-    assert code == 0, said
-    out = where / "out"
-    code, ran = _run_cli(["run", str(where / "lung_covariates.yaml"), "--out", str(out)])
-    assert code == 0, ran
-    return out
+    return _validate_and_run(tmp_path_factory, "covariates", "lung_covariates.yaml")[2]
 
 
 @pytest.fixture(scope="session")
