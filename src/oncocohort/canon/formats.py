@@ -48,3 +48,7 @@ DEFAULT_JOURNAL_STYLE: JournalStyle = "default"
 FigureFormat = Literal["png", "svg", "pdf"]
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 DEFAULT_FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")
+
+#: The placeholder ``oncocohort init`` writes in a spec where an answer is needed (the spec's
+#: checks report it as an open question).
+TODO = "TODO"

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
+from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE, TODO
 from oncocohort.propose.ae import grade_words_removed, is_grade_header
 from oncocohort.propose.analysis import (
     ENDPOINTS,
@@ -41,7 +41,6 @@ from oncocohort.propose.todos import REQUIRED_ROLES, open_todos
 __all__ = ["TODO", "SpecText", "display_width", "render_study_yaml"]
 
 #: The placeholder of an answer still to give; the spec's checks reject it.
-TODO = "TODO"
 _COMMENT_COLUMN = 44
 
 _TEXT = {

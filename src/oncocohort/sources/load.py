@@ -107,13 +107,10 @@ def _load_one(name: str, source: Source, named: Collection[str]
     return found, problems
 
 
-#: Problems the mapping reports at the header row.
+#: Problems the mapping reports at the header row; a header read from the wrong row causes
+#: them, so they are folded into one error with the hint.
 _AT_HEADER = frozenset({"column_not_found", "columns_ignored", "identifier_ignored",
                         "identifier_named", "unmapped_vital_status", "column_shadowed"})
-
-
-#: What a header read from the wrong row causes, folded into one error with the hint.
-_FROM_WRONG_HEADER = _AT_HEADER
 
 
 def _header_hint(problems: list[Problem], source: Source, header: int,
@@ -136,4 +133,4 @@ def _header_hint(problems: list[Problem], source: Source, header: int,
         f"header looks like row {looks} (the rows above it look like a title): set "
         f"header_row: {looks} on this source", file=source.file, sheet=source.sheet,
         row=header, code="column_not_found")
-    return [folded] + [p for p in problems if p.code not in _FROM_WRONG_HEADER]
+    return [folded] + [p for p in problems if p.code not in _AT_HEADER]

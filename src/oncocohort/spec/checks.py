@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from oncocohort.canon.formats import SOURCE_SUFFIXES
+from oncocohort.canon.formats import SOURCE_SUFFIXES, TODO
 from oncocohort.canon.schema import TABLES
 from oncocohort.problems import did_you_mean
 
@@ -22,8 +22,6 @@ Finding = tuple[str, str, str]
 
 _BOOL_CODES = (True, False, "true", "false")
 
-#: The placeholder ``oncocohort init`` writes where an answer is needed.
-TODO = "TODO"
 _OPEN = "an open question of `oncocohort init`: "
 
 
