@@ -148,7 +148,7 @@ def continuous_text(a: ArdLookup, summary: str, digits: int | None,
     """A continuous variable's summary from its ARD rows: ``63 (23-82)`` (median (range)),
     ``63 (55-70)`` (median (IQR)) or ``61.2 (10.3)`` (mean (SD)), with ``digits`` decimals
     (:func:`summary_digits` when ``None``)."""
-    d = summary_digits(a, summary, digits, **where) if digits is None else digits
+    d = summary_digits(a, summary, digits, **where)
     if summary == "mean_sd":
         return (f"{fmt_num(a.get(statistic=Stat.MEAN, **where), d, style=style)} "
                 f"({fmt_num(a.get(statistic=Stat.SD, **where), d, style=style)})")

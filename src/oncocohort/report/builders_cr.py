@@ -338,7 +338,7 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
     k = options.small_cell_k
     figs: list[tuple[str, str, CifFigure | KmFigure]] = []
     for ep, res in analysis.competing.items():
-        figs += _cif_figures(a, ep, res, options, _cif_variables(analysis, res, options))
+        figs += _cif_figures(a, ep, res, options, _cif_variables(a, analysis, res, options))
     for res in analysis.landmark_analyses:
         spec = res.spec
         status = options.label(spec.status)
@@ -408,15 +408,14 @@ def build_cr_figures(analysis: StudyAnalysis, options: ReportOptions
     return figs
 
 
-def _cif_variables(analysis: StudyAnalysis, res: CompetingResult, options: ReportOptions
-                   ) -> list[str]:
+def _cif_variables(a: ArdLookup, analysis: StudyAnalysis, res: CompetingResult,
+                   options: ReportOptions) -> list[str]:
     """The subgroup variables whose cumulative incidence figure is drawn, as
     ``outputs.km.by_subgroup`` says for the Kaplan-Meier curves: ``"all"``, ``"none"``, or
     (``"selected"``) those that entered a multivariable Cox model of the study (the variables
     the text discusses) and those whose Gray's test passes the screen (p < threshold)."""
     if options.subgroup_curves == "none":
         return []
-    a = ArdLookup(analysis.ard)
     chosen = {v for sub in analysis.subgroups.values() for v in sub.selected}
     out = []
     for var in res.by_variable:

@@ -187,6 +187,7 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         out.append(f"The objective response rate was {rate(Var.ORR)} and the disease control "
                    f"rate {rate(Var.DCR)}, of {fmt_num(d, 0)} patients.")
         out += _response_detail_sentences(a, options)
+    compared = _compared_variable(a)  # the same for every endpoint
     for ep in a.values("endpoint", analysis=Analysis.SURVIVAL) if "survival" in sections else ():
         w = {"analysis": Analysis.SURVIVAL, "endpoint": ep}
         label = options.label(ep)
@@ -212,7 +213,6 @@ def results_sentences(ard: pd.DataFrame, options: ReportOptions,
         out.append(text + ".")
         if a.has(variable=Var.FOLLOW_UP, statistic=Stat.MEDIAN, **w):
             out.append(_follow_up_sentence(a, options, **w))
-        compared = _compared_variable(a)
         sentence = None if compared is None else _comparison_sentence(a, options, ep, compared)
         if sentence is not None:
             out.append(sentence)

@@ -220,8 +220,6 @@ def _tight_bbox(fig: Figure, pad_inches: float = 0.1):
     every text out a second time: none of the report's figures places anything at drawing time
     (no ``loc="best"`` legend, no wrapped text), so the box is the same (tested on every
     figure of the examples), at a quarter of the cost."""
-    if not hasattr(fig.canvas, "get_renderer"):
-        FigureCanvasAgg(fig)
     return fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad_inches)
 
 
