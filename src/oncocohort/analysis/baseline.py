@@ -20,7 +20,7 @@ import pandas as pd
 from oncocohort.analysis.ard import ArdRow
 from oncocohort.analysis.keys import Analysis, Stat, Var
 
-__all__ = ["default_baseline_variables", "compute_baseline_rows", "compute_categorical_rows",
+__all__ = ["default_baseline_variables", "observed_levels", "compute_baseline_rows", "compute_categorical_rows",
            "compute_continuous_rows", "compute_mean_rows", "is_continuous", "level_text",
            "level_texts", "sorted_levels"]
 
@@ -70,6 +70,14 @@ def sorted_levels(values: pd.Series) -> list[str]:
 
     order = sorted(set(values.dropna().tolist()), key=key)
     return list(dict.fromkeys(level_text(v) for v in order))
+
+
+def observed_levels(col: pd.Series) -> list[str]:
+    """Level texts as Table 1 writes them (``Yes``/``No`` for booleans, ``1`` for 1.0), in
+    category order for categoricals (the levels present), else in sorted order of the values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [level_text(c) for c in col.cat.categories if (col == c).any()]
+    return sorted_levels(col)
 
 
 def compute_continuous_rows(values: pd.Series, *, analysis: str, variable: str,

@@ -26,6 +26,7 @@ from oncocohort.analysis.baseline import (
     is_continuous,
     level_text,
     level_texts,
+    observed_levels,
     sorted_levels,
 )
 from oncocohort.analysis.keys import Analysis, Stat, Var
@@ -39,11 +40,6 @@ from oncocohort.stats.group_tests import (
 __all__ = ["compute_baseline_by_rows"]
 
 
-def _levels(col: pd.Series) -> list[str]:
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return [level_text(c) for c in col.cat.categories if (col == c).any()]
-    return sorted_levels(col)
-
 
 def compute_baseline_by_rows(patients: pd.DataFrame, variables: Sequence[str], by: str, *,
                              units: Mapping[str, str] | None = None,
@@ -52,7 +48,7 @@ def compute_baseline_by_rows(patients: pd.DataFrame, variables: Sequence[str], b
     """The by-group rows of Table 1 (see the module docstring)."""
     units = units or {}
     groups = level_texts(patients[by])
-    levels = _levels(patients[by])
+    levels = observed_levels(patients[by])
     rows: list[ArdRow] = []
     for lv in levels:
         rows.append(ArdRow(analysis, Stat.N, float((groups == lv).sum()), variable=Var.PATIENTS,

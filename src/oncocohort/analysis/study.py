@@ -126,6 +126,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
     """
     conv = options.conventions
     patients = apply_levels(derived.subjects, options.levels)
+    references = _references(patients, options)
     n = len(patients)
     shown = [s for s in SECTIONS if options.shows(s, derived.sections)]
 
@@ -175,7 +176,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
             res = compute_competing_rows(
                 patients, tte, ep.name, cr_variables if ep.population == "all" else [],
                 landmarks=options.landmarks, conf_type=conv.km_conf_type,
-                conf_level=conv.conf_level, references=_references(patients, options))
+                conf_level=conv.conf_level, references=references)
             competing[ep.name] = res
             rows += res.rows
             notes += res.notes
@@ -194,7 +195,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
         res = compute_rmst_rows(patients, tte, ep.name, tau,
                                 cr_variables if ep.population == "all" else [],
                                 competing=bool(ep.competing), conf_level=conv.conf_level,
-                                references=_references(patients, options))
+                                references=references)
         rows += res.rows
         notes += res.notes
 
@@ -229,7 +230,7 @@ def analyse_study(derived: DerivedStudy, options: AnalysisOptions, *,
                 median_ci=conv.median_ci, ties=conv.cox_ties,
                 threshold=options.screen.threshold, p_from=options.screen.p_from,
                 landmarks=options.landmarks,
-                continuous=options.continuous, references=_references(patients, options))
+                continuous=options.continuous, references=references)
             subgroups[ep.name] = res
             rows += res.rows
 

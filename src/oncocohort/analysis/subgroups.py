@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
-from oncocohort.analysis.baseline import level_text, level_texts, sorted_levels
+from oncocohort.analysis.baseline import level_texts, observed_levels
 from oncocohort.analysis.keys import Analysis, NotEstimable, Stat, Var, screen_variable
 from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.survival import at_risk_grid, compute_survival_rows
@@ -70,20 +70,14 @@ class SubgroupResult:
     notes: tuple[AnalysisNote, ...] = ()  # Cox fitting warnings (e.g. monotone likelihood)
 
 
-def _levels(col: pd.Series) -> list[str]:
-    """Level texts as Table 1 writes them (``Yes``/``No`` for booleans, ``1`` for 1.0), in
-    category order for categoricals, else in sorted order of the values."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return [level_text(c) for c in col.cat.categories if (col == c).any()]
-    return sorted_levels(col)
-
 
 def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
                    variables: Sequence[str],
                    continuous: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per subject of the endpoint: ``aval``, ``event`` and the subgroup columns as
-    ordered categoricals of their text (levels as in :func:`_levels`); a ``continuous``
-    variable as its numeric value divided by its ``per``."""
+    ordered categoricals of their text (levels as in
+    :func:`~oncocohort.analysis.baseline.observed_levels`); a ``continuous`` variable as its
+    numeric value divided by its ``per``."""
     continuous = continuous or {}
     sub = tte.loc[tte["paramcd"] == endpoint, ["subject_id", "aval", "event"]]
     missing = [v for v in variables if v not in patients.columns]
@@ -94,7 +88,7 @@ def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
         if v in continuous:
             cols[v] = pd.to_numeric(cols[v], errors="coerce").astype(float) / continuous[v]
             continue
-        levels = _levels(cols[v])
+        levels = observed_levels(cols[v])
         text = level_texts(cols[v])
         cols[v] = pd.Categorical(text, categories=levels)
     out = sub.merge(cols, on="subject_id", how="left", validate="one_to_one")
