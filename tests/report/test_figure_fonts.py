@@ -26,3 +26,21 @@ def test_chinese_labels_have_their_glyphs():
         fig = compute_forest_figure(rows, title="无事件生存").figure
         assert render_figure(fig, ("png",))["png"][:4] == b"\x89PNG"
     assert FONT_FAMILY[0] == "DejaVu Sans"  # Latin text unchanged
+
+
+def test_a_font_family_not_installed_is_not_asked_for(caplog):
+    """On a machine without the CJK fonts, matplotlib would log "findfont: Font family ...
+    not found" for every text of every figure (thousands of lines on the demo's console) and
+    spend seconds looking: the style asks only for families the machine has."""
+    from oncocohort.report.figures._style import RC, installed_families
+
+    assert installed_families(("DejaVu Sans", "No Such Family Anywhere")) == ["DejaVu Sans"]
+    assert installed_families(("No Such Family Anywhere",)) == ["DejaVu Sans"]
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    assert RC["font.family"][0] == "DejaVu Sans"
+    assert set(RC["font.family"]) <= have
+    rows = pd.DataFrame({"label": ["Age", "≥65 vs <65"], "hr": [np.nan, 1.2],
+                         "lower": [np.nan, 0.8], "upper": [np.nan, 1.9], "p": [np.nan, 0.4]})
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        render_figure(compute_forest_figure(rows, title="Overall survival").figure, ("png",))
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]

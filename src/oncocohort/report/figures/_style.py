@@ -41,8 +41,21 @@ COLUMN_MM: dict[str, float] = {"single": SINGLE_COLUMN_MM, "double": DOUBLE_COLU
 #: headers) fall back to Noto Sans CJK (Debian fonts-noto-cjk, which CI installs).
 FONT_FAMILY: tuple[str, ...] = ("DejaVu Sans", "Noto Sans CJK SC")
 
+
+def installed_families(families: tuple[str, ...] = FONT_FAMILY) -> list[str]:
+    """The fonts of ``families`` this machine has, in order (DejaVu Sans, which matplotlib
+    ships, when none is). A family that is not installed is left out rather than asked for:
+    matplotlib would log "findfont: Font family ... not found" for every text it draws and
+    spend the time looking for it (thousands of lines and seconds for the demo on a machine
+    without the CJK fonts)."""
+    from matplotlib import font_manager
+
+    have = {entry.name for entry in font_manager.fontManager.ttflist}
+    return [family for family in families if family in have] or ["DejaVu Sans"]
+
+
 RC = {
-    "font.family": list(FONT_FAMILY),
+    "font.family": installed_families(),
     "font.size": 8,
     "axes.titlesize": 9,
     "axes.labelsize": 8,
