@@ -136,3 +136,22 @@ def test_hospital_number_warning_reaches_the_spec_and_the_terminal(workbooks, la
     assert words in said[row + 1] and said[row + 1].strip().startswith("!")
     _, clear = _render(workbooks, "clear.xlsx", lang)  # 'Patient ID' is no hospital number
     assert words not in clear.text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_sheet_without_dates_numbers_the_cutoff_question(lang, workbooks):
+    """No date anywhere: the spec's data_cutoff is a TODO, and the TODO is one of the
+    numbered questions init prints, not only a comment in the file."""
+    from oncocohort.propose.engine import propose_sheet
+    from oncocohort.propose.grid import Grid
+
+    rows = (("Patient", "Age", "Sex"), ("P1", "60", "M"), ("P2", "71", "F"), ("P3", "55", "F"))
+    sheet = propose_sheet(Grid(rows, (1, 2, 3, 4)), file="x.csv")
+    assert sheet.latest_date is None
+    spec = render_study_yaml(sheet, spec_file="x.csv", lang=lang)
+    assert f"data_cutoff: {TODO}" in spec.text
+    assert sum("study.data_cutoff" in t for t in spec.todos) == 1
+    # with a date in the sheet, the cut-off is proposed and asked nowhere
+    dated = propose_workbook(workbooks / "clear.xlsx")
+    assert not any("data_cutoff" in t for t in render_study_yaml(dated, spec_file="c").todos)
+

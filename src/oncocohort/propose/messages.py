@@ -100,6 +100,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "title_rows": "the header is on row {header_row}; row(s) {rows} above it hold a title",
         "missing_role": "no column found for the {role}: which column is it?",
         "missing_age": "no column found for age or date of birth: which column is it?",
+        "no_cutoff": "no date found in the sheet: set the data cut-off (study.data_cutoff)",
         "no_death": "no column says who died (a date of death or a vital status): which "
                     "column is it?",
         "date_formats": "text dates are written in different orders ({formats}) in one sheet",
@@ -156,6 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "title_rows": "表头在第 {header_row} 行；其上方第 {rows} 行为标题",
         "missing_role": "未找到{role}所在的列：是哪一列？",
         "missing_age": "未找到年龄或出生日期所在的列：是哪一列？",
+        "no_cutoff": "工作表中未找到日期：请填写数据截止日期（study.data_cutoff）",
         "no_death": "没有列说明哪些患者死亡（死亡日期或生存状态）：是哪一列？",
         "date_formats": "同一工作表中的文本日期使用了不同的顺序（{formats}）",
         "duplicate_ids": "“{column}”中患者编号有重复（{rows} 行中 {k} 个编号）："

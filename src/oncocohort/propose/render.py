@@ -365,6 +365,8 @@ def render_study_yaml(sheet: SheetProposal, *, spec_file: str, name: str | None 
     left = _left_out(sheet, t, lang)
     study_name = choices.name or name or spec_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     cutoff = choices.data_cutoff or sheet.latest_date
+    if cutoff is None:  # a TODO in the spec is one of the numbered questions too
+        todos.append(describe(Note.of("no_cutoff"), lang))
     lines = _head(sheet, todos, left, t)
     lines += ["study:", _line(2, f"name: {_q(study_name)}", t["name"])]
     if choices.data_cutoff is not None:
