@@ -46,6 +46,8 @@ class ColumnRow:
     questions: tuple[str, ...]
     target: str | None
     levels: tuple[tuple[str, int, str], ...] = ()
+    #: The SPSS/Stata variable label of the column, when it says more than its name.
+    label: str | None = None
 
 
 def _codes(col: ColumnProposal) -> tuple[tuple[str, int, str | None], ...]:
@@ -99,7 +101,9 @@ def mapping_rows(sheet: SheetProposal, cells: list[list[str | None]], lang: str,
             numbers=(f"{n.minimum:g}", f"{n.maximum:g}") if n and col.level != "left_out"
             else None,
             questions=tuple(questions.get(col.position, ())),
-            target=col.variable or col.ae_term, levels=_levels(col, shown)))
+            target=col.variable or col.ae_term, levels=_levels(col, shown),
+            label=col.variable_label if col.variable_label not in (None, col.header)
+            else None))
     return rows
 
 
