@@ -103,6 +103,28 @@ def test_csv_duplicate_column_names(tmp_path: Path) -> None:
     assert "columns 2 and 3" in problem.message
 
 
+def test_a_duplicate_column_below_a_title_is_named_at_the_header_row(tmp_path: Path) -> None:
+    """The header on row 3 (a title and a blank row above it): the problem names row 3, in a
+    CSV file as in a worksheet (it said row 1)."""
+    path = tmp_path / "p.csv"
+    path.write_text("Cohort 2024\n\nid,date,date\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_table(path, label="p.csv", header_row=3)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column, problem.code) == (3, "date", "duplicate_column")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Cohort 2024"])
+    sheet.append([])
+    sheet.append(["id", "date", "date"])
+    sheet.append([1, 2, 3])
+    book.save(tmp_path / "p.xlsx")
+    with pytest.raises(InputError) as info:
+        read_table(tmp_path / "p.xlsx", label="p.xlsx", header_row=3)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column, problem.code) == (3, "date", "duplicate_column")
+
+
 def test_csv_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_bytes("编号,性别\n1,男\n".encode("gb18030"))

@@ -82,8 +82,9 @@ def _problem(message: str, file: str, sheet: str | None = None, code: str = "unr
 
 
 def _frame(header: Sequence[Any], records: Iterable[Sequence[Any]], rows: Iterable[int],
-           file: str, sheet: str | None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Build the text frame from a header and records; check the header; drop blank rows."""
+           file: str, sheet: str | None, header_row: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+    """Build the text frame from a header (on row ``header_row`` of the file) and records;
+    check the header; drop blank rows."""
     names = [cell_text(h) for h in header]
     problems = []
     for i, name in enumerate(names):
@@ -94,7 +95,7 @@ def _frame(header: Sequence[Any], records: Iterable[Sequence[Any]], rows: Iterab
         if name in seen:
             problems.append(Problem(
                 "error", f"column name used twice (columns {seen[name] + 1} and {i + 1})",
-                file=file, sheet=sheet, row=1, column=name, code="duplicate_column"))
+                file=file, sheet=sheet, row=header_row, column=name, code="duplicate_column"))
         seen.setdefault(name, i)
     if problems:
         raise InputError(problems)
@@ -180,7 +181,8 @@ def _read_csv(path: Path, file: str, encoding: str | None, sep: str = ",",
     except pd.errors.EmptyDataError:
         raise _problem("the file is empty", file, code="empty") from None
     h = _check_header_row(header_row, len(values), file, None)
-    frame, rows = _frame(values[h - 1], values[h:], range(h + 1, len(values) + 1), file, None)
+    frame, rows = _frame(values[h - 1], values[h:], range(h + 1, len(values) + 1), file, None,
+                         header_row=h)
     return frame, rows, h, _looks_like_header(values, 0)
 
 
@@ -256,7 +258,7 @@ def _read_xlsx(path: Path, file: str, sheet: str | None,
         first = _check_header_row(header_row, len(records), file, sheet) - 1
     body = records[first + 1:]
     rows = range(first + 2, first + 2 + len(body))
-    frame, rows = _frame(records[first], body, rows, file, sheet)
+    frame, rows = _frame(records[first], body, rows, file, sheet, header_row=first + 1)
     return frame, rows, first + 1, _looks_like_header(records, first)
 
 
