@@ -201,11 +201,14 @@ def select_cohort(
     for i, (r, expr) in enumerate(zip(rules, parsed, strict=True)):
         idx = keep.nonzero()[0]
         ev = compute_rule(expr, frame.iloc[idx])
+        hinted: set[str] = set()  # the hint once per rule and column, not once per patient
         for j in ev.bad.nonzero()[0]:
             k = idx[j]
+            reason = str(ev.reason[j])
+            hint = "" if reason in hinted else _missing_hint(reason)
+            hinted.add(reason)
             problems.append(Problem(
-                "error", f"rule {r.name!r} cannot be evaluated: {ev.reason[j]}"
-                f"{_missing_hint(ev.reason[j])}",
+                "error", f"rule {r.name!r} cannot be evaluated: {reason}{hint}",
                 row=int(k) + 2, subject=None if pd.isna(ids[k]) else str(ids[k]),
                 location=_location(rules, i), code="rule_unevaluable"))
         drop = ~ev.value if r.kind == "inclusion" else ev.value
