@@ -4,7 +4,7 @@ order."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -69,7 +69,8 @@ from oncocohort.report.tables import DisplayTable
 from oncocohort.report.wording import NOT_ESTIMABLE_SHORT
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
-__all__ = ["DrawnFigure", "ReportFigure", "build_report_tables", "build_report_figures",
+__all__ = ["DrawnFigure", "FigureStep", "ReportFigure", "build_report_tables",
+           "build_report_figures", "report_figure_steps",
            "swimmer_omitted",
            "forest_rows", "flowchart_rows", "km_curve", "km_caption", "subgroup_annotation", "report_order",
            "number_report"]
@@ -82,14 +83,15 @@ DrawnFigure = (FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | Swi
 @dataclass(frozen=True)
 class ReportFigure:
     """A figure of the report: file stem, caption, the figure and what its builder drew (the
-    numbers it printed); ``label`` is its number as the report cites it ("Figure 3", given by
+    numbers it printed; both ``None`` where the figure is drawn in another process, which
+    gave the caption); ``label`` is its number as the report cites it ("Figure 3", given by
     :func:`number_report`), ``column`` the width it is drawn for and placed at (a journal's
     single or double column, :data:`~oncocohort.report.figures._style.COLUMN_MM`)."""
 
     name: str
     caption: str
-    figure: Figure
-    drawn: DrawnFigure
+    figure: Figure | None
+    drawn: DrawnFigure | None
     label: str = ""
     column: FigureColumn = "double"
 
@@ -308,9 +310,37 @@ def _ci_label(options: ReportOptions) -> str:
     return f"{100 * float(options.conventions.conf_level):g}% CI"
 
 
+@dataclass(frozen=True)
+class FigureStep:
+    """One figure of the report, not drawn yet: its file stem, the column it is drawn for
+    and ``draw``, which draws it and returns its caption and what it drew. Listing the steps
+    (:func:`report_figure_steps`) is cheap; drawing is matplotlib work, which
+    :func:`~oncocohort.report.figures.render.render_figure_steps` does in the processes that
+    render the files."""
+
+    name: str
+    draw: Callable[[], tuple[str, DrawnFigure]]
+    column: FigureColumn = "double"
+
+    def build(self, decimal_mark: str = ".") -> ReportFigure:
+        """The figure drawn, with ``decimal_mark`` on its numbers (once: a step is built
+        once)."""
+        caption, drawn = self.draw()
+        apply_decimal_mark(drawn.figure, decimal_mark)  # tick labels and its own numbers
+        return ReportFigure(self.name, caption, drawn.figure, drawn, column=self.column)
+
+
 def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> list[ReportFigure]:
+    """Every figure of the report drawn here, in report order (:func:`report_figure_steps`)."""
+    mark = options.style.decimal_mark
+    return [step.build(mark) for step in report_figure_steps(analysis, options)]
+
+
+def report_figure_steps(analysis: StudyAnalysis, options: ReportOptions) -> list[FigureStep]:
     """Flowchart, waterfall, Kaplan-Meier per endpoint, Kaplan-Meier by subgroup, forest plot
-    per endpoint with subgroups, swimmer plot.
+    per endpoint with subgroups, the competing-risk, comparison and external figures, swimmer
+    plot: one step each, in report order, none drawn (but the competing-risk, comparison and
+    external figures, drawn as they are listed).
 
     ``options.subgroup_curves``: ``"selected"`` (default) draws the curves by the subgroup
     variables that passed the screen (those the text discusses; a figure per
@@ -318,47 +348,18 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     none.
     """
     subgroup_curves = options.subgroup_curves
-    k = options.small_cell_k
-    figs: list[ReportFigure] = []
-    unit = options.conventions.time_unit
+    steps: list[FigureStep] = []
     shown = analysis.sections
     if "flowchart" in shown and analysis.attrition is not None and len(analysis.attrition):
-        discontinued, sets = flowchart_rows(analysis)
-        fc = compute_flowchart_figure(analysis.attrition, discontinued=discontinued,
-                                      analysis_sets=sets, small_cell_k=k)
-        figs.append(ReportFigure(
-            "flowchart", "Study flowchart: patient selection"
-            + (", treatment disposition at the data cut-off" if discontinued is not None else "")
-            + " and analysis sets.", fc.figure, fc))
+        steps.append(FigureStep("flowchart", lambda: _flowchart_figure(analysis, options)))
     best = analysis.best_response
     if ("response" in shown and best is not None and "best_pct_change" in best
             and best["best_pct_change"].notna().any()):
-        n_bars = ArdLookup(analysis.ard).get(
-            analysis=Analysis.RESPONSE, variable=Var.BEST_PCT_CHANGE, statistic=Stat.N,
-            default=float("nan"))
-        wf = compute_waterfall_figure(best, response="best_response",
-                                      n=int(n_bars) if n_bars == n_bars else None)
-        left_out = len(best) - len(wf.bars)
-        marked = int(wf.bars["new_lesion"].sum())
-        figs.append(ReportFigure(
-            "waterfall", f"Best percentage change from baseline in the sum of target "
-            f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
-            f"measurement; {left_out} without). Dashed lines: +20% and {MINUS}30%."
-            + (f" Black triangle{'s' if marked > 1 else ''} over a bar: progression by a "
-               f"new lesion ({marked} patient{'s' if marked > 1 else ''})." if marked
-               else ""), wf.figure, wf))
+        steps.append(FigureStep("waterfall", lambda: _waterfall_figure(analysis)))
     a = ArdLookup(analysis.ard)
-    for name, fit in analysis.endpoints.items() if "survival" in shown else ():
-        where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
-        n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **where)
-        curve = km_curve(a, fit.label, fit.km, style=options.style,
-                         ci_label=_ci_label(options), time_digits=options.time_digits, **where)
-        km = compute_km_figure([curve], ylabel=f"{fit.label} probability",
-                               **_km_options(options))
-        figs.append(ReportFigure(
-            f"km_{name}", f"Kaplan-Meier estimate of {in_prose(fit.label)} (n = {int(n)}). "
-            + km_caption(a, options, **where)
-            + _km_key(options, landmarks=bool(len(km.landmarks))), km.figure, km))
+    for name in analysis.endpoints if "survival" in shown else ():
+        steps.append(FigureStep(f"km_{name}",
+                                lambda name=name: _km_figure(a, analysis, options, name)))
     for endpoint, res in analysis.subgroups.items() if "subgroups" in shown else ():
         label = options.label(endpoint)
         if subgroup_curves != "none":
@@ -366,46 +367,94 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
                 if len(curves) < 2 or (subgroup_curves == "selected"
                                        and var not in res.selected):
                     continue
-                where = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
-                drawn = [km_curve(a, level, fit, style=options.style,
-                                  ci_label=_ci_label(options),
-                                  time_digits=options.time_digits, group_level=level, **where)
-                         for level, fit in curves.items()]
-                km = compute_km_figure(drawn, ylabel=f"{label} probability",
-                                       legend_title=options.label(var),
-                                       annotation=subgroup_annotation(
-                                           analysis.ard, endpoint, var, style=options.style,
-                                           ci_label=_ci_label(options)),
-                                       **_km_options(options))
-                medians = "; ".join(
-                    f"{level}: " + km_caption(a, options, landmarks=False, group_level=level,
-                                              **where).removeprefix("Median ").rstrip(".")
-                    for level in curves)
-                figs.append(ReportFigure(f"km_{endpoint}_{var}", f"{label} by "
-                                         f"{in_prose(options.label(var))}. Median by group, "
-                                         f"{medians}." + _km_key(options, groups=True),
-                                         km.figure, km))
-        figs += _forest_figures(analysis, options, endpoint, label)
+                steps.append(FigureStep(
+                    f"km_{endpoint}_{var}",
+                    lambda endpoint=endpoint, var=var, label=label, curves=curves:
+                    _subgroup_km_figure(a, analysis, options, endpoint, var, label, curves)))
+        steps += _forest_steps(analysis, options, endpoint, label)
     for name, caption, drawn in build_cr_figures(analysis, options) if "survival" in shown else ():
-        figs.append(ReportFigure(name, caption, drawn.figure, drawn))
+        steps.append(FigureStep(name, lambda caption=caption, drawn=drawn: (caption, drawn)))
     for name, caption, drawn in ((build_comparison_figures(analysis, options)
                                   + build_external_figures(analysis, options))
                                  if "survival" in shown else ()):
-        figs.append(ReportFigure(name, caption, drawn.figure, drawn,
-                                 column="single" if name.startswith("love_") else "double"))
+        steps.append(FigureStep(name, lambda caption=caption, drawn=drawn: (caption, drawn),
+                                column="single" if name.startswith("love_") else "double"))
     if ("exposure" in shown and analysis.swimmer is not None and len(analysis.swimmer)
             and not swimmer_omitted(analysis)):
-        sw = compute_swimmer_figure(analysis.swimmer, unit=unit, show_ids=k is None)
-        lanes = sw.lanes
-        figs.append(ReportFigure(
-            "swimmer", f"Treatment duration of each of the {len(lanes)} treated patients, "
+        steps.append(FigureStep("swimmer", lambda: _swimmer_figure(analysis, options)))
+    return steps
+
+
+def _flowchart_figure(analysis: StudyAnalysis, options: ReportOptions
+                      ) -> tuple[str, FlowchartFigure]:
+    discontinued, sets = flowchart_rows(analysis)
+    fc = compute_flowchart_figure(analysis.attrition, discontinued=discontinued,
+                                  analysis_sets=sets, small_cell_k=options.small_cell_k)
+    return ("Study flowchart: patient selection"
+            + (", treatment disposition at the data cut-off" if discontinued is not None else "")
+            + " and analysis sets.", fc)
+
+
+def _waterfall_figure(analysis: StudyAnalysis) -> tuple[str, WaterfallFigure]:
+    best = analysis.best_response
+    n_bars = ArdLookup(analysis.ard).get(
+        analysis=Analysis.RESPONSE, variable=Var.BEST_PCT_CHANGE, statistic=Stat.N,
+        default=float("nan"))
+    wf = compute_waterfall_figure(best, response="best_response",
+                                  n=int(n_bars) if n_bars == n_bars else None)
+    left_out = len(best) - len(wf.bars)
+    marked = int(wf.bars["new_lesion"].sum())
+    return (f"Best percentage change from baseline in the sum of target "
+            f"lesions, by best overall response ({len(wf.bars)} patients with a post-baseline "
+            f"measurement; {left_out} without). Dashed lines: +20% and {MINUS}30%."
+            + (f" Black triangle{'s' if marked > 1 else ''} over a bar: progression by a "
+               f"new lesion ({marked} patient{'s' if marked > 1 else ''})." if marked
+               else ""), wf)
+
+
+def _km_figure(a: ArdLookup, analysis: StudyAnalysis, options: ReportOptions,
+               name: str) -> tuple[str, KmFigure]:
+    fit = analysis.endpoints[name]
+    where = {"analysis": Analysis.SURVIVAL, "endpoint": name}
+    n = a.get(variable=Var.PATIENTS, statistic=Stat.N, **where)
+    curve = km_curve(a, fit.label, fit.km, style=options.style,
+                     ci_label=_ci_label(options), time_digits=options.time_digits, **where)
+    km = compute_km_figure([curve], ylabel=f"{fit.label} probability", **_km_options(options))
+    return (f"Kaplan-Meier estimate of {in_prose(fit.label)} (n = {int(n)}). "
+            + km_caption(a, options, **where)
+            + _km_key(options, landmarks=bool(len(km.landmarks))), km)
+
+
+def _subgroup_km_figure(a: ArdLookup, analysis: StudyAnalysis, options: ReportOptions,
+                        endpoint: str, var: str, label: str,
+                        curves: dict[str, KaplanMeier]) -> tuple[str, KmFigure]:
+    where = {"analysis": Analysis.SUBGROUP, "endpoint": endpoint, "group_var": var}
+    drawn = [km_curve(a, level, fit, style=options.style, ci_label=_ci_label(options),
+                      time_digits=options.time_digits, group_level=level, **where)
+             for level, fit in curves.items()]
+    km = compute_km_figure(drawn, ylabel=f"{label} probability",
+                           legend_title=options.label(var),
+                           annotation=subgroup_annotation(
+                               analysis.ard, endpoint, var, style=options.style,
+                               ci_label=_ci_label(options)),
+                           **_km_options(options))
+    medians = "; ".join(
+        f"{level}: " + km_caption(a, options, landmarks=False, group_level=level,
+                                  **where).removeprefix("Median ").rstrip(".")
+        for level in curves)
+    return (f"{label} by {in_prose(options.label(var))}. Median by group, {medians}."
+            + _km_key(options, groups=True), km)
+
+
+def _swimmer_figure(analysis: StudyAnalysis, options: ReportOptions
+                    ) -> tuple[str, SwimmerFigure]:
+    sw = compute_swimmer_figure(analysis.swimmer, unit=options.conventions.time_unit,
+                                show_ids=options.small_cell_k is None)
+    return (f"Treatment duration of each of the {len(sw.lanes)} treated patients, "
             "longest first, colored by best overall response; triangles: first response; "
             "crosses: progression; bars: end of treatment; circles: death; arrows: on "
             "treatment at the data cut-off"
-            + ("" if sw.labelled else " (patients not labeled)") + ".", sw.figure, sw))
-    for f in figs:  # tick labels and any number a figure formatted itself
-        apply_decimal_mark(f.figure, options.style.decimal_mark)
-    return figs
+            + ("" if sw.labelled else " (patients not labeled)") + ".", sw)
 
 
 def _km_key(options: ReportOptions, *, groups: bool = False, landmarks: bool = False) -> str:
@@ -422,10 +471,10 @@ def _km_key(options: ReportOptions, *, groups: bool = False, landmarks: bool = F
     return " " + text[0].upper() + text[1:] + "."
 
 
-def _forest_figures(analysis: StudyAnalysis, options: ReportOptions, endpoint: str,
-                    label: str) -> list[ReportFigure]:
+def _forest_steps(analysis: StudyAnalysis, options: ReportOptions, endpoint: str,
+                  label: str) -> list[FigureStep]:
     """The forest plots of one endpoint: the univariable models, then the multivariable model
-    when variables entered it."""
+    when variables entered it (its rows read from the ARD now, drawn by the step)."""
     a = ArdLookup(analysis.ard)
     ci = _ci_label(options)
     out = []
@@ -438,7 +487,6 @@ def _forest_figures(analysis: StudyAnalysis, options: ReportOptions, endpoint: s
         n = a.get(analysis=model, endpoint=endpoint, variable=Var.PATIENTS, statistic=Stat.N,
                   default=float("nan"))
         n_words = f" (n = {int(n)})" if n == n else ""
-        fo = compute_forest_figure(rows, ci_label=ci)
         caption = (f"Hazard ratios for {in_prose(label)}, {words} Cox model"
                    + (f"s (one per variable)" if model == Analysis.COX_UNIVARIABLE else
                       f"{n_words} of the variables that passed the screen")
@@ -447,7 +495,8 @@ def _forest_figures(analysis: StudyAnalysis, options: ReportOptions, endpoint: s
                    "level.")
         if model == Analysis.COX_UNIVARIABLE:
             caption += " Patients/events: per level."
-        out.append(ReportFigure(name, caption, fo.figure, fo))
+        out.append(FigureStep(name, lambda rows=rows, caption=caption:
+                              (caption, compute_forest_figure(rows, ci_label=ci))))
     return out
 
 

@@ -4,8 +4,8 @@ it into text or bytes, and :mod:`oncocohort.write` puts those in files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.problems import Problems
@@ -24,7 +24,7 @@ from oncocohort.report.tables import DisplayTable
 from oncocohort.report.text import analysis_notes, missing_data_notes, results_sentences
 from oncocohort.report.wording import methods_paragraph, software_versions
 
-__all__ = ["ReportContent", "build_report"]
+__all__ = ["ReportContent", "build_report", "with_captions"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class ReportContent:
     tables
         The display tables, in report order.
     figures
-        The figures (matplotlib figures, not yet rendered), each numbered.
+        The figures (matplotlib figures, not yet rendered, or their names and captions
+        only where another process draws them), each numbered.
     order
         Where the tables and figures go: ``("table" | "figure", name)`` in the order both
         reports show them (the order they are numbered in).
@@ -72,9 +73,13 @@ class ReportContent:
 
 
 def build_report(analysis: StudyAnalysis, options: ReportOptions,
-                 problems: Problems) -> ReportContent:
+                 problems: Problems, *, figures: Sequence[ReportFigure] | None = None
+                 ) -> ReportContent:
     """The report of ``analysis``: tables and sentences from its ARD, figures, the methods
-    paragraph from ``options`` (the conventions used), ``problems``' warnings."""
+    paragraph from ``options`` (the conventions used), ``problems``' warnings. ``figures``:
+    the report's figures when they are drawn elsewhere (:func:`with_captions` gives them
+    their captions once drawn); by default they are drawn here
+    (:func:`~oncocohort.report.assemble.build_report_figures`)."""
     versions = software_versions()
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
     endpoints |= {k: v.label for k, v in analysis.competing.items()}  # defined in the methods
@@ -82,7 +87,8 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     endpoints = dict(sorted(endpoints.items(), key=lambda kv: order.index(kv[0])
                             if kv[0] in order else len(order)))
     tables = build_report_tables(analysis, options)
-    figures = build_report_figures(analysis, options)
+    if figures is None:
+        figures = build_report_figures(analysis, options)
     order = report_order([t.name for t in tables], [f.name for f in figures])
     numbered_tables, numbered_figures = number_report(tables, figures, order)
     return ReportContent(
@@ -102,3 +108,10 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
         order=order,
         style=options.style,
     )
+
+
+def with_captions(content: ReportContent, captions: Sequence[str]) -> ReportContent:
+    """``content`` with its figures' captions (in the order of ``content.figures``), for
+    figures drawn elsewhere."""
+    return replace(content, figures=tuple(
+        replace(f, caption=c) for f, c in zip(content.figures, captions, strict=True)))

@@ -19,6 +19,7 @@ The formats in brackets are written when ``outputs.formats`` names them; the res
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +27,10 @@ import pandas as pd
 from oncocohort.analysis import StudyAnalysis
 from oncocohort.canon.formats import FIGURE_FORMATS
 from oncocohort.problems import Problems
-from oncocohort.report.content import ReportContent, build_report
+from oncocohort.report.assemble import FigureStep, ReportFigure, report_figure_steps
+from oncocohort.report.content import ReportContent, build_report, with_captions
 from oncocohort.report.docx_report import DocxDraft, draft_report_docx, finish_report_docx
-from oncocohort.report.figures.render import inline_svg, render_figures
+from oncocohort.report.figures.render import inline_svg, render_figure_steps
 from oncocohort.report.html import render_report_html
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.results import render_ard_json, render_frame_csv, render_problems
@@ -59,15 +61,24 @@ def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: 
     (atomically: a temporary folder moved into place when complete); return its path.
     ``keep``: files (the study's inputs) that ``out`` must not hold.
 
-    The figures are rendered in worker processes while this one writes the datasets, the
-    results and the tables and builds the Word report but for its pictures."""
+    The figures are drawn and rendered in worker processes while this one builds the tables
+    and sentences, writes the datasets, the results and the tables and builds the Word
+    report but for its pictures (once the workers have given the figures' captions)."""
     out = Path(out)
     with atomic_output_dir(out, keep=keep) as tmp:
-        content = build_report(analysis, options, problems)
+        steps = report_figure_steps(analysis, options)
+        placed = [ReportFigure(s.name, "", None, None, column=s.column) for s in steps]
+        mark = options.style.decimal_mark
+
+        def build(step: FigureStep):  # in a worker process: the figure drawn, its caption
+            figure = step.build(mark)
+            return figure.caption, figure.figure
 
         drafts: list[DocxDraft] = []
+        contents: list[ReportContent] = []
 
-        def meanwhile() -> None:
+        def meanwhile(captions: Callable[[], list[str]]) -> None:
+            content = build_report(analysis, options, problems, figures=placed)
             _text(tmp / "validation.txt", render_problems(problems))
             data_dir = tmp / "datasets"
             data_dir.mkdir()
@@ -75,10 +86,12 @@ def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: 
                 _text(data_dir / f"{name}.csv", render_frame_csv(frame))
                 frame.to_parquet(data_dir / f"{name}.parquet", index=False)
             _write_results(tmp, analysis, options, content)
+            contents.append(with_captions(content, captions()))
             if "docx" in options.formats:
-                drafts.append(draft_report_docx(content))
+                drafts.append(draft_report_docx(contents[0]))
 
-        _write_report(tmp, options, content, meanwhile, drafts)
+        _write_report(tmp, options, [partial(build, s) for s in steps], meanwhile, contents,
+                      drafts)
     return out.resolve()
 
 
@@ -97,18 +110,21 @@ def _write_results(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
         (tmp / "tables.xlsx").write_bytes(xlsx)
 
 
-def _write_report(tmp: Path, options: ReportOptions, content: ReportContent,
-                  meanwhile: Callable[[], None], drafts: list[DocxDraft]) -> None:
-    """The figure files (``outputs.figure_formats``) and the reports; each figure is rendered
-    once in every format a file or a report needs. ``meanwhile`` runs while the figures are
-    rendered and leaves the Word report's draft in ``drafts``, finished here with the PNGs."""
+def _write_report(tmp: Path, options: ReportOptions, builds: list,
+                  meanwhile: Callable[[Callable[[], list[str]]], None],
+                  contents: list[ReportContent], drafts: list[DocxDraft]) -> None:
+    """The figure files (``outputs.figure_formats``) and the reports; each figure is built
+    and rendered once, in every format a file or a report needs (``builds``: the figures to
+    build, in report order). ``meanwhile`` runs while the figures are built and rendered,
+    leaves the report's content (with the figures' captions) in ``contents`` and the Word
+    report's draft in ``drafts``, finished here with the PNGs."""
     needed = set(options.figure_formats)
     needed |= {"svg"} if "html" in options.formats else set()
     needed |= {"png"} if "docx" in options.formats else set()
     formats = tuple(f for f in FIGURE_FORMATS if f in needed)
     (tmp / "figures").mkdir()
-    rendered = render_figures([f.figure for f in content.figures], formats=formats,
-                              meanwhile=meanwhile)
+    _, rendered = render_figure_steps(builds, formats=formats, meanwhile=meanwhile)
+    content = contents.pop()
     for f, files in zip(content.figures, rendered, strict=True):
         for fmt, data in files.items():
             if fmt in options.figure_formats:

@@ -20,6 +20,7 @@ import sys
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import connection as mp_connection
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,7 +30,8 @@ from matplotlib.figure import Figure
 
 from oncocohort.report.figures._style import RC
 
-__all__ = ["render_figure", "render_figures", "figure_svg", "inline_svg", "encode_png",
+__all__ = ["render_figure", "render_figures", "render_figure_steps", "FigureBuild",
+           "figure_svg", "inline_svg", "encode_png",
            "PNG_COMPRESS_LEVEL"]
 
 #: zlib level of the PNG files: 3 is about as small as 6 for figures (flat colour), and
@@ -161,7 +163,8 @@ def render_figures(figures: list[Figure], *, formats: tuple[str, ...] = ("png", 
     _PENDING[:] = list(figures)
     _FORMATS[0] = tuple(formats)
     try:
-        pool, procs, jobs = _start_workers(workers, n)
+        pool, procs, jobs = _start_workers(workers, [(_render_pending, (i,))
+                                                     for i in range(n)])
         try:
             if meanwhile is not None:
                 meanwhile()
@@ -177,8 +180,109 @@ def render_figures(figures: list[Figure], *, formats: tuple[str, ...] = ("png", 
     return rendered
 
 
-def _start_workers(workers: int, n: int):
-    """A pool of forked workers, every figure submitted: the pool, its processes, the futures.
+#: A figure to build: its caption and the figure (what
+#: :meth:`~oncocohort.report.assemble.FigureStep.build` gives, as a pair).
+FigureBuild = Callable[[], tuple[str, Figure]]
+
+_BUILDS: list[FigureBuild] = []  # read by forked workers (inherited memory)
+_SHARED: list = []  # the next figure to build, and the captions' queue (made before forking)
+
+
+def render_figure_steps(builds: list[FigureBuild], *,
+                        formats: tuple[str, ...] = ("png", "svg", "pdf"),
+                        workers: int | None = None,
+                        meanwhile: Callable[[Callable[[], list[str]]], None] | None = None
+                        ) -> tuple[list[str], list[dict[str, bytes]]]:
+    """Build and render figures (each ``builds[i]()`` draws one and gives its caption) in
+    ``formats``: their captions and files, in the order of ``builds``.
+
+    On Linux with two cores or more and two figures or more, forked workers do it all: each
+    takes the next figure not yet taken, builds it and sends its caption at once, and when
+    none is left renders the figures it built (only captions and bytes travel back).
+    ``meanwhile(captions)`` runs in this process meanwhile; ``captions()`` waits for every
+    figure's caption (e.g. to draft a report, while the workers still render). Elsewhere the
+    figures are built (when ``captions`` is first called, or after ``meanwhile``) and
+    rendered here. The bytes are the same either way."""
+    n = len(builds)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4, n)
+    if workers < 2 or n < 2 or not sys.platform.startswith("linux"):
+        return _build_and_render_here(builds, formats, meanwhile)
+    ctx = multiprocessing.get_context("fork")
+    counter, queue = ctx.Value("i", 0), ctx.SimpleQueue()
+    _BUILDS[:] = list(builds)
+    _SHARED[:] = [counter, queue]
+    _FORMATS[0] = tuple(formats)
+    got: dict[int, str] = {}
+    try:
+        pool, procs, jobs = _start_workers(workers, [(_build_and_render, ())] * workers)
+        try:
+            def captions() -> list[str]:
+                while len(got) < n:
+                    if mp_connection.wait([queue._reader], timeout=0.05):
+                        i, caption = queue.get()
+                        got[i] = caption
+                        continue
+                    for job in jobs:  # a worker's error (or its death) is raised here
+                        if job.done():
+                            job.result()
+                    if all(job.done() for job in jobs) and queue.empty():
+                        raise RuntimeError("the figure workers ended without every caption")
+                return [got[i] for i in range(n)]
+
+            if meanwhile is not None:
+                meanwhile(captions)
+            texts = captions()
+            files: dict[int, dict[str, bytes]] = {}
+            for job in jobs:
+                files.update(job.result())
+        except BaseException:
+            _stop_workers(pool, procs)
+            raise
+        pool.shutdown()
+    finally:
+        _BUILDS.clear()
+        _SHARED.clear()
+        queue.close()
+    return texts, [files[i] for i in range(n)]
+
+
+def _build_and_render_here(builds: list[FigureBuild], formats: tuple[str, ...],
+                           meanwhile: Callable[[Callable[[], list[str]]], None] | None
+                           ) -> tuple[list[str], list[dict[str, bytes]]]:
+    built: list[tuple[str, Figure]] = []
+
+    def captions() -> list[str]:
+        while len(built) < len(builds):
+            built.append(builds[len(built)]())
+        return [caption for caption, _ in built]
+
+    if meanwhile is not None:
+        meanwhile(captions)
+    texts = captions()
+    return texts, [render_figure(fig, formats) for _, fig in built]
+
+
+def _build_and_render() -> dict[int, dict[str, bytes]]:
+    """A worker's share: the figures it takes (the next one not taken, until none is left),
+    each built and its caption sent at once; then their files."""
+    counter, queue = _SHARED
+    mine: dict[int, Figure] = {}
+    while True:
+        with counter.get_lock():
+            i = counter.value
+            if i >= len(_BUILDS):
+                break
+            counter.value = i + 1
+        caption, fig = _BUILDS[i]()
+        queue.put((i, caption))
+        mine[i] = fig
+    return {i: render_figure(fig, _FORMATS[0]) for i, fig in mine.items()}
+
+
+def _start_workers(workers: int, calls: list[tuple[Callable, tuple]]):
+    """A pool of forked workers, every call (function, arguments) submitted: the pool, its
+    processes, the futures.
 
     The workers are forked (all of them, at the first submission) while this thread blocks
     SIGINT and SIGTERM, so they start with both blocked, until :func:`_worker_init` has set
@@ -193,7 +297,7 @@ def _start_workers(workers: int, n: int):
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                    initializer=_worker_init, initargs=(os.getpid(),))
-        jobs = [pool.submit(_render_pending, i) for i in range(n)]
+        jobs = [pool.submit(fn, *args) for fn, args in calls]
         procs = [p for p in multiprocessing.active_children() if p not in before]
     finally:
         if not frozen:
