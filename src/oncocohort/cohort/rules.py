@@ -211,6 +211,17 @@ class _Evaluator:
         reason[new] = text[new] if isinstance(text, np.ndarray) else text
         bad |= mask
 
+    def _apply_rows(self, res, bad, reason, columns, compute, mismatch: str) -> None:
+        """``res`` = ``compute`` of the cells of each row not yet ``bad``; a row it cannot
+        decide (``None``: values of different kinds) is flagged bad with ``mismatch``."""
+        rows = np.flatnonzero(~bad)
+        got = _per_distinct(rows, columns, compute)
+        undecided = np.array([g is None for g in got], dtype=bool)
+        res[rows[~undecided]] = np.array([g for g in got if g is not None], dtype=bool)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[rows[undecided]] = True
+        self._flag(bad, reason, mask, mismatch)
+
     def boolean(self, node: ast.expr) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bad, reason = self._empty()
         if isinstance(node, ast.BoolOp):
@@ -254,7 +265,7 @@ class _Evaluator:
         col = self.frame[name]
         miss = _missing_mask(col)
         self._flag(bad, reason, miss, f"missing value in column {name!r}")
-        values = [_as_bool(v) for v in col.to_numpy(dtype=object)]
+        values = _per_distinct(np.arange(self.n), (col.to_numpy(dtype=object),), _as_bool)
         ok = np.array([v is not None for v in values], dtype=bool)
         self._flag(bad, reason, ~ok, f"column {name!r} is used as a condition but is not yes/no")
         value = np.array([bool(v) for v in values], dtype=bool)
@@ -285,44 +296,52 @@ class _Evaluator:
                 options = [_literal(e) for e in right_node.elts]
                 res = np.zeros(self.n, dtype=bool)
                 kinds = {_kind(o) for o in options}
-                known: dict = {}  # per distinct value (type and value): a column repeats
                 member = partial(_member, options=options, kinds=kinds)
-                for i in np.flatnonzero(~bad):
-                    got = _recall(known, (left[i],), member)
-                    if got is None:
-                        self._flag(bad, reason, _one(self.n, i), _mismatch(lname))
-                        continue
-                    res[i] = got
+                self._apply_rows(res, bad, reason, (left,), member, _mismatch(lname))
                 value &= ~res if isinstance(op, ast.NotIn) else res
                 continue
             right, rb, rr, rname = self._operand(right_node)
             self._flag(bad, reason, rb, rr)
             res = np.zeros(self.n, dtype=bool)
             sym = _COMPARE[type(op)]
-            known = {}
             compare = partial(_compare_pair, sym)
-            for i in np.flatnonzero(~bad):
-                got = _recall(known, (left[i], right[i]), compare)
-                if got is None:
-                    self._flag(bad, reason, _one(self.n, i), _mismatch(lname or rname))
-                    continue
-                res[i] = got
+            self._apply_rows(res, bad, reason, (left, right), compare, _mismatch(lname or rname))
             value &= res
             left, lname = right, rname
         return value, bad, reason
 
 
-def _recall(known: dict, values: tuple, compute):
-    """``compute(*values)``, once per distinct ``values`` (keyed by type and value, so that
-    ``True``, ``1`` and ``1.0`` stay apart; a NaN, equal to nothing, is computed each time)."""
-    key = tuple((type(v), v) for v in values)
-    try:
-        got = known.get(key, known)
-    except TypeError:  # an unhashable value
-        return compute(*values)
-    if got is known:
-        got = known[key] = compute(*values)
-    return got
+def _per_distinct(rows: np.ndarray, columns: tuple[np.ndarray, ...], compute) -> list:
+    """``compute(*cells)`` for each of ``rows`` (the cells of ``columns`` on that row), called
+    once per distinct cells in the order rows first show them: a column repeats its values.
+    Cells are told apart by type and value, so that ``True``, ``1`` and ``1.0`` stay apart (a
+    NaN, equal to nothing, is computed once: ``compute`` gives the same for every NaN)."""
+    codes = _distinct_codes(rows, columns)
+    if codes is None:  # an unhashable value: every row on its own
+        return [compute(*(col[i] for col in columns)) for i in rows]
+    firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
+    np.minimum.at(firsts, codes, np.arange(len(codes)))
+    picked = rows[firsts]
+    got = np.empty(len(firsts), dtype=object)
+    got[:] = [compute(*(col[i] for col in columns)) for i in picked]
+    return got[codes].tolist()
+
+
+def _distinct_codes(rows: np.ndarray, columns: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """Per row of ``rows``, a code for its cells' (type, value) in ``columns``, numbered from 0
+    in order of first appearance; ``None`` when a cell is unhashable."""
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for col in columns:
+        cells = col[rows]
+        try:
+            kinds, _ = pd.factorize(np.fromiter(map(type, cells), dtype=object,
+                                                count=len(cells)))
+            values, _ = pd.factorize(cells)
+        except TypeError:
+            return None
+        both, _ = pd.factorize(kinds.astype(np.int64) * (len(cells) + 1) + values + 1)
+        codes, _ = pd.factorize(codes * (len(cells) + 1) + both)
+    return codes
 
 
 def _member(v: object, options: list, kinds: set[str]) -> bool | None:
@@ -378,12 +397,6 @@ def _as_date_pair(a, b):
     except (ValueError, TypeError):
         pass
     return a, b
-
-
-def _one(n: int, i: int) -> np.ndarray:
-    m = np.zeros(n, dtype=bool)
-    m[i] = True
-    return m
 
 
 def _mismatch(name: str | None) -> str:
