@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.ard import ArdRow
@@ -195,20 +196,31 @@ def _for_ae(ae: pd.DataFrame, exposure: pd.DataFrame, ids: set, reason: str,
     ``reason``, several joined by ``"; "``) names one of their own adverse events, as recorded,
     as its CTCAE term or its group (ignoring case), or whose reason maps to one of them
     (column ``ae_name``, the adverse event the reason names as the safety tables do)."""
-    def norm(s: pd.Series) -> pd.Series:
-        return s.astype(str).str.strip().str.casefold()
-
-    names = pd.concat([pd.DataFrame({"subject_id": ae["subject_id"], "name": norm(ae[c])})
+    names = pd.concat([pd.DataFrame({"subject_id": ae["subject_id"], "name": _folded(ae[c])})
                        for c in ("ae_term", "term", "ae_group") if c in ae])
-    known = set(zip(names["subject_id"], names["name"], strict=True))
     changed = exposure.loc[exposure["subject_id"].isin(ids)]
     said = pd.concat([changed[["subject_id", c]].set_axis(["subject_id", "reason"], axis=1)
                       for c in (reason, ae_name) if c in changed])
     said = said.loc[said["reason"].notna()]
     said = said.assign(reason=said["reason"].astype(str).str.split("; ")).explode("reason")
-    hit = {s for s, r in zip(said["subject_id"], norm(said["reason"]), strict=True)
-           if (s, r) in known}
-    return len(hit)
+    # (subject, name) pairs as integer keys: a said pair that is a known one is a hit
+    subjects, _ = pd.factorize(np.concatenate([names["subject_id"].to_numpy(dtype=object),
+                                               said["subject_id"].to_numpy(dtype=object)]))
+    texts, distinct = pd.factorize(np.concatenate([names["name"].to_numpy(dtype=object),
+                                                   _folded(said["reason"])]))
+    keys = subjects.astype(np.int64) * (len(distinct) + 1) + texts
+    known = len(names)
+    hit = np.isin(keys[known:], keys[:known])
+    return len(np.unique(subjects[known:][hit]))
+
+
+def _folded(s: pd.Series) -> np.ndarray:
+    """``str(v).strip().casefold()`` of each value, once per distinct text."""
+    values = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return s.astype(str).str.strip().str.casefold().to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values)
+    return np.array([v.strip().casefold() for v in distinct], dtype=object)[codes]
 
 
 def compute_term_group_rows(ae: pd.DataFrame, *, related_only: bool = True,

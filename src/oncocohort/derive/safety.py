@@ -36,7 +36,7 @@ National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,9 +175,18 @@ def _soc_of() -> dict[str, str]:
 
 
 def _map_terms(ae: pd.DataFrame, options: SafetyOptions) -> pd.DataFrame:
+    """Each record's CTCAE term and where it came from, worked out once per distinct pair
+    (recorded name, given term): records repeat a few dozen names."""
     given = ae["ctcae_term"] if "ctcae_term" in ae else pd.Series(None, index=ae.index)
+    raw_codes, raw_names = pd.factorize(ae["ae_term"].to_numpy(dtype=object))
+    pre_codes, pre_terms = pd.factorize(given.to_numpy(dtype=object))
+    # a missing or non-text value maps as any other: factorize may merge them (1 == 1.0)
+    pair_codes, pairs = pd.factorize((raw_codes + 1) * (len(pre_terms) + 1) + pre_codes + 1)
     terms, sources = [], []
-    for raw, pre in zip(ae["ae_term"], given, strict=True):
+    for pair in pairs:
+        r, p = divmod(int(pair), len(pre_terms) + 1)
+        raw = raw_names[r - 1] if r else None
+        pre = pre_terms[p - 1] if p else None
         hit = lookup_ctcae_term(pre) if isinstance(pre, str) and pre.strip() else None
         if hit is not None:
             terms.append(hit.term), sources.append("given")
@@ -185,13 +194,26 @@ def _map_terms(ae: pd.DataFrame, options: SafetyOptions) -> pd.DataFrame:
         term, src = map_ctcae_term(str(raw), options) if isinstance(raw, str) else (None,
                                                                                    "unmapped")
         terms.append(term), sources.append(src)
-    return pd.DataFrame({"ctcae_term": terms, "term_source": sources}, index=ae.index)
+    return pd.DataFrame({"ctcae_term": np.array(terms, dtype=object)[pair_codes],
+                         "term_source": np.array(sources, dtype=object)[pair_codes]},
+                        index=ae.index)
 
 
-def _drug_lists(ae: pd.DataFrame) -> pd.Series:
+def _drug_lists(ae: pd.DataFrame) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """The drugs each record names (``related_drugs``, ``;``-separated, case-folded), split once
+    per distinct value: (per record, the position of its set in the list; the sets)."""
     raw = ae["related_drugs"] if "related_drugs" in ae else pd.Series(None, index=ae.index)
-    return raw.map(lambda v: frozenset(x.strip().casefold() for x in v.split(";") if x.strip())
-                   if isinstance(v, str) else frozenset())
+    codes, distinct = pd.factorize(raw.to_numpy(dtype=object))
+    lists = [frozenset(x.strip().casefold() for x in v.split(";") if x.strip())
+             if isinstance(v, str) else frozenset() for v in distinct]
+    return codes, lists + [frozenset()]  # code -1 (missing): the last, empty set
+
+
+def _per_record(drugs: tuple[np.ndarray, list[frozenset[str]]],
+                test: Callable[[frozenset[str]], bool]) -> np.ndarray:
+    """``test`` of each record's drug set, worked out once per distinct set."""
+    codes, lists = drugs
+    return np.array([test(s) for s in lists], dtype=bool)[codes]
 
 
 def _treatment_end(patients: pd.DataFrame, therapy: pd.DataFrame | None) -> pd.Series:
@@ -251,10 +273,10 @@ def derive_ae(
     regimen = [d.casefold() for d in options.regimen_drugs]
     flagged = (ae["related"] if "related" in ae else pd.Series(pd.NA, index=ae.index))
     flagged = flagged.astype("boolean").fillna(False).astype(bool)
-    named = drugs.map(lambda s: bool(s & set(regimen)) if regimen else bool(s))
-    ae["related"] = flagged | named.astype(bool)
+    named = _per_record(drugs, lambda s: bool(s & set(regimen)) if regimen else bool(s))
+    ae["related"] = flagged | named
     for drug, key in zip(options.regimen_drugs, regimen, strict=True):
-        ae[f"related_{drug}"] = drugs.map(lambda s, k=key: k in s).astype(bool)
+        ae[f"related_{drug}"] = _per_record(drugs, lambda s, k=key: k in s)
     index = ae["subject_id"].map(pd.to_datetime(pat["index_date"])) if "index_date" in pat \
         else pd.Series(pd.NaT, index=ae.index)
     end = ae["subject_id"].map(_treatment_end(pat, therapy))
