@@ -53,10 +53,19 @@ def index_patients(patients: pd.DataFrame) -> pd.DataFrame:
 
 def check_known_subjects(ids: Iterable, known: Iterable, table: str) -> None:
     """Error naming the subjects of ``table`` that are not among the ``known`` patients."""
-    unknown = sorted(set(map(str, ids)) - set(map(str, known)))
+    unknown = sorted(_texts(ids) - _texts(known))
     if unknown:
         raise DeriveDataError(f"{table} has subject(s) not in patients: {', '.join(unknown)}",
                               code="unknown_subject")
+
+
+def _texts(values: Iterable) -> set[str]:
+    """``set(map(str, values))``, each distinct text converted once (ids repeat)."""
+    values = np.asarray(values if isinstance(values, pd.Series | pd.Index | np.ndarray)
+                        else list(values), dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return set(pd.unique(values).tolist())
+    return set(map(str, values))
 
 
 def as_ns(values) -> np.ndarray:

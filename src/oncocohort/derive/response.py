@@ -113,15 +113,18 @@ def _pd_new_lesion(best: pd.DataFrame, visits: pd.DataFrame | None) -> np.ndarra
     out = np.full(len(best), "", dtype=object)
     if visits is None or not len(visits) or "new_lesion" not in visits:
         return out
-    pd_date = pd.to_datetime(best["first_pd_date"])
-    keys = list(zip(visits["subject_id"].astype(str), pd.to_datetime(visits["visit_date"]),
-                    strict=True))
+    pd_date = as_ns(best["first_pd_date"].to_numpy())
+    # (subject, visit date) pairs as integer keys, the visits' first, then the PDs'
+    subjects, _ = pd.factorize(np.concatenate([
+        visits["subject_id"].astype(str).to_numpy(dtype=object),
+        best["subject_id"].astype(str).to_numpy(dtype=object)]))
+    dates, _ = pd.factorize(np.concatenate([as_ns(visits["visit_date"].to_numpy()), pd_date]))
+    keys = subjects.astype(np.int64) * (int(dates.max()) + 1) + dates
+    seen, at_pd = keys[:len(visits)], keys[len(visits):]
     new = visits["new_lesion"].astype("boolean").fillna(False).to_numpy(bool)
-    seen = set(keys)
-    new_at = {k for k, flag in zip(keys, new, strict=True) if flag}
-    for i, (sid, d) in enumerate(zip(best["subject_id"].astype(str), pd_date, strict=True)):
-        if pd.notna(d) and (sid, d) in seen:  # a PD of the responses table has no visit
-            out[i] = "Y" if (sid, d) in new_at else "N"
+    # a PD of the responses table may have no visit
+    has_visit = (pd_date != rf.NAT) & np.isin(at_pd, seen)
+    out[has_visit] = np.where(np.isin(at_pd[has_visit], seen[new]), "Y", "N")
     return out
 
 
