@@ -269,12 +269,21 @@ def _exposure_frame(t: pd.DataFrame, sched: dict[str, DrugSchedule], cycle_days:
 
 def _reasons(gid: np.ndarray, reason: np.ndarray, n_groups: int) -> pd.Series:
     """Per group, its distinct non-empty reasons in row (date) order joined by ``"; "``."""
-    text = pd.Series(reason, dtype=object).map(
-        lambda r: r.strip() if isinstance(r, str) and r.strip() else None)
-    found = pd.DataFrame({"g": gid, "r": text}).dropna().drop_duplicates()
-    joined = found.groupby("g", sort=True)["r"].agg("; ".join)
-    out = joined.reindex(np.arange(n_groups)).to_numpy(dtype=object)
-    return pd.Series(np.where(pd.isna(out), None, out), dtype=object)
+    codes, distinct = pd.factorize(np.asarray(reason, dtype=object))
+    stripped = np.array([r.strip() if isinstance(r, str) and r.strip() else None
+                         for r in distinct] + [None], dtype=object)  # code -1: missing
+    found = pd.DataFrame({"g": gid, "r": stripped[codes]}).dropna().drop_duplicates()
+    g = found["g"].to_numpy(dtype=np.int64)
+    order = np.argsort(g, kind="stable")  # row order kept within a group
+    g, text = g[order], found["r"].to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.empty(0, int)
+    counts = np.diff(np.r_[starts, len(g)])
+    out = np.full(n_groups, None, dtype=object)
+    one = counts == 1  # most groups: the reason itself
+    out[g[starts[one]]] = text[starts[one]]
+    for start, count in zip(starts[~one], counts[~one], strict=True):
+        out[g[start]] = "; ".join(text[start:start + count])
+    return pd.Series(out, dtype=object)
 
 
 def _ae_names(reasons: pd.Series, reason_ae: Callable[[str], str | None] | None) -> pd.Series:
