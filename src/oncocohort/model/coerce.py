@@ -131,6 +131,8 @@ class Coerced:
 
 def is_missing(value: Any) -> bool:
     """Whether a raw cell counts as missing (see the module conventions)."""
+    if type(value) is str:  # most cells: the last rule only
+        return value.strip().casefold() in MISSING_TEXTS
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -390,6 +392,9 @@ def coerce_codes(values: Sequence[Any], allowed: Sequence[str]) -> Coerced:
 def coerce_text(values: Sequence[Any]) -> Coerced:
     """Strip text; missing values become ``None`` (``object`` dtype)."""
     def one(v: Any):
+        if type(v) is str:  # most cells: is_missing's rule for text, inline
+            text = v.strip()
+            return (None if text.casefold() in MISSING_TEXTS else text), None, None, False
         return (None if is_missing(v) else str(v).strip()), None, None, False
 
     return _per_value(values, one, None, "object")

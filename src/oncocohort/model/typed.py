@@ -105,10 +105,10 @@ def _out_of_range(values: pd.Series, column: Column) -> np.ndarray:
 
 def _free_column(raw: pd.Series) -> pd.Series:
     """A free covariate: numbers when every non-missing value is a number, else text."""
-    text = coerce_text(list(raw))
-    num = coerce_numbers(list(raw))
+    text = coerce_text(raw)
+    num = coerce_numbers(raw)
     has_values = text.values.notna().any()
-    return num.values if has_values and not any(num.codes) else text.values
+    return num.values if has_values and not num.failed.any() else text.values
 
 
 def _cell_findings(res: Coerced, col: Column, fmt: str | None):
@@ -181,8 +181,10 @@ def coerce_source(
     t = table(source.name)
     fmt = options.date_format_for(source.name, source.origin)
     rows = np.asarray(source.rows, dtype=np.int64)
-    subjects = (coerce_text(list(source.frame["subject_id"])).values
-                if "subject_id" in source.frame.columns else pd.Series([None] * len(rows)))
+    subject_ids = (coerce_text(source.frame["subject_id"].reset_index(drop=True))
+                   if "subject_id" in source.frame.columns else None)
+    subjects = (subject_ids.values if subject_ids is not None
+                else pd.Series([None] * len(rows)))
     problems: list[Problem] = []
 
     def cell(i: int, column: str, code: str, message: str) -> Problem:
@@ -195,7 +197,9 @@ def coerce_source(
         raw = source.frame[name].reset_index(drop=True)
         if name in t.names:
             col = t.column(name)
-            res = coerce_column(raw, col, partial_dates=options.partial_dates, date_format=fmt)
+            res = (subject_ids if name == "subject_id" and col.type == "str" else
+                   coerce_column(raw, col, partial_dates=options.partial_dates,
+                                 date_format=fmt))  # the subjects' ids: coerced once
             problems += [cell(i, name, code, message)
                          for i, code, message in _cell_findings(res, col, fmt)]
             codes = _code_findings(raw, res, col, rows)

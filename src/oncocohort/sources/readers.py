@@ -48,6 +48,9 @@ MISSING_TEXT: frozenset[str] = frozenset({"", "NA", "."})
 
 def cell_text(value: Any) -> str | None:
     """One cell as text (``None`` when missing), following the module's rules."""
+    if type(value) is str:  # most cells (every CSV cell): the last rule only
+        text = value.strip()
+        return None if text in MISSING_TEXT else text
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, bool | np.bool_):
@@ -104,11 +107,13 @@ def _frame(header: Sequence[Any], records: Iterable[Sequence[Any]], rows: Iterab
     row_numbers = np.asarray(list(rows), dtype=np.int64)
     if len(row_numbers) != len(grid):
         raise ValueError("rows and records differ in length")
-    columns = [_column_text(grid[:, j]) for j in range(width)]
-    if len(grid):
-        present = np.zeros(len(grid), dtype=bool)
-        for col in columns:
-            present |= np.not_equal(col, None)
+    present = np.zeros(len(grid), dtype=bool)
+    columns = []
+    for j in range(width):
+        col, filled = _column_text(grid[:, j])
+        columns.append(col)
+        present |= filled
+    if len(grid) and not present.all():
         columns = [col[present] for col in columns]
         row_numbers = row_numbers[present]
     frame = pd.DataFrame({i: pd.Series(col, dtype=object) for i, col in enumerate(columns)})
@@ -146,18 +151,20 @@ def _grid(records: Iterable[Sequence[Any]], width: int) -> np.ndarray:
     return grid
 
 
-def _column_text(values: np.ndarray) -> np.ndarray:
-    """:func:`cell_text` of every cell of one column, computed once per distinct value."""
+def _column_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cell_text` of every cell of one column, computed once per distinct value, and
+    which cells are not missing."""
     if len(values) == 0:
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), np.zeros(0, dtype=bool)
     if not _distinct_safe(values):
-        return np.array([cell_text(v) for v in values], dtype=object)
+        text = np.array([cell_text(v) for v in values], dtype=object)
+        return text, np.not_equal(text, None)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
     for i, u in enumerate(uniques):
         table[i] = cell_text(u)
     table[-1] = None
-    return table[codes]
+    return table[codes], np.not_equal(table, None)[codes]
 
 
 def _read_csv(path: Path, file: str, encoding: str | None, sep: str = ",",
