@@ -34,14 +34,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.oxml import parse_xml
+from docx.shared import Mm, Pt
 from docx.table import Table
 
 from oncocohort.report.tables import DisplayTable, header_text
@@ -213,6 +210,12 @@ def table_height_mm(t: DisplayTable, layout: TableLayout, page_width_mm: float) 
     """An upper estimate of the printed height of ``t`` laid out by ``layout``: its caption,
     header and spanner rows, body rows (each as high as its most wrapped cell) and footnotes
     (across ``page_width_mm``), in mm."""
+    return _table_height_mm(t, layout, page_width_mm, _row_heights_mm(t, layout))
+
+
+def _table_height_mm(t: DisplayTable, layout: TableLayout, page_width_mm: float,
+                     row_heights_mm: Sequence[float]) -> float:
+    """:func:`table_height_mm` with the body rows' heights (:func:`_row_heights_mm`) given."""
     size = layout.font_pt
     pad = 2 * CELL_MARGIN_MM * PT_PER_MM
     inner = [w * PT_PER_MM - pad for w in layout.widths_mm]
@@ -228,7 +231,7 @@ def table_height_mm(t: DisplayTable, layout: TableLayout, page_width_mm: float) 
         height += lines_of(note, page_width_mm * PT_PER_MM, FOOTNOTE_FONT_PT) \
             * _PARAGRAPH_EM * FOOTNOTE_FONT_PT
     # + the footnotes' 2 pt above them, rounded up
-    return height / PT_PER_MM + sum(_row_heights_mm(t, layout)) + 1.0
+    return height / PT_PER_MM + sum(row_heights_mm) + 1.0
 
 
 def _kept_rows(t: DisplayTable, layout: TableLayout,
@@ -248,9 +251,9 @@ def _kept_rows(t: DisplayTable, layout: TableLayout,
     keep = [False] * n
     if n and t.footnotes:
         keep[-1] = True
-    if page_mm is not None and table_height_mm(t, layout, page_mm[0]) <= page_mm[1]:
+    heights = _row_heights_mm(t, layout)  # measured once: the table's height adds them up
+    if page_mm is not None and _table_height_mm(t, layout, page_mm[0], heights) <= page_mm[1]:
         return [True] * (n - 1) + keep[-1:]
-    heights = _row_heights_mm(t, layout)
     labels = {j for j, row in enumerate(t.rows)
               if t.is_heading(row) or not any(c.strip() for c in row[1:])}
     starts = [j for j in range(n) if j == 0 or t.is_heading(t.rows[j])]
@@ -276,86 +279,104 @@ def _kept_rows(t: DisplayTable, layout: TableLayout,
     return keep
 
 
-def _set(parent, tag: str, **attrs: str):
-    """The child ``tag`` of ``parent`` (created if absent) with ``attrs`` set."""
-    el = parent.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        parent.append(el)
-    for k, v in attrs.items():
-        el.set(qn(k), v)
-    return el
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_TBL_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+             'w:noHBand="0" w:noVBand="1" w:val="04A0"/>')
+_NIL_BORDERS = "<w:tblBorders>" + "".join(
+    f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+) + "</w:tblBorders>"
+_SPACING = '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
-def _border(cell, side: str, size: int) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    borders = tc_pr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        tc_pr.append(borders)
-    _set(borders, f"w:{side}", **{"w:val": "single", "w:sz": str(size), "w:space": "0",
-                                  "w:color": "000000"})
+def _twips(mm: float) -> int:
+    return Mm(mm).twips
 
 
-def _row_flags(row, header: bool) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    _set(tr_pr, "w:cantSplit")
-    if header:
-        _set(tr_pr, "w:tblHeader")
-
-
-def _write(cell, text: str, size: float, *, bold: bool = False, right: bool = False,
-           center: bool = False, keep_next: bool = False) -> None:
-    p = cell.paragraphs[0]
-    level = _indent_level(text)
-    run = p.add_run()
-    _add_text(run, text.strip() if level or text != text.strip() else text)
-    run.font.size = Pt(size)
-    run.bold = bold or None
-    fmt = p.paragraph_format
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    fmt.line_spacing = 1.0
-    if level:
-        fmt.left_indent = Mm(INDENT_MM * level)
-    if keep_next:
-        fmt.keep_with_next = True
-    if right:
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    elif center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _add_text(run, text: str) -> None:
-    """``text`` into ``run``, each hyphen between two characters a ``w:noBreakHyphen``."""
+def _text_xml(text: str) -> str:
+    """The ``w:t`` elements of ``text``, each hyphen between two characters a
+    ``w:noBreakHyphen``."""
+    out = []
     for i, part in enumerate(_HYPHEN.split(text)):
         if i:
-            run._r.append(OxmlElement("w:noBreakHyphen"))
+            out.append("<w:noBreakHyphen/>")
         if part:
-            el = OxmlElement("w:t")
-            el.text = part
-            el.set(qn("xml:space"), "preserve")
-            run._r.append(el)
+            out.append(f'<w:t xml:space="preserve">{part.translate(_ESCAPE)}</w:t>')
+    return "".join(out)
 
 
-def _table_properties(table, widths: Sequence[float]) -> None:
-    tbl_pr = table._tbl.tblPr
-    style = tbl_pr.find(qn("w:tblStyle"))
-    if style is not None:
-        tbl_pr.remove(style)
-    _set(tbl_pr, "w:tblW", **{"w:w": str(sum(int(Mm(w).twips) for w in widths)),
-                              "w:type": "dxa"})
-    _set(tbl_pr, "w:tblLayout", **{"w:type": "fixed"})
-    margins = _set(tbl_pr, "w:tblCellMar")
-    for side in ("left", "right"):
-        _set(margins, f"w:{side}", **{"w:w": str(int(Mm(CELL_MARGIN_MM).twips)),
-                                      "w:type": "dxa"})
-    borders = _set(tbl_pr, "w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        _set(borders, f"w:{side}", **{"w:val": "nil"})
-    grid = table._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
-        col.set(qn("w:w"), str(int(Mm(w).twips)))
+@dataclass
+class _Cell:
+    """A table cell spanning grid columns ``start`` to ``stop``; ``borders``: side -> rule
+    width in eighths of a point, in the order they are written."""
+
+    text: str
+    start: int
+    stop: int
+    bold: bool = False
+    align: str = ""  # "", "right" or "center"
+    keep_next: bool = True
+    borders: dict[str, int] = field(default_factory=dict)
+
+
+def _cell_xml(cell: _Cell, widths: Sequence[int], sz: str) -> str:
+    """A cell's ``w:tc``: one paragraph with one run (``sz``: its ``w:sz``), no space above or
+    below, single line spacing; its text stripped, a leading indent (two spaces a level) made
+    a paragraph indent, so that wrapped lines stay indented."""
+    level = _indent_level(cell.text)
+    span = cell.stop - cell.start
+    return "".join((
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(widths[cell.start:cell.stop])}"/>',
+        f'<w:gridSpan w:val="{span}"/>' if span > 1 else "",
+        "<w:tcBorders>" + "".join(
+            f'<w:{side} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>'
+            for side, size in cell.borders.items()) + "</w:tcBorders>" if cell.borders else "",
+        "</w:tcPr><w:p><w:pPr>",
+        "<w:keepNext/>" if cell.keep_next else "",
+        _SPACING,
+        f'<w:ind w:left="{_twips(INDENT_MM * level)}"/>' if level else "",
+        f'<w:jc w:val="{cell.align}"/>' if cell.align else "",
+        "</w:pPr><w:r><w:rPr>",
+        "<w:b/>" if cell.bold else "",
+        sz,
+        _text_xml(cell.text.strip()),
+        "</w:r></w:p></w:tc>",
+    ))
+
+
+def _table_xml(t: DisplayTable, layout: TableLayout, kept: Sequence[bool]) -> str:
+    """The ``w:tbl`` element of ``t``, as XML text (built whole: python-docx's cell by cell
+    API took most of the report's time): the properties (fixed layout, the cell margins, no
+    grid), the column grid, the header rows, which repeat on every page, and the body rows
+    (``kept``: each kept with the next, :func:`_kept_rows`); every row cannot split."""
+    widths = [_twips(w) for w in layout.widths_mm]
+    margin = _twips(CELL_MARGIN_MM)
+    header: list[list[_Cell]] = [
+        [_Cell(text, start, stop, bold=True, align="center",
+               borders={"bottom": _RULE_INNER} if text else {}) for text, start, stop in spans]
+        for spans in t.spanner_rows()]
+    header.append([_Cell(header_text(text), i, i + 1, bold=True, align="right" if i else "",
+                         borders={"bottom": _RULE_INNER}) for i, text in enumerate(t.header)])
+    for cell in header[0]:
+        cell.borders["top"] = _RULE_OUTER
+    body = [[_Cell(values[0][3:], 0, len(widths), bold=True)] if t.is_heading(values) else
+            [_Cell(text, i, i + 1, align="right" if i else "", keep_next=keep)
+             for i, text in enumerate(values)]
+            for values, keep in zip(t.rows, kept, strict=True)]
+    for cell in (body or header)[-1]:
+        cell.borders["bottom"] = _RULE_OUTER
+    sz = f'<w:sz w:val="{int(Pt(layout.font_pt).pt * 2)}"/></w:rPr>'
+    return "".join((
+        f'<w:tbl {_W}><w:tblPr><w:tblW w:type="dxa" w:w="{sum(widths)}"/>'
+        '<w:jc w:val="left"/><w:tblLayout w:type="fixed"/>', _TBL_LOOK,
+        f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/>'
+        f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>', _NIL_BORDERS, "</w:tblPr>",
+        "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>",
+        *("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if j < len(header) else "")
+          + "</w:trPr>" + "".join(_cell_xml(cell, widths, sz) for cell in row) + "</w:tr>"
+          for j, row in enumerate(header + body)),
+        "</w:tbl>",
+    ))
 
 
 def add_caption(document, label: str, sep: str, title: str, size: float = CAPTION_FONT_PT):
@@ -374,32 +395,6 @@ def add_caption(document, label: str, sep: str, title: str, size: float = CAPTIO
     return p
 
 
-def _add_header(table, t: DisplayTable, size: float) -> None:
-    """The spanner rows and the column names: bold, repeated on every page, the top rule
-    above them and a short rule under each spanner and the column names."""
-    header_rows = []
-    for spans in t.spanner_rows():
-        row = table.add_row()
-        for text, start, stop in spans:
-            cell = row.cells[start]
-            if stop - start > 1:
-                cell = cell.merge(row.cells[stop - 1])
-            _write(cell, text, size, bold=True, center=True, keep_next=True)
-            if text:
-                _border(cell, "bottom", _RULE_INNER)
-        header_rows.append(row)
-    row = table.add_row()
-    for i, (cell, text) in enumerate(zip(row.cells, t.header, strict=True)):
-        _write(cell, header_text(text), size, bold=True, right=i > 0, keep_next=True)
-        _border(cell, "bottom", _RULE_INNER)
-    header_rows.append(row)
-    for i, row in enumerate(header_rows):
-        _row_flags(row, header=True)
-        if i == 0:
-            for cell in row.cells:
-                _border(cell, "top", _RULE_OUTER)
-
-
 def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
                    caption_sep: str = ". ", page_mm: tuple[float, float] | None = None) -> Table:
     """Append ``t`` (caption, table, footnotes) to a python-docx ``Document`` as a native,
@@ -409,32 +404,10 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
     table that fits it (:func:`table_height_mm`) is kept on one page; a longer one, or any
     table when ``page_mm`` is not given, breaks only where no page is left with a single
     data row (:func:`_kept_rows`)."""
-    size = layout.font_pt
-    ncol = len(t.header)
     add_caption(document, t.label, caption_sep, t.title)
-    table = document.add_table(rows=0, cols=ncol)
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.autofit = False
-    _table_properties(table, layout.widths_mm)
-    _add_header(table, t, size)
-    kept = _kept_rows(t, layout, page_mm)
-    for values, keep in zip(t.rows, kept, strict=True):
-        row = table.add_row()
-        _row_flags(row, header=False)
-        if t.is_heading(values):
-            cell = row.cells[0].merge(row.cells[-1]) if ncol > 1 else row.cells[0]
-            _write(cell, values[0][3:], size, bold=True, keep_next=True)
-            continue
-        for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-            _write(cell, text, size, right=i > 0, keep_next=keep)
-    for cell in table.rows[-1].cells:
-        _border(cell, "bottom", _RULE_OUTER)
-    for row in table.rows:  # each cell as wide as the grid columns it spans
-        col = 0
-        for tc in row._tr.tc_lst:
-            span = tc.grid_span
-            tc.width = Twips(sum(int(Mm(w).twips) for w in layout.widths_mm[col:col + span]))
-            col += span
+    tbl = parse_xml(_table_xml(t, layout, _kept_rows(t, layout, page_mm)))
+    document.element.body._insert_tbl(tbl)
+    table = Table(tbl, document._body)
     for j, note in enumerate(t.footnotes):
         p = document.add_paragraph()
         p.add_run(note).font.size = Pt(FOOTNOTE_FONT_PT)
