@@ -28,7 +28,10 @@ What is checked, independently of how the tables were laid out:
   one under the repeated header).
 - Figures flow two to a page: of two figures in a row, each placed (with its caption) within
   half the page's text, the second prints on the page of the first when the first opens its
-  page (the demo's Kaplan-Meier plots took a page each, two thirds of it blank).
+  page (the demo's Kaplan-Meier plots took a page each, two thirds of it blank); the demo's
+  plots of progression-free survival and duration of response share a page.
+- The flowchart prints under its heading on the page where the text of the first pages ends
+  (it moved to the next page with its heading, leaving half a page blank).
 """
 
 from __future__ import annotations
@@ -253,7 +256,6 @@ def test_figures_share_a_page_when_they_fit(printed):
                 return i, not before[0].strip()
         raise AssertionError(f"{caption[:20]} not found in the PDF")
 
-    paired = 0
     for (i, cap1, h1), (j, cap2, h2) in zip(figures, figures[1:], strict=False):
         half = TEXT_HEIGHT_MM / 2
         if j != i + 2 or h1 + caption_mm(cap1) > half or h2 + caption_mm(cap2) > half:
@@ -261,5 +263,25 @@ def test_figures_share_a_page_when_they_fit(printed):
         page1, opens = where(cap1)
         if opens:
             assert where(cap2)[0] == page1, f"{cap2[:10]} not on the page of {cap1[:10]}"
-            paired += 1
-    assert paired >= 1  # the demo's Kaplan-Meier plots by group
+    # the demo's Kaplan-Meier plots of progression-free survival and of the duration of
+    # response, each a little over half the page by the estimate, at 100% share one
+    pfs, dor = (next(f[1] for f in figures if what in f[1]) for what in
+                ("estimate of progression-free survival", "estimate of duration of response"))
+    assert where(pfs)[0] == where(dor)[0]
+
+
+def test_the_flowchart_fills_the_page_the_text_ends_on(printed):
+    """The heading "Tables and figures" is kept with the flowchart, which is 152 mm tall as
+    drawn: where it did not fit under the text of the first pages, both moved to the next
+    page and left that one half blank. Placed smaller (its 8 pt text at no less than 7 pt) it
+    prints on the page where the text ends, under its heading, never apart from it."""
+    doc, pages = printed
+    first = next(p for p in doc.paragraphs if p.text.startswith("Figure "))
+    assert first.text.startswith("Figure 1. Study flowchart")
+
+    def page_of(pattern: str) -> int:
+        return next(i for i, page in enumerate(pages) if re.search(pattern, page, re.M))
+
+    heading = page_of(r"^\s*Tables and figures\s*$")
+    assert page_of(r"^\s*Data quality\s*$") == heading  # the text ends on the heading's page
+    assert page_of(r"^\s*Figure 1\. Study flowchart") == heading

@@ -4,9 +4,13 @@ embedded, in the order and with the numbers of the HTML report.
 The page is A4 with 15 mm side margins, so the text is 180 mm wide: a double-column figure
 (180 mm) fits it exactly, a single-column one (85 mm) is placed at 85 mm; figures are placed
 at the width they were drawn for (:data:`~oncocohort.report.figures._style.COLUMN_MM`), never
-wider than the text. A figure a little taller with its caption than half the page's text (a
-Kaplan-Meier plot with its numbers at risk) is placed up to 10% smaller
-(:func:`figure_size_mm`), so that two share a page; a taller one keeps its size.
+wider than the text, so that their text prints at the 7-8 pt it was drawn at. The one
+exception is the flowchart, the first figure, under the text of the first pages: when it does
+not fit the room the text leaves on its page (:class:`_Flow`, an upper estimate), it is placed
+smaller, at no less than 7/8 of its size (its 8 pt text at 7 pt or more): at the size that
+fits (:func:`figure_size_mm`), or at 7/8 when that is estimated to miss by no more than the
+estimate may be high (DejaVu Sans, LibreOffice's stand-in for Arial, is wider), rather than
+move to the next page with its heading and leave half a page blank.
 
 Figures and tables flow: only a change of orientation starts a new page; a caption is kept
 with its figure or table and not split; a table that fits on a page is kept on one, a longer
@@ -59,7 +63,19 @@ _PICTURE_BEFORE_PT = 6.0   # above a figure (no empty paragraph: it would add a 
 _PICTURE_BELOW_PT = 2.0    # a picture's line reaches below it by the font's descent
 _CAPTION_LINE_PT = 1.15 * 1.17 * CAPTION_FONT_PT  # Normal's 1.15 spacing of a 10 pt line
 _SLACK_MM = 1.0            # per figure, for the line heights of other fonts
-_SHRINK = 0.9              # a figure is placed at no less than 90% (its 7 pt text at 6.3 pt)
+_MIN_TEXT_PT = 7.0         # no figure's text is printed smaller
+# The smallest text of the figures that may be placed smaller than drawn, to fit the room
+# left on their page (report/figures/flowchart.py: FONT_PT); every other figure has 7 pt text
+# (legends, the numbers at risk).
+_SMALLEST_TEXT_PT = {"flowchart": 8.0}
+_LINE_EM = 1.17            # a line of DejaVu Sans, in font sizes (single spacing)
+_NORMAL = (10.0, 1.15, 0.0, 10.0)     # the template's styles: size, spacing, before, after (pt)
+_TITLE = (18.0, 1.0, 0.0, 15.0)
+_HEADING = (13.0, 1.15, 24.0, 0.0)
+_BULLET_INDENT_MM = 12.7   # a List Bullet paragraph's indent, counted high
+# How much more text _Flow may count than LibreOffice prints in DejaVu Sans: 12 mm over the
+# demo's two pages (a line more per long paragraph, the headings' spacing at a page top).
+_ESTIMATE_HIGH_MM = 20.0
 _FONT = "Arial"
 _EMU_PER_MM = 36000
 _FIXED = dt.datetime(2000, 1, 1)  # the document's created/modified time: same input, same bytes
@@ -105,17 +121,53 @@ def caption_mm(caption: str) -> float:
             + CAPTION_AFTER_PT) / PT_PER_MM
 
 
-def figure_size_mm(width_mm: float, height_mm: float,
-                   caption_height_mm: float) -> tuple[float, float]:
+def figure_size_mm(width_mm: float, height_mm: float, room_mm: float = float("inf"),
+                   min_scale: float = 1.0) -> tuple[float, float]:
     """The (width, height) a figure drawn ``width_mm`` wide (at most the text width) and
-    ``height_mm`` tall is placed at, its caption taking ``caption_height_mm``
-    (:func:`caption_mm`): its own size, or, when the figure and its caption are a little
-    taller than half the portrait page's text, the largest size that makes them half, if
-    that keeps at least 90% of its width, so that two such figures share a page."""
-    half = TEXT_HEIGHT_MM / 2 - _SLACK_MM - caption_height_mm
-    if half < height_mm <= half / _SHRINK:
-        return width_mm * half / height_mm, half
-    return width_mm, height_mm
+    ``height_mm`` tall is placed at: its own size when it fits ``room_mm`` (the height
+    estimated to be left for it on its page), else the size that fits ``room_mm`` but no less
+    than ``min_scale`` of its own (its smallest text at 7 pt). Never stretched.
+
+    ``room_mm`` is an upper estimate of the text above (:class:`_Flow`), so a figure placed at
+    ``min_scale`` may fit where the estimate said it would not, by up to
+    :data:`_ESTIMATE_HIGH_MM`; one that does not fit by more goes to the next page as drawn."""
+    if room_mm >= height_mm or room_mm + _ESTIMATE_HIGH_MM < height_mm * min_scale:
+        return width_mm, height_mm
+    scale = max(min_scale, room_mm / height_mm)
+    return width_mm * scale, height_mm * scale
+
+
+class _Flow:
+    """Where the text ends on its page, paragraph by paragraph: an upper estimate, the lines
+    counted in DejaVu Sans (:func:`~oncocohort.report.textwidth.lines_of`), which is wider
+    than Arial, a paragraph continued on the next page line by line and a heading moved there
+    when it would not have two lines under it."""
+
+    def __init__(self) -> None:
+        self.y_mm = 0.0  # from the top of the page's text
+
+    def add(self, text: str, style: tuple[float, float, float, float], *,
+            width_mm: float = TEXT_WIDTH_MM, after: bool = True, keep_mm: float = 0.0) -> None:
+        """A paragraph of ``text`` in ``style`` (size, line spacing, space before and after,
+        pt); ``after``: its space after counts (not between bullets); ``keep_mm``: the height
+        of what it is kept with."""
+        size, spacing, before, below = style
+        line = spacing * _LINE_EM * size / PT_PER_MM
+        if self.y_mm + (before / PT_PER_MM + line + keep_mm) > TEXT_HEIGHT_MM:
+            self.y_mm = 0.0
+        elif self.y_mm:
+            self.y_mm += before / PT_PER_MM
+        for _ in range(lines_of(text, width_mm * PT_PER_MM, size)):
+            if self.y_mm + line > TEXT_HEIGHT_MM:
+                self.y_mm = 0.0
+            self.y_mm += line
+        if after:
+            self.y_mm = min(TEXT_HEIGHT_MM, self.y_mm + below / PT_PER_MM)
+
+    @staticmethod
+    def lines_mm(n: int, style: tuple[float, float, float, float]) -> float:
+        size, spacing, _, _ = style
+        return n * spacing * _LINE_EM * size / PT_PER_MM
 
 
 class _Pages:
@@ -163,7 +215,8 @@ class _Pages:
 class DocxDraft:
     """A Word report built but for its pictures (:func:`draft_report_docx`): the document and,
     in report order, each figure's empty picture paragraph, the width it is placed at and the
-    height of its caption (:func:`caption_mm`)."""
+    height it may take on its page with its caption (:func:`caption_mm`): the room left under
+    the text for the first figure when it opens the tables and figures, else unbounded."""
 
     doc: Any
     pictures: list[tuple[ReportFigure, Any, float, float]] = field(default_factory=list)
@@ -181,19 +234,28 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
     _styles(doc)
     pages = _Pages(doc)
     draft = DocxDraft(doc)
+    flow = _Flow()
+    keep = _Flow.lines_mm(2, _NORMAL)  # a heading is kept with two lines of what follows
     doc.add_heading(title, level=0)
-    doc.add_heading("Methods", level=1)
-    doc.add_paragraph(methods)
-    doc.add_heading("Results summary", level=1)
-    for s in content.summary:
-        doc.add_paragraph(s)
+    flow.add(title, _TITLE)
+    for heading, paragraphs in (("Methods", [methods]), ("Results summary", content.summary)):
+        doc.add_heading(heading, level=1)
+        flow.add(heading, _HEADING, keep_mm=keep)
+        for text in paragraphs:
+            doc.add_paragraph(text)
+            flow.add(text, _NORMAL)
     doc.add_heading("Data quality", level=1)
+    flow.add("Data quality", _HEADING, keep_mm=keep)
     items = list(content.warnings) + list(content.notes)
     if not items:
         doc.add_paragraph("No validation warnings.")
-    for w in items:
+        flow.add("No validation warnings.", _NORMAL)
+    for i, w in enumerate(items):
         doc.add_paragraph(w, style="List Bullet")
+        flow.add(w, _NORMAL, width_mm=TEXT_WIDTH_MM - _BULLET_INDENT_MM, after=i == len(items) - 1)
     doc.add_heading("Tables and figures", level=1).paragraph_format.keep_with_next = True
+    flow.add("Tables and figures", _HEADING)
+    room = TEXT_HEIGHT_MM - flow.y_mm  # for what follows the heading, on the heading's page
     tables = {t.name: t for t in content.tables}
     figures = {f.name: f for f in content.figures}
     sep = content.style.caption_sep
@@ -217,7 +279,9 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
         fmt.line_spacing = 1.0  # a picture's line as tall as the picture
         caption = add_caption(doc, figure.label, sep, figure.caption)
         caption.paragraph_format.keep_with_next = False
-        draft.pictures.append((figure, picture, width, caption_mm(caption.text)))
+        first = len(draft.pictures) == 0 and content.order[0] == (kind, name)
+        room_mm = room - caption_mm(caption.text) - _SLACK_MM if first else float("inf")
+        draft.pictures.append((figure, picture, width, room_mm))
     if doc.element.body[-2].tag == qn("w:tbl"):  # a document ends with a paragraph
         doc.add_paragraph()
     return draft
@@ -237,9 +301,11 @@ def finish_report_docx(draft: DocxDraft, pngs: Mapping[str, bytes]) -> bytes:
     """The draft's document with each figure's PNG (``pngs``: figure name -> its PNG) in its
     picture paragraph, in report order (so the pictures are numbered as the figures), as
     byte-stable file bytes."""
-    for figure, picture, width, below in draft.pictures:
+    for figure, picture, width, room_mm in draft.pictures:
         shape = picture.add_run().add_picture(io.BytesIO(pngs[figure.name]), width=Mm(width))
-        w, h = figure_size_mm(width, shape.height / _EMU_PER_MM, below)
+        smallest = _SMALLEST_TEXT_PT.get(figure.name, _MIN_TEXT_PT)
+        w, h = figure_size_mm(width, shape.height / _EMU_PER_MM, room_mm,
+                              _MIN_TEXT_PT / smallest)
         shape.width, shape.height = Mm(w), Mm(h)
         # a picture read from a stream is named "image.png"; name it after its figure file
         shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", f"{figure.name}.png")
