@@ -55,3 +55,25 @@ def test_a_figure_that_cannot_be_built_raises_its_error(workers):
     with pytest.raises(ValueError, match="no such column"):
         render_figure_steps(builds, formats=("svg",), workers=workers,
                             meanwhile=lambda captions: captions())
+
+
+def test_a_worker_renders_the_figures_nobody_claimed_building_them_again():
+    """The worker's share when every figure was taken by others and none is claimed (they
+    are still busy): it builds each again and renders it, the same bytes as built once."""
+    from oncocohort.report.figures import render
+
+    builds = _builds(3)
+    _, expected = render_figure_steps(builds, formats=("svg",), workers=1)
+    ctx = render.multiprocessing.get_context("fork")
+    counter, queue, claimed = ctx.Value("i", 3), ctx.SimpleQueue(), ctx.Array("b", 3)
+    claimed[1] = 1  # one figure being rendered by its builder
+    render._BUILDS[:], render._SHARED[:] = builds, [counter, queue, claimed]
+    render._FORMATS[0] = ("svg",)
+    try:
+        files = render._build_and_render()
+    finally:
+        render._BUILDS.clear()
+        render._SHARED.clear()
+        queue.close()
+    assert sorted(files) == [0, 2] and list(claimed) == [1, 1, 1]
+    assert [files[0], files[2]] == [expected[0], expected[2]]

@@ -17,6 +17,7 @@ import os
 import signal
 import struct
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -185,7 +186,8 @@ def render_figures(figures: list[Figure], *, formats: tuple[str, ...] = ("png", 
 FigureBuild = Callable[[], tuple[str, Figure]]
 
 _BUILDS: list[FigureBuild] = []  # read by forked workers (inherited memory)
-_SHARED: list = []  # the next figure to build, and the captions' queue (made before forking)
+_SHARED: list = []  # the next figure to build, the captions' queue, the figures claimed for
+#                     rendering (made before forking)
 
 
 def render_figure_steps(builds: list[FigureBuild], *,
@@ -198,7 +200,9 @@ def render_figure_steps(builds: list[FigureBuild], *,
 
     On Linux with two cores or more and two figures or more, forked workers do it all: each
     takes the next figure not yet taken, builds it and sends its caption at once, and when
-    none is left renders the figures it built (only captions and bytes travel back).
+    none is left renders the figures it built, then any another worker built and has not
+    started on (building it again: see :func:`_build_and_render`); only captions and bytes
+    travel back.
     ``meanwhile(captions)`` runs in this process meanwhile; ``captions()`` waits for every
     figure's caption (e.g. to draft a report, while the workers still render). Elsewhere the
     figures are built (when ``captions`` is first called, or after ``meanwhile``) and
@@ -209,9 +213,9 @@ def render_figure_steps(builds: list[FigureBuild], *,
     if workers < 2 or n < 2 or not sys.platform.startswith("linux"):
         return _build_and_render_here(builds, formats, meanwhile)
     ctx = multiprocessing.get_context("fork")
-    counter, queue = ctx.Value("i", 0), ctx.SimpleQueue()
+    counter, queue, claimed = ctx.Value("i", 0), ctx.SimpleQueue(), ctx.Array("b", n)
     _BUILDS[:] = list(builds)
-    _SHARED[:] = [counter, queue]
+    _SHARED[:] = [counter, queue, claimed]
     _FORMATS[0] = tuple(formats)
     got: dict[int, str] = {}
     try:
@@ -265,19 +269,42 @@ def _build_and_render_here(builds: list[FigureBuild], formats: tuple[str, ...],
 
 def _build_and_render() -> dict[int, dict[str, bytes]]:
     """A worker's share: the figures it takes (the next one not taken, until none is left),
-    each built and its caption sent at once; then their files."""
-    counter, queue = _SHARED
+    each built and its caption sent at once; then their files, each figure claimed before it
+    is rendered: first those it built (the longest to build first), then, while another
+    worker is still busy, the last figure nobody has claimed yet, built again here (a figure
+    is the same whoever builds it), so that the workers finish together rather than one
+    waiting for the other's last figures."""
+    counter, queue, claimed = _SHARED
+    n = len(_BUILDS)
     mine: dict[int, Figure] = {}
+    took: dict[int, float] = {}
     while True:
         with counter.get_lock():
             i = counter.value
-            if i >= len(_BUILDS):
+            if i >= n:
                 break
             counter.value = i + 1
+        start = time.perf_counter()
         caption, fig = _BUILDS[i]()
         queue.put((i, caption))
         mine[i] = fig
-    return {i: render_figure(fig, _FORMATS[0]) for i, fig in mine.items()}
+        took[i] = time.perf_counter() - start
+    # the longest to build first (the longest to render, as a rule): what is left for the
+    # end, when the other worker may take it, is short
+    order = sorted(mine, key=lambda j: -took[j])
+    out = {}
+    while True:
+        with claimed.get_lock():
+            i = next((j for j in order if not claimed[j]), None)
+            if i is None:  # another worker's figure: the last not claimed
+                i = next((j for j in reversed(range(n)) if not claimed[j]), None)
+            if i is None:
+                break
+            claimed[i] = 1
+        fig = mine.pop(i) if i in mine else _BUILDS[i]()[1]
+        out[i] = render_figure(fig, _FORMATS[0])
+    mine.clear()  # built here, rendered by another worker
+    return out
 
 
 def _start_workers(workers: int, calls: list[tuple[Callable, tuple]]):
