@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no screen: figures are rendered to files only
 
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -48,8 +49,6 @@ def installed_families(families: tuple[str, ...] = FONT_FAMILY) -> list[str]:
     matplotlib would log "findfont: Font family ... not found" for every text it draws and
     spend the time looking for it (thousands of lines and seconds for the demo on a machine
     without the CJK fonts)."""
-    from matplotlib import font_manager
-
     have = {entry.name for entry in font_manager.fontManager.ttflist}
     return [family for family in families if family in have] or ["DejaVu Sans"]
 
