@@ -236,24 +236,26 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
     draft = DocxDraft(doc)
     flow = _Flow()
     keep = _Flow.lines_mm(2, _NORMAL)  # a heading is kept with two lines of what follows
-    doc.add_heading(title, level=0)
+    heading1 = doc.styles["Heading 1"]  # looked up by name once (doc.add_heading: each time)
+    doc.add_paragraph(title, doc.styles["Title"])
     flow.add(title, _TITLE)
     for heading, paragraphs in (("Methods", [methods]), ("Results summary", content.summary)):
-        doc.add_heading(heading, level=1)
+        doc.add_paragraph(heading, heading1)
         flow.add(heading, _HEADING, keep_mm=keep)
         for text in paragraphs:
             doc.add_paragraph(text)
             flow.add(text, _NORMAL)
-    doc.add_heading("Data quality", level=1)
+    doc.add_paragraph("Data quality", heading1)
     flow.add("Data quality", _HEADING, keep_mm=keep)
     items = list(content.warnings) + list(content.notes)
     if not items:
         doc.add_paragraph("No validation warnings.")
         flow.add("No validation warnings.", _NORMAL)
+    bullet = doc.styles["List Bullet"]
     for i, w in enumerate(items):
-        doc.add_paragraph(w, style="List Bullet")
+        doc.add_paragraph(w, bullet)
         flow.add(w, _NORMAL, width_mm=TEXT_WIDTH_MM - _BULLET_INDENT_MM, after=i == len(items) - 1)
-    doc.add_heading("Tables and figures", level=1).paragraph_format.keep_with_next = True
+    doc.add_paragraph("Tables and figures", heading1).paragraph_format.keep_with_next = True
     flow.add("Tables and figures", _HEADING)
     room = TEXT_HEIGHT_MM - flow.y_mm  # for what follows the heading, on the heading's page
     tables = {t.name: t for t in content.tables}
@@ -277,8 +279,7 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
         fmt.keep_with_next = True
         fmt.space_before, fmt.space_after = Pt(_PICTURE_BEFORE_PT), Pt(0)
         fmt.line_spacing = 1.0  # a picture's line as tall as the picture
-        caption = add_caption(doc, figure.label, sep, figure.caption)
-        caption.paragraph_format.keep_with_next = False
+        caption = add_caption(doc, figure.label, sep, figure.caption, keep_next=False)
         first = len(draft.pictures) == 0 and content.order[0] == (kind, name)
         room_mm = room - caption_mm(caption.text) - _SLACK_MM if first else float("inf")
         draft.pictures.append((figure, picture, width, room_mm))

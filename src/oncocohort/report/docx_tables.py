@@ -40,6 +40,7 @@ from docx.document import Document
 from docx.oxml import parse_xml
 from docx.shared import Mm, Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from oncocohort.report.tables import DisplayTable, header_text
 from oncocohort.report.textwidth import PT_PER_MM, lines_of, longest_word_pt, text_width_pt
@@ -379,20 +380,45 @@ def _table_xml(t: DisplayTable, layout: TableLayout, kept: Sequence[bool]) -> st
     ))
 
 
-def add_caption(document, label: str, sep: str, title: str, size: float = CAPTION_FONT_PT):
-    """A caption paragraph, kept with what follows and on one page: ``label`` bold
-    (``"Table 2"``), then ``sep`` and ``title``; black, as journals print it."""
-    p = document.add_paragraph()
-    if label:
-        run = p.add_run(label)
-        run.bold = True
-        run.font.size = Pt(size)
-        p.add_run(sep).font.size = Pt(size)
-    p.add_run(title).font.size = Pt(size)
-    p.paragraph_format.keep_with_next = True
-    p.paragraph_format.keep_together = True  # a figure's caption is not split from its end
-    p.paragraph_format.space_after = Pt(CAPTION_AFTER_PT)
-    return p
+def _run_xml(text: str, size: float, bold: bool = False) -> str:
+    """A ``w:r`` of ``text`` as python-docx's ``add_run`` writes it: a tab a ``w:tab``, a line
+    break a ``w:br``, ``xml:space`` kept on a text with spaces at either end."""
+    out = [f'<w:r><w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{int(Pt(size).pt * 2)}"/>'
+           "</w:rPr>"]
+    for i, line in enumerate(re.split(r"[\r\n]", text)):
+        if i:
+            out.append("<w:br/>")
+        for j, part in enumerate(line.split("\t")):
+            if j:
+                out.append("<w:tab/>")
+            if part:
+                space = ' xml:space="preserve"' if part.strip() != part else ""
+                out.append(f"<w:t{space}>{part.translate(_ESCAPE)}</w:t>")
+    out.append("</w:r>")
+    return "".join(out)
+
+
+def _add_paragraph(document, runs: str, *, keep_next: bool, before: float | None,
+                   after: float) -> Paragraph:
+    """Append a paragraph of ``runs`` (:func:`_run_xml`) to ``document``, not split across
+    pages, kept with the next or not, with ``before`` and ``after`` pt of space."""
+    spacing = "" if before is None else f' w:before="{Pt(before).twips}"'
+    keep = "<w:keepNext/>" if keep_next else '<w:keepNext w:val="0"/>'
+    p = parse_xml(f"<w:p {_W}><w:pPr>{keep}"
+                  f'<w:keepLines/><w:spacing{spacing} w:after="{Pt(after).twips}"/></w:pPr>'
+                  f"{runs}</w:p>")
+    document.element.body._insert_p(p)
+    return Paragraph(p, document._body)
+
+
+def add_caption(document, label: str, sep: str, title: str, size: float = CAPTION_FONT_PT,
+                keep_next: bool = True) -> Paragraph:
+    """A caption paragraph, kept with what follows (``keep_next``: a table's caption, not a
+    figure's, which is under it) and on one page: ``label`` bold (``"Table 2"``), then
+    ``sep`` and ``title``; black, as journals print it."""
+    runs = _run_xml(label, size, bold=True) + _run_xml(sep, size) if label else ""
+    return _add_paragraph(document, runs + _run_xml(title, size), keep_next=keep_next,
+                          before=None, after=CAPTION_AFTER_PT)
 
 
 def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
@@ -409,10 +435,6 @@ def add_table_docx(document: Document, t: DisplayTable, layout: TableLayout,
     document.element.body._insert_tbl(tbl)
     table = Table(tbl, document._body)
     for j, note in enumerate(t.footnotes):
-        p = document.add_paragraph()
-        p.add_run(note).font.size = Pt(FOOTNOTE_FONT_PT)
-        p.paragraph_format.space_before = Pt(2 if j == 0 else 0)
-        p.paragraph_format.space_after = Pt(0)
-        p.paragraph_format.keep_together = True
-        p.paragraph_format.keep_with_next = j < len(t.footnotes) - 1
+        _add_paragraph(document, _run_xml(note, FOOTNOTE_FONT_PT),
+                       keep_next=j < len(t.footnotes) - 1, before=2 if j == 0 else 0, after=0)
     return table
