@@ -96,21 +96,40 @@ def _sorted_values(present: pd.Series) -> list[object]:
 def _distinct(values: list) -> list:
     """The distinct values in order of first appearance, ``True`` and ``1`` apart (keyed by
     type too: they are different codes)."""
-    return [v for _, v in dict.fromkeys((type(v), v) for v in values)]
+    found = _distinct_codes(values)
+    if found is None:  # an unhashable value
+        return [v for _, v in dict.fromkeys((type(v), v) for v in values)]
+    _, firsts = found
+    return [values[i] for i in firsts]
+
+
+def _distinct_codes(values: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per value, a code for its (type, value), numbered from 0 in order of first appearance
+    (missing values of one type share one), and the position of each code's first value;
+    ``None`` when a value is unhashable."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    try:
+        kinds, _ = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
+        codes, _ = pd.factorize(cells)
+    except TypeError:
+        return None
+    codes, _ = pd.factorize(kinds.astype(np.int64) * (len(cells) + 1) + codes + 1)
+    firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
+    np.minimum.at(firsts, codes, np.arange(len(codes)))
+    return codes, firsts
 
 
 def _labels(values: list, spec: VariableLevels) -> list[str | None]:
     """``spec.label`` of each value (``None`` for a missing one), each distinct value (by
     type and value, as :func:`_distinct`) labelled once: a column repeats a few codes."""
-    done: dict[tuple, str | None] = {}
-    out = []
-    for v in values:
-        key = (type(v), v)
-        text = done.get(key, done)  # ``done`` itself: not seen yet (or a NaN, never equal)
-        if text is done:
-            text = done[key] = None if pd.isna(v) else spec.label(v)
-        out.append(text)
-    return out
+    found = _distinct_codes(values)
+    if found is None:  # an unhashable value: each labelled on its own
+        return [None if pd.isna(v) else spec.label(v) for v in values]
+    codes, firsts = found
+    texts = np.empty(len(firsts), dtype=object)
+    texts[:] = [None if pd.isna(values[i]) else spec.label(values[i]) for i in firsts]
+    return texts[codes].tolist()
 
 
 def apply_levels(patients: pd.DataFrame, levels: Iterable[VariableLevels]) -> pd.DataFrame:
