@@ -117,6 +117,10 @@ def recode_column(values: pd.Series, user_map: Mapping[str, Any],
             return folded[key]
         return defaults.get(key, v)
 
+    if not (exact or defaults):  # nothing to recode (ids, dates, numbers): missing as None
+        cells = np.array(values, dtype=object)
+        cells[pd.isna(cells)] = None
+        return pd.Series(cells, index=values.index, dtype=object)
     # Cells repeat a lot (codes, ids): recode each distinct value once and map back.
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
