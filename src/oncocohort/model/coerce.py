@@ -52,6 +52,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -120,13 +121,16 @@ class Coerced:
     details: tuple[str | None, ...]
     imputed: tuple[bool, ...]
 
-    @property
+    @cached_property
     def failed(self) -> np.ndarray:
-        """Boolean mask of the cells that failed."""
+        """Boolean mask of the cells that failed (read-only: worked out once)."""
         n = len(self.codes)
         if self.codes.count(None) == n:  # the usual case, without a Python-level loop
-            return np.zeros(n, dtype=bool)
-        return np.fromiter((c is not None for c in self.codes), dtype=bool, count=n)
+            mask = np.zeros(n, dtype=bool)
+        else:
+            mask = np.fromiter((c is not None for c in self.codes), dtype=bool, count=n)
+        mask.setflags(write=False)
+        return mask
 
 
 def is_missing(value: Any) -> bool:
@@ -194,7 +198,11 @@ def _per_value(values: Sequence[Any], one, missing: Any, dtype: str) -> Coerced:
         details = tuple(details_u[positions].tolist())
     imputed_u = np.array([bool(r[3]) for r in results], dtype=bool)
     imputed = tuple(imputed_u[positions].tolist()) if imputed_u.any() else (False,) * n
-    return Coerced(out, codes, details, imputed)
+    coerced = Coerced(out, codes, details, imputed)
+    failed = np.array([c is not None for c in codes_u], dtype=bool)[positions]
+    failed.setflags(write=False)
+    coerced.__dict__["failed"] = failed  # the cached property, known per distinct value here
+    return coerced
 
 
 _NA_TYPES = frozenset({type(None), type(pd.NA), type(pd.NaT)})

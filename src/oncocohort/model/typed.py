@@ -135,7 +135,7 @@ def _code_findings(raw: pd.Series, res: Coerced, col: Column,
     """One ``invalid_code`` finding for a whole column: (first bad index, message) with every
     code found that is not allowed, how many rows hold it and where, and a ``values:`` block
     to map them; ``None`` when every code is allowed."""
-    if "invalid_code" not in res.codes:  # the usual case, without a Python-level loop
+    if not res.failed.any() or "invalid_code" not in res.codes:  # the usual case
         return None
     bad = np.fromiter((c == "invalid_code" for c in res.codes), dtype=bool,
                       count=len(res.codes))
@@ -207,7 +207,7 @@ def coerce_source(
                 one = sum(c == "invalid_code" for c in res.codes) == 1
                 p = cell(codes[0], name, "invalid_code", codes[1])
                 problems.append(p if one else replace(p, subject=None))
-            n_imp = int(sum(res.imputed))
+            n_imp = res.imputed.count(True)  # (C speed: a tuple of bools)
             if n_imp:
                 where = ", ".join(str(r) for r in rows[np.asarray(res.imputed)][:20])
                 problems.append(Problem(

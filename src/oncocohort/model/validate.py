@@ -85,7 +85,10 @@ def _dates(frame: pd.DataFrame, column: str | None) -> np.ndarray:
     """A date column as ``datetime64[ns]`` values (all ``NaT`` when absent)."""
     if column is None or column not in frame.columns:
         return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column]).to_numpy(dtype="datetime64[ns]")
+    values = frame[column]
+    if values.dtype.kind != "M":  # (to_datetime on datetime64 is slow: it probes a cache)
+        values = pd.to_datetime(values)
+    return values.to_numpy(dtype="datetime64[ns]")
 
 
 def _lt_mask(a: np.ndarray, b: np.ndarray) -> np.ndarray:
