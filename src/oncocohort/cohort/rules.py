@@ -191,8 +191,13 @@ def compute_rule(expr: Expression, frame: pd.DataFrame) -> _Eval:
 def _missing_mask(col: pd.Series) -> np.ndarray:
     mask = col.isna().to_numpy(dtype=bool)
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-        text = col.astype("string").str.strip()
-        mask |= (text == "").fillna(True).to_numpy(dtype=bool)
+        try:  # blank texts, each distinct value looked at once
+            codes, distinct = pd.factorize(col.to_numpy(dtype=object))
+        except TypeError:  # an unhashable value
+            text = col.astype("string").str.strip()
+            return mask | (text == "").fillna(True).to_numpy(dtype=bool)
+        blank = np.array([str(v).strip() == "" for v in distinct] + [True], dtype=bool)
+        mask |= blank[codes]
     return mask
 
 

@@ -56,7 +56,9 @@ _FROM_BEST = {"progression": "first_pd_date", "first_response": "first_response_
 
 
 def _as_dates(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series, errors="raise").astype("datetime64[ns]")
+    if series.dtype.kind != "M":  # (to_datetime on datetime64 is slow: it probes a cache)
+        series = pd.to_datetime(series, errors="raise")
+    return series.astype("datetime64[ns]")
 
 
 def _per_subject(frame: pd.DataFrame, what: str, subjects: pd.Index) -> pd.DataFrame:

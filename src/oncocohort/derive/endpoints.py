@@ -316,7 +316,9 @@ def derive_param_tte(
         d = d[d["responder"].eq("Y")]
     d = d.reset_index(drop=True)
     for name in set(needed) | ({"data_cutoff"} & set(d.columns)):
-        d[name] = pd.to_datetime(d[name]).astype("datetime64[ns]")
+        if d[name].dtype.kind != "M":  # (to_datetime on datetime64 is slow: probes a cache)
+            d[name] = pd.to_datetime(d[name])
+        d[name] = d[name].astype("datetime64[ns]")
     start = d[endpoint.start]
     if start.isna().any():
         raise EndpointDataError(
