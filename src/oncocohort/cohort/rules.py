@@ -196,9 +196,14 @@ def _missing_mask(col: pd.Series) -> np.ndarray:
         except TypeError:  # an unhashable value
             text = col.astype("string").str.strip()
             return mask | (text == "").fillna(True).to_numpy(dtype=bool)
-        blank = np.array([str(v).strip() == "" for v in distinct] + [True], dtype=bool)
+        blank = np.array([_text(v).strip() == "" for v in distinct] + [True], dtype=bool)
         mask |= blank[codes]
     return mask
+
+
+def _text(value: object) -> str:
+    """A cell as ``astype("string")`` reads it: bytes decoded (``b" "`` is blank too)."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
 
 
 class _Evaluator:
