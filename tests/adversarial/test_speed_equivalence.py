@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _old(commit: str, path: str):
     """The module at ``path`` as it was before ``commit``."""
-    name = f"_old_{commit}_{Path(path).stem}"
+    name = f"_old_{commit}_" + path.removesuffix(".py").replace("/", "_")
     if name in sys.modules:
         return sys.modules[name]
     try:
@@ -275,3 +275,135 @@ def test_recode_column_pass_through() -> None:
         got, want = new.recode_column(values, {}, None), old.recode_column(values, {}, None)
         assert got.index.tolist() == want.index.tolist()
         assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+
+
+# ---------------------------------------------------------------------- 7799644: safety
+
+AE = pd.DataFrame({
+    "subject_id": _obj(["01", "01", "02", "02", 3, 3.0, "3", None, "一", "01", "02", "04"]),
+    "ae_term": _obj(["Nausea", " nausea ", "Rash", 1, 1.0, True, None, np.nan, "皮疹",
+                     "Diarrhoea", "", "Nausea"]),
+    "ctcae_term": _obj([None, "Nausea", "", 1, "Rash maculo-papular", np.nan, " ", None,
+                        "Nausea", None, "Diarrhea", pd.NA]),
+    "ae_group": _obj(["GI", "GI", None, "Skin", "Skin", 1, "GI", "GI", "皮", "GI", "", "GI"]),
+    "related_drugs": _obj(["drugA; drugB", " DrugA ", None, "", ";", 1, 1.0, True, np.nan,
+                           "drugB;drugA", "drugC", "drugA; drugB"]),
+})
+
+
+def test_safety_term_mapping_and_drug_lists() -> None:
+    from oncocohort.derive import safety as new
+    old = _old("7799644", "src/oncocohort/derive/safety.py")
+    for ae in (AE, AE.iloc[:0], AE.drop(columns=["ctcae_term", "related_drugs"])):
+        # no records: the new columns are object, the old float64 (no rows either way)
+        pd.testing.assert_frame_equal(new._map_terms(ae, new.SafetyOptions()),
+                                      old._map_terms(ae, old.SafetyOptions()),
+                                      check_dtype=len(ae) > 0)
+        codes, lists = new._drug_lists(ae)
+        assert [lists[c] for c in codes] == old._drug_lists(ae).tolist()
+
+
+def test_safety_dose_changes_for_an_adverse_event() -> None:
+    from oncocohort.analysis import safety as new
+    old = _old("7799644", "src/oncocohort/analysis/safety.py")
+    exposure = pd.DataFrame({
+        "subject_id": _obj(["01", "01", "02", 3, "3", "一", None, "04", "05"]),
+        "reason": _obj(["nausea", "RASH; GI", " Rash ", "nausea", "skin", "皮疹; x", "GI",
+                        None, 1]),
+        "ae": _obj([None, "Diarrhoea", "rash", 1, None, "皮", np.nan, "gi", ""]),
+    })
+    ids = {"01", "02", 3, "3", "一", "04", "05", None}
+    for ae in (AE, AE.dropna(subset=["subject_id"]), AE.iloc[:0]):
+        for reason, name in (("reason", "ae"), ("reason", "missing"), ("ae", "reason")):
+            assert new._for_ae(ae, exposure, ids, reason, name) == \
+                old._for_ae(ae, exposure, ids, reason, name), (reason, name)
+
+
+# -------------------------------------------------------------- cbbc733, 39355ba: derive
+
+def test_check_known_subjects_message() -> None:
+    from oncocohort.derive import _common as new
+    old = _old("cbbc733", "src/oncocohort/derive/_common.py")
+    known = ["01", 2, "一", "\uff13"]
+    for ids in (["01", "02", 2, "2", 2.0, None, np.nan, "一", "\uff13", "3", np.int64(2)],
+                pd.Series(["01", "x", "x"]), np.array(["b", "a"]), ["01"], [],
+                pd.Index(["a", None])):
+        messages = []
+        for module in (new, old):
+            try:
+                module.check_known_subjects(ids, known, "visits")
+                messages.append(None)
+            except Exception as error:  # noqa: BLE001 - compared below
+                messages.append((type(error).__name__, str(error)))
+        assert messages[0] == messages[1]
+
+
+def test_pd_new_lesion() -> None:
+    from oncocohort.derive import response as new
+    old = _old("cbbc733", "src/oncocohort/derive/response.py")
+    best = pd.DataFrame({
+        "subject_id": _obj(["01", "02", 3, "04", "05", "06", "一"]),
+        "first_pd_date": pd.to_datetime(["2020-01-01", "2020-02-01 10:00", "2020-03-01", None,
+                                         "2020-05-01", "2020-06-01", "2020-07-01"],
+                                        format="ISO8601"),
+    })
+    visits = pd.DataFrame({
+        "subject_id": _obj(["01", "01", "02", "3", "04", "05", "05", 6, "一"]),
+        "visit_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-02-01", "2020-03-01",
+                                      "2020-04-01", "2020-05-01", None, "2020-06-01",
+                                      "2020-07-01 00:00:01"], format="ISO8601"),
+        "new_lesion": _obj([False, True, None, True, True, np.nan, True, True, True]),
+    })
+    for v in (visits, visits.iloc[:1], visits.iloc[:0], None,
+              visits.assign(visit_date=visits["visit_date"].dt.strftime("%Y-%m-%d"))):
+        assert new._pd_new_lesion(best, v).tolist() == old._pd_new_lesion(best, v).tolist()
+
+
+def test_interruption_reasons() -> None:
+    from oncocohort.derive import exposure as new
+    old = _old("39355ba", "src/oncocohort/derive/exposure.py")
+    reason = _obj([" a ", "b", "a", None, "", "  ", np.nan, 1, "一", "a", "\u00a0", "c", "b",
+                   pd.NA, "a; b"])
+    gid = np.array([0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 3, 5, 5, 5, 0])
+    for g, r, n in ((gid, reason, 7), (gid[:0], reason[:0], 3), (gid[::-1], reason, 6)):
+        assert new._reasons(g, r, n).tolist() == old._reasons(g, r, n).tolist()
+
+
+def test_dates_already_datetime() -> None:
+    from oncocohort.derive import dates as new_dates
+    from oncocohort.model import validate as new_validate
+    old_dates = _old("e568418", "src/oncocohort/derive/dates.py")
+    old_validate = _old("da7c7c3", "src/oncocohort/model/validate.py")
+    for series in (pd.Series(pd.to_datetime(["2020-01-01 10:00", None])),
+                   pd.Series(np.array(["2020-01-01T10:00", "NaT"], dtype="datetime64[s]")),
+                   pd.Series(pd.to_datetime(["2020-01-01 10:00", None]).tz_localize("UTC")),
+                   pd.Series(["2020-01-01", None])):
+        frame = pd.DataFrame({"d": series})
+        for new_f, old_f, args in ((new_dates._as_dates, old_dates._as_dates, (series,)),
+                                   (new_validate._dates, old_validate._dates, (frame, "d"))):
+            assert _outcome(new_f, *args) == _outcome(old_f, *args)
+
+
+def _outcome(function, *args):
+    """What ``function(*args)`` gives, as a list, or the type of the error it raises."""
+    try:
+        return list(np.asarray(function(*args)).astype("datetime64[ns]").view("int64"))
+    except Exception as error:  # noqa: BLE001 - compared by the caller
+        return type(error)
+
+
+def test_derive_ae_whole() -> None:
+    from oncocohort.derive import safety as new
+    old = _old("7799644", "src/oncocohort/derive/safety.py")
+    ae = AE.dropna(subset=["subject_id"]).assign(related=_obj([True, None, False] * 4)[:11])
+    patients = pd.DataFrame({"subject_id": ["01", "02", "3", "3.0", "True", "一", "04"]})
+    for drugs in ((), ("drugA", "DrugB", "drugC")):
+        got = new.derive_ae(ae, patients, options=new.SafetyOptions(regimen_drugs=drugs))
+        want = old.derive_ae(ae, patients, options=old.SafetyOptions(regimen_drugs=drugs))
+        pd.testing.assert_frame_equal(got, want)
+    # no records: the same (header-only) table; its text columns now object, were float64
+    none = ae.iloc[:0]
+    got = new.derive_ae(none, patients, options=new.SafetyOptions())
+    want = old.derive_ae(none, patients, options=old.SafetyOptions())
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert got["ctcae_term"].dtype == object and got["term_source"].dtype == object
