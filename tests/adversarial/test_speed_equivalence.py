@@ -451,3 +451,26 @@ def test_rules_random_mixtures() -> None:
         assert got.bad.tolist() == want.bad.tolist(), text
         assert got.reason.tolist() == want.reason.tolist(), text
         assert got.value[~got.bad].tolist() == want.value[~want.bad].tolist(), text
+
+
+def test_recode_column_pass_through_keeps_each_cell() -> None:
+    """Before d7feabd the pass-through went through pd.factorize, which merged equal cells of
+    other types or signs into the first one seen (``True`` -> ``1``, ``-0.0`` -> ``0.0``);
+    the readers only give text, so no table changed, but each cell is now kept as it is."""
+    from oncocohort.sources import mapping
+    cells = [1, True, 1.0, 0.0, -0.0, "1", None, np.nan, pd.NaT]
+    got = mapping.recode_column(pd.Series(_obj(cells)), {}, None)
+    assert [(type(v), str(v)) for v in got] == [(type(v), str(v)) for v in cells[:6]] + \
+        [(type(None), "None")] * 3
+
+
+def test_rules_unhashable_cells() -> None:
+    from oncocohort.cohort import rules as new
+    old = _old("81f5a08", "src/oncocohort/cohort/rules.py")
+    frame = pd.DataFrame({"x": _obj([[1], 1, "1", (1,), None, 1.0])})
+    for text in ("x == 1", "x in (1, '1')", "x"):
+        got = new.compute_rule(new.parse_rule(text), frame)
+        want = old.compute_rule(old.parse_rule(text), frame)
+        assert got.bad.tolist() == want.bad.tolist()
+        assert got.reason.tolist() == want.reason.tolist()
+        assert got.value[~got.bad].tolist() == want.value[~want.bad].tolist()
