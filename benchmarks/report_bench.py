@@ -3,6 +3,11 @@ large synthetic cohort. Goals (issue 14, on 2 cores): the demo under 3 s wall, t
 100,000-patient report under 20 s (issue 6 had asked for 10 s and 60 s).
 
     .venv/bin/python benchmarks/report_bench.py [--patients 100000] [--repeats 3] [--no-big]
+        [--baseline OTHER/src]
+
+``--baseline``: the ``src`` folder of another checkout (e.g. ``git worktree add --detach
+/tmp/base <commit>``), timed in the same run, its demo runs alternating with this tree's, so
+that both see the same machine and load (a machine twice as slow per core doubles both).
 
 Each command runs in a fresh process (``/usr/bin/time``-style wall clock, CPU time of the
 process and its figure workers, and peak RSS, from ``os.wait4``); the demo is timed
@@ -30,11 +35,13 @@ CLI = [sys.executable, "-m", "oncocohort"]
 GOALS = {"demo": 3.0, "big": 20.0}  # seconds of wall clock (issue 14)
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float, int]:
+def timed(cmd: list[str], src: Path | None = None) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds (user + system, its reaped worker processes included), peak
-    RSS (MiB) and exit code of ``cmd`` in a fresh process."""
+    RSS (MiB) and exit code of ``cmd`` in a fresh process (importing the package from ``src``
+    when given)."""
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
@@ -46,34 +53,44 @@ def main() -> int:
     ap.add_argument("--patients", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-big", action="store_true", help="time the demo only")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="the src folder of another checkout, timed alongside")
     args = ap.parse_args()
+    trees: list[tuple[str, Path | None]] = [("", None)]
+    if args.baseline is not None:
+        trees = [(" [baseline]", args.baseline.resolve()), (" [this tree]", HERE.parent / "src")]
 
     rows = []
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        best = None
+        best: dict[str, tuple[float, float, float]] = {}
         for _ in range(args.repeats):
-            out = Path(tmp) / "demo"
-            shutil.rmtree(out, ignore_errors=True)
-            wall, cpu, rss, code = timed(CLI + ["demo", "--out", str(out)])
-            if code != 0:
-                raise SystemExit(f"demo failed with exit code {code}")
-            best = (wall, cpu, rss) if best is None or wall < best[0] else best
-        rows.append(("oncocohort demo (87 of 231 screened), cold process, best of "
-                     f"{args.repeats}", *best, GOALS["demo"]))
+            for tag, src in trees:
+                out = Path(tmp) / "demo"
+                shutil.rmtree(out, ignore_errors=True)
+                wall, cpu, rss, code = timed(CLI + ["demo", "--out", str(out)], src)
+                if code != 0:
+                    raise SystemExit(f"demo{tag} failed with exit code {code}")
+                if tag not in best or wall < best[tag][0]:
+                    best[tag] = (wall, cpu, rss)
+        for tag, _ in trees:
+            rows.append(("oncocohort demo (87 of 231 screened), cold process, best of "
+                         f"{args.repeats}{tag}", *best[tag], GOALS["demo"]))
 
         if not args.no_big:
             data = HERE / ".cache" / f"escc-{args.patients}"
             if not (data / "study.yaml").exists():
                 subprocess.run(CLI + ["simulate", "escc", "--patients", str(args.patients),
                                       "--out", str(data), "--no-progress"], check=True)
-            out = Path(tmp) / "big"
-            wall, cpu, rss, code = timed(CLI + ["run", str(data / "study.yaml"), "--out",
-                                                str(out)])
-            if code != 0:
-                raise SystemExit(f"run failed with exit code {code}")
-            rows.append((f"oncocohort run, {args.patients:,} screened patients", wall, cpu,
-                         rss, GOALS["big"] if args.patients == 100_000 else None))
+            for tag, src in trees:
+                out = Path(tmp) / "big"
+                shutil.rmtree(out, ignore_errors=True)
+                wall, cpu, rss, code = timed(CLI + ["run", str(data / "study.yaml"), "--out",
+                                                    str(out)], src)
+                if code != 0:
+                    raise SystemExit(f"run{tag} failed with exit code {code}")
+                rows.append((f"oncocohort run, {args.patients:,} screened patients{tag}", wall,
+                             cpu, rss, GOALS["big"] if args.patients == 100_000 else None))
 
     loads = ", ".join(f"{x:.2f}" for x in load_start)
     print(f"Load average (1, 5, 15 min) at start: {loads}; at end: "
