@@ -105,3 +105,27 @@ def test_a_data_cutoff_outside_the_plausible_dates_is_a_spec_error(demo):
     text = demo.spec_path.read_text(encoding="utf-8")
     demo.write_spec_text(text.replace("data_cutoff: 2025-07-05", "data_cutoff: 9999-12-31"))
     assert_user_error(demo.validate(), "study.data_cutoff", "must lie between")
+
+
+def test_a_date_layout_without_date_format_says_what_to_do_once(demo):
+    """Every index date written day first (15/03/2023) and no date_format: one problem per
+    cell, each at its row, but what to do (and how many cells share the layout) is said with
+    the first cell only, not repeated on every patient's line."""
+    rows = demo.rows("patients.csv")
+    at = rows[0].index("index_date")
+    n = 0
+    for r, row in enumerate(rows[1:], start=2):
+        value = row[at]
+        if value:
+            demo.set_cell("patients.csv", r, "index_date",
+                          f"{value[8:10]}/{value[5:7]}/{value[:4]}")
+            n += 1
+    outcome = demo.validate()
+    lines = [x for x in outcome.output.splitlines() if "column 'index_date'" in x]
+    assert len(lines) == n > 1
+    assert "row 2, column 'index_date'" in lines[0]
+    assert ("give the source a date_format for other layouts; "
+            f"{n} cells of this column are shaped so)") in lines[0]
+    assert all(x.rstrip().endswith("is not a valid date (shaped like '99/99/9999')")
+               for x in lines[1:])
+    assert_user_error(outcome, "patients.csv, row 3, column 'index_date'")

@@ -114,11 +114,29 @@ def _free_column(raw: pd.Series) -> pd.Series:
 def _cell_findings(res: Coerced, col: Column, fmt: str | None):
     """(index, code, message) of each failed, out-of-range or empty required cell (codes
     outside the allowed ones are reported once per column: :func:`_code_findings`)."""
-    for i in np.flatnonzero(res.failed):
+    failed = np.flatnonzero(res.failed)
+    # a date layout the column is written in: what to do is said with its first cell (and
+    # how many cells share it), not repeated on every patient's line
+    shapes: dict[str | None, int] = {}
+    for i in failed:
+        if res.codes[i] == "invalid_date":
+            shapes[res.details[i]] = shapes.get(res.details[i], 0) + 1
+    said: set[str | None] = set()
+    for i in failed:
         i = int(i)
-        if res.codes[i] == "invalid_code":
+        code = res.codes[i]
+        if code == "invalid_code":
             continue
-        yield i, res.codes[i], cell_message(col, res.codes[i], res.details[i], fmt)
+        if code == "invalid_date" and res.details[i] in said:
+            yield i, code, f"`{col.name}` is not a valid date (shaped like {res.details[i]!r})"
+            continue
+        message = cell_message(col, code, res.details[i], fmt)
+        if code == "invalid_date":
+            said.add(res.details[i])
+            n = shapes[res.details[i]]
+            if n > 1:
+                message = message[:-1] + f"; {n} cells of this column are shaped so)"
+        yield i, code, message
     if col.type in ("int", "float"):
         for i in np.flatnonzero(_out_of_range(res.values, col)):
             yield int(i), "out_of_range", _range_message(col)
