@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.analysis.baseline import level_text, sorted_levels
+from oncocohort.canon.distinct import first_positions, typed_codes
 
 __all__ = ["VariableLevels", "apply_levels", "code_text", "reference_label"]
 
@@ -109,15 +110,8 @@ def _distinct_codes(values: list) -> tuple[np.ndarray, np.ndarray] | None:
     ``None`` when a value is unhashable."""
     cells = np.empty(len(values), dtype=object)
     cells[:] = values
-    try:
-        kinds, _ = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
-        codes, _ = pd.factorize(cells)
-    except TypeError:
-        return None
-    codes, _ = pd.factorize(kinds.astype(np.int64) * (len(cells) + 1) + codes + 1)
-    firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
-    np.minimum.at(firsts, codes, np.arange(len(codes)))
-    return codes, firsts
+    codes = typed_codes(cells)
+    return None if codes is None else (codes, first_positions(codes))
 
 
 def _labels(values: list, spec: VariableLevels) -> list[str | None]:

@@ -48,6 +48,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.distinct import first_positions, typed_codes
+
 __all__ = ["Expression", "RuleSyntaxError", "parse_rule", "compute_rule"]
 
 _MISSING_RE = re.compile(r"\bis\s+(not\s+)?missing\b")
@@ -329,8 +331,7 @@ def _per_distinct(rows: np.ndarray, columns: tuple[np.ndarray, ...], compute) ->
     codes = _distinct_codes(rows, columns)
     if codes is None:  # an unhashable value: every row on its own
         return [compute(*(col[i] for col in columns)) for i in rows]
-    firsts = np.full(codes.max() + 1 if len(codes) else 0, len(codes), dtype=np.int64)
-    np.minimum.at(firsts, codes, np.arange(len(codes)))
+    firsts = first_positions(codes)
     picked = rows[firsts]
     got = np.empty(len(firsts), dtype=object)
     got[:] = [compute(*(col[i] for col in columns)) for i in picked]
@@ -342,15 +343,10 @@ def _distinct_codes(rows: np.ndarray, columns: tuple[np.ndarray, ...]) -> np.nda
     in order of first appearance; ``None`` when a cell is unhashable."""
     codes = np.zeros(len(rows), dtype=np.int64)
     for col in columns:
-        cells = col[rows]
-        try:
-            kinds, _ = pd.factorize(np.fromiter(map(type, cells), dtype=object,
-                                                count=len(cells)))
-            values, _ = pd.factorize(cells)
-        except TypeError:
+        both = typed_codes(col[rows])
+        if both is None:
             return None
-        both, _ = pd.factorize(kinds.astype(np.int64) * (len(cells) + 1) + values + 1)
-        codes, _ = pd.factorize(codes * (len(cells) + 1) + both)
+        codes, _ = pd.factorize(codes * (len(rows) + 1) + both)
     return codes
 
 
