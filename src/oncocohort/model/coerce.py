@@ -52,7 +52,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -114,23 +113,15 @@ class Coerced:
         allowed code), or ``None``.
     imputed
         Per cell: ``True`` where a partial date was imputed.
+    failed
+        Boolean mask of the cells that failed (``codes`` not ``None``; read-only).
     """
 
     values: pd.Series
     codes: tuple[str | None, ...]
     details: tuple[str | None, ...]
     imputed: tuple[bool, ...]
-
-    @cached_property
-    def failed(self) -> np.ndarray:
-        """Boolean mask of the cells that failed (read-only: worked out once)."""
-        n = len(self.codes)
-        if self.codes.count(None) == n:  # the usual case, without a Python-level loop
-            mask = np.zeros(n, dtype=bool)
-        else:
-            mask = np.fromiter((c is not None for c in self.codes), dtype=bool, count=n)
-        mask.setflags(write=False)
-        return mask
+    failed: np.ndarray
 
 
 def is_missing(value: Any) -> bool:
@@ -198,11 +189,9 @@ def _per_value(values: Sequence[Any], one, missing: Any, dtype: str) -> Coerced:
         details = tuple(details_u[positions].tolist())
     imputed_u = np.array([bool(r[3]) for r in results], dtype=bool)
     imputed = tuple(imputed_u[positions].tolist()) if imputed_u.any() else (False,) * n
-    coerced = Coerced(out, codes, details, imputed)
     failed = np.array([c is not None for c in codes_u], dtype=bool)[positions]
     failed.setflags(write=False)
-    coerced.__dict__["failed"] = failed  # the cached property, known per distinct value here
-    return coerced
+    return Coerced(out, codes, details, imputed, failed)
 
 
 _NA_TYPES = frozenset({type(None), type(pd.NA), type(pd.NaT)})

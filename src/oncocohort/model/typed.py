@@ -51,13 +51,20 @@ def _all_missing(column: Column, n: int) -> pd.Series:
     return pd.Series([fill] * n, dtype=dtype)
 
 
-def cell_message(column: Column, code: str, detail: str | None, date_format: str | None) -> str:
-    """The message for a cell that failed to parse (no patient value is quoted)."""
+def cell_message(column: Column, code: str, detail: str | None, date_format: str | None,
+                 shared: int | None = 1) -> str:
+    """The message for a cell that failed to parse (no patient value is quoted).
+
+    ``shared``, for an unreadable date: how many cells of the column have its layout, said
+    with the first of them (``None``: a later one, whose message gives the layout only)."""
     name = f"`{column.name}`"
     if code == "invalid_date":
+        if shared is None:
+            return f"{name} is not a valid date (shaped like {detail!r})"
         expected = f"{date_format!r} or YYYY-MM-DD" if date_format else "YYYY-MM-DD"
+        many = f"; {shared} cells of this column are shaped so" if shared > 1 else ""
         return (f"{name} is not a valid date (value shaped like {detail!r}; expected "
-                f"{expected}; give the source a date_format for other layouts)")
+                f"{expected}; give the source a date_format for other layouts{many})")
     if code == "date_out_of_range":
         first, last = DATE_RANGE
         return (f"{name} is outside the plausible dates ({first.isoformat()} to "
@@ -121,22 +128,14 @@ def _cell_findings(res: Coerced, col: Column, fmt: str | None):
     for i in failed:
         if res.codes[i] == "invalid_date":
             shapes[res.details[i]] = shapes.get(res.details[i], 0) + 1
-    said: set[str | None] = set()
     for i in failed:
         i = int(i)
-        code = res.codes[i]
+        code, detail = res.codes[i], res.details[i]
         if code == "invalid_code":
             continue
-        if code == "invalid_date" and res.details[i] in said:
-            yield i, code, f"`{col.name}` is not a valid date (shaped like {res.details[i]!r})"
-            continue
-        message = cell_message(col, code, res.details[i], fmt)
-        if code == "invalid_date":
-            said.add(res.details[i])
-            n = shapes[res.details[i]]
-            if n > 1:
-                message = message[:-1] + f"; {n} cells of this column are shaped so)"
-        yield i, code, message
+        # the count once, with the layout's first cell; None for the cells after it
+        shared = shapes.pop(detail, None) if code == "invalid_date" else None
+        yield i, code, cell_message(col, code, detail, fmt, shared)
     if col.type in ("int", "float"):
         for i in np.flatnonzero(_out_of_range(res.values, col)):
             yield int(i), "out_of_range", _range_message(col)
