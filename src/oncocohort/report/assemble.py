@@ -323,8 +323,9 @@ class FigureStep:
     column: FigureColumn = "double"
 
     def build(self, decimal_mark: str = ".") -> ReportFigure:
-        """The figure drawn, with ``decimal_mark`` on its numbers (once: a step is built
-        once)."""
+        """The figure drawn, with ``decimal_mark`` on its numbers (drawn anew at each call:
+        a figure worker that takes over another's figure builds it again, to the same
+        bytes)."""
         caption, drawn = self.draw()
         apply_decimal_mark(drawn.figure, decimal_mark)  # tick labels and its own numbers
         return ReportFigure(self.name, caption, drawn.figure, drawn, column=self.column)

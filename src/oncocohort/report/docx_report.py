@@ -280,7 +280,7 @@ def draft_report_docx(content: ReportContent) -> DocxDraft:
         fmt.space_before, fmt.space_after = Pt(_PICTURE_BEFORE_PT), Pt(0)
         fmt.line_spacing = 1.0  # a picture's line as tall as the picture
         caption = add_caption(doc, figure.label, sep, figure.caption, keep_next=False)
-        first = len(draft.pictures) == 0 and content.order[0] == (kind, name)
+        first = content.order[0] == (kind, name)
         room_mm = room - caption_mm(caption.text) - _SLACK_MM if first else float("inf")
         draft.pictures.append((figure, picture, width, room_mm))
     if doc.element.body[-2].tag == qn("w:tbl"):  # a document ends with a paragraph

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 from oncocohort.report.figures._style import RC
 
-__all__ = ["render_figure", "render_figures", "render_figure_steps", "FigureBuild",
+__all__ = ["render_figure", "render_figure_steps", "FigureBuild",
            "figure_svg", "inline_svg", "encode_png",
            "PNG_COMPRESS_LEVEL"]
 
@@ -103,7 +103,6 @@ def render_figure(fig: Figure,
     return out
 
 
-_PENDING: list[Figure] = []  # read by forked workers (inherited memory)
 _FORMATS: list[tuple[str, ...]] = [("png", "svg", "pdf")]  # the formats they render
 
 
@@ -139,50 +138,6 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _render_pending(i: int) -> dict[str, bytes]:
-    return render_figure(_PENDING[i], _FORMATS[0])
-
-
-def render_figures(figures: list[Figure], *, formats: tuple[str, ...] = ("png", "svg", "pdf"),
-                   workers: int | None = None,
-                   meanwhile: Callable[[], None] | None = None) -> list[dict[str, bytes]]:
-    """Render several figures in ``formats``, in parallel worker processes where that is safe
-    and useful; ``meanwhile`` (e.g. writing the tables) runs in this process while they do.
-
-    Saving a figure (drawing it at 300 dpi, embedding fonts in the PDF) is CPU-bound
-    matplotlib work, one figure at a time; on Linux the figures are handed to forked
-    workers, which inherit them (only the rendered bytes travel back). Elsewhere, or with one
-    core or one figure, they are rendered in this process. The bytes are the same either way.
-    """
-    n = len(figures)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4, n)
-    if workers < 2 or n < 2 or not sys.platform.startswith("linux"):
-        if meanwhile is not None:
-            meanwhile()
-        return [render_figure(f, formats) for f in figures]
-    _PENDING[:] = list(figures)
-    _FORMATS[0] = tuple(formats)
-    try:
-        pool, procs, jobs = _start_workers(workers, [(_render_pending, (i,))
-                                                     for i in range(n)])
-        try:
-            if meanwhile is not None:
-                meanwhile()
-            rendered = [job.result() for job in jobs]
-        except BaseException:
-            _stop_workers(pool, procs)
-            raise
-        pool.shutdown()
-    finally:
-        _PENDING.clear()
-    for f in figures:
-        plt.close(f)
-    return rendered
-
-
-#: A figure to build: its caption and the figure (what
-#: :meth:`~oncocohort.report.assemble.FigureStep.build` gives, as a pair).
 FigureBuild = Callable[[], tuple[str, Figure]]
 
 _BUILDS: list[FigureBuild] = []  # read by forked workers (inherited memory)
