@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oncocohort.stats.logrank import logrank
 from oncocohort.stats.screen import screen_and_fit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "reference" / "fixtures"
@@ -83,6 +84,21 @@ def test_multilevel_variable_passes_on_its_overall_test(data):
     )
     assert res.selected == ("ARMCD",)
     assert list(res.multivariable.table.index) == ["ARMCD[ARM B]", "ARMCD[ARM C]"]
+
+
+def test_logrank_tests_given_are_used_not_computed_again(data):
+    # the caller's tests (here computed on the same rows, as the subgroup analysis does)
+    # give the screen its log-rank p; a test with another p shows it is the one used
+    sex = logrank(data.time, data.event, data.SEX)
+    res = screen_and_fit(data, time="time", event="event", candidates=["SEX", "AGE"],
+                         p_from="logrank", logrank_tests={"SEX": sex})
+    alone = screen_and_fit(data, time="time", event="event", candidates=["SEX", "AGE"],
+                           p_from="logrank")
+    pd.testing.assert_frame_equal(res.univariable, alone.univariable)
+    other = logrank(data.time, data.event, data.ARMCD)
+    res = screen_and_fit(data, time="time", event="event", candidates=["SEX"],
+                         p_from="logrank", logrank_tests={"SEX": other})
+    assert res.univariable.p_screen.iloc[0] == other.p_value != sex.p_value
 
 
 def test_to_frame_long_table(data):

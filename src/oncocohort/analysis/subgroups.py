@@ -53,7 +53,7 @@ from oncocohort.analysis.notes import AnalysisNote, NoteKind
 from oncocohort.analysis.survival import at_risk_grid, compute_survival_rows
 from oncocohort.stats.cox import Cox, CoxWarning
 from oncocohort.stats.kaplan_meier import KaplanMeier
-from oncocohort.stats.logrank import logrank
+from oncocohort.stats.logrank import LogRank, logrank
 from oncocohort.stats.screen import P_FROM, screen_and_fit
 
 __all__ = ["SubgroupResult", "compute_subgroup_rows", "subgroup_frame"]
@@ -94,6 +94,13 @@ def subgroup_frame(patients: pd.DataFrame, tte: pd.DataFrame, endpoint: str,
     out = sub.merge(cols, on="subject_id", how="left", validate="one_to_one")
     out["event"] = out["event"].astype(int)
     return out.sort_values("subject_id", kind="stable").reset_index(drop=True)
+
+
+def _in_text_order(col: pd.Series) -> pd.Categorical:
+    """A subgroup column with its levels in alphabetical order of their texts: the group
+    order of the log-rank test (the statistic's last bits depend on which group its
+    chi-square leaves out), from the codes rather than by sorting the texts of every row."""
+    return col.array.reorder_categories(sorted(col.cat.categories))
 
 
 def _cox_rows(fit: Cox, analysis: str, endpoint: str, variables: Sequence[str]) -> list[ArdRow]:
@@ -242,40 +249,44 @@ def compute_subgroup_rows(
         raise ValueError(f"p_from must be 'wald', 'lr' or 'logrank', not {p_from!r}")
     continuous = dict(continuous or {})
     data = subgroup_frame(patients, tte, endpoint, variables, continuous)
+    time = data["aval"].to_numpy(float)
+    event = data["event"].to_numpy(int)
     per_var: dict[str, list[ArdRow]] = {}
     curves: dict[str, dict[str, KaplanMeier]] = {}
+    logranks: dict[str, LogRank] = {}
     for var in variables:
-        d = data.loc[data[var].notna()]
+        present = data[var].notna().to_numpy()
         rows = per_var[var] = [ArdRow(Analysis.SUBGROUP, Stat.N_MISSING,
-                                      float(len(data) - len(d)), variable=Var.PATIENTS,
+                                      float(len(data) - present.sum()), variable=Var.PATIENTS,
                                       endpoint=endpoint, group_var=var)]
         curves[var] = {}
         if var in continuous:
-            rows += [ArdRow(Analysis.SUBGROUP, Stat.N, float(len(d)), variable=Var.PATIENTS,
-                            endpoint=endpoint, group_var=var),
-                     ArdRow(Analysis.SUBGROUP, Stat.N, float(d["event"].sum()),
+            rows += [ArdRow(Analysis.SUBGROUP, Stat.N, float(present.sum()),
+                            variable=Var.PATIENTS, endpoint=endpoint, group_var=var),
+                     ArdRow(Analysis.SUBGROUP, Stat.N, float(event[present].sum()),
                             variable=Var.EVENTS, endpoint=endpoint, group_var=var),
                      ArdRow(Analysis.SUBGROUP, Stat.PER, float(continuous[var]),
                             variable=Var.HR, endpoint=endpoint, group_var=var)]
             continue
-        grid = at_risk_grid(float(d["aval"].max()) if len(d) else 0.0,  # one axis per variable
-                            landmarks)
-        for level in data[var].cat.categories:
-            g = d.loc[d[var] == level]
-            if g.empty:
+        grid = at_risk_grid(float(time[present].max()) if present.any() else 0.0,
+                            landmarks)  # one axis per variable
+        codes = data[var].cat.codes.to_numpy()
+        for code, level in enumerate(data[var].cat.categories):
+            level_rows = codes == code
+            if not level_rows.any():
                 continue
             km, r = compute_survival_rows(
-                g["aval"].to_numpy(float), g["event"].to_numpy(int), endpoint=endpoint,
+                time[level_rows], event[level_rows], endpoint=endpoint,
                 unit=unit, conf_type=conf_type, conf_level=conf_level, median_ci=median_ci,
                 group_var=var,
                 group_level=str(level), analysis=Analysis.SUBGROUP, with_follow_up=False,
                 at_risk_times=grid)
             curves[var][str(level)] = km
             rows += r
-        if d[var].nunique() < 2:
+        if len(curves[var]) < 2:
             continue
-        lr = logrank(d["aval"].to_numpy(float), d["event"].to_numpy(int),
-                     d[var].astype(str).to_numpy())
+        lr = logranks[var] = logrank(time[present], event[present],
+                                     _in_text_order(data[var])[present])
         for stat, v in ((Stat.STATISTIC, lr.statistic), (Stat.DF, lr.df), (Stat.P, lr.p_value)):
             rows.append(ArdRow(Analysis.SUBGROUP, stat, float(v), variable=Var.LOGRANK,
                                endpoint=endpoint, group_var=var))
@@ -294,7 +305,7 @@ def compute_subgroup_rows(
             warnings.simplefilter("ignore", CoxWarning)
             res = screen_and_fit(data, time="aval", event="event", candidates=candidates,
                                  threshold=threshold, p_from=p_from, ties=ties,
-                                 conf_level=conf_level,
+                                 conf_level=conf_level, logrank_tests=logranks,
                                  reference={v: r for v, r in (references or {}).items()
                                             if v in candidates})
         selected = res.selected

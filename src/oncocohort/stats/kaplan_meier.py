@@ -9,6 +9,7 @@ Kaplan-Meier or observed). The numerical kernels live in ``_km_core``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from numbers import Real
 
 import numpy as np
@@ -94,7 +95,10 @@ class KaplanMeier:
         """Median survival time with its confidence interval (``quantile(0.5)``)."""
         return self.quantile(0.5)
 
+    @cached_property
     def _arrays(self) -> tuple[NDArray[np.float64], ...]:
+        """The table's columns (:data:`TABLE_COLUMNS`) as float arrays, read once: the
+        quantiles, the limits and the numbers at risk each read them."""
         tab = self.table
         return tuple(tab[c].to_numpy(dtype=float) for c in TABLE_COLUMNS)
 
@@ -133,7 +137,7 @@ class KaplanMeier:
             raise ValueError(f"interval must be one of {', '.join(QUANTILE_INTERVALS)}, "
                              f"not {interval!r}")
         p = float(p)
-        time, _, n_events, _, surv, std_err, lower, upper = self._arrays()
+        time, _, n_events, _, surv, std_err, lower, upper = self._arrays
         estimate = compute_curve_quantile(time, surv, p)
         if interval == "symmetric":
             lo, hi = self._symmetric_interval(p, estimate, time, n_events, surv, std_err)
@@ -159,7 +163,7 @@ class KaplanMeier:
         >>> kaplan_meier([1.0, 2.0, 5.0], [0, 1, 0]).quantile_limits_undefined()
         (False, False)
         """
-        time, _, _, _, surv, _, lower, upper = self._arrays()
+        time, _, _, _, surv, _, lower, upper = self._arrays
         reached = surv <= 1 - float(p) + QUANTILE_TOL
         return tuple(  # type: ignore[return-value]
             bool(np.isnan(compute_curve_quantile(time, band, p))
@@ -209,7 +213,7 @@ class KaplanMeier:
         t_req = np.atleast_1d(np.asarray(times, dtype=float))
         if t_req.ndim != 1 or not np.isfinite(t_req).all():
             raise ValueError("times must be a one-dimensional array of finite numbers")
-        time, n_at_risk, _, _, surv, std_err, lower, upper = self._arrays()
+        time, n_at_risk, _, _, surv, std_err, lower, upper = self._arrays
         row = np.searchsorted(time, t_req, side="right") - 1
         before = row < 0
         safe = np.where(before, 0, row)

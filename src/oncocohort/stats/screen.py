@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._cox_design import is_categorical
 from .cox import Cox, cox
-from .logrank import logrank
+from .logrank import LogRank, logrank
 
 __all__ = ["ScreenResult", "screen_and_fit", "P_FROM"]
 
@@ -103,6 +103,7 @@ def screen_and_fit(
     ties: str = "efron",
     conf_level: float = 0.95,
     reference: Mapping[str, object] | None = None,
+    logrank_tests: Mapping[str, LogRank] | None = None,
 ) -> ScreenResult:
     """Screen candidates one at a time, then fit those with p < ``threshold`` together.
 
@@ -119,6 +120,10 @@ def screen_and_fit(
         decides selection (see the module docstring).
     ties, conf_level, reference
         Passed to every Cox fit.
+    logrank_tests
+        Log-rank tests of categorical candidates the caller has already computed on the
+        same rows (those with the variable; groups in sorted order), by variable: not
+        computed again.
 
     Examples
     --------
@@ -141,6 +146,7 @@ def screen_and_fit(
     if missing:
         raise ValueError(f"candidate column(s) not in data: {missing}")
     reference = dict(reference or {})
+    logrank_tests = dict(logrank_tests or {})
 
     rows = []
     fits: dict[str, Cox] = {}
@@ -161,7 +167,9 @@ def screen_and_fit(
             raise ValueError(f"univariable Cox model of {var!r}: {exc}") from exc
         fits[var] = fit
         p_logrank = np.nan
-        if is_categorical(data[var]):
+        if var in logrank_tests:
+            p_logrank = logrank_tests[var].p_value
+        elif is_categorical(data[var]):
             sub = data[[time, event, var]].dropna()
             p_logrank = logrank(
                 sub[time].to_numpy(float), sub[event].to_numpy(float), sub[var].to_numpy()
