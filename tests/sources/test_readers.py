@@ -15,13 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oncocohort.canon.distinct import column_cells
 from oncocohort.problems import InputError
 from oncocohort.sources import readers
 from oncocohort.sources.readers import cell_text, read_table
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records")
+    """The rows as dicts; a coded column's (read_table_header's) missing cells as None."""
+    cells = {name: column_cells(frame[name]) for name in frame.columns}
+    return [dict(zip(cells, row, strict=True)) for row in zip(*cells.values(), strict=True)]
 
 
 # --- cell rules -------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.distinct import column_codes
 from oncocohort.canon.schema import DATE_RANGE, Column
 
 __all__ = [
@@ -156,27 +157,33 @@ def value_shape(value: Any) -> str:
 def _per_value(values: Sequence[Any], one, missing: Any, dtype: str) -> Coerced:
     """Apply ``one(v) -> (value, code, detail, imputed)`` to each cell, as a :class:`Coerced`.
 
-    Columns repeat values a lot (ids, dates, codes): when the cells are text (or all of
-    one type) ``one`` runs once per distinct value and the results are mapped back to the
-    cells. Columns mixing value types (where ``True == 1 == 1.0`` would merge cells that
-    read differently) are done cell by cell. In the first case ``None``/``NaN`` cells get
-    ``(missing, None, None, False)`` directly (``one`` gives the same for them).
+    Columns repeat values a lot (ids, dates, codes): when the column is coded
+    (:mod:`oncocohort.canon.distinct`: its categories are its distinct cells) or its cells
+    are text (or all of one type), ``one`` runs once per distinct value and the results are
+    mapped back to the cells. Columns mixing value types (where ``True == 1 == 1.0`` would
+    merge cells that read differently) are done cell by cell. Per distinct value, missing
+    cells get ``(missing, None, None, False)`` directly (``one`` gives the same for them).
     """
-    if isinstance(values, pd.Series):
-        arr = values.to_numpy(dtype=object)
-    else:
-        arr = np.empty(len(values), dtype=object)  # element-wise: cells may be sequences
-        arr[:] = list(values)
-    if _distinct_safe(arr):
-        positions, uniques = pd.factorize(arr, use_na_sentinel=True)
+    coded = column_codes(values)
+    if coded is not None:  # a coded column: its categories are its distinct cells
+        positions, uniques = coded
         results = [one(u) for u in uniques]
     else:
-        positions = np.arange(len(arr))
-        results = [one(v) for v in arr]
+        if isinstance(values, pd.Series):
+            arr = values.to_numpy(dtype=object)
+        else:
+            arr = np.empty(len(values), dtype=object)  # element-wise: cells may be sequences
+            arr[:] = list(values)
+        if _distinct_safe(arr):
+            positions, uniques = pd.factorize(arr, use_na_sentinel=True)
+            results = [one(u) for u in uniques]
+        else:
+            positions = np.arange(len(arr))
+            results = [one(v) for v in arr]
     results.append((missing, None, None, False))  # position -1: missing cell
     typed = pd.Series([r[0] for r in results], dtype=dtype)
     out = typed.iloc[positions].reset_index(drop=True)
-    n = len(arr)
+    n = len(positions)
     codes_u = np.array([r[1] for r in results], dtype=object)
     if all(c is None for c in codes_u):  # per distinct value: a short loop
         codes: tuple = (None,) * n

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from oncocohort.canon.codes import RESPONSE_CODES, looks_like_vital_status
+from oncocohort.canon.distinct import coded_column, column_codes
 from oncocohort.canon.identifiers import identifier_kind
 from oncocohort.canon.schema import TABLES, Column
 from oncocohort.problems import Problem, did_you_mean
@@ -101,7 +102,9 @@ def recode_column(values: pd.Series, user_map: Mapping[str, Any],
                   column: Column | None) -> pd.Series:
     """Recode one column: the spec's map (exact, then ignoring case), then built-in defaults.
 
-    ``None`` stays ``None``; values no rule matches are kept as read.
+    ``None`` stays ``None``; values no rule matches are kept as read. A coded column
+    (:mod:`oncocohort.canon.distinct`) is recoded per category and stays coded unless a
+    spec's code maps to a number.
     """
     exact = dict(user_map)
     folded = {_fold(k): v for k, v in user_map.items()}
@@ -117,17 +120,24 @@ def recode_column(values: pd.Series, user_map: Mapping[str, Any],
             return folded[key]
         return defaults.get(key, v)
 
+    coded = column_codes(values)
     if not (exact or defaults):  # nothing to recode (ids, dates, numbers): missing as None
+        if coded is not None:
+            return values
         cells = np.array(values, dtype=object)
         cells[pd.isna(cells)] = None
         return pd.Series(cells, index=values.index, dtype=object)
     # Cells repeat a lot (codes, ids): recode each distinct value once and map back.
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    codes, uniques = coded if coded is not None else pd.factorize(
+        np.asarray(values, dtype=object), use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
     for i, u in enumerate(uniques):
         table[i] = one(u)
     table[-1] = None  # code -1: missing
-    return pd.Series(table[codes], index=values.index, dtype=object)
+    recoded = None if coded is None else coded_column(codes, table)
+    if recoded is None:  # plain cells in, or a spec's code mapped to a number: plain cells
+        return pd.Series(table[codes], index=values.index, dtype=object)
+    return pd.Series(recoded, index=values.index)
 
 
 def _rename(name: str, frame: pd.DataFrame, columns: Mapping[str, str], named: Collection[str],
@@ -297,7 +307,7 @@ def map_table(name: str, frame: pd.DataFrame, rows: np.ndarray, *,
         if column is None and values.get(target):
             problems += _partial_map(frame[source], values[target], target, source, rows,
                                      file, sheet)
-    mapped = pd.DataFrame(out, index=range(len(frame)), dtype=object)
+    mapped = pd.DataFrame(out, index=range(len(frame)))
     provenance = {target: source for target, source in chosen.items()}
     table = SourceTable(name=name, frame=mapped, file=file, sheet=sheet,
                         rows=np.asarray(rows, dtype=np.int64), columns=provenance,

@@ -1,9 +1,12 @@
 """Read one table from a file into text cells with the row numbers a person sees.
 
-Every format comes back the same way: a DataFrame of ``object`` dtype whose cells are ``str``
-or ``None`` (missing), with the file's own column names, and an array with, per row, the row
-number to quote in messages. Nothing is parsed into dates or numbers here (``model/`` does that
-and reports what fails), except values a format stores natively:
+Every format comes back the same way: a DataFrame whose cells are ``str`` or ``None``
+(missing), with the file's own column names, and an array with, per row, the row number to
+quote in messages (:func:`read_table_header`, which the loading of a study uses, gives each
+column *coded*: a ``Categorical`` of its distinct texts, :mod:`oncocohort.canon.distinct`,
+which the mapping and the typing of cells keep instead of finding the distinct cells again).
+Nothing is parsed into dates or numbers here (``model/`` does that and reports what fails),
+except values a format stores natively:
 
 * Cells are stripped of surrounding blanks. ``""``, ``"NA"`` and ``"."`` (the SAS missing
   value) are missing, in every format, and nothing else is (``"N/A"``, ``"NaN"``, ``"-"`` stay
@@ -36,11 +39,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.distinct import coded_column, column_cells
 from oncocohort.canon.formats import SOURCE_SUFFIXES as SUFFIXES
 from oncocohort.problems import InputError, Problem
 from oncocohort.sources.grid import SEARCH_ROWS, Grid, find_header
 
-__all__ = ["MISSING_TEXT", "SUFFIXES", "read_table", "read_table_header", "cell_text"]
+__all__ = ["MISSING_TEXT", "SUFFIXES", "read_table", "read_table_header", "text_frame",
+           "cell_text"]
 
 #: Cell texts read as missing in every format (after stripping blanks).
 MISSING_TEXT: frozenset[str] = frozenset({"", "NA", "."})
@@ -110,13 +115,13 @@ def _frame(header: Sequence[Any], records: Iterable[Sequence[Any]], rows: Iterab
     present = np.zeros(len(grid), dtype=bool)
     columns = []
     for j in range(width):
-        col, filled = _column_text(grid[:, j])
+        col = _column_text(grid[:, j])
         columns.append(col)
-        present |= filled
+        present |= col.codes >= 0
     if len(grid) and not present.all():
         columns = [col[present] for col in columns]
         row_numbers = row_numbers[present]
-    frame = pd.DataFrame({i: pd.Series(col, dtype=object) for i, col in enumerate(columns)})
+    frame = pd.DataFrame({i: pd.Series(col) for i, col in enumerate(columns)})
     frame.columns = names
     if frame.empty:
         frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
@@ -151,20 +156,15 @@ def _grid(records: Iterable[Sequence[Any]], width: int) -> np.ndarray:
     return grid
 
 
-def _column_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`cell_text` of every cell of one column, computed once per distinct value, and
-    which cells are not missing."""
-    if len(values) == 0:
-        return np.empty(0, dtype=object), np.zeros(0, dtype=bool)
+def _column_text(values: np.ndarray) -> pd.Categorical:
+    """:func:`cell_text` of every cell of one column, computed once per distinct value, as a
+    coded column (:func:`~oncocohort.canon.distinct.coded_column`)."""
     if not _distinct_safe(values):
-        text = np.array([cell_text(v) for v in values], dtype=object)
-        return text, np.not_equal(text, None)
+        values = np.array([cell_text(v) for v in values], dtype=object)
+        codes, texts = pd.factorize(values, use_na_sentinel=True)
+        return coded_column(codes, texts)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    for i, u in enumerate(uniques):
-        table[i] = cell_text(u)
-    table[-1] = None
-    return table[codes], np.not_equal(table, None)[codes]
+    return coded_column(codes, np.array([cell_text(u) for u in uniques], dtype=object))
 
 
 def _read_csv(path: Path, file: str, encoding: str | None, sep: str = ",",
@@ -327,15 +327,23 @@ def read_table(path: str | Path, *, sheet: str | None = None, label: str | None 
     """
     frame, rows, _, _ = read_table_header(path, sheet=sheet, label=label, encoding=encoding,
                                           header_row=header_row)
-    return frame, rows
+    return text_frame(frame), rows
+
+
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame of :func:`read_table_header` with its coded columns as ``object`` columns of
+    ``str`` or ``None``, as :func:`read_table` gives them."""
+    return pd.DataFrame({name: pd.Series(column_cells(frame[name]), dtype=object)
+                         for name in frame.columns})
 
 
 def read_table_header(path: str | Path, *, sheet: str | None = None, label: str | None = None,
                       encoding: str | None = None, header_row: int | None = None
                       ) -> tuple[pd.DataFrame, np.ndarray, int, int]:
-    """:func:`read_table`, with the row number of the header it used and of the row that
-    looks like the header (the same unless a title sits above the header; both 1 for
-    formats without a header row)."""
+    """:func:`read_table` with coded columns (:mod:`oncocohort.canon.distinct`: the empty
+    frame's are plain), with the row number of the header it used and of the row that looks
+    like the header (the same unless a title sits above the header; both 1 for formats
+    without a header row)."""
     path = Path(path)
     file = label or str(path)
     kind = SUFFIXES.get(path.suffix.lower())

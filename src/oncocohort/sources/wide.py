@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncocohort.canon.distinct import column_cells
 from oncocohort.canon.schema import TABLES
 from oncocohort.problems import Problem, did_you_mean
 from oncocohort.sources.base import SourceTable
@@ -116,8 +117,9 @@ def unpivot_wide(frame: pd.DataFrame, rows: np.ndarray, *,
     if id_column in present and grade_columns:
         grade_codes = {str(k): v for k, v in (values or {}).get("grade", {}).items()}
         out["adverse_events"] = [
-            _ae_table(term, column, frame[id_column], frame[column], rows, ae_related,
-                      grade_codes, file, sheet, id_column)
+            _ae_table(term, column, pd.Series(column_cells(frame[id_column])),
+                      pd.Series(column_cells(frame[column])), rows, ae_related, grade_codes,
+                      file, sheet, id_column)
             for term, column in grade_columns
         ]
     return out, problems
