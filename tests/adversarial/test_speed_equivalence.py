@@ -321,7 +321,7 @@ def test_safety_dose_changes_for_an_adverse_event() -> None:
     ids = {"01", "02", 3, "3", "一", "04", "05", None}
     for ae in (AE, AE.dropna(subset=["subject_id"]), AE.iloc[:0]):
         for reason, name in (("reason", "ae"), ("reason", "missing"), ("ae", "reason")):
-            assert new._for_ae(ae, exposure, ids, reason, name) == \
+            assert new._for_ae(new._AePairs.of(ae), exposure, ids, reason, name) == \
                 old._for_ae(ae, exposure, ids, reason, name), (reason, name)
 
 

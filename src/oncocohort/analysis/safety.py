@@ -10,6 +10,7 @@ population), including patients without any event. The ARD keeps that row order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -173,14 +174,13 @@ def compute_safety_summary_rows(ae: pd.DataFrame, patients: pd.DataFrame,
     if "eot_reason" in patients and patients["eot_reason"].notna().any():
         n = float((patients["eot_reason"].astype(str) == "adverse event").sum())
         rows += _pct_rows(n, d, Var.AE_DISCONTINUATION)
-    if (has_ae and exposure is not None and "first_reduction_reason" in exposure
-            and exposure["first_reduction_reason"].notna().any()):
-        rows += _pct_rows(float(_for_ae(ae, exposure, ids, "first_reduction_reason",
-                                        "first_reduction_ae")), d, Var.AE_DOSE_REDUCTION)
-    if (has_ae and exposure is not None and "interruption_reasons" in exposure
-            and exposure["interruption_reasons"].notna().any()):
-        rows += _pct_rows(float(_for_ae(ae, exposure, ids, "interruption_reasons",
-                                        "interruption_aes")), d, Var.AE_INTERRUPTION)
+    changes = [(var, reason, name) for var, reason, name in _DOSE_CHANGES
+               if has_ae and exposure is not None and reason in exposure
+               and exposure[reason].notna().any()]
+    if changes:
+        pairs = _AePairs.of(ae)
+        for var, reason, name in changes:
+            rows += _pct_rows(float(_for_ae(pairs, exposure, ids, reason, name)), d, var)
     if ("death_date" in patients and exposure is not None and "last_dose_date" in exposure
             and not exposure.empty):
         last = pd.to_datetime(exposure.groupby("subject_id")["last_dose_date"].max())
@@ -190,28 +190,56 @@ def compute_safety_summary_rows(ae: pd.DataFrame, patients: pd.DataFrame,
     return rows
 
 
-def _for_ae(ae: pd.DataFrame, exposure: pd.DataFrame, ids: set, reason: str,
+@dataclass(frozen=True)
+class _AePairs:
+    """The (subject, name) pairs of the adverse events, each record named as recorded, by
+    its CTCAE term and by its group (ignoring case, :func:`_folded`): distinct subjects and
+    names once, each pair as the integer ``subject code * (len(names) + 1) + name code``.
+    A missing subject is code -1, as ``pd.factorize`` gives it."""
+
+    subjects: pd.Index
+    names: pd.Index
+    keys: np.ndarray  # the key of every record's every name
+
+    @classmethod
+    def of(cls, ae: pd.DataFrame) -> _AePairs:
+        columns = [c for c in ("ae_term", "term", "ae_group") if c in ae]
+        subject_codes, subjects = pd.factorize(ae["subject_id"].to_numpy(dtype=object))
+        name_codes, names = pd.factorize(np.concatenate(
+            [_folded(ae[c]) for c in columns] or [np.array([], dtype=object)]))
+        keys = (np.tile(subject_codes.astype(np.int64), len(columns)) * (len(names) + 1)
+                + name_codes)
+        return cls(pd.Index(subjects, dtype=object), pd.Index(names, dtype=object), keys)
+
+    def count_subjects(self, subject: np.ndarray, name: np.ndarray) -> int:
+        """Distinct subjects (a missing one counts once) among those of ``subject`` whose
+        ``name`` at the same position (folded) is one of their pairs."""
+        s = self.subjects.get_indexer(subject)
+        n = self.names.get_indexer(name)
+        known = ((s >= 0) | pd.isna(subject)) & (n >= 0)  # -1 of a missing subject: a code
+        keys = s[known].astype(np.int64) * (len(self.names) + 1) + n[known]
+        return len(np.unique(s[known][np.isin(keys, self.keys)]))
+
+
+#: The dose changes counted when made for an adverse event: the row's variable, the
+#: exposure's column of recorded reasons and that of the adverse events they map to.
+_DOSE_CHANGES = ((Var.AE_DOSE_REDUCTION, "first_reduction_reason", "first_reduction_ae"),
+                 (Var.AE_INTERRUPTION, "interruption_reasons", "interruption_aes"))
+
+
+def _for_ae(pairs: _AePairs, exposure: pd.DataFrame, ids: set, reason: str,
             ae_name: str) -> int:
     """Patients (of ``ids``) with a dose change of any drug whose recorded reason (column
     ``reason``, several joined by ``"; "``) names one of their own adverse events, as recorded,
     as its CTCAE term or its group (ignoring case), or whose reason maps to one of them
     (column ``ae_name``, the adverse event the reason names as the safety tables do)."""
-    names = pd.concat([pd.DataFrame({"subject_id": ae["subject_id"], "name": _folded(ae[c])})
-                       for c in ("ae_term", "term", "ae_group") if c in ae])
     changed = exposure.loc[exposure["subject_id"].isin(ids)]
     said = pd.concat([changed[["subject_id", c]].set_axis(["subject_id", "reason"], axis=1)
                       for c in (reason, ae_name) if c in changed])
     said = said.loc[said["reason"].notna()]
     said = said.assign(reason=said["reason"].astype(str).str.split("; ")).explode("reason")
-    # (subject, name) pairs as integer keys: a said pair that is a known one is a hit
-    subjects, _ = pd.factorize(np.concatenate([names["subject_id"].to_numpy(dtype=object),
-                                               said["subject_id"].to_numpy(dtype=object)]))
-    texts, distinct = pd.factorize(np.concatenate([names["name"].to_numpy(dtype=object),
-                                                   _folded(said["reason"])]))
-    keys = subjects.astype(np.int64) * (len(distinct) + 1) + texts
-    known = len(names)
-    hit = np.isin(keys[known:], keys[:known])
-    return len(np.unique(subjects[known:][hit]))
+    return pairs.count_subjects(said["subject_id"].to_numpy(dtype=object),
+                                _folded(said["reason"]))
 
 
 def _folded(s: pd.Series) -> np.ndarray:
