@@ -68,6 +68,8 @@ DEFERRED = {
     "sources/omop/extract.py": {"ibis": "the OMOP route"},
     "sources/omop/line_rules.py": {"ibis": "the OMOP route"},
     "sources/omop/lines.py": {"ibis": "the OMOP route"},
+    "stats/propensity.py": {"scipy": "scipy.linalg (Cholesky) fitting a propensity model "
+                                     "(comparisons:); 0.1-0.2 s"},
     "write/synthetic.py": {"rich": "the progress bar of oncocohort simulate",
                            "duckdb": "writing a synthetic OMOP database"},
 }
@@ -103,12 +105,13 @@ def test_a_deferred_third_party_import_is_found(tmp_path):
 
 def test_a_run_imports_only_what_it_uses():
     """Running and writing a study (without xlsx) imports neither scipy.stats (the
-    distributions come from scipy.special) nor openpyxl nor a database driver."""
+    distributions come from scipy.special) nor scipy.linalg (until a propensity model is
+    fitted) nor openpyxl nor a database driver."""
     import subprocess
 
     code = ("import sys; import oncocohort.cli, oncocohort.study.load, oncocohort.study.run, "
-            "oncocohort.write.study; print(sorted(m for m in ('scipy.stats', 'openpyxl', "
-            "'ibis', 'duckdb', 'pyreadstat', 'pyspark') if m in sys.modules))")
+            "oncocohort.write.study; print(sorted(m for m in ('scipy.stats', 'scipy.linalg', "
+            "'openpyxl', 'ibis', 'duckdb', 'pyreadstat', 'pyspark') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""}, check=True)
     assert run.stdout.strip() == "[]"

@@ -34,7 +34,6 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.linalg import cho_factor, cho_solve
 from scipy.special import expit
 
 from ._cox_checks import aliased_columns
@@ -142,6 +141,8 @@ def _irls(x: NDArray[np.float64], t: NDArray[np.float64]):
     identical covariates get bit-identical scores on any CPU and at any row position, so the
     ties of the matching (:mod:`oncocohort.stats.matching`) are ties everywhere, as in R.
     """
+    from scipy.linalg import cho_factor, cho_solve  # 0.1-0.2 s to import: only when fitted
+
     tiny = np.finfo(float).eps
     beta = np.zeros(x.shape[1])
     dev_old = _deviance(t, np.full(t.size, 0.5))
