@@ -324,3 +324,57 @@ def test_csv_round_trip_keeps_text(values: list[str]) -> None:
         frame, rows = read_table(path)
     assert frame["id"].tolist() == values
     assert rows.tolist() == list(range(2, len(values) + 2))
+
+
+def _read_both(path: Path, monkeypatch, **kw) -> tuple:
+    """``read_table_header`` through pyarrow (when it takes the file) and through pandas."""
+    def outcome():
+        try:
+            frame, rows, header, looks = readers.read_table_header(path, **kw)
+        except InputError as exc:
+            return [str(p) for p in exc.problems]
+        return _records(frame), rows.tolist(), header, looks
+
+    fast = outcome()
+    with monkeypatch.context() as m:
+        m.setattr(readers, "_plain_csv", lambda *args: None)
+        return fast, outcome()
+
+
+@pytest.mark.parametrize(("text", "fast"), [
+    ("id,x\n1,a\n2, b \n3,NA\n", True),
+    ("\ufeffid\tx\n1\ta\n", True),              # a BOM; tab-separated (as .tsv)
+    ("id\n1\n\n.\n2", True),                    # a blank line is a blank row
+    ("id,x\n\n1,2\n", True),
+    ("Title\nid,x\n1,2\n", False),              # rows of different lengths
+    ("\nid,x\n1,2\n", False),                   # pandas: a blank first line, an empty file
+    ("\ufeff\ufeffid,x\n1,2\n", False),         # pandas drops both BOMs
+    ('id,x\n1,"a, b"\n', False), ("id,x\r\n1,2\r\n", False), ("id,x\n1,a\x00b\n", False),
+])
+def test_plain_csv_read_by_pyarrow_as_by_pandas(tmp_path: Path, monkeypatch, text: str,
+                                                fast: bool) -> None:
+    path = tmp_path / ("p.tsv" if "\t" in text else "p.csv")
+    path.write_bytes(text.encode("utf-8"))
+    assert (readers._plain_csv(path, "\t" if "\t" in text else ",") is not None) is fast
+    for kw in ({}, {"header_row": 2}):
+        got, want = _read_both(path, monkeypatch, **kw)
+        assert got == want
+
+
+_CELLS = st.lists(st.sampled_from([" ", "a", "é", "\ufeff", "1", "NA", ".", "\\", ";", "\u00a0",
+                                   "\t", "\v", "\u2028", "id", "\n", ","]),
+                  max_size=3).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=1, max_size=3), min_size=1, max_size=8),
+       st.sampled_from([",", "\t"]), st.booleans(), st.integers(1, 4))
+def test_plain_csv_random_files(rows: list[list[str]], sep: str, bom: bool,
+                                header_row: int) -> None:
+    text = ("\ufeff" if bom else "") + "\n".join(sep.join(r) for r in rows)
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as monkeypatch:
+        path = Path(folder) / ("p.csv" if sep == "," else "p.tsv")
+        path.write_bytes(text.encode("utf-8"))
+        for kw in ({}, {"header_row": header_row}):
+            got, want = _read_both(path, monkeypatch, **kw)
+            assert got == want
