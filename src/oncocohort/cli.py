@@ -244,20 +244,22 @@ def _run_and_write(study: Path, out: Path, console: Console,
     from oncocohort.study.load import input_paths, load_study
     from oncocohort.study.run import run_study
     from oncocohort.write.ownership import check_output_folder
-    from oncocohort.write.study import write_study_outputs
+    from oncocohort.write.study import FigureWorkers, write_study_outputs
 
     gc.freeze()  # what the imports made lives as long as the process: no collection walks it
     inputs = input_paths(study, database_url=database)  # never inside the output folder
     if _refused(console, check_output_folder(out, keep=inputs)):
         return ExitStatus.INPUT
-    loaded = load_study(study, database_url=database)
-    _print_problems(console, loaded.problems)
-    if not loaded.problems.ok:
-        console.print("[red]The input has errors; nothing was run or written.[/]")
-        return ExitStatus.INPUT
-    results = run_study(loaded)
-    with last_output():  # once the folder is in place, a late Ctrl-C no longer undoes the run
-        written = write_study_outputs(results, out, keep=inputs)
+    # the figure workers load matplotlib while this process loads and analyses the study
+    with FigureWorkers.started() as figures:
+        loaded = load_study(study, database_url=database)
+        _print_problems(console, loaded.problems)
+        if not loaded.problems.ok:
+            console.print("[red]The input has errors; nothing was run or written.[/]")
+            return ExitStatus.INPUT
+        results = run_study(loaded)
+        with last_output():  # once the folder is in place, a late Ctrl-C no longer undoes it
+            written = write_study_outputs(results, out, keep=inputs, figures=figures)
     console.print(f"Outputs written to [bold]{escape(str(written))}[/]", soft_wrap=True)
     for name in ("report.html", "report.docx"):
         if (written / name).is_file():

@@ -127,7 +127,7 @@ def test_the_recorder_sees_every_read(monkeypatch):
 def test_the_km_figure_prints_the_ard(demo):
     """The numbers at risk under the demo's OS curve are the ARD's at-risk rows, at the
     figure's x ticks."""
-    from oncocohort.report.assemble import build_report_figures
+    from oncocohort.report.figure_steps import build_report_figures
 
     analysis, options = demo
     figures = {f.name: f for f in build_report_figures(analysis, options)}

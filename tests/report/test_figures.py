@@ -8,7 +8,7 @@ from matplotlib.patches import Rectangle
 from oncocohort.analysis.ard import ard_frame
 from oncocohort.analysis.survival import compute_survival_rows
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.assemble import km_curve
+from oncocohort.report.figure_steps import km_curve
 from oncocohort.report.figures.flowchart import compute_flowchart_figure
 from oncocohort.report.figures.km import compute_km_figure
 from oncocohort.report.figures.render import figure_svg, render_figure
@@ -341,8 +341,9 @@ def test_report_leaves_a_large_cohort_swimmer_out_and_says_why(analysis, report_
     has no swimmer plot and the exposure table's footnote says why."""
     from dataclasses import replace
 
-    from oncocohort.report.assemble import build_report_figures, build_report_tables
-    from oncocohort.report.figures.swimmer import MAX_SWIMMER_PATIENTS
+    from oncocohort.report.assemble import build_report_tables
+    from oncocohort.report.figure_steps import build_report_figures
+    from oncocohort.report.figures.sizes import MAX_SWIMMER_PATIENTS
 
     sw = analysis.swimmer
     reps = MAX_SWIMMER_PATIENTS // len(sw) + 1

@@ -9,7 +9,7 @@ import pytest
 import _study_fixture as study_fixture
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.assemble import build_report_figures
+from oncocohort.report.figure_steps import build_report_figures
 from oncocohort.report.figures.render import render_figure
 
 

@@ -59,7 +59,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_the_box_needs_no_drawing_pass(example):
     """The files' bounding box is measured without the drawing pass ``savefig`` makes first:
     on every figure of the examples it is the box measured after that pass."""
-    from oncocohort.report.assemble import build_report_figures
+    from oncocohort.report.figure_steps import build_report_figures
     from oncocohort.study.load import load_study
     from oncocohort.study.run import run_study
 

@@ -255,7 +255,7 @@ def test_cif_figures_by_subgroup(report, results, tmp_path):
 def test_cif_figures_by_subgroup_follow_outputs_km_by_subgroup(report, results):
     from dataclasses import replace
 
-    from oncocohort.report.builders_cr import build_cr_figures
+    from oncocohort.report.figures_cr import build_cr_figures
 
     analysis, content = report
     options = results.options.report

@@ -11,7 +11,6 @@ from oncocohort.analysis.study import StudyAnalysis
 from oncocohort.problems import Problems
 from oncocohort.report.assemble import (
     ReportFigure,
-    build_report_figures,
     build_report_tables,
     number_report,
     report_order,
@@ -79,7 +78,7 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     paragraph from ``options`` (the conventions used), ``problems``' warnings. ``figures``:
     the report's figures when they are drawn elsewhere (:func:`with_captions` gives them
     their captions once drawn); by default they are drawn here
-    (:func:`~oncocohort.report.assemble.build_report_figures`)."""
+    (:func:`~oncocohort.report.figure_steps.build_report_figures`, which loads matplotlib)."""
     versions = software_versions()
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
     endpoints |= {k: v.label for k, v in analysis.competing.items()}  # defined in the methods
@@ -88,6 +87,8 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
                             if kv[0] in order else len(order)))
     tables = build_report_tables(analysis, options)
     if figures is None:
+        from oncocohort.report.figure_steps import build_report_figures  # matplotlib
+
         figures = build_report_figures(analysis, options)
     order = report_order([t.name for t in tables], [f.name for f in figures])
     numbered_tables, numbered_figures = number_report(tables, figures, order)

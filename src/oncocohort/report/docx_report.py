@@ -45,7 +45,7 @@ from oncocohort.report.docx_tables import (
     add_table_docx,
     compute_table_layout,
 )
-from oncocohort.report.figures._style import COLUMN_MM
+from oncocohort.report.figures.sizes import COLUMN_MM
 from oncocohort.report.ooxml import stable_ooxml
 from oncocohort.report.textwidth import PT_PER_MM, lines_of
 

@@ -41,7 +41,8 @@ from typing import Literal
 from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
 
 __all__ = ["MINUS", "HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
-           "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range", "fmt_count"]
+           "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range", "fmt_count",
+           "count_text"]
 
 
 #: The minus sign of negative numbers (U+2212).
@@ -135,6 +136,11 @@ def fmt_num(x: float | None, digits: int = 1, missing: str = "NE", *,
     if text.startswith("-"):  # a true minus sign, as journals print it; "-0.0" is 0.0
         text = text[1:] if not text.strip("-0.") else MINUS + text[1:]
     return style.mark(text)
+
+
+def count_text(n: int, k: int | None) -> str:
+    """A count as printed: ``"<k"`` for 1 to ``k - 1`` under small-cell suppression."""
+    return f"<{k}" if k is not None and 0 < n < k else str(n)
 
 
 def fmt_count(n: float, noun: str, plural: str | None = None) -> str:

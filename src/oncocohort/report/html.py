@@ -50,7 +50,7 @@ figcaption { font-size: 12px; } ul.oc-problems { font-size: 12px; }
 def render_report_html(content: ReportContent, svgs: Mapping[str, str]) -> str:
     """The whole report as one HTML document.
 
-    ``svgs``: figure name -> its SVG, inline-ready (:func:`~.figures.render.inline_svg`); each
+    ``svgs``: figure name -> its SVG, inline-ready (:func:`~.figures.svgtext.inline_svg`); each
     figure becomes ``<figure id="figure-<name>">``, each table ``<table id="table-<name>">``.
     """
     title, methods = content.title, content.methods

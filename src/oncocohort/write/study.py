@@ -18,8 +18,8 @@ The formats in brackets are written when ``outputs.formats`` names them; the res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+import contextlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -27,10 +27,11 @@ import pandas as pd
 from oncocohort.analysis import StudyAnalysis
 from oncocohort.canon.formats import FIGURE_FORMATS
 from oncocohort.problems import Problems
-from oncocohort.report.assemble import FigureStep, ReportFigure, report_figure_steps
+from oncocohort.report.assemble import ReportFigure
 from oncocohort.report.content import ReportContent, build_report, with_captions
 from oncocohort.report.docx_report import DocxDraft, draft_report_docx, finish_report_docx
-from oncocohort.report.figures.render import inline_svg, render_figure_steps
+from oncocohort.report.figure_workers import FigureWorkers
+from oncocohort.report.figures.svgtext import inline_svg
 from oncocohort.report.html import render_report_html
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.results import render_ard_json, render_frame_csv, render_problems
@@ -39,60 +40,62 @@ from oncocohort.report.xlsx import render_tables_xlsx
 from oncocohort.study.run import StudyResults
 from oncocohort.write.folder import atomic_output_dir
 
-__all__ = ["write_study_outputs", "write_outputs"]
+__all__ = ["write_study_outputs", "write_outputs", "FigureWorkers"]
 
 
 def _text(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def write_study_outputs(results: StudyResults, out: Path, *, keep: Iterable[Path] = ()
-                        ) -> Path:
+def write_study_outputs(results: StudyResults, out: Path, *, keep: Iterable[Path] = (),
+                        figures: FigureWorkers | None = None) -> Path:
     """Write everything a study run produced into ``out`` (atomically); return its path.
-    ``keep``: the files the study read, which ``out`` must not hold."""
+    ``keep``: the files the study read, which ``out`` must not hold; ``figures``: workers
+    started before the study was loaded (:meth:`FigureWorkers.started`), else started here."""
     return write_outputs(out, datasets=results.derived.datasets(), analysis=results.analysis,
-                         options=results.options.report, problems=results.problems, keep=keep)
+                         options=results.options.report, problems=results.problems, keep=keep,
+                         figures=figures)
 
 
 def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: StudyAnalysis,
-                  options: ReportOptions, problems: Problems, keep: Iterable[Path] = ()
-                  ) -> Path:
+                  options: ReportOptions, problems: Problems, keep: Iterable[Path] = (),
+                  figures: FigureWorkers | None = None) -> Path:
     """Write the datasets, the results and the report of ``analysis`` into ``out``
     (atomically: a temporary folder moved into place when complete); return its path.
     ``keep``: files (the study's inputs) that ``out`` must not hold.
 
-    The figures are drawn and rendered in worker processes while this one builds the tables
-    and sentences, writes the datasets, the results and the tables and builds the Word
-    report but for its pictures (once the workers have given the figures' captions)."""
+    The figures are drawn and rendered by the figure workers (``figures``, or workers started
+    here) while this process writes the datasets, builds the tables and sentences, writes the
+    results and the tables and drafts the Word report but for its pictures (once the workers
+    have given the figures' captions); the reports are finished with the rendered files."""
     out = Path(out)
-    with atomic_output_dir(out, keep=keep) as tmp:
-        steps = report_figure_steps(analysis, options)
-        placed = [ReportFigure(s.name, "", None, None, column=s.column) for s in steps]
-        mark = options.style.decimal_mark
-
-        def build(step: FigureStep):  # in a worker process: the figure drawn, its caption
-            figure = step.build(mark)
-            return figure.caption, figure.figure
-
-        drafts: list[DocxDraft] = []
-        contents: list[ReportContent] = []
-
-        def meanwhile(captions: Callable[[], list[str]]) -> None:
-            content = build_report(analysis, options, problems, figures=placed)
-            _text(tmp / "validation.txt", render_problems(problems))
-            data_dir = tmp / "datasets"
-            data_dir.mkdir()
-            for name, frame in sorted(datasets.items()):
-                _text(data_dir / f"{name}.csv", render_frame_csv(frame))
-                frame.to_parquet(data_dir / f"{name}.parquet", index=False)
-            _write_results(tmp, analysis, options, content)
-            contents.append(with_captions(content, captions()))
-            if "docx" in options.formats:
-                drafts.append(draft_report_docx(contents[0]))
-
-        _write_report(tmp, options, [partial(build, s) for s in steps], meanwhile, contents,
-                      drafts)
+    workers = (contextlib.nullcontext(figures) if figures is not None
+               else FigureWorkers.started())
+    with atomic_output_dir(out, keep=keep) as tmp, workers as figures:
+        figures.submit(analysis, options, formats=_figure_formats(options))
+        _text(tmp / "validation.txt", render_problems(problems))
+        data_dir = tmp / "datasets"
+        data_dir.mkdir()
+        for name, frame in sorted(datasets.items()):
+            _text(data_dir / f"{name}.csv", render_frame_csv(frame))
+            frame.to_parquet(data_dir / f"{name}.parquet", index=False)
+        placed = [ReportFigure(name, "", None, None, column=column)
+                  for name, column in figures.plan()]
+        content = build_report(analysis, options, problems, figures=placed)
+        _write_results(tmp, analysis, options, content)
+        content = with_captions(content, figures.captions())
+        draft = draft_report_docx(content) if "docx" in options.formats else None
+        _write_report(tmp, options, content, figures.files(), draft)
     return out.resolve()
+
+
+def _figure_formats(options: ReportOptions) -> tuple[str, ...]:
+    """The formats each figure is rendered in: the files' (``outputs.figure_formats``) and
+    the reports' (SVG inlined in the HTML, PNG in the Word report)."""
+    needed = set(options.figure_formats)
+    needed |= {"svg"} if "html" in options.formats else set()
+    needed |= {"png"} if "docx" in options.formats else set()
+    return tuple(f for f in FIGURE_FORMATS if f in needed)
 
 
 def _write_results(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
@@ -110,21 +113,11 @@ def _write_results(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
         (tmp / "tables.xlsx").write_bytes(xlsx)
 
 
-def _write_report(tmp: Path, options: ReportOptions, builds: list,
-                  meanwhile: Callable[[Callable[[], list[str]]], None],
-                  contents: list[ReportContent], drafts: list[DocxDraft]) -> None:
-    """The figure files (``outputs.figure_formats``) and the reports; each figure is built
-    and rendered once, in every format a file or a report needs (``builds``: the figures to
-    build, in report order). ``meanwhile`` runs while the figures are built and rendered,
-    leaves the report's content (with the figures' captions) in ``contents`` and the Word
-    report's draft in ``drafts``, finished here with the PNGs."""
-    needed = set(options.figure_formats)
-    needed |= {"svg"} if "html" in options.formats else set()
-    needed |= {"png"} if "docx" in options.formats else set()
-    formats = tuple(f for f in FIGURE_FORMATS if f in needed)
+def _write_report(tmp: Path, options: ReportOptions, content: ReportContent,
+                  rendered: list[dict[str, bytes]], draft: DocxDraft | None) -> None:
+    """The figure files (``outputs.figure_formats``) and the reports, from the figures
+    rendered (in the order of ``content.figures``) and the Word report's ``draft``."""
     (tmp / "figures").mkdir()
-    _, rendered = render_figure_steps(builds, formats=formats, meanwhile=meanwhile)
-    content = contents.pop()
     for f, files in zip(content.figures, rendered, strict=True):
         for fmt, data in files.items():
             if fmt in options.figure_formats:
@@ -133,6 +126,6 @@ def _write_report(tmp: Path, options: ReportOptions, builds: list,
         svgs = {f.name: inline_svg(files["svg"].decode("utf-8"))
                 for f, files in zip(content.figures, rendered, strict=True)}
         _text(tmp / "report.html", render_report_html(content, svgs))
-    if "docx" in options.formats:
+    if draft is not None:
         pngs = {f.name: files["png"] for f, files in zip(content.figures, rendered, strict=True)}
-        (tmp / "report.docx").write_bytes(finish_report_docx(drafts.pop(), pngs))
+        (tmp / "report.docx").write_bytes(finish_report_docx(draft, pngs))

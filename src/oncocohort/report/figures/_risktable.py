@@ -24,10 +24,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from oncocohort.report.figures._style import canvas_in, fix_canvas, inches, new_figure
+from oncocohort.report.figures._style import fix_canvas, new_figure
+from oncocohort.report.figures.sizes import canvas_in, inches
+from oncocohort.report.format import count_text
 
 __all__ = ["RiskRow", "TimeAxisLayout", "time_axis_layout", "draw_risk_table",
-           "risk_cells", "count_text", "spaced_times", "tick_font_size", "TABLE_FONT_PT",
+           "risk_cells", "spaced_times", "tick_font_size", "TABLE_FONT_PT",
            "MIN_GAP_PT"]
 
 #: Font size of the table cells and row labels (journals ask for 6-8 pt at print size).
@@ -114,11 +116,6 @@ def draw_risk_table(ax: Axes, title: str, rows: Sequence[RiskRow], *,
         ax.spines[side].set_visible(False)
     ax.text(0.0, 1.0, title, transform=ax.transAxes, ha="left", va="top", fontsize=fontsize,
             fontweight="bold")
-
-
-def count_text(n: int, k: int | None) -> str:
-    """A count as printed: ``"<k"`` for 1 to ``k - 1`` under small-cell suppression."""
-    return f"<{k}" if k is not None and 0 < n < k else str(n)
 
 
 def risk_cells(at_risk: pd.DataFrame, column: str, k: int | None

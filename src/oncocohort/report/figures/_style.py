@@ -1,8 +1,7 @@
-"""Figure style shared by every figure: colour-blind-safe palette, journal widths, fonts."""
+"""Figure style shared by every figure: colour-blind-safe palette, line types, fonts (the sizes
+they are drawn for: :mod:`.sizes`)."""
 
 from __future__ import annotations
-
-from typing import Literal
 
 import matplotlib
 
@@ -28,15 +27,6 @@ PALETTE: tuple[str, ...] = (
 #: Line types that go with the colours, so that curves stay apart in greyscale print: solid,
 #: dashed, dotted, dash-dot, long dash.
 LINESTYLES: tuple = ("-", (0, (5, 2)), (0, (1, 1.3)), (0, (6, 2, 1, 2)), (0, (9, 3)))
-
-MM_PER_INCH = 25.4
-SINGLE_COLUMN_MM = 85.0   # common single-column width (Elsevier, Dove, BMJ: 80-90 mm)
-DOUBLE_COLUMN_MM = 180.0  # double column, full page width (Lancet, NEJM, Elsevier: 170-183 mm)
-
-#: The width a figure is drawn for and placed at in the Word and HTML reports: a figure
-#: function drawing for ``"single"`` makes its figure ``SINGLE_COLUMN_MM`` wide.
-FigureColumn = Literal["single", "double"]
-COLUMN_MM: dict[str, float] = {"single": SINGLE_COLUMN_MM, "double": DOUBLE_COLUMN_MM}
 
 #: DejaVu Sans for Latin text; glyphs it lacks (the Chinese of a hospital's labels, levels and
 #: headers) fall back to Noto Sans CJK (Debian fonts-noto-cjk, which CI installs).
@@ -67,27 +57,6 @@ RC = {
     "svg.fonttype": "none",
     "pdf.fonttype": 42,
 }
-
-
-#: The white margin the files get around the figure's bounding box, in inches (what
-#: :mod:`.render` pads the tight bounding box with, matplotlib's ``pad_inches`` default).
-SAVE_PAD_IN = 0.1
-
-
-def inches(mm: float) -> float:
-    return mm / MM_PER_INCH
-
-
-def canvas_in(width_mm: float) -> float:
-    """The width in inches to lay a figure out at so that its file, the canvas plus the
-    :data:`SAVE_PAD_IN` margin on each side, is exactly ``width_mm`` wide: placed at its
-    journal column width (85 or 180 mm) the picture is printed at 100%, its 7-8 pt texts at
-    7-8 pt (a figure on a fixed canvas, :func:`fix_canvas`, with nothing sticking out).
-
-    >>> round(canvas_in(180.0) + 2 * SAVE_PAD_IN, 6) == round(180.0 / MM_PER_INCH, 6)
-    True
-    """
-    return inches(width_mm) - 2 * SAVE_PAD_IN
 
 
 def new_figure(width_in: float, height_in: float) -> Figure:

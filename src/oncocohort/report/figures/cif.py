@@ -32,7 +32,8 @@ from oncocohort.report.figures._risktable import (
     tick_font_size,
     time_axis_layout,
 )
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC
+from oncocohort.report.figures._style import LINESTYLES, PALETTE, RC
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM
 
 __all__ = ["CifCurve", "CifFigure", "compute_cif_figure"]
 

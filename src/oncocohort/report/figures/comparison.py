@@ -28,7 +28,8 @@ from oncocohort.report.figures._risktable import (
     tick_font_size,
     time_axis_layout,
 )
-from oncocohort.report.figures._style import DOUBLE_COLUMN_MM, LINESTYLES, PALETTE, RC
+from oncocohort.report.figures._style import LINESTYLES, PALETTE, RC
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
 __all__ = ["ComparisonCurve", "RiskTable", "ComparisonFigure", "compute_comparison_figure"]

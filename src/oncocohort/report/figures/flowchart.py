@@ -22,13 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from oncocohort.report.figures._style import (
-    DOUBLE_COLUMN_MM,
-    RC,
-    canvas_in,
-    fix_canvas,
-    new_figure,
-)
+from oncocohort.report.figures._style import RC, fix_canvas, new_figure
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM, canvas_in
 from oncocohort.report.suppress import compute_suppression, suppressed_text
 
 __all__ = ["FlowchartFigure", "compute_flowchart_figure", "FIRST_CRITERION_NOTE"]

@@ -28,14 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import blended_transform_factory
 
-from oncocohort.report.figures._style import (
-    DOUBLE_COLUMN_MM,
-    PALETTE,
-    RC,
-    canvas_in,
-    fix_canvas,
-    new_figure,
-)
+from oncocohort.report.figures._style import PALETTE, RC, fix_canvas, new_figure
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM, canvas_in
 
 __all__ = ["ForestFigure", "compute_forest_figure", "SIDE_LABELS"]
 

@@ -16,19 +16,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from oncocohort.report.figures._style import (
-    PALETTE,
-    RC,
-    SINGLE_COLUMN_MM,
-    canvas_in,
-    fix_canvas,
-    new_figure,
-)
+from oncocohort.analysis.comparisons import BALANCE_SMD
+from oncocohort.report.figures._style import PALETTE, RC, fix_canvas, new_figure
+from oncocohort.report.figures.sizes import SINGLE_COLUMN_MM, canvas_in
 
-__all__ = ["LoveFigure", "compute_love_figure", "SMD_THRESHOLD"]
+__all__ = ["LoveFigure", "compute_love_figure"]
 
-#: Austin (2009): an absolute SMD below 0.1 is the usual mark of a negligible imbalance.
-SMD_THRESHOLD = 0.1
 
 
 @dataclass(frozen=True)
@@ -57,10 +50,10 @@ def compute_love_figure(labels: Sequence[str], before: Sequence[float], after: S
                 label="Before", zorder=3)
         ax.plot(a, y, ls="none", marker="o", color=PALETTE[0], ms=4.5, label=after_label,
                 zorder=4)
-        ax.axvline(SMD_THRESHOLD, ls=(0, (4, 2)), lw=0.8, color="#555555")
+        ax.axvline(BALANCE_SMD, ls=(0, (4, 2)), lw=0.8, color="#555555")
         ax.set_yticks(y)
         ax.set_yticklabels(list(labels))
-        top = np.nanmax(np.concatenate([b, a, [SMD_THRESHOLD]])) if n else SMD_THRESHOLD
+        top = np.nanmax(np.concatenate([b, a, [BALANCE_SMD]])) if n else BALANCE_SMD
         ax.set_xlim(0, top * 1.15)
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlabel("Absolute standardized mean difference")

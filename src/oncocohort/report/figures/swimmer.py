@@ -20,13 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from oncocohort.report.figures._style import (
-    DOUBLE_COLUMN_MM,
-    RC,
-    canvas_in,
-    fix_canvas,
-    new_figure,
-)
+from oncocohort.report.figures._style import RC, fix_canvas, new_figure
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM, MAX_SWIMMER_PATIENTS, canvas_in
 from oncocohort.report.figures.waterfall import BOR_COLOURS, BOR_HATCHES
 
 __all__ = ["SwimmerFigure", "compute_swimmer_figure", "MAX_LABELLED_LANES",
@@ -46,10 +41,6 @@ class SwimmerFigure:
 #: Lanes up to this many carry the patients' IDs (7 pt on lanes 0.15 in apart); more lanes
 #: are drawn thinner and unlabelled (an ID a reader cannot read is no use).
 MAX_LABELLED_LANES = 50
-#: The report draws the swimmer plot for up to this many treated patients (lanes at least
-#: 0.025 in, about 0.6 mm, apart on a page); a larger cohort's report leaves it out and says
-#: why in the exposure table's footnote.
-MAX_SWIMMER_PATIENTS = 300
 _PAGE_LANES_IN = 7.6  # the most height the lanes take (a journal page less its caption)
 _BOTTOM_IN, _TOP_IN = 0.5, 0.1  # the x axis and its label; a margin above the top lane
 _LEGEND_IN = 2.3  # right of the lanes, so it hides none of them (8 pt, its longest entry)

@@ -13,15 +13,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
-from oncocohort.report.figures._style import (
-    DOUBLE_COLUMN_MM,
-    PALETTE,
-    RC,
-    canvas_in,
-    fix_canvas,
-    inches,
-    new_figure,
-)
+from oncocohort.report.figures._style import PALETTE, RC, fix_canvas, new_figure
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM, canvas_in, inches
 
 __all__ = ["WaterfallFigure", "compute_waterfall_figure", "BOR_COLOURS", "MAX_BAR_PATCHES",
            "NEW_LESION_MARKER", "MARK_OFFSET_PT"]
