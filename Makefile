@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
+	$(BIN)/python -m compileall -q src  # as pip does for installed packages: no compiling at each start
 	touch $(STAMP)
 
 install: $(STAMP)
