@@ -20,7 +20,7 @@ import pytest
 
 from oncocohort.analysis.keys import Analysis, Level, Stat, Var
 from oncocohort.problems import InputError, Problems
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.report.figures.comparison import ComparisonFigure
 from oncocohort.sources.published import read_published_arm
 from oncocohort.study.load import load_study
@@ -93,7 +93,7 @@ def test_reconstruction_qc_reproduces_the_published_table(results):
 
 
 def test_report_tables_figure_and_caveats(results):
-    content = build_report(results.analysis, results.options.report, Problems())
+    content = build_drawn_report(results.analysis, results.options.report, Problems())
     tables = {t.name: t for t in content.tables}
     ext = tables["external_synthetic_chemo"]
     assert any(f.startswith("Caveats:") and "line of therapy" in f for f in ext.footnotes)
@@ -147,7 +147,7 @@ def test_reconstruction_differences_are_from_the_unrounded_estimates(results):
     its footnote says so."""
     from oncocohort.report.format import fmt_num
 
-    content = build_report(results.analysis, results.options.report, Problems())
+    content = build_drawn_report(results.analysis, results.options.report, Problems())
     t = {t.name: t for t in content.tables}["reconstruction_synthetic_chemo"]
     ard = results.analysis.ard
     qc = ard[(ard.analysis == Analysis.RECONSTRUCTION) & (ard.variable == Var.LANDMARK)]

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from oncocohort.analysis.ard import ard_value
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.study.load import load_study
 from oncocohort.study.run import run_study
 
@@ -61,7 +61,7 @@ def css(tmp_path_factory):
     loaded = load_study(path)
     assert not loaded.problems.errors, loaded.problems.errors
     results = run_study(loaded)
-    return patients, results, build_report(results.analysis, results.options.report,
+    return patients, results, build_drawn_report(results.analysis, results.options.report,
                                            results.problems)
 
 

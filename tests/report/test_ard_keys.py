@@ -14,7 +14,7 @@ from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.problems import Problems
 from oncocohort.report import _ard_lookup
 from oncocohort.report._ard_lookup import ArdLookup, MissingArdRow
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.study.demo import demo_spec_path
 from oncocohort.study.load import load_study
 from oncocohort.study.run import run_study
@@ -96,7 +96,7 @@ def test_every_key_the_report_reads_is_in_the_ard(demo, examples, fixture_module
     reads = _recording(monkeypatch)
     for name, (analysis, options) in _studies(demo, examples, fixture_module).items():
         reads.clear()
-        build_report(analysis, options, Problems())
+        build_drawn_report(analysis, options, Problems())
         keys = ArdLookup(analysis.ard)
         required = [w for w, req in reads if req]
         assert required and all(keys.has(**w) for w in required), name

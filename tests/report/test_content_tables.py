@@ -263,10 +263,10 @@ def test_methods_say_what_the_code_did_once(demo):
     import re
 
     from oncocohort.problems import Problems
-    from oncocohort.report.content import build_report
+    from oncocohort.report.figure_steps import build_drawn_report
 
     analysis, options = demo
-    content = build_report(analysis, options, Problems.of([]))
+    content = build_drawn_report(analysis, options, Problems.of([]))
     text = content.methods
     measured = _v(analysis.ard, analysis="response", variable="lesion_measured", statistic="n")
     for phrase in (f"derived from the lesion measurements ({measured:.0f} patients",
@@ -400,10 +400,10 @@ def test_minus_signs_and_p_clauses(demo):
     formula of the demo report likewise; a p-value in a sentence reads 'p = 0.043'."""
     from _report_texts import report_texts, typography_faults
     from oncocohort.problems import Problems
-    from oncocohort.report.content import build_report
+    from oncocohort.report.figure_steps import build_drawn_report
 
     analysis, options = demo
-    content = build_report(analysis, options, Problems.of([]))
+    content = build_drawn_report(analysis, options, Problems.of([]))
     captions = {f.name: f.caption for f in content.figures}
     assert "Dashed lines: +20% and \u221230%." in captions["waterfall"]
     assert typography_faults(report_texts(content)) == []
@@ -417,7 +417,7 @@ def test_one_variable_through_the_screen_is_no_multivariable_model(demo):
     three variables through, keeps its model."""
     from oncocohort.problems import Problems
     from oncocohort.report.builders_survival import build_subgroup_table
-    from oncocohort.report.content import build_report
+    from oncocohort.report.figure_steps import build_drawn_report
 
     analysis, options = demo
     ard = analysis.ard
@@ -444,5 +444,5 @@ def test_one_variable_through_the_screen_is_no_multivariable_model(demo):
     os_t = build_subgroup_table(ard, "os", options)
     assert any("adjusted for the other variables" in f for f in os_t.footnotes)
     assert not any("no multivariable model" in f for f in os_t.footnotes)
-    names = [f.name for f in build_report(analysis, options, Problems.of([])).figures]
+    names = [f.name for f in build_drawn_report(analysis, options, Problems.of([])).figures]
     assert "forest_os_multivariable" in names and "forest_pfs_multivariable" not in names

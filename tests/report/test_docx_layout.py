@@ -11,7 +11,6 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from oncocohort.problems import Problems
-from oncocohort.report.content import build_report
 from oncocohort.report.docx_report import (
     LANDSCAPE_WIDTH_MM,
     TEXT_HEIGHT_MM,
@@ -21,6 +20,7 @@ from oncocohort.report.docx_report import (
     render_report_docx,
 )
 from oncocohort.report.docx_tables import compute_table_layout
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.report.tables import DisplayTable, Spanner, render_table_csv, render_table_html
 from oncocohort.report.textwidth import text_width_pt
 
@@ -41,7 +41,7 @@ def docx(written_report):
 
 def test_tables_have_three_rules_and_repeated_headers(docx, written_report):
     _, results = written_report
-    content = build_report(results.analysis, results.options, Problems.of([]))
+    content = build_drawn_report(results.analysis, results.options, Problems.of([]))
     assert len(docx.tables) == len(content.tables)
     for word, t in zip(docx.tables, sorted(content.tables, key=lambda t: int(t.label[6:])),
                        strict=True):
@@ -73,7 +73,7 @@ def test_tables_have_three_rules_and_repeated_headers(docx, written_report):
 
 def test_widths_come_from_content_and_fit_the_page(docx, written_report):
     _, results = written_report
-    content = build_report(results.analysis, results.options, Problems.of([]))
+    content = build_drawn_report(results.analysis, results.options, Problems.of([]))
     by_title = {t.title: t for t in content.tables}
     pending, widths = [], []  # a section's settings follow its content
     for el in docx.element.body.iterchildren():
@@ -189,7 +189,7 @@ def test_the_flowchart_smallest_text_is_the_one_assumed():
 
 def test_captions_numbered_once_and_black(docx, written_report):
     _, results = written_report
-    content = build_report(results.analysis, results.options, Problems.of([]))
+    content = build_drawn_report(results.analysis, results.options, Problems.of([]))
     labels = [t.label for t in content.tables] + [f.label for f in content.figures]
     assert len(set(labels)) == len(labels)
     assert sorted(t.label for t in content.tables) == sorted(
@@ -209,7 +209,7 @@ def test_captions_numbered_once_and_black(docx, written_report):
 
 def test_the_same_content_gives_the_same_bytes(written_report):
     _, results = written_report
-    content = build_report(results.analysis, results.options, Problems.of([]))
+    content = build_drawn_report(results.analysis, results.options, Problems.of([]))
     pngs = {f.name: _png() for f in content.figures}
     assert render_report_docx(content, pngs) == render_report_docx(content, pngs)
 

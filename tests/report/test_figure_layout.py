@@ -15,7 +15,7 @@ import pytest
 from matplotlib.lines import Line2D
 
 from oncocohort.problems import Problems
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.comparison import ComparisonFigure
 from oncocohort.report.figures.forest import compute_forest_figure
@@ -42,7 +42,7 @@ def built():
     def build(study: str) -> dict:
         if study not in cache:
             results = run_study(load_study(STUDIES[study]()))
-            content = build_report(results.analysis, results.options.report, Problems.of([]))
+            content = build_drawn_report(results.analysis, results.options.report, Problems.of([]))
             cache[study] = {f.name: f for f in content.figures}
         return cache[study]
     return build

@@ -11,9 +11,16 @@ from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.assemble import km_caption
-from oncocohort.report.content import build_report
-from oncocohort.report.format import (STYLES, fmt_est_ci, fmt_n_pct, fmt_num, fmt_p,
-                                      fmt_p_clause, fmt_range)
+from oncocohort.report.figure_steps import build_drawn_report
+from oncocohort.report.format import (
+    STYLES,
+    fmt_est_ci,
+    fmt_n_pct,
+    fmt_num,
+    fmt_p,
+    fmt_p_clause,
+    fmt_range,
+)
 
 # gtsummary's style_pvalue() example values
 PVALS = [1, 0.999, 0.5, 0.25, 0.2, 0.197, 0.12, 0.10, 0.0999, 0.06, 0.03, 0.002, 0.001,
@@ -84,7 +91,7 @@ def test_every_number_of_the_report_follows_the_style(style):
     analysis = study_fixture.make_analysis(journal_style=style)
     options = study_fixture.make_options(journal_style=style).report
     assert options.journal_style == style
-    content = build_report(analysis, options, Problems.of([]))
+    content = build_drawn_report(analysis, options, Problems.of([]))
     texts = _all_text(content)
     decimal = re.compile(r"\d\.\d")
     if style == "lancet":  # no full stop as a decimal mark anywhere
@@ -100,7 +107,7 @@ def test_every_number_of_the_report_follows_the_style(style):
 
 
 def test_default_style_keeps_the_hyphenated_intervals(analysis, report_options):
-    content = build_report(analysis, report_options, Problems.of([]))
+    content = build_drawn_report(analysis, report_options, Problems.of([]))
     assert any(re.search(r"\(\d+\.\d-\d+\.\d\)", c) for c in _all_text(content))
     assert any("(95% CI " in s for s in content.summary)
 
@@ -115,7 +122,7 @@ def test_km_caption_states_median_and_landmarks_from_the_ard(analysis, report_op
     for t in ("6", "12"):
         pct = a.get(variable=Var.LANDMARK, category=t, statistic=Stat.PCT, **w)
         assert f"{t}-month rate {pct:.1f}% (95% CI " in text
-    content = build_report(analysis, report_options, Problems.of([]))
+    content = build_drawn_report(analysis, report_options, Problems.of([]))
     km = next(f for f in content.figures if f.name == "km_os")
     assert text in km.caption
 
@@ -123,7 +130,7 @@ def test_km_caption_states_median_and_landmarks_from_the_ard(analysis, report_op
 def test_figures_print_the_lancet_decimal_mark():
     analysis = study_fixture.make_analysis(journal_style="lancet")
     options = study_fixture.make_options(journal_style="lancet").report
-    content = build_report(analysis, options, Problems.of([]))
+    content = build_drawn_report(analysis, options, Problems.of([]))
     printed = []
     for f in content.figures:
         f.figure.canvas.draw()  # tick labels are made when drawn

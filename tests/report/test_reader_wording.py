@@ -17,13 +17,13 @@ from oncocohort.report.text import _ne_reasons
 def demo_content():
     """The demo's report content (no validation problems)."""
     from oncocohort.problems import Problems
-    from oncocohort.report.content import build_report
+    from oncocohort.report.figure_steps import build_drawn_report
     from oncocohort.study.demo import demo_spec_path
     from oncocohort.study.load import load_study
     from oncocohort.study.run import run_study
 
     results = run_study(load_study(demo_spec_path()))
-    return build_report(results.analysis, results.options.report, Problems.of([]))
+    return build_drawn_report(results.analysis, results.options.report, Problems.of([]))
 
 
 def _content(warnings: tuple[str, ...], notes: tuple[str, ...]) -> ReportContent:

@@ -72,3 +72,33 @@ def test_the_box_needs_no_drawing_pass(example):
             f.figure.draw_without_rendering()
             drawn = f.figure.get_tightbbox(f.figure.canvas.get_renderer()).padded(0.1)
             assert measured.bounds == drawn.bounds, f.name
+
+
+def test_remembered_font_lookups_give_the_same_files(analysis, report_options):
+    """The fixture study's figures drawn and rendered with the font lookups remembered are
+    the same bytes as without; the lookups are made once per distinct font, and matplotlib's
+    own method is back afterwards."""
+    from matplotlib.font_manager import FontManager
+
+    from oncocohort.report.figure_steps import report_figure_builds
+    from oncocohort.report.figures.render import remembered_font_lookups, render_figure
+
+    builds = report_figure_builds(analysis, report_options)[:4]
+    plain = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
+    original = FontManager._find_fonts_by_props
+    searched = []
+
+    def counting(self, prop, *args, **kwargs):
+        searched.append(hash(prop))
+        return original(self, prop, *args, **kwargs)
+
+    FontManager._find_fonts_by_props = counting
+    try:
+        with remembered_font_lookups():
+            remembered = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
+        after = FontManager._find_fonts_by_props
+    finally:
+        FontManager._find_fonts_by_props = original
+    assert remembered == plain
+    assert after is counting  # restored
+    assert 0 < len(searched) == len(set(searched))  # each font looked up once

@@ -17,7 +17,7 @@ from _report_texts import RAW_CODES, british_spellings, report_texts, typography
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.report.figures.comparison import ComparisonFigure
 from oncocohort.report.figures.love import LoveFigure
 from oncocohort.report.format import fmt_num
@@ -31,7 +31,7 @@ ARTIFACTS = Path(os.environ.get("ONCOCOHORT_TEST_ARTIFACTS", "test-artifacts"))
 @pytest.fixture(scope="module")
 def report():
     results = run_study(load_study(EXAMPLE))
-    return results.analysis, build_report(results.analysis, results.options.report,
+    return results.analysis, build_drawn_report(results.analysis, results.options.report,
                                           results.problems)
 
 
@@ -126,7 +126,7 @@ def test_every_comparison_row_is_read_by_the_report(report, monkeypatch):
         return real(self, *args, **where)
 
     monkeypatch.setattr(ArdLookup, "get", recording)
-    build_report(analysis, run_study(load_study(EXAMPLE)).options.report, Problems())
+    build_drawn_report(analysis, run_study(load_study(EXAMPLE)).options.report, Problems())
     read = {(str(w.get("analysis")), str(w.get("variable", "")), str(w.get("statistic")))
             for w in reads}
     ard = analysis.ard

@@ -12,7 +12,7 @@ import pytest
 
 from _report_texts import RAW_CODES, british_spellings, report_texts, typography_faults
 from oncocohort.analysis.ard import ard_value
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.km import KmFigure
 from oncocohort.study.load import load_study
@@ -28,7 +28,7 @@ def results():
 
 @pytest.fixture(scope="module")
 def report(results):
-    return results.analysis, build_report(results.analysis, results.options.report,
+    return results.analysis, build_drawn_report(results.analysis, results.options.report,
                                           results.problems)
 
 

@@ -8,7 +8,7 @@ import pytest
 from oncocohort.analysis import ARD_COLUMNS
 from oncocohort.analysis.ard import ard_value
 from oncocohort.report.assemble import build_report_tables
-from oncocohort.report.content import build_report
+from oncocohort.report.figure_steps import build_drawn_report
 from oncocohort.report.format import fmt_n_pct
 from oncocohort.report.results import render_frame_csv
 from oncocohort.report.tables import render_table_csv
@@ -118,7 +118,7 @@ def test_formats_choose_the_report_files(tmp_path, written_report):
     assert not names & {"report.html", "report.docx", "tables"}
     assert (outs[0] / "tables.xlsx").read_bytes() == (outs[1] / "tables.xlsx").read_bytes()
     book = load_workbook(outs[0] / "tables.xlsx")
-    tables = build_report(results.analysis, results.options, results.problems).tables
+    tables = build_drawn_report(results.analysis, results.options, results.problems).tables
     assert book.sheetnames == [t.name for t in tables]
     for t in tables:
         width = len(t.header)

@@ -72,13 +72,12 @@ class ReportContent:
 
 
 def build_report(analysis: StudyAnalysis, options: ReportOptions,
-                 problems: Problems, *, figures: Sequence[ReportFigure] | None = None
-                 ) -> ReportContent:
+                 problems: Problems, *, figures: Sequence[ReportFigure]) -> ReportContent:
     """The report of ``analysis``: tables and sentences from its ARD, figures, the methods
     paragraph from ``options`` (the conventions used), ``problems``' warnings. ``figures``:
-    the report's figures when they are drawn elsewhere (:func:`with_captions` gives them
-    their captions once drawn); by default they are drawn here
-    (:func:`~oncocohort.report.figure_steps.build_report_figures`, which loads matplotlib)."""
+    the report's figures, drawn (:func:`~oncocohort.report.figure_steps.build_drawn_report`)
+    or to be drawn elsewhere, their names and columns only (:func:`with_captions` gives them
+    their captions once drawn)."""
     versions = software_versions()
     endpoints = {k: v.label for k, v in analysis.endpoints.items()}
     endpoints |= {k: v.label for k, v in analysis.competing.items()}  # defined in the methods
@@ -86,10 +85,6 @@ def build_report(analysis: StudyAnalysis, options: ReportOptions,
     endpoints = dict(sorted(endpoints.items(), key=lambda kv: order.index(kv[0])
                             if kv[0] in order else len(order)))
     tables = build_report_tables(analysis, options)
-    if figures is None:
-        from oncocohort.report.figure_steps import build_report_figures  # matplotlib
-
-        figures = build_report_figures(analysis, options)
     order = report_order([t.name for t in tables], [f.name for f in figures])
     numbered_tables, numbered_figures = number_report(tables, figures, order)
     return ReportContent(

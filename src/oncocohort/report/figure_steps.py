@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from oncocohort.analysis.keys import Analysis, Stat, Var
 from oncocohort.analysis.study import StudyAnalysis
+from oncocohort.problems import Problems
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.assemble import (
     ReportFigure,
@@ -25,6 +26,7 @@ from oncocohort.report.assemble import (
     swimmer_omitted,
 )
 from oncocohort.report.builders_survival import median_limits
+from oncocohort.report.content import ReportContent, build_report
 from oncocohort.report.figure_workers import FigureBuild
 from oncocohort.report.figures.cif import CifFigure
 from oncocohort.report.figures.comparison import ComparisonFigure
@@ -44,8 +46,8 @@ from oncocohort.report.options import ReportOptions
 from oncocohort.report.prose import in_prose
 from oncocohort.stats.kaplan_meier import KaplanMeier
 
-__all__ = ["DrawnFigure", "FigureStep", "build_report_figures", "report_figure_steps",
-           "report_figure_builds", "km_curve"]
+__all__ = ["DrawnFigure", "FigureStep", "build_report_figures", "build_drawn_report",
+           "report_figure_steps", "report_figure_builds", "km_curve"]
 
 #: What a figure step draws: the figure and the numbers it printed.
 DrawnFigure = (FlowchartFigure | WaterfallFigure | KmFigure | ForestFigure | SwimmerFigure
@@ -123,6 +125,14 @@ def build_report_figures(analysis: StudyAnalysis, options: ReportOptions) -> lis
     """Every figure of the report drawn here, in report order (:func:`report_figure_steps`)."""
     mark = options.style.decimal_mark
     return [step.build(mark) for step in report_figure_steps(analysis, options)]
+
+
+def build_drawn_report(analysis: StudyAnalysis, options: ReportOptions,
+                       problems: Problems) -> ReportContent:
+    """The report of ``analysis`` with its figures drawn here (where no figure workers draw
+    them: :func:`~oncocohort.report.content.build_report`)."""
+    return build_report(analysis, options, problems,
+                        figures=build_report_figures(analysis, options))
 
 
 def report_figure_builds(analysis: StudyAnalysis, options: ReportOptions

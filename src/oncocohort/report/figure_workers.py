@@ -142,9 +142,12 @@ class FigureWorkers:
     def captions(self) -> list[str]:
         """Every figure's caption, in order (each sent as soon as its figure is drawn)."""
         if self._proc is None:
+            from oncocohort.report.figures.render import remembered_font_lookups
+
             builds = self._here_builds()
-            while len(self._built) < len(builds):
-                self._built.append(builds[len(self._built)][2]())
+            with remembered_font_lookups():
+                while len(self._built) < len(builds):
+                    self._built.append(builds[len(self._built)][2]())
             return [caption for caption, _ in self._built]
         n = len(self.plan())
         self._wait(lambda: len(self._captions) == n)
@@ -153,10 +156,11 @@ class FigureWorkers:
     def files(self) -> list[dict[str, bytes]]:
         """Every figure's files (format -> bytes), in order, once all are rendered."""
         if self._proc is None:
-            from oncocohort.report.figures.render import render_figure  # matplotlib
+            from oncocohort.report.figures.render import remembered_font_lookups, render_figure
 
             self.captions()
-            return [render_figure(fig, self._job[1]) for _, fig in self._built]
+            with remembered_font_lookups():
+                return [render_figure(fig, self._job[1]) for _, fig in self._built]
         n = len(self.plan())
         self._wait(lambda: len(self._done) == self._used)
         return [self._files[i] for i in range(n)]
@@ -358,7 +362,14 @@ def _work(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], ou
     each drawn and its caption sent at once; then their files, each figure claimed before it
     is rendered: first those it drew (the longest to draw first), then, while another worker
     is still busy, the last figure nobody has claimed yet, drawn again here."""
-    from oncocohort.report.figures.render import render_figure  # matplotlib
+    from oncocohort.report.figures.render import remembered_font_lookups  # matplotlib
+
+    with remembered_font_lookups():
+        _share(builds, shared, formats, out)
+
+
+def _share(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], out) -> None:
+    from oncocohort.report.figures.render import render_figure
 
     counter, claimed = shared
     n = len(builds)
