@@ -40,6 +40,9 @@ def test_coded_column_merges_repeated_values_and_keeps_types():
     codes, categories = column_codes(pd.Series(column))
     assert codes.tolist() == [0, 1, 0, -1, -1, 2, 3, 0]
     assert categories.tolist() == ["a", True, "True", False]
+    yes_no = coded_column(np.array([1, 0, 2, -1]), np.array([True, False, None], dtype=object))
+    assert [type(c) for c in yes_no.categories] == [bool, bool]
+    assert yes_no.codes.tolist() == [1, 0, -1, -1]
 
 
 def test_coded_column_of_numbers_is_none_and_plain_columns_have_no_codes():

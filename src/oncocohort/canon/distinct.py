@@ -66,14 +66,17 @@ def coded_column(codes: np.ndarray, values: np.ndarray) -> pd.Categorical | None
     kinds.discard(type(None))
     if not all(k in _CATEGORY_TYPES for k in kinds):
         return None
-    keys = typed_codes(values)
-    firsts = first_positions(keys)
-    distinct = values[firsts]
-    present = np.not_equal(distinct, None)
-    number = np.full(len(firsts) + 1, -1, dtype=np.int64)  # the last: code -1, missing
-    number[:-1][present] = np.arange(int(present.sum()))
-    categories = pd.Index(distinct[present], dtype=object)
-    return pd.Categorical.from_codes(number[np.append(keys, -1)][codes],
+    if len(kinds) <= 1:  # values of one type: equal values are the same value
+        number, distinct = pd.factorize(values, use_na_sentinel=True)
+    else:
+        keys = typed_codes(values)
+        firsts = first_positions(keys)
+        present = np.not_equal(values[firsts], None)
+        renumber = np.full(len(firsts), -1, dtype=np.int64)
+        renumber[present] = np.arange(int(present.sum()))
+        number, distinct = renumber[keys], values[firsts][present]
+    categories = pd.Index(distinct, dtype=object)
+    return pd.Categorical.from_codes(np.append(number, -1)[codes],  # code -1: missing
                                      dtype=pd.CategoricalDtype(categories))
 
 

@@ -47,8 +47,10 @@ def empty_table(t: Table) -> pd.DataFrame:
 
 def _all_missing(column: Column, n: int) -> pd.Series:
     dtype = _DTYPES[column.type]
-    fill = {"date": pd.NaT, "float": np.nan}.get(column.type, None if dtype is object else pd.NA)
-    return pd.Series([fill] * n, dtype=dtype)
+    if dtype is object:  # (a None scalar would be filled in as NaN)
+        return pd.Series(np.full(n, None, dtype=object))
+    fill = {"date": pd.NaT, "float": np.nan}.get(column.type, pd.NA)
+    return pd.Series(fill, index=pd.RangeIndex(n), dtype=dtype)
 
 
 def cell_message(column: Column, code: str, detail: str | None, date_format: str | None,

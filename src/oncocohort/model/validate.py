@@ -71,14 +71,22 @@ def _lt(a, b) -> bool:
     return not (pd.isna(a) or pd.isna(b)) and a < b
 
 
-def _subjects(frame: pd.DataFrame) -> pd.Series:
-    """Per row, the subject id as text (as :func:`subject_of`), missing as ``NaN``."""
+def _subject_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a code into the subject ids as text (as :func:`subject_of`): the ids and,
+    last, ``NaN`` for a missing one (a table holds each subject's rows many times: work
+    per subject is done on the ids and taken to the rows by the codes)."""
     if "subject_id" not in frame.columns:
-        return pd.Series(np.nan, index=range(len(frame)), dtype=object)
+        return np.zeros(len(frame), dtype=np.intp), np.array([np.nan], dtype=object)
     codes, uniques = pd.factorize(frame["subject_id"].to_numpy(dtype=object),
                                   use_na_sentinel=True)
-    text = np.array([str(u) for u in uniques] + [np.nan], dtype=object)
-    return pd.Series(text[codes], index=range(len(frame)), dtype=object)
+    codes[codes < 0] = len(uniques)
+    return codes, np.array([str(u) for u in uniques] + [np.nan], dtype=object)
+
+
+def _subjects(frame: pd.DataFrame) -> pd.Series:
+    """Per row, the subject id as text (as :func:`subject_of`), missing as ``NaN``."""
+    codes, ids = _subject_codes(frame)
+    return pd.Series(ids[codes], index=range(len(frame)), dtype=object)
 
 
 def _dates(frame: pd.DataFrame, column: str | None) -> np.ndarray:
@@ -138,13 +146,13 @@ def check_unknown_subjects(
     for name, frame in tables.items():
         if name == "patients":
             continue
-        keys = _subjects(frame)
-        unknown = (keys.notna() & ~keys.isin(known)).to_numpy()
+        codes, ids = _subject_codes(frame)
+        unknown = np.append(~pd.Series(ids[:-1]).isin(known).to_numpy(), False)[codes]
         if not unknown.any():
             continue
         pos = np.flatnonzero(unknown)
         groups = pd.DataFrame({"src": frame["_src"].to_numpy()[pos],
-                               "s": keys.to_numpy(dtype=object)[pos], "pos": pos})
+                               "s": ids[codes[pos]], "pos": pos})
         grouped = groups.groupby(["src", "s"], sort=False)["pos"]
         firsts, sizes = grouped.first(), grouped.size()
         for rec, n in zip(_rows(frame, firsts.to_numpy()), sizes.loc[firsts.index], strict=True):
@@ -266,8 +274,8 @@ def check_record_dates(
     for name, frame in tables.items():
         if name == "patients":
             continue
-        keys = _subjects(frame)
-        aligned = pframe.reindex(keys.to_numpy(dtype=object))
+        codes, ids = _subject_codes(frame)
+        aligned = pframe.reindex(ids).iloc[codes]
         flagged = np.flatnonzero(_flag_record_dates(frame, name, aligned))
         for rec in _rows(frame, flagged):
             s = subject_of(rec)
@@ -277,11 +285,11 @@ def check_record_dates(
         if not assess or assess not in frame.columns:
             continue
         when = _dates(frame, assess)
-        usable = np.flatnonzero(~np.isnat(when) & keys.notna().to_numpy())
+        usable = np.flatnonzero(~np.isnat(when) & (codes < len(ids) - 1))
         if not len(usable):
             continue
         # per subject, the first row holding its latest assessment (order of first mention)
-        latest = (pd.DataFrame({"s": keys.to_numpy(dtype=object)[usable],
+        latest = (pd.DataFrame({"s": ids[codes[usable]],
                                 "when": when[usable]}, index=usable)
                   .groupby("s", sort=False)["when"].idxmax())
         d = pframe.reindex(latest.index.to_numpy(dtype=object))
