@@ -184,6 +184,7 @@ def test_survival_at_carries_forward_and_counts_at_risk():
     )
     # at risk = subjects with time >= t; 0 after the last observation
     assert at["n_at_risk"].tolist() == [7, 7, 4, 1, 1, 0]
+    assert km.n_at_risk_at([0, 2, 4, 8.5, 9, 20]).tolist() == [7, 7, 4, 1, 1, 0]
     assert at.loc[0, ["lower", "upper", "std_err"]].tolist() == [1, 1, 0]
 
 

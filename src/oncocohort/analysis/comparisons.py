@@ -289,7 +289,7 @@ def _km_rows(time, event, w, *, where, method, landmarks, conf_type, conf_level,
                 rows.append(ArdRow(a, stat, v, variable=Var.LANDMARK, unit="%",
                                    category=landmark_text(r.time),
                                    method=f"{method}; {conf_type} interval", **where))
-    weighted = km.survival_at(list(grid))["n_at_risk"].to_numpy(float)
+    weighted = km.n_at_risk_at(list(grid))
     for g, nw in zip(grid, weighted, strict=True):
         cat = landmark_text(g)
         n = float(((time >= g) & pos).sum())

@@ -84,7 +84,7 @@ def _km_rows(time, event, *, where, method, landmarks, conf_type, conf_level, me
                                variable=Var.LANDMARK, category=landmark_text(r.time), unit="%",
                                method=f"{method}; Kaplan-Meier, {conf_type} interval",
                                **where))
-    risk = km.survival_at(list(grid))["n_at_risk"].to_numpy(float)
+    risk = km.n_at_risk_at(list(grid))
     for g, n in zip(grid, risk, strict=True):
         d = float((event & (time <= g)).sum())
         rows += [ArdRow(_E, Stat.N_AT_RISK, float(n), variable=Var.AT_RISK,

@@ -119,7 +119,7 @@ def compute_at_risk_rows(km: KaplanMeier, times: Sequence[float], *, analysis: s
     """``n_at_risk`` and cumulative ``n_events`` of ``km`` at ``times`` (``category``: the
     time as :func:`landmark_text` writes it)."""
     table = km.table
-    risk = km.survival_at(list(times))["n_at_risk"].to_numpy()
+    risk = km.n_at_risk_at(list(times))
     event_times = table["time"].to_numpy(float)
     cum = np.cumsum(table["n_events"].to_numpy(float))
     rows = []

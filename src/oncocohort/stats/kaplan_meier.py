@@ -49,6 +49,13 @@ def _check_conf_level(conf_level: float) -> float:
     return float(conf_level)
 
 
+def _check_times(times: ArrayLike) -> NDArray[np.float64]:
+    t_req = np.atleast_1d(np.asarray(times, dtype=float))
+    if t_req.ndim != 1 or not np.isfinite(t_req).all():
+        raise ValueError("times must be a one-dimensional array of finite numbers")
+    return t_req
+
+
 def _check_conf_type(conf_type: str) -> str:
     if conf_type not in CONF_TYPES:
         raise ValueError(f"unknown conf_type {conf_type!r}; choose one of {', '.join(CONF_TYPES)}")
@@ -210,15 +217,11 @@ class KaplanMeier:
         Returns a DataFrame with columns ``time``, ``survival``, ``std_err``,
         ``lower``, ``upper``, ``n_at_risk`` in the order of ``times``.
         """
-        t_req = np.atleast_1d(np.asarray(times, dtype=float))
-        if t_req.ndim != 1 or not np.isfinite(t_req).all():
-            raise ValueError("times must be a one-dimensional array of finite numbers")
-        time, n_at_risk, _, _, surv, std_err, lower, upper = self._arrays
+        t_req = _check_times(times)
+        time, _, _, _, surv, std_err, lower, upper = self._arrays
         row = np.searchsorted(time, t_req, side="right") - 1
         before = row < 0
         safe = np.where(before, 0, row)
-        nxt = np.searchsorted(time, t_req, side="left")
-        risk = np.where(nxt < time.size, n_at_risk[np.minimum(nxt, time.size - 1)], 0.0)
         return pd.DataFrame(
             {
                 "time": t_req,
@@ -226,9 +229,17 @@ class KaplanMeier:
                 "std_err": np.where(before, 0.0, std_err[safe]),
                 "lower": np.where(before, 1.0, lower[safe]),
                 "upper": np.where(before, 1.0, upper[safe]),
-                "n_at_risk": risk,
+                "n_at_risk": self.n_at_risk_at(t_req),
             }
         )
+
+    def n_at_risk_at(self, times: ArrayLike) -> NDArray[np.float64]:
+        """The ``n_at_risk`` column of :meth:`survival_at` alone (no frame): the (weighted)
+        number still under observation at each time, 0 after the last observation."""
+        t_req = _check_times(times)
+        time, n_at_risk = self._arrays[:2]
+        nxt = np.searchsorted(time, t_req, side="left")
+        return np.where(nxt < time.size, n_at_risk[np.minimum(nxt, time.size - 1)], 0.0)
 
 
 def kaplan_meier(
