@@ -62,10 +62,11 @@ def is_categorical(series: pd.Series) -> bool:
 
 
 def _levels(series: pd.Series) -> list:
+    if isinstance(series.dtype, pd.CategoricalDtype):  # the categories present, in order
+        codes = series.cat.codes.to_numpy()
+        categories = series.cat.categories
+        return list(categories[np.bincount(codes[codes >= 0], minlength=len(categories)) > 0])
     present = pd.unique(series)
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        order = [c for c in series.cat.categories if c in set(present)]
-        return order
     try:
         return sorted(present)
     except TypeError:  # mixed types: sort on the text
@@ -116,11 +117,13 @@ def _check_arguments(data, time, event, covariates, strata, reference, weights, 
 
 
 def _complete_rows(data: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, int]:
+    """The rows with a value in every column of ``cols`` (``data`` itself, not a copy, when
+    every row has: the design reads its columns by name) and the number left out."""
     complete = np.ones(len(data), dtype=bool)
     for c in cols:  # column by column: avoids a frame-wide copy for large data
         complete &= data[c].notna().to_numpy()
     n_dropped = int((~complete).sum())
-    frame = data[cols] if n_dropped == 0 else data.loc[complete, cols]
+    frame = data if n_dropped == 0 else data.loc[complete, cols]
     if len(frame) == 0:
         raise ValueError("no complete rows: every row has a missing value in a used column")
     return frame, n_dropped
