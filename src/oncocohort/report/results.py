@@ -172,13 +172,11 @@ def _date_cells(values: np.ndarray) -> np.ndarray | None:
 def _text_cells(values: np.ndarray) -> np.ndarray:
     """An object column's cells: text neutralised, other values as ``str`` (as the csv module
     writes them), missing ones empty; text formatted and quoted once per distinct value."""
-    missing = pd.isna(values)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        values = values.copy()
-        values[missing] = None
-        codes, distinct = pd.factorize(values)
+        codes, distinct = pd.factorize(values)  # missing cells (None, NaN, NaT, NA): -1
         texts = np.array([neutralise_cell(v) for v in distinct], dtype=object)
     else:  # mixed values: each one formatted, then quoted once per distinct text
+        missing = pd.isna(values)
         values = np.array([neutralise_cell(v) if isinstance(v, str) else str(v)
                            for v in values.tolist()], dtype=object)
         values[missing] = None
