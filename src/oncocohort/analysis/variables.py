@@ -117,13 +117,23 @@ def _distinct_codes(values: list) -> tuple[np.ndarray, np.ndarray] | None:
 def _labels(values: list, spec: VariableLevels) -> list[str | None]:
     """``spec.label`` of each value (``None`` for a missing one), each distinct value (by
     type and value, as :func:`_distinct`) labelled once: a column repeats a few codes."""
-    found = _distinct_codes(values)
+    found = _distinct_labels(values, spec)
     if found is None:  # an unhashable value: each labelled on its own
         return [None if pd.isna(v) else spec.label(v) for v in values]
+    codes, texts = found
+    return texts[codes].tolist()
+
+
+def _distinct_labels(values: list, spec: VariableLevels) -> tuple[np.ndarray, np.ndarray] | None:
+    """The code of each value (as :func:`_distinct_codes`) and the label of each code
+    (``None`` for a missing value); ``None`` when a value is unhashable."""
+    found = _distinct_codes(values)
+    if found is None:
+        return None
     codes, firsts = found
     texts = np.empty(len(firsts), dtype=object)
     texts[:] = [None if pd.isna(values[i]) else spec.label(values[i]) for i in firsts]
-    return texts[codes].tolist()
+    return codes, texts
 
 
 def apply_levels(patients: pd.DataFrame, levels: Iterable[VariableLevels]) -> pd.DataFrame:
@@ -142,10 +152,21 @@ def apply_levels(patients: pd.DataFrame, levels: Iterable[VariableLevels]) -> pd
         if spec.variable not in out.columns:
             continue
         col = out[spec.variable]
-        order = _ordered(col, spec)
-        texts = _labels(col.tolist(), spec)
-        out[spec.variable] = pd.Categorical(texts, categories=order)
+        out[spec.variable] = _categorical(col.tolist(), spec, _ordered(col, spec))
     return out
+
+
+def _categorical(values: list, spec: VariableLevels, order: list[str]) -> pd.Categorical:
+    """``spec.label`` of each value as a ``Categorical`` with the categories ``order``
+    (a missing value, or a label not in ``order``, is missing): built from the codes of the
+    distinct values, not by finding the labels of every row again."""
+    found = _distinct_labels(values, spec)
+    if found is None:  # an unhashable value
+        return pd.Categorical(_labels(values, spec), categories=order)
+    codes, texts = found
+    position = {text: k for k, text in enumerate(order)}
+    category = np.array([-1 if t is None else position.get(t, -1) for t in texts], dtype=int)
+    return pd.Categorical.from_codes(category[codes], categories=order)
 
 
 def reference_label(spec: VariableLevels, levels: Sequence[str]) -> str | None:
