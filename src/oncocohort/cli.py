@@ -241,10 +241,11 @@ def _refused(console: Console, problems: Problems) -> bool:
 
 def _run_and_write(study: Path, out: Path, console: Console,
                    database: str | None = None) -> int:
+    from oncocohort.report.figure_workers import FigureWorkers
     from oncocohort.study.load import input_paths, load_study
     from oncocohort.study.run import run_study
+    from oncocohort.write.figure_job import submit_figures
     from oncocohort.write.ownership import check_output_folder
-    from oncocohort.write.study import FigureWorkers, write_study_outputs
 
     gc.freeze()  # what the imports made lives as long as the process: no collection walks it
     inputs = input_paths(study, database_url=database)  # never inside the output folder
@@ -258,6 +259,10 @@ def _run_and_write(study: Path, out: Path, console: Console,
             console.print("[red]The input has errors; nothing was run or written.[/]")
             return ExitStatus.INPUT
         results = run_study(loaded)
+        submit_figures(figures, results.analysis, results.options.report)
+        # the report's renderers load while the workers draw
+        from oncocohort.write.study import write_study_outputs
+
         with last_output():  # once the folder is in place, a late Ctrl-C no longer undoes it
             written = write_study_outputs(results, out, keep=inputs, figures=figures)
     console.print(f"Outputs written to [bold]{escape(str(written))}[/]", soft_wrap=True)

@@ -176,11 +176,12 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
-def _rendering(pid: int) -> bool:
-    """Whether run ``pid`` is drawing its figures: its first figure worker (forked before the
-    study is loaded) has forked the others (once it has the analysis; the run's temporary
-    folder exists by then)."""
-    return any(_children(worker) for worker in _children(pid))
+def _rendering(pid: int, out: Path) -> bool:
+    """Whether run ``pid`` is writing into ``out`` while its figure workers draw: its first
+    figure worker (forked before the study is loaded) has forked the others (once it has the
+    analysis), and the run's temporary folder is there."""
+    return (any(_children(worker) for worker in _children(pid))
+            and any(out.parent.glob(f".{out.name}.tmp-*")))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figure workers: Linux only")
@@ -193,9 +194,9 @@ def test_sigkill_leaves_no_worker_and_the_next_run_removes_its_temporary_folder(
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 240
-    while not _rendering(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+    while not _rendering(proc.pid, out) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _rendering(proc.pid), "the run ended before its figure workers started"
+    assert _rendering(proc.pid, out), "the run ended before its figure workers started"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     deadline = time.monotonic() + 30
@@ -223,9 +224,9 @@ def test_sigterm_to_the_run_alone_stops_its_workers_and_leaves_nothing(tmp_path)
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 240
-    while not _rendering(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+    while not _rendering(proc.pid, out) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _rendering(proc.pid), "the run ended before its figure workers started"
+    assert _rendering(proc.pid, out), "the run ended before its figure workers started"
     os.kill(proc.pid, signal.SIGTERM)
     output, _ = proc.communicate(timeout=300)
     deadline = time.monotonic() + 30

@@ -145,3 +145,20 @@ def test_the_process_that_writes_the_report_never_loads_matplotlibs_drawing(tmp_
                           check=True)
     assert done.stdout.splitlines()[-1] == "0 []"
     assert (tmp_path / "out" / "figures" / "km_os.png").is_file()
+
+
+def test_what_the_cli_imports_before_the_figures_are_submitted_is_light():
+    """The CLI gives the workers their job before it imports the report's renderers
+    (``write.figure_job`` before ``write.study``): what it has imported by then holds neither
+    python-docx nor matplotlib beyond its base (nor the figure modules)."""
+    code = ("import sys\n"
+            "import oncocohort.cli, oncocohort.study.load, oncocohort.study.run\n"
+            "import oncocohort.write.figure_job, oncocohort.write.ownership\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docx', 'lxml', "
+            "'matplotlib') or m.startswith('oncocohort.report.') and m not in ("
+            "'oncocohort.report.figure_workers', 'oncocohort.report.figures.sizes', "
+            "'oncocohort.report.format', 'oncocohort.report.options', "
+            "'oncocohort.report.prose')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "['oncocohort.report.figures']"  # the namespace package

@@ -25,7 +25,6 @@ from pathlib import Path
 import pandas as pd
 
 from oncocohort.analysis import StudyAnalysis
-from oncocohort.canon.formats import FIGURE_FORMATS
 from oncocohort.problems import Problems
 from oncocohort.report.assemble import ReportFigure
 from oncocohort.report.content import ReportContent, build_report, with_captions
@@ -38,9 +37,10 @@ from oncocohort.report.results import render_ard_json, render_frame_csv, render_
 from oncocohort.report.tables import render_table_csv
 from oncocohort.report.xlsx import render_tables_xlsx
 from oncocohort.study.run import StudyResults
+from oncocohort.write.figure_job import drawing_figures
 from oncocohort.write.folder import atomic_output_dir
 
-__all__ = ["write_study_outputs", "write_outputs", "FigureWorkers"]
+__all__ = ["write_study_outputs", "write_outputs"]
 
 
 def _text(path: Path, text: str) -> None:
@@ -50,8 +50,9 @@ def _text(path: Path, text: str) -> None:
 def write_study_outputs(results: StudyResults, out: Path, *, keep: Iterable[Path] = (),
                         figures: FigureWorkers | None = None) -> Path:
     """Write everything a study run produced into ``out`` (atomically); return its path.
-    ``keep``: the files the study read, which ``out`` must not hold; ``figures``: workers
-    started before the study was loaded (:meth:`FigureWorkers.started`), else started here."""
+    ``keep``: the files the study read, which ``out`` must not hold; ``figures``: the workers
+    the study's figures were given to (:func:`~.figure_job.submit_figures`), else workers
+    started here."""
     return write_outputs(out, datasets=results.derived.datasets(), analysis=results.analysis,
                          options=results.options.report, problems=results.problems, keep=keep,
                          figures=figures)
@@ -62,17 +63,18 @@ def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: 
                   figures: FigureWorkers | None = None) -> Path:
     """Write the datasets, the results and the report of ``analysis`` into ``out``
     (atomically: a temporary folder moved into place when complete); return its path.
-    ``keep``: files (the study's inputs) that ``out`` must not hold.
+    ``keep``: files (the study's inputs) that ``out`` must not hold; ``figures``: the workers
+    the figures of ``analysis`` were given to (:func:`~.figure_job.submit_figures`), else
+    workers started and given them here.
 
-    The figures are drawn and rendered by the figure workers (``figures``, or workers started
-    here) while this process writes the datasets, builds the tables and sentences, writes the
-    results and the tables and drafts the Word report but for its pictures (once the workers
-    have given the figures' captions); the reports are finished with the rendered files."""
+    The figures are drawn and rendered by the figure workers while this process writes the
+    datasets, builds the tables and sentences, writes the results and the tables and drafts
+    the Word report but for its pictures (once the workers have given the figures' captions);
+    the reports are finished with the rendered files."""
     out = Path(out)
     workers = (contextlib.nullcontext(figures) if figures is not None
-               else FigureWorkers.started())
+               else drawing_figures(analysis, options))
     with atomic_output_dir(out, keep=keep) as tmp, workers as figures:
-        figures.submit(analysis, options, formats=_figure_formats(options))
         _text(tmp / "validation.txt", render_problems(problems))
         data_dir = tmp / "datasets"
         data_dir.mkdir()
@@ -87,15 +89,6 @@ def write_outputs(out: Path, *, datasets: Mapping[str, pd.DataFrame], analysis: 
         draft = draft_report_docx(content) if "docx" in options.formats else None
         _write_report(tmp, options, content, figures.files(), draft)
     return out.resolve()
-
-
-def _figure_formats(options: ReportOptions) -> tuple[str, ...]:
-    """The formats each figure is rendered in: the files' (``outputs.figure_formats``) and
-    the reports' (SVG inlined in the HTML, PNG in the Word report)."""
-    needed = set(options.figure_formats)
-    needed |= {"svg"} if "html" in options.formats else set()
-    needed |= {"png"} if "docx" in options.formats else set()
-    return tuple(f for f in FIGURE_FORMATS if f in needed)
 
 
 def _write_results(tmp: Path, analysis: StudyAnalysis, options: ReportOptions,
