@@ -44,6 +44,7 @@ from oncocohort.report.format import (
     DEFAULT_STYLE,
     HouseStyle,
     count_text,
+    fmt_ci,
     fmt_est_ci,
     fmt_num,
     fmt_p,
@@ -51,7 +52,7 @@ from oncocohort.report.format import (
 )
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.tables import DisplayTable
-from oncocohort.report.wording import NOT_ESTIMABLE_SHORT
+from oncocohort.report.wording import NOT_ESTIMABLE_SHORT, ci_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -254,18 +255,11 @@ def km_caption(a: ArdLookup, options: ReportOptions, *, landmarks: bool = True,
     ``"Median 11.1 months (95% CI 7.7-17.6); 12-month rate 48.5% (95% CI 37.4-58.8)."``"""
     st = options.style
     unit = options.conventions.time_unit
-    label = f"{100 * float(options.conventions.conf_level):g}% CI"
-    ci = st.ci_words(label)
 
     def interval(stat_where: dict, missing: tuple[str, str], digits: int = 1) -> str:
-        lower, upper = (a.get(statistic=s, **stat_where) for s in (Stat.LOWER, Stat.UPPER))
-        if lower != lower and upper != upper:  # a 100% survival before any event
-            return f"({label} not estimable)"
-        lo = fmt_num(a.get(statistic=Stat.LOWER, **stat_where), digits, missing=missing[0],
-                     style=st)
-        hi = fmt_num(a.get(statistic=Stat.UPPER, **stat_where), digits, missing=missing[1],
-                     style=st)
-        return f"({ci} {lo}{st.ci_sep}{hi})"
+        return fmt_ci(a.get(statistic=Stat.LOWER, **stat_where),
+                      a.get(statistic=Stat.UPPER, **stat_where), ci_label(options), digits,
+                      style=st, limits=missing)
 
     med = {"variable": Var.MEDIAN, **where}
     est = a.get(statistic=Stat.MEDIAN, **med)

@@ -41,11 +41,14 @@ from oncocohort.report.content import ReportContent
 from oncocohort.report.docx_tables import (
     CAPTION_AFTER_PT,
     CAPTION_FONT_PT,
+    NORMAL_SPACING,
+    PARAGRAPH_EM,
+    TEXT_LINE_EM,
     add_caption,
     add_table_docx,
     compute_table_layout,
 )
-from oncocohort.report.figures.sizes import COLUMN_MM
+from oncocohort.report.figures.sizes import COLUMN_MM, FLOWCHART_FONT_PT
 from oncocohort.report.ooxml import stable_ooxml
 from oncocohort.report.textwidth import PT_PER_MM, lines_of
 
@@ -61,17 +64,15 @@ TEXT_HEIGHT_MM = PAGE_MM[1] - 2 * MARGINS_MM[1]        # 257 mm
 LANDSCAPE_HEIGHT_MM = PAGE_MM[0] - 2 * MARGINS_MM[0]   # 180 mm
 _PICTURE_BEFORE_PT = 6.0   # above a figure (no empty paragraph: it would add a line)
 _PICTURE_BELOW_PT = 2.0    # a picture's line reaches below it by the font's descent
-_CAPTION_LINE_PT = 1.15 * 1.17 * CAPTION_FONT_PT  # Normal's 1.15 spacing of a 10 pt line
+_CAPTION_LINE_PT = PARAGRAPH_EM * CAPTION_FONT_PT  # a caption's line
 _SLACK_MM = 1.0            # per figure, for the line heights of other fonts
 _MIN_TEXT_PT = 7.0         # no figure's text is printed smaller
 # The smallest text of the figures that may be placed smaller than drawn, to fit the room
-# left on their page (report/figures/flowchart.py: FONT_PT); every other figure has 7 pt text
-# (legends, the numbers at risk).
-_SMALLEST_TEXT_PT = {"flowchart": 8.0}
-_LINE_EM = 1.17            # a line of DejaVu Sans, in font sizes (single spacing)
-_NORMAL = (10.0, 1.15, 0.0, 10.0)     # the template's styles: size, spacing, before, after (pt)
-_TITLE = (18.0, 1.0, 0.0, 15.0)
-_HEADING = (13.0, 1.15, 24.0, 0.0)
+# left on their page; every other figure has 7 pt text (legends, the numbers at risk).
+_SMALLEST_TEXT_PT = {"flowchart": FLOWCHART_FONT_PT}
+_NORMAL = (10.0, NORMAL_SPACING, 0.0, 10.0)  # the template's styles: size, spacing, before,
+_TITLE = (18.0, 1.0, 0.0, 15.0)              # after (pt)
+_HEADING = (13.0, NORMAL_SPACING, 24.0, 0.0)
 _BULLET_INDENT_MM = 12.7   # a List Bullet paragraph's indent, counted high
 # How much more text _Flow may count than LibreOffice prints in DejaVu Sans: 12 mm over the
 # demo's two pages (a line more per long paragraph, the headings' spacing at a page top).
@@ -152,7 +153,7 @@ class _Flow:
         pt); ``after``: its space after counts (not between bullets); ``keep_mm``: the height
         of what it is kept with."""
         size, spacing, before, below = style
-        line = spacing * _LINE_EM * size / PT_PER_MM
+        line = spacing * TEXT_LINE_EM * size / PT_PER_MM
         if self.y_mm + (before / PT_PER_MM + line + keep_mm) > TEXT_HEIGHT_MM:
             self.y_mm = 0.0
         elif self.y_mm:
@@ -167,7 +168,7 @@ class _Flow:
     @staticmethod
     def lines_mm(n: int, style: tuple[float, float, float, float]) -> float:
         size, spacing, _, _ = style
-        return n * spacing * _LINE_EM * size / PT_PER_MM
+        return n * spacing * TEXT_LINE_EM * size / PT_PER_MM
 
 
 class _Pages:

@@ -46,7 +46,8 @@ from oncocohort.report.tables import DisplayTable, header_text
 from oncocohort.report.textwidth import PT_PER_MM, lines_of, longest_word_pt, text_width_pt
 
 __all__ = ["TableLayout", "compute_table_layout", "add_table_docx", "add_caption", "header_text",
-           "table_height_mm", "TABLE_FONT_PT", "CAPTION_FONT_PT", "CAPTION_AFTER_PT", "INDENT_MM"]
+           "table_height_mm", "TABLE_FONT_PT", "CAPTION_FONT_PT", "CAPTION_AFTER_PT", "INDENT_MM",
+           "TEXT_LINE_EM", "NORMAL_SPACING", "PARAGRAPH_EM"]
 
 TABLE_FONT_PT = 9.0
 FOOTNOTE_FONT_PT = 8.0
@@ -63,7 +64,11 @@ CAPTION_AFTER_PT = 4.0
 # a fallback font measures 1.29 sizes in LibreOffice. Heights are estimated high on purpose:
 # a table taken for longer than a page is only kept from leaving a single row behind.
 _LINE_EM = 1.3
-_PARAGRAPH_EM = 1.15 * 1.17  # a caption's or footnote's line: the Normal style's 1.15 spacing
+#: A line of DejaVu Sans, in font sizes, single spaced; the template's Normal style spaces its
+#: lines 1.15: a caption's or footnote's line is their product.
+TEXT_LINE_EM = 1.17
+NORMAL_SPACING = 1.15
+PARAGRAPH_EM = NORMAL_SPACING * TEXT_LINE_EM
 
 
 @dataclass(frozen=True)
@@ -222,7 +227,7 @@ def _table_height_mm(t: DisplayTable, layout: TableLayout, page_width_mm: float,
     inner = [w * PT_PER_MM - pad for w in layout.widths_mm]
     line = _LINE_EM * size
     height = lines_of(t.caption(), page_width_mm * PT_PER_MM, CAPTION_FONT_PT) \
-        * _PARAGRAPH_EM * CAPTION_FONT_PT + CAPTION_AFTER_PT
+        * PARAGRAPH_EM * CAPTION_FONT_PT + CAPTION_AFTER_PT
     for spans in t.spanner_rows():
         height += line * max(lines_of(text, sum(inner[a:b]) + pad * (b - a - 1), size, bold=True)
                              for text, a, b in spans)
@@ -230,7 +235,7 @@ def _table_height_mm(t: DisplayTable, layout: TableLayout, page_width_mm: float,
                          for h, w in zip(t.header, inner, strict=True))
     for note in t.footnotes:
         height += lines_of(note, page_width_mm * PT_PER_MM, FOOTNOTE_FONT_PT) \
-            * _PARAGRAPH_EM * FOOTNOTE_FONT_PT
+            * PARAGRAPH_EM * FOOTNOTE_FONT_PT
     # + the footnotes' 2 pt above them, rounded up
     return height / PT_PER_MM + sum(row_heights_mm) + 1.0
 

@@ -42,7 +42,7 @@ from oncocohort.canon.formats import DEFAULT_JOURNAL_STYLE
 
 __all__ = ["MINUS", "HouseStyle", "STYLES", "DEFAULT_STYLE", "number_style", "fmt_num", "fmt_n_pct",
            "fmt_est_ci", "fmt_est_sd", "fmt_p", "fmt_median_range", "fmt_range", "fmt_count",
-           "count_text"]
+           "count_text", "fmt_ci"]
 
 
 #: The minus sign of negative numbers (U+2212).
@@ -208,6 +208,24 @@ def fmt_range(lo: float, hi: float, digits: int = 1, missing: str = "NE", *,
     lo_missing, hi_missing = limits if limits is not None else (missing, missing)
     return (f"{fmt_num(lo, digits, lo_missing, style=style)}{sep}"
             f"{fmt_num(hi, digits, hi_missing, style=style)}")
+
+
+def fmt_ci(lower: float, upper: float, label: str, digits: int = 1, missing: str = "NE", *,
+           style: HouseStyle = DEFAULT_STYLE, limits: tuple[str, str] | None = None,
+           suffix: str = "") -> str:
+    """``"(95% CI 13.7-32.0%)"``: an interval named ``label``, as the journal ``style`` names
+    and joins it (``"(95% CI, 13.7 to 32.0%)"``), its missing ends as :func:`fmt_range` prints
+    them, ``suffix`` after the upper end; an interval not estimable at either end (a survival
+    of 100% before any event) is ``"(95% CI not estimable)"``, never ``"(95% CI NE-NE)"``.
+
+    >>> fmt_ci(13.7, 32.0, "95% CI", suffix="%"), fmt_ci(float("nan"), float("nan"), "95% CI")
+    ('(95% CI 13.7-32.0%)', '(95% CI not estimable)')
+    """
+    if lower != lower and upper != upper:
+        return f"({label} not estimable)"
+    interval = fmt_range(lower, upper, digits, missing, style=style, sep=style.ci_sep,
+                         limits=limits)
+    return f"({style.ci_words(label)} {interval}{suffix})"
 
 
 def fmt_median_range(median: float, lo: float, hi: float, digits: int = 1, *,

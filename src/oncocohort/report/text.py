@@ -18,7 +18,7 @@ from oncocohort.canon.sections import SECTIONS
 from oncocohort.report._ard_lookup import ArdLookup
 from oncocohort.report.builders import summary_digits
 from oncocohort.report.builders_survival import median_limits
-from oncocohort.report.format import fmt_count, fmt_num, fmt_p_clause, fmt_range
+from oncocohort.report.format import fmt_ci, fmt_count, fmt_num, fmt_p_clause, fmt_range
 from oncocohort.report.options import ReportOptions
 from oncocohort.report.wording import ci_label, competing_names, in_prose
 
@@ -42,12 +42,8 @@ def _with_ci(estimate: str, lower: float, upper: float, options: ReportOptions,
     named and separated as the journal style says (``"(95% CI, 13.7 to 32.0%)"``); an
     interval not estimable at either end (a survival of 100% before any event) is
     ``"100.0% (95% CI not estimable)"``, never ``"(95% CI NE-NE%)"``."""
-    st = options.style
-    if lower != lower and upper != upper:
-        return f"{estimate} ({ci_label(options)} not estimable)"
-    return (f"{estimate} ({st.ci_words(ci_label(options))} "
-            f"{fmt_range(lower, upper, digits, missing, style=st, sep=st.ci_sep, limits=limits)}"
-            f"{suffix})")
+    return estimate + " " + fmt_ci(lower, upper, ci_label(options), digits, missing,
+                                   style=options.style, limits=limits, suffix=suffix)
 
 
 def _response_detail_sentences(a: ArdLookup, options: ReportOptions) -> list[str]:

@@ -23,12 +23,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from oncocohort.report.figures._style import RC, fix_canvas, new_figure
-from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM, canvas_in
+from oncocohort.report.figures.sizes import DOUBLE_COLUMN_MM, FLOWCHART_FONT_PT, canvas_in
 from oncocohort.report.suppress import compute_suppression, suppressed_text
 
 __all__ = ["FlowchartFigure", "compute_flowchart_figure", "FIRST_CRITERION_NOTE"]
 
-FONT_PT = 8.0
+FONT_PT = FLOWCHART_FONT_PT
 _LINE_IN = FONT_PT * 1.3 / 72   # one line of text
 _PAD_IN = 0.07                  # inside a box
 _GAP_IN = 0.16                  # between boxes (and above and below a side box)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = ["MM_PER_INCH", "SINGLE_COLUMN_MM", "DOUBLE_COLUMN_MM", "FigureColumn", "COLUMN_MM",
-           "SAVE_PAD_IN", "MAX_SWIMMER_PATIENTS", "inches", "canvas_in"]
+           "SAVE_PAD_IN", "FLOWCHART_FONT_PT", "MAX_SWIMMER_PATIENTS", "inches", "canvas_in"]
 
 MM_PER_INCH = 25.4
 SINGLE_COLUMN_MM = 85.0   # common single-column width (Elsevier, Dove, BMJ: 80-90 mm)
@@ -22,6 +22,10 @@ COLUMN_MM: dict[str, float] = {"single": SINGLE_COLUMN_MM, "double": DOUBLE_COLU
 #: The white margin the files get around the figure's bounding box, in inches (what
 #: :mod:`.render` pads the tight bounding box with, matplotlib's ``pad_inches`` default).
 SAVE_PAD_IN = 0.1
+
+#: The flowchart's text size (pt), the smallest of any figure: the Word report may place the
+#: flowchart smaller than drawn to fit its page, never so that this prints under 7 pt.
+FLOWCHART_FONT_PT = 8.0
 
 #: The report draws the swimmer plot for up to this many treated patients (lanes at least
 #: 0.025 in, about 0.6 mm, apart on a page); a larger cohort's report leaves it out and says
