@@ -242,18 +242,22 @@ def _refused(console: Console, problems: Problems) -> bool:
 def _run_and_write(study: Path, out: Path, console: Console,
                    database: str | None = None) -> int:
     from oncocohort.report.figure_workers import FigureWorkers
-    from oncocohort.study.load import input_paths, load_study
+    from oncocohort.study.load import input_paths, load_study, read_options
     from oncocohort.study.run import run_study
     from oncocohort.write.figure_job import submit_figures
     from oncocohort.write.ownership import check_output_folder
 
     gc.freeze()  # what the imports made lives as long as the process: no collection walks it
-    inputs = input_paths(study, database_url=database)  # never inside the output folder
+    try:
+        options = read_options(study)  # the spec, read once
+    except InputError:
+        options = None  # load_study says what is wrong with it
+    inputs = input_paths(study, database_url=database, options=options)  # never in --out
     if _refused(console, check_output_folder(out, keep=inputs)):
         return ExitStatus.INPUT
     # the figure workers load matplotlib while this process loads and analyses the study
     with FigureWorkers.started() as figures:
-        loaded = load_study(study, database_url=database)
+        loaded = load_study(study, database_url=database, options=options)
         _print_problems(console, loaded.problems)
         if not loaded.problems.ok:
             console.print("[red]The input has errors; nothing was run or written.[/]")

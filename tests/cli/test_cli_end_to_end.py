@@ -99,3 +99,15 @@ def test_a_cohort_left_empty_is_a_user_error(tmp_path):
         assert ("no patient is selected (none left after step 3, rule 'adult': Younger than 18 "
                 "years)") in out
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_reads_its_spec_once(tmp_path, monkeypatch):
+    """The spec's paths (which ``--out`` must not hold) and the study come from one reading."""
+    import oncocohort.study.load as load
+
+    read = []
+    real = load.load_spec
+    monkeypatch.setattr(load, "load_spec", lambda path: read.append(path) or real(path))
+    code, out = run(["demo", "--out", str(tmp_path / "demo")])
+    assert code == ExitStatus.OK, out
+    assert len(read) == 1

@@ -32,7 +32,7 @@ from oncocohort.study.checks import check_names
 from oncocohort.study.options import StudyOptions
 
 __all__ = ["LoadedStudy", "load_study", "check_sections", "check_endpoint_data",
-           "input_paths", "patients_columns"]
+           "input_paths", "patients_columns", "read_options"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,16 @@ class LoadedStudy:
     published: Mapping[str, PublishedArm] = field(default_factory=dict)
 
 
-def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
-    """Load the spec and every source it names; type and validate the data.
+def read_options(path: Path) -> StudyOptions:
+    """The options of the study whose spec is at ``path``; raises
+    :class:`~oncocohort.problems.InputError` when the spec is invalid."""
+    return StudyOptions.from_spec(load_spec(Path(path)))
+
+
+def load_study(path: Path, *, database_url: str | None = None,
+               options: StudyOptions | None = None) -> LoadedStudy:
+    """Load the spec (unless its ``options`` are given, :func:`read_options`) and every
+    source it names; type and validate the data.
 
     With ``database:``/``omop:`` in the spec the cohort is selected in the OMOP CDM database
     and only its records are read (``database_url`` overrides ``database.url``; a relative
@@ -65,7 +73,8 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
     model's, and the names the spec gives that the patients table lacks (cohort rules,
     variables, endpoint dates: :func:`oncocohort.study.checks.check_names`), in one pass.
     """
-    options = StudyOptions.from_spec(load_spec(Path(path)))
+    if options is None:
+        options = read_options(path)
     if database_url is not None and not options.data.from_database:
         raise InputError([Problem("error", "a database URL was given but the spec reads files "
                                   "(it has no 'database' and 'omop' blocks)",
@@ -90,20 +99,23 @@ def load_study(path: Path, *, database_url: str | None = None) -> LoadedStudy:
                        published=published)
 
 
-def input_paths(path: Path, *, database_url: str | None = None) -> list[Path]:
+def input_paths(path: Path, *, database_url: str | None = None,
+                options: StudyOptions | None = None) -> list[Path]:
     """Every file and folder the study at ``path`` reads: the spec itself, each source's file,
     the published arms' curve and numbers-at-risk CSVs, a DuckDB database file and a
     ``parquet_dir`` (relative paths resolved as :func:`load_study` resolves them).
+    ``options``: the spec's, when already read (:func:`read_options`).
 
     An output folder must hold none of them (``run --out``), so they are known before the
     data are read. Only the spec is returned when the spec itself cannot be read (then
     :func:`load_study` reports why, and nothing is written).
     """
     paths = [Path(path)]
-    try:
-        options = StudyOptions.from_spec(load_spec(Path(path)))
-    except InputError:
-        return paths
+    if options is None:
+        try:
+            options = read_options(path)
+        except InputError:
+            return paths
     data = options.data
     if data.sources is not None:
         paths += [source.path for _, source in data.sources.items()]
