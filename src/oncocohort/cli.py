@@ -12,6 +12,7 @@ written, never read as console markup.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import os
 import sys
@@ -457,5 +458,19 @@ def run_main() -> None:
         code = exc.exit_code
         print("interrupted; nothing was written", file=sys.stderr)
     ignore_interrupts()  # the work is done: exit with its code
-    gc.freeze()  # no collection over the whole heap at exit (0.25 s after a report); freed anyway
-    sys.exit(code)
+    _exit(code)
+
+
+def _exit(code: int) -> None:
+    """End the process with ``code`` as Python's exit does, but for tearing the interpreter
+    down: the exit handlers run (the app's session folders, multiprocessing's, logging's,
+    pending finalizers), the standard streams are flushed, and then the process ends without
+    deallocating every module's objects one by one (0.1 s after a report, a thirtieth of the
+    demo; the system frees the memory at once). Every file the run wrote is closed by then."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (``| head``) or stream: nothing to add
+            pass
+    os._exit(code)

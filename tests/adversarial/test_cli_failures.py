@@ -236,3 +236,15 @@ def test_sigterm_to_the_run_alone_stops_its_workers_and_leaves_nothing(tmp_path)
     assert proc.returncode == 143, output
     assert "terminated" in output and "Traceback" not in output, output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_entry_point_exits_after_the_exit_handlers_with_the_output_flushed(tmp_path):
+    """The CLI ends without tearing the interpreter down, but after the exit handlers (the
+    app's session folders are removed by one) and with everything printed."""
+    bye = tmp_path / "handler-ran"
+    patch = (f"import atexit, pathlib, sys\natexit.register(pathlib.Path({str(bye)!r})"
+             ".write_text, 'yes')\nsys.stdout.write('unfinished line, no newline')")
+    done = _entry_point(tmp_path, patch, "--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("unfinished line, no newline") and "oncocohort" in done.stdout
+    assert bye.read_text() == "yes"
