@@ -14,6 +14,7 @@ from oncocohort.propose.analysis import (
     available_endpoints,
     baseline_variables,
     categorical_levels,
+    cut_levels,
     default_landmarks,
     propose_subgroups,
 )
@@ -37,7 +38,7 @@ class AnalysisForm:
     subgroups: tuple[tuple[SubgroupProposal, bool, str], ...]
     journal_style: str = DEFAULT_JOURNAL_STYLE
     journal_styles: tuple[str, ...] = JOURNAL_STYLES
-    levels: Mapping[str, Levels] = field(default_factory=dict)
+    levels: Mapping[str, Levels] = field(default_factory=dict)  # the reference dropdowns
     references: Mapping[str, str] = field(default_factory=dict)
     rows: tuple[tuple[str, str], ...] = ()
 
@@ -68,7 +69,8 @@ def table1_rows(sheet: SheetProposal) -> tuple[tuple[str, str], ...]:
 def analysis_form(sheet: SheetProposal, choices: AnalysisChoices, default_name: str,
                   lang: str = "en") -> AnalysisForm:
     """The form for ``sheet`` showing ``choices`` (the suggestion where ``None``): a
-    reference-level dropdown per categorical subgroup, a label per Table 1 row."""
+    reference-level dropdown per subgroup (a categorical one's levels, a cut one's groups), a
+    label per Table 1 row."""
     allowed = available_endpoints(sheet)
     chosen = set(choices.endpoints or allowed)
     landmarks = default_landmarks(sheet) if choices.landmarks is None else choices.landmarks
@@ -81,7 +83,8 @@ def analysis_form(sheet: SheetProposal, choices: AnalysisChoices, default_name: 
         endpoints=tuple((e, e in chosen) for e in allowed),
         landmarks=", ".join(f"{m:g}" for m in landmarks), subgroups=subgroups,
         journal_style=choices.journal_style or DEFAULT_JOURNAL_STYLE,
-        levels=level_labels(sheet, choices, lang), references=dict(choices.references),
+        levels=level_labels(sheet, choices, lang) | cut_levels(sheet),
+        references=dict(choices.references),
         rows=tuple((v, choices.labels.get(v) or label) for v, label in table1_rows(sheet)))
 
 
@@ -108,7 +111,7 @@ def read_analysis_form(sheet: SheetProposal, form: Mapping[str, str], default_na
     allowed = available_endpoints(sheet)
     endpoints = tuple(e for e in allowed if form.get(f"endpoint-{e}")) or ("os",)
     subgroups, labels, references = [], {}, {}
-    levels = categorical_levels(sheet)
+    levels = categorical_levels(sheet) | cut_levels(sheet)
     defaults = [(sg.variable, sg.label) for sg in propose_subgroups(sheet)]
     for sg in propose_subgroups(sheet):
         if form.get(f"subgroup-{sg.variable}"):

@@ -20,7 +20,7 @@ from oncocohort.propose.results import ColumnProposal, SheetProposal
 from oncocohort.propose.roles import ROLES
 
 __all__ = ["ENDPOINTS", "AnalysisChoices", "SubgroupProposal", "available_endpoints",
-           "baseline_variables", "categorical_levels", "default_landmarks",
+           "baseline_variables", "categorical_levels", "cut_levels", "default_landmarks",
            "propose_subgroups"]
 
 #: The words of the sex codes where the cells hold only codes (M/F, 1/2), per language.
@@ -145,6 +145,13 @@ def propose_subgroups(sheet: SheetProposal) -> tuple[SubgroupProposal, ...]:
         elif col.role == "covariate" and 2 <= col.content.n_distinct <= _MAX_SUBGROUP_LEVELS:
             out.append(SubgroupProposal(col.variable or "", label, col.variable or ""))
     return tuple(out)
+
+
+def cut_levels(sheet: SheetProposal) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The levels (code, label shown) of each suggested subgroup cut from a number (age, ECOG):
+    its groups' labels, which are its codes."""
+    return {sg.variable: tuple((label, label) for label in sg.labels)
+            for sg in propose_subgroups(sheet) if sg.cut}
 
 
 def baseline_variables(sheet: SheetProposal) -> tuple[str, ...]:

@@ -258,10 +258,11 @@ def _subgroup_line(sg: SubgroupProposal, label: str, t: dict) -> tuple[str, str 
 
 
 def _variables_lines(sheet: SheetProposal, choices: AnalysisChoices, baseline: Sequence[str],
-                     t: dict, lang: str) -> list[str]:
+                     subgroups: Sequence[SubgroupProposal], t: dict, lang: str) -> list[str]:
     """``variables:``: each Table 1 variable's label (its header, or the one a person typed),
     its value labels (the workbook's words, or those typed in the code tables) in the order
-    shown, and the reference level chosen for its Cox terms."""
+    shown, and the reference level chosen for its Cox terms; the reference group chosen for
+    each of ``subgroups`` cut from a number."""
     labels = {c.variable: c.label for c in sheet.columns
               if ROLES[c.role].group == "covariate" and c.variable and c.label
               and c.label != c.variable}
@@ -279,6 +280,10 @@ def _variables_lines(sheet: SheetProposal, choices: AnalysisChoices, baseline: S
             parts.append(f"reference: {_q(reference)}")
         if parts:
             entries.append(_line(2, f"{v}: {{{', '.join(parts)}}}"))
+    for sg in subgroups:
+        reference = choices.references.get(sg.variable)
+        if sg.cut and reference in sg.labels:
+            entries.append(_line(2, f"{sg.variable}: {{reference: {_q(reference)}}}"))
     return [_line(0, "variables:", t["variables"]), *entries] if entries else []
 
 
@@ -303,9 +308,9 @@ def _analysis_lines(sheet: SheetProposal, choices: AnalysisChoices, t: dict, lan
     elif baseline:
         lines.append(_line(0, "baseline:", t["baseline"]))
         lines += [_line(2, f"- {name}") for name in baseline]
-    lines += _variables_lines(sheet, choices, baseline, t, lang)
     subgroups = [sg for sg in propose_subgroups(sheet)
                  if choices.subgroups is None or sg.variable in choices.subgroups]
+    lines += _variables_lines(sheet, choices, baseline, subgroups, t, lang)
     if subgroups:
         lines.append("subgroups:")
         for sg in subgroups:
