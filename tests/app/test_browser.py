@@ -170,6 +170,8 @@ def test_analysis_choices_reach_the_spec(live_app, page, shots, tmp_path):
     form.locator('input[name="landmarks"]').fill("6, 12")
     form.locator('input[name="subgroup-stage"]').uncheck()
     form.locator('input[name="label-histology"]').fill("Histological type")
+    age_groups = form.locator('select[name="reference-age_group"] option').all_inner_texts()
+    form.locator('select[name="reference-age_group"]').select_option(age_groups[-1])
     shots(page, "10-analysis-choices")
     with page.expect_navigation():
         page.click("#save-analysis")
@@ -181,6 +183,7 @@ def test_analysis_choices_reach_the_spec(live_app, page, shots, tmp_path):
     assert spec["subgroups"][-1]["label"] == "Histological type"
     assert spec["variables"]["histology"]["label"] == "Histological type"
     assert spec["variables"]["sex"] == {"values": {"M": "Male", "F": "Female"}}
+    assert spec["variables"]["age_group"] == {"reference": age_groups[-1]}  # a cut's group
     page.locator("#analysis-form input[name='landmarks']").fill("six")
     with page.expect_navigation():
         page.click("#save-analysis")
