@@ -248,3 +248,12 @@ def test_the_entry_point_exits_after_the_exit_handlers_with_the_output_flushed(t
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("unfinished line, no newline") and "oncocohort" in done.stdout
     assert bye.read_text() == "yes"
+
+
+def test_the_entry_point_runs_numpys_blas_on_one_thread(tmp_path, monkeypatch):
+    """Unless the environment says otherwise (the numbers do not depend on the cores)."""
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    show = ("import atexit, os\natexit.register(lambda: print('BLAS threads', "
+            "os.environ.get('OPENBLAS_NUM_THREADS')))")
+    done = _entry_point(tmp_path, show, "--version")
+    assert "BLAS threads 1" in done.stdout, done.stdout + done.stderr
