@@ -59,7 +59,8 @@ DEFERRED = {
     "report/xlsx.py": {"openpyxl": "writing tables.xlsx (outputs.formats: xlsx); 0.1 s"},
     "sources/readers.py": {"openpyxl": "reading an xlsx source",
                            "pyreadstat": "reading SAS, SPSS and Stata files",
-                           "pyarrow": "reading a Parquet source"},
+                           "pyarrow": "reading a Parquet source (and pyarrow.csv a plain "
+                                      "CSV one)"},
     "propose/read.py": {"openpyxl": "reading a workbook whole (oncocohort init)",
                         "pyreadstat": "the variable labels of a SAS, SPSS or Stata file"},
     "sources/omop/cohort.py": {"ibis": "the OMOP route (database: in the spec)"},

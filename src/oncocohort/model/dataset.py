@@ -117,6 +117,14 @@ def _sort_key(p: Problem):
     return (p.file or "", p.sheet or "", p.row or 0, p.column or "", p.code)
 
 
+def _public(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its private provenance columns, indexed from 0 (on the copy the
+    drop made: ``reset_index`` would copy every column again)."""
+    out = frame.drop(columns=list(PRIVATE_COLUMNS))
+    out.index = pd.RangeIndex(len(out))
+    return out
+
+
 def build_study_data(
     tables: Mapping[str, Sequence[SourceTable]],
     options: ValidationOptions | Mapping[str, object] | None = None,
@@ -208,9 +216,6 @@ def build_study_data(
             [s for s, _ in typed_parts["patients"]],
             [t for t in ("lesions", "responses") if len(merged.get(t, ())) > 0])
     problems += check_record_dates(merged, patients, locator, options)
-    data = StudyData(**{
-        name: (merged[name].drop(columns=list(PRIVATE_COLUMNS)).reset_index(drop=True)
-               if name in merged else empty_table(t))
-        for name, t in TABLES.items()
-    })
+    data = StudyData(**{name: _public(merged[name]) if name in merged else empty_table(t)
+                        for name, t in TABLES.items()})
     return data, Problems.of(sorted(problems, key=_sort_key))
