@@ -113,11 +113,12 @@ def _out_of_range(values: pd.Series, column: Column) -> np.ndarray:
 
 
 def _free_column(raw: pd.Series) -> pd.Series:
-    """A free covariate: numbers when every non-missing value is a number, else text."""
-    text = coerce_text(raw)
-    num = coerce_numbers(raw)
-    has_values = text.values.notna().any()
-    return num.values if has_values and not num.failed.any() else text.values
+    """A free covariate: numbers when every non-missing value is a number (and there is
+    one), else text."""
+    num = coerce_numbers(raw)  # a cell it does not fail on is missing or a finite number
+    if not num.failed.any() and num.values.notna().any():
+        return num.values
+    return coerce_text(raw).values
 
 
 def _cell_findings(res: Coerced, col: Column, fmt: str | None):
