@@ -162,3 +162,33 @@ def test_what_the_cli_imports_before_the_figures_are_submitted_is_light():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "['oncocohort.report.figures']"  # the namespace package
+
+
+@linux
+def test_submit_does_not_wait_for_the_first_worker_to_start(tmp_path, monkeypatch):
+    """The job (larger than a pipe holds) is handed over while the first worker is still
+    importing its lister: here the import waits for a file this test writes only after
+    ``submit`` returned (a ``submit`` that waited would leave the worker to give up)."""
+    gate = tmp_path / "gate"
+    (tmp_path / "slow_lister.py").write_text(
+        "import os, time\n"
+        f"deadline = time.monotonic() + 60\n"
+        f"while not os.path.exists({str(gate)!r}) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        f"OPENED = os.path.exists({str(gate)!r})\n"
+        "def lister(blob):\n"
+        "    if not OPENED:\n"
+        "        raise RuntimeError('submit waited for the worker to start')\n"
+        "    from test_render_steps_draw import draw\n"
+        "    return [('only', 'double', lambda: draw(len(blob) % 7))]\n", encoding="utf-8")
+    (tmp_path / "test_render_steps_draw.py").write_text(
+        "def draw(i):\n"
+        "    from oncocohort.report.figures._style import new_figure\n"
+        "    fig = new_figure(2.0, 1.5)\n"
+        "    fig.add_axes((0.2, 0.2, 0.7, 0.7)).plot([0, 1], [i, 1])\n"
+        "    return f'caption {i}', fig\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with FigureWorkers.started("slow_lister:lister", workers=2) as figures:
+        figures.submit(b"x" * 1_000_003, formats=("svg",))
+        gate.touch()
+        assert figures.captions() == ["caption 4"]  # 1,000,003 % 7

@@ -70,6 +70,7 @@ class FigureWorkers:
         self._proc = None
         self._readers: list = []
         self._job_send = None
+        self._sender: threading.Thread | None = None
         self._lock = threading.Condition()
         self._plan: list[tuple[str, FigureColumn]] | None = None
         self._used = 0
@@ -128,8 +129,19 @@ class FigureWorkers:
         if self._job is not None:
             raise RuntimeError("FigureWorkers take one job")
         self._job = (args, tuple(formats))
-        if self._proc is not None:
-            self._job_send.send_bytes(_dumps(self._job))
+        if self._proc is not None:  # sent by a thread: the first worker may still be starting
+            self._sender = threading.Thread(target=self._send, args=(_dumps(self._job),),
+                                            name="figure-job", daemon=True)
+            self._sender.start()
+
+    def _send(self, job: bytes) -> None:
+        """Send the job to the first worker (blocks until it reads what the pipe cannot hold)
+        and close the pipe; a worker gone meanwhile is noticed by the drain thread."""
+        try:
+            self._job_send.send_bytes(job)
+        except OSError:  # it ended (killed, or an error it sent): nothing to send to
+            pass
+        finally:
             self._job_send.close()
 
     def plan(self) -> list[tuple[str, FigureColumn]]:
@@ -224,10 +236,12 @@ class FigureWorkers:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if self._job_send is not None and not self._job_send.closed:
-            self._job_send.close()  # nothing submitted: it ends reading the job
         if self._plan is None or len(self._done) != self._used:
             proc.kill()  # not done (an error, Ctrl-C, or nothing submitted): no need to wait
+        if self._sender is not None:
+            self._sender.join()  # the job sent, or the worker gone: the pipe is closed
+        else:
+            self._job_send.close()
         proc.join(timeout=10)
         if proc.is_alive():
             proc.kill()
