@@ -192,3 +192,13 @@ def test_submit_does_not_wait_for_the_first_worker_to_start(tmp_path, monkeypatc
         figures.submit(b"x" * 1_000_003, formats=("svg",))
         gate.touch()
         assert figures.captions() == ["caption 4"]  # 1,000,003 % 7
+
+
+def test_the_figure_modules_never_import_pyplot():
+    """The figure workers start faster without pyplot (its global figure registry is not
+    needed: the report's figures are made outside it)."""
+    code = ("import sys\nimport oncocohort.report.figure_steps, oncocohort.report.figures.render\n"
+            "print('matplotlib.pyplot' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

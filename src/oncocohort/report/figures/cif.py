@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -112,7 +112,7 @@ def compute_cif_figure(
     for label, frame in rows_in:
         if not np.array_equal(frame["time"].to_numpy(float), ticks):
             raise ValueError(f"at-risk row {label!r}: its times are not the figure's ticks")
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         lay = time_axis_layout(width_mm, width_mm * 0.42, [len(rows_in)],
                                top_in=0.22 + (0.18 if legend_title else 0.0))
         fig, ax = lay.figure, lay.ax

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ def compute_comparison_figure(
     """Step curves with the tables under the axis; ``ticks`` are the x ticks (the at-risk
     times every table is printed at)."""
     ticks = np.asarray(ticks, float)
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         lay = time_axis_layout(width_mm, width_mm * 0.42,
                                [sum(c is not None for c in t.cells) for t in tables],
                                top_in=0.22)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
@@ -186,7 +186,7 @@ def _draw(boxes: list[_Box], note: str, width_mm: float) -> Figure:
     note_h = (_wrap(note, int(width / _CHAR_IN)).count("\n") + 1) * _LINE_IN
     total = y + (_GAP_IN + note_h if note else 0) + 0.04
 
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         fig = new_figure(width, total)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, width)

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import matplotlib
-import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -123,7 +122,7 @@ def compute_forest_figure(
     p_text = [r.p_text if "p_text" in rows else _fmt_p(r.p) for r in rows.itertuples()]
     headers = ("Variable",) + (("Patients/events",) if with_n else ()) + (
         f"HR ({ci_label})", "p")
-    with plt.rc_context(RC):
+    with matplotlib.rc_context(RC):
         fig = new_figure(width, height)
         ax = fig.add_axes((plot0 / width, _FOOT_IN / height, (plot1 - plot0) / width,
                            _ROW_IN * max(n, 1) / height))

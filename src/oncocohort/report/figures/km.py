@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -160,7 +160,7 @@ def compute_km_figure(
     single_unit = unit[:-1] if unit.endswith("s") else unit
     multi = len(curves) > 1
     tables = [len(curves)] + ([len(curves)] if show_events else [])
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         top = (0.25 if title else 0.0) + (0.22 if multi else 0.0)
         lay = time_axis_layout(width_mm, width_mm * 0.42, tables, top_in=top)
         fig, ax = lay.figure, lay.ax

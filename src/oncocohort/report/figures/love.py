@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -39,7 +39,7 @@ def compute_love_figure(labels: Sequence[str], before: Sequence[float], after: S
     b = np.abs(np.asarray(before, float))
     a = np.abs(np.asarray(after, float))
     n = len(labels)
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         fig = fix_canvas(new_figure(canvas_in(width_mm), 0.9 + 0.2 * n))
         ax = fig.add_axes((0.42, 0.9 / (0.9 + 0.2 * n) * 0.55, 0.53,
                            0.2 * n / (0.9 + 0.2 * n)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
@@ -85,7 +85,7 @@ def compute_swimmer_figure(
     # the IDs at 7 pt (a character about 0.62 em) and the axis label left of the lanes
     left_in = 0.3 + (0.62 * 7 / 72 * lanes["subject_id"].astype(str).str.len().max()
                      if labelled else 0.0)
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         height = _BOTTOM_IN + _TOP_IN + max(lane_in * max(n, 1), legend_in)
         width = canvas_in(width_mm)
         fig = fix_canvas(new_figure(width, height))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
@@ -89,7 +89,7 @@ def compute_waterfall_figure(
     bars = bars[[subject, change, response, "new_lesion"]]
     bars = bars.sort_values([change, subject], ascending=[False, True], kind="mergesort")
     bars = bars.reset_index(drop=True)
-    with plt.rc_context(RC):
+    with mpl.rc_context(RC):
         fig = fix_canvas(new_figure(canvas_in(width_mm), inches(width_mm) * 0.45))
         ax = fig.subplots()
         x = np.arange(len(bars))
