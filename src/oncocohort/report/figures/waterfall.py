@@ -99,11 +99,14 @@ def compute_waterfall_figure(
             hatches = [BOR_HATCHES.get(str(r), "") for r in bars[response]]
             ax.bar(x, y, color=colours, width=0.8, hatch=hatches, hatchcolor="white",
                    linewidth=0)
-        else:  # one collection, not one patch per bar: same picture, seconds instead of minutes
+        else:  # one collection, not one patch per bar: same picture, seconds instead of minutes;
+            # in the SVG and PDF files a 300-dpi picture of the bars, not a path per bar (the
+            # PNG is the same either way; 37,000 bars made a 6 MB SVG in 1.8 s)
             verts = np.stack([np.column_stack([x - 0.4, np.zeros_like(y)]),
                               np.column_stack([x - 0.4, y]), np.column_stack([x + 0.4, y]),
                               np.column_stack([x + 0.4, np.zeros_like(y)])], axis=1)
-            ax.add_collection(PolyCollection(verts, facecolors=colours, linewidths=0))
+            ax.add_collection(PolyCollection(verts, facecolors=colours, linewidths=0,
+                                             rasterized=True))
         ax.axhline(20, ls="--", lw=0.8, color="#555555")
         ax.axhline(-30, ls="--", lw=0.8, color="#555555")
         ax.axhline(0, lw=0.6, color="black")
