@@ -102,3 +102,26 @@ def test_remembered_font_lookups_give_the_same_files(analysis, report_options):
     assert remembered == plain
     assert after is counting  # restored
     assert 0 < len(searched) == len(set(searched))  # each font looked up once
+
+
+def test_a_warmed_up_process_renders_the_same_bytes(tmp_path):
+    """The first figure worker's warm-up (caches filled by a throwaway figure) changes no
+    byte of the figures drawn after it: the same fixture figure, rendered in a fresh process
+    with and without it."""
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import sys, hashlib\n"
+            "sys.path.insert(0, {tests!r})\n"
+            "from oncocohort.report.figures.render import render_figure, warm_up\n"
+            "if sys.argv[1] == 'warm':\n    warm_up()\n"
+            "import _study_fixture as f\n"
+            "from oncocohort.report.figure_steps import report_figure_builds\n"
+            "builds = report_figure_builds(f.make_analysis(), f.make_options().report)\n"
+            "files = [render_figure(b()[1], ('png', 'svg')) for _, _, b in builds[:3]]\n"
+            "print(hashlib.sha256(b''.join(x['png'] + x['svg'] for x in files)).hexdigest())\n"
+            ).format(tests=str(Path(__file__).parents[1]))
+    digests = [subprocess.run([sys.executable, "-c", code, how], capture_output=True,
+                              text=True, check=True).stdout.strip() for how in ("cold", "warm")]
+    assert digests[0] == digests[1] and len(digests[0]) == 64

@@ -284,8 +284,10 @@ def _die_with_parent(parent: int) -> None:
 
 def _first_worker(parent: int, lister: str | Callable, job_recv, job_send, readers: list,
                   writers: list) -> None:
-    """Import the lister (matplotlib with it) while the parent analyses; then list the
-    figures of the job, fork the other workers and do a worker's share."""
+    """Import the lister (matplotlib with it) and, while the job has not come, draw and render
+    a small figure (:func:`~oncocohort.report.figures.render.warm_up`), as the parent loads
+    and analyses; then list the figures of the job, fork the other workers (which inherit
+    what the first has loaded) and do a worker's share."""
     _worker_init(parent)
     job_send.close()
     for r in readers:
@@ -293,6 +295,10 @@ def _first_worker(parent: int, lister: str | Callable, job_recv, job_send, reade
     out = writers[0]
     try:
         list_figures = _resolve(lister)
+        if not job_recv.poll():  # waiting for the analysis: fill the caches the others inherit
+            from oncocohort.report.figures.render import warm_up
+
+            warm_up()
         try:
             args, formats = pickle.loads(job_recv.recv_bytes())
         except EOFError:  # the run ended before its figures (e.g. the input had errors)
