@@ -125,3 +125,21 @@ def test_a_warmed_up_process_renders_the_same_bytes(tmp_path):
     digests = [subprocess.run([sys.executable, "-c", code, how], capture_output=True,
                               text=True, check=True).stdout.strip() for how in ("cold", "warm")]
     assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_render_cost_counts_the_texts_a_figure_places():
+    """The workers render the costliest figures first; a figure's cost grows with its texts
+    (axes texts, figure texts, tick labels), the bulk of rendering."""
+    from oncocohort.report.figures.render import render_cost
+
+    def figure(texts: int):
+        fig = new_figure(2.0, 1.5)
+        ax = fig.add_axes((0.2, 0.2, 0.7, 0.7))
+        ax.set_xticks([0, 1])
+        ax.set_yticks([0, 1])
+        for i in range(texts):
+            ax.text(0.5, i / max(texts, 1), f"t{i}")
+        return fig
+
+    assert render_cost(figure(0)) > 0  # the tick labels
+    assert render_cost(figure(0)) < render_cost(figure(3)) < render_cost(figure(30))

@@ -7,7 +7,7 @@ it imports the module that lists the figures (matplotlib with it) and waits. Whe
 is done, :meth:`FigureWorkers.submit` sends it the lister's arguments (pickled); it lists the
 figures, sends their names and columns, and forks the other workers, which inherit the list.
 Each worker takes the next figure not yet taken, draws it and sends its caption at once; when
-none is left it renders the figures it drew (the longest to draw first), then any other
+none is left it renders the figures it drew (the costliest first), then any other
 worker's that nobody has started on (drawing it again: a figure is the same whoever draws it),
 so that the workers finish together; then it sends the files. Each worker writes to a pipe of
 its own, which a thread of this process drains, so no worker waits for this process, and a
@@ -380,8 +380,10 @@ def _proxy(mapping: dict) -> MappingProxyType:
 def _work(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], out) -> None:
     """A worker's share: the figures it takes (the next one not taken, until none is left),
     each drawn and its caption sent at once; then their files, each figure claimed before it
-    is rendered: first those it drew (the longest to draw first), then, while another worker
-    is still busy, the last figure nobody has claimed yet, drawn again here."""
+    is rendered: first those it drew (the costliest first: the time it took to draw and an
+    estimate of its rendering, :func:`~oncocohort.report.figures.render.render_cost`), then,
+    while another worker is still busy, the last figure nobody has claimed yet, drawn again
+    here."""
     from oncocohort.report.figures.render import remembered_font_lookups  # matplotlib
 
     with remembered_font_lookups():
@@ -389,7 +391,7 @@ def _work(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], ou
 
 
 def _share(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], out) -> None:
-    from oncocohort.report.figures.render import render_figure
+    from oncocohort.report.figures.render import render_cost, render_figure
 
     counter, claimed = shared
     n = len(builds)
@@ -405,8 +407,8 @@ def _share(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], o
         caption, fig = builds[i][2]()
         out.send(("caption", i, caption))
         mine[i] = fig
-        took[i] = time.perf_counter() - start
-    order = sorted(mine, key=lambda j: -took[j])
+        took[i] = time.perf_counter() - start + render_cost(fig)
+    order = sorted(mine, key=lambda j: -took[j])  # the costliest first: the rest is short
     files = {}
     while True:
         with claimed.get_lock():
