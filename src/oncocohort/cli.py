@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import gc
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import IntEnum
 from pathlib import Path
 
@@ -257,7 +258,7 @@ def _run_and_write(study: Path, out: Path, console: Console,
     if _refused(console, check_output_folder(out, keep=inputs)):
         return ExitStatus.INPUT
     # the figure workers load matplotlib while this process loads and analyses the study
-    with FigureWorkers.started() as figures:
+    with FigureWorkers.started() as figures, _no_cycle_collection():
         loaded = load_study(study, database_url=database, options=options)
         _print_problems(console, loaded.problems)
         if not loaded.problems.ok:
@@ -275,6 +276,19 @@ def _run_and_write(study: Path, out: Path, console: Console,
         if (written / name).is_file():
             _print_text(console, f"  {name}: {written / name}")
     return ExitStatus.OK
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No garbage collection while the study is loaded and analysed, until it is given to
+    the figure workers: what that makes is mostly frames and arrays freed by their reference
+    counts, and the collector's passes over it were an eighth of the demo's loading and
+    analysing (0.08 s). Collected again as usual afterwards."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:

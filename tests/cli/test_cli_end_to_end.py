@@ -111,3 +111,6 @@ def test_a_run_reads_its_spec_once(tmp_path, monkeypatch):
     code, out = run(["demo", "--out", str(tmp_path / "demo")])
     assert code == ExitStatus.OK, out
     assert len(read) == 1
+    import gc
+
+    assert gc.isenabled()  # off only while the study was loaded and analysed
