@@ -143,3 +143,32 @@ def test_render_cost_counts_the_texts_a_figure_places():
 
     assert render_cost(figure(0)) > 0  # the tick labels
     assert render_cost(figure(0)) < render_cost(figure(3)) < render_cost(figure(30))
+
+
+def test_remembered_text_sizes_give_the_same_files(analysis, report_options):
+    """The fixture study's figures drawn and rendered with Agg's text measures remembered
+    across renderers are the same bytes as without; matplotlib's own method is back after."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from oncocohort.report.figure_steps import report_figure_builds
+    from oncocohort.report.figures.render import remembered_text_sizes, render_figure
+
+    builds = report_figure_builds(analysis, report_options)[:5]
+    plain = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
+    original = RendererAgg.get_text_width_height_descent
+    measured = []
+
+    def counting(self, s, prop, ismath):
+        measured.append((s, hash(prop), ismath, self.dpi))
+        return original(self, s, prop, ismath)
+
+    RendererAgg.get_text_width_height_descent = counting
+    try:
+        with remembered_text_sizes():
+            remembered = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
+        after = RendererAgg.get_text_width_height_descent
+    finally:
+        RendererAgg.get_text_width_height_descent = original
+    assert remembered == plain
+    assert after is counting  # restored
+    assert 0 < len(measured) == len(set(measured))  # each text measured once

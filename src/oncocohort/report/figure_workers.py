@@ -154,10 +154,10 @@ class FigureWorkers:
     def captions(self) -> list[str]:
         """Every figure's caption, in order (each sent as soon as its figure is drawn)."""
         if self._proc is None:
-            from oncocohort.report.figures.render import remembered_font_lookups
+            from oncocohort.report.figures.render import remembered_font_work
 
             builds = self._here_builds()
-            with remembered_font_lookups():
+            with remembered_font_work():
                 while len(self._built) < len(builds):
                     self._built.append(builds[len(self._built)][2]())
             return [caption for caption, _ in self._built]
@@ -168,10 +168,10 @@ class FigureWorkers:
     def files(self) -> list[dict[str, bytes]]:
         """Every figure's files (format -> bytes), in order, once all are rendered."""
         if self._proc is None:
-            from oncocohort.report.figures.render import remembered_font_lookups, render_figure
+            from oncocohort.report.figures.render import remembered_font_work, render_figure
 
             self.captions()
-            with remembered_font_lookups():
+            with remembered_font_work():
                 return [render_figure(fig, self._job[1]) for _, fig in self._built]
         n = len(self.plan())
         self._wait(lambda: len(self._done) == self._used)
@@ -384,9 +384,9 @@ def _work(builds: list[FigureBuild], shared: tuple, formats: tuple[str, ...], ou
     estimate of its rendering, :func:`~oncocohort.report.figures.render.render_cost`), then,
     while another worker is still busy, the last figure nobody has claimed yet, drawn again
     here."""
-    from oncocohort.report.figures.render import remembered_font_lookups  # matplotlib
+    from oncocohort.report.figures.render import remembered_font_work  # matplotlib
 
-    with remembered_font_lookups():
+    with remembered_font_work():
         _share(builds, shared, formats, out)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import matplotlib as mpl
 import numpy as np
 from matplotlib import cbook
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontManager
 from zlib_ng import zlib_ng
@@ -30,7 +30,8 @@ from oncocohort.report.figures._style import RC, new_figure
 from oncocohort.report.figures.svgtext import inline_svg
 
 __all__ = ["render_figure", "figure_svg", "encode_png", "PNG_COMPRESS_LEVEL",
-           "remembered_font_lookups", "warm_up", "render_cost"]
+           "remembered_font_lookups", "remembered_text_sizes", "remembered_font_work",
+           "warm_up", "render_cost"]
 
 #: Deflate level of the PNG files: 3 is within 5% of the smallest for figures (flat colour),
 #: and fast; the pixels are the same at any level.
@@ -157,6 +158,48 @@ def remembered_font_lookups() -> Iterator[None]:
         yield
     finally:
         FontManager._find_fonts_by_props = find
+
+
+_TEXT_RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "text.antialiased")
+
+
+@contextlib.contextmanager
+def remembered_text_sizes() -> Iterator[None]:
+    """While active, Agg measures a text (width, height and descent: what lays it out) once
+    per distinct text, font, resolution and text settings of rcParams, not once per renderer.
+
+    matplotlib caches a text's size per renderer, and every figure, pass and format has its
+    own (the box, the PNG, each figure's layout), so the same tick labels and headings were
+    measured again and again: 1,295 measures of 612 distinct texts for the demo's figures,
+    0.3 s. A measure depends on nothing else (the font's shaping of the text at that size and
+    resolution), so the figures are the same bytes (tested)."""
+    measure = getattr(RendererAgg, "get_text_width_height_descent", None)
+    if measure is None:
+        yield
+        return
+    sizes: dict = {}
+
+    def remembered(self, s, prop, ismath):
+        key = (s, type(prop), hash(prop), ismath, self.dpi,
+               tuple(mpl.rcParams[k] for k in _TEXT_RC))
+        size = sizes.get(key)
+        if size is None:
+            size = sizes[key] = measure(self, s, prop, ismath)
+        return size
+
+    RendererAgg.get_text_width_height_descent = remembered
+    try:
+        yield
+    finally:
+        RendererAgg.get_text_width_height_descent = measure
+
+
+@contextlib.contextmanager
+def remembered_font_work() -> Iterator[None]:
+    """:func:`remembered_font_lookups` and :func:`remembered_text_sizes` together (what the
+    figure workers draw and render under)."""
+    with remembered_font_lookups(), remembered_text_sizes():
+        yield
 
 
 def warm_up() -> None:
