@@ -146,8 +146,9 @@ def test_render_cost_counts_the_texts_a_figure_places():
 
 
 def test_remembered_text_sizes_give_the_same_files(analysis, report_options):
-    """The fixture study's figures drawn and rendered with Agg's text measures remembered
-    across renderers are the same bytes as without; matplotlib's own method is back after."""
+    """The fixture study's figures drawn and rendered with the text measures remembered
+    across renderers (Agg's counted here; the SVG renderer's too) are the same bytes as
+    without; matplotlib's own method is back after."""
     from matplotlib.backends.backend_agg import RendererAgg
 
     from oncocohort.report.figure_steps import report_figure_builds
