@@ -8,7 +8,6 @@ import io
 import json
 import math
 import re
-
 from collections.abc import Callable
 
 import numpy as np
