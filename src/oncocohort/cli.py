@@ -258,14 +258,15 @@ def _run_and_write(study: Path, out: Path, console: Console,
     if _refused(console, check_output_folder(out, keep=inputs)):
         return ExitStatus.INPUT
     # the figure workers load matplotlib while this process loads and analyses the study
-    with FigureWorkers.started() as figures, _no_cycle_collection():
-        loaded = load_study(study, database_url=database, options=options)
-        _print_problems(console, loaded.problems)
-        if not loaded.problems.ok:
-            console.print("[red]The input has errors; nothing was run or written.[/]")
-            return ExitStatus.INPUT
-        results = run_study(loaded)
-        submit_figures(figures, results.analysis, results.options.report)
+    with FigureWorkers.started() as figures:
+        with _no_cycle_collection():
+            loaded = load_study(study, database_url=database, options=options)
+            _print_problems(console, loaded.problems)
+            if not loaded.problems.ok:
+                console.print("[red]The input has errors; nothing was run or written.[/]")
+                return ExitStatus.INPUT
+            results = run_study(loaded)
+            submit_figures(figures, results.analysis, results.options.report)
         # the report's renderers load while the workers draw
         from oncocohort.write.study import write_study_outputs
 

@@ -102,15 +102,24 @@ def test_a_cohort_left_empty_is_a_user_error(tmp_path):
 
 
 def test_a_run_reads_its_spec_once(tmp_path, monkeypatch):
-    """The spec's paths (which ``--out`` must not hold) and the study come from one reading."""
-    import oncocohort.study.load as load
+    """The spec's paths (which ``--out`` must not hold) and the study come from one reading;
+    no garbage collection while the study is analysed."""
+    import gc
 
-    read = []
+    import oncocohort.study.load as load
+    import oncocohort.study.run as run_module
+    import oncocohort.write.study as write
+
+    read, collecting = [], []
     real = load.load_spec
     monkeypatch.setattr(load, "load_spec", lambda path: read.append(path) or real(path))
+    for module, name in ((run_module, "run_study"), (write, "write_study_outputs")):
+        def noting(*args, real=getattr(module, name), **kwargs):
+            collecting.append(gc.isenabled())
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, noting)
     code, out = run(["demo", "--out", str(tmp_path / "demo")])
     assert code == ExitStatus.OK, out
     assert len(read) == 1
-    import gc
-
-    assert gc.isenabled()  # off only while the study was loaded and analysed
+    # the collector is off while the study is analysed, on again to write it and after
+    assert collecting == [False, True] and gc.isenabled()
