@@ -18,6 +18,7 @@ import gc
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from enum import IntEnum
 from pathlib import Path
@@ -492,7 +493,12 @@ def _exit(code: int) -> None:
     down: the exit handlers run (the app's session folders, multiprocessing's, logging's,
     pending finalizers), the standard streams are flushed, and then the process ends without
     deallocating every module's objects one by one (0.1 s after a report, a thirtieth of the
-    demo; the system frees the memory at once). Every file the run wrote is closed by then."""
+    demo; the system frees the memory at once). Every file the run wrote is closed by then.
+    While a thread that is not a daemon still runs (none of the package's: a library's
+    executor, say), Python's own exit waits for it, as it would."""
+    if any(t.is_alive() and not t.daemon and t is not threading.main_thread()
+           for t in threading.enumerate()):
+        sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -257,3 +257,15 @@ def test_the_entry_point_runs_numpys_blas_on_one_thread(tmp_path, monkeypatch):
             "os.environ.get('OPENBLAS_NUM_THREADS')))")
     done = _entry_point(tmp_path, show, "--version")
     assert "BLAS threads 1" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_entry_point_waits_for_a_running_thread_as_python_does(tmp_path):
+    """A thread that is not a daemon (a library's) finishes before the process ends."""
+    done_file = tmp_path / "thread-finished"
+    patch = ("import pathlib, threading, time\n"
+             "def late():\n    time.sleep(0.5)\n"
+             f"    pathlib.Path({str(done_file)!r}).write_text('yes')\n"
+             "threading.Thread(target=late).start()")
+    done = _entry_point(tmp_path, patch, "--version")
+    assert done.returncode == 0, done.stderr
+    assert done_file.read_text() == "yes"

@@ -202,3 +202,15 @@ def test_the_figure_modules_never_import_pyplot():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+@linux
+def test_the_pipes_are_closed_when_the_block_ends():
+    """A long-lived process (the app's) keeps no pipe of finished figure workers open."""
+    with FigureWorkers.started(_lister, workers=2) as figures:
+        figures.submit(3, formats=("svg",))
+        figures.files()
+    assert figures._readers and all(r.closed for r in figures._readers)
+    with FigureWorkers.started(_lister, workers=2) as idle:
+        pass  # no job: the first worker stopped
+    assert all(r.closed for r in idle._readers)

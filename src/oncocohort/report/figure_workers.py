@@ -71,6 +71,7 @@ class FigureWorkers:
         self._readers: list = []
         self._job_send = None
         self._sender: threading.Thread | None = None
+        self._drainer: threading.Thread | None = None
         self._lock = threading.Condition()
         self._plan: list[tuple[str, FigureColumn]] | None = None
         self._used = 0
@@ -122,7 +123,8 @@ class FigureWorkers:
         for _, w in pipes:
             w.close()  # the workers hold the writing ends: a pipe ends when its worker does
         self._readers = [r for r, _ in pipes]
-        threading.Thread(target=self._drain, name="figure-results", daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, name="figure-results", daemon=True)
+        self._drainer.start()
 
     def submit(self, *args: Any, formats: tuple[str, ...]) -> None:
         """List, draw and render the figures of ``lister(*args)`` in ``formats``."""
@@ -205,6 +207,7 @@ class FigureWorkers:
                     message = r.recv()
                 except (EOFError, OSError):
                     del open_[i]
+                    r.close()
                     message = ("ended",)
                 with self._lock:
                     self._take(i, message)
@@ -232,7 +235,8 @@ class FigureWorkers:
 
     def _stop(self) -> None:
         """Stop the first worker (the others die with it: :func:`_die_with_parent`) unless
-        it has ended after its work; close the pipes."""
+        it has ended after its work; the pipes are closed when this returns (by the drain
+        thread, as each worker's ends: a long-lived process, the app's, keeps none open)."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
@@ -246,6 +250,7 @@ class FigureWorkers:
         if proc.is_alive():
             proc.kill()
             proc.join()
+        self._drainer.join(timeout=10)  # every worker gone: every pipe ends
 
 
 # -- the workers ----------------------------------------------------------------------------

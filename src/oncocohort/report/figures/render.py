@@ -125,6 +125,15 @@ def figure_svg(fig: Figure) -> str:
 _FONT_LISTS = ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
 
 
+def _font_key(prop) -> tuple:
+    """A font's properties as matplotlib hashes them (their attributes, names included), or
+    a fontconfig pattern's text: equal keys are the same font, with no hash collision
+    possible."""
+    if isinstance(prop, str):
+        return (str, prop)
+    return (type(prop), tuple(vars(prop).items()))
+
+
 @contextlib.contextmanager
 def remembered_font_lookups() -> Iterator[None]:
     """While active, matplotlib's lookup of the font files of a text is made once per distinct
@@ -146,7 +155,7 @@ def remembered_font_lookups() -> Iterator[None]:
 
     def remembered(self, prop, fontext="ttf", directory=None, fallback_to_default=True,
                    rebuild_if_missing=True):
-        key = (id(self), type(prop), hash(prop), fontext, directory, fallback_to_default,
+        key = (id(self), _font_key(prop), fontext, directory, fallback_to_default,
                rebuild_if_missing, tuple(tuple(mpl.rcParams[k]) for k in _FONT_LISTS))
         paths = found.get(key)
         if paths is None:
@@ -183,7 +192,9 @@ def remembered_text_sizes() -> Iterator[None]:
 
     def remembering(measure):
         def remembered(self, s, prop, ismath):
-            key = (type(self), s, type(prop), hash(prop), ismath, getattr(self, "dpi", None),
+            if ismath:  # mathtext and TeX read more of rcParams: measured each time
+                return measure(self, s, prop, ismath)
+            key = (type(self), s, _font_key(prop), getattr(self, "dpi", None),
                    tuple(mpl.rcParams[k] for k in _TEXT_RC))
             size = sizes.get(key)
             if size is None:
