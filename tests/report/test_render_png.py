@@ -74,41 +74,10 @@ def test_the_box_needs_no_drawing_pass(example):
             assert measured.bounds == drawn.bounds, f.name
 
 
-def test_remembered_font_lookups_give_the_same_files(analysis, report_options):
-    """The fixture study's figures drawn and rendered with the font lookups remembered are
-    the same bytes as without; the lookups are made once per distinct font, and matplotlib's
-    own method is back afterwards."""
-    from matplotlib.font_manager import FontManager
-
-    from oncocohort.report.figure_steps import report_figure_builds
-    from oncocohort.report.figures.render import remembered_font_lookups, render_figure
-
-    builds = report_figure_builds(analysis, report_options)[:4]
-    plain = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
-    original = FontManager._find_fonts_by_props
-    searched = []
-
-    def counting(self, prop, *args, **kwargs):
-        searched.append(hash(prop))
-        return original(self, prop, *args, **kwargs)
-
-    FontManager._find_fonts_by_props = counting
-    try:
-        with remembered_font_lookups():
-            remembered = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
-        after = FontManager._find_fonts_by_props
-    finally:
-        FontManager._find_fonts_by_props = original
-    assert remembered == plain
-    assert after is counting  # restored
-    assert 0 < len(searched) == len(set(searched))  # each font looked up once
-
-
 def test_a_warmed_up_process_renders_the_same_bytes(tmp_path):
     """The first figure worker's warm-up (caches filled by a throwaway figure) changes no
     byte of the figures drawn after it: the same fixture figure, rendered in a fresh process
     with and without it."""
-    import hashlib
     import subprocess
     import sys
 
@@ -145,31 +114,40 @@ def test_render_cost_counts_the_texts_a_figure_places():
     assert render_cost(figure(0)) < render_cost(figure(3)) < render_cost(figure(30))
 
 
-def test_remembered_text_sizes_give_the_same_files(analysis, report_options):
-    """The fixture study's figures drawn and rendered with the text measures remembered
-    across renderers (Agg's counted here; the SVG renderer's too) are the same bytes as
-    without; matplotlib's own method is back after."""
+@pytest.mark.parametrize("which", ["font lookups", "text sizes"])
+def test_remembered_font_work_gives_the_same_files(analysis, report_options, which):
+    """The fixture study's figures drawn and rendered with matplotlib's font lookups, or its
+    text measures (Agg's counted here, the SVG renderer's too), remembered across figures and
+    renderers are the same bytes as without; each is computed once per distinct argument,
+    and matplotlib's own method is back after the block."""
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontManager
 
     from oncocohort.report.figure_steps import report_figure_builds
-    from oncocohort.report.figures.render import remembered_text_sizes, render_figure
+    from oncocohort.report.figures import render
 
-    builds = report_figure_builds(analysis, report_options)[:5]
-    plain = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
-    original = RendererAgg.get_text_width_height_descent
-    measured = []
+    cls, name, remembered_by = {
+        "font lookups": (FontManager, "_find_fonts_by_props", render.remembered_font_lookups),
+        "text sizes": (RendererAgg, "get_text_width_height_descent",
+                       render.remembered_text_sizes)}[which]
+    builds = report_figure_builds(analysis, report_options)[:4]
+    plain = [render.render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
+    original = getattr(cls, name)
+    computed = []
 
-    def counting(self, s, prop, ismath):
-        measured.append((s, hash(prop), ismath, self.dpi))
-        return original(self, s, prop, ismath)
+    def counting(self, *args, **kwargs):
+        computed.append((tuple(hash(a) for a in args), tuple(sorted(kwargs.items())),
+                         getattr(self, "dpi", None)))
+        return original(self, *args, **kwargs)
 
-    RendererAgg.get_text_width_height_descent = counting
+    setattr(cls, name, counting)
     try:
-        with remembered_text_sizes():
-            remembered = [render_figure(build()[1], ("png", "svg")) for _, _, build in builds]
-        after = RendererAgg.get_text_width_height_descent
+        with remembered_by():
+            remembered = [render.render_figure(build()[1], ("png", "svg"))
+                          for _, _, build in builds]
+        after = getattr(cls, name)
     finally:
-        RendererAgg.get_text_width_height_descent = original
+        setattr(cls, name, original)
     assert remembered == plain
     assert after is counting  # restored
-    assert 0 < len(measured) == len(set(measured))  # each text measured once
+    assert 0 < len(computed) == len(set(computed))  # each computed once

@@ -21,6 +21,13 @@ from oncocohort.report.figure_workers import FigureWorkers
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
 
 
+def _printed(code: str) -> str:
+    """The last line ``code`` prints in a new interpreter (what it imports: its own)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.splitlines()[-1]
+
+
 def _draw(i: int):
     from oncocohort.report.figures._style import new_figure
 
@@ -141,9 +148,7 @@ def test_the_process_that_writes_the_report_never_loads_matplotlibs_drawing(tmp_
         "m.startswith('oncocohort.report.figures.') and m.rsplit('.', 1)[1] "
         "not in ('sizes', 'svgtext'))\n"
         "print(code, drawing)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.splitlines()[-1] == "0 []"
+    assert _printed(code) == "0 []"
     assert (tmp_path / "out" / "figures" / "km_os.png").is_file()
 
 
@@ -159,9 +164,7 @@ def test_what_the_cli_imports_before_the_figures_are_submitted_is_light():
             "'oncocohort.report.figure_workers', 'oncocohort.report.figures.sizes', "
             "'oncocohort.report.format', 'oncocohort.report.options', "
             "'oncocohort.report.prose')))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "['oncocohort.report.figures']"  # the namespace package
+    assert _printed(code) == "['oncocohort.report.figures']"  # the namespace package
 
 
 @linux
@@ -199,9 +202,7 @@ def test_the_figure_modules_never_import_pyplot():
     needed: the report's figures are made outside it)."""
     code = ("import sys\nimport oncocohort.report.figure_steps, oncocohort.report.figures.render\n"
             "print('matplotlib.pyplot' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "False"
+    assert _printed(code) == "False"
 
 
 @linux

@@ -16,7 +16,7 @@ import io
 import struct
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import matplotlib as mpl
 import numpy as np
@@ -135,7 +135,40 @@ def _font_key(prop) -> tuple:
 
 
 @contextlib.contextmanager
-def remembered_font_lookups() -> Iterator[None]:
+def _remembered(classes: tuple[type, ...], name: str, key: Callable) -> Iterator[None]:
+    """Within the block, the method ``name`` of each of ``classes`` (matplotlib's) computes
+    once per ``key(self, *args, **kwargs)`` (``None``: every time) and the instance's type,
+    then gives the value it gave; the methods are back when the block ends."""
+    methods = {c: vars(c)[name] for c in classes if name in vars(c)}
+    memo: dict = {}
+
+    def remembering(method: Callable) -> Callable:
+        def remembered(self, *args, **kwargs):
+            k = key(self, *args, **kwargs)
+            if k is None:
+                return method(self, *args, **kwargs)
+            k = (type(self), k)
+            if k not in memo:
+                memo[k] = method(self, *args, **kwargs)
+            return memo[k]
+        return remembered
+
+    for c, method in methods.items():
+        setattr(c, name, remembering(method))
+    try:
+        yield
+    finally:
+        for c, method in methods.items():
+            setattr(c, name, method)
+
+
+def _font_lookup_key(manager, prop, fontext="ttf", directory=None, fallback_to_default=True,
+                     rebuild_if_missing=True) -> tuple:
+    return (id(manager), _font_key(prop), fontext, directory, fallback_to_default,
+            rebuild_if_missing, tuple(tuple(mpl.rcParams[k]) for k in _FONT_LISTS))
+
+
+def remembered_font_lookups() -> contextlib.AbstractContextManager[None]:
     """While active, matplotlib's lookup of the font files of a text is made once per distinct
     font (properties, search options and the rcParams font lists it reads), not once per text
     laid out or drawn.
@@ -144,37 +177,22 @@ def remembered_font_lookups() -> Iterator[None]:
     font list in turn (``FontManager._find_fonts_by_props``: a copy of the properties and five
     rcParams lists read per family). It caches the search itself but not that wrapping, which
     was a seventh of the CPU time of drawing and rendering the demo's figures. The paths are
-    those matplotlib's own cache would give (its key is the same: properties compare by their
-    hash), so the files are the same bytes (tested). Where matplotlib has no such method, this
-    does nothing."""
-    find = getattr(FontManager, "_find_fonts_by_props", None)
-    if find is None:
-        yield
-        return
-    found: dict = {}
-
-    def remembered(self, prop, fontext="ttf", directory=None, fallback_to_default=True,
-                   rebuild_if_missing=True):
-        key = (id(self), _font_key(prop), fontext, directory, fallback_to_default,
-               rebuild_if_missing, tuple(tuple(mpl.rcParams[k]) for k in _FONT_LISTS))
-        paths = found.get(key)
-        if paths is None:
-            paths = found[key] = find(self, prop, fontext, directory, fallback_to_default,
-                                      rebuild_if_missing)
-        return paths
-
-    FontManager._find_fonts_by_props = remembered
-    try:
-        yield
-    finally:
-        FontManager._find_fonts_by_props = find
+    those matplotlib's own cache would give, so the files are the same bytes (tested). Where
+    matplotlib has no such method, this does nothing."""
+    return _remembered((FontManager,), "_find_fonts_by_props", _font_lookup_key)
 
 
 _TEXT_RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "text.antialiased")
 
 
-@contextlib.contextmanager
-def remembered_text_sizes() -> Iterator[None]:
+def _text_size_key(renderer, s, prop, ismath) -> tuple | None:
+    if ismath:  # mathtext and TeX read more of rcParams: measured each time
+        return None
+    return (s, _font_key(prop), getattr(renderer, "dpi", None),
+            tuple(mpl.rcParams[k] for k in _TEXT_RC))
+
+
+def remembered_text_sizes() -> contextlib.AbstractContextManager[None]:
     """While active, the Agg and SVG renderers measure a text (width, height and descent:
     what lays it out) once per distinct text, font, resolution and text settings of
     rcParams, not once per renderer.
@@ -185,30 +203,8 @@ def remembered_text_sizes() -> Iterator[None]:
     612 distinct texts (0.3 s) and 541 SVG measures of 306. A measure depends on nothing else
     (the font's shaping of the text at that size and resolution), so the figures are the
     same bytes (tested)."""
-    classes = [c for c in (RendererAgg, RendererSVG)
-               if "get_text_width_height_descent" in vars(c)]
-    measures = {c: vars(c)["get_text_width_height_descent"] for c in classes}
-    sizes: dict = {}
-
-    def remembering(measure):
-        def remembered(self, s, prop, ismath):
-            if ismath:  # mathtext and TeX read more of rcParams: measured each time
-                return measure(self, s, prop, ismath)
-            key = (type(self), s, _font_key(prop), getattr(self, "dpi", None),
-                   tuple(mpl.rcParams[k] for k in _TEXT_RC))
-            size = sizes.get(key)
-            if size is None:
-                size = sizes[key] = measure(self, s, prop, ismath)
-            return size
-        return remembered
-
-    for c in classes:
-        c.get_text_width_height_descent = remembering(measures[c])
-    try:
-        yield
-    finally:
-        for c in classes:
-            c.get_text_width_height_descent = measures[c]
+    return _remembered((RendererAgg, RendererSVG), "get_text_width_height_descent",
+                       _text_size_key)
 
 
 @contextlib.contextmanager
